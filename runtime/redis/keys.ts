@@ -1,0 +1,57 @@
+/**
+ * Every Redis key Sidepunch touches is built here. Sidekiq's own names are the wire format; the optional
+ * namespace prefixes every key (never a value), as redis-namespace did for Sidekiq 6.
+ *
+ * In-progress lists carry the queue key as a hash tag, so a queue and its in-progress lists share one
+ * Redis Cluster slot and every multi-key script stays within one queue.
+ */
+export class Keys {
+  readonly prefix: string;
+
+  constructor(namespace?: string) {
+    this.prefix = namespace ? `${namespace}:` : '';
+  }
+
+  /** SET of queue names (the values are not prefixed). */
+  get queues(): string {
+    return `${this.prefix}queues`;
+  }
+
+  queue(name: string): string {
+    return `${this.prefix}queue:${name}`;
+  }
+
+  get schedule(): string {
+    return `${this.prefix}schedule`;
+  }
+
+  get retry(): string {
+    return `${this.prefix}retry`;
+  }
+
+  get dead(): string {
+    return `${this.prefix}dead`;
+  }
+
+  /** HASH: dead member → why it could not be performed, for members that are not JSON objects. */
+  get deadReasons(): string {
+    return `${this.prefix}sidepunch:dead-reasons`;
+  }
+
+  get processes(): string {
+    return `${this.prefix}processes`;
+  }
+
+  /** Jobs a process has taken from `queue` and not yet acknowledged (Sidepunch's reliable fetch). */
+  inProgress(identity: string, queue: string): string {
+    return `${this.prefix}sidepunch:in-progress:{${this.queue(queue)}}:${identity}`;
+  }
+
+  statProcessed(day?: string): string {
+    return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
+  }
+
+  statFailed(day?: string): string {
+    return day ? `${this.prefix}stat:failed:${day}` : `${this.prefix}stat:failed`;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The registry module that `sidepunch-run` loads: its default export maps each class name (the `class`
+ * field on the wire) to its worker class, plus, when `sidepunch-gen` made it, one argument validator per class.
+ * Hand-written registries use `defineRegistry({ workers: { SendEmail } })`.
+ */
+
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { WorkerClass } from './worker.js';
+
+/** Returns undefined when `args` fit `perform`'s parameters, else the path that failed and why. */
+export type ArgsValidator = (args: readonly unknown[]) => string | undefined;
+
+export interface Registry {
+  readonly workers: Readonly<Record<string, WorkerClass>>;
+  readonly validators?: Readonly<Record<string, ArgsValidator>>;
+}
+
+export function defineRegistry(registry: Registry): Registry {
+  return registry;
+}
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
+
+/** Imports a registry module and checks its shape, so a wrong file fails at start with one clear line. */
+export async function loadRegistry(file: string): Promise<Registry> {
+  const url = pathToFileURL(path.resolve(file)).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(url);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RegistryError(`cannot load registry ${file}: ${reason}`);
+  }
+  const candidate = (mod.default ?? mod) as Partial<Registry> | undefined;
+  const workers = candidate?.workers;
+  if (!workers || typeof workers !== 'object') {
+    throw new RegistryError(
+      `${file} is not a Sidepunch registry: its default export needs a "workers" object mapping class names to worker classes`,
+    );
+  }
+  for (const [name, worker] of Object.entries(workers)) {
+    if (typeof worker !== 'function' || typeof worker.prototype?.perform !== 'function') {
+      throw new RegistryError(`${file}: workers.${name} is not a class with a perform method`);
+    }
+  }
+  return candidate as Registry;
+}

@@ -1,0 +1,53 @@
+/**
+ * The typed enqueue API that `sidepunch-gen` generates one of per worker:
+ * `jobs.X.performAsync(...args)`, `performIn(seconds, ...args)`, `performAt(when, ...args)`,
+ * `performBulk([[...args], ...])` and `set({ queue, retry })`. The generated file only names the class,
+ * its parameter types and its options, so an app that enqueues never loads worker code.
+ */
+import type { Client } from './client.js';
+import { defaultClient } from './default-client.js';
+import type { WorkerOptions } from './worker.js';
+
+export interface WorkerStub<Args extends readonly unknown[]> {
+  readonly className: string;
+  readonly options: Readonly<WorkerOptions>;
+  /** Enqueue now; resolves to the jid. */
+  performAsync(...args: Args): Promise<string>;
+  /** Enqueue to run `seconds` from now. */
+  performIn(seconds: number, ...args: Args): Promise<string>;
+  /** Enqueue to run at a Date or epoch seconds; a past time runs at once. */
+  performAt(when: Date | number, ...args: Args): Promise<string>;
+  /** Enqueue many in one round trip; resolves to their jids in order. */
+  performBulk(argLists: readonly Args[]): Promise<string[]>;
+  /** The same stub with some options overridden for the next pushes. */
+  set(overrides: WorkerOptions): WorkerStub<Args>;
+}
+
+/** Where stubs send jobs; the testing modes swap it. */
+export type ClientSource = () => Pick<Client, 'push' | 'pushBulk'>;
+
+let clientSource: ClientSource = defaultClient;
+
+/** Routes every stub's pushes through another client (testing modes use this); returns the previous source. */
+export function setStubClient(source: ClientSource): ClientSource {
+  const previous = clientSource;
+  clientSource = source;
+  return previous;
+}
+
+export function workerStub<Args extends readonly unknown[]>(
+  className: string,
+  options: WorkerOptions = {},
+): WorkerStub<Args> {
+  const push = (args: readonly unknown[], when: { at?: Date | number; in?: number }) =>
+    clientSource().push({ ...options, ...when, class: className, args });
+  return {
+    className,
+    options,
+    performAsync: (...args) => push(args, {}),
+    performIn: (seconds, ...args) => push(args, { in: seconds }),
+    performAt: (when, ...args) => push(args, { at: when }),
+    performBulk: (argLists) => clientSource().pushBulk({ ...options, class: className, args: argLists }),
+    set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * What a user writes: a class that implements SidepunchWorker, with optional static
+ * `sidepunchOptions` (Sidekiq's `sidekiq_options`). The runtime sets `jid` before `perform`.
+ */
+
+/** Per-class options, written as a literal so that `sidepunch-gen` can read them at build time. */
+export interface WorkerOptions {
+  /** Queue the job is pushed to (default `"default"`). */
+  readonly queue?: string;
+  /** `true` (25 retries), `false` (none) or the number of retries; Ruby truthiness applies, so 0 is "go to dead". */
+  readonly retry?: boolean | number;
+  /** Queue for retries, when not the job's own queue. */
+  readonly retry_queue?: string;
+  /** `false`: a job whose retries are exhausted is discarded instead of going to the dead set. */
+  readonly dead?: boolean;
+  /** Store the error's backtrace with a retry: `true` for all lines or the number of lines. */
+  readonly backtrace?: boolean | number;
+  /** Labels shown by Sidekiq's Web UI. */
+  readonly tags?: readonly string[];
+}
+
+/** A worker class implements this. `perform` may return a promise. */
+export interface SidepunchWorker {
+  // biome-ignore lint/suspicious/noExplicitAny: each worker narrows its own arguments; sidepunch-gen checks them.
+  perform(...args: any[]): unknown;
+  /** Set by the runtime before `perform`: the job's id. */
+  jid?: string;
+}
+
+/** The constructor side of a worker, as the registry holds it. */
+export interface WorkerClass {
+  new (): SidepunchWorker;
+  readonly name: string;
+  readonly sidepunchOptions?: WorkerOptions;
+}

@@ -1,0 +1,15 @@
+// Compiles runtime/ and compiler/ to dist/ and copies the Lua scripts beside the compiled loader.
+import { execFileSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+rmSync(`${root}dist`, { recursive: true, force: true });
+execFileSync(
+  process.execPath,
+  [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`],
+  {
+    stdio: 'inherit',
+  },
+);
+cpSync(`${root}runtime/redis/scripts`, `${root}dist/runtime/redis/scripts`, { recursive: true });
