@@ -21,7 +21,7 @@ export interface WorkerOptions {
 
 /** A worker class implements this. `perform` may return a promise. */
 export interface SidepunchWorker {
-  // biome-ignore lint/suspicious/noExplicitAny: each worker narrows its own arguments; sidepunch-gen checks them.
+  /** Each worker narrows its own arguments; sidepunch-gen checks them. */
   perform(...args: any[]): unknown;
   /** Set by the runtime before `perform`: the job's id. */
   jid?: string;

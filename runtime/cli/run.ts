@@ -1,0 +1,151 @@
+/**
+ * `sidepunch-run <registry.js>`: parses Sidekiq-style flags, loads the registry and runs the launcher until
+ * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
+import { Launcher } from '../launcher.js';
+import { LineLogger } from '../logger.js';
+import { loadRegistry, RegistryError } from '../registry.js';
+
+const HELP = `Usage: sidepunch-run [options] <registry.js>
+
+Performs the jobs of the workers in <registry.js> (made by sidepunch-gen, or written by hand).
+
+Options:
+  -c, --concurrency N       jobs in flight at once on this process (default ${DEFAULTS.concurrency})
+  -q, --queue NAME[,WEIGHT] a queue to work, repeatable (default "default"); without weights the
+                            queues are strict (each drained before the next), with weights each
+                            fetch picks a queue with a chance proportional to its weight
+  -t, --timeout SECONDS     at shutdown, how long running jobs may finish before they are requeued
+                            (default ${DEFAULTS.timeoutSeconds})
+  -g, --tag TAG             a label for this process, shown by Sidekiq's Web UI
+      --redis URL           Redis to use (default: $REDIS_URL or ${DEFAULTS.redis})
+      --namespace NS        prefix every key with "NS:" (default: none, or $SIDEPUNCH_NAMESPACE)
+      --log-level LEVEL     debug, info, warn or error (default info, or $SIDEPUNCH_LOG_LEVEL)
+  -v, --verbose             the same as --log-level debug
+  -h, --help                show this help
+  -V, --version             show the version
+
+Signals: TERM or INT stop gracefully (running jobs get --timeout seconds, the rest go back to
+their queues unchanged).`;
+
+export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RuntimeConfig };
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RunCommand {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (error) {
+    throw new UsageError(rephraseParseError(error as Error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  if (positionals.length > 1)
+    throw new UsageError(`expected one registry file, got ${positionals.join(' ')}`);
+  try {
+    const config = resolveConfig(
+      {
+        registryPath: positionals[0],
+        concurrency: values.concurrency,
+        queues: values.queue,
+        timeout: values.timeout,
+        tag: values.tag,
+        verbose: values.verbose,
+        logLevel: values['log-level'],
+        redis: values.redis,
+        namespace: values.namespace,
+      },
+      env,
+    );
+    return { kind: 'run', config };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      concurrency: { type: 'string', short: 'c' },
+      queue: { type: 'string', short: 'q', multiple: true },
+      timeout: { type: 'string', short: 't' },
+      tag: { type: 'string', short: 'g' },
+      redis: { type: 'string' },
+      namespace: { type: 'string' },
+      'log-level': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+    },
+  });
+}
+
+/** Node's messages are long and talk about positionals; say what the user got wrong. */
+function rephraseParseError(error: Error & { code?: string }): string {
+  const flag = /'([^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+    return `flag ${flag.split(',')[0]} ${error.message.includes('argument missing') ? 'needs a value' : 'has a bad value'}`;
+  }
+  return error.message.split('\n')[0] ?? 'bad arguments';
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  let command: RunCommand;
+  try {
+    command = parseRunArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`sidepunch-run: ${error.message} (see --help)\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
+  if (command.kind === 'version') return void process.stdout.write(`sidepunch ${version()}\n`);
+
+  const { config } = command;
+  const logger = new LineLogger(config.logLevel);
+  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  try {
+    registry = await loadRegistry(config.registryPath);
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    process.stderr.write(`sidepunch-run: ${error.message}\n`);
+    process.exit(1);
+  }
+  const launcher = new Launcher(config, registry, { logger });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return logger.warn(`${signal} received again: already shutting down`);
+    signalled = true;
+    logger.info(`${signal} received`);
+    launcher.stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error(`shutdown failed: ${error.message}`);
+        logger.flush();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  launcher.start();
+}

@@ -1,0 +1,155 @@
+/**
+ * Completer: the one place that writes a job's outcome to Redis.
+ *  1. outcomes are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
+ *     the exact payload from the in-progress list), dead-set entries, and the processed/failed counters;
+ *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
+ *     and no acknowledged job runs again;
+ *  3. only after the write is confirmed does the fetcher stop counting the payload as held.
+ */
+import type { ChainableCommander } from 'ioredis';
+import type { RuntimeContext } from './context.js';
+import type { Outcome } from './executor.js';
+import { encodeJob } from './job.js';
+import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
+
+/** Sidekiq's dead-set limits: entries older than 180 days or beyond the newest 10,000 are trimmed. */
+const DEAD_MAX_AGE_SECONDS = 180 * 24 * 60 * 60;
+const DEAD_MAX_JOBS = 10_000;
+/** Daily stat keys live five years, as Sidekiq's. */
+const DAILY_STAT_TTL_SECONDS = 5 * 365 * 24 * 60 * 60;
+const RETRY_DELAY_MS = 500;
+
+interface Recorded {
+  readonly unit: UnitOfWork;
+  readonly outcome: Outcome;
+}
+
+export class Completer {
+  private pending: Recorded[] = [];
+  private flushing?: Promise<void>;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly held: HeldJobs,
+  ) {}
+
+  record(unit: UnitOfWork, outcome: Outcome): void {
+    if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
+    this.pending.push({ unit, outcome });
+    if (!this.scheduled && !this.flushing) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Writes everything recorded so far; resolves once Redis has it. */
+  async flush(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) {
+      if (this.flushing) {
+        await this.flushing;
+        continue;
+      }
+      this.flushing = this.writeBatch().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+  }
+
+  /** Outcomes recorded from now on are dropped (their jobs were requeued at shutdown). */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    for (;;) {
+      try {
+        await this.write(batch);
+        break;
+      } catch (error) {
+        this.ctx.logger.warn(
+          `could not write ${batch.length} job outcome(s), retrying: ${(error as Error).message}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+    for (const { unit } of batch) this.held.release(unit.raw);
+    this.ctx.events.emit('complete:flushed', { count: batch.length });
+  }
+
+  private async write(batch: readonly Recorded[]): Promise<void> {
+    const { keys, clock } = this.ctx;
+    const now = clock.now() / 1000;
+    const multi = this.ctx.redis.multi();
+    let processed = 0;
+    let failed = 0;
+    let killed = false;
+    for (const { unit, outcome } of batch) {
+      multi.lrem(unit.inProgressKey, -1, unit.raw);
+      if (outcome.kind === 'unperformable') {
+        this.addToDeadSet(multi, unit.raw, outcome, now);
+        killed = true;
+        // A payload that is not even a job object is not counted, as in Sidekiq.
+        if (outcome.object) {
+          processed++;
+          failed++;
+        }
+      } else {
+        processed++;
+        if (outcome.kind === 'failed') failed++;
+      }
+    }
+    if (killed) {
+      multi.zremrangebyscore(keys.dead, '-inf', now - DEAD_MAX_AGE_SECONDS);
+      multi.zremrangebyrank(keys.dead, 0, -DEAD_MAX_JOBS - 1);
+    }
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
+    this.count(multi, keys.statProcessed(), keys.statProcessed(day), processed);
+    this.count(multi, keys.statFailed(), keys.statFailed(day), failed);
+    const replies = await multi.exec();
+    const error = replies?.find(([replyError]) => replyError)?.[0];
+    if (!replies || error) throw error ?? new Error('the transaction was aborted');
+  }
+
+  /**
+   * An object payload gets Sidekiq's error fields, so Sidekiq's Web UI shows why; anything else is kept byte
+   * for byte, as Sidekiq keeps malformed JSON, with the reason beside it in the dead-reasons hash.
+   */
+  private addToDeadSet(
+    multi: ChainableCommander,
+    raw: string,
+    outcome: Extract<Outcome, { kind: 'unperformable' }>,
+    now: number,
+  ): void {
+    const { keys } = this.ctx;
+    if (outcome.object) {
+      const member = encodeJob({
+        ...outcome.object,
+        error_class: outcome.errorClass,
+        error_message: outcome.reason,
+        failed_at: outcome.object.failed_at ?? now,
+      });
+      multi.zadd(keys.dead, now, member);
+    } else {
+      multi.zadd(keys.dead, now, raw);
+      multi.hset(
+        keys.deadReasons,
+        raw,
+        JSON.stringify({ error_class: outcome.errorClass, error_message: outcome.reason }),
+      );
+    }
+  }
+
+  private count(multi: ChainableCommander, total: string, daily: string, amount: number): void {
+    if (amount === 0) return;
+    multi.incrby(total, amount);
+    multi.incrby(daily, amount);
+    multi.expire(daily, DAILY_STAT_TTL_SECONDS);
+  }
+}

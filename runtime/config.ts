@@ -1,0 +1,99 @@
+/**
+ * The runtime's settings: one DEFAULTS object, resolved once at start-up from flags and environment,
+ * validated with one-line errors, then read-only.
+ */
+import { isLogLevel, type LogLevel } from './logger.js';
+import { DEFAULT_REDIS_URL } from './redis/connection.js';
+
+export interface WeightedQueue {
+  readonly name: string;
+  readonly weight: number;
+}
+
+export interface RuntimeConfig {
+  readonly registryPath: string;
+  /** At most this many jobs in flight at once. */
+  readonly concurrency: number;
+  readonly queues: readonly WeightedQueue[];
+  /** Seconds to wait for running jobs at shutdown before they are requeued. */
+  readonly timeoutSeconds: number;
+  readonly tag?: string;
+  readonly logLevel: LogLevel;
+  readonly redis: string;
+  readonly namespace?: string;
+}
+
+export const DEFAULTS = {
+  concurrency: 10,
+  queues: [{ name: 'default', weight: 1 }],
+  timeoutSeconds: 25,
+  logLevel: 'info',
+  redis: DEFAULT_REDIS_URL,
+} as const satisfies Partial<RuntimeConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** What the command line and environment said, before defaults and validation. */
+export interface RawSettings {
+  registryPath?: string;
+  concurrency?: string;
+  queues?: readonly string[];
+  timeout?: string;
+  tag?: string;
+  verbose?: boolean;
+  logLevel?: string;
+  redis?: string;
+  namespace?: string;
+}
+
+export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  if (!raw.registryPath)
+    throw new ConfigError('missing the registry file, e.g. sidepunch-run dist/registry.js');
+  const logLevel = raw.verbose ? 'debug' : (raw.logLevel ?? env.SIDEPUNCH_LOG_LEVEL ?? DEFAULTS.logLevel);
+  if (!isLogLevel(logLevel))
+    throw new ConfigError(`log level must be debug, info, warn or error, not "${logLevel}"`);
+  return {
+    registryPath: raw.registryPath,
+    concurrency:
+      raw.concurrency === undefined ? DEFAULTS.concurrency : positiveInteger('concurrency', raw.concurrency),
+    queues: raw.queues && raw.queues.length > 0 ? parseQueues(raw.queues) : DEFAULTS.queues,
+    timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
+    tag: raw.tag,
+    logLevel,
+    redis: raw.redis ?? (env.REDIS_URL || DEFAULTS.redis),
+    namespace: raw.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
+  };
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a whole number of at least 1, not "${text}"`);
+  }
+  return value;
+}
+
+function seconds(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`${name} must be a number of seconds (0 or more), not "${text}"`);
+  }
+  return value;
+}
+
+/** `-q critical,3 -q default` → weighted entries; a repeated queue is an error rather than a silent merge. */
+function parseQueues(specs: readonly string[]): WeightedQueue[] {
+  const seen = new Set<string>();
+  return specs.map((spec) => {
+    const [name = '', weightText, ...rest] = spec.split(',');
+    if (name.trim() === '' || rest.length > 0) {
+      throw new ConfigError(`queue must be NAME or NAME,WEIGHT, not "${spec}"`);
+    }
+    if (seen.has(name)) throw new ConfigError(`queue "${name}" is given twice`);
+    seen.add(name);
+    const weight = weightText === undefined ? 1 : positiveInteger(`weight of queue "${name}"`, weightText);
+    return { name: name.trim(), weight };
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
+ *  1. parse the payload and find its class in the registry (else: unperformable, with the reason);
+ *  2. check the arguments with the registry's generated validator, when it has one;
+ *  3. `new` the worker, set its jid, await `perform(...args)`;
+ *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
+ */
+import type { RuntimeContext } from './context.js';
+import { type JobPayload, parseJob } from './job.js';
+import type { Registry } from './registry.js';
+import type { UnitOfWork } from './unit-of-work.js';
+
+/** Error classes recorded on payloads that could not be performed at all (shown by Sidekiq's Web UI). */
+export const UNPERFORMABLE = {
+  invalidPayload: 'Sidepunch::InvalidPayload',
+  unknownClass: 'Sidepunch::UnknownWorker',
+  invalidArguments: 'Sidepunch::InvalidArguments',
+} as const;
+
+export type Outcome =
+  | { readonly kind: 'done'; readonly job: JobPayload }
+  | { readonly kind: 'failed'; readonly job: JobPayload; readonly error: unknown }
+  | {
+      readonly kind: 'unperformable';
+      readonly errorClass: string;
+      readonly reason: string;
+      /** The payload as an object, when it was one. */
+      readonly object?: Record<string, unknown>;
+    };
+
+export class Executor {
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly registry: Registry,
+  ) {}
+
+  async execute(unit: UnitOfWork): Promise<Outcome> {
+    const parsed = parseJob(unit.raw);
+    if (!parsed.ok)
+      return this.unperformable(unit, UNPERFORMABLE.invalidPayload, parsed.reason, parsed.object);
+    const job = parsed.job;
+    const workerClass = this.registry.workers[job.class];
+    if (!workerClass) {
+      const reason = `no worker class "${job.class}" in the registry ${this.ctx.config.registryPath}`;
+      return this.unperformable(unit, UNPERFORMABLE.unknownClass, reason, job);
+    }
+    const problem = this.registry.validators?.[job.class]?.(job.args);
+    if (problem !== undefined) {
+      const reason = `arguments do not match ${job.class}.perform: ${problem}`;
+      return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
+    }
+
+    const { logger, events, clock } = this.ctx;
+    const context = { class: job.class, jid: job.jid ?? '' };
+    const event = { jid: context.jid, className: job.class, queue: unit.queue };
+    const started = clock.now();
+    logger.info('start', context);
+    events.emit('job:start', event);
+    try {
+      const worker = new workerClass();
+      worker.jid = job.jid;
+      await worker.perform(...job.args);
+    } catch (error) {
+      const elapsedMs = clock.now() - started;
+      logger.warn(`fail: ${describeError(error)}`, { ...context, elapsed: formatElapsed(elapsedMs) });
+      events.emit('job:failed', { ...event, elapsedMs, error });
+      return { kind: 'failed', job, error };
+    }
+    const elapsedMs = clock.now() - started;
+    logger.info('done', { ...context, elapsed: formatElapsed(elapsedMs) });
+    events.emit('job:done', { ...event, elapsedMs });
+    return { kind: 'done', job };
+  }
+
+  private unperformable(
+    unit: UnitOfWork,
+    errorClass: string,
+    reason: string,
+    object?: Record<string, unknown>,
+  ): Outcome {
+    const jid = typeof object?.jid === 'string' ? object.jid : undefined;
+    this.ctx.logger.error(`cannot perform job from queue "${unit.queue}": ${reason}; kept in the dead set`, {
+      jid,
+    });
+    this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
+    return { kind: 'unperformable', errorClass, reason, object };
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** Seconds with millisecond precision, as Sidekiq's `elapsed=0.123`. */
+function formatElapsed(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}

@@ -1,0 +1,163 @@
+/**
+ * Fetcher: takes jobs from the queues into this process's in-progress lists, never a bare pop.
+ *  1. fetch(max) hands out jobs already taken, then runs fetch.lua on each queue in the order drawn for
+ *     this fetch, taking up to `max` jobs in one round trip per queue tried;
+ *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
+ *     so an idle process starts a new job within a round trip of its push;
+ *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
+ *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there.
+ */
+import type { Redis } from 'ioredis';
+import type { RuntimeContext } from './context.js';
+import type { QueueOrder } from './queue-order.js';
+import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
+
+/** Seconds a blocking fetch waits before it is re-armed (keeps a half-open connection from hanging forever). */
+const BLOCKING_TIMEOUT_SECONDS = 2;
+
+interface QueueSource {
+  readonly name: string;
+  readonly queueKey: string;
+  readonly inProgressKey: string;
+  blocking?: Redis;
+  /** A BLMOVE is outstanding on `blocking`. */
+  armed: boolean;
+  /** Its in-progress list must be compared with what is held before the next fetch. */
+  needsAdoption: boolean;
+}
+
+export class Fetcher {
+  private readonly sources = new Map<string, QueueSource>();
+  private readonly ready: UnitOfWork[] = [];
+  private wakeUp?: () => void;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly order: QueueOrder,
+    private readonly held: HeldJobs,
+  ) {
+    for (const { name } of ctx.config.queues) {
+      this.sources.set(name, {
+        name,
+        queueKey: ctx.keys.queue(name),
+        inProgressKey: ctx.keys.inProgress(ctx.identity, name),
+        armed: false,
+        needsAdoption: false,
+      });
+    }
+    // A reconnect means replies may have been lost: look again at every in-progress list.
+    let connectedBefore = false;
+    ctx.redis.on('ready', () => {
+      if (connectedBefore) for (const source of this.sources.values()) source.needsAdoption = true;
+      connectedBefore = true;
+    });
+  }
+
+  /** Up to `max` jobs, oldest first within each queue; an empty array when every queue is empty. */
+  async fetch(max: number): Promise<UnitOfWork[]> {
+    const units = this.ready.splice(0, max);
+    if (units.length === max || this.stopped) return units;
+    await this.adoptUntracked(units, max);
+    for (const name of this.order()) {
+      if (units.length >= max) break;
+      const source = this.sources.get(name)!;
+      const payloads = await this.ctx.redis.sidepunchFetch(
+        source.queueKey,
+        source.inProgressKey,
+        max - units.length,
+      );
+      for (const raw of payloads) units.push(this.take(raw, source));
+    }
+    if (units.length === 0) this.ctx.events.emit('fetch:idle', undefined);
+    return units;
+  }
+
+  /** Resolves when a blocking fetch took a job or timed out, or when the fetcher stops. */
+  waitForWork(): Promise<void> {
+    if (this.ready.length > 0 || this.stopped) return Promise.resolve();
+    const woken = new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+    });
+    for (const source of this.sources.values()) {
+      if (!source.armed) this.arm(source);
+    }
+    return woken;
+  }
+
+  /** Stops fetching: blocking connections are closed; a job one of them moved stays in the in-progress list. */
+  stop(): void {
+    this.stopped = true;
+    for (const source of this.sources.values()) {
+      source.blocking?.disconnect();
+      source.blocking = undefined;
+    }
+    this.wake();
+  }
+
+  /**
+   * Gives every job still in this process's in-progress lists back to its queue, to run next.
+   * Call once nothing runs any more and every outcome is written.
+   */
+  async requeueAll(): Promise<number> {
+    this.ready.length = 0;
+    let moved = 0;
+    for (const source of this.sources.values()) {
+      moved += await this.ctx.redis.sidepunchRequeue(source.inProgressKey, source.queueKey);
+    }
+    return moved;
+  }
+
+  private take(raw: string, source: QueueSource): UnitOfWork {
+    this.held.add(raw);
+    return new UnitOfWork(raw, source.name, source.inProgressKey);
+  }
+
+  private arm(source: QueueSource): void {
+    source.blocking ??= this.ctx.openConnection(`blocking fetch ${source.name}`);
+    source.armed = true;
+    source.blocking
+      .blmove(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
+      .then(
+        (raw) => {
+          if (raw !== null) this.ready.push(this.take(raw, source));
+        },
+        () => {
+          // The connection was closed or lost; whatever BLMOVE moved is found by adoption or requeue.
+          source.needsAdoption = true;
+        },
+      )
+      .finally(() => {
+        source.armed = false;
+        this.wake();
+      });
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  private async adoptUntracked(units: UnitOfWork[], max: number): Promise<void> {
+    let adopted = 0;
+    for (const source of this.sources.values()) {
+      // While a BLMOVE is outstanding its job may be in the list but not yet in hand; look later.
+      if (!source.needsAdoption || source.armed) continue;
+      source.needsAdoption = false;
+      const listed = await this.ctx.redis.lrange(source.inProgressKey, 0, -1);
+      for (const raw of this.held.untracked(listed).reverse()) {
+        const unit = this.take(raw, source);
+        if (units.length < max) units.push(unit);
+        else this.ready.push(unit);
+        adopted++;
+      }
+    }
+    if (adopted > 0) {
+      this.ctx.logger.warn(
+        `adopted ${adopted} job(s) left in this process's in-progress lists by a lost reply`,
+      );
+      this.ctx.events.emit('fetch:adopted', { count: adopted });
+    }
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The order in which a fetch tries the queues, as Sidekiq's CLI defines it: when every weight is 1 the
+ * order is strict (each queue drained before the next); otherwise it is drawn anew for every fetch,
+ * each queue coming first with a chance proportional to its weight.
+ */
+import type { WeightedQueue } from './config.js';
+
+export type QueueOrder = () => readonly string[];
+
+export function queueOrder(queues: readonly WeightedQueue[], random: () => number = Math.random): QueueOrder {
+  const names = queues.map((queue) => queue.name);
+  if (queues.every((queue) => queue.weight === 1)) return () => names;
+  return () => drawWeighted(queues, random);
+}
+
+/** Weighted sampling without replacement. */
+function drawWeighted(queues: readonly WeightedQueue[], random: () => number): string[] {
+  const pool = [...queues];
+  const order: string[] = [];
+  let total = pool.reduce((sum, queue) => sum + queue.weight, 0);
+  while (pool.length > 0) {
+    let pick = random() * total;
+    let index = 0;
+    while (index < pool.length - 1 && pick >= pool[index]!.weight) {
+      pick -= pool[index]!.weight;
+      index++;
+    }
+    const [chosen] = pool.splice(index, 1);
+    order.push(chosen!.name);
+    total -= chosen!.weight;
+  }
+  return order;
+}

@@ -1,0 +1,38 @@
+/**
+ * Loads each Lua script once as an ioredis command (EVALSHA, falling back to EVAL on NOSCRIPT).
+ * One script per state change; each file's header documents its KEYS, ARGV and reply.
+ */
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+
+const SCRIPTS = {
+  /** queue → in-progress, up to N jobs. */
+  sidepunchFetch: { file: 'fetch.lua', keys: 2 },
+  /** in-progress → queue, every job. */
+  sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
+} as const;
+
+export interface ScriptCommands {
+  sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Promise<string[]>;
+  sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
+}
+
+export type ScriptedRedis = Redis & ScriptCommands;
+
+const sources = new Map<string, string>();
+
+function source(file: string): string {
+  let text = sources.get(file);
+  if (text === undefined) {
+    text = readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
+    sources.set(file, text);
+  }
+  return text;
+}
+
+export function withScripts(redis: Redis): ScriptedRedis {
+  for (const [name, { file, keys }] of Object.entries(SCRIPTS)) {
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: source(file) });
+  }
+  return redis as ScriptedRedis;
+}

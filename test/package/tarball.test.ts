@@ -1,0 +1,121 @@
+/**
+ * The package as a user gets it: packed to a tarball, installed in a fresh project, its bin run through npx.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
+
+let server: RedisServer;
+let redis: Redis;
+let project: string;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = server.connect();
+  project = mkdtempSync(path.join(tmpdir(), 'sidepunch-user-'));
+  const tarball = execFileSync(
+    'npm',
+    ['pack', '--ignore-scripts', '--silent', '--pack-destination', project],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  ).trim();
+  writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'user-app', type: 'module', private: true }),
+  );
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`], {
+    cwd: project,
+    stdio: 'pipe',
+  });
+}, 180_000);
+afterAll(async () => {
+  await destroyRedisServer(server);
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe('the installed package', () => {
+  it('ships compiled code, type declarations and the Lua scripts, and no sources or tests', () => {
+    const installed = path.join(project, 'node_modules/sidepunch');
+    const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
+    expect(pkg.exports['.']).toEqual({
+      types: './dist/runtime/index.d.ts',
+      default: './dist/runtime/index.js',
+    });
+    expect(readdirSync(path.join(installed, 'dist/runtime/redis/scripts')).sort()).toEqual([
+      'fetch.lua',
+      'requeue.lua',
+    ]);
+    expect(readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'dist', 'package.json']);
+  });
+
+  it('runs sidepunch-run through npx and performs a job enqueued with import { push } from "sidepunch"', async () => {
+    writeFileSync(
+      path.join(project, 'registry.mjs'),
+      `import { defineRegistry } from 'sidepunch';
+import { Redis } from 'ioredis';
+const redis = new Redis(process.env.REDIS_URL);
+class Greet {
+  async perform(name, times) { await redis.rpush('greetings', \`\${this.jid}:\${name}:\${times}\`); }
+}
+export default defineRegistry({ workers: { Greet } });
+`,
+    );
+    writeFileSync(
+      path.join(project, 'enqueue.mjs'),
+      `import { push, close } from 'sidepunch';
+const jid = await push({ class: 'Greet', args: ['Zoë', 2] });
+await close();
+console.log(jid);
+`,
+    );
+    const env = { ...process.env, REDIS_URL: server.url };
+    expect(
+      spawnSync('npx', ['sidepunch-run', '--version'], { cwd: project, encoding: 'utf8' }).stdout,
+    ).toMatch(/^sidepunch \d/);
+    const jid = execFileSync('node', ['enqueue.mjs'], { cwd: project, env, encoding: 'utf8' }).trim();
+    const runtime = spawn('npx', ['sidepunch-run', '-c', '2', 'registry.mjs'], {
+      cwd: project,
+      env,
+      stdio: 'pipe',
+    });
+    try {
+      await waitUntil('the greeting', async () => (await redis.llen('greetings')) === 1);
+      expect(await redis.lrange('greetings', 0, -1)).toEqual([`${jid}:Zoë:2`]);
+    } finally {
+      const exited = new Promise((resolve) => runtime.once('exit', resolve));
+      runtime.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('loads the runtime API without ts-morph, typescript or esbuild', () => {
+    // ESM imports are static: read the import specifiers of every runtime file.
+    const runtimeDir = path.join(project, 'node_modules/sidepunch/dist/runtime');
+    const specifiers = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) walk(file);
+        else if (file.endsWith('.js')) {
+          for (const match of readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^'.][^']*)'/g))
+            specifiers.add(match[1]!);
+        }
+      }
+    };
+    walk(runtimeDir);
+    expect([...specifiers].filter((specifier) => !specifier.startsWith('node:')).sort()).toEqual(['ioredis']);
+    const imported = execFileSync(
+      'node',
+      ['--input-type=module', '-e', "const sp = await import('sidepunch'); console.log(typeof sp.push)"],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(imported.trim()).toBe('function');
+  });
+});

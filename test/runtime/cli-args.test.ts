@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseRunArgs } from '../../runtime/cli/run.js';
+import { DEFAULTS } from '../../runtime/config.js';
+import { REPO_ROOT, RUN_BIN } from '../support/runtime-process.js';
+
+function run(...args: string[]) {
+  return spawnSync(process.execPath, [RUN_BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, REDIS_URL: '' },
+  });
+}
+
+describe('sidepunch-run flags', () => {
+  it('defaults to Sidekiq defaults', () => {
+    const command = parseRunArgs(['dist/registry.js'], {});
+    expect(command).toEqual({
+      kind: 'run',
+      config: {
+        registryPath: 'dist/registry.js',
+        concurrency: 10,
+        queues: [{ name: 'default', weight: 1 }],
+        timeoutSeconds: 25,
+        tag: undefined,
+        logLevel: 'info',
+        redis: DEFAULTS.redis,
+        namespace: undefined,
+      },
+    });
+  });
+
+  it('reads short and long flags, repeated queues with weights, and REDIS_URL', () => {
+    const command = parseRunArgs(
+      ['-c', '50', '-q', 'critical,3', '--queue', 'default', '-t', '8', '-g', 'api', '-v', 'reg.js'],
+      { REDIS_URL: 'redis://elsewhere:6380/2' },
+    );
+    expect(command.kind === 'run' && command.config).toMatchObject({
+      concurrency: 50,
+      queues: [
+        { name: 'critical', weight: 3 },
+        { name: 'default', weight: 1 },
+      ],
+      timeoutSeconds: 8,
+      tag: 'api',
+      logLevel: 'debug',
+      redis: 'redis://elsewhere:6380/2',
+    });
+  });
+
+  it.each([
+    [['--bogus', 'r.js'], 'unknown flag --bogus'],
+    [['-c', '0', 'r.js'], 'concurrency must be a whole number of at least 1, not "0"'],
+    [['-c', '2.5', 'r.js'], 'concurrency must be a whole number of at least 1, not "2.5"'],
+    [['-c'], 'flag -c needs a value'],
+    [['-q', 'a,x', 'r.js'], 'weight of queue "a" must be a whole number of at least 1, not "x"'],
+    [['-q', 'a', '-q', 'a', 'r.js'], 'queue "a" is given twice'],
+    [['--timeout=-1', 'r.js'], 'timeout must be a number of seconds (0 or more), not "-1"'],
+    [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
+    [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
+    [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],
+  ])('%j is refused with one line and exit 2', (args, message) => {
+    const result = run(...args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`sidepunch-run: ${message} (see --help)\n`);
+  });
+
+  it('a registry that does not load is one line and exit 1', () => {
+    const result = run('/nowhere/registry.js');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/^sidepunch-run: cannot load registry \/nowhere\/registry.js: .*\n$/);
+  });
+
+  it('a module that is not a registry says what a registry is', () => {
+    const result = run(`${REPO_ROOT}fixtures/registries/not-a-registry.mjs`);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /not-a-registry.mjs is not a Sidepunch registry: its default export needs a "workers" object mapping class names/,
+    );
+  });
+
+  it('--help and --version', () => {
+    expect(run('--help').stdout).toMatch(/Usage: sidepunch-run \[options\] <registry.js>/);
+    expect(run('--version').stdout).toMatch(/^sidepunch \d+\.\d+\.\d+\n$/);
+  });
+});

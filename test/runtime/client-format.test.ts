@@ -1,0 +1,158 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Client, FakeClock, type WorkerOptions } from '../../runtime/index.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
+
+let server: RedisServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = server.connect();
+});
+afterAll(() => destroyRedisServer(server));
+beforeEach(async () => {
+  await redis.flushall();
+});
+
+/** Captures the commands Redis receives while `action` runs. */
+async function monitor(action: () => Promise<unknown>): Promise<string[][]> {
+  const monitor = await server.connect().monitor();
+  const commands: string[][] = [];
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    commands.push(args);
+  });
+  await action();
+  await redis.ping('end-of-capture');
+  await new Promise<void>((resolve) => {
+    const check = () =>
+      commands.some((args) => args[1] === 'end-of-capture') ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  monitor.disconnect();
+  return commands.filter((args) => !['ping', 'info', 'client', 'select'].includes(args[0]!.toLowerCase()));
+}
+
+describe('the client saves jobs as Sidekiq does', () => {
+  it('writes the payload fields, in Sidekiq order, with Sidekiq types', async () => {
+    const clock = new FakeClock(1795844502000);
+    const client = new Client({ redis: server.url, clock });
+    const jid = await client.push({ class: 'HardWorker', args: [1, 'two', { three: 3 }, null, true] });
+    await client.close();
+
+    const [raw] = await redis.lrange('queue:default', 0, -1);
+    expect(raw).toBe(
+      `{"retry":true,"queue":"default","args":[1,"two",{"three":3},null,true],"class":"HardWorker","jid":"${jid}",` +
+        '"created_at":1795844502.0,"enqueued_at":1795844502.0}',
+    );
+    expect(jid).toMatch(/^[0-9a-f]{24}$/);
+    expect(await redis.smembers('queues')).toEqual(['default']);
+  });
+
+  it('keeps the sub-second part of times and always writes them with a "."', async () => {
+    const client = new Client({ redis: server.url, clock: new FakeClock(1795844502033.5) });
+    await client.push({ class: 'HardWorker', args: [] });
+    await client.close();
+    const job = JSON.parse((await redis.lindex('queue:default', 0))!);
+    expect(job.created_at).toBeCloseTo(1795844502.0335, 6);
+    expect(await redis.lindex('queue:default', 0)).toContain('"enqueued_at":1795844502.0335');
+  });
+
+  it('merges a worker class options under the caller options', async () => {
+    class Report {
+      static sidepunchOptions: WorkerOptions = { queue: 'reports', retry: 5, backtrace: true };
+      perform() {}
+    }
+    const client = new Client({ redis: server.url });
+    await client.push({ class: Report, args: [7], retry: false });
+    await client.close();
+    const job = JSON.parse((await redis.lindex('queue:reports', 0))!);
+    expect(job).toMatchObject({
+      class: 'Report',
+      queue: 'reports',
+      retry: false,
+      backtrace: true,
+      args: [7],
+    });
+    expect(Object.keys(job)).toEqual([
+      'retry',
+      'queue',
+      'backtrace',
+      'args',
+      'class',
+      'jid',
+      'created_at',
+      'enqueued_at',
+    ]);
+  });
+
+  it('pushes one job with SADD queues and LPUSH in one round trip', async () => {
+    const client = new Client({ redis: server.url });
+    await client.push({ class: 'Warmup', args: [] }); // the first push also connects
+    const commands = await monitor(() => client.push({ class: 'HardWorker', args: [1], queue: 'critical' }));
+    await client.close();
+    expect(commands.map((args) => args.slice(0, 2))).toEqual([
+      ['sadd', 'queues'],
+      ['lpush', 'queue:critical'],
+    ]);
+  });
+
+  it('pushes 10,000 jobs in bulk in one round trip, each with its own jid', async () => {
+    const client = new Client({ redis: server.url });
+    await client.push({ class: 'Warmup', args: [] });
+    let jids: string[] = [];
+    const commands = await monitor(async () => {
+      jids = await client.pushBulk({
+        class: 'HardWorker',
+        args: Array.from({ length: 10_000 }, (_, i) => [i]),
+      });
+    });
+    await client.close();
+    expect(new Set(jids).size).toBe(10_000);
+    expect(commands[0]!.slice(0, 2)).toEqual(['sadd', 'queues']);
+    expect(commands.slice(1).every((args) => args[0] === 'lpush')).toBe(true);
+    expect(await redis.llen('queue:default')).toBe(10_001);
+    // The server takes from the right: the first job of the bulk is the next to run.
+    expect(JSON.parse((await redis.lindex('queue:default', -2))!).args).toEqual([0]);
+  });
+
+  it('schedules a job for later in the schedule set, scored by its time, without "at"', async () => {
+    const clock = new FakeClock(1795844502000);
+    const client = new Client({ redis: server.url, clock });
+    const jid = await client.push({ class: 'Later', args: [], in: 60 });
+    await client.push({ class: 'Past', args: [], at: 1795844000 });
+    await client.close();
+    const [member, score] = await redis.zrange('schedule', 0, -1, 'WITHSCORES');
+    const job = JSON.parse(member!);
+    expect(Number(score)).toBe(1795844562);
+    expect(job).toMatchObject({ class: 'Later', jid });
+    expect(job).not.toHaveProperty('at');
+    expect(job).not.toHaveProperty('enqueued_at');
+    expect(await redis.lrange('queue:default', 0, -1)).toHaveLength(1); // the past one runs now
+  });
+
+  it('prefixes every key, but no value, with the namespace', async () => {
+    const client = new Client({ redis: server.url, namespace: 'app1' });
+    await client.push({ class: 'HardWorker', args: [], queue: 'mail' });
+    await client.close();
+    expect((await redis.keys('*')).sort()).toEqual(['app1:queue:mail', 'app1:queues']);
+    expect(await redis.smembers('app1:queues')).toEqual(['mail']);
+  });
+
+  it('rejects what Sidekiq rejects, with a clear message and nothing written', async () => {
+    const client = new Client({ redis: server.url });
+    await expect(client.push({ class: '', args: [] })).rejects.toThrow(/needs "class"/);
+    await expect(client.push({ class: 'X', args: [], queue: '' })).rejects.toThrow(/"queue" must be/);
+    await expect(client.push({ class: 'X', args: [10n] })).rejects.toThrow(/JSON cannot carry/);
+    await client.close();
+    expect(await redis.dbsize()).toBe(0);
+  });
+
+  it('rejects a push while Redis is unreachable instead of dropping it', async () => {
+    const client = new Client({ redis: 'redis://127.0.0.1:1/0' });
+    await expect(client.push({ class: 'X', args: [] })).rejects.toThrow(
+      /could not save 1 job\(s\) to redis:\/\/127/,
+    );
+    await client.close();
+  });
+});

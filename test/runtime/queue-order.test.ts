@@ -1,0 +1,113 @@
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Client } from '../../runtime/index.js';
+import { queueOrder } from '../../runtime/queue-order.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+
+describe('queue order (no Redis)', () => {
+  it('is strict when no queue has a weight', () => {
+    const order = queueOrder([
+      { name: 'critical', weight: 1 },
+      { name: 'default', weight: 1 },
+      { name: 'low', weight: 1 },
+    ]);
+    for (let i = 0; i < 20; i++) expect(order()).toEqual(['critical', 'default', 'low']);
+  });
+
+  it('puts each queue first in proportion to its weight, and lists every queue', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const order = queueOrder(
+      [
+        { name: 'a', weight: 6 },
+        { name: 'b', weight: 3 },
+        { name: 'c', weight: 1 },
+      ],
+      random,
+    );
+    const firsts: Record<string, number> = { a: 0, b: 0, c: 0 };
+    for (let i = 0; i < 10_000; i++) {
+      const drawn = order();
+      expect([...drawn].sort()).toEqual(['a', 'b', 'c']);
+      firsts[drawn[0]!]!++;
+    }
+    expect(firsts.a! / 10_000).toBeCloseTo(0.6, 1);
+    expect(firsts.b! / 10_000).toBeCloseTo(0.3, 1);
+    expect(firsts.c! / 10_000).toBeCloseTo(0.1, 1);
+  });
+});
+
+describe('sidepunch-run takes queues in the order its flags give', () => {
+  let server: RedisServer;
+  let redis: Redis;
+  let client: Client;
+  let runtime: RuntimeProcess | undefined;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = server.connect();
+  });
+  afterAll(() => destroyRedisServer(server));
+  beforeEach(async () => {
+    await redis.flushall();
+    client = new Client({ redis: server.url });
+  });
+  afterEach(async () => {
+    await client.close();
+    await runtime?.stop('SIGKILL');
+    runtime = undefined;
+  });
+
+  async function fill(queue: string, count: number) {
+    await client.pushBulk({ class: 'QueueProbe', queue, args: Array.from({ length: count }, () => [queue]) });
+  }
+
+  it('strict: drains each queue before the next', async () => {
+    await fill('low', 200);
+    await fill('critical', 200);
+    await fill('default', 200);
+    runtime = startRuntime(server.url, [
+      '-c',
+      '5',
+      '-q',
+      'critical',
+      '-q',
+      'default',
+      '-q',
+      'low',
+      PROBE_REGISTRY,
+    ]);
+    await waitUntil('600 jobs done', async () => (await redis.llen('probe:order')) >= 600);
+    const order = await redis.lrange('probe:order', 0, -1);
+    expect(order.slice(0, 200).every((queue) => queue === 'critical')).toBe(true);
+    expect(order.slice(200, 400).every((queue) => queue === 'default')).toBe(true);
+    expect(order.slice(400).every((queue) => queue === 'low')).toBe(true);
+  });
+
+  it('weighted 3:1: picks about three jobs from the heavier queue for each one from the other', async () => {
+    await fill('heavy', 3000);
+    await fill('light', 3000);
+    runtime = startRuntime(server.url, [
+      '-c',
+      '2',
+      '-q',
+      'heavy,3',
+      '-q',
+      'light,1',
+      '--log-level',
+      'warn',
+      PROBE_REGISTRY,
+    ]);
+    await waitUntil('2,000 jobs done', async () => (await redis.llen('probe:order')) >= 2000);
+    // Both queues are still full during the first 2,000 jobs.
+    const order = await redis.lrange('probe:order', 0, 1999);
+    const heavy = order.filter((queue) => queue === 'heavy').length;
+    const ratio = heavy / (order.length - heavy);
+    expect(ratio).toBeGreaterThan(2.3);
+    expect(ratio).toBeLessThan(3.9);
+  });
+});
