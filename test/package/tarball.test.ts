@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
 let server: RedisServer;

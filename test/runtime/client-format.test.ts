@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client, FakeClock, type WorkerOptions } from '../../runtime/index.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 
 let server: RedisServer;
 let redis: Redis;

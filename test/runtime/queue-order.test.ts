@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
 import { queueOrder } from '../../runtime/queue-order.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
 
 describe('queue order (no Redis)', () => {

@@ -1,0 +1,76 @@
+/**
+ * The counters page in a real headless Chromium (Debian's, driven by playwright-core), against the real demo:
+ * app, counter API, Redis and sidepunch-run.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DemoProcess, startDemo } from '../support/demo-process.js';
+import { waitUntil } from '../support/runtime-process.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+let demo: DemoProcess;
+let browser: Browser;
+let appUrl: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
+  demo = startDemo([
+    '--keep',
+    '--counters',
+    '1',
+    '--increments',
+    '5',
+    '--decrements',
+    '0',
+    '--latency',
+    '20',
+  ]);
+  await waitUntil(
+    'the demo to keep running',
+    () => /--keep: everything stays up/.test(demo.output()),
+    60_000,
+  );
+  appUrl = /Open (http:\/\/127\.0\.0\.1:\d+)/.exec(demo.output())![1]!;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  demo?.child.kill('SIGINT');
+  await demo?.exited;
+});
+
+describe('the counters page', () => {
+  it('creates a counter, and three presses of + bring it to 3 through background jobs', async () => {
+    const page = await browser.newPage();
+    await page.goto(appUrl);
+    await expect.poll(() => page.locator('li').count()).toBe(1); // the demo's own counter
+    await page.fill('#name', 'clicks from the browser');
+    await page.click('#create button');
+    const row = page.locator('li', { hasText: 'clicks from the browser' });
+    await expect.poll(() => row.locator('[data-testid=value]').textContent()).toBe('0');
+    const plus = row.getByRole('button', { name: 'increment' });
+    for (let i = 0; i < 3; i++) await plus.click();
+    await expect.poll(() => page.locator('#sent').textContent()).toBe('3');
+    await expect
+      .poll(() => row.locator('[data-testid=value]').textContent(), { timeout: 15_000, interval: 100 })
+      .toBe('3');
+    await page.close();
+  });
+
+  it('shows names as text, never as HTML', async () => {
+    const page = await browser.newPage();
+    await page.goto(appUrl);
+    await page.fill('#name', '<img src=x onerror="document.title=1">');
+    await page.click('#create button');
+    await expect.poll(() => page.locator('li .name', { hasText: '<img' }).count()).toBe(1);
+    expect(await page.locator('li img').count()).toBe(0);
+    await page.close();
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { startDemo } from '../support/demo-process.js';
+
+describe('npm run demo', () => {
+  it('a shortened run ends with every counter exact and exit 0', async () => {
+    const demo = startDemo(['--counters', '3', '--increments', '150', '--decrements', '40']);
+    const code = await demo.exited;
+    const output = demo.output();
+    expect(output).toMatch(/enqueued 190 jobs through the app \(150 increments, 40 decrements\)/);
+    expect(output).toMatch(/190\/190 done/);
+    expect(output).toMatch(/every counter is exact/);
+    const rows = output.split('\n').filter((line) => /^counter \d+ /.test(line));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/✓$/);
+    expect(code).toBe(0);
+  });
+
+  it('refuses a bad flag in one line with exit 2', async () => {
+    const demo = startDemo(['--fail-rate', '2']);
+    expect(await demo.exited).toBe(2);
+    expect(demo.output()).toBe('demo: --fail-rate must be a number from 0 to 0.9, not "2" (see --help)\n');
+  });
+});
