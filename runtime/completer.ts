@@ -1,27 +1,24 @@
 /**
  * Completer: the one place that writes a job's outcome to Redis.
- *  1. outcomes are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
- *     the exact payload from the in-progress list), dead-set entries, and the processed/failed counters;
+ *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
+ *     the exact payload from the in-progress list), retry and dead-set entries, and the processed/failed counters;
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
  *  3. only after the write is confirmed does the fetcher stop counting the payload as held.
  */
 import type { ChainableCommander } from 'ioredis';
 import type { RuntimeContext } from './context.js';
-import type { Outcome } from './executor.js';
-import { encodeJob } from './job.js';
+import { addToDeadSet, trimDeadSet } from './dead-set.js';
+import type { Disposition } from './job-retry.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
-/** Sidekiq's dead-set limits: entries older than 180 days or beyond the newest 10,000 are trimmed. */
-const DEAD_MAX_AGE_SECONDS = 180 * 24 * 60 * 60;
-const DEAD_MAX_JOBS = 10_000;
 /** Daily stat keys live five years, as Sidekiq's. */
 const DAILY_STAT_TTL_SECONDS = 5 * 365 * 24 * 60 * 60;
 const RETRY_DELAY_MS = 500;
 
 interface Recorded {
   readonly unit: UnitOfWork;
-  readonly outcome: Outcome;
+  readonly disposition: Disposition;
 }
 
 export class Completer {
@@ -35,9 +32,9 @@ export class Completer {
     private readonly held: HeldJobs,
   ) {}
 
-  record(unit: UnitOfWork, outcome: Outcome): void {
+  record(unit: UnitOfWork, disposition: Disposition): void {
     if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
-    this.pending.push({ unit, outcome });
+    this.pending.push({ unit, disposition });
     if (!this.scheduled && !this.flushing) {
       this.scheduled = true;
       setImmediate(() => {
@@ -90,60 +87,35 @@ export class Completer {
     let processed = 0;
     let failed = 0;
     let killed = false;
-    for (const { unit, outcome } of batch) {
+    for (const { unit, disposition } of batch) {
       multi.lrem(unit.inProgressKey, -1, unit.raw);
-      if (outcome.kind === 'unperformable') {
-        this.addToDeadSet(multi, unit.raw, outcome, now);
-        killed = true;
-        // A payload that is not even a job object is not counted, as in Sidekiq.
-        if (outcome.object) {
+      switch (disposition.kind) {
+        case 'ack':
+          processed++;
+          if (disposition.failed) failed++;
+          break;
+        case 'retry':
+          multi.zadd(keys.retry, disposition.at, disposition.payload);
           processed++;
           failed++;
-        }
-      } else {
-        processed++;
-        if (outcome.kind === 'failed') failed++;
+          break;
+        case 'kill':
+          addToDeadSet(multi, keys, disposition.payload, now, disposition.reason);
+          killed = true;
+          if (disposition.counted) {
+            processed++;
+            failed++;
+          }
+          break;
       }
     }
-    if (killed) {
-      multi.zremrangebyscore(keys.dead, '-inf', now - DEAD_MAX_AGE_SECONDS);
-      multi.zremrangebyrank(keys.dead, 0, -DEAD_MAX_JOBS - 1);
-    }
+    if (killed) trimDeadSet(multi, keys, now);
     const day = new Date(clock.now()).toISOString().slice(0, 10);
     this.count(multi, keys.statProcessed(), keys.statProcessed(day), processed);
     this.count(multi, keys.statFailed(), keys.statFailed(day), failed);
     const replies = await multi.exec();
     const error = replies?.find(([replyError]) => replyError)?.[0];
     if (!replies || error) throw error ?? new Error('the transaction was aborted');
-  }
-
-  /**
-   * An object payload gets Sidekiq's error fields, so Sidekiq's Web UI shows why; anything else is kept byte
-   * for byte, as Sidekiq keeps malformed JSON, with the reason beside it in the dead-reasons hash.
-   */
-  private addToDeadSet(
-    multi: ChainableCommander,
-    raw: string,
-    outcome: Extract<Outcome, { kind: 'unperformable' }>,
-    now: number,
-  ): void {
-    const { keys } = this.ctx;
-    if (outcome.object) {
-      const member = encodeJob({
-        ...outcome.object,
-        error_class: outcome.errorClass,
-        error_message: outcome.reason,
-        failed_at: outcome.object.failed_at ?? now,
-      });
-      multi.zadd(keys.dead, now, member);
-    } else {
-      multi.zadd(keys.dead, now, raw);
-      multi.hset(
-        keys.deadReasons,
-        raw,
-        JSON.stringify({ error_class: outcome.errorClass, error_message: outcome.reason }),
-      );
-    }
   }
 
   private count(multi: ChainableCommander, total: string, daily: string, amount: number): void {

@@ -21,6 +21,10 @@ export interface RuntimeConfig {
   readonly logLevel: LogLevel;
   readonly redis: string;
   readonly namespace?: string;
+  /** Average seconds between polls of the schedule and retry sets, per live process. */
+  readonly pollIntervalSeconds: number;
+  /** Retries for a job whose `retry` is `true`. */
+  readonly maxRetries: number;
 }
 
 export const DEFAULTS = {
@@ -29,6 +33,8 @@ export const DEFAULTS = {
   timeoutSeconds: 25,
   logLevel: 'info',
   redis: DEFAULT_REDIS_URL,
+  pollIntervalSeconds: 5,
+  maxRetries: 25,
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -46,6 +52,7 @@ export interface RawSettings {
   logLevel?: string;
   redis?: string;
   namespace?: string;
+  pollInterval?: string;
 }
 
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -64,7 +71,18 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     logLevel,
     redis: raw.redis ?? (env.REDIS_URL || DEFAULTS.redis),
     namespace: raw.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
+    pollIntervalSeconds:
+      raw.pollInterval === undefined
+        ? DEFAULTS.pollIntervalSeconds
+        : positiveSeconds('poll interval', raw.pollInterval),
+    maxRetries: DEFAULTS.maxRetries,
   };
+}
+
+function positiveSeconds(name: string, text: string): number {
+  const value = seconds(name, text);
+  if (value === 0) throw new ConfigError(`${name} must be more than 0 seconds`);
+  return value;
 }
 
 function positiveInteger(name: string, text: string): number {

@@ -1,7 +1,7 @@
 /**
  * Launcher: builds the runtime from its config and runs it until stopped.
  *  1. connect (one shared connection; blocking fetch opens its own per queue), load the registry;
- *  2. start the manager;
+ *  2. start the manager and the scheduler;
  *  3. stop(): quiet, wait up to the timeout for running jobs, write their outcomes, give every unfinished
  *     or never-started job back to the front of its queue, unchanged, then close the connections.
  */
@@ -16,6 +16,7 @@ import type { RuntimeContext } from './context.js';
 import { RuntimeEvents } from './events.js';
 import { Executor } from './executor.js';
 import { Fetcher } from './fetcher.js';
+import { JobRetry } from './job-retry.js';
 import { LineLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
 import { queueOrder } from './queue-order.js';
@@ -23,6 +24,7 @@ import { describeTarget, openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import { withScripts } from './redis/scripts.js';
 import type { Registry } from './registry.js';
+import { Scheduler } from './scheduler.js';
 import { HeldJobs } from './unit-of-work.js';
 
 export interface LauncherOptions {
@@ -30,6 +32,8 @@ export interface LauncherOptions {
   readonly logger?: Logger;
   readonly events?: RuntimeEvents;
   readonly identity?: string;
+  /** Random numbers for retry jitter and poll intervals (tests pin them). */
+  readonly random?: () => number;
 }
 
 export function newIdentity(): string {
@@ -42,6 +46,7 @@ export class Launcher {
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
   private readonly manager: Manager;
+  readonly scheduler: Scheduler;
   private stopping?: Promise<void>;
 
   constructor(config: RuntimeConfig, registry: Registry, options: LauncherOptions = {}) {
@@ -64,7 +69,16 @@ export class Launcher {
     const held = new HeldJobs();
     this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues), held);
     this.completer = new Completer(this.ctx, held);
-    this.manager = new Manager(this.ctx, this.fetcher, new Executor(this.ctx, registry), this.completer);
+    const random = options.random ?? Math.random;
+    const retry = new JobRetry(this.ctx, registry, random);
+    this.manager = new Manager(
+      this.ctx,
+      this.fetcher,
+      new Executor(this.ctx, registry),
+      retry,
+      this.completer,
+    );
+    this.scheduler = new Scheduler(this.ctx, random);
   }
 
   get events(): RuntimeEvents {
@@ -86,6 +100,7 @@ export class Launcher {
         `identity=${this.ctx.identity}`,
     );
     this.manager.start();
+    this.scheduler.start();
   }
 
   /** Graceful shutdown; safe to call more than once. */
@@ -99,7 +114,7 @@ export class Launcher {
     logger.info(
       `shutting down: waiting up to ${config.timeoutSeconds} s for ${this.manager.busy} running job(s)`,
     );
-    await this.manager.quiet();
+    await Promise.all([this.manager.quiet(), this.scheduler.stop()]);
     const finished = await this.manager.drain(config.timeoutSeconds * 1000);
     await this.completer.flush();
     this.completer.close();

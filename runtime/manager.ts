@@ -1,15 +1,17 @@
 /**
  * Manager: keeps up to `concurrency` jobs in flight on this event loop.
  *  1. when slots are free, fetch that many jobs in one go; when none come back, wait on the blocking fetch;
- *  2. start each job without awaiting it; its outcome goes to the completer, and its slot frees at once;
+ *  2. start each job without awaiting it: execute, then JobRetry decides where it goes, then the completer
+ *     writes that in the next batch, and the slot frees at once;
  *  3. quiet() stops fetching; drain() waits for the running jobs, up to a deadline.
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
 import type { Completer } from './completer.js';
 import type { RuntimeContext } from './context.js';
-import type { Executor, Outcome } from './executor.js';
+import type { Executor } from './executor.js';
 import { describeError } from './executor.js';
 import type { Fetcher } from './fetcher.js';
+import type { Disposition, JobRetry } from './job-retry.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 const FETCH_ERROR_PAUSE_MS = 1000;
@@ -25,6 +27,7 @@ export class Manager {
     private readonly ctx: RuntimeContext,
     private readonly fetcher: Fetcher,
     private readonly executor: Executor,
+    private readonly retry: JobRetry,
     private readonly completer: Completer,
   ) {}
 
@@ -91,18 +94,24 @@ export class Manager {
 
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
-    this.executor.execute(unit).then(
-      (outcome) => this.finish(unit, outcome),
-      // execute() reports a job's own errors as outcomes; reaching here is a bug in Sidepunch itself.
-      (error) => {
-        this.ctx.logger.error(`internal error while performing a job: ${describeError(error)}`);
-        this.finish(unit, { kind: 'failed', job: { class: '', args: [], queue: unit.queue }, error });
-      },
-    );
+    this.executor
+      .execute(unit)
+      .then((outcome) => this.retry.dispose(unit, outcome))
+      .then(
+        (disposition) => this.finish(unit, disposition),
+        // A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the
+        // in-progress list, so shutdown (or a rescuer) gives it back to its queue.
+        (error) => {
+          this.ctx.logger.error(
+            `internal error while performing a job, left in progress: ${describeError(error)}`,
+          );
+          this.finish(unit, undefined);
+        },
+      );
   }
 
-  private finish(unit: UnitOfWork, outcome: Outcome): void {
-    this.completer.record(unit, outcome);
+  private finish(unit: UnitOfWork, disposition: Disposition | undefined): void {
+    if (disposition) this.completer.record(unit, disposition);
     this.inFlight--;
     this.wakeSlotWaiter();
     if (this.inFlight === 0) {

@@ -27,9 +27,19 @@ export interface SidepunchWorker {
   jid?: string;
 }
 
+/** What `sidepunchRetryIn` may answer: seconds until the next try, or where the job goes instead. */
+export type RetryInAnswer = number | 'discard' | 'kill' | undefined | null;
+
 /** The constructor side of a worker, as the registry holds it. */
 export interface WorkerClass {
   new (): SidepunchWorker;
   readonly name: string;
   readonly sidepunchOptions?: WorkerOptions;
+  /**
+   * Sidekiq's `sidekiq_retry_in`: seconds before retry number `count` (0 for the first), `'discard'` to drop the
+   * job, or `'kill'` to send it to the dead set now. Anything else uses the default backoff.
+   */
+  sidepunchRetryIn?(count: number, error: unknown): RetryInAnswer;
+  /** Sidekiq's `sidekiq_retries_exhausted`: called once when the job's retries run out, before it dies. */
+  sidepunchRetriesExhausted?(job: Readonly<Record<string, unknown>>, error: unknown): unknown;
 }

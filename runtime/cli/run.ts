@@ -23,6 +23,9 @@ Options:
   -g, --tag TAG             a label for this process, shown by Sidekiq's Web UI
       --redis URL           Redis to use (default: $REDIS_URL or ${DEFAULTS.redis})
       --namespace NS        prefix every key with "NS:" (default: none, or $SIDEPUNCH_NAMESPACE)
+      --poll-interval SECONDS
+                            average seconds between polls of the schedule and retry sets, per
+                            live process (default ${DEFAULTS.pollIntervalSeconds})
       --log-level LEVEL     debug, info, warn or error (default info, or $SIDEPUNCH_LOG_LEVEL)
   -v, --verbose             the same as --log-level debug
   -h, --help                show this help
@@ -61,6 +64,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         logLevel: values['log-level'],
         redis: values.redis,
         namespace: values.namespace,
+        pollInterval: values['poll-interval'],
       },
       env,
     );
@@ -83,6 +87,7 @@ function parseFlags(argv: readonly string[]) {
       tag: { type: 'string', short: 'g' },
       redis: { type: 'string' },
       namespace: { type: 'string' },
+      'poll-interval': { type: 'string' },
       'log-level': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },

@@ -10,11 +10,15 @@ const SCRIPTS = {
   sidepunchFetch: { file: 'fetch.lua', keys: 2 },
   /** in-progress → queue, every job. */
   sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
+  /** schedule or retry → queue, due jobs, each exactly once. Variable key count. */
+  sidepunchPromote: { file: 'promote.lua', keys: undefined },
 } as const;
 
 export interface ScriptCommands {
   sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Promise<string[]>;
   sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
+  /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
+  sidepunchPromote(...args: (string | number)[]): Promise<number>;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands;

@@ -21,3 +21,22 @@ describe('npm run demo', () => {
     expect(demo.output()).toBe('demo: --fail-rate must be a number from 0 to 0.9, not "2" (see --help)\n');
   });
 });
+
+describe('npm run demo -- --fail-rate 0.2', () => {
+  it('against a flaky API, retries bring every counter to its exact value', async () => {
+    const demo = startDemo([
+      '--fail-rate',
+      '0.2',
+      '--counters',
+      '2',
+      '--increments',
+      '30',
+      '--decrements',
+      '10',
+    ]);
+    const code = await demo.exited;
+    expect(demo.output()).toMatch(/fail rate 0\.2/);
+    expect(demo.output()).toMatch(/every counter is exact/);
+    expect(code).toBe(0);
+  }, 120_000);
+});

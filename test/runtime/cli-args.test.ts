@@ -25,6 +25,8 @@ describe('sidepunch-run flags', () => {
         logLevel: 'info',
         redis: DEFAULTS.redis,
         namespace: undefined,
+        pollIntervalSeconds: 5,
+        maxRetries: 25,
       },
     });
   });

@@ -1,0 +1,58 @@
+/**
+ * Global error and death handlers, as Sidekiq's `config.error_handlers` and `config.death_handlers`.
+ * Register them from any module your workers import; a handler that throws is logged and never stops a job's
+ * outcome from being written.
+ */
+import type { JobPayload } from './job.js';
+import type { Logger } from './logger.js';
+
+export interface FailureContext {
+  /** The job, when its payload could be read. */
+  readonly job?: JobPayload;
+  readonly queue: string;
+}
+
+/** Called on every failed execution, retried or not. */
+export type ErrorHandler = (error: unknown, context: FailureContext) => unknown;
+/** Called once when a job dies: retries exhausted, `retry: false`, or `sidepunchRetryIn` answered 'kill'. */
+export type DeathHandler = (job: JobPayload, error: unknown) => unknown;
+
+const errorHandlers: ErrorHandler[] = [];
+const deathHandlers: DeathHandler[] = [];
+
+/** Adds an error handler; returns a function that removes it. */
+export function onJobError(handler: ErrorHandler): () => void {
+  return add(errorHandlers, handler);
+}
+
+/** Adds a death handler; returns a function that removes it. */
+export function onJobDeath(handler: DeathHandler): () => void {
+  return add(deathHandlers, handler);
+}
+
+export async function notifyError(error: unknown, context: FailureContext, logger: Logger): Promise<void> {
+  for (const handler of errorHandlers) await guarded(() => handler(error, context), 'error handler', logger);
+}
+
+export async function notifyDeath(job: JobPayload, error: unknown, logger: Logger): Promise<void> {
+  for (const handler of deathHandlers) await guarded(() => handler(job, error), 'death handler', logger);
+}
+
+/** Runs user code whose failure must not change the job's outcome. */
+export async function guarded(call: () => unknown, what: string, logger: Logger): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    logger.error(
+      `${what} threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    );
+  }
+}
+
+function add<T>(list: T[], handler: T): () => void {
+  list.push(handler);
+  return () => {
+    const index = list.indexOf(handler);
+    if (index >= 0) list.splice(index, 1);
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Scheduler (Sidekiq's poller): moves due jobs from `schedule` and `retry` onto their queues.
+ *  1. tick(): for each set, read up to 100 due members, set each one's `enqueued_at` by editing its text, and let
+ *     promote.lua move them atomically, each exactly once even with many processes polling; repeat while full
+ *     batches come back;
+ *  2. a member that is not a job object cannot be pushed: it goes to the dead set with the reason;
+ *  3. start() ticks at random intervals averaging `pollIntervalSeconds × live processes`, as Sidekiq spreads
+ *     polls across a fleet, so the fleet as a whole polls about once per interval.
+ */
+import type { RuntimeContext } from './context.js';
+import { addToDeadSet, trimDeadSet } from './dead-set.js';
+import { describeError } from './executor.js';
+import { patchJob } from './job-patch.js';
+
+const BATCH = 100;
+
+export class Scheduler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = false;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Moves every job due now; resolves to how many moved. */
+  async tick(): Promise<number> {
+    let moved = 0;
+    for (const set of [this.ctx.keys.schedule, this.ctx.keys.retry]) {
+      for (;;) {
+        const { moved: batchMoved, full } = await this.promoteBatch(set);
+        moved += batchMoved;
+        if (!full || this.stopped) break;
+      }
+    }
+    return moved;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.scheduleNext();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async scheduleNext(): Promise<void> {
+    if (this.stopped) return;
+    const delayMs = await this.nextDelayMs();
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((error) => this.ctx.logger.warn(`scheduler: ${describeError(error)}`))
+        .finally(() => void this.scheduleNext());
+    }, delayMs);
+  }
+
+  /** Sidekiq: the average grows with the number of processes; each interval is drawn from [0.5, 1.5) × it. */
+  private async nextDelayMs(): Promise<number> {
+    let processes = 1;
+    try {
+      processes = Math.max(1, await this.ctx.redis.scard(this.ctx.keys.processes));
+    } catch {
+      // Redis away: poll at the single-process rate; the tick will wait for the reconnect.
+    }
+    const average = this.ctx.config.pollIntervalSeconds * processes * 1000;
+    return average * (0.5 + this.random());
+  }
+
+  private async promoteBatch(set: string): Promise<{ moved: number; full: boolean }> {
+    const { redis, keys, clock } = this.ctx;
+    const now = clock.now() / 1000;
+    const due = await redis.zrangebyscore(set, '-inf', now, 'LIMIT', 0, BATCH);
+    if (due.length === 0) return { moved: 0, full: false };
+    const queueKeys: string[] = [];
+    const args: string[] = [];
+    const unreadable: { member: string; reason: string }[] = [];
+    for (const member of due) {
+      const queue = queueOf(member);
+      if (typeof queue !== 'string') {
+        unreadable.push({ member, reason: queue.reason });
+        continue;
+      }
+      queueKeys.push(keys.queue(queue));
+      args.push(member, patchJob(member, { enqueued_at: now }), queue);
+    }
+    let moved = 0;
+    if (queueKeys.length > 0) {
+      moved = await redis.sidepunchPromote(
+        2 + queueKeys.length,
+        set,
+        keys.queues,
+        ...queueKeys,
+        String(now),
+        ...args,
+      );
+    }
+    if (unreadable.length > 0) await this.bury(set, unreadable, now);
+    return { moved, full: due.length === BATCH };
+  }
+
+  private async bury(set: string, members: { member: string; reason: string }[], now: number): Promise<void> {
+    const multi = this.ctx.redis.multi();
+    for (const { member, reason } of members) {
+      this.ctx.logger.error(`cannot enqueue a member of "${set}": ${reason}; moved to the dead set`);
+      multi.zrem(set, member);
+      addToDeadSet(multi, this.ctx.keys, member, now, {
+        errorClass: 'Sidepunch::InvalidPayload',
+        message: reason,
+      });
+    }
+    trimDeadSet(multi, this.ctx.keys, now);
+    await multi.exec();
+  }
+}
+
+/** The queue a scheduled member goes to, or why it cannot go anywhere. */
+function queueOf(member: string): string | { reason: string } {
+  let job: unknown;
+  try {
+    job = JSON.parse(member);
+  } catch {
+    return { reason: 'payload is not JSON' };
+  }
+  if (!job || typeof job !== 'object' || Array.isArray(job))
+    return { reason: 'payload is not a JSON object' };
+  const queue = (job as { queue?: unknown }).queue;
+  if (queue === undefined) return 'default';
+  if (typeof queue !== 'string' || queue === '') return { reason: 'payload has an invalid "queue"' };
+  return queue;
+}

@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeJob, newJids } from '../../runtime/job.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { PROBE_REGISTRY, startRuntime, waitUntil } from '../support/runtime-process.js';
+
+let server: RedisServer;
+let redis: Redis;
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = server.connect();
+});
+afterAll(() => destroyRedisServer(server));
+
+describe('the scheduler, with many processes polling', () => {
+  it('two processes polling one schedule of 10,000 due jobs perform each exactly once', async () => {
+    const jids = newJids(10_000);
+    const now = Date.now() / 1000;
+    const members: (string | number)[] = [];
+    jids.forEach((jid, i) => {
+      const job = {
+        retry: true,
+        queue: 'default',
+        args: ['ok', 'sched'],
+        class: 'Probe',
+        jid,
+        created_at: now,
+      };
+      members.push(now - 10 + i / 10_000, encodeJob(job));
+    });
+    await redis.zadd('schedule', ...members);
+
+    const flags = ['-c', '20', '--poll-interval', '0.05', '--log-level', 'warn', PROBE_REGISTRY];
+    const first = startRuntime(server.url, flags);
+    const second = startRuntime(server.url, flags);
+    try {
+      await waitUntil(
+        '10,000 jobs done',
+        async () => (await redis.llen('probe:done:sched')) >= 10_000,
+        60_000,
+        50,
+      );
+      expect(await first.stop()).toBe(0);
+      expect(await second.stop()).toBe(0);
+    } finally {
+      await first.stop('SIGKILL');
+      await second.stop('SIGKILL');
+    }
+    const done = await redis.lrange('probe:done:sched', 0, -1);
+    expect(done).toHaveLength(10_000); // no job twice
+    expect(new Set(done)).toEqual(new Set(jids)); // none lost
+    expect(await redis.zcard('schedule')).toBe(0);
+    console.log(`two pollers: 10,000 scheduled jobs, ${done.length - new Set(done).size} duplicates, 0 lost`);
+  });
+});

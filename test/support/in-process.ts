@@ -1,0 +1,47 @@
+/** A Launcher in the test's own process, with workers defined in the test, a fake clock and pinned randomness. */
+import { FakeClock } from '../../runtime/clock.js';
+import { resolveConfig } from '../../runtime/config.js';
+import { Launcher } from '../../runtime/launcher.js';
+import { LineLogger } from '../../runtime/logger.js';
+import type { WorkerClass } from '../../runtime/worker.js';
+
+export interface InProcessRuntime {
+  readonly launcher: Launcher;
+  readonly clock: FakeClock;
+  /** Log lines written so far. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export function startInProcess(
+  redisUrl: string,
+  workers: Record<string, WorkerClass>,
+  options: { concurrency?: number; queues?: string[]; random?: () => number; clock?: FakeClock } = {},
+): InProcessRuntime {
+  const clock = options.clock ?? new FakeClock(Date.UTC(2026, 10, 28, 12, 0, 0));
+  const config = resolveConfig(
+    {
+      registryPath: '(test registry)',
+      redis: redisUrl,
+      concurrency: String(options.concurrency ?? 5),
+      queues: options.queues,
+      // The tests tick the scheduler themselves.
+      pollInterval: '3600',
+      timeout: '1',
+    },
+    {},
+  );
+  let text = '';
+  const logger = new LineLogger('info', { write: (chunk: string) => (text += chunk) }, () => clock.now());
+  const launcher = new Launcher(config, { workers }, { clock, logger, random: options.random ?? (() => 0) });
+  launcher.start();
+  return {
+    launcher,
+    clock,
+    log: () => {
+      logger.flush();
+      return text;
+    },
+    stop: () => launcher.stop(),
+  };
+}
