@@ -147,7 +147,7 @@ export class Client {
     }
     const failed = results?.find(([error]) => error);
     if (!results || failed) {
-      const reason = failed?.[0]?.message ?? 'no reply';
+      const reason = failed?.[0] ? reasonOf(failed[0]) : 'no reply';
       throw new PushError(`could not save ${payloads.length} job(s) to ${this.where}: ${reason}`);
     }
     return jids;
@@ -178,6 +178,13 @@ export class Client {
     }
     return { options: merged, className, queue: merged.queue };
   }
+}
+
+/** ioredis's words for "gave up" point at its own option; say what it means for the caller. */
+function reasonOf(error: Error): string {
+  if (error.name === 'MaxRetriesPerRequestError')
+    return 'Redis is unreachable (gave up after reconnecting twice)';
+  return error.message;
 }
 
 function isConnection(value: unknown): value is Redis {

@@ -25,6 +25,14 @@ export interface RuntimeConfig {
   readonly pollIntervalSeconds: number;
   /** Retries for a job whose `retry` is `true`. */
   readonly maxRetries: number;
+  /** Seconds between heartbeats. */
+  readonly heartbeatSeconds: number;
+  /** Seconds a heartbeat stays valid: a process silent for longer is dead, and its jobs are rescued. */
+  readonly processTtlSeconds: number;
+  /** Rescues from dead processes a job may have before it counts as a poison pill and dies. */
+  readonly maxRescues: number;
+  /** The orchestrator's stop grace period, when known: a longer shutdown timeout gets a warning at start. */
+  readonly containerGraceSeconds?: number;
 }
 
 export const DEFAULTS = {
@@ -35,6 +43,9 @@ export const DEFAULTS = {
   redis: DEFAULT_REDIS_URL,
   pollIntervalSeconds: 5,
   maxRetries: 25,
+  heartbeatSeconds: 10,
+  processTtlSeconds: 60,
+  maxRescues: 3,
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -53,6 +64,10 @@ export interface RawSettings {
   redis?: string;
   namespace?: string;
   pollInterval?: string;
+  heartbeat?: string;
+  processTtl?: string;
+  maxRescues?: string;
+  containerGrace?: string;
 }
 
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -61,7 +76,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
   const logLevel = raw.verbose ? 'debug' : (raw.logLevel ?? env.SIDEPUNCH_LOG_LEVEL ?? DEFAULTS.logLevel);
   if (!isLogLevel(logLevel))
     throw new ConfigError(`log level must be debug, info, warn or error, not "${logLevel}"`);
-  return {
+  const config: RuntimeConfig = {
     registryPath: raw.registryPath,
     concurrency:
       raw.concurrency === undefined ? DEFAULTS.concurrency : positiveInteger('concurrency', raw.concurrency),
@@ -76,7 +91,29 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
         ? DEFAULTS.pollIntervalSeconds
         : positiveSeconds('poll interval', raw.pollInterval),
     maxRetries: DEFAULTS.maxRetries,
+    heartbeatSeconds:
+      raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : positiveSeconds('heartbeat', raw.heartbeat),
+    processTtlSeconds:
+      raw.processTtl === undefined
+        ? DEFAULTS.processTtlSeconds
+        : positiveSeconds('process TTL', raw.processTtl),
+    maxRescues:
+      raw.maxRescues === undefined ? DEFAULTS.maxRescues : positiveInteger('max rescues', raw.maxRescues),
+    containerGraceSeconds: containerGrace(raw.containerGrace ?? env.SIDEPUNCH_CONTAINER_GRACE, env),
   };
+  if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
+    throw new ConfigError(
+      `process TTL (${config.processTtlSeconds} s) must be at least twice the heartbeat (${config.heartbeatSeconds} s), or live processes look dead`,
+    );
+  }
+  return config;
+}
+
+/** Told by flag or env; else Kubernetes' default (30 s) when running in a pod. */
+function containerGrace(text: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (text !== undefined && text !== '') return seconds('container grace', text);
+  if (env.KUBERNETES_SERVICE_HOST) return 30;
+  return undefined;
 }
 
 function positiveSeconds(name: string, text: string): number {

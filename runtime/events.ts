@@ -22,6 +22,8 @@ export interface RuntimeEventMap {
   /** Outcomes were written to Redis. */
   'complete:flushed': { readonly count: number };
   'shutdown:requeued': { readonly count: number };
+  /** A heartbeat was written. */
+  heartbeat: { readonly busy: number };
 }
 
 export class RuntimeEvents {

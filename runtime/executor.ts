@@ -9,6 +9,12 @@ import type { RuntimeContext } from './context.js';
 import { type JobPayload, parseJob } from './job.js';
 import type { Registry } from './registry.js';
 import type { UnitOfWork } from './unit-of-work.js';
+import type { RunningJob } from './work-state.js';
+
+/** A run that passed its worker's `timeout`. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+}
 
 /** Error classes recorded on payloads that could not be performed at all (shown by Sidekiq's Web UI). */
 export const UNPERFORMABLE = {
@@ -20,6 +26,8 @@ export const UNPERFORMABLE = {
 export type Outcome =
   | { readonly kind: 'done'; readonly job: JobPayload }
   | { readonly kind: 'failed'; readonly job: JobPayload; readonly error: unknown }
+  /** Stopped by shutdown: left in the in-progress list, to go back to its queue unchanged. */
+  | { readonly kind: 'interrupted' }
   | {
       readonly kind: 'unperformable';
       readonly errorClass: string;
@@ -34,7 +42,8 @@ export class Executor {
     private readonly registry: Registry,
   ) {}
 
-  async execute(unit: UnitOfWork): Promise<Outcome> {
+  async execute(running: RunningJob): Promise<Outcome> {
+    const unit = running.unit;
     const parsed = parseJob(unit.raw);
     if (!parsed.ok)
       return this.unperformable(unit, UNPERFORMABLE.invalidPayload, parsed.reason, parsed.object);
@@ -56,15 +65,39 @@ export class Executor {
     const started = clock.now();
     logger.info('start', context);
     events.emit('job:start', event);
+    const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
+    let timer: NodeJS.Timeout | undefined;
     try {
       const worker = new workerClass();
       worker.jid = job.jid;
-      await worker.perform(...job.args);
+      worker.signal = running.controller.signal;
+      const performed = worker.perform(...job.args);
+      if (typeof timeout === 'number' && timeout > 0) {
+        const expired = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
+            running.controller.abort(error);
+            reject(error);
+          }, timeout * 1000);
+        });
+        await Promise.race([performed, expired]);
+      } else {
+        await performed;
+      }
     } catch (error) {
       const elapsedMs = clock.now() - started;
+      if (running.interruptedByShutdown) {
+        logger.info(`interrupted by shutdown: ${describeError(error)}`, {
+          ...context,
+          elapsed: formatElapsed(elapsedMs),
+        });
+        return { kind: 'interrupted' };
+      }
       logger.warn(`fail: ${describeError(error)}`, { ...context, elapsed: formatElapsed(elapsedMs) });
       events.emit('job:failed', { ...event, elapsedMs, error });
       return { kind: 'failed', job, error };
+    } finally {
+      clearTimeout(timer);
     }
     const elapsedMs = clock.now() - started;
     logger.info('done', { ...context, elapsed: formatElapsed(elapsedMs) });

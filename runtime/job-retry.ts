@@ -44,8 +44,10 @@ export class JobRetry {
     private readonly random: () => number = Math.random,
   ) {}
 
-  async dispose(unit: UnitOfWork, outcome: Outcome): Promise<Disposition> {
+  /** Where the job goes; undefined leaves it in the in-progress list (shutdown gives it back to its queue). */
+  async dispose(unit: UnitOfWork, outcome: Outcome): Promise<Disposition | undefined> {
     if (outcome.kind === 'done') return { kind: 'ack', failed: false };
+    if (outcome.kind === 'interrupted') return undefined;
     if (outcome.kind === 'unperformable') return this.unperformable(unit, outcome);
     return this.failed(unit, outcome.job, outcome.error);
   }

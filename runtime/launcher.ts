@@ -1,11 +1,12 @@
 /**
  * Launcher: builds the runtime from its config and runs it until stopped.
- *  1. connect (one shared connection; blocking fetch opens its own per queue), load the registry;
- *  2. start the manager and the scheduler;
- *  3. stop(): quiet, wait up to the timeout for running jobs, write their outcomes, give every unfinished
- *     or never-started job back to the front of its queue, unchanged, then close the connections.
+ *  1. connect (one shared connection; blocking fetch opens its own per queue);
+ *  2. start(): a first heartbeat (which records this process's queues for rescuers) before the first fetch, then
+ *     the manager, the scheduler, the heartbeat timer and a rescue of dead processes' jobs on every beat;
+ *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
+ *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
+ *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close.
  */
-
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
@@ -14,8 +15,9 @@ import { Completer } from './completer.js';
 import type { RuntimeConfig } from './config.js';
 import type { RuntimeContext } from './context.js';
 import { RuntimeEvents } from './events.js';
-import { Executor } from './executor.js';
+import { describeError, Executor } from './executor.js';
 import { Fetcher } from './fetcher.js';
+import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
 import { LineLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
@@ -24,6 +26,7 @@ import { describeTarget, openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import { withScripts } from './redis/scripts.js';
 import type { Registry } from './registry.js';
+import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
 import { HeldJobs } from './unit-of-work.js';
 
@@ -34,6 +37,8 @@ export interface LauncherOptions {
   readonly identity?: string;
   /** Random numbers for retry jitter and poll intervals (tests pin them). */
   readonly random?: () => number;
+  /** Called when a TERM arrives through Redis (the Web UI's Stop button); the CLI exits after stop(). */
+  readonly onRemoteStop?: () => void;
 }
 
 export function newIdentity(): string {
@@ -42,14 +47,22 @@ export function newIdentity(): string {
 
 export class Launcher {
   readonly ctx: RuntimeContext;
+  readonly scheduler: Scheduler;
+  readonly heartbeat: Heartbeat;
+  readonly rescuer: Rescuer;
   private readonly connections: Redis[] = [];
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
   private readonly manager: Manager;
-  readonly scheduler: Scheduler;
+  private starting?: Promise<void>;
   private stopping?: Promise<void>;
+  private quieting?: Promise<void>;
 
-  constructor(config: RuntimeConfig, registry: Registry, options: LauncherOptions = {}) {
+  constructor(
+    config: RuntimeConfig,
+    registry: Registry,
+    private readonly options: LauncherOptions = {},
+  ) {
     const logger = options.logger ?? new LineLogger(config.logLevel);
     const openConnection = (role: string) => {
       const connection = openRedis(config.redis, { role, logger, maxRetriesPerRequest: null });
@@ -67,9 +80,9 @@ export class Launcher {
       identity: options.identity ?? newIdentity(),
     };
     const held = new HeldJobs();
+    const random = options.random ?? Math.random;
     this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues), held);
     this.completer = new Completer(this.ctx, held);
-    const random = options.random ?? Math.random;
     const retry = new JobRetry(this.ctx, registry, random);
     this.manager = new Manager(
       this.ctx,
@@ -79,6 +92,8 @@ export class Launcher {
       this.completer,
     );
     this.scheduler = new Scheduler(this.ctx, random);
+    this.rescuer = new Rescuer(this.ctx);
+    this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
   }
 
   get events(): RuntimeEvents {
@@ -89,18 +104,20 @@ export class Launcher {
     return this.manager.busy;
   }
 
-  start(): void {
-    const { config, logger } = this.ctx;
-    const queues = config.queues.map((queue) =>
-      queue.weight === 1 ? queue.name : `${queue.name},${queue.weight}`,
-    );
-    logger.info(
-      `sidepunch-run starting: concurrency=${config.concurrency} queues=${queues.join(' ')} ` +
-        `redis=${describeTarget(config.redis)}${config.namespace ? ` namespace=${config.namespace}` : ''} ` +
-        `identity=${this.ctx.identity}`,
-    );
-    this.manager.start();
-    this.scheduler.start();
+  /** Starts working; resolves once the first heartbeat is written and fetching has begun. */
+  start(): Promise<void> {
+    this.starting ??= this.boot();
+    return this.starting;
+  }
+
+  /** Stops taking new jobs; running ones finish. Safe to call more than once. */
+  quiet(): Promise<void> {
+    this.quieting ??= (async () => {
+      this.ctx.logger.info('quiet: no new jobs; running ones finish');
+      await Promise.all([this.manager.stopFetching(), this.scheduler.stop()]);
+      await this.heartbeat.beat().catch(() => {});
+    })();
+    return this.quieting;
   }
 
   /** Graceful shutdown; safe to call more than once. */
@@ -109,12 +126,66 @@ export class Launcher {
     return this.stopping;
   }
 
+  private async boot(): Promise<void> {
+    const { config, logger, identity } = this.ctx;
+    const queues = config.queues.map((queue) =>
+      queue.weight === 1 ? queue.name : `${queue.name},${queue.weight}`,
+    );
+    logger.info(
+      `sidepunch-run starting: concurrency=${config.concurrency} queues=${queues.join(' ')} ` +
+        `redis=${describeTarget(config.redis)}${config.namespace ? ` namespace=${config.namespace}` : ''} ` +
+        `identity=${identity}`,
+    );
+    if (config.containerGraceSeconds !== undefined && config.timeoutSeconds >= config.containerGraceSeconds) {
+      logger.warn(
+        `shutdown timeout (-t ${config.timeoutSeconds}) is not shorter than the container's stop grace period ` +
+          `(${config.containerGraceSeconds} s): the orchestrator will kill the process before running jobs are ` +
+          `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
+      );
+    }
+    // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
+    await this.heartbeat.beat();
+    if (this.stopping) return;
+    this.manager.start();
+    this.scheduler.start();
+    this.heartbeat.start();
+    this.ctx.events.on('heartbeat', () => void this.rescueDead());
+    void this.rescueDead();
+  }
+
+  private async rescueDead(): Promise<void> {
+    try {
+      await this.rescuer.tick();
+    } catch (error) {
+      this.ctx.logger.warn(`rescuer: ${describeError(error)}`);
+    }
+  }
+
+  private onRemoteSignal(signal: RemoteSignal): void {
+    const { logger } = this.ctx;
+    logger.info(`${signal} received through Redis`);
+    if (signal === 'TSTP') void this.quiet();
+    else if (signal === 'TERM') {
+      if (this.options.onRemoteStop) this.options.onRemoteStop();
+      else void this.stop();
+    } else {
+      for (const running of this.manager.work.jobs()) {
+        logger.info(
+          `running since ${new Date(running.runAt * 1000).toISOString()}: ${running.unit.raw.slice(0, 300)}`,
+        );
+      }
+    }
+  }
+
   private async shutdown(): Promise<void> {
     const { logger, config, events } = this.ctx;
     logger.info(
       `shutting down: waiting up to ${config.timeoutSeconds} s for ${this.manager.busy} running job(s)`,
     );
-    await Promise.all([this.manager.quiet(), this.scheduler.stop()]);
+    await this.starting?.catch(() => {});
+    await this.quiet();
+    this.heartbeat.stop();
+    this.manager.interruptRunning();
     const finished = await this.manager.drain(config.timeoutSeconds * 1000);
     await this.completer.flush();
     this.completer.close();
@@ -123,6 +194,9 @@ export class Launcher {
       logger.warn(`requeued ${requeued} unfinished job(s) to the front of their queues`);
     }
     events.emit('shutdown:requeued', { count: requeued });
+    await this.heartbeat
+      .deregister()
+      .catch((error) => logger.warn(`could not deregister: ${describeError(error)}`));
     await Promise.all(
       this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
     );

@@ -3,7 +3,7 @@
  *  1. when slots are free, fetch that many jobs in one go; when none come back, wait on the blocking fetch;
  *  2. start each job without awaiting it: execute, then JobRetry decides where it goes, then the completer
  *     writes that in the next batch, and the slot frees at once;
- *  3. quiet() stops fetching; drain() waits for the running jobs, up to a deadline.
+ *  3. stopFetching() stops taking jobs; drain() waits for the running jobs, up to a deadline.
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
 import type { Completer } from './completer.js';
@@ -13,6 +13,7 @@ import { describeError } from './executor.js';
 import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
 import type { UnitOfWork } from './unit-of-work.js';
+import { type RunningJob, ShutdownRequested, WorkState } from './work-state.js';
 
 const FETCH_ERROR_PAUSE_MS = 1000;
 
@@ -22,6 +23,8 @@ export class Manager {
   private slotFreed?: () => void;
   private allDone?: () => void;
   private loop?: Promise<void>;
+  /** What runs now, for the heartbeat's work hash and for shutdown. */
+  readonly work = new WorkState();
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -35,12 +38,21 @@ export class Manager {
     return this.inFlight;
   }
 
+  get quiet(): boolean {
+    return this.quieted;
+  }
+
+  /** Fires every running job's AbortSignal, so jobs that honour it stop early; they are requeued unchanged. */
+  interruptRunning(): void {
+    this.work.abortAll(new ShutdownRequested('the process is shutting down'));
+  }
+
   start(): void {
     this.loop ??= this.run();
   }
 
   /** Stops taking new jobs; running ones go on. A fetch stuck on an unreachable Redis is not waited for. */
-  async quiet(waitMs = 5000): Promise<void> {
+  async stopFetching(waitMs = 5000): Promise<void> {
     this.quieted = true;
     this.fetcher.stop();
     this.wakeSlotWaiter();
@@ -94,24 +106,26 @@ export class Manager {
 
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
+    const running = this.work.start(unit, this.ctx.clock.now());
     this.executor
-      .execute(unit)
+      .execute(running)
       .then((outcome) => this.retry.dispose(unit, outcome))
       .then(
-        (disposition) => this.finish(unit, disposition),
+        (disposition) => this.finish(running, disposition),
         // A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the
         // in-progress list, so shutdown (or a rescuer) gives it back to its queue.
         (error) => {
           this.ctx.logger.error(
             `internal error while performing a job, left in progress: ${describeError(error)}`,
           );
-          this.finish(unit, undefined);
+          this.finish(running, undefined);
         },
       );
   }
 
-  private finish(unit: UnitOfWork, disposition: Disposition | undefined): void {
-    if (disposition) this.completer.record(unit, disposition);
+  private finish(running: RunningJob, disposition: Disposition | undefined): void {
+    this.work.finish(running);
+    if (disposition) this.completer.record(running.unit, disposition);
     this.inFlight--;
     this.wakeSlotWaiter();
     if (this.inFlight === 0) {

@@ -17,6 +17,8 @@ export interface WorkerOptions {
   readonly backtrace?: boolean | number;
   /** Labels shown by Sidekiq's Web UI. */
   readonly tags?: readonly string[];
+  /** Seconds a run may take: past it, the job's `signal` aborts and the run counts as failed (and is retried). */
+  readonly timeout?: number;
 }
 
 /** A worker class implements this. `perform` may return a promise. */
@@ -25,6 +27,11 @@ export interface SidepunchWorker {
   perform(...args: any[]): unknown;
   /** Set by the runtime before `perform`: the job's id. */
   jid?: string;
+  /**
+   * Set by the runtime before `perform`: aborts when the process shuts down (the job is then requeued, unchanged)
+   * or when the job's `timeout` passes. Pass it to `fetch` and friends so jobs stop early.
+   */
+  signal?: AbortSignal;
 }
 
 /** What `sidepunchRetryIn` may answer: seconds until the next try, or where the job goes instead. */

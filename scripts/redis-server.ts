@@ -19,6 +19,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   restart(): Promise<void>;
+  /** Kills it with SIGKILL: no chance to write anything more. */
+  kill(): Promise<void>;
 }
 
 export interface RedisServerOptions {
@@ -102,6 +104,15 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (!running || running.exitCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));
       running.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      for (const redis of connections.splice(0)) redis.disconnect();
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGKILL');
       await exited;
     },
     async restart() {

@@ -2,12 +2,12 @@
  * `sidepunch-run <registry.js>`: parses Sidekiq-style flags, loads the registry and runs the launcher until
  * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
 import { Launcher } from '../launcher.js';
 import { LineLogger } from '../logger.js';
 import { loadRegistry, RegistryError } from '../registry.js';
+import { sidepunchVersion } from '../version.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
 
@@ -26,13 +26,22 @@ Options:
       --poll-interval SECONDS
                             average seconds between polls of the schedule and retry sets, per
                             live process (default ${DEFAULTS.pollIntervalSeconds})
+      --heartbeat SECONDS   seconds between heartbeats (default ${DEFAULTS.heartbeatSeconds})
+      --process-ttl SECONDS a process silent this long is dead and its jobs are rescued
+                            (default ${DEFAULTS.processTtlSeconds})
+      --max-rescues N       rescues from dead processes before a job counts as a poison pill and
+                            goes to the dead set (default ${DEFAULTS.maxRescues})
+      --container-grace SECONDS
+                            the orchestrator's stop grace period (or $SIDEPUNCH_CONTAINER_GRACE);
+                            warns when --timeout would outlast it
       --log-level LEVEL     debug, info, warn or error (default info, or $SIDEPUNCH_LOG_LEVEL)
   -v, --verbose             the same as --log-level debug
   -h, --help                show this help
   -V, --version             show the version
 
 Signals: TERM or INT stop gracefully (running jobs get --timeout seconds, the rest go back to
-their queues unchanged).`;
+their queues unchanged); TSTP makes the process quiet (no new jobs; running ones finish). The Web
+UI's Quiet and Stop buttons send the same through Redis.`;
 
 export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RuntimeConfig };
 
@@ -65,6 +74,10 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         redis: values.redis,
         namespace: values.namespace,
         pollInterval: values['poll-interval'],
+        heartbeat: values.heartbeat,
+        processTtl: values['process-ttl'],
+        maxRescues: values['max-rescues'],
+        containerGrace: values['container-grace'],
       },
       env,
     );
@@ -88,6 +101,10 @@ function parseFlags(argv: readonly string[]) {
       redis: { type: 'string' },
       namespace: { type: 'string' },
       'poll-interval': { type: 'string' },
+      heartbeat: { type: 'string' },
+      'process-ttl': { type: 'string' },
+      'max-rescues': { type: 'string' },
+      'container-grace': { type: 'string' },
       'log-level': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -106,13 +123,6 @@ function rephraseParseError(error: Error & { code?: string }): string {
   return error.message.split('\n')[0] ?? 'bad arguments';
 }
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 export async function main(argv: readonly string[]): Promise<void> {
   let command: RunCommand;
   try {
@@ -123,7 +133,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(2);
   }
   if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
-  if (command.kind === 'version') return void process.stdout.write(`sidepunch ${version()}\n`);
+  if (command.kind === 'version') return void process.stdout.write(`sidepunch ${sidepunchVersion()}\n`);
 
   const { config } = command;
   const logger = new LineLogger(config.logLevel);
@@ -135,9 +145,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`sidepunch-run: ${error.message}\n`);
     process.exit(1);
   }
-  const launcher = new Launcher(config, registry, { logger });
   let signalled = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stop = (signal: string) => {
     if (signalled) return logger.warn(`${signal} received again: already shutting down`);
     signalled = true;
     logger.info(`${signal} received`);
@@ -150,7 +159,15 @@ export async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  launcher.start();
+  const launcher = new Launcher(config, registry, {
+    logger,
+    onRemoteStop: () => stop('TERM (through Redis)'),
+  });
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTSTP', () => {
+    logger.info('SIGTSTP received');
+    void launcher.quiet();
+  });
+  await launcher.start();
 }

@@ -42,6 +42,31 @@ export class Keys {
     return `${this.prefix}processes`;
   }
 
+  /** HASH, EXPIRE 60: a process's heartbeat (`info`, `busy`, `beat`, `quiet`, `rss`, `rtt_us`, `concurrency`). */
+  process(identity: string): string {
+    return `${this.prefix}${identity}`;
+  }
+
+  /** HASH of running jobs, under Sidekiq 6.4's name (`:workers`) and 6.5+'s (`:work`). */
+  work(identity: string): { readonly workers: string; readonly work: string } {
+    return { workers: `${this.prefix}${identity}:workers`, work: `${this.prefix}${identity}:work` };
+  }
+
+  /** LIST of signals (`TSTP`, `TERM`, `TTIN`) sent to a process through Redis, e.g. by the Web UI. */
+  signals(identity: string): string {
+    return `${this.prefix}${identity}-signals`;
+  }
+
+  /** HASH: process identity → JSON array of the queues it fetches from, so a rescuer finds its in-progress lists. */
+  get processQueues(): string {
+    return `${this.prefix}sidepunch:process-queues`;
+  }
+
+  /** STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process. */
+  get rescueCountPrefix(): string {
+    return `${this.prefix}sidepunch:rescued:`;
+  }
+
   /** Jobs a process has taken from `queue` and not yet acknowledged (Sidepunch's reliable fetch). */
   inProgress(identity: string, queue: string): string {
     return `${this.prefix}sidepunch:in-progress:{${this.queue(queue)}}:${identity}`;

@@ -10,6 +10,8 @@ const SCRIPTS = {
   sidepunchFetch: { file: 'fetch.lua', keys: 2 },
   /** in-progress → queue, every job. */
   sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
+  /** a dead process's in-progress list → its queue; poison pills stay for the dead set. */
+  sidepunchRescue: { file: 'rescue.lua', keys: 2 },
   /** schedule or retry → queue, due jobs, each exactly once. Variable key count. */
   sidepunchPromote: { file: 'promote.lua', keys: undefined },
 } as const;
@@ -17,6 +19,13 @@ const SCRIPTS = {
 export interface ScriptCommands {
   sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Promise<string[]>;
   sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
+  sidepunchRescue(
+    inProgressKey: string,
+    queueKey: string,
+    maxRescues: number,
+    counterPrefix: string,
+    counterTtlSeconds: number,
+  ): Promise<string[]>;
   /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
   sidepunchPromote(...args: (string | number)[]): Promise<number>;
 }

@@ -27,6 +27,10 @@ describe('sidepunch-run flags', () => {
         namespace: undefined,
         pollIntervalSeconds: 5,
         maxRetries: 25,
+        heartbeatSeconds: 10,
+        processTtlSeconds: 60,
+        maxRescues: 3,
+        containerGraceSeconds: undefined,
       },
     });
   });
@@ -57,6 +61,14 @@ describe('sidepunch-run flags', () => {
     [['-q', 'a,x', 'r.js'], 'weight of queue "a" must be a whole number of at least 1, not "x"'],
     [['-q', 'a', '-q', 'a', 'r.js'], 'queue "a" is given twice'],
     [['--timeout=-1', 'r.js'], 'timeout must be a number of seconds (0 or more), not "-1"'],
+    [
+      ['--heartbeat', '10', '--process-ttl', '15', 'r.js'],
+      'process TTL (15 s) must be at least twice the heartbeat (10 s), or live processes look dead',
+    ],
+    [
+      ['--container-grace', 'soon', 'r.js'],
+      'container grace must be a number of seconds (0 or more), not "soon"',
+    ],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],

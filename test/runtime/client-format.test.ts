@@ -151,7 +151,7 @@ describe('the client saves jobs as Sidekiq does', () => {
   it('rejects a push while Redis is unreachable instead of dropping it', async () => {
     const client = new Client({ redis: 'redis://127.0.0.1:1/0' });
     await expect(client.push({ class: 'X', args: [] })).rejects.toThrow(
-      /could not save 1 job\(s\) to redis:\/\/127/,
+      /could not save 1 job\(s\) to redis:\/\/127\.0\.0\.1:1\/0: Redis is unreachable/,
     );
     await client.close();
   });

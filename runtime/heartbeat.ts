@@ -1,0 +1,126 @@
+/**
+ * Heartbeat: tells Redis, in Sidekiq's format, that this process is alive and what it is doing.
+ *  1. every `heartbeatSeconds` (10, as Sidekiq 7): the `processes` set, the process hash (`info`, `busy`, `beat`,
+ *     `quiet`, `rss`, `rtt_us`, `concurrency`; EXPIRE `processTtlSeconds`), and the work hash under both
+ *     `:workers` (6.4) and `:work` (6.5+) listing running jobs with `run_at`;
+ *  2. the same write records which queues this process fetches from, so a rescuer can find its in-progress lists
+ *     if the process dies — the first beat happens before the first fetch;
+ *  3. it pops one signal from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over.
+ */
+import { hostname } from 'node:os';
+import type { RuntimeContext } from './context.js';
+import { describeError } from './executor.js';
+import { sidepunchVersion } from './version.js';
+import type { WorkState } from './work-state.js';
+
+export type RemoteSignal = 'TSTP' | 'TERM' | 'TTIN';
+
+export interface HeartbeatSource {
+  readonly work: WorkState;
+  readonly busy: number;
+  readonly quiet: boolean;
+}
+
+export class Heartbeat {
+  private timer?: NodeJS.Timeout;
+  private readonly startedAt: number;
+  private beating?: Promise<void>;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly source: HeartbeatSource,
+    private readonly onSignal: (signal: RemoteSignal) => void,
+  ) {
+    this.startedAt = ctx.clock.now() / 1000;
+  }
+
+  /** The process's `info`, as Sidekiq's Web UI and API read it. */
+  info(): Record<string, unknown> {
+    const { config, identity } = this.ctx;
+    return {
+      hostname: hostname(),
+      started_at: this.startedAt,
+      pid: process.pid,
+      tag: config.tag ?? '',
+      concurrency: config.concurrency,
+      queues: config.queues.map((queue) => queue.name),
+      weights: [Object.fromEntries(config.queues.map((queue) => [queue.name, queue.weight]))],
+      labels: ['sidepunch'],
+      identity,
+      version: `sidepunch ${sidepunchVersion()}`,
+      embedded: false,
+    };
+  }
+
+  /** One beat; resolves once Redis has it. */
+  beat(): Promise<void> {
+    this.beating ??= this.write().finally(() => {
+      this.beating = undefined;
+    });
+    return this.beating;
+  }
+
+  start(): void {
+    clearInterval(this.timer);
+    this.timer = setInterval(() => {
+      this.beat().catch((error) => this.ctx.logger.warn(`heartbeat: ${describeError(error)}`));
+    }, this.ctx.config.heartbeatSeconds * 1000);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Clean exit: out of the `processes` set, work hashes and queue record removed (the process hash expires). */
+  async deregister(): Promise<void> {
+    const { redis, keys, identity } = this.ctx;
+    const work = keys.work(identity);
+    await redis
+      .multi()
+      .srem(keys.processes, identity)
+      .unlink(work.workers, work.work)
+      .hdel(keys.processQueues, identity)
+      .exec();
+  }
+
+  private async write(): Promise<void> {
+    const { redis, keys, identity, clock, config } = this.ctx;
+    const pingStarted = performance.now();
+    await redis.ping();
+    const rttMicros = Math.round((performance.now() - pingStarted) * 1000);
+    const ttl = config.processTtlSeconds;
+    const work = keys.work(identity);
+    const multi = redis.multi().unlink(work.workers, work.work);
+    if (this.source.work.size > 0) {
+      const entries: string[] = [];
+      for (const running of this.source.work.jobs()) {
+        const entry = { queue: running.unit.queue, payload: running.unit.raw, run_at: running.runAt };
+        entries.push(running.tid, JSON.stringify(entry));
+      }
+      multi.hset(work.workers, ...entries).expire(work.workers, ttl);
+      multi.hset(work.work, ...entries).expire(work.work, ttl);
+    }
+    multi
+      .sadd(keys.processes, identity)
+      .hset(keys.process(identity), {
+        info: JSON.stringify(this.info()),
+        busy: this.source.busy,
+        beat: clock.now() / 1000,
+        rtt_us: rttMicros,
+        quiet: String(this.source.quiet),
+        rss: Math.round(process.memoryUsage.rss() / 1024),
+        concurrency: config.concurrency,
+      })
+      .expire(keys.process(identity), ttl)
+      .hset(keys.processQueues, identity, JSON.stringify(config.queues.map((queue) => queue.name)))
+      .rpop(keys.signals(identity));
+    const replies = await multi.exec();
+    const failed = replies?.find(([error]) => error);
+    if (!replies || failed) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
+    this.ctx.events.emit('heartbeat', { busy: this.source.busy });
+    const signal = replies[replies.length - 1]![1];
+    if (signal === 'TSTP' || signal === 'TERM' || signal === 'TTIN') this.onSignal(signal);
+    else if (typeof signal === 'string')
+      this.ctx.logger.warn(`ignoring unknown signal "${signal}" from Redis`);
+  }
+}
