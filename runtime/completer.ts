@@ -4,12 +4,13 @@
  *     the exact payload from the in-progress list), retry and dead-set entries, and the processed/failed counters;
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
- *  3. only after the write is confirmed does the fetcher stop counting the payload as held.
+ *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice.
  */
 import type { ChainableCommander } from 'ioredis';
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
 import type { Disposition } from './job-retry.js';
+import type { ScriptCommands } from './redis/scripts.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Daily stat keys live five years, as Sidekiq's. */
@@ -23,14 +24,23 @@ interface Recorded {
 
 export class Completer {
   private pending: Recorded[] = [];
+  /** The batch being written: still held until Redis confirms it. */
+  private writing: readonly Recorded[] = [];
   private flushing?: Promise<void>;
   private scheduled = false;
   private closed = false;
 
   constructor(
     private readonly ctx: RuntimeContext,
-    private readonly held: HeldJobs,
-  ) {}
+    held: HeldJobs,
+  ) {
+    held.addSource(
+      function* (this: Completer) {
+        for (const recorded of this.writing) yield recorded.unit;
+        for (const recorded of this.pending) yield recorded.unit;
+      }.bind(this),
+    );
+  }
 
   record(unit: UnitOfWork, disposition: Disposition): void {
     if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
@@ -44,17 +54,19 @@ export class Completer {
     }
   }
 
-  /** Writes everything recorded so far; resolves once Redis has it. */
+  /** Writes everything recorded so far; resolves once Redis has it. One writer runs at a time. */
   async flush(): Promise<void> {
     while (this.flushing || this.pending.length > 0) {
-      if (this.flushing) {
-        await this.flushing;
-        continue;
-      }
-      this.flushing = this.writeBatch().finally(() => {
+      this.flushing ??= this.writeAll().finally(() => {
         this.flushing = undefined;
       });
+      await this.flushing;
     }
+  }
+
+  /** Batches written one after another; what is recorded while one is in flight goes in the next. */
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0) await this.writeBatch();
   }
 
   /** Outcomes recorded from now on are dropped (their jobs were requeued at shutdown). */
@@ -65,6 +77,7 @@ export class Completer {
   private async writeBatch(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
+    this.writing = batch;
     for (;;) {
       try {
         await this.write(batch);
@@ -76,7 +89,7 @@ export class Completer {
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
       }
     }
-    for (const { unit } of batch) this.held.release(unit.raw);
+    this.writing = [];
     this.ctx.events.emit('complete:flushed', { count: batch.length });
   }
 
@@ -87,8 +100,11 @@ export class Completer {
     let processed = 0;
     let failed = 0;
     let killed = false;
+    const acks = new Map<string, string[]>();
     for (const { unit, disposition } of batch) {
-      multi.lrem(unit.inProgressKey, -1, unit.raw);
+      const payloads = acks.get(unit.inProgressKey);
+      if (payloads) payloads.push(unit.raw);
+      else acks.set(unit.inProgressKey, [unit.raw]);
       switch (disposition.kind) {
         case 'ack':
           processed++;
@@ -108,6 +124,9 @@ export class Completer {
           }
           break;
       }
+    }
+    for (const [inProgressKey, payloads] of acks) {
+      (multi as unknown as ScriptCommands).sidepunchAck(inProgressKey, ...payloads);
     }
     if (killed) trimDeadSet(multi, keys, now);
     const day = new Date(clock.now()).toISOString().slice(0, 10);

@@ -38,6 +38,11 @@ export class RuntimeEvents {
     return () => this.emitter.off(event, listener);
   }
 
+  /** Whether anyone listens: callers skip building a payload nobody reads. */
+  has(event: keyof RuntimeEventMap): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
+
   emit<E extends keyof RuntimeEventMap>(event: E, payload: RuntimeEventMap[E]): void {
     if (this.emitter.listenerCount(event) > 0) this.emitter.emit(event, payload);
   }

@@ -60,48 +60,58 @@ export class Executor {
     }
 
     const { logger, events, clock } = this.ctx;
-    const context = { class: job.class, jid: job.jid ?? '' };
-    const event = { jid: context.jid, className: job.class, queue: unit.queue };
+    const jid = job.jid ?? '';
+    const logInfo = logger.enabled('info');
     const started = clock.now();
-    logger.info('start', context);
-    events.emit('job:start', event);
+    if (logInfo) logger.info('start', { class: job.class, jid });
+    if (events.has('job:start')) events.emit('job:start', { jid, className: job.class, queue: unit.queue });
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
     let timer: NodeJS.Timeout | undefined;
     try {
       const worker = new workerClass();
       worker.jid = job.jid;
-      worker.signal = running.controller.signal;
-      const performed = worker.perform(...job.args);
       if (typeof timeout === 'number' && timeout > 0) {
+        const timeoutController = new AbortController();
+        worker.signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
         const expired = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
-            running.controller.abort(error);
+            timeoutController.abort(error);
             reject(error);
           }, timeout * 1000);
         });
-        await Promise.race([performed, expired]);
+        await Promise.race([worker.perform(...job.args), expired]);
       } else {
-        await performed;
+        worker.signal = running.shutdownSignal;
+        await worker.perform(...job.args);
       }
     } catch (error) {
       const elapsedMs = clock.now() - started;
-      if (running.interruptedByShutdown) {
+      if (running.shutdownSignal.aborted) {
         logger.info(`interrupted by shutdown: ${describeError(error)}`, {
-          ...context,
+          class: job.class,
+          jid,
           elapsed: formatElapsed(elapsedMs),
         });
         return { kind: 'interrupted' };
       }
-      logger.warn(`fail: ${describeError(error)}`, { ...context, elapsed: formatElapsed(elapsedMs) });
-      events.emit('job:failed', { ...event, elapsedMs, error });
+      logger.warn(`fail: ${describeError(error)}`, {
+        class: job.class,
+        jid,
+        elapsed: formatElapsed(elapsedMs),
+      });
+      if (events.has('job:failed')) {
+        events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
+      }
       return { kind: 'failed', job, error };
     } finally {
       clearTimeout(timer);
     }
-    const elapsedMs = clock.now() - started;
-    logger.info('done', { ...context, elapsed: formatElapsed(elapsedMs) });
-    events.emit('job:done', { ...event, elapsedMs });
+    if (logInfo || events.has('job:done')) {
+      const elapsedMs = clock.now() - started;
+      if (logInfo) logger.info('done', { class: job.class, jid, elapsed: formatElapsed(elapsedMs) });
+      events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
+    }
     return { kind: 'done', job };
   }
 

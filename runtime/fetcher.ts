@@ -37,6 +37,7 @@ export class Fetcher {
     private readonly order: QueueOrder,
     private readonly held: HeldJobs,
   ) {
+    held.addSource(() => this.ready);
     for (const { name } of ctx.config.queues) {
       this.sources.set(name, {
         name,
@@ -109,7 +110,6 @@ export class Fetcher {
   }
 
   private take(raw: string, source: QueueSource): UnitOfWork {
-    this.held.add(raw);
     return new UnitOfWork(raw, source.name, source.inProgressKey);
   }
 
@@ -146,7 +146,8 @@ export class Fetcher {
       if (!source.needsAdoption || source.armed) continue;
       source.needsAdoption = false;
       const listed = await this.ctx.redis.lrange(source.inProgressKey, 0, -1);
-      for (const raw of this.held.untracked(listed).reverse()) {
+      const untracked = this.held.untracked(listed).filter((raw) => !units.some((unit) => unit.raw === raw));
+      for (const raw of untracked.reverse()) {
         const unit = this.take(raw, source);
         if (units.length < max) units.push(unit);
         else this.ready.push(unit);

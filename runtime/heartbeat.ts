@@ -95,7 +95,7 @@ export class Heartbeat {
       const entries: string[] = [];
       for (const running of this.source.work.jobs()) {
         const entry = { queue: running.unit.queue, payload: running.unit.raw, run_at: running.runAt };
-        entries.push(running.tid, JSON.stringify(entry));
+        entries.push(running.tid.toString(36), JSON.stringify(entry));
       }
       multi.hset(work.workers, ...entries).expire(work.workers, ttl);
       multi.hset(work.work, ...entries).expire(work.work, ttl);

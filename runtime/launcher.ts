@@ -90,6 +90,7 @@ export class Launcher {
       new Executor(this.ctx, registry),
       retry,
       this.completer,
+      held,
     );
     this.scheduler = new Scheduler(this.ctx, random);
     this.rescuer = new Rescuer(this.ctx);

@@ -1,6 +1,7 @@
 /**
  * Manager: keeps up to `concurrency` jobs in flight on this event loop.
- *  1. when slots are free, fetch that many jobs in one go; when none come back, wait on the blocking fetch;
+ *  1. keep a small buffer of taken jobs, refilled in one round trip whenever it runs low; when every queue is
+ *     empty, wait on the blocking fetch;
  *  2. start each job without awaiting it: execute, then JobRetry decides where it goes, then the completer
  *     writes that in the next batch, and the slot frees at once;
  *  3. stopFetching() stops taking jobs; drain() waits for the running jobs, up to a deadline.
@@ -12,15 +13,20 @@ import type { Executor } from './executor.js';
 import { describeError } from './executor.js';
 import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
-import type { UnitOfWork } from './unit-of-work.js';
-import { type RunningJob, ShutdownRequested, WorkState } from './work-state.js';
+import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
+import { type RunningJob, WorkState } from './work-state.js';
 
 const FETCH_ERROR_PAUSE_MS = 1000;
+/** At most this many jobs taken ahead of free slots. */
+const MAX_PREFETCH = 500;
 
 export class Manager {
   private inFlight = 0;
   private quieted = false;
-  private slotFreed?: () => void;
+  private bufferLow?: () => void;
+  /** Jobs taken and not yet started, from `readyHead` on. */
+  private readonly ready: UnitOfWork[] = [];
+  private readyHead = 0;
   private allDone?: () => void;
   private loop?: Promise<void>;
   /** What runs now, for the heartbeat's work hash and for shutdown. */
@@ -32,7 +38,15 @@ export class Manager {
     private readonly executor: Executor,
     private readonly retry: JobRetry,
     private readonly completer: Completer,
-  ) {}
+    held: HeldJobs,
+  ) {
+    held.addSource(
+      function* (this: Manager) {
+        for (let i = this.readyHead; i < this.ready.length; i++) yield this.ready[i]!;
+        for (const running of this.work.jobs()) yield running.unit;
+      }.bind(this),
+    );
+  }
 
   get busy(): number {
     return this.inFlight;
@@ -44,7 +58,7 @@ export class Manager {
 
   /** Fires every running job's AbortSignal, so jobs that honour it stop early; they are requeued unchanged. */
   interruptRunning(): void {
-    this.work.abortAll(new ShutdownRequested('the process is shutting down'));
+    this.work.interruptAll();
   }
 
   start(): void {
@@ -55,7 +69,7 @@ export class Manager {
   async stopFetching(waitMs = 5000): Promise<void> {
     this.quieted = true;
     this.fetcher.stop();
-    this.wakeSlotWaiter();
+    this.wakeFetchLoop();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
@@ -76,18 +90,24 @@ export class Manager {
     return result;
   }
 
+  /**
+   * The fetch loop keeps a buffer of taken jobs (still in Redis, in the in-progress list) so that a slot that frees
+   * starts its next job at once instead of waiting for a round trip: it refills whenever the buffer runs below
+   * `concurrency`, up to twice that.
+   */
   private async run(): Promise<void> {
     const { concurrency } = this.ctx.config;
+    const target = Math.min(concurrency * 2, concurrency + MAX_PREFETCH);
     while (!this.quieted) {
-      if (this.inFlight >= concurrency) {
+      if (this.buffered() >= concurrency) {
         await new Promise<void>((resolve) => {
-          this.slotFreed = resolve;
+          this.bufferLow = resolve;
         });
         continue;
       }
       let units: UnitOfWork[];
       try {
-        units = await this.fetcher.fetch(concurrency - this.inFlight);
+        units = await this.fetcher.fetch(target - this.buffered());
       } catch (error) {
         if (this.quieted) break;
         this.ctx.logger.warn(`fetch failed, retrying in ${FETCH_ERROR_PAUSE_MS} ms: ${describeError(error)}`);
@@ -96,11 +116,32 @@ export class Manager {
       }
       // Jobs taken as the process went quiet stay in the in-progress list; shutdown requeues them.
       if (this.quieted) break;
-      if (units.length === 0) {
-        await this.fetcher.waitForWork();
-        continue;
-      }
-      for (const unit of units) this.perform(unit);
+      for (const unit of units) this.ready.push(unit);
+      this.dispatch();
+      if (units.length === 0 && this.buffered() === 0) await this.fetcher.waitForWork();
+    }
+  }
+
+  private buffered(): number {
+    return this.ready.length - this.readyHead;
+  }
+
+  /** Starts buffered jobs while slots are free. */
+  private dispatch(): void {
+    const { concurrency } = this.ctx.config;
+    while (this.inFlight < concurrency && this.readyHead < this.ready.length) {
+      const unit = this.ready[this.readyHead]!;
+      this.ready[this.readyHead++] = undefined as unknown as UnitOfWork;
+      this.perform(unit);
+    }
+    if (this.readyHead === this.ready.length) {
+      this.ready.length = 0;
+      this.readyHead = 0;
+    }
+    if (this.buffered() < concurrency) {
+      const bufferLow = this.bufferLow;
+      this.bufferLow = undefined;
+      bufferLow?.();
     }
   }
 
@@ -127,7 +168,7 @@ export class Manager {
     this.work.finish(running);
     if (disposition) this.completer.record(running.unit, disposition);
     this.inFlight--;
-    this.wakeSlotWaiter();
+    if (!this.quieted) this.dispatch();
     if (this.inFlight === 0) {
       const allDone = this.allDone;
       this.allDone = undefined;
@@ -135,9 +176,9 @@ export class Manager {
     }
   }
 
-  private wakeSlotWaiter(): void {
-    const slotFreed = this.slotFreed;
-    this.slotFreed = undefined;
-    slotFreed?.();
+  private wakeFetchLoop(): void {
+    const bufferLow = this.bufferLow;
+    this.bufferLow = undefined;
+    bufferLow?.();
   }
 }

@@ -11,25 +11,23 @@ export class UnitOfWork {
 }
 
 /**
- * The payloads this process holds (running, waiting for a slot, or waiting for their outcome to be written),
- * counted by exact string. Anything else in its in-progress lists was lost track of and must be adopted.
+ * The payloads this process holds (buffered, running, or waiting for their outcome to be written), gathered from
+ * the actors that hold them only when asked — after a reconnect — so the hot path pays nothing for it. Anything else
+ * in this process's in-progress lists was lost track of and must be adopted.
  */
 export class HeldJobs {
-  private readonly counts = new Map<string, number>();
+  private readonly sources: (() => Iterable<UnitOfWork>)[] = [];
 
-  add(raw: string): void {
-    this.counts.set(raw, (this.counts.get(raw) ?? 0) + 1);
-  }
-
-  release(raw: string): void {
-    const count = this.counts.get(raw) ?? 0;
-    if (count <= 1) this.counts.delete(raw);
-    else this.counts.set(raw, count - 1);
+  addSource(source: () => Iterable<UnitOfWork>): void {
+    this.sources.push(source);
   }
 
   /** The entries of `listed` not accounted for by what is held (duplicates counted). */
   untracked(listed: readonly string[]): string[] {
-    const remaining = new Map(this.counts);
+    const remaining = new Map<string, number>();
+    for (const source of this.sources) {
+      for (const unit of source()) remaining.set(unit.raw, (remaining.get(unit.raw) ?? 0) + 1);
+    }
     const extra: string[] = [];
     for (const raw of listed) {
       const count = remaining.get(raw) ?? 0;
@@ -37,11 +35,5 @@ export class HeldJobs {
       else extra.push(raw);
     }
     return extra;
-  }
-
-  get size(): number {
-    let total = 0;
-    for (const count of this.counts.values()) total += count;
-    return total;
   }
 }

@@ -1,35 +1,37 @@
 /**
  * The jobs this process is running right now: what the heartbeat writes to the work hash (Sidekiq's "busy"
- * page), and what shutdown aborts.
+ * page), and what shutdown interrupts. All jobs share one shutdown signal, so a job costs no AbortController
+ * unless its worker has a timeout.
  */
 import type { UnitOfWork } from './unit-of-work.js';
 
-/** Aborts a job's signal when the process shuts down; a job that stops because of it is requeued, not retried. */
+/** Aborts the jobs' signal when the process shuts down; a job that stops because of it is requeued, not retried. */
 export class ShutdownRequested extends Error {
   override name = 'ShutdownRequested';
 }
 
-export class RunningJob {
-  readonly controller = new AbortController();
-  constructor(
-    /** Sidekiq calls it the thread id: a short name for this slot, unique within the process. */
-    readonly tid: string,
-    readonly unit: UnitOfWork,
-    /** Epoch seconds, whole, as Sidekiq's `run_at`. */
-    readonly runAt: number,
-  ) {}
-
-  get interruptedByShutdown(): boolean {
-    return this.controller.signal.aborted && this.controller.signal.reason instanceof ShutdownRequested;
-  }
+export interface RunningJob {
+  /** Sidekiq calls it the thread id: a number for this run, unique within the process. */
+  readonly tid: number;
+  readonly unit: UnitOfWork;
+  /** Epoch seconds, whole, as Sidekiq's `run_at`. */
+  readonly runAt: number;
+  /** Aborted when the process shuts down. */
+  readonly shutdownSignal: AbortSignal;
 }
 
 export class WorkState {
-  private readonly running = new Map<string, RunningJob>();
+  private readonly running = new Map<number, RunningJob>();
+  private readonly shutdown = new AbortController();
   private nextTid = 0;
 
   start(unit: UnitOfWork, nowMs: number): RunningJob {
-    const job = new RunningJob((this.nextTid++).toString(36), unit, Math.floor(nowMs / 1000));
+    const job: RunningJob = {
+      tid: this.nextTid++,
+      unit,
+      runAt: Math.floor(nowMs / 1000),
+      shutdownSignal: this.shutdown.signal,
+    };
     this.running.set(job.tid, job);
     return job;
   }
@@ -46,8 +48,8 @@ export class WorkState {
     return this.running.values();
   }
 
-  /** Fires every running job's AbortSignal. */
-  abortAll(reason: Error): void {
-    for (const job of this.running.values()) job.controller.abort(reason);
+  /** Fires the shared shutdown signal of every running (and later) job. */
+  interruptAll(): void {
+    this.shutdown.abort(new ShutdownRequested('the process is shutting down'));
   }
 }

@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
 const SCRIPTS = {
   /** queue → in-progress, up to N jobs. */
   sidepunchFetch: { file: 'fetch.lua', keys: 2 },
+  /** in-progress → gone: acknowledgements, one call per batch. */
+  sidepunchAck: { file: 'ack.lua', keys: 1 },
   /** in-progress → queue, every job. */
   sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
   /** a dead process's in-progress list → its queue; poison pills stay for the dead set. */
@@ -19,6 +21,7 @@ const SCRIPTS = {
 export interface ScriptCommands {
   sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Promise<string[]>;
   sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
+  sidepunchAck(inProgressKey: string, ...payloads: string[]): Promise<number>;
   sidepunchRescue(
     inProgressKey: string,
     queueKey: string,
