@@ -40,14 +40,25 @@ export function workerStub<Args extends readonly unknown[]>(
   options: WorkerOptions = {},
 ): WorkerStub<Args> {
   const push = (args: readonly unknown[], when: { at?: Date | number; in?: number }) =>
-    clientSource().push({ ...options, ...when, class: className, args });
+    clientSource().push({ ...options, ...when, class: className, args: withoutTrailingUndefined(args) });
   return {
     className,
     options,
     performAsync: (...args) => push(args, {}),
     performIn: (seconds, ...args) => push(args, { in: seconds }),
     performAt: (when, ...args) => push(args, { at: when }),
-    performBulk: (argLists) => clientSource().pushBulk({ ...options, class: className, args: argLists }),
+    performBulk: (argLists) =>
+      clientSource().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
     set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
   };
+}
+
+/**
+ * `performAsync(id, undefined)` for an optional parameter must arrive as `[id]`, not `[id, null]` (JSON has no
+ * undefined): then `perform` gets its default and the generated validator accepts it.
+ */
+function withoutTrailingUndefined(args: readonly unknown[]): readonly unknown[] {
+  let length = args.length;
+  while (length > 0 && args[length - 1] === undefined) length--;
+  return length === args.length ? args : args.slice(0, length);
 }

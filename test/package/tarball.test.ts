@@ -48,10 +48,9 @@ describe('the installed package', () => {
       types: './dist/runtime/index.d.ts',
       default: './dist/runtime/index.js',
     });
-    expect(readdirSync(path.join(installed, 'dist/runtime/redis/scripts')).sort()).toEqual([
-      'fetch.lua',
-      'requeue.lua',
-    ]);
+    expect(readdirSync(path.join(installed, 'dist/runtime/redis/scripts')).sort()).toEqual(
+      readdirSync(path.join(REPO_ROOT, 'runtime/redis/scripts')).sort(),
+    );
     expect(readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'dist', 'package.json']);
   });
 
@@ -79,6 +78,9 @@ console.log(jid);
     expect(
       spawnSync('npx', ['sidepunch-run', '--version'], { cwd: project, encoding: 'utf8' }).stdout,
     ).toMatch(/^sidepunch \d/);
+    const gen = spawnSync('npx', ['sidepunch-gen', '--help'], { cwd: project, encoding: 'utf8' });
+    expect(gen.status).toBe(0);
+    expect(gen.stdout).toMatch(/^Usage: sidepunch-gen/);
     const jid = execFileSync('node', ['enqueue.mjs'], { cwd: project, env, encoding: 'utf8' }).trim();
     const runtime = spawn('npx', ['sidepunch-run', '-c', '2', 'registry.mjs'], {
       cwd: project,

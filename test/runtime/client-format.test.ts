@@ -156,3 +156,21 @@ describe('the client saves jobs as Sidekiq does', () => {
     await client.close();
   });
 });
+
+describe('the typed stubs', () => {
+  it('drop trailing undefined arguments, so optional parameters arrive missing, not null', async () => {
+    const redis = server.connect();
+    await redis.flushall();
+    const { configure, close, workerStub } = await import('../../runtime/index.js');
+    configure({ redis: server.url });
+    try {
+      const stub = workerStub<[id: number, note?: string]>('Noted', { queue: 'notes' });
+      await stub.performAsync(1, undefined);
+      await stub.performBulk([[2], [3, undefined], [4, 'x']]);
+      const args = (await redis.lrange('queue:notes', 0, -1)).reverse().map((raw) => JSON.parse(raw).args);
+      expect(args).toEqual([[1], [2], [3], [4, 'x']]);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * From a loaded project to checked worker models, collecting every diagnostic of the run:
+ *  1. syntax errors in the project's own files (a file that does not parse cannot be read);
+ *  2. discover workers, then the rule that their names are unique;
+ *  3. per worker: read `perform`, its options, its arguments (the JSON rule) and its parameters' type text.
+ * A worker with any diagnostic yields no model; the caller writes nothing when there are diagnostics at all.
+ */
+import type { Project, ts } from 'ts-morph';
+import { checkArguments } from './checks/arguments.js';
+import { optionRulesFor, readOptions, type Validate } from './checks/options.js';
+import { readPerform } from './checks/perform.js';
+import { checkUniqueNames, uniquelyNamed } from './checks/unique-names.js';
+import { type Diagnostic, fromTypeScript, sortDiagnostics } from './diagnostic.js';
+import { discoverWorkers, type FoundWorker, projectSourceFiles } from './discover.js';
+import type { ParameterModel, WorkerModel } from './model.js';
+import { JsonRule } from './serializable.js';
+import type { ShapeTable } from './shape.js';
+import { TypeTextReader } from './type-text.js';
+
+export interface Analysis {
+  readonly workers: readonly WorkerModel[];
+  readonly shapes: ShapeTable;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function analyzeProject(
+  project: Project,
+  options: { cwd: string; skipFiles: ReadonlySet<string> },
+): Analysis {
+  const program = project.getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  const syntax = projectSourceFiles(project, options.skipFiles).flatMap((sourceFile) =>
+    program.getSyntacticDiagnostics(sourceFile.compilerNode).map(fromTypeScript),
+  );
+  if (syntax.length > 0) return { workers: [], shapes: {}, diagnostics: sortDiagnostics(syntax) };
+
+  const discovery = discoverWorkers(project, options.skipFiles);
+  const diagnostics: Diagnostic[] = [
+    ...discovery.diagnostics,
+    ...checkUniqueNames(discovery.workers, options.cwd),
+  ];
+  const rule = new JsonRule(program, checker);
+  const typeText = new TypeTextReader(checker);
+  const readers: Readers = { rule, typeText, checker, optionRules: optionRulesFor(discovery.workerOptions) };
+  const workers: WorkerModel[] = [];
+  const sorted = [...uniquelyNamed(discovery.workers)].sort((a, b) => a.className.localeCompare(b.className));
+  for (const worker of sorted) {
+    const model = readWorker(worker, readers, diagnostics);
+    if (model) workers.push(model);
+  }
+  diagnostics.push(...typeText.diagnostics);
+  return { workers, shapes: rule.shapes, diagnostics: sortDiagnostics(diagnostics) };
+}
+
+/** What reads a worker, shared by all of them (the JSON rule memoizes the types it has read). */
+interface Readers {
+  readonly rule: JsonRule;
+  readonly typeText: TypeTextReader;
+  readonly checker: ts.TypeChecker;
+  readonly optionRules: ReadonlyMap<string, Validate>;
+}
+
+function readWorker(
+  worker: FoundWorker,
+  readers: Readers,
+  diagnostics: Diagnostic[],
+): WorkerModel | undefined {
+  const { rule, typeText, checker } = readers;
+  const before = diagnostics.length + typeText.diagnostics.length;
+  const perform = readPerform(worker, checker);
+  const options = readOptions(worker.declaration, checker, readers.optionRules);
+  diagnostics.push(...options.diagnostics);
+  if ('code' in perform) {
+    diagnostics.push(perform);
+    return undefined;
+  }
+  const args = checkArguments(worker.className, perform, rule);
+  diagnostics.push(...args.diagnostics);
+  const owner = `${worker.className}.perform`;
+  const parameters = perform.parameters.map(
+    (parameter): ParameterModel => ({
+      name: parameter.name,
+      optional: parameter.optional && !parameter.rest,
+      rest: parameter.rest,
+      type: parameter.declaration.type
+        ? typeText.read(parameter.declaration.type, perform.scope, owner)
+        : [checker.typeToString(checker.getWidenedType(parameter.type))],
+    }),
+  );
+  if (!args.shape || diagnostics.length + typeText.diagnostics.length > before) return undefined;
+  return {
+    className: worker.className,
+    file: worker.declaration.getSourceFile().getFilePath(),
+    exportName: worker.exportName,
+    options: options.entries,
+    parameters,
+    args: args.shape,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Built-in objects JSON cannot carry, found by name among the standard library's (and @types/node's)
+ * declarations and through base types, so `class HttpError extends Error` and `Buffer` (a Uint8Array) count too.
+ */
+import { ts } from 'ts-morph';
+import { Code } from './codes.js';
+
+const BUILTINS: ReadonlyMap<string, number> = new Map([
+  ['Date', Code.Date],
+  ...['Map', 'Set', 'WeakMap', 'WeakSet', 'ReadonlyMap', 'ReadonlySet', 'WeakRef'].map(
+    (name) => [name, Code.Collection] as const,
+  ),
+  ['RegExp', Code.RegExp],
+  ['Promise', Code.Promise],
+  ['PromiseLike', Code.Promise],
+  ['Error', Code.Error],
+  ...[
+    'Buffer',
+    'ArrayBuffer',
+    'SharedArrayBuffer',
+    'DataView',
+    'Int8Array',
+    'Uint8Array',
+    'Uint8ClampedArray',
+    'Int16Array',
+    'Uint16Array',
+    'Int32Array',
+    'Uint32Array',
+    'Float16Array',
+    'Float32Array',
+    'Float64Array',
+    'BigInt64Array',
+    'BigUint64Array',
+    'Blob',
+  ].map((name) => [name, Code.Binary] as const),
+]);
+
+export class Builtins {
+  private readonly known = new Map<ts.Type, number | undefined>();
+
+  constructor(
+    private readonly program: ts.Program,
+    private readonly checker: ts.TypeChecker,
+  ) {}
+
+  /** The rejection code when `type` is (or extends) a built-in JSON cannot carry. */
+  codeOf(type: ts.Type, depth = 0): number | undefined {
+    if (this.known.has(type)) return this.known.get(type);
+    const code = this.lookup(type, depth);
+    this.known.set(type, code);
+    return code;
+  }
+
+  private lookup(type: ts.Type, depth: number): number | undefined {
+    const symbol = type.getSymbol();
+    const named = symbol ? BUILTINS.get(symbol.getName()) : undefined;
+    if (named !== undefined && symbol && this.isStandard(symbol)) return named;
+    if (depth > 8 || !(getObjectFlags(type) & (ts.ObjectFlags.ClassOrInterface | ts.ObjectFlags.Reference))) {
+      return undefined;
+    }
+    const target = getObjectFlags(type) & ts.ObjectFlags.Reference ? (type as ts.TypeReference).target : type;
+    if (!(getObjectFlags(target) & ts.ObjectFlags.ClassOrInterface)) return undefined;
+    for (const base of this.checker.getBaseTypes(target as ts.InterfaceType)) {
+      const code = this.codeOf(base, depth + 1);
+      if (code !== undefined) return code;
+    }
+    return undefined;
+  }
+
+  /** Declared by the standard library or @types/node, not by the user's own `class Date`. */
+  private isStandard(symbol: ts.Symbol): boolean {
+    const declarations = symbol.getDeclarations() ?? [];
+    return (
+      declarations.length > 0 &&
+      declarations.every((declaration) => {
+        const file = declaration.getSourceFile();
+        return (
+          this.program.isSourceFileDefaultLibrary(file) ||
+          file.fileName.includes('/node_modules/@types/node/') ||
+          file.fileName.includes('/typescript/lib/lib.')
+        );
+      })
+    );
+  }
+}
+
+export function getObjectFlags(type: ts.Type): ts.ObjectFlags {
+  return type.flags & ts.TypeFlags.Object ? (type as ts.ObjectType).objectFlags : 0;
+}

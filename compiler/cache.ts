@@ -1,0 +1,162 @@
+/**
+ * Skips a run when nothing it read has changed, without loading TypeScript. A successful run records:
+ *  1. a key: the settings and a fingerprint of sidepunch-gen itself and the TypeScript it bundles;
+ *  2. every file the program read (size, mtime, content hash), except TypeScript's own lib files;
+ *  3. for each directory the tsconfig globs, a hash of its file list, so an added or removed file counts;
+ *  4. the hash of each output, so an edited or deleted output is regenerated.
+ * A rerun checks these in order and stops at the first difference; a changed mtime with equal content is fresh.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { GenConfig } from './config.js';
+
+const FORMAT = 1;
+
+interface CacheRecord {
+  readonly format: number;
+  readonly key: string;
+  readonly workers: number;
+  readonly files: readonly (readonly [file: string, size: number, mtimeMs: number, hash: string])[];
+  readonly dirs: readonly (readonly [dir: string, recursive: boolean, listing: string])[];
+  readonly skipDirs: readonly string[];
+  readonly outputs: readonly (readonly [file: string, hash: string])[];
+}
+
+export interface RunInputs {
+  readonly files: readonly string[];
+  readonly dirs: Readonly<Record<string, boolean>>;
+  /** Directories under those that are not inputs (the tsconfig's outDir). */
+  readonly skipDirs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly workers: number;
+}
+
+/** The worker count of the recorded run when nothing changed since, else undefined. */
+export function freshRun(config: GenConfig): { workers: number } | undefined {
+  if (!config.cache) return undefined;
+  const record = readRecord(config.cache);
+  if (!record || record.format !== FORMAT || record.key !== cacheKey(config)) return undefined;
+  for (const [file, size, mtimeMs, hash] of record.files) {
+    const stat = statOrUndefined(file);
+    if (!stat) return undefined;
+    if (stat.size === size && stat.mtimeMs === mtimeMs) continue;
+    if (hashFile(file) !== hash) return undefined;
+  }
+  for (const [dir, recursive, listing] of record.dirs) {
+    if (listingHash(dir, recursive, record.skipDirs) !== listing) return undefined;
+  }
+  for (const [file, hash] of record.outputs) {
+    if (hashFile(file) !== hash) return undefined;
+  }
+  return { workers: record.workers };
+}
+
+export function recordRun(config: GenConfig, inputs: RunInputs): void {
+  if (!config.cache) return;
+  const files = inputs.files.flatMap((file) => {
+    const stat = statOrUndefined(file);
+    return stat ? [[file, stat.size, stat.mtimeMs, hashFile(file) ?? ''] as const] : [];
+  });
+  const record: CacheRecord = {
+    format: FORMAT,
+    key: cacheKey(config),
+    workers: inputs.workers,
+    files,
+    dirs: Object.entries(inputs.dirs).map(
+      ([dir, recursive]) => [dir, recursive, listingHash(dir, recursive, inputs.skipDirs)] as const,
+    ),
+    skipDirs: inputs.skipDirs,
+    outputs: inputs.outputs.map((file) => [file, hashFile(file) ?? ''] as const),
+  };
+  try {
+    mkdirSync(path.dirname(config.cache), { recursive: true });
+    writeFileSync(config.cache, JSON.stringify(record));
+  } catch {
+    // A cache that cannot be written only costs the next run its shortcut.
+  }
+}
+
+function readRecord(file: string): CacheRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as CacheRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheKey(config: GenConfig): string {
+  return JSON.stringify([config.project, config.out, config.registry, generatorFingerprint()]);
+}
+
+let fingerprint: string | undefined;
+
+/** Sizes and mtimes of sidepunch-gen's own files and of ts-morph's package.json: a rebuild or upgrade misses. */
+function generatorFingerprint(): string {
+  if (fingerprint) return fingerprint;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const files = readdirSync(here, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+  const require = createRequire(import.meta.url);
+  files.push(require.resolve('ts-morph/package.json'), require.resolve('esbuild/package.json'));
+  fingerprint = files
+    .map((file) => {
+      const stat = statSync(file);
+      return `${file}:${stat.size}:${stat.mtimeMs}`;
+    })
+    .join('\n');
+  fingerprint = createHash('sha1').update(fingerprint).update(process.version).digest('hex');
+  return fingerprint;
+}
+
+function listingHash(dir: string, recursive: boolean, skipDirs: readonly string[]): string {
+  const hash = createHash('sha1');
+  const walk = (current: string) => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      hash.update(`missing:${current}\n`);
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) {
+        if (
+          !recursive ||
+          entry.name === 'node_modules' ||
+          entry.name.startsWith('.') ||
+          skipDirs.includes(full)
+        ) {
+          continue;
+        }
+        walk(full);
+      } else {
+        hash.update(`${full}\n`);
+      }
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+function statOrUndefined(file: string) {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function hashFile(file: string): string | undefined {
+  try {
+    return createHash('sha1').update(readFileSync(file)).digest('hex');
+  } catch {
+    return undefined;
+  }
+}

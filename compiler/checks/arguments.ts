@@ -1,0 +1,99 @@
+/**
+ * Rule: every argument of `perform` survives JSON. Applies the JSON rule to each parameter (optional ones may be
+ * absent; a rest parameter's elements repeat) and turns its problems into diagnostics that name the argument,
+ * the path inside its type and the fix, with a note where the offending property is declared.
+ */
+import { ts } from 'ts-morph';
+import { Code } from '../codes.js';
+import { type Diagnostic, diagnosticAt, relatedAt } from '../diagnostic.js';
+import type { Problem, Reading, Segment } from '../reading.js';
+import { REJECTIONS } from '../rejections.js';
+import type { JsonRule } from '../serializable.js';
+import type { Shape, TupleShape } from '../shape.js';
+import type { Perform, PerformParameter } from './perform.js';
+
+export interface Arguments {
+  readonly shape?: TupleShape;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function checkArguments(className: string, perform: Perform, rule: JsonRule): Arguments {
+  const diagnostics: Diagnostic[] = [];
+  const tuple: Shape[] = [];
+  let min = 0;
+  let rest: Shape | undefined;
+  for (const parameter of perform.parameters) {
+    const reading = readParameter(parameter, rule);
+    if (!reading.shape) {
+      diagnostics.push(...reading.problems.map((problem) => describe(className, parameter, problem)));
+      continue;
+    }
+    if (!parameter.rest) {
+      tuple.push(reading.shape);
+      if (!parameter.optional) min = tuple.length;
+      continue;
+    }
+    const spread = spreadOf(reading.shape);
+    if (!spread) {
+      diagnostics.push(
+        diagnosticAt(
+          parameter.declaration.name,
+          Code.Unsupported,
+          `Argument '${parameter.name}' of ${className}.perform is a rest parameter the build cannot read: write its type as an array (T[]) or a tuple.`,
+        ),
+      );
+      continue;
+    }
+    tuple.push(...spread.tuple);
+    if (spread.min > 0) min = tuple.length - spread.tuple.length + spread.min;
+    rest = spread.rest;
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return { shape: { tuple, min, ...(rest !== undefined ? { rest } : {}) }, diagnostics };
+}
+
+function readParameter(parameter: PerformParameter, rule: JsonRule): Reading {
+  if (parameter.optional) return rule.readMaybeAbsent(parameter.type).reading;
+  return rule.readValue(parameter.type);
+}
+
+/** A rest parameter's shape as tuple positions: `...tags: string[]` repeats, `...pair: [string, number]` adds two. */
+function spreadOf(shape: Shape): TupleShape | undefined {
+  if (typeof shape !== 'object') return undefined;
+  if ('array' in shape) return { tuple: [], min: 0, rest: shape.array };
+  if ('tuple' in shape) return shape;
+  return undefined;
+}
+
+function describe(className: string, parameter: PerformParameter, problem: Problem): Diagnostic {
+  const rejection = REJECTIONS[problem.code]!;
+  const where = renderPath(parameter.name, problem.path);
+  const message =
+    `Argument '${parameter.name}' of ${className}.perform is not JSON-serializable: ` +
+    `${where} ${rejection.what(problem.typeText)}. ${rejection.fix}`;
+  const property = problem.path.findLast((segment) => segment.kind === 'property');
+  const related =
+    problem.declaration && property?.kind === 'property'
+      ? [relatedAt(declarationName(problem.declaration), `'${property.name}' is declared here.`)]
+      : [];
+  return diagnosticAt(parameter.declaration.name, problem.code, message, related);
+}
+
+function declarationName(declaration: ts.Declaration): ts.Node {
+  const name = ts.getNameOfDeclaration(declaration);
+  return name ?? declaration;
+}
+
+/** `filters.range.from`, `items[].placedAt`, `pair[1]`, `meta[string]`, `headers["content-type"]`. */
+export function renderPath(root: string, path: readonly Segment[]): string {
+  let text = root;
+  for (const segment of path) {
+    if (segment.kind === 'property') {
+      if (/^[A-Za-z_$][\w$]*$/.test(segment.name)) text += `.${segment.name}`;
+      else text += segment.name.startsWith('[') ? segment.name : `[${JSON.stringify(segment.name)}]`;
+    } else if (segment.kind === 'element') text += '[]';
+    else if (segment.kind === 'position') text += `[${segment.index}]`;
+    else text += '[string]';
+  }
+  return text;
+}

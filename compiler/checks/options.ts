@@ -1,0 +1,228 @@
+/**
+ * Rule: `static sidepunchOptions` (on the worker or inherited from a base class) is an object literal the build
+ * can read: each value written in place, or a const whose type is a literal. Each option must be a field of the
+ * installed sidepunch's `WorkerOptions` (the stubs pass them to `workerStub(name, options: WorkerOptions)`) with
+ * a value of its kind: known fields have tailored rules, newer ones are checked against their declared type.
+ */
+import { type ClassDeclaration, type InterfaceDeclaration, Node, ts } from 'ts-morph';
+import { Code } from '../codes.js';
+import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
+import type { OptionValue } from '../model.js';
+
+export type Validate = (value: OptionValue) => string | undefined;
+
+const nonEmptyString: Validate = (value) =>
+  typeof value === 'string' && value !== '' ? undefined : 'must be a non-empty string';
+const boolean: Validate = (value) => (typeof value === 'boolean' ? undefined : 'must be true or false');
+const booleanOrCount: Validate = (value) =>
+  typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value) && value >= 0)
+    ? undefined
+    : 'must be true, false or a whole number ≥ 0';
+const strings: Validate = (value) =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string')
+    ? undefined
+    : 'must be an array of strings';
+const positive: Validate = (value) =>
+  typeof value === 'number' && value > 0 ? undefined : 'must be a number of seconds > 0';
+
+/** The fields of runtime/worker.ts `WorkerOptions`, in its order, with the values each may take. */
+export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
+  ['queue', nonEmptyString],
+  ['retry', booleanOrCount],
+  ['retry_queue', nonEmptyString],
+  ['dead', boolean],
+  ['backtrace', booleanOrCount],
+  ['tags', strings],
+  ['timeout', positive],
+]);
+
+/** The rules for the installed sidepunch's `WorkerOptions`, or the built-in ones when it does not resolve. */
+export function optionRulesFor(
+  workerOptions: InterfaceDeclaration | undefined,
+): ReadonlyMap<string, Validate> {
+  if (!workerOptions) return OPTION_RULES;
+  const rules = new Map<string, Validate>();
+  for (const property of workerOptions.getProperties()) {
+    const name = property.getName();
+    rules.set(name, OPTION_RULES.get(name) ?? ruleFromType(property.getType().compilerType));
+  }
+  return rules;
+}
+
+/** For a field this build has no tailored rule for: the value's kind must be one its type allows. */
+function ruleFromType(type: ts.Type): Validate {
+  const members = type.isUnion() ? type.types : [type];
+  const kinds = new Set<string>();
+  for (const member of members) {
+    if (member.flags & ts.TypeFlags.StringLike) kinds.add('string');
+    if (member.flags & ts.TypeFlags.NumberLike) kinds.add('number');
+    if (member.flags & ts.TypeFlags.BooleanLike) kinds.add('boolean');
+    if (member.flags & ts.TypeFlags.Object) kinds.add('array');
+  }
+  return (value) =>
+    kinds.has(Array.isArray(value) ? 'array' : typeof value)
+      ? undefined
+      : `must be a ${[...kinds].join(' or ')}`;
+}
+
+export interface Options {
+  readonly entries: readonly (readonly [string, OptionValue])[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export function readOptions(
+  worker: ClassDeclaration,
+  checker: ts.TypeChecker,
+  rules: ReadonlyMap<string, Validate> = OPTION_RULES,
+): Options {
+  const className = worker.getName() ?? 'worker';
+  const declaration = findOptions(worker);
+  if (!declaration) return { entries: [], diagnostics: [] };
+  const notLiteral = (node: Node | ts.Node, what: string) =>
+    diagnosticAt(
+      node,
+      Code.OptionsNotLiteral,
+      `${className}.sidepunchOptions ${what}. Write an object literal of strings, numbers, booleans and arrays of strings (or consts of those), so the build can read it.`,
+    );
+  if (!Node.isPropertyDeclaration(declaration) || !declaration.getInitializer()) {
+    return {
+      entries: [],
+      diagnostics: [
+        notLiteral(
+          Node.hasName(declaration) ? declaration.getNameNode() : declaration,
+          'must be a static property with an initializer',
+        ),
+      ],
+    };
+  }
+  const object = unwrap(declaration.getInitializerOrThrow().compilerNode);
+  if (!ts.isObjectLiteralExpression(object)) {
+    return { entries: [], diagnostics: [notLiteral(object, 'is not an object literal')] };
+  }
+  const entries: (readonly [string, OptionValue])[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const property of object.properties) {
+    const key = property.name && propertyKey(property.name);
+    if (
+      key === undefined ||
+      !(ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property))
+    ) {
+      diagnostics.push(notLiteral(property, 'has an entry that is not a plain `name: value`'));
+      continue;
+    }
+    const expression = ts.isPropertyAssignment(property) ? property.initializer : property.name;
+    const value = readValue(expression, checker);
+    if (value === undefined) {
+      diagnostics.push(notLiteral(expression, `sets '${key}' to an expression the build cannot evaluate`));
+      continue;
+    }
+    const validate = rules.get(key);
+    if (!validate) {
+      const guess = closest(key, [...rules.keys()]);
+      diagnostics.push(
+        diagnosticAt(
+          property.name,
+          Code.UnknownOption,
+          `${className}.sidepunchOptions has no option '${key}'.${guess ? ` Did you mean '${guess}'?` : ''} Options are: ${[...rules.keys()].join(', ')}.`,
+        ),
+      );
+      continue;
+    }
+    const problem = validate(value);
+    if (problem) {
+      diagnostics.push(
+        diagnosticAt(
+          expression,
+          Code.OptionValue,
+          `${className}.sidepunchOptions.${key} ${problem}, got ${JSON.stringify(value)}.`,
+        ),
+      );
+      continue;
+    }
+    entries.push([key, value]);
+  }
+  return { entries, diagnostics };
+}
+
+/** The nearest declaration of `static sidepunchOptions`, as the runtime finds it through the constructor chain. */
+function findOptions(worker: ClassDeclaration): Node | undefined {
+  for (let cls: ClassDeclaration | undefined = worker; cls; cls = cls.getBaseClass()) {
+    const member = cls.getStaticMember('sidepunchOptions');
+    if (member) return member;
+  }
+  return undefined;
+}
+
+function unwrap(expression: ts.Expression): ts.Expression {
+  let current = expression;
+  while (
+    ts.isAsExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isParenthesizedExpression(current) ||
+    ts.isTypeAssertionExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+function propertyKey(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return undefined;
+}
+
+/** A value written in place, or one the checker knows as a literal type (a const, an enum member). */
+function readValue(node: ts.Expression, checker: ts.TypeChecker): OptionValue | undefined {
+  const expression = unwrap(node);
+  if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression))
+    return expression.text;
+  if (ts.isNumericLiteral(expression)) return Number(expression.text);
+  if (expression.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (expression.kind === ts.SyntaxKind.FalseKeyword) return false;
+  if (
+    ts.isPrefixUnaryExpression(expression) &&
+    expression.operator === ts.SyntaxKind.MinusToken &&
+    ts.isNumericLiteral(expression.operand)
+  ) {
+    return -Number(expression.operand.text);
+  }
+  if (ts.isArrayLiteralExpression(expression)) {
+    const items = expression.elements.map((element) => readValue(element, checker));
+    return items.every((item) => typeof item === 'string') ? (items as string[]) : undefined;
+  }
+  const type = checker.getTypeAtLocation(expression);
+  if (type.isStringLiteral() || type.isNumberLiteral()) return type.value;
+  if (type.flags & ts.TypeFlags.BooleanLiteral)
+    return (type as { intrinsicName?: string }).intrinsicName === 'true';
+  return undefined;
+}
+
+/** The known name within two edits of a misspelt one. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = editDistance(name, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}

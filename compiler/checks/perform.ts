@@ -1,0 +1,104 @@
+/**
+ * Rule: a worker has exactly one `perform`, a method (the runtime calls it on the prototype), not generic and
+ * not overloaded. Reads its parameters with the types the worker's class sees: a `perform` inherited from
+ * `Base<Filters>` takes `Filters`, and the type arguments are kept so the stubs can print them.
+ */
+import { type ClassDeclaration, ts } from 'ts-morph';
+import { Code } from '../codes.js';
+import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
+import type { FoundWorker } from '../discover.js';
+import type { TypeArguments } from '../type-text.js';
+
+export interface PerformParameter {
+  readonly declaration: ts.ParameterDeclaration;
+  readonly name: string;
+  readonly optional: boolean;
+  readonly rest: boolean;
+  /** As the worker's class sees it (type arguments of generic bases applied). */
+  readonly type: ts.Type;
+}
+
+export interface Perform {
+  readonly declaration: ts.MethodDeclaration;
+  readonly parameters: readonly PerformParameter[];
+  /** Type arguments the annotations' type parameters stand for, when `perform` comes from a generic base. */
+  readonly scope: TypeArguments;
+}
+
+export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perform | Diagnostic {
+  const { declaration: cls, className } = worker;
+  const name = cls.getNameNode()!;
+  const instanceType = cls.getType().compilerType;
+  const property = checker.getPropertyOfType(instanceType, 'perform');
+  if (!property) {
+    return diagnosticAt(
+      name,
+      Code.PerformMissing,
+      `Worker '${className}' has no perform method. Add 'async perform(…) { … }' with the job's arguments.`,
+    );
+  }
+  const declarations = property.getDeclarations() ?? [];
+  const nonMethod = declarations.find((declaration) => !ts.isMethodDeclaration(declaration));
+  if (nonMethod || declarations.length === 0) {
+    return diagnosticAt(
+      (nonMethod && ts.getNameOfDeclaration(nonMethod)) ?? name,
+      Code.PerformMissing,
+      `${className}.perform must be a method: the runtime calls it on the prototype, where a property holding a function does not exist. Write 'async perform(…) { … }'.`,
+    );
+  }
+  if (declarations.length > 1) {
+    return diagnosticAt(
+      (declarations[1] as ts.MethodDeclaration).name,
+      Code.PerformOverloaded,
+      `${className}.perform is overloaded, but a job has one argument list. Keep one signature (use a union or an optional parameter).`,
+    );
+  }
+  const method = declarations[0] as ts.MethodDeclaration;
+  const signature = checker.getSignaturesOfType(checker.getTypeOfSymbol(property), ts.SignatureKind.Call)[0];
+  if (!signature) {
+    return diagnosticAt(method.name, Code.PerformMissing, `${className}.perform has no call signature.`);
+  }
+  if (method.typeParameters?.length || signature.getTypeParameters()?.length) {
+    return diagnosticAt(
+      method.typeParameters?.[0] ?? method.name,
+      Code.PerformGeneric,
+      `${className}.perform is generic, so the build cannot know its argument types. Replace its type parameters with concrete types.`,
+    );
+  }
+  const declared = method.parameters.filter((parameter) => !isThisParameter(parameter));
+  const parameters = declared.map((declaration, index): PerformParameter => {
+    const symbol = signature.getParameters()[index];
+    return {
+      declaration,
+      name: ts.isIdentifier(declaration.name) ? declaration.name.text : `arg${index}`,
+      optional: !!declaration.questionToken || !!declaration.initializer,
+      rest: !!declaration.dotDotDotToken,
+      type: symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(declaration),
+    };
+  });
+  return { declaration: method, parameters, scope: typeArgumentsUpTo(cls, method) };
+}
+
+function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
+  return ts.isIdentifier(parameter.name) && parameter.name.text === 'this';
+}
+
+/** Walks `extends Base<A>` from the worker up to the class that declares `perform`, pairing parameters and arguments. */
+function typeArgumentsUpTo(worker: ClassDeclaration, method: ts.MethodDeclaration): TypeArguments {
+  let scope: TypeArguments = new Map();
+  let current: ClassDeclaration | undefined = worker;
+  while (current && current.compilerNode !== method.parent) {
+    const base: ClassDeclaration | undefined = current.getBaseClass();
+    if (!base) break;
+    const args = current.getExtends()?.getTypeArguments() ?? [];
+    const next = new Map<ts.TypeParameterDeclaration, { node: ts.TypeNode; scope: TypeArguments }>();
+    for (const [index, parameter] of base.getTypeParameters().entries()) {
+      const node = args[index]?.compilerNode ?? parameter.compilerNode.default;
+      if (node)
+        next.set(parameter.compilerNode, { node, scope: node === args[index]?.compilerNode ? scope : next });
+    }
+    scope = next;
+    current = base;
+  }
+  return scope;
+}

@@ -1,0 +1,84 @@
+/**
+ * One generation, in memory: load the project (or refresh a watcher's), analyze it, generate the stubs and
+ * the registry entry, bundle the entry. Returns the outputs and every diagnostic; writing is the caller's
+ * decision, so a run with errors leaves the previous files untouched.
+ */
+import path from 'node:path';
+import { analyzeProject } from './analyze.js';
+import { bundleRegistry } from './bundle.js';
+import type { RunInputs } from './cache.js';
+import type { GenConfig } from './config.js';
+import type { Diagnostic } from './diagnostic.js';
+import { emitRegistryEntry } from './emit-registry.js';
+import { emitStubs } from './emit-stubs.js';
+import { specifierStyle } from './import-specifier.js';
+import type { Output } from './outputs.js';
+import { type LoadedProject, loadProject } from './project.js';
+
+export interface Generation {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly outputs: readonly Output[];
+  /** The registry entry before bundling (the esbuild plugin serves it; the golden tests compare it). */
+  readonly registryEntry?: string;
+  readonly workers: number;
+  /** What the run read, for the cache and the watcher (without the outputs, known only once written). */
+  readonly inputs?: Omit<RunInputs, 'outputs'>;
+}
+
+export interface GenerateOptions {
+  /** A project loaded by an earlier run (watch mode) to reuse instead of loading the tsconfig again. */
+  readonly loaded?: LoadedProject;
+  /** Stop after the analysis and the generated sources: no esbuild (the golden tests). */
+  readonly skipBundle?: boolean;
+}
+
+export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
+  const loaded = options.loaded ?? loadProject(config.project);
+  if ('diagnostics' in loaded) return { diagnostics: loaded.diagnostics, outputs: [], workers: 0 };
+  const projectDir = path.dirname(config.project);
+  const analysis = analyzeProject(loaded.project, { cwd: config.cwd, skipFiles: new Set([config.out]) });
+  if (analysis.diagnostics.length > 0) {
+    return { diagnostics: analysis.diagnostics, outputs: [], workers: analysis.workers.length };
+  }
+  const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
+  const registryEntry = emitRegistryEntry(analysis.workers, analysis.shapes, projectDir);
+  const outputs: Output[] = [{ path: config.out, text: stubs }];
+  if (!options.skipBundle) {
+    const bundle = await bundleRegistry({
+      entry: registryEntry,
+      projectDir,
+      tsconfig: config.project,
+      outFile: config.registry,
+    });
+    if ('diagnostics' in bundle) {
+      return {
+        diagnostics: bundle.diagnostics,
+        outputs: [],
+        workers: analysis.workers.length,
+        registryEntry,
+      };
+    }
+    outputs.push({ path: config.registry, text: bundle.code });
+  }
+  return {
+    diagnostics: [],
+    outputs,
+    registryEntry,
+    workers: analysis.workers.length,
+    inputs: { ...inputsOf(loaded), workers: analysis.workers.length },
+  };
+}
+
+function inputsOf(loaded: LoadedProject): Omit<RunInputs, 'outputs' | 'workers'> {
+  const program = loaded.project.getProgram().compilerObject;
+  const files = program
+    .getSourceFiles()
+    .filter((sourceFile) => !program.isSourceFileDefaultLibrary(sourceFile))
+    .map((sourceFile) => sourceFile.fileName);
+  const { outDir, declarationDir } = loaded.compilerOptions;
+  return {
+    files: [...loaded.configFiles, ...files],
+    dirs: loaded.wildcardDirectories,
+    skipDirs: [outDir, declarationDir].filter((dir): dir is string => dir !== undefined),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The read layer: loads the user's tsconfig into a ts-morph Project (which brings TypeScript 6 and its lib
+ * files) exactly as tsc would see it. A broken tsconfig is reported as TypeScript's own diagnostics.
+ */
+import { existsSync } from 'node:fs';
+import { Project, ts } from 'ts-morph';
+import { type Diagnostic, fromTypeScript } from './diagnostic.js';
+
+export interface LoadedProject {
+  readonly project: Project;
+  readonly compilerOptions: ts.CompilerOptions;
+  /** Files and directories whose change can change the result (for the cache and the watcher). */
+  readonly configFiles: readonly string[];
+  readonly wildcardDirectories: Readonly<Record<string, boolean>>;
+}
+
+export class ProjectError extends Error {
+  override name = 'ProjectError';
+}
+
+export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Diagnostic[] } {
+  if (!existsSync(tsconfig)) throw new ProjectError(`cannot find the tsconfig ${tsconfig}`);
+  const project = new Project({ tsConfigFilePath: tsconfig });
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: () => {},
+    },
+  );
+  const configErrors = (parsed?.errors ?? []).filter(
+    (error) => error.category === ts.DiagnosticCategory.Error && error.code !== NO_INPUTS,
+  );
+  if (configErrors.length > 0) return { diagnostics: configErrors.map(fromTypeScript) };
+  const configFile = parsed?.options.configFile as
+    | (ts.TsConfigSourceFile & { extendedSourceFiles?: string[] })
+    | undefined;
+  return {
+    project,
+    compilerOptions: project.getCompilerOptions(),
+    configFiles: [tsconfig, ...(configFile?.extendedSourceFiles ?? [])],
+    wildcardDirectories: Object.fromEntries(
+      Object.entries(parsed?.wildcardDirectories ?? {}).map(([dir, flags]) => [
+        dir,
+        (flags & ts.WatchDirectoryFlags.Recursive) !== 0,
+      ]),
+    ),
+  };
+}
+
+/** "No inputs were found in config file": a project without files has no workers, which is not an error. */
+const NO_INPUTS = 18003;

@@ -1,0 +1,294 @@
+/**
+ * The JSON rule: what Sidekiq's strict_args allows, proven on TypeScript types.
+ *  1. primitives, literals and enums map to their shape; `any`, `unknown`, `bigint`, `symbol`, functions,
+ *     built-ins (Date, Map, …), classes with methods, `object`, type parameters and non-string keys are problems;
+ *  2. unions, arrays, tuples, objects and string index signatures recurse, adding a path segment each level;
+ *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays;
+ *  4. a type met again while still being read is recursive: it becomes a named shape in the table (`{ ref }`).
+ * Results are memoized per type, so 500 workers sharing a domain model read it once.
+ */
+import { ts } from 'ts-morph';
+import { Builtins } from './builtins.js';
+import { Code } from './codes.js';
+import {
+  atDeclaration,
+  combine,
+  nest,
+  ok,
+  pendingOf,
+  problem,
+  type Reading,
+  type Segment,
+  unionOf,
+} from './reading.js';
+import type { Shape, ShapeTable } from './shape.js';
+
+const MAX_DEPTH = 40;
+
+export class JsonRule {
+  private readonly builtins: Builtins;
+  private readonly memo = new Map<ts.Type, Reading>();
+  private readonly reading = new Map<ts.Type, { name?: string }>();
+  private readonly table: Record<string, Shape> = {};
+  private depth = 0;
+
+  constructor(
+    program: ts.Program,
+    private readonly checker: ts.TypeChecker,
+  ) {
+    this.builtins = new Builtins(program, checker);
+  }
+
+  /** Named shapes that the readings' `ref`s point to. */
+  get shapes(): ShapeTable {
+    return this.table;
+  }
+
+  /** A value in an array, a tuple, or a required parameter: `undefined` is a problem. */
+  readValue(type: ts.Type): Reading {
+    const known = this.memo.get(type);
+    if (known) return known;
+    const inProgress = this.reading.get(type);
+    if (inProgress) {
+      inProgress.name ??= this.nameFor(type);
+      return { shape: { ref: inProgress.name }, problems: [], pending: new Set([type]) };
+    }
+    if (this.depth >= MAX_DEPTH) return problem(Code.Unsupported, `${this.text(type)} (nested too deeply)`);
+    this.reading.set(type, {});
+    this.depth++;
+    let result = this.classify(type);
+    this.depth--;
+    const { name } = this.reading.get(type)!;
+    this.reading.delete(type);
+    const pending = new Set(result.pending);
+    pending.delete(type);
+    if (name !== undefined && result.shape) {
+      this.table[name] = result.shape;
+      result = { shape: { ref: name }, problems: [], pending };
+    } else {
+      result = { ...result, pending };
+    }
+    if (pending.size === 0) this.memo.set(type, result);
+    return result;
+  }
+
+  /** An object property, an index signature's value or an optional parameter: `undefined` means "absent". */
+  readMaybeAbsent(type: ts.Type): { reading: Reading; mayBeAbsent: boolean } {
+    if (!(type.flags & ts.TypeFlags.Union)) {
+      return isUndefined(type)
+        ? { reading: this.readValue(type), mayBeAbsent: true }
+        : { reading: this.readValue(type), mayBeAbsent: false };
+    }
+    const members = (type as ts.UnionType).types;
+    const defined = members.filter((member) => !isUndefined(member));
+    if (defined.length === members.length) return { reading: this.readValue(type), mayBeAbsent: false };
+    if (defined.length === 0) return { reading: this.readValue(type), mayBeAbsent: true };
+    return { reading: this.readUnion(defined), mayBeAbsent: true };
+  }
+
+  private classify(type: ts.Type): Reading {
+    const flags = type.flags;
+    if (flags & ts.TypeFlags.Any) {
+      return (type as { intrinsicName?: string }).intrinsicName === 'error'
+        ? problem(Code.Any, 'any (a type that does not resolve)')
+        : problem(Code.Any, 'any');
+    }
+    if (flags & ts.TypeFlags.Unknown) return problem(Code.Unknown, 'unknown');
+    if (flags & ts.TypeFlags.Never) return problem(Code.Unsupported, 'never');
+    if (flags & (ts.TypeFlags.BigInt | ts.TypeFlags.BigIntLiteral))
+      return problem(Code.BigInt, this.text(type));
+    if (flags & ts.TypeFlags.ESSymbolLike) return problem(Code.Symbol, this.text(type));
+    if (flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) return problem(Code.Undefined, this.text(type));
+    if (flags & ts.TypeFlags.Null) return ok('null');
+    if (flags & ts.TypeFlags.Boolean) return ok('boolean');
+    if (flags & ts.TypeFlags.BooleanLiteral) {
+      return ok({ literal: [(type as { intrinsicName?: string }).intrinsicName === 'true'] });
+    }
+    if (flags & ts.TypeFlags.StringLiteral) return ok({ literal: [(type as ts.StringLiteralType).value] });
+    if (flags & ts.TypeFlags.NumberLiteral) return ok({ literal: [(type as ts.NumberLiteralType).value] });
+    if (flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping)) {
+      return ok('string');
+    }
+    if (flags & (ts.TypeFlags.Number | ts.TypeFlags.Enum)) return ok('number');
+    if (flags & ts.TypeFlags.Union) return this.readUnion((type as ts.UnionType).types, type);
+    if (flags & ts.TypeFlags.Intersection) return this.readIntersection(type as ts.IntersectionType);
+    if (flags & ts.TypeFlags.NonPrimitive) return problem(Code.OpenObject, 'object');
+    if (flags & (ts.TypeFlags.TypeParameter | ts.TypeFlags.Index | ts.TypeFlags.IndexedAccess)) {
+      return problem(Code.TypeParameter, this.text(type));
+    }
+    if (flags & (ts.TypeFlags.Conditional | ts.TypeFlags.Substitution)) {
+      return problem(Code.TypeParameter, this.text(type));
+    }
+    if (flags & ts.TypeFlags.Object) return this.readObject(type as ts.ObjectType);
+    return problem(Code.Unsupported, this.text(type));
+  }
+
+  private readUnion(members: readonly ts.Type[], union?: ts.Type): Reading {
+    const defined = members.filter((member) => !isUndefined(member));
+    const readings = defined.map((member) => this.readValue(member));
+    if (defined.length < members.length) {
+      const text = union ? this.text(union) : 'undefined';
+      readings.push(problem(Code.Undefined, text));
+    }
+    const failed = combine(readings);
+    if (failed) return failed;
+    return {
+      shape: unionOf(readings.map((reading) => reading.shape!)),
+      problems: [],
+      pending: pendingOf(readings),
+    };
+  }
+
+  /** `string & { __brand: 'UserId' }` is a string on the wire; other intersections are read as one object. */
+  private readIntersection(type: ts.IntersectionType): Reading {
+    for (const member of type.types) {
+      const builtin = this.builtins.codeOf(member);
+      if (builtin !== undefined) return problem(builtin, this.text(member));
+    }
+    const primitive = type.types.find(
+      (member) =>
+        member.flags & (ts.TypeFlags.StringLike | ts.TypeFlags.NumberLike | ts.TypeFlags.BooleanLike),
+    );
+    if (primitive) return this.readValue(primitive);
+    return this.readObject(type);
+  }
+
+  private readObject(type: ts.Type): Reading {
+    const builtin = this.builtins.codeOf(type);
+    if (builtin !== undefined) return problem(builtin, this.text(type));
+    if (this.checker.isTupleType(type)) return this.readTuple(type as ts.TupleTypeReference);
+    if (this.checker.isArrayType(type)) {
+      const element = this.checker.getTypeArguments(type as ts.TypeReference)[0]!;
+      return nest(this.readValue(element), { kind: 'element' }, (shape) => ({ array: shape }));
+    }
+    if (
+      this.checker.getSignaturesOfType(type, ts.SignatureKind.Call).length > 0 ||
+      this.checker.getSignaturesOfType(type, ts.SignatureKind.Construct).length > 0
+    ) {
+      return problem(Code.Function, this.text(type));
+    }
+    const properties = this.checker.getPropertiesOfType(type);
+    if (properties.some((property) => property.getName() === 'toJSON')) {
+      return problem(Code.ToJson, this.text(type));
+    }
+    if (isClassInstance(type) && properties.some(isMethodOrAccessor)) {
+      return problem(Code.ClassInstance, this.text(type));
+    }
+    const indexInfos = this.checker.getIndexInfosOfType(type);
+    if (properties.length === 0 && indexInfos.length === 0) return problem(Code.OpenObject, this.text(type));
+    return this.readProperties(properties, indexInfos);
+  }
+
+  private readProperties(properties: readonly ts.Symbol[], indexInfos: readonly ts.IndexInfo[]): Reading {
+    const readings: Reading[] = [];
+    const object: Record<string, Shape> = {};
+    const optional: string[] = [];
+    let index: Shape | undefined;
+    for (const info of indexInfos) {
+      if (info.type.flags & ts.TypeFlags.Never) continue; // Record<string, never>: an empty object
+      if (!(info.keyType.flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral))) {
+        readings.push(problem(Code.NonStringKey, this.text(info.keyType)));
+        continue;
+      }
+      const { reading } = this.readMaybeAbsent(info.type);
+      readings.push(nest(reading, { kind: 'key' }, (shape) => shape));
+      if (reading.shape) index = index ? unionOf([index, reading.shape]) : reading.shape;
+    }
+    for (const property of properties) {
+      const name = property.getName();
+      const segment: Segment = { kind: 'property', name };
+      const declaration = property.valueDeclaration ?? property.declarations?.[0];
+      if (name.startsWith('__#')) continue; // a #private field: JSON skips it, and only the class can read it
+      if (name.startsWith('__@')) {
+        const written = declaration && ts.getNameOfDeclaration(declaration)?.getText();
+        const symbolSegment: Segment = { kind: 'property', name: written ?? `[${property.getName()}]` };
+        readings.push(atDeclaration(problem(Code.NonStringKey, 'symbol'), symbolSegment, declaration));
+        continue;
+      }
+      if (property.flags & ts.SymbolFlags.Method) {
+        readings.push(
+          atDeclaration(
+            problem(Code.Function, this.text(this.checker.getTypeOfSymbol(property))),
+            segment,
+            declaration,
+          ),
+        );
+        continue;
+      }
+      const { reading, mayBeAbsent } = this.readMaybeAbsent(this.checker.getTypeOfSymbol(property));
+      readings.push(atDeclaration(reading, segment, declaration));
+      if (!reading.shape) continue;
+      object[name] = reading.shape;
+      if (mayBeAbsent || property.flags & ts.SymbolFlags.Optional) optional.push(name);
+    }
+    const failed = combine(readings);
+    if (failed) return failed;
+    const pending = pendingOf(readings);
+    if (properties.length === 0 && index) return { shape: { record: index }, problems: [], pending };
+    const shape: Shape = {
+      object,
+      ...(optional.length > 0 ? { optional } : {}),
+      ...(index ? { index } : {}),
+    };
+    return { shape, problems: [], pending };
+  }
+
+  private readTuple(type: ts.TupleTypeReference): Reading {
+    const target = type.target;
+    const elements = this.checker.getTypeArguments(type);
+    const shapes: Shape[] = [];
+    const readings: Reading[] = [];
+    let min = 0;
+    let rest: Shape | undefined;
+    for (const [index, element] of elements.entries()) {
+      const flags = target.elementFlags[index]!;
+      if (flags & ts.ElementFlags.Variadic) return problem(Code.TypeParameter, this.text(element));
+      if (rest !== undefined)
+        return problem(Code.Unsupported, `${this.text(type)} (elements after a rest element)`);
+      const reading =
+        flags & ts.ElementFlags.Optional ? this.readMaybeAbsent(element).reading : this.readValue(element);
+      const segment: Segment =
+        flags & ts.ElementFlags.Rest ? { kind: 'element' } : { kind: 'position', index };
+      readings.push(nest(reading, segment, (shape) => shape));
+      if (!reading.shape) continue;
+      if (flags & ts.ElementFlags.Rest) rest = reading.shape;
+      else shapes.push(reading.shape);
+      if (flags & ts.ElementFlags.Required) min = index + 1;
+    }
+    const failed = combine(readings);
+    if (failed) return failed;
+    return {
+      shape: { tuple: shapes, min, ...(rest !== undefined ? { rest } : {}) },
+      problems: [],
+      pending: pendingOf(readings),
+    };
+  }
+
+  private nameFor(type: ts.Type): string {
+    const symbol = type.aliasSymbol ?? type.getSymbol();
+    const base = symbol && !symbol.getName().startsWith('__') ? symbol.getName() : 'Shape';
+    let name = base;
+    for (let n = 2; name in this.table || [...this.reading.values()].some((r) => r.name === name); n++) {
+      name = `${base}${n}`;
+    }
+    return name;
+  }
+
+  private text(type: ts.Type): string {
+    const text = this.checker.typeToString(type);
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  }
+}
+
+function isUndefined(type: ts.Type): boolean {
+  return (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0;
+}
+
+function isClassInstance(type: ts.Type): boolean {
+  const symbol = type.getSymbol();
+  return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0;
+}
+
+function isMethodOrAccessor(property: ts.Symbol): boolean {
+  return (property.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)) !== 0;
+}

@@ -1,0 +1,274 @@
+/**
+ * The argument validators inside a generated registry. esbuild bundles this file into `dist/registry.js`, so it
+ * imports nothing at run time. `argsValidator(shape, table)` compiles a shape into a function once:
+ *  1. check the number of arguments against the tuple's `min`, length and rest;
+ *  2. check each argument against its shape, depth first;
+ *  3. return undefined when all fit, else the first failing path and why: `args[1].range.from: expected string, got number`.
+ * Extra object properties are accepted (a newer deploy may add fields); everything else must match exactly.
+ */
+import type { Literal, Shape, ShapeTable, TupleShape } from './shape.js';
+
+type Check = (value: unknown, path: string) => string | undefined;
+
+export function argsValidator(
+  shape: TupleShape,
+  table: ShapeTable = {},
+): (args: readonly unknown[]) => string | undefined {
+  const compiler = new ShapeCompiler(table);
+  const elements = shape.tuple.map((element) => compiler.compile(element));
+  const rest = shape.rest === undefined ? undefined : compiler.compile(shape.rest);
+  const arity = describeArity(shape.min, shape.tuple.length, rest !== undefined);
+  return (args) => {
+    if (!Array.isArray(args)) return `args: expected an array of arguments, got ${kindOf(args)}`;
+    if (args.length < shape.min || (rest === undefined && args.length > elements.length)) {
+      return `args: expected ${arity}, got ${args.length}`;
+    }
+    for (let i = 0; i < args.length; i++) {
+      const check = elements[i] ?? rest!;
+      const failure = check(args[i], `args[${i}]`);
+      if (failure !== undefined) return failure;
+    }
+    return undefined;
+  };
+}
+
+function describeArity(min: number, max: number, rest: boolean): string {
+  const plural = (n: number) => `${n} argument${n === 1 ? '' : 's'}`;
+  if (rest) return `at least ${plural(min)}`;
+  return min === max ? plural(min) : `${min} to ${plural(max)}`;
+}
+
+class ShapeCompiler {
+  private readonly named = new Map<string, Check>();
+
+  constructor(private readonly table: ShapeTable) {}
+
+  compile(shape: Shape): Check {
+    if (typeof shape === 'string') return primitive(shape);
+    if ('literal' in shape) return literal(shape.literal);
+    if ('array' in shape) return this.array(shape.array);
+    if ('tuple' in shape) return this.tuple(shape);
+    if ('record' in shape) return this.object({}, [], shape.record);
+    if ('object' in shape) return this.object(shape.object, shape.optional ?? [], shape.index);
+    if ('union' in shape) return this.union(shape.union);
+    return this.ref(shape.ref);
+  }
+
+  private ref(name: string): Check {
+    const known = this.named.get(name);
+    if (known) return known;
+    let compiled: Check | undefined;
+    const check: Check = (value, path) => {
+      compiled ??= this.compile(this.table[name] ?? missingRef(name));
+      return compiled(value, path);
+    };
+    this.named.set(name, check);
+    return check;
+  }
+
+  private array(element: Shape): Check {
+    const each = this.compile(element);
+    return (value, path) => {
+      if (!Array.isArray(value)) return mismatch('array', value, path);
+      for (let i = 0; i < value.length; i++) {
+        const failure = each(value[i], `${path}[${i}]`);
+        if (failure !== undefined) return failure;
+      }
+      return undefined;
+    };
+  }
+
+  private tuple(shape: TupleShape): Check {
+    const elements = shape.tuple.map((element) => this.compile(element));
+    const rest = shape.rest === undefined ? undefined : this.compile(shape.rest);
+    const expected = `array of ${describeArity(shape.min, elements.length, rest !== undefined).replace(/arguments?/, 'elements')}`;
+    return (value, path) => {
+      if (!Array.isArray(value)) return mismatch(expected, value, path);
+      if (value.length < shape.min || (rest === undefined && value.length > elements.length)) {
+        return `${path}: expected ${expected}, got ${value.length}`;
+      }
+      for (let i = 0; i < value.length; i++) {
+        const failure = (elements[i] ?? rest!)(value[i], `${path}[${i}]`);
+        if (failure !== undefined) return failure;
+      }
+      return undefined;
+    };
+  }
+
+  private object(
+    properties: Readonly<Record<string, Shape>>,
+    optional: readonly string[],
+    index?: Shape,
+  ): Check {
+    const maybeAbsent = new Set(optional);
+    const checks = Object.entries(properties).map(([key, shape]) => ({
+      key,
+      check: this.compile(shape),
+      required: !maybeAbsent.has(key),
+      segment: propertySegment(key),
+    }));
+    const eachValue = index === undefined ? undefined : this.compile(index);
+    return (value, path) => {
+      if (!isPlainObject(value)) return mismatch('object', value, path);
+      for (const { key, check, required, segment } of checks) {
+        if (!Object.hasOwn(value, key)) {
+          if (required) return `${path}${segment}: missing`;
+          continue;
+        }
+        const failure = check(value[key], `${path}${segment}`);
+        if (failure !== undefined) return failure;
+      }
+      if (eachValue) {
+        for (const key of Object.keys(value)) {
+          if (Object.hasOwn(properties, key)) continue;
+          const failure = eachValue(value[key], `${path}${propertySegment(key)}`);
+          if (failure !== undefined) return failure;
+        }
+      }
+      return undefined;
+    };
+  }
+
+  private union(members: readonly Shape[]): Check {
+    const checks = members.map((member) => ({ member, check: this.compile(member) }));
+    const expected = members.map((member) => describe(member)).join(' | ');
+    return (value, path) => {
+      const failures: { member: Shape; failure: string }[] = [];
+      for (const { member, check } of checks) {
+        const failure = check(value, path);
+        if (failure === undefined) return undefined;
+        failures.push({ member, failure });
+      }
+      // Report inside the one container member of the value's own kind, or the one its literal fields select.
+      const sameKind = failures.filter(({ member }) => this.accepts(member, kindOf(value)));
+      if (sameKind.length === 1 && isContainer(sameKind[0]!.member)) return sameKind[0]!.failure;
+      if (sameKind.length > 1 && isPlainObject(value)) {
+        const chosen = pickByDiscriminant(sameKind, value);
+        if (chosen) return chosen.failure;
+        const discriminant = commonDiscriminant(sameKind.map(({ member }) => member));
+        if (discriminant) {
+          const [key, values] = discriminant;
+          return literal(values)(value[key], `${path}${propertySegment(key)}`);
+        }
+      }
+      const showLiteral = members.some((member) => typeof member === 'object' && 'literal' in member);
+      if (showLiteral && ['string', 'number', 'boolean'].includes(typeof value)) {
+        return `${path}: expected ${expected}, got ${showValue(value as Literal)}`;
+      }
+      return mismatch(expected, value, path);
+    };
+  }
+
+  private accepts(shape: Shape, kind: string): boolean {
+    if (typeof shape === 'string') return shape === kind;
+    if ('literal' in shape) return shape.literal.some((value) => typeof value === kind);
+    if ('array' in shape || 'tuple' in shape) return kind === 'array';
+    if ('object' in shape || 'record' in shape) return kind === 'object';
+    if ('union' in shape) return shape.union.some((member) => this.accepts(member, kind));
+    const target = this.table[shape.ref];
+    return (
+      target !== undefined && typeof target === 'object' && !('ref' in target) && this.accepts(target, kind)
+    );
+  }
+}
+
+/** Among object members, the one whose literal-typed properties all equal the value's (a discriminated union). */
+function pickByDiscriminant(
+  candidates: { member: Shape; failure: string }[],
+  value: unknown,
+): { member: Shape; failure: string } | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const matching = candidates.filter(({ member }) => {
+    if (typeof member !== 'object' || !('object' in member)) return false;
+    const literals = Object.entries(member.object).filter(
+      (entry): entry is [string, { literal: readonly Literal[] }] =>
+        typeof entry[1] === 'object' && 'literal' in entry[1],
+    );
+    return (
+      literals.length > 0 && literals.every(([key, shape]) => shape.literal.includes(value[key] as Literal))
+    );
+  });
+  return matching.length === 1 ? matching[0] : undefined;
+}
+
+/** A key whose value is a literal in every object member: `kind` in `{ kind: 'a', … } | { kind: 'b', … }`. */
+function commonDiscriminant(members: readonly Shape[]): [string, Literal[]] | undefined {
+  const objects = members.filter((member) => typeof member === 'object' && 'object' in member) as {
+    object: Readonly<Record<string, Shape>>;
+  }[];
+  if (objects.length !== members.length) return undefined;
+  for (const key of Object.keys(objects[0]?.object ?? {})) {
+    const values: Literal[] = [];
+    for (const { object } of objects) {
+      const shape = object[key];
+      if (typeof shape !== 'object' || !('literal' in shape)) break;
+      values.push(...shape.literal);
+    }
+    if (values.length >= objects.length) return [key, values];
+  }
+  return undefined;
+}
+
+function isContainer(shape: Shape): boolean {
+  return typeof shape === 'object' && !('literal' in shape) && !('union' in shape);
+}
+
+function primitive(kind: 'string' | 'number' | 'boolean' | 'null'): Check {
+  if (kind === 'null') return (value, path) => (value === null ? undefined : mismatch('null', value, path));
+  if (kind === 'number') {
+    return (value, path) =>
+      typeof value === 'number' && Number.isFinite(value) ? undefined : mismatch('number', value, path);
+  }
+  return (value, path) => (typeof value === kind ? undefined : mismatch(kind, value, path));
+}
+
+function literal(values: readonly Literal[]): Check {
+  const allowed = new Set<unknown>(values);
+  const expected = values.map(showValue).join(' | ');
+  return (value, path) => {
+    if (allowed.has(value)) return undefined;
+    const got =
+      typeof value === 'object' || value === undefined ? kindOf(value) : showValue(value as Literal);
+    return `${path}: expected ${expected}, got ${got}`;
+  };
+}
+
+function describe(shape: Shape): string {
+  if (typeof shape === 'string') return shape;
+  if ('literal' in shape) return shape.literal.map(showValue).join(' | ');
+  if ('array' in shape || 'tuple' in shape) return 'array';
+  if ('object' in shape || 'record' in shape) return 'object';
+  if ('union' in shape) return shape.union.map(describe).join(' | ');
+  return shape.ref;
+}
+
+function mismatch(expected: string, value: unknown, path: string): string {
+  return value === undefined
+    ? `${path}: missing (expected ${expected})`
+    : `${path}: expected ${expected}, got ${kindOf(value)}`;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function showValue(value: Literal): string {
+  const text = typeof value === 'string' ? `'${value}'` : String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function propertySegment(key: string): string {
+  return IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+function missingRef(name: string): never {
+  throw new Error(`sidepunch registry: shape table has no "${name}" (regenerate with sidepunch-gen)`);
+}

@@ -1,0 +1,87 @@
+/**
+ * The no-change cache: a rerun that read nothing new is answered from node_modules/.cache/sidepunch-gen
+ * before TypeScript loads; anything that could change the result makes it run again.
+ */
+import { existsSync, rmSync, utimesSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './support/run-cli.js';
+import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+
+const projects: TempProject[] = [];
+afterEach(() => {
+  for (const project of projects.splice(0)) project.remove();
+});
+
+async function generatedProject(): Promise<TempProject> {
+  const app = tempProject({
+    'src/workers/send.ts': workerSource('SendEmail', 'to: string'),
+    'src/types.ts': 'export interface Unused {\n  id: string;\n}\n',
+  });
+  projects.push(app);
+  const first = await runCli(app.dir);
+  expect(first.stdout).toContain('1 worker →');
+  return app;
+}
+
+const CACHED =
+  /^sidepunch-gen: 1 worker; src\/sidepunch\.generated\.ts and dist\/registry\.js are up to date \(cached, /;
+
+describe('the sidepunch-gen cache', () => {
+  it('answers a rerun with nothing changed from the cache, even when files were touched', async () => {
+    const app = await generatedProject();
+    expect(existsSync(app.path('node_modules/.cache/sidepunch-gen/tsconfig.json.json'))).toBe(true);
+    expect((await runCli(app.dir)).stdout).toMatch(CACHED);
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(app.path('src/workers/send.ts'), later, later);
+    expect((await runCli(app.dir)).stdout).toMatch(CACHED);
+    expect((await runCli(app.dir, '--check')).stdout).toMatch(CACHED);
+  });
+
+  it('runs again when a source file changes', async () => {
+    const app = await generatedProject();
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    const run = await runCli(app.dir);
+    expect(run.stdout).toContain('1 worker → src/sidepunch.generated.ts, dist/registry.js');
+    expect(app.read('src/sidepunch.generated.ts')).toContain('[to: string, cc: string[]]');
+  });
+
+  it('runs again when a file is added to the project', async () => {
+    const app = await generatedProject();
+    app.write('src/workers/sync.ts', workerSource('Sync', 'id: number'));
+    const run = await runCli(app.dir);
+    expect(run.stdout).toContain('2 workers →');
+  });
+
+  it('runs again when an output was edited or deleted, and restores it', async () => {
+    const app = await generatedProject();
+    const stubs = app.read('src/sidepunch.generated.ts');
+    app.write('src/sidepunch.generated.ts', '// edited by hand\n');
+    expect((await runCli(app.dir)).stdout).toContain('→ src/sidepunch.generated.ts (');
+    expect(app.read('src/sidepunch.generated.ts')).toBe(stubs);
+    rmSync(app.path('dist/registry.js'));
+    expect((await runCli(app.dir)).stdout).toContain('→ dist/registry.js (');
+  });
+
+  it('runs again when the tsconfig changes', async () => {
+    const app = await generatedProject();
+    app.write(
+      'tsconfig.json',
+      app.read('tsconfig.json').replace('"strict":true', '"strict":true,"noUnusedLocals":true'),
+    );
+    expect((await runCli(app.dir)).stdout).not.toMatch(CACHED);
+  });
+
+  it('does not record a run with errors, so the next run reports them again', async () => {
+    const app = await generatedProject();
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: Date'));
+    expect((await runCli(app.dir)).code).toBe(1);
+    const again = await runCli(app.dir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('error SP1004');
+  });
+
+  it('--no-cache neither reads nor trusts the cache', async () => {
+    const app = await generatedProject();
+    expect((await runCli(app.dir, '--no-cache')).stdout).not.toMatch(CACHED);
+  });
+});

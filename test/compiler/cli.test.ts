@@ -1,0 +1,167 @@
+/**
+ * The sidepunch-gen command as a user runs it in a project of their own: flags, settings from package.json,
+ * exit codes, all errors in one run with the previous files untouched, `--check`, and the real bin script.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO } from './support/fixture-config.js';
+import { runCli } from './support/run-cli.js';
+import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+
+const projects: TempProject[] = [];
+afterEach(() => {
+  for (const project of projects.splice(0)) project.remove();
+});
+
+function project(files: Record<string, string>, packageJson: Record<string, unknown> = {}): TempProject {
+  const created = tempProject(files, packageJson);
+  projects.push(created);
+  return created;
+}
+
+const SEND = workerSource('SendEmail', 'to: string, subject: string', "{ queue: 'mail' }");
+
+describe('sidepunch-gen flags', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const run = await runCli(REPO, '--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: sidepunch-gen [options]');
+    expect(run.stdout).toContain('--registry <file>');
+  });
+
+  it.each([
+    [['--bogus'], 'sidepunch-gen: unknown option --bogus (see sidepunch-gen --help)\n'],
+    [['--out'], 'sidepunch-gen: --out needs a path\n'],
+    [['--project', '--check'], 'sidepunch-gen: --project needs a path\n'],
+    [['--check=yes'], 'sidepunch-gen: --check takes no value\n'],
+    [['src/x.ts'], 'sidepunch-gen: unexpected argument src/x.ts (see sidepunch-gen --help)\n'],
+    [['--check', '--watch'], 'sidepunch-gen: --check and --watch cannot be combined\n'],
+  ])('a bad command line %j prints one line and exits 2', async (argv, line) => {
+    const run = await runCli(REPO, ...argv);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: line });
+  });
+
+  it('a missing tsconfig is one line and exit 2', async () => {
+    const app = project({});
+    const run = await runCli(app.dir, '--project', 'nope.json');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`sidepunch-gen: cannot find the tsconfig ${app.path('nope.json')}\n`);
+  });
+});
+
+describe('sidepunch-gen settings', () => {
+  it('writes the stubs and registry at the defaults', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(
+      /^sidepunch-gen: 1 worker → src\/sidepunch\.generated\.ts, dist\/registry\.js \(/,
+    );
+    expect(app.read('src/sidepunch.generated.ts')).toContain(
+      "SendEmail: workerStub<[to: string, subject: string]>('SendEmail', { queue: 'mail' }),",
+    );
+    expect(app.read('dist/registry.js')).toContain('workers: { SendEmail }');
+  });
+
+  it('takes defaults from the "sidepunch" field of package.json, and flags win over it', async () => {
+    const app = project(
+      { 'src/workers/send.ts': SEND },
+      { sidepunch: { out: 'src/jobs.generated.ts', registry: 'build/workers.js', cache: false } },
+    );
+    expect((await runCli(app.dir)).code).toBe(0);
+    expect(existsSync(app.path('src/jobs.generated.ts'))).toBe(true);
+    expect(existsSync(app.path('build/workers.js'))).toBe(true);
+    expect((await runCli(app.dir, '--out', 'src/other.generated.ts')).code).toBe(0);
+    expect(existsSync(app.path('src/other.generated.ts'))).toBe(true);
+  });
+
+  it('a bad "sidepunch" field is one line and exit 2', async () => {
+    const app = project({}, { sidepunch: { output: 'x.ts' } });
+    const run = await runCli(app.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, cache)\n`,
+    );
+  });
+});
+
+describe('sidepunch-gen errors', () => {
+  it('reports every error of the run like tsc, exits 1 and leaves the previous files untouched', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    expect((await runCli(app.dir, '--no-cache')).code).toBe(0);
+    const stubs = app.read('src/sidepunch.generated.ts');
+    const registry = app.read('dist/registry.js');
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at: Date'));
+    app.write('src/workers/sync.ts', workerSource('Sync', 'ids: Set<number>', "{ queue: '' }"));
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      "src/workers/send.ts:4:23 - error SP1004: Argument 'at' of SendEmail.perform is not JSON-serializable: at is Date. Pass an ISO string or epoch milliseconds instead.",
+    );
+    expect(run.stderr).toContain('src/workers/sync.ts:4:38 - error SP2007:');
+    expect(run.stderr).toContain('src/workers/sync.ts:6:11 - error SP1005:');
+    expect(run.stderr).toMatch(
+      /Found 3 errors in 2 files\.\n\nErrors {2}Files\n {5}1 {2}src\/workers\/send\.ts:4\n {5}2 {2}src\/workers\/sync\.ts:4\n$/,
+    );
+    expect(app.read('src/sidepunch.generated.ts')).toBe(stubs);
+    expect(app.read('dist/registry.js')).toBe(registry);
+  });
+
+  it('a file that does not parse is reported with TypeScript’s own code', async () => {
+    const app = project({ 'src/workers/broken.ts': 'export class Broken {\n  perform(id: string {}\n}\n' });
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("src/workers/broken.ts:2:22 - error TS1005: ',' expected.");
+  });
+
+  it('a worker esbuild cannot bundle is SP3001 at the import', async () => {
+    const app = project({
+      'src/workers/send.ts': `import { transport } from './missing.js';\n${SEND.replace('perform(to: string, subject: string): void {}', 'perform(to: string): void {\n    transport(to);\n  }')}`,
+    });
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'src/workers/send.ts:1:27 - error SP3001: esbuild could not bundle the registry: Could not resolve "./missing.js"',
+    );
+    expect(existsSync(app.path('src/sidepunch.generated.ts'))).toBe(false);
+  });
+});
+
+describe('sidepunch-gen --check', () => {
+  it('exits 1 while the generated files are stale and 0 once they are current', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const missing = await runCli(app.dir, '--check', '--no-cache');
+    expect(missing).toMatchObject({ code: 1, stdout: '' });
+    expect(missing.stderr).toBe(
+      'sidepunch-gen --check: src/sidepunch.generated.ts and dist/registry.js are out of date. Run sidepunch-gen.\n',
+    );
+    expect(existsSync(app.path('src/sidepunch.generated.ts'))).toBe(false);
+    expect((await runCli(app.dir, '--no-cache')).code).toBe(0);
+    expect((await runCli(app.dir, '--check', '--no-cache')).code).toBe(0);
+    app.write('src/workers/send.ts', SEND.replace('subject: string', 'subject: string, cc?: string[]'));
+    const stale = await runCli(app.dir, '--check', '--no-cache');
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('src/sidepunch.generated.ts and dist/registry.js are out of date');
+  });
+});
+
+describe('bin/sidepunch-gen.js', () => {
+  const bin = path.join(REPO, 'bin/sidepunch-gen.js');
+  const built = existsSync(path.join(REPO, 'dist/compiler/cli.js'));
+
+  it.skipIf(!built)('runs the built CLI with its exit codes', () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const ok = spawnSync(process.execPath, [bin], { cwd: app.dir, encoding: 'utf8' });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('1 worker →');
+    const usage = spawnSync(process.execPath, [bin, '--nope'], { cwd: app.dir, encoding: 'utf8' });
+    expect(usage.status).toBe(2);
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: bigint'));
+    const failed = spawnSync(process.execPath, [bin], { cwd: app.dir, encoding: 'utf8' });
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain('error SP1010');
+  });
+});

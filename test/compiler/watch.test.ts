@@ -1,0 +1,64 @@
+/**
+ * `sidepunch-gen --watch`: regenerates on an edit, an added file, and recovers from an error, printing tsc's
+ * watch lines; a run with errors writes nothing.
+ */
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Watcher, watchAndGenerate } from '../../compiler/watch.js';
+import { fixtureConfig } from './support/fixture-config.js';
+import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+
+let app: TempProject | undefined;
+let watcher: Watcher | undefined;
+afterEach(async () => {
+  watcher?.close();
+  await watcher?.closed;
+  app?.remove();
+});
+
+describe('sidepunch-gen --watch', () => {
+  it('regenerates when a worker changes or is added, and writes nothing while there are errors', async () => {
+    app = tempProject({ 'src/workers/send.ts': workerSource('SendEmail', 'to: string') });
+    let printed = '';
+    const io = {
+      cwd: app.dir,
+      color: false,
+      stdout: (text: string) => {
+        printed += text;
+      },
+      stderr: () => {},
+    };
+    watcher = watchAndGenerate(fixtureConfig(app.dir), io);
+
+    const first = await watcher.nextRun();
+    expect(first.diagnostics).toEqual([]);
+    expect(app.read('src/sidepunch.generated.ts')).toContain('SendEmail: workerStub<[to: string]>');
+    expect(printed).toMatch(
+      /Starting generation in watch mode\.\.\.\n\n.*Found 0 errors\. Watching for file changes\./s,
+    );
+
+    const edited = watcher.nextRun();
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, bcc: string[]'));
+    expect((await edited).diagnostics).toEqual([]);
+    expect(app.read('src/sidepunch.generated.ts')).toContain(
+      'SendEmail: workerStub<[to: string, bcc: string[]]>',
+    );
+
+    const broken = watcher.nextRun();
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at: Date'));
+    expect((await broken).diagnostics.map((diagnostic) => diagnostic.code)).toEqual(['SP1004']);
+    expect(printed).toContain('File change detected. Starting incremental generation...');
+    expect(printed).toContain(`${path.join('src', 'workers', 'send.ts')}:4:23 - error SP1004`);
+    expect(printed).toContain('Found 1 error. Watching for file changes.');
+    expect(app.read('src/sidepunch.generated.ts')).toContain('[to: string, bcc: string[]]');
+
+    const added = watcher.nextRun();
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at: string'));
+    app.write('src/workers/sync.ts', workerSource('Sync', 'id: number'));
+    const result = await added;
+    expect(result.diagnostics).toEqual([]);
+    const stubs = app.read('src/sidepunch.generated.ts');
+    expect(stubs).toContain('SendEmail: workerStub<[to: string, at: string]>');
+    expect(stubs).toContain('Sync: workerStub<[id: number]>');
+  });
+});
