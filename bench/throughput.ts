@@ -40,12 +40,12 @@ const { values: flags } = parseArgs({
 });
 const quick = flags.quick === true;
 const sizes = {
-  bulk: quick ? 5_000 : 100_000,
-  single: quick ? 300 : 5_000,
-  drain: quick ? 5_000 : 100_000,
-  latency: quick ? 200 : 2_000,
-  backlog: quick ? 20_000 : 1_000_000,
-  sweep: quick ? 2_000 : 50_000,
+  bulk: quick ? 2_000 : 100_000,
+  single: quick ? 200 : 5_000,
+  drain: quick ? 2_000 : 100_000,
+  latency: quick ? 100 : 2_000,
+  backlog: quick ? 10_000 : 1_000_000,
+  sweep: quick ? 1_000 : 50_000,
   repeats: quick ? 1 : 3,
 };
 

@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from './clock.js';
-import { encodeJob, newJids } from './job.js';
+import { encodeJob, formatSeconds, newJids } from './job.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { DEFAULT_REDIS_URL, describeTarget, openRedis, type RedisTarget } from './redis/connection.js';
@@ -112,17 +112,17 @@ export class Client {
     const runAt = scheduledSeconds(job, nowMs);
     const now = nowMs / 1000;
     const jids = jid !== undefined ? [jid] : newJids(argLists.length);
+    // Every job of a push shares all fields but args and jid: encode those once, in Sidekiq's order.
+    const head = encodeJob(options).slice(0, -1);
+    const argsKey = head === '{' ? '"args":' : ',"args":';
+    const tail =
+      `,"created_at":${formatSeconds(now)}` +
+      (runAt === undefined ? `,"enqueued_at":${formatSeconds(now)}` : '') +
+      '}';
+    const classAndJid = `,"class":${JSON.stringify(className)},"jid":`;
     const payloads = argLists.map((args, i) => {
       if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
-      const fields: Record<string, unknown> = {
-        ...options,
-        args,
-        class: className,
-        jid: jids[i],
-        created_at: now,
-      };
-      if (runAt === undefined) fields.enqueued_at = now;
-      return encodePayload(fields);
+      return `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}${tail}`;
     });
     const redis = this.redis();
     const pipeline = redis.pipeline();
@@ -206,12 +206,10 @@ function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
   return at !== undefined && at > nowMs / 1000 ? at : undefined;
 }
 
-function encodePayload(fields: Record<string, unknown>): string {
+function encodeArgs(className: string, args: readonly unknown[]): string {
   try {
-    return encodeJob(fields);
+    return JSON.stringify(args);
   } catch (error) {
-    throw new PushError(
-      `job ${String(fields.class)} has arguments JSON cannot carry: ${(error as Error).message}`,
-    );
+    throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
   }
 }

@@ -13,12 +13,11 @@ import type { Executor } from './executor.js';
 import { describeError } from './executor.js';
 import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
+import { PrefetchSizer } from './prefetch.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 import { type RunningJob, WorkState } from './work-state.js';
 
 const FETCH_ERROR_PAUSE_MS = 1000;
-/** At most this many jobs taken ahead of free slots. */
-const MAX_PREFETCH = 500;
 
 export class Manager {
   private inFlight = 0;
@@ -31,6 +30,7 @@ export class Manager {
   private loop?: Promise<void>;
   /** What runs now, for the heartbeat's work hash and for shutdown. */
   readonly work = new WorkState();
+  private readonly prefetch: PrefetchSizer;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -40,6 +40,7 @@ export class Manager {
     private readonly completer: Completer,
     held: HeldJobs,
   ) {
+    this.prefetch = new PrefetchSizer(ctx.config.concurrency);
     held.addSource(
       function* (this: Manager) {
         for (let i = this.readyHead; i < this.ready.length; i++) yield this.ready[i]!;
@@ -92,14 +93,11 @@ export class Manager {
 
   /**
    * The fetch loop keeps a buffer of taken jobs (still in Redis, in the in-progress list) so that a slot that frees
-   * starts its next job at once instead of waiting for a round trip: it refills whenever the buffer runs below
-   * `concurrency`, up to twice that.
+   * starts its next job at once instead of waiting for a round trip; PrefetchSizer says how big.
    */
   private async run(): Promise<void> {
-    const { concurrency } = this.ctx.config;
-    const target = Math.min(concurrency * 2, concurrency + MAX_PREFETCH);
     while (!this.quieted) {
-      if (this.buffered() >= concurrency) {
+      if (this.buffered() >= this.prefetch.lowWater()) {
         await new Promise<void>((resolve) => {
           this.bufferLow = resolve;
         });
@@ -107,7 +105,11 @@ export class Manager {
       }
       let units: UnitOfWork[];
       try {
-        units = await this.fetcher.fetch(target - this.buffered());
+        const started = performance.now();
+        units = await this.fetcher.fetch(
+          this.ctx.config.concurrency + this.prefetch.extra() - this.buffered(),
+        );
+        this.prefetch.recordFetch(performance.now() - started);
       } catch (error) {
         if (this.quieted) break;
         this.ctx.logger.warn(`fetch failed, retrying in ${FETCH_ERROR_PAUSE_MS} ms: ${describeError(error)}`);
@@ -138,7 +140,7 @@ export class Manager {
       this.ready.length = 0;
       this.readyHead = 0;
     }
-    if (this.buffered() < concurrency) {
+    if (this.buffered() < this.prefetch.lowWater()) {
       const bufferLow = this.bufferLow;
       this.bufferLow = undefined;
       bufferLow?.();
@@ -166,6 +168,7 @@ export class Manager {
 
   private finish(running: RunningJob, disposition: Disposition | undefined): void {
     this.work.finish(running);
+    this.prefetch.recordJob(performance.now() - running.startedAt);
     if (disposition) this.completer.record(running.unit, disposition);
     this.inFlight--;
     if (!this.quieted) this.dispatch();

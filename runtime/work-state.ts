@@ -18,6 +18,8 @@ export interface RunningJob {
   readonly runAt: number;
   /** Aborted when the process shuts down. */
   readonly shutdownSignal: AbortSignal;
+  /** performance.now() at the start, for the prefetch sizing. */
+  readonly startedAt: number;
 }
 
 export class WorkState {
@@ -31,6 +33,7 @@ export class WorkState {
       unit,
       runAt: Math.floor(nowMs / 1000),
       shutdownSignal: this.shutdown.signal,
+      startedAt: performance.now(),
     };
     this.running.set(job.tid, job);
     return job;

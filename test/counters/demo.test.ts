@@ -39,6 +39,6 @@ describe('npm run demo -- --fail-rate 0.2', () => {
     const code = await demo.exited;
     expect(demo.output()).toMatch(/fail rate 0\.2/);
     expect(demo.output()).toMatch(/every counter is exact/);
-    expect(code).toBe(0);
+    expect(code, demo.output()).toBe(0);
   }, 120_000);
 });
