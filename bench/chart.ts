@@ -15,7 +15,8 @@ export function throughputChart(sweep: Record<number, Record<string, { rate: num
     PAD.left + (index * (WIDTH - PAD.left - PAD.right)) / Math.max(1, levels.length - 1);
   const y = (rate: number) => HEIGHT - PAD.bottom - (rate / top) * (HEIGHT - PAD.top - PAD.bottom);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="12" role="img">`,
+    '<title>Drain throughput in jobs per second by concurrency, Sidepunch and BullMQ</title>',
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="14">Drain throughput (jobs/s) by concurrency, no-op jobs</text>`,
   ];

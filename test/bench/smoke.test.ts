@@ -5,10 +5,14 @@ import { REPO_ROOT } from '../support/runtime-process.js';
 
 describe('the throughput benchmark', () => {
   it('runs Sidepunch and BullMQ side by side in --quick mode and prints the table with ratios', async () => {
-    const child = spawn(process.execPath, [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--quick'], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--quick'],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => {
       output += chunk;

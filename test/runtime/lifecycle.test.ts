@@ -1,28 +1,8 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/index.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis-fixture.js';
+import { type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
 
-let server: RedisServer;
-let redis: Redis;
-let client: Client;
-let runtime: RuntimeProcess | undefined;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = server.connect();
-});
-afterAll(() => destroyRedisServer(server));
-beforeEach(async () => {
-  await redis.flushall();
-  client = new Client({ redis: server.url });
-});
-afterEach(async () => {
-  await client.close();
-  await runtime?.stop('SIGKILL');
-  runtime = undefined;
-});
+const fixture = useRedis();
 
 async function identityOf(process: RuntimeProcess): Promise<string> {
   const line = await process.waitForLine(/identity=\S+/);
@@ -33,24 +13,13 @@ const FAST_BEAT = ['--heartbeat', '0.2', '--process-ttl', '1'];
 
 describe('the heartbeat, in Sidekiq format', () => {
   it('registers the process, its info, and the jobs it runs under :workers and :work', async () => {
-    runtime = startRuntime(server.url, [
-      ...FAST_BEAT,
-      '-c',
-      '4',
-      '-g',
-      'api',
-      '-q',
-      'a',
-      '-q',
-      'b',
-      PROBE_REGISTRY,
-    ]);
+    const runtime = fixture.run([...FAST_BEAT, '-c', '4', '-g', 'api', '-q', 'a', '-q', 'b']);
     const identity = await identityOf(runtime);
-    const jid = await client.push({ class: 'Probe', args: ['hang'], queue: 'b' });
-    await waitUntil('busy 1', async () => (await redis.hget(identity, 'busy')) === '1');
+    const jid = await fixture.client.push({ class: 'Probe', args: ['hang'], queue: 'b' });
+    await waitUntil('busy 1', async () => (await fixture.redis.hget(identity, 'busy')) === '1');
 
-    expect(await redis.smembers('processes')).toEqual([identity]);
-    const hash = await redis.hgetall(identity);
+    expect(await fixture.redis.smembers('processes')).toEqual([identity]);
+    const hash = await fixture.redis.hgetall(identity);
     const info = JSON.parse(hash.info!);
     expect(info).toMatchObject({
       hostname: expect.any(String),
@@ -68,9 +37,9 @@ describe('the heartbeat, in Sidekiq format', () => {
     expect(Number(hash.rss)).toBeGreaterThan(1000);
     expect(Number(hash.rtt_us)).toBeGreaterThanOrEqual(0);
     expect(hash.concurrency).toBe('4');
-    expect(await redis.ttl(identity)).toBeGreaterThan(0);
+    expect(await fixture.redis.ttl(identity)).toBeGreaterThan(0);
     for (const key of [`${identity}:workers`, `${identity}:work`]) {
-      const entries = Object.values(await redis.hgetall(key)).map((value) => JSON.parse(value));
+      const entries = Object.values(await fixture.redis.hgetall(key)).map((value) => JSON.parse(value));
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ queue: 'b', run_at: expect.any(Number) });
       expect(Number.isInteger(entries[0].run_at)).toBe(true);
@@ -79,64 +48,70 @@ describe('the heartbeat, in Sidekiq format', () => {
   });
 
   it('deregisters on a clean stop', async () => {
-    runtime = startRuntime(server.url, [...FAST_BEAT, PROBE_REGISTRY]);
+    const runtime = fixture.run([...FAST_BEAT]);
     const identity = await identityOf(runtime);
-    await waitUntil('registered', async () => (await redis.sismember('processes', identity)) === 1);
+    await waitUntil('registered', async () => (await fixture.redis.sismember('processes', identity)) === 1);
     expect(await runtime.stop('SIGTERM')).toBe(0);
-    expect(await redis.smembers('processes')).toEqual([]);
-    expect(await redis.exists(`${identity}:workers`, `${identity}:work`)).toBe(0);
-    expect(await redis.hgetall('sidepunch:process-queues')).toEqual({});
+    expect(await fixture.redis.smembers('processes')).toEqual([]);
+    expect(await fixture.redis.exists(`${identity}:workers`, `${identity}:work`)).toBe(0);
+    expect(await fixture.redis.hgetall('sidepunch:process-queues')).toEqual({});
   });
 });
 
 describe('quiet and stop', () => {
   it('SIGTSTP makes the process quiet: running jobs finish, new ones stay queued', async () => {
-    runtime = startRuntime(server.url, [...FAST_BEAT, PROBE_REGISTRY]);
+    const runtime = fixture.run([...FAST_BEAT]);
     const identity = await identityOf(runtime);
-    await client.push({ class: 'Probe', args: ['slow', 300, 'quiet'] });
+    await fixture.client.push({ class: 'Probe', args: ['slow', 300, 'quiet'] });
     await runtime.waitForLine(/INFO: start/);
     runtime.child.kill('SIGTSTP');
     await runtime.waitForLine(/quiet: no new jobs/);
-    await waitUntil('quiet in the heartbeat', async () => (await redis.hget(identity, 'quiet')) === 'true');
-    await client.push({ class: 'Probe', args: ['ok', 'after-quiet'] });
-    await waitUntil('the running job', async () => (await redis.llen('probe:done:quiet')) === 1);
+    await waitUntil(
+      'quiet in the heartbeat',
+      async () => (await fixture.redis.hget(identity, 'quiet')) === 'true',
+    );
+    await fixture.client.push({ class: 'Probe', args: ['ok', 'after-quiet'] });
+    await waitUntil('the running job', async () => (await fixture.redis.llen('probe:done:quiet')) === 1);
     // Several heartbeats later the new job is still waiting.
-    const beat = Number(await redis.hget(identity, 'beat'));
-    await waitUntil('two more beats', async () => Number(await redis.hget(identity, 'beat')) > beat + 0.3);
-    expect(await redis.llen('queue:default')).toBe(1);
+    const beat = Number(await fixture.redis.hget(identity, 'beat'));
+    await waitUntil(
+      'two more beats',
+      async () => Number(await fixture.redis.hget(identity, 'beat')) > beat + 0.3,
+    );
+    expect(await fixture.redis.llen('queue:default')).toBe(1);
     expect(runtime.child.exitCode).toBeNull();
   });
 
   it('TSTP and TERM through the signal list act as the Web UI buttons do', async () => {
-    runtime = startRuntime(server.url, [...FAST_BEAT, PROBE_REGISTRY]);
+    const runtime = fixture.run([...FAST_BEAT]);
     const identity = await identityOf(runtime);
-    await redis.lpush(`${identity}-signals`, 'TSTP');
-    await waitUntil('quiet', async () => (await redis.hget(identity, 'quiet')) === 'true');
-    await redis.lpush(`${identity}-signals`, 'TERM');
+    await fixture.redis.lpush(`${identity}-signals`, 'TSTP');
+    await waitUntil('quiet', async () => (await fixture.redis.hget(identity, 'quiet')) === 'true');
+    await fixture.redis.lpush(`${identity}-signals`, 'TERM');
     expect(await runtime.exited).toBe(0);
     expect(runtime.output()).toMatch(/TERM received through Redis/);
-    expect(await redis.smembers('processes')).toEqual([]);
+    expect(await fixture.redis.smembers('processes')).toEqual([]);
   });
 
   it('at shutdown a job that honours this.signal stops early and goes back to its queue unchanged', async () => {
-    runtime = startRuntime(server.url, [...FAST_BEAT, '-t', '20', PROBE_REGISTRY]);
-    const jid = await client.push({ class: 'Probe', args: ['abortable', 'sd'] });
-    const [raw] = await redis.lrange('queue:default', 0, -1);
-    await waitUntil('started', async () => (await redis.llen('probe:started:sd')) === 1);
+    const runtime = fixture.run([...FAST_BEAT, '-t', '20']);
+    const jid = await fixture.client.push({ class: 'Probe', args: ['abortable', 'sd'] });
+    const [raw] = await fixture.redis.lrange('queue:default', 0, -1);
+    await waitUntil('started', async () => (await fixture.redis.llen('probe:started:sd')) === 1);
     const stoppedAt = Date.now();
     expect(await runtime.stop('SIGTERM')).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000); // did not wait for -t 20
-    expect(await redis.lrange('probe:aborted:sd', 0, -1)).toEqual(['ShutdownRequested']);
-    expect(await redis.lrange('queue:default', 0, -1)).toEqual([raw]);
-    expect(await redis.zcard('retry')).toBe(0);
+    expect(await fixture.redis.lrange('probe:aborted:sd', 0, -1)).toEqual(['ShutdownRequested']);
+    expect(await fixture.redis.lrange('queue:default', 0, -1)).toEqual([raw]);
+    expect(await fixture.redis.zcard('retry')).toBe(0);
     expect(jid).toBeTruthy();
   });
 
   it("a worker's timeout aborts its signal and counts the run as failed, to be retried", async () => {
-    runtime = startRuntime(server.url, [...FAST_BEAT, PROBE_REGISTRY]);
-    await client.push({ class: 'TimeBound', args: [5000], retry: 1 });
-    await waitUntil('the retry', async () => (await redis.zcard('retry')) === 1);
-    const [member] = await redis.zrange('retry', 0, -1);
+    fixture.run([...FAST_BEAT]);
+    await fixture.client.push({ class: 'TimeBound', args: [5000], retry: 1 });
+    await waitUntil('the retry', async () => (await fixture.redis.zcard('retry')) === 1);
+    const [member] = await fixture.redis.zrange('retry', 0, -1);
     expect(JSON.parse(member!)).toMatchObject({
       error_class: 'JobTimeoutError',
       error_message: 'TimeBound ran longer than its timeout of 0.2 s',
@@ -144,13 +119,13 @@ describe('quiet and stop', () => {
     });
     await waitUntil(
       'the abort seen by the job',
-      async () => (await redis.llen('probe:timebound:aborted')) === 1,
+      async () => (await fixture.redis.llen('probe:timebound:aborted')) === 1,
     );
-    expect(await redis.lrange('probe:timebound:aborted', 0, -1)).toEqual(['JobTimeoutError']);
+    expect(await fixture.redis.lrange('probe:timebound:aborted', 0, -1)).toEqual(['JobTimeoutError']);
   });
 
   it('warns at start when the shutdown timeout outlasts the container stop grace period', async () => {
-    runtime = startRuntime(server.url, ['-t', '25', '--container-grace', '10', PROBE_REGISTRY]);
+    const runtime = fixture.run(['-t', '25', '--container-grace', '10']);
     const line = await runtime.waitForLine(/WARN: shutdown timeout/);
     expect(line).toMatch(
       /-t 25\) is not shorter than the container's stop grace period \(10 s\).*use -t 5 or less/,

@@ -1,44 +1,24 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/index.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/runtime-process.js';
 
-let server: RedisServer;
-let redis: Redis;
-let client: Client;
-let runtime: RuntimeProcess | undefined;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = server.connect();
-});
-afterAll(() => destroyRedisServer(server));
-beforeEach(async () => {
-  await redis.flushall();
-  client = new Client({ redis: server.url });
-});
-afterEach(async () => {
-  await client.close();
-  await runtime?.stop('SIGKILL');
-  runtime = undefined;
-});
+const fixture = useRedis();
 
 describe('graceful shutdown', () => {
   it('on SIGTERM, jobs that do not finish within -t go back to the front of their queue unchanged; exit 0', async () => {
-    await client.pushBulk({ class: 'Probe', args: Array.from({ length: 30 }, () => ['hang']) });
-    const beforeList = await redis.lrange('queue:default', 0, -1);
+    await fixture.client.pushBulk({ class: 'Probe', args: Array.from({ length: 30 }, () => ['hang']) });
+    const beforeList = await fixture.redis.lrange('queue:default', 0, -1);
     const before = new Set(beforeList);
-    runtime = startRuntime(server.url, ['-c', '5', '-t', '1', PROBE_REGISTRY]);
-    await waitUntil('5 jobs running', () => (runtime!.output().match(/INFO: start/g)?.length ?? 0) === 5);
+    const runtime = fixture.run(['-c', '5', '-t', '1']);
+    await waitUntil('5 jobs running', () => (runtime.output().match(/INFO: start/g)?.length ?? 0) === 5);
 
     expect(await runtime.stop('SIGTERM')).toBe(0);
     // The five running, and the five taken ahead of free slots (-c 5 prefetches up to 10).
     expect(runtime.output()).toMatch(/WARN: requeued 10 unfinished job\(s\) to the front of their queues/);
-    const after = await redis.lrange('queue:default', 0, -1);
+    const after = await fixture.redis.lrange('queue:default', 0, -1);
     expect(new Set(after)).toEqual(before);
     expect(after).toHaveLength(30);
-    expect(await redis.keys('sidepunch:in-progress:*')).toEqual([]);
+    expect(await fixture.redis.keys('sidepunch:in-progress:*')).toEqual([]);
     // The five that were running are the next five to run, oldest first.
     const started = [...runtime.output().matchAll(/jid=(\w+) INFO: start/g)].map((match) => match[1]);
     const nextFive = after
@@ -49,12 +29,15 @@ describe('graceful shutdown', () => {
   });
 
   it('on SIGINT, jobs that finish within -t are completed, not requeued', async () => {
-    await client.pushBulk({ class: 'Probe', args: Array.from({ length: 3 }, () => ['slow', 300, 'grace']) });
-    runtime = startRuntime(server.url, ['-c', '3', '-t', '10', PROBE_REGISTRY]);
-    await waitUntil('3 jobs running', () => (runtime!.output().match(/INFO: start/g)?.length ?? 0) === 3);
+    await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 3 }, () => ['slow', 300, 'grace']),
+    });
+    const runtime = fixture.run(['-c', '3', '-t', '10']);
+    await waitUntil('3 jobs running', () => (runtime.output().match(/INFO: start/g)?.length ?? 0) === 3);
     expect(await runtime.stop('SIGINT')).toBe(0);
-    expect(await redis.llen('probe:done:grace')).toBe(3);
-    expect(await redis.llen('queue:default')).toBe(0);
-    expect(await redis.get('stat:processed')).toBe('3');
+    expect(await fixture.redis.llen('probe:done:grace')).toBe(3);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
+    expect(await fixture.redis.get('stat:processed')).toBe('3');
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * The setup most runtime tests share: a private redis-server for the file, emptied before each test, a client on
+ * it, and sidepunch-run processes that are killed after each test.
+ */
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { Client } from '../../runtime/index.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { PROBE_REGISTRY, type RuntimeProcess, startRuntime } from './runtime-process.js';
+
+export interface RedisFixture {
+  readonly server: RedisServer;
+  readonly redis: Redis;
+  readonly client: Client;
+  /** Starts `sidepunch-run <args> <probe registry>` on this Redis; it is killed after the test. */
+  run(args: readonly string[]): RuntimeProcess;
+}
+
+export function useRedis(): RedisFixture {
+  let server: RedisServer | undefined;
+  let redis: Redis | undefined;
+  let client: Client | undefined;
+  const runtimes: RuntimeProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = server.connect();
+  });
+  afterAll(() => destroyRedisServer(server));
+  beforeEach(async () => {
+    await redis!.flushall();
+    client = new Client({ redis: server!.url });
+  });
+  afterEach(async () => {
+    await client?.close();
+    for (const runtime of runtimes.splice(0)) await runtime.stop('SIGKILL');
+  });
+
+  return {
+    get server() {
+      return server!;
+    },
+    get redis() {
+      return redis!;
+    },
+    get client() {
+      return client!;
+    },
+    run(args) {
+      const runtime = startRuntime(server!.url, [...args, PROBE_REGISTRY]);
+      runtimes.push(runtime);
+      return runtime;
+    },
+  };
+}
