@@ -1,3 +1,5 @@
+import { pbkdf2Sync } from 'node:crypto';
+
 // Sidepunch's side of the throughput benchmark: the same no-op job as BullMQ's side, and a latency probe.
 // Results go to stdout as lines starting with "BENCH ".
 const latencyTarget = Number(process.env.BENCH_LATENCY_N ?? 0);
@@ -23,4 +25,18 @@ class Latency {
   }
 }
 
-export default { workers: { NoOp, Latency } };
+/** A fixed computation of about 5 ms on this machine (PBKDF2, 26,000 SHA-256 rounds). */
+class Cpu {
+  perform(n) {
+    pbkdf2Sync(String(n), 'sidepunch', 26_000, 32, 'sha256');
+  }
+}
+
+/** Waits 50 ms, as a job calling a slow API does. */
+class Sleep {
+  perform() {
+    return new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export default { workers: { NoOp, Latency, Cpu, Sleep } };

@@ -33,6 +33,10 @@ export interface RuntimeConfig {
   readonly maxRescues: number;
   /** The orchestrator's stop grace period, when known: a longer shutdown timeout gets a warning at start. */
   readonly containerGraceSeconds?: number;
+  /** Worker threads in this process, each with its own fetch loop and `concurrency` jobs in flight. */
+  readonly threads: number;
+  /** `sidepunch-run` child processes under a supervisor (a swarm). */
+  readonly processes: number;
 }
 
 export const DEFAULTS = {
@@ -46,6 +50,8 @@ export const DEFAULTS = {
   heartbeatSeconds: 10,
   processTtlSeconds: 60,
   maxRescues: 3,
+  threads: 1,
+  processes: 1,
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -68,6 +74,8 @@ export interface RawSettings {
   processTtl?: string;
   maxRescues?: string;
   containerGrace?: string;
+  threads?: string;
+  processes?: string;
 }
 
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -100,6 +108,8 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     maxRescues:
       raw.maxRescues === undefined ? DEFAULTS.maxRescues : positiveInteger('max rescues', raw.maxRescues),
     containerGraceSeconds: containerGrace(raw.containerGrace ?? env.SIDEPUNCH_CONTAINER_GRACE, env),
+    threads: raw.threads === undefined ? DEFAULTS.threads : positiveInteger('threads', raw.threads),
+    processes: raw.processes === undefined ? DEFAULTS.processes : positiveInteger('processes', raw.processes),
   };
   if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
     throw new ConfigError(

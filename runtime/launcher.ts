@@ -41,8 +41,13 @@ export interface LauncherOptions {
   readonly onRemoteStop?: () => void;
 }
 
-export function newIdentity(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
+/** Sidekiq's `hostname:pid:nonce`; a supervisor may choose the nonce (SIDEPUNCH_NONCE) to know its child's identity. */
+export function newIdentity(nonce = process.env.SIDEPUNCH_NONCE || randomBytes(6).toString('hex')): string {
+  return processIdentity(process.pid, nonce);
+}
+
+export function processIdentity(pid: number, nonce: string): string {
+  return `${hostname()}:${pid}:${nonce}`;
 }
 
 export class Launcher {

@@ -61,8 +61,9 @@ export class Rescuer {
       rescued += before - poison.length;
       if (poison.length > 0) await this.bury(inProgress, poison, dead);
     }
-    // Only once every list is empty: a rescuer that died half-way leaves the record for the next one.
-    await redis.hdel(keys.processQueues, dead);
+    // Only once every list is empty: a rescuer that died half-way leaves the record for the next one. The dead
+    // process also leaves the processes set, as Sidekiq's readers prune it.
+    await redis.multi().hdel(keys.processQueues, dead).srem(keys.processes, dead).exec();
     if (rescued > 0) logger.warn(`rescued ${rescued} job(s) left in progress by dead process ${dead}`);
     return rescued;
   }

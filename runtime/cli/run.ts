@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
 import { Launcher } from '../launcher.js';
 import { LineLogger } from '../logger.js';
-import { loadRegistry, RegistryError } from '../registry.js';
+import { loadRegistry, type Registry, RegistryError } from '../registry.js';
+import { runSwarm } from '../swarm.js';
+import { runThreads } from '../thread-pool.js';
 import { sidepunchVersion } from '../version.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
@@ -14,12 +16,17 @@ const HELP = `Usage: sidepunch-run [options] <registry.js>
 Performs the jobs of the workers in <registry.js> (made by sidepunch-gen, or written by hand).
 
 Options:
-  -c, --concurrency N       jobs in flight at once on this process (default ${DEFAULTS.concurrency})
+  -c, --concurrency N       jobs in flight at once per event loop (per thread) (default ${DEFAULTS.concurrency}):
+                            for I/O-bound jobs, raise this
   -q, --queue NAME[,WEIGHT] a queue to work, repeatable (default "default"); without weights the
                             queues are strict (each drained before the next), with weights each
                             fetch picks a queue with a chance proportional to its weight
   -t, --timeout SECONDS     at shutdown, how long running jobs may finish before they are requeued
                             (default ${DEFAULTS.timeoutSeconds})
+      --threads K           K worker threads, each with its own fetch loop and -c jobs in flight
+                            (default 1): for CPU-bound jobs, one per core
+      --processes P         a supervisor forks P sidepunch-run processes, restarts one that crashes
+                            and forwards signals (default 1): CPU-bound jobs, or isolation
   -g, --tag TAG             a label for this process, shown by Sidekiq's Web UI
       --redis URL           Redis to use (default: $REDIS_URL or ${DEFAULTS.redis})
       --namespace NS        prefix every key with "NS:" (default: none, or $SIDEPUNCH_NAMESPACE)
@@ -78,6 +85,8 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         processTtl: values['process-ttl'],
         maxRescues: values['max-rescues'],
         containerGrace: values['container-grace'],
+        threads: values.threads,
+        processes: values.processes,
       },
       env,
     );
@@ -105,6 +114,8 @@ function parseFlags(argv: readonly string[]) {
       'process-ttl': { type: 'string' },
       'max-rescues': { type: 'string' },
       'container-grace': { type: 'string' },
+      threads: { type: 'string' },
+      processes: { type: 'string' },
       'log-level': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -137,7 +148,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   const { config } = command;
   const logger = new LineLogger(config.logLevel);
-  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  // Load the registry here first in every mode, so a wrong file is one line and exit 1, not a crash loop.
+  let registry: Registry;
   try {
     registry = await loadRegistry(config.registryPath);
   } catch (error) {
@@ -145,6 +157,13 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`sidepunch-run: ${error.message}\n`);
     process.exit(1);
   }
+  if (config.processes > 1) return runSwarm(argv, config, logger);
+  if (config.threads > 1) return runThreads(config, logger);
+  await runLauncher(config, registry, logger);
+}
+
+/** One launcher on this event loop until TERM/INT (or a TERM through Redis); TSTP quiets it. */
+async function runLauncher(config: RuntimeConfig, registry: Registry, logger: LineLogger): Promise<void> {
   let signalled = false;
   const stop = (signal: string) => {
     if (signalled) return logger.warn(`${signal} received again: already shutting down`);

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench:parallel`: what each kind of parallelism buys, on a private redis-server.
+ *  - CPU-bound (a fixed ~5 ms computation), 2,000 jobs: --threads 1, --threads 2, --processes 2 (all -c 10);
+ *  - I/O-bound (awaits 50 ms), 2,000 jobs: -c 1 against -c 50.
+ * Each figure: wall time from the first job acknowledged to the last (stat:processed), as in bench/throughput.ts,
+ * so process and thread start-up are left out.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Redis } from 'ioredis';
+import { Client } from 'sidepunch';
+import { type RedisServer, startRedisServer } from '../scripts/redis-server.js';
+
+const ROOT = findRoot(new URL('.', import.meta.url).pathname);
+const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' } } });
+const JOBS = flags.quick ? 200 : 2_000;
+
+function findRoot(dir: string): string {
+  for (let current = dir; current !== '/'; current = new URL('..', `file://${current}`).pathname) {
+    try {
+      if (JSON.parse(readFileSync(`${current}package.json`, 'utf8')).name === 'sidepunch') return current;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`no sidepunch package.json above ${dir}`);
+}
+
+let server: RedisServer;
+let redis: Redis;
+
+/** Seconds to perform `JOBS` jobs of `className` with these sidepunch-run flags. */
+async function timeRun(className: string, flagsForRun: string[]): Promise<number> {
+  await redis.flushall();
+  const client = new Client({ redis: server.url });
+  await client.pushBulk({ class: className, args: Array.from({ length: JOBS }, (_, i) => [i]) });
+  await client.close();
+  const child = spawn(
+    process.execPath,
+    [
+      `${ROOT}bin/sidepunch-run.js`,
+      '--redis',
+      server.url,
+      '--log-level',
+      'warn',
+      ...flagsForRun,
+      `${ROOT}bench/registry.mjs`,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  while (Number(await redis.get('stat:processed')) < JOBS)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  const seconds = (performance.now() - started) / 1000;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return seconds;
+}
+
+server = await startRedisServer();
+redis = server.connect();
+try {
+  const rows: [string, number, number][] = [];
+  const cpu1 = await timeRun('Cpu', ['-c', '10', '--threads', '1']);
+  const cpuThreads = await timeRun('Cpu', ['-c', '10', '--threads', '2']);
+  const cpuProcesses = await timeRun('Cpu', ['-c', '10', '--processes', '2']);
+  rows.push([`CPU-bound ${JOBS}, --threads 1`, cpu1, 1]);
+  rows.push([`CPU-bound ${JOBS}, --threads 2`, cpuThreads, cpu1 / cpuThreads]);
+  rows.push([`CPU-bound ${JOBS}, --processes 2`, cpuProcesses, cpu1 / cpuProcesses]);
+  const io1 = await timeRun('Sleep', ['-c', '1']);
+  const io50 = await timeRun('Sleep', ['-c', '50']);
+  rows.push([`I/O-bound ${JOBS}, -c 1`, io1, 1]);
+  rows.push([`I/O-bound ${JOBS}, -c 50`, io50, io1 / io50]);
+  process.stdout.write(`${'run'.padEnd(36)}${'seconds'.padStart(10)}${'speed-up'.padStart(10)}\n`);
+  for (const [label, seconds, speedUp] of rows) {
+    process.stdout.write(
+      `${label.padEnd(36)}${seconds.toFixed(2).padStart(10)}${`${speedUp.toFixed(2)}×`.padStart(10)}\n`,
+    );
+  }
+} finally {
+  redis.disconnect();
+  await server.stop();
+}

@@ -1,0 +1,73 @@
+/**
+ * `sidepunch-run --threads K`: K worker threads, each a full launcher with `-c` jobs in flight, so CPU-bound jobs
+ * use every core. Each thread is its own process in Sidekiq's process set (same pid, its own nonce).
+ *  1. a thread that dies is replaced after a pause; its heartbeat hash is deleted at once, so the next rescue (the
+ *     replacement's, at its start) gives its in-progress jobs back to their queues;
+ *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits 0 once all have stopped.
+ */
+import { Worker } from 'node:worker_threads';
+import type { RuntimeConfig } from './config.js';
+import type { Logger } from './logger.js';
+import { openRedis } from './redis/connection.js';
+import { Keys } from './redis/keys.js';
+import type { FromThread, ToThread } from './thread-entry.js';
+
+const REPLACE_PAUSE_MS = 1000;
+
+interface ThreadSlot {
+  readonly worker: Worker;
+  identity?: string;
+  /** It is stopping on purpose (a signal, or the Web UI's Stop): not replaced. */
+  stopping: boolean;
+}
+
+export function runThreads(config: RuntimeConfig, logger: Logger): Promise<void> {
+  const redis = openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null });
+  const keys = new Keys(config.namespace);
+  const threads = new Map<number, ThreadSlot>();
+  let shuttingDown = false;
+
+  return new Promise<void>((resolve) => {
+    const start = (index: number) => {
+      const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
+        workerData: { config, index },
+      });
+      const slot: ThreadSlot = { worker, stopping: false };
+      threads.set(index, slot);
+      worker.on('message', (message: FromThread) => {
+        if (message.type === 'identity') slot.identity = message.identity;
+        else slot.stopping = true;
+      });
+      worker.on('error', (error) => logger.error(`thread ${index + 1}: ${error.stack ?? error.message}`));
+      worker.on('exit', (code) => {
+        threads.delete(index);
+        if (shuttingDown || slot.stopping) {
+          if (threads.size === 0) void redis.quit().finally(() => resolve());
+          return;
+        }
+        logger.error(
+          `thread ${index + 1} died (exit code ${code}); replacing it, its jobs go back to their queues`,
+        );
+        const forget = slot.identity ? redis.del(keys.process(slot.identity)) : Promise.resolve(0);
+        void forget.finally(() => setTimeout(() => shuttingDown || start(index), REPLACE_PAUSE_MS));
+      });
+    };
+
+    const tell = (message: ToThread) => {
+      for (const { worker } of threads.values()) worker.postMessage(message);
+    };
+    const stop = (signal: string) => {
+      logger.info(`${signal} received: stopping ${threads.size} thread(s)`);
+      shuttingDown = true;
+      tell({ type: 'stop' });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTSTP', () => tell({ type: 'quiet' }));
+    logger.info(`starting ${config.threads} threads, ${config.concurrency} jobs in flight each`);
+    for (let index = 0; index < config.threads; index++) start(index);
+  }).then(() => {
+    logger.flush();
+    process.exit(0);
+  });
+}

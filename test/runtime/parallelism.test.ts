@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/runtime-process.js';
+
+const fixture = useRedis();
+const FAST = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
+
+async function inProgressTotal(): Promise<number> {
+  let total = 0;
+  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
+    total += await fixture.redis.llen(key);
+  return total;
+}
+
+describe('--threads', () => {
+  it('runs K threads, each its own process in the process set, and performs every job once', async () => {
+    const jids = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 2000 }, () => ['ok', 't']),
+    });
+    const runtime = fixture.run([...FAST, '--threads', '2', '-c', '5']);
+    await waitUntil('two threads registered', async () => (await fixture.redis.scard('processes')) === 2);
+    const identities = await fixture.redis.smembers('processes');
+    expect(new Set(identities.map((identity) => identity.split(':')[1]))).toEqual(
+      new Set([String(runtime.child.pid)]),
+    );
+    for (const identity of identities) {
+      expect(JSON.parse((await fixture.redis.hget(identity, 'info'))!)).toMatchObject({ concurrency: 5 });
+    }
+    await waitUntil('2,000 done', async () => (await fixture.redis.llen('probe:done:t')) >= 2000);
+    const done = await fixture.redis.lrange('probe:done:t', 0, -1);
+    expect(done).toHaveLength(2000);
+    expect(new Set(done)).toEqual(new Set(jids));
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(await fixture.redis.scard('processes')).toBe(0);
+  });
+
+  it('replaces a thread that dies, and its in-progress jobs are recovered', async () => {
+    // A job that ends its thread: rescued once from the dead thread and run again (--max-rescues 1), then, after
+    // killing a second thread, moved to the dead set. The pool replaces both threads and goes on working.
+    const killer = await fixture.client.push({ class: 'Probe', args: ['exit-thread'] });
+    const runtime = fixture.run([...FAST, '--threads', '2', '-c', '5', '--max-rescues', '1']);
+    await waitUntil('the killer in the dead set', async () => (await fixture.redis.zcard('dead')) === 1);
+    expect(JSON.parse((await fixture.redis.zrange('dead', 0, -1))[0]!)).toMatchObject({
+      jid: killer,
+      error_class: 'Sidepunch::ProcessCrashed',
+    });
+    expect(runtime.output().match(/thread \d died \(exit code 3\); replacing it/g)).toHaveLength(2);
+    expect(runtime.output()).toMatch(/rescued 1 job\(s\) left in progress by dead process/);
+    const jids = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 300 }, () => ['ok', 'td']),
+    });
+    await waitUntil(
+      'every job',
+      async () => new Set(await fixture.redis.lrange('probe:done:td', 0, -1)).size === 300,
+    );
+    expect(new Set(await fixture.redis.lrange('probe:done:td', 0, -1))).toEqual(new Set(jids));
+    await waitUntil('two threads again', async () => (await fixture.redis.scard('processes')) === 2);
+    expect(runtime.child.exitCode).toBeNull();
+    await waitUntil('nothing left in progress', async () => (await inProgressTotal()) === 0);
+  });
+});
+
+describe('--processes (swarm)', () => {
+  it('SIGTERM stops every child gracefully and loses nothing', async () => {
+    const jids = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 100 }, () => ['slow', 200, 'sw']),
+    });
+    const runtime = fixture.run([...FAST, '--processes', '2', '-c', '5', '-t', '10']);
+    await waitUntil('two children registered', async () => (await fixture.redis.scard('processes')) === 2);
+    await waitUntil('some done', async () => (await fixture.redis.llen('probe:done:sw')) >= 10);
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    const done = await fixture.redis.lrange('probe:done:sw', 0, -1);
+    const queued = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw).jid);
+    expect(done.length + queued.length).toBe(100);
+    expect(new Set([...done, ...queued])).toEqual(new Set(jids));
+    expect(await inProgressTotal()).toBe(0);
+    expect(await fixture.redis.scard('processes')).toBe(0);
+  });
+
+  it('restarts a child that crashes, and its in-progress jobs are recovered', async () => {
+    await fixture.client.push({ class: 'Probe', args: ['crash'] });
+    const runtime = fixture.run([
+      ...FAST,
+      '--processes',
+      '2',
+      '-c',
+      '5',
+      '--max-rescues',
+      '1',
+      '--log-level',
+      'info',
+    ]);
+    await waitUntil('the crasher in the dead set', async () => (await fixture.redis.zcard('dead')) === 1);
+    expect(
+      runtime.output().match(/child \d \(pid \d+\) exited with SIGKILL; restarting in 1 s/g),
+    ).toHaveLength(2);
+    const jids = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 300 }, () => ['ok', 'sc']),
+    });
+    await waitUntil(
+      'every job',
+      async () => new Set(await fixture.redis.lrange('probe:done:sc', 0, -1)).size === 300,
+    );
+    expect(new Set(await fixture.redis.lrange('probe:done:sc', 0, -1))).toEqual(new Set(jids));
+    await waitUntil('two children again', async () => (await fixture.redis.scard('processes')) === 2);
+    expect(runtime.child.exitCode).toBeNull();
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+  });
+});
