@@ -6,26 +6,15 @@
  * so process and thread start-up are left out; the CPU-bound figures are medians of three alternating runs.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { Client } from 'sidepunch';
 import { type RedisServer, startRedisServer } from '../scripts/redis-server.js';
+import { repoRoot } from './repo-root.js';
 
-const ROOT = findRoot(new URL('.', import.meta.url).pathname);
+const ROOT = repoRoot();
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean' } } });
 const JOBS = flags.quick ? 200 : 2_000;
-
-function findRoot(dir: string): string {
-  for (let current = dir; current !== '/'; current = new URL('..', `file://${current}`).pathname) {
-    try {
-      if (JSON.parse(readFileSync(`${current}package.json`, 'utf8')).name === 'sidepunch') return current;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`no sidepunch package.json above ${dir}`);
-}
 
 let server: RedisServer;
 let redis: Redis;

@@ -13,22 +13,13 @@ import type { Redis } from 'ioredis';
 import { Client } from 'sidepunch';
 import { type RedisServer, startRedisServer } from '../scripts/redis-server.js';
 import { throughputChart } from './chart.js';
+import { repoRoot } from './repo-root.js';
 
 type System = 'sidepunch' | 'bullmq';
 const SYSTEMS: readonly System[] = ['sidepunch', 'bullmq'];
 /** The repository root: this file runs bundled from dist/scripts/, so look upwards for sidepunch's package.json. */
-const ROOT = findRoot(new URL('.', import.meta.url).pathname);
+const ROOT = repoRoot();
 
-function findRoot(dir: string): string {
-  for (let current = dir; current !== '/'; current = new URL('..', `file://${current}`).pathname) {
-    try {
-      if (JSON.parse(readFileSync(`${current}package.json`, 'utf8')).name === 'sidepunch') return current;
-    } catch {
-      // not here
-    }
-  }
-  throw new Error(`no sidepunch package.json above ${dir}`);
-}
 const CHUNK = 1000;
 
 const { values: flags } = parseArgs({
