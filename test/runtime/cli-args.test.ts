@@ -31,6 +31,8 @@ describe('sidepunch-run flags', () => {
         processTtlSeconds: 60,
         maxRescues: 3,
         containerGraceSeconds: undefined,
+        threads: 1,
+        processes: 1,
       },
     });
   });
@@ -69,6 +71,7 @@ describe('sidepunch-run flags', () => {
       ['--container-grace', 'soon', 'r.js'],
       'container grace must be a number of seconds (0 or more), not "soon"',
     ],
+    [['--threads', '0', 'r.js'], 'threads must be a whole number of at least 1, not "0"'],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],
