@@ -1,7 +1,7 @@
 /**
  * Fetcher: takes jobs from the queues into this process's in-progress lists, never a bare pop.
- *  1. fetch(max) hands out jobs already taken, then runs fetch.lua on each queue in the order drawn for
- *     this fetch, taking up to `max` jobs in one round trip per queue tried;
+ *  1. fetch(max) hands out jobs already taken, then runs fetch.lua: in strict order, as many as fit from each
+ *     queue in turn; with weights, batches of at most `concurrency`, each from a fresh weighted draw;
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
@@ -60,18 +60,41 @@ export class Fetcher {
     const units = this.ready.splice(0, max);
     if (units.length === max || this.stopped) return units;
     await this.adoptUntracked(units, max);
-    for (const name of this.order()) {
-      if (units.length >= max) break;
-      const source = this.sources.get(name)!;
-      const payloads = await this.ctx.redis.sidepunchFetch(
-        source.queueKey,
-        source.inProgressKey,
-        max - units.length,
-      );
-      for (const raw of payloads) units.push(this.take(raw, source));
-    }
+    if (this.order.weighted) await this.fetchWeighted(units, max);
+    else await this.fetchStrict(units, max);
     if (units.length === 0) this.ctx.events.emit('fetch:idle', undefined);
     return units;
+  }
+
+  /** Strict order: as many as fit from the first queue, then the next. */
+  private async fetchStrict(units: UnitOfWork[], max: number): Promise<void> {
+    for (const name of this.order()) {
+      if (units.length >= max) break;
+      await this.fetchFrom(name, max - units.length, units);
+    }
+  }
+
+  /**
+   * Weighted order: batches of at most `concurrency` jobs, each from a fresh draw, so that a large prefetch does not
+   * turn the weights into a few coarse picks.
+   */
+  private async fetchWeighted(units: UnitOfWork[], max: number): Promise<void> {
+    const chunk = this.ctx.config.concurrency;
+    while (units.length < max) {
+      let took = 0;
+      for (const name of this.order()) {
+        took = await this.fetchFrom(name, Math.min(chunk, max - units.length), units);
+        if (took > 0) break;
+      }
+      if (took === 0) return;
+    }
+  }
+
+  private async fetchFrom(name: string, count: number, units: UnitOfWork[]): Promise<number> {
+    const source = this.sources.get(name)!;
+    const payloads = await this.ctx.redis.sidepunchFetch(source.queueKey, source.inProgressKey, count);
+    for (const raw of payloads) units.push(this.take(raw, source));
+    return payloads.length;
   }
 
   /** Resolves when a blocking fetch took a job or timed out, or when the fetcher stops. */

@@ -5,12 +5,16 @@
  */
 import type { WeightedQueue } from './config.js';
 
-export type QueueOrder = () => readonly string[];
+export interface QueueOrder {
+  (): readonly string[];
+  /** Drawn anew per fetch: a fetch must then take small batches, each from a fresh draw, to keep the ratios. */
+  readonly weighted: boolean;
+}
 
 export function queueOrder(queues: readonly WeightedQueue[], random: () => number = Math.random): QueueOrder {
   const names = queues.map((queue) => queue.name);
-  if (queues.every((queue) => queue.weight === 1)) return () => names;
-  return () => drawWeighted(queues, random);
+  if (queues.every((queue) => queue.weight === 1)) return Object.assign(() => names, { weighted: false });
+  return Object.assign(() => drawWeighted(queues, random), { weighted: true });
 }
 
 /** Weighted sampling without replacement. */
