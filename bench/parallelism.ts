@@ -2,8 +2,8 @@
  * `npm run bench:parallel`: what each kind of parallelism buys, on a private redis-server.
  *  - CPU-bound (a fixed ~5 ms computation), 2,000 jobs: --threads 1, --threads 2, --processes 2 (all -c 10);
  *  - I/O-bound (awaits 50 ms), 2,000 jobs: -c 1 against -c 50.
- * Each figure: wall time from the first job acknowledged to the last (stat:processed), as in bench/throughput.ts,
- * so process and thread start-up are left out; the CPU-bound figures are medians of three alternating runs.
+ * Each figure: wall time from the first job acknowledged to the last (stat:processed), the jobs pushed once every
+ * thread or process is up, so start-up is left out; the CPU-bound figures are medians of three alternating runs.
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -19,12 +19,12 @@ const JOBS = flags.quick ? 200 : 2_000;
 let server: RedisServer;
 let redis: Redis;
 
-/** Seconds to perform `JOBS` jobs of `className` with these sidepunch-run flags. */
-async function timeRun(className: string, flagsForRun: string[]): Promise<number> {
+/**
+ * Seconds to perform `JOBS` jobs of `className` with these sidepunch-run flags. The jobs are pushed once every
+ * thread or process has registered, so no run is measured while its second worker is still starting.
+ */
+async function timeRun(className: string, flagsForRun: string[], workers = 1): Promise<number> {
   await redis.flushall();
-  const client = new Client({ redis: server.url });
-  await client.pushBulk({ class: className, args: Array.from({ length: JOBS }, (_, i) => [i]) });
-  await client.close();
   const child = spawn(
     process.execPath,
     [
@@ -39,6 +39,10 @@ async function timeRun(className: string, flagsForRun: string[]): Promise<number
     { stdio: ['ignore', 'inherit', 'inherit'] },
   );
   const poll = () => new Promise((resolve) => setTimeout(resolve, 5));
+  while ((await redis.scard('processes')) < workers) await poll();
+  const client = new Client({ redis: server.url });
+  await client.pushBulk({ class: className, args: Array.from({ length: JOBS }, (_, i) => [i]) });
+  await client.close();
   while (Number(await redis.get('stat:processed')) < 1) await poll();
   const started = performance.now();
   while (Number(await redis.get('stat:processed')) < JOBS) await poll();
@@ -57,8 +61,8 @@ try {
   const runs: Record<'one' | 'threads' | 'processes', number[]> = { one: [], threads: [], processes: [] };
   for (let repeat = 0; repeat < (flags.quick ? 1 : 3); repeat++) {
     runs.one.push(await timeRun('Cpu', ['-c', '10', '--threads', '1']));
-    runs.threads.push(await timeRun('Cpu', ['-c', '10', '--threads', '2']));
-    runs.processes.push(await timeRun('Cpu', ['-c', '10', '--processes', '2']));
+    runs.threads.push(await timeRun('Cpu', ['-c', '10', '--threads', '2'], 2));
+    runs.processes.push(await timeRun('Cpu', ['-c', '10', '--processes', '2'], 2));
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const cpu1 = median(runs.one);

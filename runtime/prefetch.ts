@@ -1,10 +1,15 @@
 /**
  * How many jobs the manager takes ahead of its free slots. Taken jobs stay in the in-progress list, so nothing
  * is at risk; the cost is fairness: a job taken ahead waits here while another process may be idle. So the
- * buffer follows the work: when jobs finish much faster than a fetch round trip, it grows (up to 500 jobs) so
- * slots never wait for Redis; when jobs are slow, it stays at `concurrency`.
+ * buffer follows the work:
+ *  - enough to cover a fetch round trip at the current pace (`concurrency × fetch time / job time`), so slots do not
+ *    wait for Redis when jobs are fast;
+ *  - never more than about 20 ms of work per slot, so slow or CPU-bound jobs are not hoarded (a fetch measured
+ *    here also waits for an event loop busy with those jobs, which would otherwise inflate the estimate);
+ *  - at least `concurrency`, at most 500.
  */
 const MAX_EXTRA = 500;
+const HOLD_MS_PER_SLOT = 20;
 /** Weight of the newest sample in the moving averages. */
 const SMOOTHING = 0.05;
 
@@ -22,10 +27,12 @@ export class PrefetchSizer {
     this.fetchMs += (ms - this.fetchMs) * SMOOTHING;
   }
 
-  /** Jobs to hold beyond the running ones: enough to cover a fetch round trip at the current pace. */
+  /** Jobs to hold beyond the running ones. */
   extra(): number {
-    const perRoundTrip = (this.concurrency * this.fetchMs) / Math.max(this.jobMs, 0.001);
-    return Math.round(Math.min(MAX_EXTRA, Math.max(this.concurrency, perRoundTrip)));
+    const jobMs = Math.max(this.jobMs, 0.001);
+    const perRoundTrip = (this.concurrency * this.fetchMs) / jobMs;
+    const holdLimit = this.concurrency * Math.max(1, HOLD_MS_PER_SLOT / jobMs);
+    return Math.round(Math.max(this.concurrency, Math.min(perRoundTrip, holdLimit, MAX_EXTRA)));
   }
 
   /** Fetch again once the buffer is below this. */
