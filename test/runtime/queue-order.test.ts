@@ -1,9 +1,7 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/index.js';
+import { describe, expect, it } from 'vitest';
 import { queueOrder } from '../../runtime/queue-order.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { useRedis } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/runtime-process.js';
 
 describe('queue order (no Redis)', () => {
   it('is strict when no queue has a weight', () => {
@@ -42,47 +40,24 @@ describe('queue order (no Redis)', () => {
 });
 
 describe('sidepunch-run takes queues in the order its flags give', () => {
-  let server: RedisServer;
-  let redis: Redis;
-  let client: Client;
-  let runtime: RuntimeProcess | undefined;
-
-  beforeAll(async () => {
-    server = await startRedisServer();
-    redis = server.connect();
-  });
-  afterAll(() => destroyRedisServer(server));
-  beforeEach(async () => {
-    await redis.flushall();
-    client = new Client({ redis: server.url });
-  });
-  afterEach(async () => {
-    await client.close();
-    await runtime?.stop('SIGKILL');
-    runtime = undefined;
-  });
+  const fixture = useRedis();
+  const redis = () => fixture.redis;
 
   async function fill(queue: string, count: number) {
-    await client.pushBulk({ class: 'QueueProbe', queue, args: Array.from({ length: count }, () => [queue]) });
+    await fixture.client.pushBulk({
+      class: 'QueueProbe',
+      queue,
+      args: Array.from({ length: count }, () => [queue]),
+    });
   }
 
   it('strict: drains each queue before the next', async () => {
     await fill('low', 200);
     await fill('critical', 200);
     await fill('default', 200);
-    runtime = startRuntime(server.url, [
-      '-c',
-      '5',
-      '-q',
-      'critical',
-      '-q',
-      'default',
-      '-q',
-      'low',
-      PROBE_REGISTRY,
-    ]);
-    await waitUntil('600 jobs done', async () => (await redis.llen('probe:order')) >= 600);
-    const order = await redis.lrange('probe:order', 0, -1);
+    fixture.run(['-c', '5', '-q', 'critical', '-q', 'default', '-q', 'low']);
+    await waitUntil('600 jobs done', async () => (await redis().llen('probe:order')) >= 600);
+    const order = await redis().lrange('probe:order', 0, -1);
     expect(order.slice(0, 200).every((queue) => queue === 'critical')).toBe(true);
     expect(order.slice(200, 400).every((queue) => queue === 'default')).toBe(true);
     expect(order.slice(400).every((queue) => queue === 'low')).toBe(true);
@@ -91,20 +66,10 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
   it('weighted 3:1: picks about three jobs from the heavier queue for each one from the other', async () => {
     await fill('heavy', 3000);
     await fill('light', 3000);
-    runtime = startRuntime(server.url, [
-      '-c',
-      '2',
-      '-q',
-      'heavy,3',
-      '-q',
-      'light,1',
-      '--log-level',
-      'warn',
-      PROBE_REGISTRY,
-    ]);
-    await waitUntil('2,000 jobs done', async () => (await redis.llen('probe:order')) >= 2000);
+    fixture.run(['-c', '2', '-q', 'heavy,3', '-q', 'light,1', '--log-level', 'warn']);
+    await waitUntil('2,000 jobs done', async () => (await redis().llen('probe:order')) >= 2000);
     // Both queues are still full during the first 2,000 jobs.
-    const order = await redis.lrange('probe:order', 0, 1999);
+    const order = await redis().lrange('probe:order', 0, 1999);
     const heavy = order.filter((queue) => queue === 'heavy').length;
     const ratio = heavy / (order.length - heavy);
     expect(ratio).toBeGreaterThan(2.3);
