@@ -140,11 +140,7 @@ export class Manager {
       this.ready.length = 0;
       this.readyHead = 0;
     }
-    if (this.buffered() < this.prefetch.lowWater()) {
-      const bufferLow = this.bufferLow;
-      this.bufferLow = undefined;
-      bufferLow?.();
-    }
+    if (this.buffered() < this.prefetch.lowWater()) this.wakeFetchLoop();
   }
 
   private perform(unit: UnitOfWork): void {

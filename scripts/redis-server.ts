@@ -70,6 +70,17 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const connections: Redis[] = [];
   let child: ChildProcess | undefined;
 
+  /** Closes our connections, signals the server and waits for it to exit. */
+  const terminate = async (signal: NodeJS.Signals) => {
+    for (const redis of connections.splice(0)) redis.disconnect();
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill(signal);
+    await exited;
+  };
+
   const launch = async () => {
     child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -97,24 +108,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       connections.push(redis);
       return redis;
     },
-    async stop() {
-      for (const redis of connections.splice(0)) redis.disconnect();
-      const running = child;
-      child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      await exited;
-    },
-    async kill() {
-      for (const redis of connections.splice(0)) redis.disconnect();
-      const running = child;
-      child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGKILL');
-      await exited;
-    },
+    stop: () => terminate('SIGTERM'),
+    kill: () => terminate('SIGKILL'),
     async restart() {
       await server.stop();
       await launch();
