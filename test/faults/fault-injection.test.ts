@@ -2,34 +2,17 @@
  * The fault-injection suite: real sidepunch-run processes, a real redis-server, real signals. Each test asserts
  * that no job is lost and prints its figures (collected in docs/reliability.md).
  */
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, PushError } from '../../runtime/index.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { useRedis } from '../support/redis-fixture.js';
+import { type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
-let server: RedisServer;
-let redis: Redis;
-const runtimes: RuntimeProcess[] = [];
+const fixture = useRedis({ persistent: true });
 const FAST_BEAT = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
 
-beforeAll(async () => {
-  server = await startRedisServer({ persistent: true });
-});
-afterAll(() => destroyRedisServer(server));
-beforeEach(async () => {
-  redis = server.connect();
-  await redis.flushall();
-});
-afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) await runtime.stop('SIGKILL');
-});
-
-function run(args: string[], url = server.url): RuntimeProcess {
-  const runtime = startRuntime(url, [...FAST_BEAT, ...args, PROBE_REGISTRY]);
-  runtimes.push(runtime);
-  return runtime;
+function run(args: string[], url?: string): RuntimeProcess {
+  return fixture.run([...FAST_BEAT, ...args], url);
 }
 
 function figure(text: string): void {
@@ -38,31 +21,32 @@ function figure(text: string): void {
 
 async function inProgressTotal(): Promise<number> {
   let total = 0;
-  for (const key of await redis.keys('sidepunch:in-progress:*')) total += await redis.llen(key);
+  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
+    total += await fixture.redis.llen(key);
   return total;
 }
 
 describe('fault injection', () => {
   it('1. kill -9 in the middle of draining 20,000 jobs, then a new process: every job runs at least once', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     const jids = await client.pushBulk({
       class: 'Probe',
       args: Array.from({ length: 20_000 }, () => ['ok', 'k9']),
     });
     await client.close();
     const first = run(['-c', '20']);
-    await waitUntil('5,000 done', async () => (await redis.llen('probe:done:k9')) >= 5000, 60_000, 5);
+    await waitUntil('5,000 done', async () => (await fixture.redis.llen('probe:done:k9')) >= 5000, 60_000, 5);
     first.child.kill('SIGKILL');
     await first.exited;
-    const doneAtKill = await redis.llen('probe:done:k9');
+    const doneAtKill = await fixture.redis.llen('probe:done:k9');
     const strandedAtKill = await inProgressTotal();
     run(['-c', '20']);
     await waitUntil(
       'every job',
-      async () => new Set(await redis.lrange('probe:done:k9', 0, -1)).size === 20_000,
+      async () => new Set(await fixture.redis.lrange('probe:done:k9', 0, -1)).size === 20_000,
       60_000,
     );
-    const done = await redis.lrange('probe:done:k9', 0, -1);
+    const done = await fixture.redis.lrange('probe:done:k9', 0, -1);
     expect(new Set(done)).toEqual(new Set(jids));
     await waitUntil('nothing left in progress', async () => (await inProgressTotal()) === 0);
     figure(
@@ -71,7 +55,7 @@ describe('fault injection', () => {
   });
 
   it('2. SIGTERM while 20 slow jobs run with -t 2: unfinished jobs back in their queue, 0 lost, exit 0', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     const jids = await client.pushBulk({
       class: 'Probe',
       args: Array.from({ length: 20 }, () => ['slow', 30_000, 'term']),
@@ -80,12 +64,12 @@ describe('fault injection', () => {
     const runtime = run(['-c', '20', '-t', '2']);
     await waitUntil(
       '20 running',
-      async () => (await inProgressTotal()) === 20 && (await redis.llen('queue:default')) === 0,
+      async () => (await inProgressTotal()) === 20 && (await fixture.redis.llen('queue:default')) === 0,
     );
     const started = Date.now();
     expect(await runtime.stop('SIGTERM')).toBe(0);
     const seconds = (Date.now() - started) / 1000;
-    const queued = (await redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw).jid);
+    const queued = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw).jid);
     expect(new Set(queued)).toEqual(new Set(jids));
     expect(await inProgressTotal()).toBe(0);
     figure(`SIGTERM with 20 running, -t 2: exit 0 after ${seconds.toFixed(1)} s, 20 requeued, 0 lost`);
@@ -93,7 +77,7 @@ describe('fault injection', () => {
 
   it('3. Redis killed and restarted (appendonly) under load: every acknowledged enqueue is performed', async () => {
     run(['-c', '20']);
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     const acknowledged: string[] = [];
     const rejections: string[] = [];
     let producing = true;
@@ -110,11 +94,10 @@ describe('fault injection', () => {
       }
     })();
     await waitUntil('load', () => acknowledged.length >= 2000, 60_000, 10);
-    await server.kill();
+    await fixture.server.kill();
     await waitUntil('a rejected push', () => rejections.length > 0, 30_000, 10);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await server.restart();
-    redis = server.connect();
+    await fixture.server.restart();
     const pushedBefore = acknowledged.length;
     await waitUntil('pushes again', () => acknowledged.length > pushedBefore + 500, 60_000, 10);
     producing = false;
@@ -122,10 +105,10 @@ describe('fault injection', () => {
     await client.close();
     await waitUntil(
       'every acknowledged job',
-      async () => new Set(await redis.lrange('probe:done:outage', 0, -1)).size >= acknowledged.length,
+      async () => new Set(await fixture.redis.lrange('probe:done:outage', 0, -1)).size >= acknowledged.length,
       60_000,
     );
-    const done = new Set(await redis.lrange('probe:done:outage', 0, -1));
+    const done = new Set(await fixture.redis.lrange('probe:done:outage', 0, -1));
     for (const jid of acknowledged) expect(done.has(jid)).toBe(true);
     expect(rejections[0]).toMatch(
       /^could not save 1 job\(s\) to redis:\/\/127\.0\.0\.1:\d+\/0: Redis is unreachable/,
@@ -137,15 +120,20 @@ describe('fault injection', () => {
   });
 
   it('4. the connection cut by a TCP proxy for 5 s: the runtime recovers without a restart', async () => {
-    const proxy = await startTcpProxy(server.port);
+    const proxy = await startTcpProxy(fixture.server.port);
     try {
       const runtime = run(['-c', '10', '--log-level', 'info'], proxy.url);
-      const client = new Client({ redis: server.url });
+      const client = new Client({ redis: fixture.server.url });
       const before = await client.pushBulk({
         class: 'Probe',
         args: Array.from({ length: 500 }, () => ['slow', 5, 'cut']),
       });
-      await waitUntil('some done', async () => (await redis.llen('probe:done:cut')) >= 100, 30_000, 5);
+      await waitUntil(
+        'some done',
+        async () => (await fixture.redis.llen('probe:done:cut')) >= 100,
+        30_000,
+        5,
+      );
       const cut = proxy.cut(5000);
       const during = await client.pushBulk({
         class: 'Probe',
@@ -154,11 +142,11 @@ describe('fault injection', () => {
       await cut;
       await waitUntil(
         'every job',
-        async () => new Set(await redis.lrange('probe:done:cut', 0, -1)).size >= 1000,
+        async () => new Set(await fixture.redis.lrange('probe:done:cut', 0, -1)).size >= 1000,
         60_000,
       );
       await client.close();
-      const done = await redis.lrange('probe:done:cut', 0, -1);
+      const done = await fixture.redis.lrange('probe:done:cut', 0, -1);
       expect(new Set(done)).toEqual(new Set([...before, ...during]));
       expect(runtime.output()).toMatch(/lost the connection to Redis/);
       expect(runtime.output()).toMatch(/connected to Redis at .* again/);
@@ -170,14 +158,16 @@ describe('fault injection', () => {
   });
 
   it('5. a poison pill that crashes its process ends in the dead set after the allowed rescues', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     const poison = await client.push({ class: 'Probe', args: ['crash'] });
     let crashes = 0;
-    for (let attempt = 0; attempt < 6 && (await redis.zcard('dead')) === 0; attempt++) {
+    for (let attempt = 0; attempt < 6 && (await fixture.redis.zcard('dead')) === 0; attempt++) {
       const runtime = run(['--max-rescues', '2']);
       const outcome = await Promise.race([
         runtime.exited.then(() => 'crashed'),
-        waitUntil('the dead set', async () => (await redis.zcard('dead')) === 1, 30_000).then(() => 'dead'),
+        waitUntil('the dead set', async () => (await fixture.redis.zcard('dead')) === 1, 30_000).then(
+          () => 'dead',
+        ),
       ]);
       if (outcome === 'crashed') crashes++;
       else await runtime.stop('SIGTERM');
@@ -185,27 +175,27 @@ describe('fault injection', () => {
     const good = await client.push({ class: 'Probe', args: ['ok', 'after-poison'] });
     await client.close();
     run([]);
-    await waitUntil('the next job', async () => (await redis.llen('probe:done:after-poison')) === 1);
-    const [dead] = await redis.zrange('dead', 0, -1);
+    await waitUntil('the next job', async () => (await fixture.redis.llen('probe:done:after-poison')) === 1);
+    const [dead] = await fixture.redis.zrange('dead', 0, -1);
     expect(JSON.parse(dead!)).toMatchObject({
       jid: poison,
       error_class: 'Sidepunch::ProcessCrashed',
       error_message: expect.stringMatching(/its process died while running it more than 2 time\(s\)/),
     });
     expect(crashes).toBe(3); // the first run, then two rescues
-    expect(await redis.lrange('probe:done:after-poison', 0, -1)).toEqual([good]);
+    expect(await fixture.redis.lrange('probe:done:after-poison', 0, -1)).toEqual([good]);
     figure(`poison pill: ${crashes} crashed processes, then the dead set; the queue kept working`);
   });
 
   it('6. 1,000 malformed payloads among 10,000 good ones: each good job once, each bad one dead, no stop', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     const jids = await client.pushBulk({
       class: 'Probe',
       args: Array.from({ length: 10_000 }, () => ['ok', 'mixed']),
     });
     await client.close();
-    const good = await redis.lrange('queue:default', 0, -1);
-    await redis.del('queue:default');
+    const good = await fixture.redis.lrange('queue:default', 0, -1);
+    await fixture.redis.del('queue:default');
     const kinds = [
       (i: number) => `{"class":"Probe","args":["ok"],"jid":"broken${i}"`,
       (i: number) => `[${i}]`,
@@ -218,15 +208,19 @@ describe('fault injection', () => {
       mixed.push(good[i]!);
       if (i % 10 === 0) mixed.push(kinds[(i / 10) % kinds.length]!(i));
     }
-    await redis.lpush('queue:default', ...mixed.reverse());
+    await fixture.redis.lpush('queue:default', ...mixed.reverse());
     const runtime = run(['-c', '20']);
-    await waitUntil('10,000 good jobs', async () => (await redis.llen('probe:done:mixed')) >= 10_000, 60_000);
-    await waitUntil('1,000 dead', async () => (await redis.zcard('dead')) === 1000, 30_000);
-    const done = await redis.lrange('probe:done:mixed', 0, -1);
+    await waitUntil(
+      '10,000 good jobs',
+      async () => (await fixture.redis.llen('probe:done:mixed')) >= 10_000,
+      60_000,
+    );
+    await waitUntil('1,000 dead', async () => (await fixture.redis.zcard('dead')) === 1000, 30_000);
+    const done = await fixture.redis.lrange('probe:done:mixed', 0, -1);
     expect(done).toHaveLength(10_000);
     expect(new Set(done)).toEqual(new Set(jids));
     expect(runtime.child.exitCode).toBeNull();
-    expect(await redis.llen('queue:default')).toBe(0);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
     figure(
       '1,000 malformed among 10,000: 10,000 performed once each, 1,000 in the dead set, process still running',
     );

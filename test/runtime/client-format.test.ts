@@ -1,29 +1,18 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, FakeClock, type WorkerOptions } from '../../runtime/index.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { useRedis } from '../support/redis-fixture.js';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = server.connect();
-});
-afterAll(() => destroyRedisServer(server));
-beforeEach(async () => {
-  await redis.flushall();
-});
+const fixture = useRedis();
 
 /** Captures the commands Redis receives while `action` runs. */
 async function monitor(action: () => Promise<unknown>): Promise<string[][]> {
-  const monitor = await server.connect().monitor();
+  const monitor = await fixture.server.connect().monitor();
   const commands: string[][] = [];
   monitor.on('monitor', (_time: string, args: string[]) => {
     commands.push(args);
   });
   await action();
-  await redis.ping('end-of-capture');
+  await fixture.redis.ping('end-of-capture');
   await new Promise<void>((resolve) => {
     const check = () =>
       commands.some((args) => args[1] === 'end-of-capture') ? resolve() : setTimeout(check, 5);
@@ -36,26 +25,26 @@ async function monitor(action: () => Promise<unknown>): Promise<string[][]> {
 describe('the client saves jobs as Sidekiq does', () => {
   it('writes the payload fields, in Sidekiq order, with Sidekiq types', async () => {
     const clock = new FakeClock(1795844502000);
-    const client = new Client({ redis: server.url, clock });
+    const client = new Client({ redis: fixture.server.url, clock });
     const jid = await client.push({ class: 'HardWorker', args: [1, 'two', { three: 3 }, null, true] });
     await client.close();
 
-    const [raw] = await redis.lrange('queue:default', 0, -1);
+    const [raw] = await fixture.redis.lrange('queue:default', 0, -1);
     expect(raw).toBe(
       `{"retry":true,"queue":"default","args":[1,"two",{"three":3},null,true],"class":"HardWorker","jid":"${jid}",` +
         '"created_at":1795844502.0,"enqueued_at":1795844502.0}',
     );
     expect(jid).toMatch(/^[0-9a-f]{24}$/);
-    expect(await redis.smembers('queues')).toEqual(['default']);
+    expect(await fixture.redis.smembers('queues')).toEqual(['default']);
   });
 
   it('keeps the sub-second part of times and always writes them with a "."', async () => {
-    const client = new Client({ redis: server.url, clock: new FakeClock(1795844502033.5) });
+    const client = new Client({ redis: fixture.server.url, clock: new FakeClock(1795844502033.5) });
     await client.push({ class: 'HardWorker', args: [] });
     await client.close();
-    const job = JSON.parse((await redis.lindex('queue:default', 0))!);
+    const job = JSON.parse((await fixture.redis.lindex('queue:default', 0))!);
     expect(job.created_at).toBeCloseTo(1795844502.0335, 6);
-    expect(await redis.lindex('queue:default', 0)).toContain('"enqueued_at":1795844502.0335');
+    expect(await fixture.redis.lindex('queue:default', 0)).toContain('"enqueued_at":1795844502.0335');
   });
 
   it('merges a worker class options under the caller options', async () => {
@@ -63,10 +52,10 @@ describe('the client saves jobs as Sidekiq does', () => {
       static sidepunchOptions: WorkerOptions = { queue: 'reports', retry: 5, backtrace: true };
       perform() {}
     }
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     await client.push({ class: Report, args: [7], retry: false });
     await client.close();
-    const job = JSON.parse((await redis.lindex('queue:reports', 0))!);
+    const job = JSON.parse((await fixture.redis.lindex('queue:reports', 0))!);
     expect(job).toMatchObject({
       class: 'Report',
       queue: 'reports',
@@ -87,7 +76,7 @@ describe('the client saves jobs as Sidekiq does', () => {
   });
 
   it('pushes one job with SADD queues and LPUSH in one round trip', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     await client.push({ class: 'Warmup', args: [] }); // the first push also connects
     const commands = await monitor(() => client.push({ class: 'HardWorker', args: [1], queue: 'critical' }));
     await client.close();
@@ -98,7 +87,7 @@ describe('the client saves jobs as Sidekiq does', () => {
   });
 
   it('pushes 10,000 jobs in bulk in one round trip, each with its own jid', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     await client.push({ class: 'Warmup', args: [] });
     let jids: string[] = [];
     const commands = await monitor(async () => {
@@ -111,41 +100,41 @@ describe('the client saves jobs as Sidekiq does', () => {
     expect(new Set(jids).size).toBe(10_000);
     expect(commands[0]!.slice(0, 2)).toEqual(['sadd', 'queues']);
     expect(commands.slice(1).every((args) => args[0] === 'lpush')).toBe(true);
-    expect(await redis.llen('queue:default')).toBe(10_001);
+    expect(await fixture.redis.llen('queue:default')).toBe(10_001);
     // The server takes from the right: the first job of the bulk is the next to run.
-    expect(JSON.parse((await redis.lindex('queue:default', -2))!).args).toEqual([0]);
+    expect(JSON.parse((await fixture.redis.lindex('queue:default', -2))!).args).toEqual([0]);
   });
 
   it('schedules a job for later in the schedule set, scored by its time, without "at"', async () => {
     const clock = new FakeClock(1795844502000);
-    const client = new Client({ redis: server.url, clock });
+    const client = new Client({ redis: fixture.server.url, clock });
     const jid = await client.push({ class: 'Later', args: [], in: 60 });
     await client.push({ class: 'Past', args: [], at: 1795844000 });
     await client.close();
-    const [member, score] = await redis.zrange('schedule', 0, -1, 'WITHSCORES');
+    const [member, score] = await fixture.redis.zrange('schedule', 0, -1, 'WITHSCORES');
     const job = JSON.parse(member!);
     expect(Number(score)).toBe(1795844562);
     expect(job).toMatchObject({ class: 'Later', jid });
     expect(job).not.toHaveProperty('at');
     expect(job).not.toHaveProperty('enqueued_at');
-    expect(await redis.lrange('queue:default', 0, -1)).toHaveLength(1); // the past one runs now
+    expect(await fixture.redis.lrange('queue:default', 0, -1)).toHaveLength(1); // the past one runs now
   });
 
   it('prefixes every key, but no value, with the namespace', async () => {
-    const client = new Client({ redis: server.url, namespace: 'app1' });
+    const client = new Client({ redis: fixture.server.url, namespace: 'app1' });
     await client.push({ class: 'HardWorker', args: [], queue: 'mail' });
     await client.close();
-    expect((await redis.keys('*')).sort()).toEqual(['app1:queue:mail', 'app1:queues']);
-    expect(await redis.smembers('app1:queues')).toEqual(['mail']);
+    expect((await fixture.redis.keys('*')).sort()).toEqual(['app1:queue:mail', 'app1:queues']);
+    expect(await fixture.redis.smembers('app1:queues')).toEqual(['mail']);
   });
 
   it('rejects what Sidekiq rejects, with a clear message and nothing written', async () => {
-    const client = new Client({ redis: server.url });
+    const client = new Client({ redis: fixture.server.url });
     await expect(client.push({ class: '', args: [] })).rejects.toThrow(/needs "class"/);
     await expect(client.push({ class: 'X', args: [], queue: '' })).rejects.toThrow(/"queue" must be/);
     await expect(client.push({ class: 'X', args: [10n] })).rejects.toThrow(/JSON cannot carry/);
     await client.close();
-    expect(await redis.dbsize()).toBe(0);
+    expect(await fixture.redis.dbsize()).toBe(0);
   });
 
   it('rejects a push while Redis is unreachable instead of dropping it', async () => {
@@ -159,15 +148,17 @@ describe('the client saves jobs as Sidekiq does', () => {
 
 describe('the typed stubs', () => {
   it('drop trailing undefined arguments, so optional parameters arrive missing, not null', async () => {
-    const redis = server.connect();
-    await redis.flushall();
+    const redis = fixture.server.connect();
+    await fixture.redis.flushall();
     const { configure, close, workerStub } = await import('../../runtime/index.js');
-    configure({ redis: server.url });
+    configure({ redis: fixture.server.url });
     try {
       const stub = workerStub<[id: number, note?: string]>('Noted', { queue: 'notes' });
       await stub.performAsync(1, undefined);
       await stub.performBulk([[2], [3, undefined], [4, 'x']]);
-      const args = (await redis.lrange('queue:notes', 0, -1)).reverse().map((raw) => JSON.parse(raw).args);
+      const args = (await fixture.redis.lrange('queue:notes', 0, -1))
+        .reverse()
+        .map((raw) => JSON.parse(raw).args);
       expect(args).toEqual([[1], [2], [3], [4, 'x']]);
     } finally {
       await close();

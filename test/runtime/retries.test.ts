@@ -1,26 +1,18 @@
 import { inflateSync } from 'node:zlib';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/client.js';
 import { onJobDeath, onJobError } from '../../runtime/handlers.js';
 import type { WorkerOptions } from '../../runtime/worker.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
+import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
 
-let server: RedisServer;
-let redis: Redis;
+const fixture = useRedis();
 let client: Client;
 let runtime: InProcessRuntime | undefined;
 const runs: string[] = [];
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = server.connect();
-});
-afterAll(() => destroyRedisServer(server));
-beforeEach(async () => {
-  await redis.flushall();
+beforeEach(() => {
   runs.length = 0;
 });
 afterEach(async () => {
@@ -46,13 +38,13 @@ function flaky(name: string, failures: number, options: WorkerOptions = {}) {
 }
 
 function start(workers: Record<string, any>, random: () => number = () => 0) {
-  runtime = startInProcess(server.url, workers, { random });
-  client = new Client({ redis: server.url, clock: runtime.clock });
+  runtime = startInProcess(fixture.server.url, workers, { random });
+  client = new Client({ redis: fixture.server.url, clock: runtime.clock });
   return runtime;
 }
 
 async function retryEntries(): Promise<{ job: any; score: number }[]> {
-  const flat = await redis.zrange('retry', 0, -1, 'WITHSCORES');
+  const flat = await fixture.redis.zrange('retry', 0, -1, 'WITHSCORES');
   const entries = [];
   for (let i = 0; i < flat.length; i += 2)
     entries.push({ job: JSON.parse(flat[i]!), score: Number(flat[i + 1]) });
@@ -66,7 +58,7 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     const { clock, launcher } = start({ Flaky: flaky('Flaky', 2) }, Math.random);
     const jid = await client.push({ class: 'Flaky', args: ['t'], x_custom: 'kept' } as any);
     const t0 = clock.now() / 1000;
-    await settled('first retry', async () => (await redis.zcard('retry')) === 1);
+    await settled('first retry', async () => (await fixture.redis.zcard('retry')) === 1);
 
     let [entry] = await retryEntries();
     expect(entry!.job).toMatchObject({
@@ -100,11 +92,11 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
 
     clock.set(entry!.score * 1000);
     expect(await launcher.scheduler.tick()).toBe(1);
-    await settled('success', async () => runs.length === 3 && (await redis.zcard('retry')) === 0);
-    await settled('counters', async () => (await redis.get('stat:processed')) === '3');
+    await settled('success', async () => runs.length === 3 && (await fixture.redis.zcard('retry')) === 0);
+    await settled('counters', async () => (await fixture.redis.get('stat:processed')) === '3');
     expect(runs).toEqual(['Flaky:t', 'Flaky:t', 'Flaky:t']);
-    expect(await redis.get('stat:failed')).toBe('2');
-    expect(await redis.zcard('dead')).toBe(0);
+    expect(await fixture.redis.get('stat:failed')).toBe('2');
+    expect(await fixture.redis.zcard('dead')).toBe(0);
   });
 
   it('retry: 2 ends in the dead set after three runs, with the exhausted hook called once', async () => {
@@ -122,19 +114,19 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
         clock.set((await retryEntries())[0]!.score * 1000);
         expect(await launcher.scheduler.tick()).toBe(1);
       }
-      await settled('death', async () => (await redis.zcard('dead')) === 1);
+      await settled('death', async () => (await fixture.redis.zcard('dead')) === 1);
       expect(runs).toHaveLength(3);
       expect(exhausted).toHaveLength(1);
       expect(exhausted[0]).toMatchObject({ job: { jid, retry_count: 2 }, message: 'attempt 3 failed' });
       expect(deaths).toEqual([jid]);
-      const [dead] = await redis.zrange('dead', 0, -1);
+      const [dead] = await fixture.redis.zrange('dead', 0, -1);
       expect(JSON.parse(dead!)).toMatchObject({
         jid,
         retry: 2,
         retry_count: 2,
         error_message: 'attempt 3 failed',
       });
-      expect(await redis.zcard('retry')).toBe(0);
+      expect(await fixture.redis.zcard('retry')).toBe(0);
     } finally {
       off();
     }
@@ -144,19 +136,22 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     const Once = flaky('Once', 1, { retry: false });
     start({ Once });
     await client.push({ class: Once, args: ['x'] });
-    await settled('counted', async () => (await redis.get('stat:failed')) === '1');
-    expect(await redis.zcard('retry')).toBe(0);
-    expect(await redis.zcard('dead')).toBe(0);
-    expect(await redis.llen('queue:default')).toBe(0);
+    await settled('counted', async () => (await fixture.redis.get('stat:failed')) === '1');
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    expect(await fixture.redis.zcard('dead')).toBe(0);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
   });
 
   it('retry: 0 goes straight to the dead set, as in Sidekiq', async () => {
     const Zero = flaky('Zero', 1, { retry: 0 });
     start({ Zero });
     const jid = await client.push({ class: Zero, args: ['z'] });
-    await settled('death', async () => (await redis.zcard('dead')) === 1);
-    expect(JSON.parse((await redis.zrange('dead', 0, -1))[0]!)).toMatchObject({ jid, retry_count: 0 });
-    expect(await redis.zcard('retry')).toBe(0);
+    await settled('death', async () => (await fixture.redis.zcard('dead')) === 1);
+    expect(JSON.parse((await fixture.redis.zrange('dead', 0, -1))[0]!)).toMatchObject({
+      jid,
+      retry_count: 0,
+    });
+    expect(await fixture.redis.zcard('retry')).toBe(0);
   });
 
   it('honours sidepunchRetryIn: seconds, discard and kill', async () => {
@@ -166,12 +161,12 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     const { clock, launcher } = start({ Custom });
     const t0 = clock.now() / 1000;
     await client.push({ class: 'Custom', args: ['c'] });
-    await settled('retry', async () => (await redis.zcard('retry')) === 1);
+    await settled('retry', async () => (await fixture.redis.zcard('retry')) === 1);
     expect((await retryEntries())[0]!.score).toBe(t0 + 100); // rand pinned to 0: no jitter
     clock.set((t0 + 100) * 1000);
     await launcher.scheduler.tick();
-    await settled('killed on the second failure', async () => (await redis.zcard('dead')) === 1);
-    expect(await redis.zcard('retry')).toBe(0);
+    await settled('killed on the second failure', async () => (await fixture.redis.zcard('dead')) === 1);
+    expect(await fixture.redis.zcard('retry')).toBe(0);
 
     // A fresh worker class whose hook discards.
     await runtime!.stop();
@@ -179,9 +174,9 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     Discarded.sidepunchRetryIn = () => 'discard';
     start({ Discarded });
     await client.push({ class: 'Discarded', args: ['x'] });
-    await settled('counted', async () => (await redis.get('stat:failed')) === '3');
-    expect(await redis.zcard('retry')).toBe(0);
-    expect(await redis.zcard('dead')).toBe(1);
+    await settled('counted', async () => (await fixture.redis.get('stat:failed')) === '3');
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    expect(await fixture.redis.zcard('dead')).toBe(1);
   });
 
   it('stores the backtrace only when asked, as zlib + Base64 of a JSON array; keeps messages to 10,000 characters', async () => {
@@ -193,7 +188,7 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     }
     start({ Traced });
     await client.push({ class: Traced, args: [] });
-    await settled('retry', async () => (await redis.zcard('retry')) === 1);
+    await settled('retry', async () => (await fixture.redis.zcard('retry')) === 1);
     const { job } = (await retryEntries())[0]!;
     expect(job.error_class).toBe('RangeError');
     expect(job.error_message).toHaveLength(10_000);
@@ -212,22 +207,22 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
       const Routed = flaky('Routed', 99, { retry: 1, retry_queue: 'slow', dead: false });
       const { clock, launcher } = start({ Routed });
       await client.push({ class: Routed, args: ['r'] });
-      await settled('retry', async () => (await redis.zcard('retry')) === 1);
+      await settled('retry', async () => (await fixture.redis.zcard('retry')) === 1);
       expect((await retryEntries())[0]!.job.queue).toBe('slow');
       clock.set((await retryEntries())[0]!.score * 1000);
       await launcher.scheduler.tick();
-      expect(await redis.llen('queue:slow')).toBe(1);
-      expect(await redis.smembers('queues')).toContain('slow');
+      expect(await fixture.redis.llen('queue:slow')).toBe(1);
+      expect(await fixture.redis.smembers('queues')).toContain('slow');
       expect(errors).toEqual(['Routed:attempt 1 failed']);
       // The second failure exhausts retry: 1, and dead: false keeps it out of the dead set.
       await runtime!.stop();
-      runtime = startInProcess(server.url, { Routed }, { queues: ['slow'], random: () => 0 });
+      runtime = startInProcess(fixture.server.url, { Routed }, { queues: ['slow'], random: () => 0 });
       await settled(
         'second failure',
-        async () => errors.length === 2 && (await redis.get('stat:failed')) === '2',
+        async () => errors.length === 2 && (await fixture.redis.get('stat:failed')) === '2',
       );
-      expect(await redis.zcard('dead')).toBe(0);
-      expect(await redis.zcard('retry')).toBe(0);
+      expect(await fixture.redis.zcard('dead')).toBe(0);
+      expect(await fixture.redis.zcard('retry')).toBe(0);
     } finally {
       off();
     }
@@ -245,16 +240,16 @@ describe('scheduled jobs', () => {
     expect(await launcher.scheduler.tick()).toBe(1);
     await settled('the run', async () => runs.length === 1);
     expect(runs).toEqual(['Later:l']);
-    expect(await redis.zcard('schedule')).toBe(0);
+    expect(await fixture.redis.zcard('schedule')).toBe(0);
     expect(jid).toMatch(/^[0-9a-f]{24}$/);
   });
 
   it('a member that is not a job goes to the dead set with its reason instead of blocking the schedule', async () => {
     const { launcher } = start({});
-    await redis.zadd('schedule', 1, 'garbage');
+    await fixture.redis.zadd('schedule', 1, 'garbage');
     expect(await launcher.scheduler.tick()).toBe(0);
-    expect(await redis.zrange('dead', 0, -1)).toEqual(['garbage']);
-    expect(await redis.hget('sidepunch:dead-reasons', 'garbage')).toMatch(/not JSON/);
-    expect(await redis.zcard('schedule')).toBe(0);
+    expect(await fixture.redis.zrange('dead', 0, -1)).toEqual(['garbage']);
+    expect(await fixture.redis.hget('sidepunch:dead-reasons', 'garbage')).toMatch(/not JSON/);
+    expect(await fixture.redis.zcard('schedule')).toBe(0);
   });
 });

@@ -1,17 +1,9 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeJob, newJids } from '../../runtime/job.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { useRedis } from '../support/redis-fixture.js';
 import { PROBE_REGISTRY, startRuntime, waitUntil } from '../support/runtime-process.js';
 
-let server: RedisServer;
-let redis: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = server.connect();
-});
-afterAll(() => destroyRedisServer(server));
+const fixture = useRedis();
 
 describe('the scheduler, with many processes polling', () => {
   it('two processes polling one schedule of 10,000 due jobs perform each exactly once', async () => {
@@ -29,15 +21,15 @@ describe('the scheduler, with many processes polling', () => {
       };
       members.push(now - 10 + i / 10_000, encodeJob(job));
     });
-    await redis.zadd('schedule', ...members);
+    await fixture.redis.zadd('schedule', ...members);
 
     const flags = ['-c', '20', '--poll-interval', '0.05', '--log-level', 'warn', PROBE_REGISTRY];
-    const first = startRuntime(server.url, flags);
-    const second = startRuntime(server.url, flags);
+    const first = startRuntime(fixture.server.url, flags);
+    const second = startRuntime(fixture.server.url, flags);
     try {
       await waitUntil(
         '10,000 jobs done',
-        async () => (await redis.llen('probe:done:sched')) >= 10_000,
+        async () => (await fixture.redis.llen('probe:done:sched')) >= 10_000,
         60_000,
         50,
       );
@@ -47,10 +39,10 @@ describe('the scheduler, with many processes polling', () => {
       await first.stop('SIGKILL');
       await second.stop('SIGKILL');
     }
-    const done = await redis.lrange('probe:done:sched', 0, -1);
+    const done = await fixture.redis.lrange('probe:done:sched', 0, -1);
     expect(done).toHaveLength(10_000); // no job twice
     expect(new Set(done)).toEqual(new Set(jids)); // none lost
-    expect(await redis.zcard('schedule')).toBe(0);
+    expect(await fixture.redis.zcard('schedule')).toBe(0);
     console.log(`two pollers: 10,000 scheduled jobs, ${done.length - new Set(done).size} duplicates, 0 lost`);
   });
 });

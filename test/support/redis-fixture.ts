@@ -5,30 +5,41 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { Client } from '../../runtime/index.js';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import {
+  destroyRedisServer,
+  type RedisServer,
+  type RedisServerOptions,
+  startRedisServer,
+} from '../../scripts/redis-server.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime } from './runtime-process.js';
 
 export interface RedisFixture {
   readonly server: RedisServer;
   readonly redis: Redis;
   readonly client: Client;
-  /** Starts `sidepunch-run <args> <probe registry>` on this Redis; it is killed after the test. */
-  run(args: readonly string[]): RuntimeProcess;
+  /** Starts `sidepunch-run <args> <probe registry>` on this Redis (or on `url`); it is killed after the test. */
+  run(args: readonly string[], url?: string): RuntimeProcess;
 }
 
-export function useRedis(): RedisFixture {
+/** `options` go to the server: `persistent` for tests that stop and restart it. */
+export function useRedis(options: RedisServerOptions = {}): RedisFixture {
   let server: RedisServer | undefined;
   let redis: Redis | undefined;
   let client: Client | undefined;
   const runtimes: RuntimeProcess[] = [];
+  // Stopping or killing the server ends its connections: after a test restarted it, open a fresh one.
+  const connection = (): Redis => {
+    if (redis!.status === 'end') redis = server!.connect();
+    return redis!;
+  };
 
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await startRedisServer(options);
     redis = server.connect();
   });
   afterAll(() => destroyRedisServer(server));
   beforeEach(async () => {
-    await redis!.flushall();
+    await connection().flushall();
     client = new Client({ redis: server!.url });
   });
   afterEach(async () => {
@@ -41,13 +52,13 @@ export function useRedis(): RedisFixture {
       return server!;
     },
     get redis() {
-      return redis!;
+      return connection();
     },
     get client() {
       return client!;
     },
-    run(args) {
-      const runtime = startRuntime(server!.url, [...args, PROBE_REGISTRY]);
+    run(args, url = server!.url) {
+      const runtime = startRuntime(url, [...args, PROBE_REGISTRY]);
       runtimes.push(runtime);
       return runtime;
     },
