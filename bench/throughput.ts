@@ -103,10 +103,10 @@ function startWorker(
 ): WorkerProcess {
   const child =
     system === 'sidepunch'
-      ? spawn(
-          process.execPath,
+      ? // Run as users run it (npx, package.json scripts): the executable itself, so its shebang's Node flags apply.
+        spawn(
+          `${ROOT}bin/sidepunch-run.js`,
           [
-            `${ROOT}bin/sidepunch-run.js`,
             '--redis',
             server.url,
             '-c',

@@ -38,7 +38,8 @@ export function childArgs(argv: readonly string[]): string[] {
 export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger: Logger): Promise<void> {
   const redis = openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null });
   const keys = new Keys(config.namespace);
-  const args = [process.argv[1]!, ...childArgs(argv)];
+  // Node's own flags too (bin/sidepunch-run.js sets V8's young generation size).
+  const args = [...process.execArgv, process.argv[1]!, ...childArgs(argv)];
   const slots = new Map<number, ChildSlot>();
   let shuttingDown = false;
 

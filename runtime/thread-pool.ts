@@ -31,6 +31,8 @@ export function runThreads(config: RuntimeConfig, logger: Logger): Promise<void>
     const start = (index: number) => {
       const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
         workerData: { config, index },
+        // As bin/sidepunch-run.js's --max-semi-space-size=4: young generation = 3 semi-spaces.
+        resourceLimits: { maxYoungGenerationSizeMb: 12 },
       });
       const slot: ThreadSlot = { worker, stopping: false };
       threads.set(index, slot);
