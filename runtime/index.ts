@@ -15,9 +15,11 @@ export {
   type SetPageOptions,
   SortedEntry,
 } from './api/job-set.js';
+export { JobKilledByApi, type KillOptions } from './api/kill.js';
 export type { PageOptions } from './api/paging.js';
 export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';
 export { Queue, QueueJob } from './api/queue.js';
+export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
 export { type Work, WorkSet } from './api/work-set.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client.js';

@@ -1,11 +1,16 @@
 /**
  * The sorted sets of jobs — `schedule`, `retry`, `dead` — as Sidekiq's `JobSet`: size, lazy iteration by score,
- * lookup by jid or score, delete, clear. Entries are addressed by their exact stored string, so an action on an
+ * lookup by jid or score, delete, clear; retry, add to queue and kill, one entry or all. Entries are addressed by their exact stored string, so an action on an
  * entry that changed or left meanwhile does nothing instead of touching another job.
  */
 import type { ApiConnection } from './connection.js';
 import { JobRecord } from './job-record.js';
+import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';
+import { canQueue, repushFromSet } from './repush.js';
+
+/** Entries per round trip of a bulk action (retry all, kill all). */
+const BULK_WINDOW = 100;
 
 export type JobSetName = 'schedule' | 'retry' | 'dead';
 
@@ -18,7 +23,7 @@ export class JobSet implements AsyncIterable<SortedEntry> {
   readonly key: string;
 
   constructor(
-    protected readonly connection: ApiConnection,
+    readonly connection: ApiConnection,
     readonly name: JobSetName,
   ) {
     this.key = connection.keys[name];
@@ -88,6 +93,53 @@ export class JobSet implements AsyncIterable<SortedEntry> {
     return (await this.connection.redis.zrem(this.key, value)) > 0;
   }
 
+  /** Every job entry back on its queue, each with one retry handed back (Sidekiq's `retry_all`). */
+  retryAll(): Promise<number> {
+    return this.moveAll((values) => this.repush(values, true), canQueue);
+  }
+
+  /** Every job entry back on its queue, unchanged but for `enqueued_at` (Sidekiq's `add_all_to_queue`). */
+  addAllToQueue(): Promise<number> {
+    return this.moveAll((values) => this.repush(values, false), canQueue);
+  }
+
+  /** Every entry to the dead set (Sidekiq's `kill_all`). */
+  killAll(options?: KillOptions): Promise<number> {
+    return this.moveAll(
+      (values) => killFromSet(this.connection, this.key, values, options),
+      () => true,
+    );
+  }
+
+  /** @internal The re-push behind `retry()`, `addToQueue()` and the bulk versions. */
+  repush(values: readonly string[], manualRetry: boolean): Promise<number> {
+    const entries = values.map((value) => ({ value, manualRetry }));
+    return repushFromSet(this.connection, this.key, entries);
+  }
+
+  /**
+   * Moves the entries present when it starts, lowest score first, a window at a time; entries `movable` rejects
+   * stay where they are. Entries added meanwhile are not chased (a retried job that fails again is not retried
+   * again by the same call). Resolves to how many moved.
+   */
+  private async moveAll(
+    move: (values: string[]) => Promise<number>,
+    movable: (value: string) => boolean,
+  ): Promise<number> {
+    let remaining = await this.size();
+    let stayed = 0;
+    let moved = 0;
+    while (remaining > 0) {
+      const window = await this.readWindow(stayed, Math.min(BULK_WINDOW, remaining), false);
+      if (window.length === 0) break;
+      remaining -= window.length;
+      const values = window.map((entry) => entry.value).filter(movable);
+      stayed += window.length - values.length;
+      moved += await move(values);
+    }
+    return moved;
+  }
+
   private async readWindow(
     start: number,
     count: number,
@@ -134,7 +186,36 @@ export class SortedEntry extends JobRecord {
     return this.removed(await this.parent.deleteValue(this.value));
   }
 
-  protected removed(moved: boolean): boolean {
+  /** Pushes it to its queue now with one retry handed back (Sidekiq's "Retry now"); false if it already left. */
+  async retry(): Promise<boolean> {
+    return this.removed((await this.parent.repush([this.value], true)) === 1);
+  }
+
+  /** Pushes it to its queue now, unchanged but for `enqueued_at`; false if it already left. */
+  async addToQueue(): Promise<boolean> {
+    return this.removed((await this.parent.repush([this.value], false)) === 1);
+  }
+
+  /** Moves it to the dead set; false if it already left. */
+  async kill(options?: KillOptions): Promise<boolean> {
+    const { connection, key } = this.parent;
+    return this.removed((await killFromSet(connection, key, [this.value], options)) === 1);
+  }
+
+  /** Gives it a new score (run time); false if it already left. */
+  async reschedule(at: Date | number): Promise<boolean> {
+    const score = at instanceof Date ? at.getTime() / 1000 : at;
+    const { connection, key } = this.parent;
+    const replies = await connection.redis
+      .multi()
+      .zadd(key, 'XX', score, this.value)
+      .zscore(key, this.value)
+      .exec();
+    const present = replies?.[1]?.[1];
+    return present !== null && present !== undefined;
+  }
+
+  private removed(moved: boolean): boolean {
     if (moved) this.onRemove?.();
     return moved;
   }
