@@ -128,4 +128,12 @@ describe('Queue', () => {
     expect(job!.args).toEqual(['not json']);
     expect(await job!.delete()).toBe(true);
   });
+
+  it('opens its own connection from a URL, and closes it', async () => {
+    const api = new SidepunchApi({ redis: fixture.server.url });
+    await fixture.client.push({ class: 'Probe', args: ['ok'] });
+    expect(await api.queue().size()).toBe(1);
+    await api.close();
+    await expect(api.queue().size()).rejects.toThrow();
+  });
 });
