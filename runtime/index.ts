@@ -1,3 +1,27 @@
+export { SidepunchApi } from './api/api.js';
+export {
+  type ApiConnection,
+  type ApiOptions,
+  type OwnedApiConnection,
+  openApiConnection,
+} from './api/connection.js';
+export { DeadSet, type DeathReason } from './api/dead-set.js';
+export { JobRecord } from './api/job-record.js';
+export {
+  JobSet,
+  type JobSetName,
+  RetrySet,
+  ScheduledSet,
+  type SetPageOptions,
+  SortedEntry,
+} from './api/job-set.js';
+export { JobKilledByApi, type KillOptions } from './api/kill.js';
+export type { PageOptions } from './api/paging.js';
+export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';
+export { Queue, QueueJob } from './api/queue.js';
+export { NotAJobError } from './api/repush.js';
+export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
+export { type Work, WorkSet } from './api/work-set.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client.js';
 export { type Clock, FakeClock, systemClock } from './clock.js';
 export { close, configure, defaultClient, push, pushBulk } from './default-client.js';

@@ -119,7 +119,7 @@ export class Scheduler {
 }
 
 /** The queue a scheduled member goes to, or why it cannot go anywhere. */
-function queueOf(member: string): string | { reason: string } {
+export function queueOf(member: string): string | { reason: string } {
   let job: unknown;
   try {
     job = JSON.parse(member);

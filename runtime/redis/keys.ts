@@ -52,6 +52,16 @@ export class Keys {
     return { workers: `${this.prefix}${identity}:workers`, work: `${this.prefix}${identity}:work` };
   }
 
+  /** STRING, SET NX EX 60: readers prune dead processes from `processes` at most once a minute (Sidekiq 6.5+). */
+  get processCleanup(): string {
+    return `${this.prefix}process_cleanup`;
+  }
+
+  /** STRING: the leader's identity (Sidekiq Enterprise); read to show it, never written by Sidepunch. */
+  get leader(): string {
+    return `${this.prefix}dear-leader`;
+  }
+
   /** LIST of signals (`TSTP`, `TERM`, `TTIN`) sent to a process through Redis, e.g. by the Web UI. */
   signals(identity: string): string {
     return `${this.prefix}${identity}-signals`;

@@ -16,6 +16,8 @@ const SCRIPTS = {
   sidepunchRescue: { file: 'rescue.lua', keys: 2 },
   /** schedule or retry → queue, due jobs, each exactly once. Variable key count. */
   sidepunchPromote: { file: 'promote.lua', keys: undefined },
+  /** retry, schedule or dead → dead, chosen members (the data API's kill). */
+  sidepunchKill: { file: 'kill.lua', keys: 2 },
 } as const;
 
 export interface ScriptCommands {
@@ -31,6 +33,15 @@ export interface ScriptCommands {
   ): Promise<string[]>;
   /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
   sidepunchPromote(...args: (string | number)[]): Promise<number>;
+  /** Resolves to the members that moved. */
+  sidepunchKill(
+    setKey: string,
+    deadKey: string,
+    now: number,
+    oldestKept: number,
+    maxJobs: number,
+    ...members: string[]
+  ): Promise<string[]>;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands;

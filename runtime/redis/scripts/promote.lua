@@ -1,9 +1,10 @@
 -- promote: move due jobs from a sorted set (schedule or retry) onto their queues, each exactly once.
 -- The caller read the due members and rewrote each one's enqueued_at; this script re-checks that each member is
 -- still there and due, and moves it in one atomic step, so with many processes polling no job is pushed twice,
--- and a process dying mid-poll loses nothing.
+-- and a process dying mid-poll loses nothing. The data API's retry / add-to-queue uses it too, with an unbounded
+-- now: "move these members now, whatever their score".
 --
--- KEYS[1]    the sorted set (schedule or retry)
+-- KEYS[1]    the sorted set (schedule or retry; dead too, from the API)
 -- KEYS[2]    the queues set
 -- KEYS[2+i]  the queue list (queue:<name>) of job i
 -- ARGV[1]    now, epoch seconds: only members scored at or before it move

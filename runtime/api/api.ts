@@ -1,0 +1,50 @@
+/**
+ * The entry to the data API: one connection, and the objects that read and change Sidekiq's structures on it.
+ *
+ *   const api = new SidepunchApi({ redis: 'redis://localhost:6379/0' });
+ *   for await (const job of api.retries) console.log(job.jid, job.errorMessage);
+ *   await api.close();
+ *
+ * Every class also works on its own with an `ApiConnection` (`openApiConnection`), as Sidekiq's do.
+ */
+import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './connection.js';
+import { DeadSet } from './dead-set.js';
+import { RetrySet, ScheduledSet } from './job-set.js';
+import { ProcessSet } from './process-set.js';
+import { Queue } from './queue.js';
+import { Stats } from './stats.js';
+import { WorkSet } from './work-set.js';
+
+export class SidepunchApi {
+  readonly connection: OwnedApiConnection;
+  readonly scheduled: ScheduledSet;
+  readonly retries: RetrySet;
+  readonly dead: DeadSet;
+  readonly processes: ProcessSet;
+  readonly work: WorkSet;
+  readonly stats: Stats;
+
+  constructor(options: ApiOptions = {}) {
+    this.connection = openApiConnection(options);
+    this.scheduled = new ScheduledSet(this.connection);
+    this.retries = new RetrySet(this.connection);
+    this.dead = new DeadSet(this.connection);
+    this.processes = new ProcessSet(this.connection);
+    this.work = new WorkSet(this.connection);
+    this.stats = new Stats(this.connection);
+  }
+
+  queue(name = 'default'): Queue {
+    return new Queue(this.connection, name);
+  }
+
+  /** Every queue registered in `queues`, sorted by name. */
+  queues(): Promise<Queue[]> {
+    return Queue.all(this.connection);
+  }
+
+  /** Closes the connection if the API opened it. */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+}

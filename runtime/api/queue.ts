@@ -1,0 +1,93 @@
+/**
+ * A queue (`queue:<name>`, a LIST with the newest job at index 0 and the next to run at the end), as Sidekiq's
+ * `Sidekiq::Queue`: size, latency, lazy iteration newest first, lookup by jid, delete one job, clear.
+ */
+import type { ApiConnection } from './connection.js';
+import { JobRecord, queueLatency } from './job-record.js';
+import { type PageOptions, pageSizeOf, scanSetMembers, walkWindows } from './paging.js';
+
+export class Queue implements AsyncIterable<QueueJob> {
+  /** Every queue in the `queues` set (where clients register them), sorted by name. */
+  static async all(connection: ApiConnection): Promise<Queue[]> {
+    const names = await scanSetMembers(connection.redis, connection.keys.queues);
+    return names.sort().map((name) => new Queue(connection, name));
+  }
+
+  readonly key: string;
+
+  constructor(
+    private readonly connection: ApiConnection,
+    readonly name = 'default',
+  ) {
+    this.key = connection.keys.queue(name);
+  }
+
+  size(): Promise<number> {
+    return this.connection.redis.llen(this.key);
+  }
+
+  /** Seconds since the oldest job (the next to run) was enqueued; 0 for an empty queue. */
+  async latency(): Promise<number> {
+    const oldest = await this.connection.redis.lindex(this.key, -1);
+    return oldest === null ? 0 : queueLatency(oldest, this.connection.clock.now());
+  }
+
+  /** `count` jobs from index `start` (0 = the newest), one LRANGE. */
+  async page(start: number, count: number): Promise<QueueJob[]> {
+    if (count <= 0) return [];
+    const values = await this.connection.redis.lrange(this.key, start, start + count - 1);
+    return values.map((value) => new QueueJob(this, value));
+  }
+
+  /** Every job, newest first, read `pageSize` at a time. Jobs deleted through it are accounted for. */
+  async *jobs(options?: PageOptions): AsyncGenerator<QueueJob> {
+    let deleted = 0;
+    const onDelete = () => void deleted++;
+    const read = async (start: number, count: number) => {
+      const values = await this.connection.redis.lrange(this.key, start, start + count - 1);
+      return values.map((value) => new QueueJob(this, value, onDelete));
+    };
+    yield* walkWindows(read, pageSizeOf(options), () => deleted);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<QueueJob> {
+    return this.jobs();
+  }
+
+  /** The job with this jid, or undefined. Reads the whole queue in pages: slow on a long queue. */
+  async findJob(jid: string, options?: PageOptions): Promise<QueueJob | undefined> {
+    for await (const job of this.jobs(options)) {
+      if (job.value.includes(jid) && job.jid === jid) return job;
+    }
+    return undefined;
+  }
+
+  /** Deletes the whole queue and its entry in `queues`, in one transaction. */
+  async clear(): Promise<void> {
+    const { redis, keys } = this.connection;
+    await redis.multi().unlink(this.key).srem(keys.queues, this.name).exec();
+  }
+
+  /** Removes one job by its exact stored string; false if it is no longer there (e.g. already fetched). */
+  async deleteValue(value: string): Promise<boolean> {
+    return (await this.connection.redis.lrem(this.key, 1, value)) > 0;
+  }
+}
+
+/** A job waiting in a queue. */
+export class QueueJob extends JobRecord {
+  constructor(
+    readonly parent: Queue,
+    value: string,
+    private readonly onDelete?: () => void,
+  ) {
+    super(value, parent.name);
+  }
+
+  /** Removes this job from its queue; false if it already left (fetched or deleted). */
+  async delete(): Promise<boolean> {
+    const removed = await this.parent.deleteValue(this.value);
+    if (removed) this.onDelete?.();
+    return removed;
+  }
+}

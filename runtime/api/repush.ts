@@ -1,0 +1,71 @@
+/**
+ * The one path by which the data API puts jobs from a sorted set back on their queues (retry, add to queue): the
+ * same queue push the client and the scheduler make — `enqueued_at` set to now, then `SADD queues` + `LPUSH
+ * queue:<q>` — done by promote.lua together with the ZREM, so a job is moved once even if two people click.
+ * The payload is edited as text (job-patch), never re-serialised, so arguments keep every byte.
+ *
+ * Client middleware, when it exists, belongs in `repushFromSet`: it sees each payload before the script runs.
+ */
+import { patchJob } from '../job-patch.js';
+import { queueOf } from '../scheduler.js';
+import type { ApiConnection } from './connection.js';
+
+/** promote.lua moves members scored at or before "now"; the API moves chosen members whatever their score. */
+const ANY_SCORE = Number.MAX_VALUE;
+
+export interface Repush {
+  /** The member, exactly as stored. */
+  readonly value: string;
+  /** Sidekiq's "retry now" takes one off `retry_count`, so a manual retry does not use up an attempt. */
+  readonly manualRetry: boolean;
+}
+
+export class NotAJobError extends Error {
+  override name = 'NotAJobError';
+}
+
+/** Whether a member is a job object with a usable queue, so it can be pushed. */
+export function canQueue(value: string): boolean {
+  return typeof queueOf(value) === 'string';
+}
+
+/** Pushes each member to its queue if it is still in `setKey`; resolves to how many moved. */
+export async function repushFromSet(
+  connection: ApiConnection,
+  setKey: string,
+  entries: readonly Repush[],
+): Promise<number> {
+  const { redis, keys, clock } = connection;
+  const now = clock.now() / 1000;
+  const queueKeys: string[] = [];
+  const args: string[] = [];
+  for (const entry of entries) {
+    const queue = queueOf(entry.value);
+    if (typeof queue !== 'string')
+      throw new NotAJobError(`cannot push this entry to a queue: ${queue.reason}`);
+    queueKeys.push(keys.queue(queue));
+    args.push(entry.value, queuePayload(entry, now), queue);
+  }
+  if (queueKeys.length === 0) return 0;
+  return redis.sidepunchPromote(
+    2 + queueKeys.length,
+    setKey,
+    keys.queues,
+    ...queueKeys,
+    String(ANY_SCORE),
+    ...args,
+  );
+}
+
+/** The payload as it goes onto the queue: enqueued now, no `at`, one retry handed back for a manual retry. */
+function queuePayload(entry: Repush, now: number): string {
+  const retryCount = entry.manualRetry ? retryCountOf(entry.value) : undefined;
+  const changes: Record<string, unknown> = { enqueued_at: now };
+  if (retryCount !== undefined) changes.retry_count = retryCount - 1;
+  return patchJob(entry.value, changes, ['at']);
+}
+
+function retryCountOf(value: string): number | undefined {
+  const count = (JSON.parse(value) as { retry_count?: unknown }).retry_count;
+  return typeof count === 'number' ? count : undefined;
+}
