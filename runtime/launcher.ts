@@ -2,7 +2,8 @@
  * Launcher: builds the runtime from its config and runs it until stopped.
  *  1. connect (one shared connection; blocking fetch opens its own per queue);
  *  2. start(): a first heartbeat (which records this process's queues for rescuers) before the first fetch, then
- *     the manager, the scheduler, the heartbeat timer and a rescue of dead processes' jobs on every beat;
+ *     the manager, the scheduler, the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a
+ *     run of the suspects they left, each alone;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close.
@@ -28,6 +29,7 @@ import { withScripts } from './redis/scripts.js';
 import type { Registry } from './registry.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
+import { SuspectRunner } from './suspects.js';
 import { HeldJobs } from './unit-of-work.js';
 
 export interface LauncherOptions {
@@ -55,6 +57,7 @@ export class Launcher {
   readonly scheduler: Scheduler;
   readonly heartbeat: Heartbeat;
   readonly rescuer: Rescuer;
+  readonly suspects: SuspectRunner;
   private readonly connections: Redis[] = [];
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
@@ -99,6 +102,7 @@ export class Launcher {
     );
     this.scheduler = new Scheduler(this.ctx, random);
     this.rescuer = new Rescuer(this.ctx);
+    this.suspects = new SuspectRunner(this.ctx, this.manager);
     this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
   }
 
@@ -159,12 +163,14 @@ export class Launcher {
     void this.rescueDead();
   }
 
+  /** On every beat: rescue the jobs of dead processes, then run alone any suspects they left. */
   private async rescueDead(): Promise<void> {
     try {
       await this.rescuer.tick();
     } catch (error) {
       this.ctx.logger.warn(`rescuer: ${describeError(error)}`);
     }
+    void this.suspects.tick();
   }
 
   private onRemoteSignal(signal: RemoteSignal): void {
@@ -195,7 +201,7 @@ export class Launcher {
     const finished = await this.manager.drain(config.timeoutSeconds * 1000);
     await this.completer.flush();
     this.completer.close();
-    const requeued = await this.fetcher.requeueAll();
+    const requeued = (await this.fetcher.requeueAll()) + (await this.suspects.requeueAll());
     if (!finished || requeued > 0) {
       logger.warn(`requeued ${requeued} unfinished job(s) to the front of their queues`);
     }

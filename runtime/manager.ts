@@ -26,7 +26,10 @@ export class Manager {
   /** Jobs taken and not yet started, from `readyHead` on. */
   private readonly ready: UnitOfWork[] = [];
   private readyHead = 0;
-  private allDone?: () => void;
+  /** Called once nothing runs any more. */
+  private readonly idleWaiters: (() => void)[] = [];
+  /** Set while a suspect runs alone (or waits for the running jobs to finish first): nothing else starts. */
+  private alone = false;
   private loop?: Promise<void>;
   /** What runs now, for the heartbeat's work hash and for shutdown. */
   readonly work = new WorkState();
@@ -78,17 +81,39 @@ export class Manager {
 
   /** Waits for running jobs; resolves true when all finished before `timeoutMs`. */
   async drain(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return true;
     let timer: NodeJS.Timeout | undefined;
-    const finished = new Promise<boolean>((resolve) => {
-      this.allDone = () => resolve(true);
-    });
     const expired = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const result = await Promise.race([finished, expired]);
+    const result = await Promise.race([this.idle().then(() => true), expired]);
     clearTimeout(timer);
     return result;
+  }
+
+  /**
+   * Runs one job with nothing else running beside it: starting buffered jobs pauses, the running ones finish,
+   * then `take()` hands the job (or nothing, e.g. once quiet) and it runs; resolves once its outcome is written.
+   * Buffered jobs stay buffered, in the in-progress list, so a crash meanwhile can only be this job's doing.
+   */
+  async runAlone(take: () => Promise<UnitOfWork | undefined>): Promise<boolean> {
+    this.alone = true;
+    try {
+      await this.idle();
+      const unit = this.quieted ? undefined : await take();
+      if (!unit) return false;
+      this.perform(unit);
+      await this.idle();
+      await this.completer.flush();
+      return true;
+    } finally {
+      this.alone = false;
+      if (!this.quieted) this.dispatch();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /**
@@ -130,6 +155,7 @@ export class Manager {
 
   /** Starts buffered jobs while slots are free. */
   private dispatch(): void {
+    if (this.alone) return;
     const { concurrency } = this.ctx.config;
     while (this.inFlight < concurrency && this.readyHead < this.ready.length) {
       const unit = this.ready[this.readyHead]!;
@@ -168,11 +194,7 @@ export class Manager {
     if (disposition) this.completer.record(running.unit, disposition);
     this.inFlight--;
     if (!this.quieted) this.dispatch();
-    if (this.inFlight === 0) {
-      const allDone = this.allDone;
-      this.allDone = undefined;
-      allDone?.();
-    }
+    if (this.inFlight === 0) for (const idle of this.idleWaiters.splice(0)) idle();
   }
 
   private wakeFetchLoop(): void {

@@ -2,10 +2,13 @@
  * Rescuer: finds processes that died without cleaning up and gives their jobs back.
  *  1. every process records the queues it fetches from (the heartbeat does); a process whose heartbeat hash has
  *     expired is dead;
- *  2. rescue.lua moves each of its in-progress lists back to the front of the queue — at least once, never zero
- *     times (a job that was running twice is run again: the price of never losing one);
- *  3. a job rescued more than `maxRescues` times keeps killing its processes (a poison pill): it goes to the
- *     dead set instead of looping forever.
+ *  2. if it died running a suspect alone (see suspects.ts), that job is the culprit: rescue.lua counts it and
+ *     returns it to the suspects list, and everything else it held goes back to its queue uncounted (none of it
+ *     was running); a job rescued that way more than `maxRescues` times is a poison pill: the dead set;
+ *  3. otherwise rescue.lua moves each in-progress list back to the front of its queue, counting every job, and a
+ *     job rescued a second time becomes a suspect — at least once, never zero times (a job that was running
+ *     twice is run again: the price of never losing one). A poison pill dies after `maxRescues + 1` crashes,
+ *     and jobs merely taken beside it never do.
  */
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
@@ -15,6 +18,13 @@ import { patchJob } from './job-patch.js';
 /** A rescue counter outlives any plausible crash loop, then goes. */
 const RESCUE_COUNTER_TTL_SECONDS = 7 * 24 * 60 * 60;
 const POISON_CLASS = 'Sidepunch::ProcessCrashed';
+/**
+ * A job in progress in two processes that died has been near two crashes: it runs alone from then on (from the
+ * first rescue when only one is allowed), so a poison pill still dies after `maxRescues + 1` crashes.
+ */
+function suspectFromRescue(maxRescues: number): number {
+  return Math.max(1, Math.min(2, maxRescues));
+}
 
 export class Rescuer {
   private running?: Promise<number>;
@@ -45,21 +55,23 @@ export class Rescuer {
   }
 
   private async rescue(dead: string, queues: readonly string[]): Promise<number> {
-    const { redis, keys, config, logger } = this.ctx;
+    const { redis, keys, logger } = this.ctx;
     let rescued = 0;
+    let diedAlone = false;
+    for (const queue of queues) {
+      const alone = keys.suspectAlone(dead, queue);
+      if ((await redis.llen(alone)) > 0) {
+        diedAlone = true;
+        rescued += await this.rescueList(dead, queue, alone, 'alone');
+      }
+      // Claimed, never started: back to the suspects, uncounted.
+      rescued += await redis.sidepunchRequeue(keys.suspectClaimed(dead, queue), keys.suspects(queue));
+    }
     for (const queue of queues) {
       const inProgress = keys.inProgress(dead, queue);
-      const before = await redis.llen(inProgress);
-      if (before === 0) continue;
-      const poison = await redis.sidepunchRescue(
-        inProgress,
-        keys.queue(queue),
-        config.maxRescues,
-        keys.rescueCountPrefix,
-        RESCUE_COUNTER_TTL_SECONDS,
-      );
-      rescued += before - poison.length;
-      if (poison.length > 0) await this.bury(inProgress, poison, dead);
+      rescued += diedAlone
+        ? await redis.sidepunchRequeue(inProgress, keys.queue(queue))
+        : await this.rescueList(dead, queue, inProgress, 'shared');
     }
     // Only once every list is empty: a rescuer that died half-way leaves the record for the next one. The dead
     // process also leaves the processes set, as Sidekiq's readers prune it.
@@ -68,10 +80,34 @@ export class Rescuer {
     return rescued;
   }
 
-  private async bury(inProgress: string, poison: readonly string[], dead: string): Promise<void> {
+  /** Runs rescue.lua on one list of the dead process; buries its poison pills; how many went back. */
+  private async rescueList(
+    dead: string,
+    queue: string,
+    list: string,
+    mode: 'shared' | 'alone',
+  ): Promise<number> {
+    const { redis, keys, config } = this.ctx;
+    const before = await redis.llen(list);
+    if (before === 0) return 0;
+    const poison = await redis.sidepunchRescue(
+      list,
+      keys.queue(queue),
+      keys.suspects(queue),
+      mode,
+      config.maxRescues,
+      keys.rescueCountPrefix,
+      RESCUE_COUNTER_TTL_SECONDS,
+      suspectFromRescue(config.maxRescues),
+    );
+    if (poison.length > 0) await this.bury(list, poison, dead);
+    return before - poison.length;
+  }
+
+  private async bury(list: string, poison: readonly string[], dead: string): Promise<void> {
     const { redis, keys, clock, config, logger } = this.ctx;
     const now = clock.now() / 1000;
-    const message = `its process died while running it more than ${config.maxRescues} time(s) (last: ${dead})`;
+    const message = `its process died while running it alone, after more than ${config.maxRescues} rescue(s) (last: ${dead})`;
     const multi = redis.multi();
     for (const raw of poison) {
       let member = raw;
@@ -82,7 +118,7 @@ export class Rescuer {
         reason = { errorClass: POISON_CLASS, message };
       }
       addToDeadSet(multi, keys, member, now, reason);
-      multi.lrem(inProgress, -1, raw);
+      multi.lrem(list, -1, raw);
     }
     trimDeadSet(multi, keys, now);
     await multi.exec();

@@ -82,6 +82,24 @@ export class Keys {
     return `${this.prefix}sidepunch:in-progress:{${this.queue(queue)}}:${identity}`;
   }
 
+  /**
+   * Jobs rescued from two dead processes or more, or from one that ran them alone: each runs alone in a process,
+   * so that a crash names its culprit (docs/reliability.md).
+   */
+  suspects(queue: string): string {
+    return `${this.prefix}sidepunch:suspects:{${this.queue(queue)}}`;
+  }
+
+  /** The suspect a process has claimed, to run once its running jobs have finished. */
+  suspectClaimed(identity: string, queue: string): string {
+    return `${this.prefix}sidepunch:suspect-claimed:{${this.queue(queue)}}:${identity}`;
+  }
+
+  /** The suspect a process is running alone. */
+  suspectAlone(identity: string, queue: string): string {
+    return `${this.prefix}sidepunch:suspect-alone:{${this.queue(queue)}}:${identity}`;
+  }
+
   statProcessed(day?: string): string {
     return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
   }

@@ -12,8 +12,8 @@ const SCRIPTS = {
   sidepunchAck: { file: 'ack.lua', keys: 1 },
   /** in-progress → queue, every job. */
   sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
-  /** a dead process's in-progress list → its queue; poison pills stay for the dead set. */
-  sidepunchRescue: { file: 'rescue.lua', keys: 2 },
+  /** a dead process's list → its queue or the suspects list; poison pills stay for the dead set. */
+  sidepunchRescue: { file: 'rescue.lua', keys: 3 },
   /** schedule or retry → queue, due jobs, each exactly once. Variable key count. */
   sidepunchPromote: { file: 'promote.lua', keys: undefined },
   /** retry, schedule or dead → dead, chosen members (the data API's kill). */
@@ -25,11 +25,14 @@ export interface ScriptCommands {
   sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
   sidepunchAck(inProgressKey: string, ...payloads: string[]): Promise<number>;
   sidepunchRescue(
-    inProgressKey: string,
+    listKey: string,
     queueKey: string,
+    suspectsKey: string,
+    mode: 'shared' | 'alone',
     maxRescues: number,
     counterPrefix: string,
     counterTtlSeconds: number,
+    suspectFromRescue: number,
   ): Promise<string[]>;
   /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
   sidepunchPromote(...args: (string | number)[]): Promise<number>;

@@ -180,11 +180,46 @@ describe('fault injection', () => {
     expect(JSON.parse(dead!)).toMatchObject({
       jid: poison,
       error_class: 'Sidepunch::ProcessCrashed',
-      error_message: expect.stringMatching(/its process died while running it more than 2 time\(s\)/),
+      error_message: expect.stringMatching(
+        /its process died while running it alone, after more than 2 rescue\(s\)/,
+      ),
     });
-    expect(crashes).toBe(3); // the first run, then two rescues
+    expect(crashes).toBe(3); // taken twice with others (then a suspect), then alone
     expect(await fixture.redis.lrange('probe:done:after-poison', 0, -1)).toEqual([good]);
     figure(`poison pill: ${crashes} crashed processes, then the dead set; the queue kept working`);
+  });
+
+  it('5b. a poison pill taken among 300 good jobs: only it reaches the dead set; every good job runs', async () => {
+    const client = new Client({ redis: fixture.server.url });
+    const good = await client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 150 }, () => ['ok', 'near']),
+    });
+    const poison = await client.push({ class: 'Probe', args: ['crash'] });
+    good.push(
+      ...(await client.pushBulk({ class: 'Probe', args: Array.from({ length: 150 }, () => ['ok', 'near']) })),
+    );
+    await client.close();
+    let crashes = 0;
+    for (let attempt = 0; attempt < 8 && (await fixture.redis.zcard('dead')) === 0; attempt++) {
+      const runtime = run(['-c', '5', '--max-rescues', '2']);
+      const outcome = await Promise.race([
+        runtime.exited.then(() => 'crashed'),
+        waitUntil('the dead set', async () => (await fixture.redis.zcard('dead')) === 1, 30_000).then(
+          () => 'dead',
+        ),
+      ]);
+      if (outcome === 'crashed') crashes++;
+      else await runtime.stop('SIGTERM');
+    }
+    run(['-c', '5']);
+    await waitUntil('every good job', async () => {
+      return new Set(await fixture.redis.lrange('probe:done:near', 0, -1)).size === good.length;
+    });
+    const dead = (await fixture.redis.zrange('dead', 0, -1)).map((raw) => JSON.parse(raw).jid);
+    expect(dead).toEqual([poison]);
+    expect(new Set(await fixture.redis.lrange('probe:done:near', 0, -1))).toEqual(new Set(good));
+    figure(`poison pill among 300: ${crashes} crashes, 1 dead (the pill), 300 good jobs performed`);
   });
 
   it('6. 1,000 malformed payloads among 10,000 good ones: each good job once, each bad one dead, no stop', async () => {
