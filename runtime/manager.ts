@@ -194,7 +194,8 @@ export class Manager {
     if (disposition) this.completer.record(running.unit, disposition);
     this.inFlight--;
     if (!this.quieted) this.dispatch();
-    if (this.inFlight === 0) for (const idle of this.idleWaiters.splice(0)) idle();
+    if (this.inFlight === 0 && this.idleWaiters.length > 0)
+      for (const idle of this.idleWaiters.splice(0)) idle();
   }
 
   private wakeFetchLoop(): void {
