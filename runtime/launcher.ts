@@ -1,7 +1,7 @@
 /**
  * Launcher: builds the runtime from its config and runs it until stopped.
  *  1. connect (one shared connection; blocking fetch opens its own per queue);
- *  2. start(): a first heartbeat (which records this process's queues for rescuers) before the first fetch, then
+ *  2. start(): the registry's configureServer hook (middleware, handlers), a first heartbeat (which records this process's queues for rescuers) before the first fetch, then
  *     the manager, the scheduler, the heartbeat timer and a rescue of dead processes' jobs on every beat;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
@@ -21,6 +21,7 @@ import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
 import { LineLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
+import { serverConfiguration } from './middleware/configure.js';
 import { queueOrder } from './queue-order.js';
 import { describeTarget, openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
@@ -65,7 +66,7 @@ export class Launcher {
 
   constructor(
     config: RuntimeConfig,
-    registry: Registry,
+    private readonly registry: Registry,
     private readonly options: LauncherOptions = {},
   ) {
     const logger = options.logger ?? new LineLogger(config.logLevel);
@@ -149,6 +150,7 @@ export class Launcher {
           `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
       );
     }
+    await this.registry.configureServer?.(serverConfiguration(config));
     // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
     await this.heartbeat.beat();
     if (this.stopping) return;

@@ -100,7 +100,7 @@ describe('the client saves jobs as Sidekiq does', () => {
   it('pushes 10,000 jobs in bulk in one round trip, each with its own jid', async () => {
     const client = new Client({ redis: server.url });
     await client.push({ class: 'Warmup', args: [] });
-    let jids: string[] = [];
+    let jids: (string | undefined)[] = [];
     const commands = await monitor(async () => {
       jids = await client.pushBulk({
         class: 'HardWorker',
