@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/client.js';
-import { type ClientContext, clientMiddleware } from '../../runtime/middleware/client.js';
+import type { JobPayload } from '../../runtime/job.js';
+import { type ClientContext, type ClientNext, clientMiddleware } from '../../runtime/middleware/client.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();
@@ -21,7 +22,7 @@ describe('client middleware', () => {
       seen.push('outer done');
     });
     clientMiddleware.add({
-      call(job, next) {
+      call(job: JobPayload, next: ClientNext) {
         seen.push(`inner sees tenant ${job.tenant}`);
         if (job.args[0] === 'urgent') job.queue = 'critical';
         return next();

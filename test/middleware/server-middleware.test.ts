@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorHandlers } from '../../runtime/handlers.js';
-import { serverMiddleware } from '../../runtime/middleware/server.js';
+import { type ServerNext, serverMiddleware } from '../../runtime/middleware/server.js';
 import type { SidepunchWorker } from '../../runtime/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
@@ -43,7 +43,7 @@ describe('server middleware', () => {
       log.push('outer done');
     });
     serverMiddleware.prepend({
-      async call(_job, next) {
+      async call(_job: unknown, next: ServerNext) {
         log.push('first');
         await next();
         log.push('first done');
