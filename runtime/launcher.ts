@@ -26,7 +26,7 @@ import { queueOrder } from './queue-order.js';
 import { describeTarget, openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import { withScripts } from './redis/scripts.js';
-import type { Registry } from './registry.js';
+import { type Registry, RegistryError } from './registry.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
 import { HeldJobs } from './unit-of-work.js';
@@ -150,7 +150,11 @@ export class Launcher {
           `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
       );
     }
-    await this.registry.configureServer?.(serverConfiguration(config));
+    try {
+      await this.registry.configureServer?.(serverConfiguration(config));
+    } catch (error) {
+      throw new RegistryError(`${config.registryPath}: configureServer threw ${describeError(error)}`);
+    }
     // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
     await this.heartbeat.beat();
     if (this.stopping) return;

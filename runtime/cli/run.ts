@@ -173,9 +173,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   await runLauncher(config, registry, logger);
 }
 
-/** A start-up failure the user can fix (the metrics port is taken): one line, exit 1. */
+/** A start-up failure the user can fix (the metrics port is taken, configureServer threw): one line, exit 1. */
 function exitWith(error: Error): never {
-  if (!(error instanceof MetricsServerError)) throw error;
+  if (!(error instanceof MetricsServerError || error instanceof RegistryError)) throw error;
   process.stderr.write(`sidepunch-run: ${error.message}\n`);
   process.exit(1);
 }
@@ -211,5 +211,5 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     logger.info('SIGTSTP received');
     void launcher.quiet();
   });
-  await launcher.start();
+  await launcher.start().catch(exitWith);
 }

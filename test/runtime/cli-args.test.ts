@@ -106,6 +106,15 @@ describe('sidepunch-run flags', () => {
     );
   });
 
+  it('a registry whose configureServer throws is one line and exit 1', () => {
+    const registry = `${REPO_ROOT}fixtures/registries/configure-throws.mjs`;
+    const result = run('--redis', 'redis://127.0.0.1:1/0', registry);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `sidepunch-run: ${registry}: configureServer threw Error: METRICS_TOKEN is not set\n`,
+    );
+  });
+
   it('--help and --version', () => {
     expect(run('--help').stdout).toMatch(/Usage: sidepunch-run \[options\] <registry.js>/);
     expect(run('--version').stdout).toMatch(/^sidepunch \d+\.\d+\.\d+\n$/);
