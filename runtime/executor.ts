@@ -89,16 +89,15 @@ export class Executor {
       } else {
         worker.signal = running.shutdownSignal;
       }
-      // No middleware (the common case): perform directly, with nothing allocated for the chain.
-      const run =
-        this.middleware.size === 0
-          ? worker.perform(...job.args)
-          : runServerMiddleware(this.middleware, job, { worker, workerClass, queue: unit.queue }, () =>
-              worker.perform(...job.args),
-            ).then((performed) => {
-              skipped = !performed;
-            });
-      await (expired ? Promise.race([run, expired]) : run);
+      if (this.middleware.size === 0) {
+        // No middleware (the common case): perform directly, with nothing allocated for a chain.
+        const run = worker.perform(...job.args);
+        await (expired ? Promise.race([run, expired]) : run);
+      } else {
+        const context = { worker, workerClass, queue: unit.queue };
+        const run = runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
+        skipped = !(await (expired ? Promise.race([run, expired]) : run));
+      }
     } catch (error) {
       const elapsedMs = clock.now() - started;
       if (running.shutdownSignal.aborted) {

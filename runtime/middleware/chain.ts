@@ -83,27 +83,33 @@ function matches<T extends object>(candidate: T, ref: EntryRef<T>): boolean {
 
 /**
  * Runs `entries` around `last`: each is called with a `next` that runs the rest; one that returns without calling
- * `next` stops there. Resolves to whether `last` ran.
+ * `next` stops there. Resolves to whether `last` ran. Plain promises rather than async functions: one job pays a
+ * few allocations per entry, not an extra await per level.
  */
-export async function runChain<T>(
+export function runChain<T>(
   entries: readonly T[],
   call: (entry: T, next: () => Promise<void>) => unknown,
   last: () => unknown,
 ): Promise<boolean> {
   let reached = false;
-  const step = async (index: number): Promise<void> => {
-    if (index === entries.length) {
-      reached = true;
-      await last();
-      return;
+  const step = (index: number): Promise<unknown> => {
+    try {
+      if (index === entries.length) {
+        reached = true;
+        return Promise.resolve(last());
+      }
+      let running: Promise<void> | undefined;
+      // A middleware that calls next twice gets the same run back, so the job is never pushed or performed twice.
+      const next = () => {
+        running ??= step(index + 1).then(noop);
+        return running;
+      };
+      return Promise.resolve(call(entries[index]!, next));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    let running: Promise<void> | undefined;
-    // A middleware that calls next twice gets the same run back, so the job is never pushed or performed twice.
-    await call(entries[index]!, () => {
-      running ??= step(index + 1);
-      return running;
-    });
   };
-  await step(0);
-  return reached;
+  return step(0).then(() => reached);
 }
+
+function noop(): void {}
