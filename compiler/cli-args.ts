@@ -1,6 +1,6 @@
 /**
  * The command line: `sidepunch-gen [--project tsconfig.json] [--out <stubs.ts>] [--registry <registry.js>]
- * [--check] [--watch] [--no-cache]`. A bad flag is a `UsageError`: one line, exit 2.
+ * [--server <module.ts>] [--check] [--watch] [--no-cache]`. A bad flag is a `UsageError`: one line, exit 2.
  */
 import type { Settings } from './config.js';
 
@@ -24,20 +24,24 @@ Options:
   -p, --project <tsconfig>  the project to read (default: the nearest tsconfig.json, as tsc finds it)
   --out <file>              the typed stubs to write (default: src/sidepunch.generated.ts beside it)
   --registry <file>         the bundled registry to write (default: dist/registry.js beside it)
+  --server <file>           a module whose default export is the registry's configureServer hook
+                            (server and client middleware, error and death handlers); bundled in
   --check                   write nothing; exit 1 when the generated files are stale (for CI)
   -w, --watch               regenerate when a file changes
   --no-cache                ignore and do not write node_modules/.cache/sidepunch-gen
   -h, --help                show this help
 
-Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …, "cache": false } }
+Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …, "server": …,
+"cache": false } }
 (paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage.
 `;
 
-const VALUE_FLAGS: Readonly<Record<string, 'project' | 'out' | 'registry'>> = {
+const VALUE_FLAGS: Readonly<Record<string, 'project' | 'out' | 'registry' | 'server'>> = {
   '--project': 'project',
   '-p': 'project',
   '--out': 'out',
   '--registry': 'registry',
+  '--server': 'server',
 };
 
 export function parseFlags(argv: readonly string[]): Flags {

@@ -14,11 +14,16 @@ export const DEFAULTS = {
   cache: true,
 } as const;
 
+/** Settings without a default: their type, for the package.json check. */
+const OPTIONAL = { server: 'string' } as const;
+
 export interface Settings {
   readonly project?: string;
   readonly out?: string;
   readonly registry?: string;
   readonly cache?: boolean;
+  /** A module whose default export is the registry's `configureServer` hook (middleware, handlers). */
+  readonly server?: string;
 }
 
 export interface GenConfig {
@@ -32,6 +37,8 @@ export interface GenConfig {
   readonly registry: string;
   /** The cache file, or false when caching is off. */
   readonly cache: string | false;
+  /** The configureServer module the registry imports, when there is one. */
+  readonly server?: string;
 }
 
 export class ConfigError extends Error {
@@ -42,7 +49,7 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
   const packageFile = findUp(cwd, 'package.json');
   const packageDir = packageFile ? path.dirname(packageFile) : cwd;
   const fromPackage = packageFile ? readSettings(packageFile) : {};
-  const explicit = (key: 'project' | 'out' | 'registry'): string | undefined => {
+  const explicit = (key: 'project' | 'out' | 'registry' | 'server'): string | undefined => {
     if (flags[key] !== undefined) return path.resolve(cwd, flags[key]);
     if (fromPackage[key] !== undefined) return path.resolve(packageDir, fromPackage[key]);
     return undefined;
@@ -58,6 +65,7 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
     out: explicit('out') ?? path.join(projectDir, DEFAULTS.out),
     registry: explicit('registry') ?? path.join(projectDir, DEFAULTS.registry),
     cache: cacheOn ? cacheFile(packageDir, project) : false,
+    server: explicit('server'),
   };
 }
 
@@ -84,13 +92,16 @@ function readSettings(packageFile: string): Settings {
     );
   }
   const settings: Record<string, unknown> = {};
+  const types: Record<string, string> = {};
+  for (const [key, value] of Object.entries(DEFAULTS)) types[key] = typeof value;
+  Object.assign(types, OPTIONAL);
   for (const [key, value] of Object.entries(field)) {
-    if (!(key in DEFAULTS)) {
+    const expected = types[key];
+    if (expected === undefined) {
       throw new ConfigError(
-        `${packageFile}: unknown "sidepunch.${key}" (known: ${Object.keys(DEFAULTS).join(', ')})`,
+        `${packageFile}: unknown "sidepunch.${key}" (known: ${Object.keys(types).join(', ')})`,
       );
     }
-    const expected = typeof DEFAULTS[key as keyof typeof DEFAULTS];
     if (typeof value !== expected || value === '') {
       throw new ConfigError(
         `${packageFile}: "sidepunch.${key}" must be a ${expected === 'string' ? 'path' : expected}`,

@@ -1,7 +1,7 @@
 /**
  * Generates the registry entry that esbuild bundles into `dist/registry.js`: it imports every worker class and
  * default-exports `{ workers, validators }` (runtime/registry.ts `Registry`), one validator per worker built from
- * the same shapes the JSON rule proved. Worker imports are relative to the project directory, with their `.ts`
+ * the same shapes the JSON rule proved, and `configureServer` from the `server` module when one is configured. Worker imports are relative to the project directory, with their `.ts`
  * extension, which esbuild resolves whatever the tsconfig's style.
  */
 import path from 'node:path';
@@ -19,6 +19,7 @@ export function emitRegistryEntry(
   workers: readonly WorkerModel[],
   shapes: ShapeTable,
   projectDir: string,
+  serverFile?: string,
 ): string {
   const byFile = new Map<string, WorkerModel[]>();
   for (const worker of workers) byFile.set(worker.file, [...(byFile.get(worker.file) ?? []), worker]);
@@ -32,18 +33,36 @@ export function emitRegistryEntry(
     (worker) =>
       `    ${printKey(worker.className)}: argsValidator(${printLiteral(worker.args, '    ')}${tableArgument}),\n`,
   );
+  const server = serverFile ? serverImport(workers, projectDir, serverFile) : undefined;
   return [
     REGISTRY_HEADER,
     `import { argsValidator } from ${quote(VALIDATOR_MODULE)};`,
     ...imports,
+    ...(server ? [server.importLine] : []),
     '',
     ...table,
     'export default {',
     workersLine(workers.map((worker) => worker.className)),
     `  validators: {\n${validators.join('')}  },`,
+    ...(server ? [server.field] : []),
     '};',
     '',
   ].join('\n');
+}
+
+/** The user's configureServer module, imported under a name no worker class has. */
+function serverImport(
+  workers: readonly WorkerModel[],
+  projectDir: string,
+  serverFile: string,
+): { importLine: string; field: string } {
+  const taken = new Set(workers.map((worker) => worker.className));
+  let local = 'configureServer';
+  while (taken.has(local)) local = `_${local}`;
+  return {
+    importLine: `import ${local} from ${quote(entrySpecifier(projectDir, serverFile))};`,
+    field: local === 'configureServer' ? '  configureServer,' : `  configureServer: ${local},`,
+  };
 }
 
 function workersLine(names: readonly string[]): string {

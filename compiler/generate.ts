@@ -41,7 +41,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
     return { diagnostics: analysis.diagnostics, outputs: [], workers: analysis.workers.length };
   }
   const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
-  const registryEntry = emitRegistryEntry(analysis.workers, analysis.shapes, projectDir);
+  const registryEntry = emitRegistryEntry(analysis.workers, analysis.shapes, projectDir, config.server);
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   if (!options.skipBundle) {
     const bundle = await bundleRegistry({

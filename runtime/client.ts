@@ -2,14 +2,16 @@
  * The client saves jobs to Redis exactly as Sidekiq's client does:
  *  1. merge the worker's options with the caller's (`retry`, `queue` first, as Sidekiq orders them);
  *  2. give each job a jid and `created_at`, and `enqueued_at` when it goes to a queue;
- *  3. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`.
+ *  3. when client middleware is registered, run it on each job (it may change the job or stop its push);
+ *  4. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`.
  * A bulk push is one round trip too, whatever its size.
  */
 import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from './clock.js';
-import { encodeJob, formatSeconds, newJids } from './job.js';
+import { encodeJob, formatSeconds, type JobPayload, newJids } from './job.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
+import { clientMiddleware, runClientMiddleware } from './middleware/client.js';
 import { DEFAULT_REDIS_URL, describeTarget, openRedis, type RedisTarget } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import type { WorkerClass, WorkerOptions } from './worker.js';
@@ -43,6 +45,17 @@ export interface PushBulk extends JobOptions {
   readonly args: readonly (readonly unknown[])[];
 }
 
+/** A push ready to save: payload strings by destination, and the jids in push order. */
+export interface PreparedJobs {
+  readonly className: string;
+  /** One per job in order: its jid, or undefined when a client middleware stopped it. */
+  readonly jids: (string | undefined)[];
+  /** Jobs due now: payloads by queue name, in push order. */
+  readonly queued: Map<string, string[]>;
+  /** Jobs for later: [epoch seconds, payload]. */
+  readonly scheduled: [number, string][];
+}
+
 export class PushError extends Error {
   override name = 'PushError';
 }
@@ -65,19 +78,25 @@ export class Client {
     if (isConnection(options.redis)) this.connection = options.redis;
   }
 
-  /** Saves one job; resolves to its jid once Redis has it. */
-  async push(job: PushJob): Promise<string> {
-    const [jid] = await this.save(job, [job.args], job.jid);
-    return jid!;
+  /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
+  async push(job: PushJob): Promise<string | undefined> {
+    const prepared = await this.prepare(job, [job.args], job.jid);
+    await this.write(prepared);
+    return prepared.jids[0];
   }
 
-  /** Saves many jobs of one class in one round trip; resolves to their jids in order. */
-  async pushBulk(bulk: PushBulk): Promise<string[]> {
+  /**
+   * Saves many jobs of one class in one round trip; resolves to their jids in order (undefined for a job a client
+   * middleware stopped, as Sidekiq's nil).
+   */
+  async pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
     if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
       throw new PushError('pushBulk needs "args" as an array of argument arrays');
     }
     if (bulk.args.length === 0) return [];
-    return this.save(bulk, bulk.args);
+    const prepared = await this.prepare(bulk, bulk.args);
+    await this.write(prepared);
+    return prepared.jids;
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
@@ -102,16 +121,23 @@ export class Client {
     return this.connection;
   }
 
-  private async save(
+  /** Jobs of one push, encoded, the middleware run; `write` saves them. */
+  protected async prepare(
     job: JobOptions,
     argLists: readonly (readonly unknown[])[],
     jid?: string,
-  ): Promise<string[]> {
+  ): Promise<PreparedJobs> {
     const { options, className, queue } = this.resolveOptions(job);
     const nowMs = this.clock.now();
     const runAt = scheduledSeconds(job, nowMs);
     const now = nowMs / 1000;
     const jids = jid !== undefined ? [jid] : newJids(argLists.length);
+    for (const args of argLists) {
+      if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
+    }
+    if (clientMiddleware.size > 0) {
+      return this.throughMiddleware({ options, className, queue }, argLists, jids, runAt, now);
+    }
     // Every job of a push shares all fields but args and jid: encode those once, in Sidekiq's order.
     const head = encodeJob(options).slice(0, -1);
     const argsKey = head === '{' ? '"args":' : ',"args":';
@@ -120,37 +146,96 @@ export class Client {
       (runAt === undefined ? `,"enqueued_at":${formatSeconds(now)}` : '') +
       '}';
     const classAndJid = `,"class":${JSON.stringify(className)},"jid":`;
-    const payloads = argLists.map((args, i) => {
-      if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
-      return `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}${tail}`;
-    });
+    const payloads = argLists.map(
+      (args, i) =>
+        `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}${tail}`,
+    );
+    return runAt === undefined
+      ? { className, jids, queued: new Map([[queue, payloads]]), scheduled: [] }
+      : { className, jids, queued: new Map(), scheduled: payloads.map((payload) => [runAt, payload]) };
+  }
+
+  /**
+   * The same jobs as objects through the client chain, one at a time: a middleware may change any field (the
+   * queue, `at` for a scheduled job) or stop the push. `enqueued_at` is set after it, as Sidekiq's client does.
+   */
+  private async throughMiddleware(
+    resolved: { options: Record<string, unknown>; className: string; queue: string },
+    argLists: readonly (readonly unknown[])[],
+    jids: readonly string[],
+    runAt: number | undefined,
+    now: number,
+  ): Promise<PreparedJobs> {
+    const { options, className, queue } = resolved;
+    const prepared: PreparedJobs = { className, jids: [], queued: new Map(), scheduled: [] };
+    const redis = this.middlewareRedis();
+    for (let i = 0; i < argLists.length; i++) {
+      const job = {
+        ...options,
+        args: [...argLists[i]!],
+        class: className,
+        jid: jids[i],
+        created_at: now,
+        ...(runAt === undefined ? {} : { at: runAt }),
+      } as JobPayload;
+      const context = { className, queue, redis, origin: 'client' } as const;
+      if (!(await runClientMiddleware(job, context))) {
+        prepared.jids.push(undefined);
+        continue;
+      }
+      const { at, ...saved } = job;
+      if (typeof saved.queue !== 'string' || saved.queue === '') {
+        throw new PushError(`job ${className}: client middleware left "queue" empty or not a string`);
+      }
+      const scheduledAt = typeof at === 'number' && at > now ? at : undefined;
+      if (scheduledAt === undefined) saved.enqueued_at = now;
+      const payload = encodePayload(className, saved);
+      if (scheduledAt !== undefined) prepared.scheduled.push([scheduledAt, payload]);
+      else {
+        const list = prepared.queued.get(saved.queue);
+        if (list) list.push(payload);
+        else prepared.queued.set(saved.queue, [payload]);
+      }
+      prepared.jids.push(typeof saved.jid === 'string' ? saved.jid : jids[i]);
+    }
+    return prepared;
+  }
+
+  /** The connection client middleware is told about. */
+  protected middlewareRedis(): Redis | undefined {
+    return this.redis();
+  }
+
+  /** Saves prepared jobs in one round trip. */
+  protected async write(prepared: PreparedJobs): Promise<void> {
+    let count = prepared.scheduled.length;
+    for (const payloads of prepared.queued.values()) count += payloads.length;
+    if (count === 0) return;
     const redis = this.redis();
     const pipeline = redis.pipeline();
-    if (runAt === undefined) {
+    for (const [queue, payloads] of prepared.queued) {
       pipeline.sadd(this.keys.queues, queue);
       const queueKey = this.keys.queue(queue);
       for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
         pipeline.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK));
       }
-    } else {
+    }
+    if (prepared.scheduled.length > 0) {
       const members: (string | number)[] = [];
-      for (const payload of payloads) members.push(String(runAt), payload);
+      for (const [at, payload] of prepared.scheduled) members.push(String(at), payload);
       pipeline.zadd(this.keys.schedule, ...members);
     }
     let results: [Error | null, unknown][] | null;
     try {
       results = await pipeline.exec();
     } catch (error) {
-      throw new PushError(
-        `could not save ${payloads.length} job(s) to ${this.where}: ${(error as Error).message}`,
-      );
+      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${(error as Error).message}`);
     }
     const failed = results?.find(([error]) => error);
     if (!results || failed) {
       const reason = failed?.[0] ? reasonOf(failed[0]) : 'no reply';
-      throw new PushError(`could not save ${payloads.length} job(s) to ${this.where}: ${reason}`);
+      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${reason}`);
     }
-    return jids;
   }
 
   /** Worker defaults, then the caller's options, in Sidekiq's key order: retry, queue, other options. */
@@ -204,6 +289,14 @@ function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
     at = job.at;
   }
   return at !== undefined && at > nowMs / 1000 ? at : undefined;
+}
+
+function encodePayload(className: string, job: Readonly<Record<string, unknown>>): string {
+  try {
+    return encodeJob(job);
+  } catch (error) {
+    throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
+  }
 }
 
 function encodeArgs(className: string, args: readonly unknown[]): string {

@@ -37,6 +37,10 @@ export interface RuntimeConfig {
   readonly threads: number;
   /** `sidepunch-run` child processes under a supervisor (a swarm). */
   readonly processes: number;
+  /** Serve Prometheus metrics on this port (0: any free port); none when undefined. */
+  readonly metricsPort?: number;
+  /** The address the metrics page binds to. */
+  readonly metricsHost: string;
 }
 
 export const DEFAULTS = {
@@ -52,6 +56,7 @@ export const DEFAULTS = {
   maxRescues: 3,
   threads: 1,
   processes: 1,
+  metricsHost: '127.0.0.1',
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -76,6 +81,8 @@ export interface RawSettings {
   containerGrace?: string;
   threads?: string;
   processes?: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -110,6 +117,8 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     containerGraceSeconds: containerGrace(raw.containerGrace ?? env.SIDEPUNCH_CONTAINER_GRACE, env),
     threads: raw.threads === undefined ? DEFAULTS.threads : positiveInteger('threads', raw.threads),
     processes: raw.processes === undefined ? DEFAULTS.processes : positiveInteger('processes', raw.processes),
+    metricsPort: raw.metricsPort === undefined ? undefined : port('metrics port', raw.metricsPort),
+    metricsHost: raw.metricsHost || DEFAULTS.metricsHost,
   };
   if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
     throw new ConfigError(
@@ -136,6 +145,14 @@ function positiveInteger(name: string, text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
     throw new ConfigError(`${name} must be a whole number of at least 1, not "${text}"`);
+  }
+  return value;
+}
+
+function port(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${text}"`);
   }
   return value;
 }

@@ -2,11 +2,14 @@
  * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
  *  1. parse the payload and find its class in the registry (else: unperformable, with the reason);
  *  2. check the arguments with the registry's generated validator, when it has one;
- *  3. `new` the worker, set its jid, await `perform(...args)`;
+ *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
+ *     one (a middleware that does not call `next` skips the job: it counts as done);
  *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
  */
 import type { RuntimeContext } from './context.js';
 import { type JobPayload, parseJob } from './job.js';
+import type { MiddlewareChain } from './middleware/chain.js';
+import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from './middleware/server.js';
 import type { Registry } from './registry.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
@@ -40,6 +43,7 @@ export class Executor {
   constructor(
     private readonly ctx: RuntimeContext,
     private readonly registry: Registry,
+    private readonly middleware: MiddlewareChain<ServerMiddleware> = serverMiddleware,
   ) {}
 
   async execute(running: RunningJob): Promise<Outcome> {
@@ -67,23 +71,32 @@ export class Executor {
     if (events.has('job:start')) events.emit('job:start', { jid, className: job.class, queue: unit.queue });
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
     let timer: NodeJS.Timeout | undefined;
+    let skipped = false;
     try {
       const worker = new workerClass();
       worker.jid = job.jid;
+      let expired: Promise<never> | undefined;
       if (typeof timeout === 'number' && timeout > 0) {
         const timeoutController = new AbortController();
         worker.signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
-        const expired = new Promise<never>((_, reject) => {
+        expired = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
             timeoutController.abort(error);
             reject(error);
           }, timeout * 1000);
         });
-        await Promise.race([worker.perform(...job.args), expired]);
       } else {
         worker.signal = running.shutdownSignal;
-        await worker.perform(...job.args);
+      }
+      if (this.middleware.size === 0) {
+        // No middleware (the common case): perform directly, with nothing allocated for a chain.
+        const run = worker.perform(...job.args);
+        await (expired ? Promise.race([run, expired]) : run);
+      } else {
+        const context = { worker, workerClass, queue: unit.queue };
+        const run = runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
+        skipped = !(await (expired ? Promise.race([run, expired]) : run));
       }
     } catch (error) {
       const elapsedMs = clock.now() - started;
@@ -109,7 +122,13 @@ export class Executor {
     }
     if (logInfo || events.has('job:done')) {
       const elapsedMs = clock.now() - started;
-      if (logInfo) logger.info('done', { class: job.class, jid, elapsed: formatElapsed(elapsedMs) });
+      if (logInfo) {
+        logger.info(skipped ? 'skipped by server middleware' : 'done', {
+          class: job.class,
+          jid,
+          elapsed: formatElapsed(elapsedMs),
+        });
+      }
       events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
     }
     return { kind: 'done', job };

@@ -1,10 +1,12 @@
 /**
- * Global error and death handlers, as Sidekiq's `config.error_handlers` and `config.death_handlers`.
- * Register them from any module your workers import; a handler that throws is logged and never stops a job's
- * outcome from being written.
+ * Global error and death handlers, as Sidekiq's `config.error_handlers` and `config.death_handlers`: ordered
+ * chains managed like the middleware chains (`errorHandlers.add(h)`, `remove`, `insertBefore`, …), or with
+ * `onJobError`/`onJobDeath`. Register them from the registry's `configureServer` or any module your workers
+ * import; a handler that throws is logged and never stops a job's outcome from being written.
  */
 import type { JobPayload } from './job.js';
 import type { Logger } from './logger.js';
+import { MiddlewareChain } from './middleware/chain.js';
 
 export interface FailureContext {
   /** The job, when its payload could be read. */
@@ -17,25 +19,29 @@ export type ErrorHandler = (error: unknown, context: FailureContext) => unknown;
 /** Called once when a job dies: retries exhausted, `retry: false`, or `sidepunchRetryIn` answered 'kill'. */
 export type DeathHandler = (job: JobPayload, error: unknown) => unknown;
 
-const errorHandlers: ErrorHandler[] = [];
-const deathHandlers: DeathHandler[] = [];
+export const errorHandlers = new MiddlewareChain<ErrorHandler>();
+export const deathHandlers = new MiddlewareChain<DeathHandler>();
 
-/** Adds an error handler; returns a function that removes it. */
+/** Adds an error handler (`errorHandlers.add`); returns a function that removes it. */
 export function onJobError(handler: ErrorHandler): () => void {
-  return add(errorHandlers, handler);
+  return errorHandlers.add(handler);
 }
 
-/** Adds a death handler; returns a function that removes it. */
+/** Adds a death handler (`deathHandlers.add`); returns a function that removes it. */
 export function onJobDeath(handler: DeathHandler): () => void {
-  return add(deathHandlers, handler);
+  return deathHandlers.add(handler);
 }
 
 export async function notifyError(error: unknown, context: FailureContext, logger: Logger): Promise<void> {
-  for (const handler of errorHandlers) await guarded(() => handler(error, context), 'error handler', logger);
+  for (const handler of errorHandlers.entries) {
+    await guarded(() => handler(error, context), 'error handler', logger);
+  }
 }
 
 export async function notifyDeath(job: JobPayload, error: unknown, logger: Logger): Promise<void> {
-  for (const handler of deathHandlers) await guarded(() => handler(job, error), 'death handler', logger);
+  for (const handler of deathHandlers.entries) {
+    await guarded(() => handler(job, error), 'death handler', logger);
+  }
 }
 
 /** Runs user code whose failure must not change the job's outcome. */
@@ -47,12 +53,4 @@ export async function guarded(call: () => unknown, what: string, logger: Logger)
       `${what} threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
     );
   }
-}
-
-function add<T>(list: T[], handler: T): () => void {
-  list.push(handler);
-  return () => {
-    const index = list.indexOf(handler);
-    if (index >= 0) list.splice(index, 1);
-  };
 }

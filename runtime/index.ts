@@ -27,13 +27,43 @@ export { type Clock, FakeClock, systemClock } from './clock.js';
 export { close, configure, defaultClient, push, pushBulk } from './default-client.js';
 export {
   type DeathHandler,
+  deathHandlers,
   type ErrorHandler,
+  errorHandlers,
   type FailureContext,
   onJobDeath,
   onJobError,
 } from './handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './job.js';
 export { LineLogger, type Logger, type LogLevel } from './logger.js';
+export { type EntryRef, MiddlewareChain } from './middleware/chain.js';
+export {
+  type ClientContext,
+  type ClientMiddleware,
+  type ClientMiddlewareFunction,
+  type ClientMiddlewareObject,
+  type ClientNext,
+  clientMiddleware,
+  type PushOrigin,
+  runClientMiddleware,
+} from './middleware/client.js';
+export type { ConfigureServer, ServerConfiguration } from './middleware/configure.js';
+export {
+  DURATION_BUCKETS,
+  MetricsMiddleware,
+  type MetricsSnapshot,
+  mergeSnapshots,
+  renderMetrics,
+} from './middleware/metrics.js';
+export {
+  type ServerContext,
+  type ServerMiddleware,
+  type ServerMiddlewareFunction,
+  type ServerMiddlewareObject,
+  type ServerNext,
+  serverMiddleware,
+} from './middleware/server.js';
+export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
 export {
   type ArgsValidator,

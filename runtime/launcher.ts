@@ -1,9 +1,9 @@
 /**
  * Launcher: builds the runtime from its config and runs it until stopped.
  *  1. connect (one shared connection; blocking fetch opens its own per queue);
- *  2. start(): a first heartbeat (which records this process's queues for rescuers) before the first fetch, then
- *     the manager, the scheduler, the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a
- *     run of the suspects they left, each alone;
+ *  2. start(): the registry's configureServer hook (middleware, handlers), a first heartbeat (which records this
+ *     process's queues for rescuers) before the first fetch, then the manager, the scheduler, the heartbeat timer
+ *     and, on every beat, a rescue of dead processes' jobs and a run of the suspects they left, each alone;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close.
@@ -22,11 +22,12 @@ import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
 import { LineLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
+import { serverConfiguration } from './middleware/configure.js';
 import { queueOrder } from './queue-order.js';
 import { describeTarget, openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import { withScripts } from './redis/scripts.js';
-import type { Registry } from './registry.js';
+import { type Registry, RegistryError } from './registry.js';
 import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
 import { SuspectRunner } from './suspects.js';
@@ -68,7 +69,7 @@ export class Launcher {
 
   constructor(
     config: RuntimeConfig,
-    registry: Registry,
+    private readonly registry: Registry,
     private readonly options: LauncherOptions = {},
   ) {
     const logger = options.logger ?? new LineLogger(config.logLevel);
@@ -152,6 +153,11 @@ export class Launcher {
           `(${config.containerGraceSeconds} s): the orchestrator will kill the process before running jobs are ` +
           `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
       );
+    }
+    try {
+      await this.registry.configureServer?.(serverConfiguration(config));
+    } catch (error) {
+      throw new RegistryError(`${config.registryPath}: configureServer threw ${describeError(error)}`);
     }
     // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
     await this.heartbeat.beat();

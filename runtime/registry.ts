@@ -1,11 +1,13 @@
 /**
  * The registry module that `sidepunch-run` loads: its default export maps each class name (the `class`
  * field on the wire) to its worker class, plus, when `sidepunch-gen` made it, one argument validator per class.
- * Hand-written registries use `defineRegistry({ workers: { SendEmail } })`.
+ * Hand-written registries use `defineRegistry({ workers: { SendEmail }, configureServer(server) { … } })`; one can
+ * wrap a generated registry: `defineRegistry({ ...generated, configureServer })`.
  */
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ConfigureServer } from './middleware/configure.js';
 import type { WorkerClass } from './worker.js';
 
 /** Returns undefined when `args` fit `perform`'s parameters, else the path that failed and why. */
@@ -14,6 +16,8 @@ export type ArgsValidator = (args: readonly unknown[]) => string | undefined;
 export interface Registry {
   readonly workers: Readonly<Record<string, WorkerClass>>;
   readonly validators?: Readonly<Record<string, ArgsValidator>>;
+  /** Called by `sidepunch-run` before it fetches a job: add server and client middleware, error and death handlers. */
+  readonly configureServer?: ConfigureServer;
 }
 
 export function defineRegistry(registry: Registry): Registry {
@@ -45,6 +49,9 @@ export async function loadRegistry(file: string): Promise<Registry> {
     if (typeof worker !== 'function' || typeof worker.prototype?.perform !== 'function') {
       throw new RegistryError(`${file}: workers.${name} is not a class with a perform method`);
     }
+  }
+  if (candidate.configureServer !== undefined && typeof candidate.configureServer !== 'function') {
+    throw new RegistryError(`${file}: configureServer must be a function (server) => { … }`);
   }
   return candidate as Registry;
 }

@@ -3,6 +3,8 @@
  *  1. tick(): for each set, read up to 100 due members, set each one's `enqueued_at` by editing its text, and let
  *     promote.lua move them atomically, each exactly once even with many processes polling; repeat while full
  *     batches come back;
+ *     with client middleware registered, each due job goes through the chain first (it may change the job or
+ *     stop its push: then it is only removed), and the same script moves the result;
  *  2. a member that is not a job object cannot be pushed: it goes to the dead set with the reason;
  *  3. start() ticks at random intervals averaging `pollIntervalSeconds × live processes`, as Sidekiq spreads
  *     polls across a fleet, so the fleet as a whole polls about once per interval.
@@ -10,7 +12,13 @@
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
 import { describeError } from './executor.js';
+import type { JobPayload } from './job.js';
 import { patchJob } from './job-patch.js';
+import {
+  hasClientMiddleware,
+  repushThroughMiddleware,
+  type StoredRepush,
+} from './middleware/stored-repush.js';
 
 const BATCH = 100;
 
@@ -79,14 +87,29 @@ export class Scheduler {
     const queueKeys: string[] = [];
     const args: string[] = [];
     const unreadable: { member: string; reason: string }[] = [];
+    const origin = set === keys.retry ? 'retry' : 'schedule';
+    let kept = 0;
     for (const member of due) {
-      const queue = queueOf(member);
-      if (typeof queue !== 'string') {
-        unreadable.push({ member, reason: queue.reason });
+      const job = jobOf(member);
+      if ('reason' in job) {
+        unreadable.push({ member, reason: job.reason });
         continue;
       }
-      queueKeys.push(keys.queue(queue));
-      args.push(member, patchJob(member, { enqueued_at: now }), queue);
+      // The script moves the member only if it is still there, so a job is pushed once even if two processes ran
+      // the middleware on it.
+      const target = hasClientMiddleware()
+        ? await this.throughMiddleware(member, job.queue, now, origin)
+        : { payload: patchJob(member, { enqueued_at: now }), queue: job.queue };
+      if (target === 'kept') {
+        kept++;
+        continue;
+      }
+      if ('reason' in target) {
+        unreadable.push({ member, reason: target.reason });
+        continue;
+      }
+      queueKeys.push(keys.queue(target.queue));
+      args.push(member, target.payload, target.queue);
     }
     let moved = 0;
     if (queueKeys.length > 0) {
@@ -100,7 +123,30 @@ export class Scheduler {
       );
     }
     if (unreadable.length > 0) await this.bury(set, unreadable, now);
-    return { moved, full: due.length === BATCH };
+    // Jobs kept in the set would come back in the next batch: wait for the next poll instead.
+    return { moved, full: due.length === BATCH && kept === 0 };
+  }
+
+  /** The due job through the client chain; 'kept' (in its set, for the next poll) when a middleware threw. */
+  private async throughMiddleware(
+    member: string,
+    queue: string,
+    now: number,
+    origin: 'schedule' | 'retry',
+  ): Promise<StoredRepush | 'kept'> {
+    try {
+      return await repushThroughMiddleware(
+        patchJob(member, { enqueued_at: now }),
+        queue,
+        this.ctx.redis,
+        origin,
+      );
+    } catch (error) {
+      this.ctx.logger.warn(
+        `client middleware threw on a due job, kept for the next poll: ${describeError(error)}`,
+      );
+      return 'kept';
+    }
   }
 
   private async bury(set: string, members: { member: string; reason: string }[], now: number): Promise<void> {
@@ -118,8 +164,8 @@ export class Scheduler {
   }
 }
 
-/** The queue a scheduled member goes to, or why it cannot go anywhere. */
-export function queueOf(member: string): string | { reason: string } {
+/** A scheduled member as a job and the queue it goes to, or why it cannot go anywhere. */
+export function jobOf(member: string): { object: JobPayload; queue: string } | { reason: string } {
   let job: unknown;
   try {
     job = JSON.parse(member);
@@ -129,7 +175,8 @@ export function queueOf(member: string): string | { reason: string } {
   if (!job || typeof job !== 'object' || Array.isArray(job))
     return { reason: 'payload is not a JSON object' };
   const queue = (job as { queue?: unknown }).queue;
-  if (queue === undefined) return 'default';
-  if (typeof queue !== 'string' || queue === '') return { reason: 'payload has an invalid "queue"' };
-  return queue;
+  if (queue !== undefined && (typeof queue !== 'string' || queue === '')) {
+    return { reason: 'payload has an invalid "queue"' };
+  }
+  return { object: job as JobPayload, queue: queue ?? 'default' };
 }

@@ -4,35 +4,29 @@
  * `performBulk([[...args], ...])` and `set({ queue, retry })`. The generated file only names the class,
  * its parameter types and its options, so an app that enqueues never loads worker code.
  */
-import type { Client } from './client.js';
-import { defaultClient } from './default-client.js';
+import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
 import type { WorkerOptions } from './worker.js';
 
 export interface WorkerStub<Args extends readonly unknown[]> {
   readonly className: string;
   readonly options: Readonly<WorkerOptions>;
-  /** Enqueue now; resolves to the jid. */
-  performAsync(...args: Args): Promise<string>;
+  /** Enqueue now; resolves to the jid (undefined when a client middleware stopped the push). */
+  performAsync(...args: Args): Promise<string | undefined>;
   /** Enqueue to run `seconds` from now. */
-  performIn(seconds: number, ...args: Args): Promise<string>;
+  performIn(seconds: number, ...args: Args): Promise<string | undefined>;
   /** Enqueue to run at a Date or epoch seconds; a past time runs at once. */
-  performAt(when: Date | number, ...args: Args): Promise<string>;
-  /** Enqueue many in one round trip; resolves to their jids in order. */
-  performBulk(argLists: readonly Args[]): Promise<string[]>;
+  performAt(when: Date | number, ...args: Args): Promise<string | undefined>;
+  /** Enqueue many in one round trip; resolves to their jids in order (undefined where a middleware stopped one). */
+  performBulk(argLists: readonly Args[]): Promise<(string | undefined)[]>;
   /** The same stub with some options overridden for the next pushes. */
   set(overrides: WorkerOptions): WorkerStub<Args>;
 }
 
-/** Where stubs send jobs; the testing modes swap it. */
-export type ClientSource = () => Pick<Client, 'push' | 'pushBulk'>;
+export type { ClientSource };
 
-let clientSource: ClientSource = defaultClient;
-
-/** Routes every stub's pushes through another client (testing modes use this); returns the previous source. */
+/** Routes every stub's pushes (and `push`/`pushBulk`) through another client; returns the previous source. */
 export function setStubClient(source: ClientSource): ClientSource {
-  const previous = clientSource;
-  clientSource = source;
-  return previous;
+  return setPushTarget(source);
 }
 
 export function workerStub<Args extends readonly unknown[]>(
@@ -40,7 +34,7 @@ export function workerStub<Args extends readonly unknown[]>(
   options: WorkerOptions = {},
 ): WorkerStub<Args> {
   const push = (args: readonly unknown[], when: { at?: Date | number; in?: number }) =>
-    clientSource().push({ ...options, ...when, class: className, args: withoutTrailingUndefined(args) });
+    pushTarget().push({ ...options, ...when, class: className, args: withoutTrailingUndefined(args) });
   return {
     className,
     options,
@@ -48,7 +42,7 @@ export function workerStub<Args extends readonly unknown[]>(
     performIn: (seconds, ...args) => push(args, { in: seconds }),
     performAt: (when, ...args) => push(args, { at: when }),
     performBulk: (argLists) =>
-      clientSource().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
+      pushTarget().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
     set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
   };
 }

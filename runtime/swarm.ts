@@ -3,7 +3,8 @@
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
- *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0.
+ *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0;
+ *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,34 +25,39 @@ interface ChildSlot {
   crashes: number;
 }
 
-/** The flags for a child: the same, without --processes. */
-export function childArgs(argv: readonly string[]): string[] {
+/** The flags for a child: the same, without --processes; with --metrics-port PORT, child `index` serves PORT+index. */
+export function childArgs(argv: readonly string[], config?: RuntimeConfig, index = 0): string[] {
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--processes') i++;
-    else if (!arg.startsWith('--processes=')) args.push(arg);
+    if (arg === '--processes' || arg === '--metrics-port') i++;
+    else if (!arg.startsWith('--processes=') && !arg.startsWith('--metrics-port=')) args.push(arg);
   }
+  const port = config?.metricsPort;
+  if (port !== undefined) args.unshift('--metrics-port', String(port === 0 ? 0 : port + index));
   return args;
 }
 
 export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger: Logger): Promise<void> {
   const redis = openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null });
   const keys = new Keys(config.namespace);
-  // Node's own flags too (bin/sidepunch-run.js sets V8's young generation size).
-  const args = [...process.execArgv, process.argv[1]!, ...childArgs(argv)];
   const slots = new Map<number, ChildSlot>();
   let shuttingDown = false;
 
   return new Promise<void>((resolve) => {
     const start = (index: number, crashes: number) => {
       const nonce = randomBytes(6).toString('hex');
-      const child = spawn(process.execPath, args, {
-        env: { ...process.env, SIDEPUNCH_NONCE: nonce },
-        stdio: ['ignore', 'inherit', 'inherit'],
-        // Its own process group: a Ctrl-C reaches the supervisor only, which forwards it once.
-        detached: true,
-      });
+      // Node's own flags too (bin/sidepunch-run.js sets V8's young generation size).
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, ...childArgs(argv, config, index)],
+        {
+          env: { ...process.env, SIDEPUNCH_NONCE: nonce },
+          stdio: ['ignore', 'inherit', 'inherit'],
+          // Its own process group: a Ctrl-C reaches the supervisor only, which forwards it once.
+          detached: true,
+        },
+      );
       // The child builds its identity from its pid and this nonce: the supervisor knows it without asking.
       const identity = processIdentity(child.pid ?? 0, nonce);
       const slot: ChildSlot = { child, identity, startedAt: Date.now(), crashes };

@@ -7,15 +7,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { RuntimeConfig } from './config.js';
 import { Launcher, processIdentity } from './launcher.js';
 import { LineLogger } from './logger.js';
+import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from './middleware/metrics.js';
+import { serverMiddleware } from './middleware/server.js';
 import { loadRegistry } from './registry.js';
 
-export type ToThread = { type: 'stop' } | { type: 'quiet' };
-export type FromThread = { type: 'identity'; identity: string } | { type: 'stopping' };
+export type ToThread = { type: 'stop' } | { type: 'quiet' } | { type: 'metrics'; id: number };
+export type FromThread =
+  | { type: 'identity'; identity: string }
+  | { type: 'stopping' }
+  | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
 
 const { config } = workerData as { config: RuntimeConfig; index: number };
 const port = parentPort!;
 const logger = new LineLogger(config.logLevel);
 const registry = await loadRegistry(config.registryPath);
+// The main thread serves one page for all threads: each counts its own jobs and posts them when asked.
+const metrics = config.metricsPort === undefined ? undefined : new MetricsMiddleware();
+if (metrics) serverMiddleware.prepend(metrics);
 
 let stopping = false;
 const stop = () => {
@@ -30,6 +38,10 @@ const launcher = new Launcher(config, registry, { logger, identity, onRemoteStop
 port.postMessage({ type: 'identity', identity: launcher.ctx.identity } satisfies FromThread);
 port.on('message', (message: ToThread) => {
   if (message.type === 'stop') stop();
-  else void launcher.quiet();
+  else if (message.type === 'quiet') void launcher.quiet();
+  else {
+    const snapshot = metrics?.snapshot() ?? emptySnapshot();
+    port.postMessage({ type: 'metrics', id: message.id, snapshot } satisfies FromThread);
+  }
 });
 await launcher.start();

@@ -3,16 +3,21 @@
  * use every core. Each thread is its own process in Sidekiq's process set (same pid, its own nonce).
  *  1. a thread that dies is replaced after a pause; its heartbeat hash is deleted at once, so the next rescue (the
  *     replacement's, at its start) gives its in-progress jobs back to their queues;
- *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits 0 once all have stopped.
+ *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits 0 once all have stopped;
+ *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
+ *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
  */
 import { Worker } from 'node:worker_threads';
 import type { RuntimeConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { serveMetrics } from './metrics-server.js';
+import { emptySnapshot, type MetricsSnapshot, mergeSnapshots, renderMetrics } from './middleware/metrics.js';
 import { openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import type { FromThread, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
+const METRICS_WAIT_MS = 1000;
 
 interface ThreadSlot {
   readonly worker: Worker;
@@ -21,10 +26,24 @@ interface ThreadSlot {
   stopping: boolean;
 }
 
-export function runThreads(config: RuntimeConfig, logger: Logger): Promise<void> {
+export async function runThreads(config: RuntimeConfig, logger: Logger): Promise<void> {
+  const threads = new Map<number, ThreadSlot>();
+  if (config.metricsPort !== undefined) {
+    await serveMetrics(config, logger, async () => {
+      const snapshots = await Promise.all([...threads.values()].map((slot) => askMetrics(slot.worker)));
+      return renderMetrics(mergeSnapshots(snapshots));
+    });
+  }
+  return superviseThreads(config, logger, threads);
+}
+
+function superviseThreads(
+  config: RuntimeConfig,
+  logger: Logger,
+  threads: Map<number, ThreadSlot>,
+): Promise<void> {
   const redis = openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null });
   const keys = new Keys(config.namespace);
-  const threads = new Map<number, ThreadSlot>();
   let shuttingDown = false;
 
   return new Promise<void>((resolve) => {
@@ -38,7 +57,7 @@ export function runThreads(config: RuntimeConfig, logger: Logger): Promise<void>
       threads.set(index, slot);
       worker.on('message', (message: FromThread) => {
         if (message.type === 'identity') slot.identity = message.identity;
-        else slot.stopping = true;
+        else if (message.type === 'stopping') slot.stopping = true;
       });
       worker.on('error', (error) => logger.error(`thread ${index + 1}: ${error.stack ?? error.message}`));
       worker.on('exit', (code) => {
@@ -71,5 +90,25 @@ export function runThreads(config: RuntimeConfig, logger: Logger): Promise<void>
   }).then(() => {
     logger.flush();
     process.exit(0);
+  });
+}
+
+let metricsRequests = 0;
+
+/** A thread's metrics; an empty snapshot when it does not answer within a second (it is busy dying). */
+function askMetrics(worker: Worker): Promise<MetricsSnapshot> {
+  const id = ++metricsRequests;
+  return new Promise((resolve) => {
+    const done = (snapshot: MetricsSnapshot) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      resolve(snapshot);
+    };
+    const onMessage = (message: FromThread) => {
+      if (message.type === 'metrics' && message.id === id) done(message.snapshot);
+    };
+    const timer = setTimeout(() => done(emptySnapshot()), METRICS_WAIT_MS);
+    worker.on('message', onMessage);
+    worker.postMessage({ type: 'metrics', id } satisfies ToThread);
   });
 }

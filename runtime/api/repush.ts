@@ -4,10 +4,12 @@
  * queue:<q>` — done by promote.lua together with the ZREM, so a job is moved once even if two people click.
  * The payload is edited as text (job-patch), never re-serialised, so arguments keep every byte.
  *
- * Client middleware, when it exists, belongs in `repushFromSet`: it sees each payload before the script runs.
+ * Client middleware, when registered in this process, sees each payload before the script runs (origin 'api'); a
+ * middleware that stops the push removes the entry, as Sidekiq drops it.
  */
 import { patchJob } from '../job-patch.js';
-import { queueOf } from '../scheduler.js';
+import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
+import { jobOf } from '../scheduler.js';
 import type { ApiConnection } from './connection.js';
 
 /** promote.lua moves members scored at or before "now"; the API moves chosen members whatever their score. */
@@ -26,7 +28,7 @@ export class NotAJobError extends Error {
 
 /** Whether a member is a job object with a usable queue, so it can be pushed. */
 export function canQueue(value: string): boolean {
-  return typeof queueOf(value) === 'string';
+  return !('reason' in jobOf(value));
 }
 
 /** Pushes each member to its queue if it is still in `setKey`; resolves to how many moved. */
@@ -40,11 +42,15 @@ export async function repushFromSet(
   const queueKeys: string[] = [];
   const args: string[] = [];
   for (const entry of entries) {
-    const queue = queueOf(entry.value);
-    if (typeof queue !== 'string')
-      throw new NotAJobError(`cannot push this entry to a queue: ${queue.reason}`);
-    queueKeys.push(keys.queue(queue));
-    args.push(entry.value, queuePayload(entry, now), queue);
+    const job = jobOf(entry.value);
+    if ('reason' in job) throw new NotAJobError(`cannot push this entry to a queue: ${job.reason}`);
+    const payload = queuePayload(entry, now);
+    const target = hasClientMiddleware()
+      ? await repushThroughMiddleware(payload, job.queue, redis, 'api')
+      : { payload, queue: job.queue };
+    if ('reason' in target) throw new NotAJobError(`cannot push this entry to a queue: ${target.reason}`);
+    queueKeys.push(keys.queue(target.queue));
+    args.push(entry.value, target.payload, target.queue);
   }
   if (queueKeys.length === 0) return 0;
   return redis.sidepunchPromote(

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
 import { Launcher } from '../launcher.js';
 import { LineLogger } from '../logger.js';
+import { MetricsServerError, serveMetrics } from '../metrics-server.js';
+import { MetricsMiddleware } from '../middleware/metrics.js';
+import { serverMiddleware } from '../middleware/server.js';
 import { loadRegistry, type Registry, RegistryError } from '../registry.js';
 import { runSwarm } from '../swarm.js';
 import { runThreads } from '../thread-pool.js';
@@ -41,6 +44,10 @@ Options:
       --container-grace SECONDS
                             the orchestrator's stop grace period (or $SIDEPUNCH_CONTAINER_GRACE);
                             warns when --timeout would outlast it
+      --metrics-port PORT   serve Prometheus metrics (jobs processed and failed, run time per
+                            class) at http://HOST:PORT/metrics; with --threads, one page for all
+                            threads; with --processes, child i serves PORT+i (0: any free port)
+      --metrics-host HOST   the address the metrics page binds to (default ${DEFAULTS.metricsHost})
       --log-level LEVEL     debug, info, warn or error (default info, or $SIDEPUNCH_LOG_LEVEL)
   -v, --verbose             the same as --log-level debug
   -h, --help                show this help
@@ -87,6 +94,8 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         containerGrace: values['container-grace'],
         threads: values.threads,
         processes: values.processes,
+        metricsPort: values['metrics-port'],
+        metricsHost: values['metrics-host'],
       },
       env,
     );
@@ -116,6 +125,8 @@ function parseFlags(argv: readonly string[]) {
       'container-grace': { type: 'string' },
       threads: { type: 'string' },
       processes: { type: 'string' },
+      'metrics-port': { type: 'string' },
+      'metrics-host': { type: 'string' },
       'log-level': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -158,8 +169,15 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   if (config.processes > 1) return runSwarm(argv, config, logger);
-  if (config.threads > 1) return runThreads(config, logger);
+  if (config.threads > 1) return runThreads(config, logger).catch(exitWith);
   await runLauncher(config, registry, logger);
+}
+
+/** A start-up failure the user can fix (the metrics port is taken, configureServer threw): one line, exit 1. */
+function exitWith(error: Error): never {
+  if (!(error instanceof MetricsServerError || error instanceof RegistryError)) throw error;
+  process.stderr.write(`sidepunch-run: ${error.message}\n`);
+  process.exit(1);
 }
 
 /** One launcher on this event loop until TERM/INT (or a TERM through Redis); TSTP quiets it. */
@@ -182,11 +200,16 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     logger,
     onRemoteStop: () => stop('TERM (through Redis)'),
   });
+  if (config.metricsPort !== undefined) {
+    const metrics = new MetricsMiddleware();
+    serverMiddleware.prepend(metrics);
+    await serveMetrics(config, logger, () => metrics.render()).catch(exitWith);
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTSTP', () => {
     logger.info('SIGTSTP received');
     void launcher.quiet();
   });
-  await launcher.start();
+  await launcher.start().catch(exitWith);
 }

@@ -47,7 +47,7 @@ describe('actions on the retry, scheduled and dead sets', () => {
 
   it('add to queue runs a scheduled job now', async () => {
     fixture.run(FAST_BEAT);
-    const jid = await fixture.client.push({ class: 'Probe', args: ['ok', 'later'], in: 3600 });
+    const jid = (await fixture.client.push({ class: 'Probe', args: ['ok', 'later'], in: 3600 }))!;
     const entry = await api().scheduled.findJob(jid);
     expect(await entry!.addToQueue()).toBe(true);
     await waitUntil('it ran', async () =>
@@ -126,7 +126,7 @@ describe('actions on the retry, scheduled and dead sets', () => {
   });
 
   it('reschedule moves a scheduled job to a new time', async () => {
-    const jid = await fixture.client.push({ class: 'Probe', args: ['ok'], in: 3600 });
+    const jid = (await fixture.client.push({ class: 'Probe', args: ['ok'], in: 3600 }))!;
     const entry = await api().scheduled.findJob(jid);
     const at = new Date(Date.now() + 60_000);
     expect(await entry!.reschedule(at)).toBe(true);

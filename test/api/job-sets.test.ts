@@ -14,7 +14,7 @@ async function failSomeJobs() {
     await fixture.client.push({ class: 'Probe', args: ['fail', 'second failure'] }),
   ];
   const dead = await fixture.client.push({ class: 'Probe', args: ['fail', 'fatal'], retry: 0 });
-  const scheduled = await fixture.client.push({ class: 'Probe', args: ['ok', 'later'], in: 3600 });
+  const scheduled = (await fixture.client.push({ class: 'Probe', args: ['ok', 'later'], in: 3600 }))!;
   await waitUntil(
     'two retries and one dead job',
     async () => (await fixture.redis.zcard('retry')) === 2 && (await fixture.redis.zcard('dead')) === 1,

@@ -85,7 +85,7 @@ describe('fault injection', () => {
       let i = 0;
       while (producing) {
         try {
-          acknowledged.push(await client.push({ class: 'Probe', args: ['ok', 'outage', i++] }));
+          acknowledged.push((await client.push({ class: 'Probe', args: ['ok', 'outage', i++] }))!);
         } catch (error) {
           expect(error).toBeInstanceOf(PushError);
           rejections.push((error as Error).message);

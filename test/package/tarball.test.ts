@@ -120,4 +120,19 @@ console.log(jid);
     );
     expect(imported.trim()).toBe('function');
   });
+
+  it('exports the testing modes as sidepunch/testing: a stub push in fake mode is recorded, no Redis', () => {
+    const script = `import { workerStub } from 'sidepunch';
+import { fake, worker } from 'sidepunch/testing';
+fake();
+const stub = workerStub('Greet');
+await stub.performAsync('Zoë', 2);
+console.log(JSON.stringify(worker(stub).jobs[0].args));`;
+    const output = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, REDIS_URL: 'redis://127.0.0.1:1/0' },
+    });
+    expect(output.trim()).toBe('["Zoë",2]');
+  });
 });

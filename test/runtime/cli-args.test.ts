@@ -33,7 +33,17 @@ describe('sidepunch-run flags', () => {
         containerGraceSeconds: undefined,
         threads: 1,
         processes: 1,
+        metricsPort: undefined,
+        metricsHost: '127.0.0.1',
       },
+    });
+  });
+
+  it('reads --metrics-port and --metrics-host', () => {
+    const command = parseRunArgs(['--metrics-port', '9400', '--metrics-host', '0.0.0.0', 'r.js'], {});
+    expect(command.kind === 'run' && command.config).toMatchObject({
+      metricsPort: 9400,
+      metricsHost: '0.0.0.0',
     });
   });
 
@@ -72,6 +82,7 @@ describe('sidepunch-run flags', () => {
       'container grace must be a number of seconds (0 or more), not "soon"',
     ],
     [['--threads', '0', 'r.js'], 'threads must be a whole number of at least 1, not "0"'],
+    [['--metrics-port', '70000', 'r.js'], 'metrics port must be a port number from 0 to 65535, not "70000"'],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],
@@ -92,6 +103,15 @@ describe('sidepunch-run flags', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
       /not-a-registry.mjs is not a Sidepunch registry: its default export needs a "workers" object mapping class names/,
+    );
+  });
+
+  it('a registry whose configureServer throws is one line and exit 1', () => {
+    const registry = `${REPO_ROOT}fixtures/registries/configure-throws.mjs`;
+    const result = run('--redis', 'redis://127.0.0.1:1/0', registry);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      `sidepunch-run: ${registry}: configureServer threw Error: METRICS_TOKEN is not set\n`,
     );
   });
 

@@ -89,7 +89,7 @@ describe('the client saves jobs as Sidekiq does', () => {
   it('pushes 10,000 jobs in bulk in one round trip, each with its own jid', async () => {
     const client = new Client({ redis: fixture.server.url });
     await client.push({ class: 'Warmup', args: [] });
-    let jids: string[] = [];
+    let jids: (string | undefined)[] = [];
     const commands = await monitor(async () => {
       jids = await client.pushBulk({
         class: 'HardWorker',
@@ -148,7 +148,6 @@ describe('the client saves jobs as Sidekiq does', () => {
 
 describe('the typed stubs', () => {
   it('drop trailing undefined arguments, so optional parameters arrive missing, not null', async () => {
-    const redis = fixture.server.connect();
     await fixture.redis.flushall();
     const { configure, close, workerStub } = await import('../../runtime/index.js');
     configure({ redis: fixture.server.url });

@@ -3,6 +3,7 @@ import { FakeClock } from '../../runtime/clock.js';
 import { resolveConfig } from '../../runtime/config.js';
 import { Launcher } from '../../runtime/launcher.js';
 import { LineLogger } from '../../runtime/logger.js';
+import type { ConfigureServer } from '../../runtime/middleware/configure.js';
 import type { WorkerClass } from '../../runtime/worker.js';
 
 export interface InProcessRuntime {
@@ -16,7 +17,13 @@ export interface InProcessRuntime {
 export function startInProcess(
   redisUrl: string,
   workers: Record<string, WorkerClass>,
-  options: { concurrency?: number; queues?: string[]; random?: () => number; clock?: FakeClock } = {},
+  options: {
+    concurrency?: number;
+    queues?: string[];
+    random?: () => number;
+    clock?: FakeClock;
+    configureServer?: ConfigureServer;
+  } = {},
 ): InProcessRuntime {
   const clock = options.clock ?? new FakeClock(Date.UTC(2026, 10, 28, 12, 0, 0));
   const config = resolveConfig(
@@ -33,7 +40,8 @@ export function startInProcess(
   );
   let text = '';
   const logger = new LineLogger('info', { write: (chunk: string) => (text += chunk) }, () => clock.now());
-  const launcher = new Launcher(config, { workers }, { clock, logger, random: options.random ?? (() => 0) });
+  const registry = { workers, configureServer: options.configureServer };
+  const launcher = new Launcher(config, registry, { clock, logger, random: options.random ?? (() => 0) });
   launcher.start();
   return {
     launcher,

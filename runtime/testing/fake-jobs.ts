@@ -1,0 +1,93 @@
+/**
+ * Fake mode's store: every job pushed, in push order, as it came back from JSON, with its time when scheduled.
+ * `worker(stub)` gives one worker's view; `drainAll` and `clearAll` act on all of them.
+ */
+import type { JobPayload } from '../job.js';
+import type { WorkerStub } from '../stub.js';
+import { performJob } from './perform.js';
+import { TestingError } from './workers.js';
+
+export interface FakeJob<Args extends readonly unknown[] = readonly unknown[]> {
+  readonly jid: string;
+  readonly class: string;
+  readonly args: Args;
+  readonly queue: string;
+  /** When it is due, in epoch seconds: only for jobs pushed for a future time (`performIn`, `performAt`). */
+  readonly at?: number;
+  /** The whole payload, as Redis would hold it. */
+  readonly payload: Readonly<JobPayload>;
+}
+
+/** One worker's fake jobs, as Sidekiq's `Worker.jobs`, `drain`, `perform_one` and `clear`. */
+export interface FakeWorker<Args extends readonly unknown[]> {
+  /** Its jobs not yet performed, oldest first. */
+  readonly jobs: readonly FakeJob<Args>[];
+  /** Performs its jobs, oldest first, until none is left (jobs they push are performed too); a job's error stops it. */
+  drain(): Promise<void>;
+  /** Performs its oldest job; throws when it has none. */
+  performOne(): Promise<void>;
+  /** Forgets its jobs. */
+  clear(): void;
+}
+
+export class EmptyQueueError extends TestingError {
+  override name = 'EmptyQueueError';
+}
+
+let store: FakeJob[] = [];
+
+export function recordFakeJob(payload: JobPayload, at: number | undefined): void {
+  store.push({
+    jid: payload.jid ?? '',
+    class: payload.class,
+    args: payload.args,
+    queue: payload.queue,
+    ...(at === undefined ? {} : { at }),
+    payload,
+  });
+}
+
+/** One worker's fake jobs, typed by its generated stub: `worker(jobs.SendEmail).jobs[0].args`. */
+export function worker<Args extends readonly unknown[]>(stub: WorkerStub<Args> | string): FakeWorker<Args> {
+  const className = typeof stub === 'string' ? stub : stub.className;
+  const mine = (job: FakeJob) => job.class === className;
+  return {
+    get jobs() {
+      return store.filter(mine) as unknown as FakeJob<Args>[];
+    },
+    async drain() {
+      for (let job = take(mine); job; job = take(mine)) await performJob(job.payload as JobPayload);
+    },
+    async performOne() {
+      const job = take(mine);
+      if (!job) throw new EmptyQueueError(`performOne: ${className} has no fake jobs`);
+      await performJob(job.payload as JobPayload);
+    },
+    clear() {
+      store = store.filter((job) => !mine(job));
+    },
+  };
+}
+
+/** Every fake job of every worker, oldest first. */
+export function allJobs(): readonly FakeJob[] {
+  return [...store];
+}
+
+/** Performs every fake job, oldest first, until none is left (Sidekiq's `drain_all`). */
+export async function drainAll(): Promise<void> {
+  for (let job = take(() => true); job; job = take(() => true)) await performJob(job.payload as JobPayload);
+}
+
+/** Forgets every fake job (Sidekiq's `clear_all`); call it between tests. */
+export function clearAll(): void {
+  store = [];
+}
+
+/** Removes and returns the oldest job that matches: removed first, so a job that throws is not run again. */
+function take(matches: (job: FakeJob) => boolean): FakeJob | undefined {
+  const index = store.findIndex(matches);
+  if (index < 0) return undefined;
+  const [job] = store.splice(index, 1);
+  return job;
+}

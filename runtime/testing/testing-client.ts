@@ -1,0 +1,40 @@
+/**
+ * The client the testing modes put behind the stubs, `push` and `pushBulk`: the real client's job building and
+ * client middleware, a check that the arguments survive JSON, then each payload parsed back from its JSON text
+ * (the exact string Redis would hold) and either recorded (fake) or performed at once (inline). No Redis.
+ */
+
+import type { Redis } from 'ioredis';
+import { Client, type PreparedJobs } from '../client.js';
+import type { JobPayload } from '../job.js';
+import { recordFakeJob } from './fake-jobs.js';
+import { assertJsonSafe } from './json-safe.js';
+import { performJob } from './perform.js';
+
+export class TestingClient extends Client {
+  constructor(private readonly mode: 'fake' | 'inline') {
+    super({});
+  }
+
+  protected override prepare(...[job, argLists, jid]: Parameters<Client['prepare']>): Promise<PreparedJobs> {
+    const className = typeof job.class === 'function' ? job.class.name : job.class;
+    for (const args of argLists) if (Array.isArray(args)) assertJsonSafe(String(className), args);
+    return super.prepare(job, argLists, jid);
+  }
+
+  protected override middlewareRedis(): Redis | undefined {
+    return undefined;
+  }
+
+  protected override async write(prepared: PreparedJobs): Promise<void> {
+    const jobs: [JobPayload, number | undefined][] = [];
+    for (const payloads of prepared.queued.values()) {
+      for (const payload of payloads) jobs.push([JSON.parse(payload), undefined]);
+    }
+    for (const [at, payload] of prepared.scheduled) jobs.push([JSON.parse(payload), at]);
+    for (const [job, at] of jobs) {
+      if (this.mode === 'fake') recordFakeJob(job, at);
+      else await performJob(job);
+    }
+  }
+}

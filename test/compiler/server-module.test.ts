@@ -1,0 +1,67 @@
+/**
+ * The `server` setting: a module whose default export becomes the generated registry's `configureServer`, so a
+ * project using sidepunch-gen adds its middleware and handlers in TypeScript, bundled with its workers.
+ */
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MiddlewareChain } from '../../runtime/middleware/chain.js';
+import type { ServerConfiguration } from '../../runtime/middleware/configure.js';
+import type { Registry } from '../../runtime/registry.js';
+import { runCli } from './support/run-cli.js';
+import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+
+const projects: TempProject[] = [];
+afterEach(() => {
+  for (const project of projects.splice(0)) project.remove();
+});
+
+const SERVER = `interface Chain { add(entry: unknown): unknown }
+
+/** Adds a middleware that records the class of each job it sees. */
+export default function configureServer(server: { serverMiddleware: Chain }): void {
+  server.serverMiddleware.add(async (job: { class: string }, next: () => Promise<void>) => {
+    (globalThis as { seen?: string[] }).seen?.push(job.class);
+    await next();
+  });
+}
+`;
+
+async function generateWith(packageJson: Record<string, unknown>, ...flags: string[]) {
+  const project = tempProject(
+    { 'src/workers/send.ts': workerSource('SendEmail', 'to: string'), 'src/server.ts': SERVER },
+    packageJson,
+  );
+  projects.push(project);
+  const run = await runCli(project.dir, ...flags);
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  const registry: Registry = (await import(pathToFileURL(project.path('dist/registry.js')).href)).default;
+  return { project, registry };
+}
+
+function serverConfiguration(): ServerConfiguration {
+  return {
+    config: {} as ServerConfiguration['config'],
+    serverMiddleware: new MiddlewareChain(),
+    clientMiddleware: new MiddlewareChain(),
+    errorHandlers: new MiddlewareChain(),
+    deathHandlers: new MiddlewareChain(),
+  };
+}
+
+describe('sidepunch-gen --server', () => {
+  it('bundles the module into the registry as its configureServer hook', async () => {
+    const { registry } = await generateWith({}, '--server', 'src/server.ts');
+    expect(Object.keys(registry.workers)).toEqual(['SendEmail']);
+    const server = serverConfiguration();
+    await registry.configureServer!(server);
+    expect(server.serverMiddleware.size).toBe(1);
+  });
+
+  it('reads the setting from package.json too; without it the registry has no hook', async () => {
+    const { registry } = await generateWith({ sidepunch: { server: 'src/server.ts' } });
+    expect(typeof registry.configureServer).toBe('function');
+    const { registry: plain } = await generateWith({});
+    expect(plain.configureServer).toBeUndefined();
+  });
+});

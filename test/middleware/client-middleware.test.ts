@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client } from '../../runtime/client.js';
+import type { JobPayload } from '../../runtime/job.js';
+import { type ClientContext, type ClientNext, clientMiddleware } from '../../runtime/middleware/client.js';
+import { useRedis } from '../support/redis-fixture.js';
+
+const fixture = useRedis();
+afterEach(() => clientMiddleware.clear());
+
+const queued = async (queue: string) =>
+  (await fixture.redis.lrange(`queue:${queue}`, 0, -1)).map((raw) => JSON.parse(raw));
+
+describe('client middleware', () => {
+  it('runs in order around every push and can change the job: a field, its queue', async () => {
+    const seen: string[] = [];
+    clientMiddleware.add(async (job, next, context: ClientContext) => {
+      seen.push(
+        `outer ${context.className} ${context.queue} ${context.origin} ${context.redis ? 'redis' : '-'}`,
+      );
+      job.tenant = 'acme';
+      await next();
+      seen.push('outer done');
+    });
+    clientMiddleware.add({
+      call(job: JobPayload, next: ClientNext) {
+        seen.push(`inner sees tenant ${job.tenant}`);
+        if (job.args[0] === 'urgent') job.queue = 'critical';
+        return next();
+      },
+    });
+    const jid = await fixture.client.push({ class: 'Mail', args: ['urgent'] });
+    await fixture.client.push({ class: 'Mail', args: ['normal'] });
+    expect(seen.slice(0, 3)).toEqual([
+      'outer Mail default client redis',
+      'inner sees tenant acme',
+      'outer done',
+    ]);
+    expect(await queued('critical')).toMatchObject([
+      { jid, args: ['urgent'], tenant: 'acme', queue: 'critical' },
+    ]);
+    expect(await queued('default')).toMatchObject([{ args: ['normal'], tenant: 'acme' }]);
+    expect(await fixture.redis.smembers('queues')).toEqual(expect.arrayContaining(['critical', 'default']));
+  });
+
+  it('a middleware that returns without calling next stops the push: nothing saved, no jid', async () => {
+    let laterRan = false;
+    clientMiddleware.add((job, next) => (job.args[0] === 'drop' ? undefined : next()));
+    clientMiddleware.add((_job, next) => {
+      laterRan = true;
+      return next();
+    });
+    expect(await fixture.client.push({ class: 'Mail', args: ['drop'] })).toBeUndefined();
+    expect(laterRan).toBe(false);
+    expect(await fixture.redis.keys('*')).toEqual([]);
+    const jids = await fixture.client.pushBulk({ class: 'Mail', args: [['keep'], ['drop'], ['keep too']] });
+    expect(jids[1]).toBeUndefined();
+    expect((await queued('default')).map((job) => job.jid)).toEqual([jids[2], jids[0]]);
+  });
+
+  it('sees a scheduled job’s time as `at` and may move it; the payload keeps Sidekiq’s shape', async () => {
+    clientMiddleware.add((job, next) => {
+      job.at = (job.at as number) + 100;
+      return next();
+    });
+    const before = Date.now() / 1000;
+    await fixture.client.push({ class: 'Mail', args: [], in: 60 });
+    const [member, score] = await fixture.redis.zrange('schedule', 0, -1, 'WITHSCORES');
+    expect(Number(score)).toBeGreaterThanOrEqual(before + 160);
+    const job = JSON.parse(member!);
+    expect(job.at).toBeUndefined();
+    expect(job.enqueued_at).toBeUndefined();
+    expect(Object.keys(job)).toEqual(['retry', 'queue', 'args', 'class', 'jid', 'created_at']);
+  });
+
+  it('a job pushed through a middleware that changes nothing is byte for byte the fast path’s', async () => {
+    const clock = { now: () => 1_764_000_000_123 };
+    const plain = new Client({ redis: fixture.server.url, clock });
+    await plain.push({ class: 'Mail', args: ['x', { n: 1 }], jid: 'a'.repeat(24), tags: ['t'] });
+    clientMiddleware.add((_job, next) => next());
+    await plain.push({ class: 'Mail', args: ['x', { n: 1 }], jid: 'a'.repeat(24), tags: ['t'] });
+    await plain.close();
+    const [withMiddleware, without] = await fixture.redis.lrange('queue:default', 0, -1);
+    expect(withMiddleware).toBe(without);
+  });
+});
