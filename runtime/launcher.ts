@@ -2,7 +2,8 @@
  * Launcher: builds the runtime from its config and runs it until stopped.
  *  1. connect (one shared connection; blocking fetch opens its own per queue);
  *  2. start(): a first heartbeat (which records this process's queues for rescuers) before the first fetch, then
- *     the manager, the scheduler, the heartbeat timer and a rescue of dead processes' jobs on every beat;
+ *     the manager and its fetch watchdog, the scheduler, the heartbeat timer and a rescue of dead processes' jobs
+ *     on every beat;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close.
@@ -16,6 +17,7 @@ import type { RuntimeConfig } from './config.js';
 import type { RuntimeContext } from './context.js';
 import { RuntimeEvents } from './events.js';
 import { describeError, Executor } from './executor.js';
+import { FetchWatchdog } from './fetch-watchdog.js';
 import { Fetcher } from './fetcher.js';
 import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
@@ -55,6 +57,7 @@ export class Launcher {
   readonly scheduler: Scheduler;
   readonly heartbeat: Heartbeat;
   readonly rescuer: Rescuer;
+  readonly watchdog: FetchWatchdog;
   private readonly connections: Redis[] = [];
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
@@ -99,6 +102,7 @@ export class Launcher {
     );
     this.scheduler = new Scheduler(this.ctx, random);
     this.rescuer = new Rescuer(this.ctx);
+    this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
     this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
   }
 
@@ -120,6 +124,7 @@ export class Launcher {
   quiet(): Promise<void> {
     this.quieting ??= (async () => {
       this.ctx.logger.info('quiet: no new jobs; running ones finish');
+      this.watchdog.stop();
       await Promise.all([this.manager.stopFetching(), this.scheduler.stop()]);
       await this.heartbeat.beat().catch(() => {});
     })();
@@ -153,6 +158,7 @@ export class Launcher {
     await this.heartbeat.beat();
     if (this.stopping) return;
     this.manager.start();
+    this.watchdog.start();
     this.scheduler.start();
     this.heartbeat.start();
     this.ctx.events.on('heartbeat', () => void this.rescueDead());
