@@ -10,7 +10,13 @@ import { type Clock, systemClock } from './clock.js';
 import { encodeJob, formatSeconds, newJids } from './job.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
-import { DEFAULT_REDIS_URL, describeTarget, openRedis, type RedisTarget } from './redis/connection.js';
+import {
+  DEFAULT_REDIS_URL,
+  describeTarget,
+  isCluster,
+  openRedis,
+  type RedisTarget,
+} from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import type { WorkerClass, WorkerOptions } from './worker.js';
 
@@ -126,8 +132,10 @@ export class Client {
     });
     const redis = this.redis();
     const pipeline = redis.pipeline();
+    // A cluster keeps `queues` in another hash slot than the queue: listed first, on its own.
+    const listFirst = runAt === undefined && isCluster(redis);
     if (runAt === undefined) {
-      pipeline.sadd(this.keys.queues, queue);
+      if (!listFirst) pipeline.sadd(this.keys.queues, queue);
       const queueKey = this.keys.queue(queue);
       for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
         pipeline.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK));
@@ -139,6 +147,7 @@ export class Client {
     }
     let results: [Error | null, unknown][] | null;
     try {
+      if (listFirst) await redis.sadd(this.keys.queues, queue);
       results = await pipeline.exec();
     } catch (error) {
       throw new PushError(

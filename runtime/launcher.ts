@@ -24,7 +24,7 @@ import { JobRetry } from './job-retry.js';
 import { LineLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
 import { queueOrder } from './queue-order.js';
-import { describeTarget, openRedis } from './redis/connection.js';
+import { describeTarget, openRedis, parseRedisUrl } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import { withScripts } from './redis/scripts.js';
 import type { Registry } from './registry.js';
@@ -81,7 +81,7 @@ export class Launcher {
       config,
       redis: withScripts(openConnection('fetch')),
       openConnection,
-      keys: new Keys(config.namespace),
+      keys: new Keys(config.namespace, { cluster: parseRedisUrl(config.redis).mode === 'cluster' }),
       clock: options.clock ?? systemClock,
       logger,
       events: options.events ?? new RuntimeEvents(),

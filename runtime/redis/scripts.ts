@@ -16,6 +16,10 @@ const SCRIPTS = {
   sidepunchRescue: { file: 'rescue.lua', keys: 2 },
   /** schedule or retry → queue, due jobs, each exactly once. Variable key count. */
   sidepunchPromote: { file: 'promote.lua', keys: undefined },
+  /** cluster mode: schedule or retry → this process's staging list (same slot). */
+  sidepunchStage: { file: 'stage.lua', keys: 2 },
+  /** cluster mode: staged jobs → their queue, each at most once. */
+  sidepunchEnqueueOnce: { file: 'enqueue-once.lua', keys: 2 },
 } as const;
 
 export interface ScriptCommands {
@@ -31,6 +35,14 @@ export interface ScriptCommands {
   ): Promise<string[]>;
   /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
   sidepunchPromote(...args: (string | number)[]): Promise<number>;
+  /** `setKey, stagingKey, now, ...(member, payload)` */
+  sidepunchStage(setKey: string, stagingKey: string, ...args: (string | number)[]): Promise<number>;
+  sidepunchEnqueueOnce(
+    queueKey: string,
+    markerKey: string,
+    markerTtlSeconds: number,
+    ...payloads: string[]
+  ): Promise<number>;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands;

@@ -1,0 +1,77 @@
+/**
+ * A real local Redis Cluster for tests and benchmarks: `redis-server --cluster-enabled yes` nodes on free ports,
+ * joined with `redis-cli --cluster create` (one replica per primary when there are six nodes).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { Cluster } from 'ioredis';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+
+const run = promisify(execFile);
+
+export interface RedisCluster {
+  readonly nodes: readonly RedisServer[];
+  /** `redis+cluster://127.0.0.1:p1,…` */
+  readonly url: string;
+  /** A connection to the whole cluster (closed by `stop`). */
+  connect(): Cluster;
+  stop(): Promise<void>;
+}
+
+export async function startRedisCluster(
+  options: { primaries?: number; replicas?: number } = {},
+): Promise<RedisCluster> {
+  const primaries = options.primaries ?? 3;
+  const replicas = options.replicas ?? 1;
+  const nodes = await Promise.all(
+    Array.from({ length: primaries * (1 + replicas) }, () =>
+      startRedisServer({
+        args: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '2000',
+        ],
+      }),
+    ),
+  );
+  const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+  await run('redis-cli', [
+    '--cluster',
+    'create',
+    ...addresses,
+    '--cluster-replicas',
+    String(replicas),
+    '--cluster-yes',
+  ]);
+  const connections: Cluster[] = [];
+  const connect = () => {
+    const cluster = new Cluster(
+      nodes.slice(0, primaries).map((node) => ({ host: '127.0.0.1', port: node.port })),
+      { redisOptions: { maxRetriesPerRequest: null } },
+    );
+    cluster.on('error', () => {});
+    connections.push(cluster);
+    return cluster;
+  };
+  // Ready once every node agrees the cluster is ok (all slots served).
+  const probe = connect();
+  const admin = nodes.map((node) => node.connect());
+  for (;;) {
+    const states = await Promise.all(admin.map((node) => node.cluster('INFO') as Promise<string>));
+    if (states.every((state) => state.includes('cluster_state:ok'))) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await probe.ping();
+  return {
+    nodes,
+    url: `redis+cluster://${addresses.slice(0, primaries).join(',')}`,
+    connect,
+    async stop() {
+      for (const connection of connections.splice(0)) connection.disconnect();
+      await Promise.all(nodes.map((node) => destroyRedisServer(node)));
+    },
+  };
+}
