@@ -8,8 +8,8 @@ import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
 import { Keys } from '../../runtime/redis/keys.js';
+import { type RedisCluster, startRedisCluster } from '../../scripts/redis-cluster.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { type RedisCluster, startRedisCluster } from '../support/redis-cluster.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
 
 let cluster: RedisCluster;

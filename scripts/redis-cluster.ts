@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Cluster } from 'ioredis';
-import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
 
