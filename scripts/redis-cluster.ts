@@ -19,7 +19,8 @@ export interface RedisCluster {
 }
 
 export async function startRedisCluster(
-  options: { primaries?: number; replicas?: number } = {},
+  /** `args`: more redis-server arguments for every node (an ACL user, say). */
+  options: { primaries?: number; replicas?: number; args?: readonly string[] } = {},
 ): Promise<RedisCluster> {
   const primaries = options.primaries ?? 3;
   const replicas = options.replicas ?? 1;
@@ -33,6 +34,7 @@ export async function startRedisCluster(
           'nodes.conf',
           '--cluster-node-timeout',
           '2000',
+          ...(options.args ?? []),
         ],
       }),
     ),

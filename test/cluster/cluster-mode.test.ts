@@ -19,9 +19,16 @@ let resultsRedis: Redis;
 let client: Client;
 let runtime: RuntimeProcess | undefined;
 const keys = new Keys(undefined, { cluster: true });
+/** The client and the runtime connect as an ACL user (the test's own connection as the default user). */
+const PASSWORD = 'cluster-Pa55';
+let url: string;
 
 beforeAll(async () => {
-  [cluster, results] = await Promise.all([startRedisCluster(), startRedisServer()]);
+  [cluster, results] = await Promise.all([
+    startRedisCluster({ args: ['--user', 'alice', 'on', `>${PASSWORD}`, '~*', '&*', '+@all'] }),
+    startRedisServer(),
+  ]);
+  url = cluster.url.replace('//', `//alice:${PASSWORD}@`);
   redis = cluster.connect();
   resultsRedis = results.connect();
 });
@@ -39,7 +46,7 @@ beforeEach(async () => {
     ),
   );
   await resultsRedis.flushall();
-  client = new Client({ redis: cluster.url });
+  client = new Client({ redis: url });
 });
 afterEach(async () => {
   await client.close();
@@ -49,7 +56,7 @@ afterEach(async () => {
 
 function run(...args: string[]): RuntimeProcess {
   runtime = startRuntime(
-    cluster.url,
+    url,
     ['--poll-interval', '0.2', '--heartbeat', '0.5', '--process-ttl', '1', ...args, PROBE_REGISTRY],
     { REDIS_URL: results.url },
   );
@@ -114,7 +121,12 @@ describe('cluster mode', () => {
       expect(await redis.scard(keys.promoted(queue))).toBe(0);
     }
     expect(await redis.llen(keys.promoting('schedule', identity))).toBe(0);
+    const clients = (await cluster.nodes[0]!.connect().client('LIST')) as string;
+    expect(clients.split('\n').find((line) => line.includes('name=sidepunch-fetch '))).toContain(
+      'user=alice',
+    );
     expect(await runtime!.stop('SIGTERM')).toBe(0);
+    expect(runtime!.output()).not.toContain(PASSWORD);
   });
 
   it('a move from schedule a dead process left half done is finished: nothing lost, nothing pushed twice', async () => {

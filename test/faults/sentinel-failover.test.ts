@@ -13,6 +13,8 @@ import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '..
 import { type SentinelGroup, startSentinelGroup } from '../support/sentinel-group.js';
 
 const JOBS = 20_000;
+/** The runtime and the pusher connect as an ACL user; the password must never be printed. */
+const PASSWORD = 'failover-Pa55';
 const BATCH = 250;
 /** Pushes are paced (about 5,000 jobs/s) so that some are under way when the primary dies. */
 const BATCH_EVERY_MS = 50;
@@ -23,7 +25,10 @@ let resultsRedis: Redis;
 let runtime: RuntimeProcess | undefined;
 
 beforeAll(async () => {
-  [group, results] = await Promise.all([startSentinelGroup(), startRedisServer()]);
+  [group, results] = await Promise.all([
+    startSentinelGroup({ user: { name: 'alice', password: PASSWORD } }),
+    startRedisServer(),
+  ]);
   resultsRedis = results.connect();
 });
 afterAll(async () => {
@@ -112,6 +117,12 @@ describe('Sentinel failover under load', () => {
       .flatMap((b) => b.jids);
     const runs = await resultsRedis.llen('probe:done:failover');
     expect(runtime.child.exitCode).toBeNull();
+    const clients = (await group.replica.connect().client('LIST')) as string;
+    expect(clients.split('\n').find((line) => line.includes('name=sidepunch-fetch '))).toContain(
+      'user=alice',
+    );
+    expect(runtime.output()).toContain('redis+sentinel://alice:***@127.0.0.1:');
+    expect(runtime.output()).not.toContain(PASSWORD);
     console.log(
       `sentinel failover: ${count(batches.slice(0, batchesBeforeKill))} pushes acknowledged and ` +
         `${performedBeforeKill} jobs performed before the kill; ${count(batches)} acknowledged in all, ` +

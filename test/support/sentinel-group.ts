@@ -1,6 +1,7 @@
 /**
  * A Redis primary, one replica and three `redis-sentinel` processes watching them, on free ports, for failover
- * tests. Sentinels notice a dead primary after 1 s and promote the replica.
+ * tests. Sentinels notice a dead primary after 1 s and promote the replica. With `user`, both Redis servers have
+ * that ACL user, which replication and the Sentinels use; the default user stays open for the test's own reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,16 +22,36 @@ export interface SentinelGroup {
   readonly primary: RedisServer;
   readonly replica: RedisServer;
   readonly sentinelPorts: readonly number[];
-  /** `redis+sentinel://127.0.0.1:p1,…/mymaster` */
+  /** `redis+sentinel://[user:password@]127.0.0.1:p1,…/mymaster` */
   readonly url: string;
   /** The port the Sentinels currently name as primary. */
   primaryPort(): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startSentinelGroup(): Promise<SentinelGroup> {
-  const primary = await startRedisServer();
-  const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+export async function startSentinelGroup(
+  options: { user?: { name: string; password: string } } = {},
+): Promise<SentinelGroup> {
+  const { user } = options;
+  const acl = user
+    ? [
+        '--user',
+        user.name,
+        'on',
+        `>${user.password}`,
+        '~*',
+        '&*',
+        '+@all',
+        '--masteruser',
+        user.name,
+        '--masterauth',
+        user.password,
+      ]
+    : [];
+  const primary = await startRedisServer({ args: acl });
+  const replica = await startRedisServer({
+    args: [...acl, '--replicaof', '127.0.0.1', String(primary.port)],
+  });
   const dir = mkdtempSync(path.join(tmpdir(), 'sidepunch-sentinel-'));
   const sentinelPorts = [await freePort(), await freePort(), await freePort()];
   const sentinels: ChildProcess[] = [];
@@ -48,6 +69,12 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
         `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
         `sentinel failover-timeout ${MASTER_NAME} 3000`,
         `sentinel parallel-syncs ${MASTER_NAME} 1`,
+        ...(user
+          ? [
+              `sentinel auth-user ${MASTER_NAME} ${user.name}`,
+              `sentinel auth-pass ${MASTER_NAME} ${user.password}`,
+            ]
+          : []),
         '',
       ].join('\n'),
     );
@@ -83,7 +110,7 @@ export async function startSentinelGroup(): Promise<SentinelGroup> {
     primary,
     replica,
     sentinelPorts,
-    url: `redis+sentinel://${sentinelPorts.map((port) => `127.0.0.1:${port}`).join(',')}/${MASTER_NAME}`,
+    url: `redis+sentinel://${user ? `${user.name}:${user.password}@` : ''}${sentinelPorts.map((port) => `127.0.0.1:${port}`).join(',')}/${MASTER_NAME}`,
     async primaryPort() {
       const [, port] = (await sentinelCommand(admin[0]!, 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME)) as string[];
       return Number(port);
