@@ -103,10 +103,14 @@ function openCluster(endpoint: RedisEndpoint, common: RedisOptions): Cluster {
 function watchOutages(redis: Redis, where: string, options: ConnectionOptions): void {
   let down = false;
   let everReady = false;
-  redis.on('error', (error: Error & { code?: string }) => {
+  redis.on('error', (error: Error & { code?: string; lastNodeError?: Error & { code?: string } }) => {
     if (down) return;
     down = true;
-    const reason = error.code ?? error.message;
+    // A cluster's "Failed to refresh slots cache." carries the reason (refused, WRONGPASS …) in lastNodeError.
+    const cause = error.lastNodeError;
+    const reason =
+      error.code ??
+      (cause ? `${error.message.replace(/\.$/, '')}: ${cause.code ?? cause.message}` : error.message);
     const what = everReady ? 'lost the connection to' : 'cannot reach';
     options.logger?.warn(`${options.role}: ${what} Redis at ${where} (${reason}); retrying with backoff`);
   });

@@ -161,4 +161,13 @@ describe('cluster mode', () => {
     expect(await redis.scard(keys.promoted('a'))).toBe(0);
     expect(runtime!.output()).toMatch(/rescued 1 job\(s\) left in progress by dead process gone-host:1:dead/);
   });
+
+  it('a wrong password: one warning that says so, without the password', async () => {
+    runtime = startRuntime(url.replace(PASSWORD, 'wrong-Pa55'), [PROBE_REGISTRY], { REDIS_URL: results.url });
+    const line = await runtime.waitForLine(/cannot reach Redis/);
+    expect(line).toMatch(
+      /WARN: fetch: cannot reach Redis at redis\+cluster:\/\/alice:\*\*\*@127\.0\.0\.1:\d+,\S+ \(Failed to refresh slots cache: WRONGPASS/,
+    );
+    expect(runtime.output()).not.toContain('wrong-Pa55');
+  });
 });
