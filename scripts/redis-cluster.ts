@@ -58,14 +58,18 @@ export async function startRedisCluster(
     connections.push(cluster);
     return cluster;
   };
-  // Ready once every node agrees the cluster is ok (all slots served).
+  // Ready once every node agrees the cluster is ok (all slots served) and every replica is attached and in sync.
   const probe = connect();
   const admin = nodes.map((node) => node.connect());
-  for (;;) {
+  const ready = async () => {
     const states = await Promise.all(admin.map((node) => node.cluster('INFO') as Promise<string>));
-    if (states.every((state) => state.includes('cluster_state:ok'))) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    if (!states.every((state) => state.includes('cluster_state:ok'))) return false;
+    const ranges = await admin[0]!.cluster('SLOTS');
+    if (!ranges.every((range) => range.length === 2 + 1 + replicas)) return false;
+    const roles = await Promise.all(admin.map((node) => node.info('replication')));
+    return roles.every((role) => role.includes('role:master') || role.includes('master_link_status:up'));
+  };
+  while (!(await ready())) await new Promise((resolve) => setTimeout(resolve, 100));
   await probe.ping();
   return {
     nodes,
