@@ -12,7 +12,13 @@ import { encodeJob, formatSeconds, type JobPayload, newJids } from './job.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import { clientMiddleware, runClientMiddleware } from './middleware/client.js';
-import { DEFAULT_REDIS_URL, describeTarget, openRedis, type RedisTarget } from './redis/connection.js';
+import {
+  DEFAULT_REDIS_URL,
+  describeTarget,
+  isCluster,
+  openRedis,
+  type RedisTarget,
+} from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import type { WorkerClass, WorkerOptions } from './worker.js';
 
@@ -213,8 +219,10 @@ export class Client {
     if (count === 0) return;
     const redis = this.redis();
     const pipeline = redis.pipeline();
+    // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
+    const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
     for (const [queue, payloads] of prepared.queued) {
-      pipeline.sadd(this.keys.queues, queue);
+      if (listFirst.length === 0) pipeline.sadd(this.keys.queues, queue);
       const queueKey = this.keys.queue(queue);
       for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
         pipeline.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK));
@@ -227,6 +235,7 @@ export class Client {
     }
     let results: [Error | null, unknown][] | null;
     try {
+      if (listFirst.length > 0) await redis.sadd(this.keys.queues, ...listFirst);
       results = await pipeline.exec();
     } catch (error) {
       throw new PushError(`could not save ${count} job(s) to ${this.where}: ${(error as Error).message}`);

@@ -1,16 +1,18 @@
 /**
  * Completer: the one place that writes a job's outcome to Redis.
  *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
- *     the exact payload from the in-progress list), retry and dead-set entries, and the processed/failed counters;
+ *     the exact payload from the in-progress list), retry and dead-set entries, and the processed/failed counters
+ *     (in cluster mode, where one MULTI cannot span slots: retry and dead entries first, then acknowledgements and
+ *     counters, so a crash in between runs a job again rather than losing it);
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice.
  */
-import type { ChainableCommander } from 'ioredis';
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
 import type { Disposition } from './job-retry.js';
 import type { ScriptCommands } from './redis/scripts.js';
+import { SlotBatch } from './redis/slot-batch.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Daily stat keys live five years, as Sidekiq's. */
@@ -93,15 +95,15 @@ export class Completer {
     this.ctx.events.emit('complete:flushed', { count: batch.length });
   }
 
-  private async write(batch: readonly Recorded[]): Promise<void> {
+  private async write(recorded: readonly Recorded[]): Promise<void> {
     const { keys, clock } = this.ctx;
     const now = clock.now() / 1000;
-    const multi = this.ctx.redis.multi();
+    const batch = new SlotBatch(this.ctx.redis);
     let processed = 0;
     let failed = 0;
     let killed = false;
     const acks = new Map<string, string[]>();
-    for (const { unit, disposition } of batch) {
+    for (const { unit, disposition } of recorded) {
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.raw);
       else acks.set(unit.inProgressKey, [unit.raw]);
@@ -111,12 +113,12 @@ export class Completer {
           if (disposition.failed) failed++;
           break;
         case 'retry':
-          multi.zadd(keys.retry, disposition.at, disposition.payload);
+          batch.on(keys.retry).zadd(keys.retry, disposition.at, disposition.payload);
           processed++;
           failed++;
           break;
         case 'kill':
-          addToDeadSet(multi, keys, disposition.payload, now, disposition.reason);
+          addToDeadSet(batch, keys, disposition.payload, now, disposition.reason);
           killed = true;
           if (disposition.counted) {
             processed++;
@@ -125,22 +127,20 @@ export class Completer {
           break;
       }
     }
+    if (killed) trimDeadSet(batch, keys, now);
+    batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
-      (multi as unknown as ScriptCommands).sidepunchAck(inProgressKey, ...payloads);
+      (batch.on(inProgressKey) as unknown as ScriptCommands).sidepunchAck(inProgressKey, ...payloads);
     }
-    if (killed) trimDeadSet(multi, keys, now);
     const day = new Date(clock.now()).toISOString().slice(0, 10);
-    this.count(multi, keys.statProcessed(), keys.statProcessed(day), processed);
-    this.count(multi, keys.statFailed(), keys.statFailed(day), failed);
-    const replies = await multi.exec();
-    const error = replies?.find(([replyError]) => replyError)?.[0];
-    if (!replies || error) throw error ?? new Error('the transaction was aborted');
+    this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed);
+    this.count(batch, keys.statFailed(), keys.statFailed(day), failed);
+    await batch.exec();
   }
 
-  private count(multi: ChainableCommander, total: string, daily: string, amount: number): void {
+  private count(batch: SlotBatch, total: string, daily: string, amount: number): void {
     if (amount === 0) return;
-    multi.incrby(total, amount);
-    multi.incrby(daily, amount);
-    multi.expire(daily, DAILY_STAT_TTL_SECONDS);
+    batch.on(total).incrby(total, amount);
+    batch.on(daily).incrby(daily, amount).expire(daily, DAILY_STAT_TTL_SECONDS);
   }
 }

@@ -3,7 +3,7 @@
  * validated with one-line errors, then read-only.
  */
 import { isLogLevel, type LogLevel } from './logger.js';
-import { DEFAULT_REDIS_URL } from './redis/connection.js';
+import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from './redis/connection.js';
 
 export interface WeightedQueue {
   readonly name: string;
@@ -99,7 +99,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,
-    redis: raw.redis ?? (env.REDIS_URL || DEFAULTS.redis),
+    redis: redisUrl(raw.redis ?? (env.REDIS_URL || DEFAULTS.redis)),
     namespace: raw.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
     pollIntervalSeconds:
       raw.pollInterval === undefined
@@ -126,6 +126,17 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     );
   }
   return config;
+}
+
+/** Checked now, so a mistyped URL is one line at start rather than a reconnect loop. */
+function redisUrl(url: string): string {
+  try {
+    parseRedisUrl(url);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return url;
 }
 
 /** Told by flag or env; else Kubernetes' default (30 s) when running in a pod. */

@@ -19,6 +19,8 @@ export interface RuntimeEventMap {
   'fetch:idle': undefined;
   /** Jobs found in this process's in-progress lists that it had lost track of (a reply lost in an outage). */
   'fetch:adopted': { readonly count: number };
+  /** The watchdog found the fetch loop stuck while Redis was connected, and reconnected it. */
+  'fetch:reconnected': { readonly stalledMs: number };
   /** Outcomes were written to Redis. */
   'complete:flushed': { readonly count: number };
   'shutdown:requeued': { readonly count: number };

@@ -5,7 +5,8 @@
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
- *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there.
+ *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
+ *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect().
  */
 import type { Redis } from 'ioredis';
 import type { RuntimeContext } from './context.js';
@@ -31,6 +32,8 @@ export class Fetcher {
   private readonly ready: UnitOfWork[] = [];
   private wakeUp?: () => void;
   private stopped = false;
+  /** When the fetch or wait now outstanding began (clock ms); undefined between them. */
+  private outstandingSince?: number;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -59,11 +62,33 @@ export class Fetcher {
   async fetch(max: number): Promise<UnitOfWork[]> {
     const units = this.ready.splice(0, max);
     if (units.length === max || this.stopped) return units;
-    await this.adoptUntracked(units, max);
-    if (this.order.weighted) await this.fetchWeighted(units, max);
-    else await this.fetchStrict(units, max);
+    this.outstandingSince = this.ctx.clock.now();
+    try {
+      await this.adoptUntracked(units, max);
+      if (this.order.weighted) await this.fetchWeighted(units, max);
+      else await this.fetchStrict(units, max);
+    } finally {
+      this.outstandingSince = undefined;
+    }
     if (units.length === 0) this.ctx.events.emit('fetch:idle', undefined);
     return units;
+  }
+
+  /** Milliseconds the outstanding fetch or wait has lasted; 0 when none is. */
+  outstandingFor(): number {
+    return this.outstandingSince === undefined ? 0 : this.ctx.clock.now() - this.outstandingSince;
+  }
+
+  /**
+   * The watchdog's remedy for a fetch or wait that never returns (a connection that died without a reset, as after
+   * some failovers): new blocking connections, and the shared one reconnected, which sends its pending commands
+   * again. Whatever a lost reply had moved is adopted from the in-progress lists before the next fetch.
+   */
+  reconnect(): void {
+    this.closeBlockingConnections();
+    for (const source of this.sources.values()) source.needsAdoption = true;
+    this.ctx.redis.disconnect(true);
+    if (this.outstandingSince !== undefined) this.outstandingSince = this.ctx.clock.now();
   }
 
   /** Strict order: as many as fit from the first queue, then the next. */
@@ -103,6 +128,7 @@ export class Fetcher {
     const woken = new Promise<void>((resolve) => {
       this.wakeUp = resolve;
     });
+    this.outstandingSince = this.ctx.clock.now();
     for (const source of this.sources.values()) {
       if (!source.armed) this.arm(source);
     }
@@ -112,11 +138,16 @@ export class Fetcher {
   /** Stops fetching: blocking connections are closed; a job one of them moved stays in the in-progress list. */
   stop(): void {
     this.stopped = true;
+    this.closeBlockingConnections();
+    this.wake();
+  }
+
+  /** A BLMOVE outstanding on a closed connection fails, which marks its list for adoption and wakes the loop. */
+  private closeBlockingConnections(): void {
     for (const source of this.sources.values()) {
       source.blocking?.disconnect();
       source.blocking = undefined;
     }
-    this.wake();
   }
 
   /**
@@ -158,8 +189,10 @@ export class Fetcher {
 
   private wake(): void {
     const wakeUp = this.wakeUp;
+    if (!wakeUp) return;
     this.wakeUp = undefined;
-    wakeUp?.();
+    this.outstandingSince = undefined;
+    wakeUp();
   }
 
   private async adoptUntracked(units: UnitOfWork[], max: number): Promise<void> {

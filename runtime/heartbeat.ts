@@ -10,6 +10,7 @@
 import { hostname } from 'node:os';
 import type { RuntimeContext } from './context.js';
 import { describeError } from './executor.js';
+import { SlotBatch } from './redis/slot-batch.js';
 import { sidepunchVersion } from './version.js';
 import type { WorkState } from './work-state.js';
 
@@ -75,12 +76,11 @@ export class Heartbeat {
   async deregister(): Promise<void> {
     const { redis, keys, identity } = this.ctx;
     const work = keys.work(identity);
-    await redis
-      .multi()
-      .srem(keys.processes, identity)
-      .unlink(work.workers, work.work)
-      .hdel(keys.processQueues, identity)
-      .exec();
+    const batch = new SlotBatch(redis);
+    batch.on(keys.processes).srem(keys.processes, identity);
+    for (const key of [work.workers, work.work]) batch.on(key).unlink(key);
+    batch.on(keys.processQueues).hdel(keys.processQueues, identity);
+    await batch.exec();
   }
 
   private async write(): Promise<void> {
@@ -90,18 +90,23 @@ export class Heartbeat {
     const rttMicros = Math.round((performance.now() - pingStarted) * 1000);
     const ttl = config.processTtlSeconds;
     const work = keys.work(identity);
-    const multi = redis.multi().unlink(work.workers, work.work);
-    if (this.source.work.size > 0) {
-      const entries: string[] = [];
-      for (const running of this.source.work.jobs()) {
-        const entry = { queue: running.unit.queue, payload: running.unit.raw, run_at: running.runAt };
-        entries.push(running.tid.toString(36), JSON.stringify(entry));
-      }
-      multi.hset(work.workers, ...entries).expire(work.workers, ttl);
-      multi.hset(work.work, ...entries).expire(work.work, ttl);
+    const batch = new SlotBatch(redis);
+    const entries: string[] = [];
+    for (const running of this.source.work.jobs()) {
+      const entry = { queue: running.unit.queue, payload: running.unit.raw, run_at: running.runAt };
+      entries.push(running.tid.toString(36), JSON.stringify(entry));
     }
-    multi
-      .sadd(keys.processes, identity)
+    for (const key of [work.workers, work.work]) {
+      batch.on(key).unlink(key);
+      if (entries.length > 0)
+        batch
+          .on(key)
+          .hset(key, ...entries)
+          .expire(key, ttl);
+    }
+    batch.on(keys.processes).sadd(keys.processes, identity);
+    batch
+      .on(keys.process(identity))
       .hset(keys.process(identity), {
         info: JSON.stringify(this.info()),
         busy: this.source.busy,
@@ -111,14 +116,15 @@ export class Heartbeat {
         rss: Math.round(process.memoryUsage.rss() / 1024),
         concurrency: config.concurrency,
       })
-      .expire(keys.process(identity), ttl)
-      .hset(keys.processQueues, identity, JSON.stringify(config.queues.map((queue) => queue.name)))
-      .rpop(keys.signals(identity));
-    const replies = await multi.exec();
-    const failed = replies?.find(([error]) => error);
-    if (!replies || failed) throw failed?.[0] ?? new Error('heartbeat transaction aborted');
+      .expire(keys.process(identity), ttl);
+    batch
+      .on(keys.processQueues)
+      .hset(keys.processQueues, identity, JSON.stringify(config.queues.map((queue) => queue.name)));
+    // Last on its MULTI, so its reply is the last one in either mode.
+    const signals = batch.on(keys.signals(identity)).rpop(keys.signals(identity));
+    const replies = await batch.exec();
     this.ctx.events.emit('heartbeat', { busy: this.source.busy });
-    const signal = replies[replies.length - 1]![1];
+    const signal = replies.get(signals)?.at(-1);
     if (signal === 'TSTP' || signal === 'TERM' || signal === 'TTIN') this.onSignal(signal);
     else if (typeof signal === 'string')
       this.ctx.logger.warn(`ignoring unknown signal "${signal}" from Redis`);

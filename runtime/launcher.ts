@@ -2,8 +2,9 @@
  * Launcher: builds the runtime from its config and runs it until stopped.
  *  1. connect (one shared connection; blocking fetch opens its own per queue);
  *  2. start(): the registry's configureServer hook (middleware, handlers), a first heartbeat (which records this
- *     process's queues for rescuers) before the first fetch, then the manager, the scheduler, the heartbeat timer
- *     and, on every beat, a rescue of dead processes' jobs and a run of the suspects they left, each alone;
+ *     process's queues for rescuers) before the first fetch, then the manager and its fetch watchdog, the
+ *     scheduler, the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a run of the
+ *     suspects they left, each alone;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close.
@@ -17,6 +18,7 @@ import type { RuntimeConfig } from './config.js';
 import type { RuntimeContext } from './context.js';
 import { RuntimeEvents } from './events.js';
 import { describeError, Executor } from './executor.js';
+import { FetchWatchdog } from './fetch-watchdog.js';
 import { Fetcher } from './fetcher.js';
 import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
@@ -24,7 +26,7 @@ import { LineLogger, type Logger } from './logger.js';
 import { Manager } from './manager.js';
 import { serverConfiguration } from './middleware/configure.js';
 import { queueOrder } from './queue-order.js';
-import { describeTarget, openRedis } from './redis/connection.js';
+import { describeTarget, openRedis, parseRedisUrl } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 import { withScripts } from './redis/scripts.js';
 import { type Registry, RegistryError } from './registry.js';
@@ -59,6 +61,7 @@ export class Launcher {
   readonly heartbeat: Heartbeat;
   readonly rescuer: Rescuer;
   readonly suspects: SuspectRunner;
+  readonly watchdog: FetchWatchdog;
   private readonly connections: Redis[] = [];
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
@@ -82,7 +85,7 @@ export class Launcher {
       config,
       redis: withScripts(openConnection('fetch')),
       openConnection,
-      keys: new Keys(config.namespace),
+      keys: new Keys(config.namespace, { cluster: parseRedisUrl(config.redis).mode === 'cluster' }),
       clock: options.clock ?? systemClock,
       logger,
       events: options.events ?? new RuntimeEvents(),
@@ -104,6 +107,7 @@ export class Launcher {
     this.scheduler = new Scheduler(this.ctx, random);
     this.rescuer = new Rescuer(this.ctx);
     this.suspects = new SuspectRunner(this.ctx, this.manager);
+    this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
     this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
   }
 
@@ -125,6 +129,7 @@ export class Launcher {
   quiet(): Promise<void> {
     this.quieting ??= (async () => {
       this.ctx.logger.info('quiet: no new jobs; running ones finish');
+      this.watchdog.stop();
       await Promise.all([this.manager.stopFetching(), this.scheduler.stop()]);
       await this.heartbeat.beat().catch(() => {});
     })();
@@ -163,6 +168,7 @@ export class Launcher {
     await this.heartbeat.beat();
     if (this.stopping) return;
     this.manager.start();
+    this.watchdog.start();
     this.scheduler.start();
     this.heartbeat.start();
     this.ctx.events.on('heartbeat', () => void this.rescueDead());

@@ -9,11 +9,15 @@
  *     job rescued a second time becomes a suspect — at least once, never zero times (a job that was running
  *     twice is run again: the price of never losing one). A poison pill dies after `maxRescues + 1` crashes,
  *     and jobs merely taken beside it never do.
+ *  4. in cluster mode, it also finishes the dead process's half-done moves from `schedule` and `retry`.
  */
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
 import { describeError } from './executor.js';
 import { patchJob } from './job-patch.js';
+import { isCluster } from './redis/connection.js';
+import { SlotBatch } from './redis/slot-batch.js';
+import { StagedPromoter } from './staged-promote.js';
 
 /** A rescue counter outlives any plausible crash loop, then goes. */
 const RESCUE_COUNTER_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -28,8 +32,11 @@ function suspectFromRescue(maxRescues: number): number {
 
 export class Rescuer {
   private running?: Promise<number>;
+  private readonly staged?: StagedPromoter;
 
-  constructor(private readonly ctx: RuntimeContext) {}
+  constructor(private readonly ctx: RuntimeContext) {
+    if (isCluster(ctx.redis)) this.staged = new StagedPromoter(ctx);
+  }
 
   /** Rescues the jobs of every dead process; resolves to how many went back to their queues. */
   tick(): Promise<number> {
@@ -73,9 +80,17 @@ export class Rescuer {
         ? await redis.sidepunchRequeue(inProgress, keys.queue(queue))
         : await this.rescueList(dead, queue, inProgress, 'shared');
     }
+    if (this.staged) {
+      for (const setKey of [keys.schedule, keys.retry]) {
+        rescued += await this.staged.finish(keys.promoting(setKey, dead));
+      }
+    }
     // Only once every list is empty: a rescuer that died half-way leaves the record for the next one. The dead
     // process also leaves the processes set, as Sidekiq's readers prune it.
-    await redis.multi().hdel(keys.processQueues, dead).srem(keys.processes, dead).exec();
+    const forget = new SlotBatch(redis);
+    forget.on(keys.processQueues).hdel(keys.processQueues, dead);
+    forget.on(keys.processes).srem(keys.processes, dead);
+    await forget.exec();
     if (rescued > 0) logger.warn(`rescued ${rescued} job(s) left in progress by dead process ${dead}`);
     return rescued;
   }
@@ -96,7 +111,7 @@ export class Rescuer {
       keys.suspects(queue),
       mode,
       config.maxRescues,
-      keys.rescueCountPrefix,
+      keys.rescueCountPrefix(queue),
       RESCUE_COUNTER_TTL_SECONDS,
       suspectFromRescue(config.maxRescues),
     );
@@ -108,7 +123,7 @@ export class Rescuer {
     const { redis, keys, clock, config, logger } = this.ctx;
     const now = clock.now() / 1000;
     const message = `its process died while running it alone, after more than ${config.maxRescues} rescue(s) (last: ${dead})`;
-    const multi = redis.multi();
+    const batch = new SlotBatch(redis);
     for (const raw of poison) {
       let member = raw;
       let reason: { errorClass: string; message: string } | undefined;
@@ -117,11 +132,13 @@ export class Rescuer {
       } catch {
         reason = { errorClass: POISON_CLASS, message };
       }
-      addToDeadSet(multi, keys, member, now, reason);
-      multi.lrem(list, -1, raw);
+      addToDeadSet(batch, keys, member, now, reason);
     }
-    trimDeadSet(multi, keys, now);
-    await multi.exec();
+    trimDeadSet(batch, keys, now);
+    // In the dead set before out of the list: a crash in between leaves it in both, not in neither.
+    batch.nextStep();
+    for (const raw of poison) batch.on(list).lrem(list, -1, raw);
+    await batch.exec();
     logger.error(`moved ${poison.length} poison-pill job(s) to the dead set: ${message}`);
   }
 }

@@ -2,7 +2,8 @@
  * Scheduler (Sidekiq's poller): moves due jobs from `schedule` and `retry` onto their queues.
  *  1. tick(): for each set, read up to 100 due members, set each one's `enqueued_at` by editing its text, and let
  *     promote.lua move them atomically, each exactly once even with many processes polling; repeat while full
- *     batches come back;
+ *     batches come back (in cluster mode the queues live in other hash slots: StagedPromoter moves them in
+ *     resumable steps);
  *     with client middleware registered, each due job goes through the chain first (it may change the job or
  *     stop its push: then it is only removed), and the same script moves the result;
  *  2. a member that is not a job object cannot be pushed: it goes to the dead set with the reason;
@@ -19,6 +20,9 @@ import {
   repushThroughMiddleware,
   type StoredRepush,
 } from './middleware/stored-repush.js';
+import { isCluster } from './redis/connection.js';
+import { SlotBatch } from './redis/slot-batch.js';
+import { StagedPromoter } from './staged-promote.js';
 
 const BATCH = 100;
 
@@ -26,14 +30,18 @@ export class Scheduler {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
+  private readonly staged?: StagedPromoter;
 
   constructor(
     private readonly ctx: RuntimeContext,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    if (isCluster(ctx.redis)) this.staged = new StagedPromoter(ctx);
+  }
 
   /** Moves every job due now; resolves to how many moved. */
   async tick(): Promise<number> {
+    await this.staged?.resume();
     let moved = 0;
     for (const set of [this.ctx.keys.schedule, this.ctx.keys.retry]) {
       for (;;) {
@@ -112,7 +120,8 @@ export class Scheduler {
       args.push(member, target.payload, target.queue);
     }
     let moved = 0;
-    if (queueKeys.length > 0) {
+    if (queueKeys.length > 0 && this.staged) moved = await this.staged.promote(set, now, args);
+    else if (queueKeys.length > 0) {
       moved = await redis.sidepunchPromote(
         2 + queueKeys.length,
         set,
@@ -150,17 +159,18 @@ export class Scheduler {
   }
 
   private async bury(set: string, members: { member: string; reason: string }[], now: number): Promise<void> {
-    const multi = this.ctx.redis.multi();
+    const batch = new SlotBatch(this.ctx.redis);
     for (const { member, reason } of members) {
       this.ctx.logger.error(`cannot enqueue a member of "${set}": ${reason}; moved to the dead set`);
-      multi.zrem(set, member);
-      addToDeadSet(multi, this.ctx.keys, member, now, {
+      addToDeadSet(batch, this.ctx.keys, member, now, {
         errorClass: 'Sidepunch::InvalidPayload',
         message: reason,
       });
     }
-    trimDeadSet(multi, this.ctx.keys, now);
-    await multi.exec();
+    trimDeadSet(batch, this.ctx.keys, now);
+    batch.nextStep(); // cluster mode: out of the set only once in the dead set
+    for (const { member } of members) batch.on(set).zrem(set, member);
+    await batch.exec();
   }
 }
 

@@ -26,6 +26,8 @@ export interface RedisServer {
 export interface RedisServerOptions {
   /** Keep data across restarts (appendonly, fsync always). */
   persistent?: boolean;
+  /** More redis-server arguments (TLS ports, ACL users, replication). */
+  args?: readonly string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -67,6 +69,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   ];
   if (options.persistent) args.push('--appendonly', 'yes', '--appendfsync', 'always');
   else args.push('--appendonly', 'no');
+  args.push(...(options.args ?? []));
   const connections: Redis[] = [];
   let child: ChildProcess | undefined;
 

@@ -2,7 +2,9 @@
  * The dead set: jobs out of retries, or that could not be performed, by time of death (Sidekiq's `DeadSet`).
  * Entries that are not JSON objects keep their reason in `sidepunch:dead-reasons`, removed with them.
  */
+
 import { addToDeadSet, trimDeadSet } from '../dead-set.js';
+import { SlotBatch } from '../redis/slot-batch.js';
 import type { ApiConnection } from './connection.js';
 import { JobSet, type SortedEntry } from './job-set.js';
 import { type KillOptions, notifyKilled } from './kill.js';
@@ -35,19 +37,19 @@ export class DeadSet extends JobSet {
   async kill(value: string, options: KillOptions = {}): Promise<void> {
     const { redis, keys, clock } = this.connection;
     const now = clock.now() / 1000;
-    const multi = redis.multi();
-    addToDeadSet(multi, keys, value, now);
-    trimDeadSet(multi, keys, now);
-    await multi.exec();
+    const batch = new SlotBatch(redis);
+    addToDeadSet(batch, keys, value, now);
+    trimDeadSet(batch, keys, now);
+    await batch.exec();
     if (options.notifyFailure ?? true) await notifyKilled([value]);
   }
 
   /** Removes entries older than 180 days, and all but the newest 10,000. */
   async trim(): Promise<void> {
     const { redis, keys, clock } = this.connection;
-    const multi = redis.multi();
-    trimDeadSet(multi, keys, clock.now() / 1000);
-    await multi.exec();
+    const batch = new SlotBatch(redis);
+    trimDeadSet(batch, keys, clock.now() / 1000);
+    await batch.exec();
   }
 
   /** Why an entry that is not a job object died (its payload cannot say); undefined for job objects. */

@@ -31,7 +31,9 @@ Options:
       --processes P         a supervisor forks P sidepunch-run processes, restarts one that crashes
                             and forwards signals (default 1): CPU-bound jobs, or isolation
   -g, --tag TAG             a label for this process, shown by Sidekiq's Web UI
-      --redis URL           Redis to use (default: $REDIS_URL or ${DEFAULTS.redis})
+      --redis URL           Redis to use (default: $REDIS_URL or ${DEFAULTS.redis}):
+                            redis://[user:pass@]host:port/db, rediss://… for TLS (?tls_ca=FILE),
+                            redis+sentinel://h1:26379,h2:26379/mymaster, redis+cluster://h1:p1,h2:p2
       --namespace NS        prefix every key with "NS:" (default: none, or $SIDEPUNCH_NAMESPACE)
       --poll-interval SECONDS
                             average seconds between polls of the schedule and retry sets, per

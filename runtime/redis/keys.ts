@@ -3,13 +3,16 @@
  * namespace prefixes every key (never a value), as redis-namespace did for Sidekiq 6.
  *
  * In-progress lists carry the queue key as a hash tag, so a queue and its in-progress lists share one
- * Redis Cluster slot and every multi-key script stays within one queue.
+ * Redis Cluster slot and every multi-key script stays within one queue. Keys that exist only in cluster mode carry
+ * the tag of the key they work beside (docs/scaling.md).
  */
 export class Keys {
   readonly prefix: string;
+  private readonly cluster: boolean;
 
-  constructor(namespace?: string) {
+  constructor(namespace?: string, options: { cluster?: boolean } = {}) {
     this.prefix = namespace ? `${namespace}:` : '';
+    this.cluster = options.cluster ?? false;
   }
 
   /** SET of queue names (the values are not prefixed). */
@@ -72,9 +75,27 @@ export class Keys {
     return `${this.prefix}sidepunch:process-queues`;
   }
 
-  /** STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process. */
-  get rescueCountPrefix(): string {
-    return `${this.prefix}sidepunch:rescued:`;
+  /**
+   * STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process. In cluster mode the
+   * counters of a queue's jobs carry its tag, as rescue.lua touches them beside the queue.
+   */
+  rescueCountPrefix(queue: string): string {
+    return this.cluster
+      ? `${this.prefix}sidepunch:rescued:{${this.queue(queue)}}:`
+      : `${this.prefix}sidepunch:rescued:`;
+  }
+
+  /**
+   * Cluster mode only: LIST of due jobs a process took from `schedule` or `retry` (`setKey`) and has not yet put on
+   * their queues, which live in other slots. Tagged with the set's key, so taking them is one atomic step.
+   */
+  promoting(setKey: string, identity: string): string {
+    return `${this.prefix}sidepunch:promoting:{${setKey}}:${identity}`;
+  }
+
+  /** Cluster mode only: SET of SHA-1s of payloads being put on `queue`, so a resumed move never pushes one twice. */
+  promoted(queue: string): string {
+    return `${this.prefix}sidepunch:promoted:{${this.queue(queue)}}`;
   }
 
   /** Jobs a process has taken from `queue` and not yet acknowledged (Sidepunch's reliable fetch). */

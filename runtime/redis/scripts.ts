@@ -18,6 +18,10 @@ const SCRIPTS = {
   sidepunchPromote: { file: 'promote.lua', keys: undefined },
   /** retry, schedule or dead → dead, chosen members (the data API's kill). */
   sidepunchKill: { file: 'kill.lua', keys: 2 },
+  /** cluster mode: schedule or retry → this process's staging list (same slot). */
+  sidepunchStage: { file: 'stage.lua', keys: 2 },
+  /** cluster mode: staged jobs → their queue, each at most once. */
+  sidepunchEnqueueOnce: { file: 'enqueue-once.lua', keys: 2 },
 } as const;
 
 export interface ScriptCommands {
@@ -45,6 +49,14 @@ export interface ScriptCommands {
     maxJobs: number,
     ...members: string[]
   ): Promise<string[]>;
+  /** `setKey, stagingKey, now, ...(member, payload)` */
+  sidepunchStage(setKey: string, stagingKey: string, ...args: (string | number)[]): Promise<number>;
+  sidepunchEnqueueOnce(
+    queueKey: string,
+    markerKey: string,
+    markerTtlSeconds: number,
+    ...payloads: string[]
+  ): Promise<number>;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands;

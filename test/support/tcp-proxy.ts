@@ -6,6 +6,11 @@ export interface TcpProxy {
   readonly url: string;
   /** Drops every connection and refuses new ones for `ms`. */
   cut(ms: number): Promise<void>;
+  /**
+   * Stops forwarding on every open connection without closing it, as a peer that vanished without a reset (a
+   * failed-over host, a dropped NAT entry); new connections work.
+   */
+  freeze(): void;
   close(): Promise<void>;
 }
 
@@ -31,6 +36,12 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   return {
     port,
     url: `redis://127.0.0.1:${port}/0`,
+    freeze() {
+      for (const socket of sockets) {
+        socket.pause();
+        socket.unpipe();
+      }
+    },
     async cut(ms) {
       refusing = true;
       for (const socket of sockets) socket.destroy();

@@ -1,0 +1,173 @@
+/**
+ * Cluster mode on a real local Redis Cluster (three primaries, one replica each): push, perform, retry, schedule and
+ * dead all work with Sidekiq's key names, and a move from `schedule` or `retry` that a crash left half done is
+ * finished without loss or a second push. The probe worker records on a separate Redis (REDIS_URL).
+ */
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Client } from '../../runtime/index.js';
+import { Keys } from '../../runtime/redis/keys.js';
+import { type RedisCluster, startRedisCluster } from '../../scripts/redis-cluster.js';
+import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+
+let cluster: RedisCluster;
+let redis: Cluster;
+let results: RedisServer;
+let resultsRedis: Redis;
+let client: Client;
+let runtime: RuntimeProcess | undefined;
+const keys = new Keys(undefined, { cluster: true });
+/** The client and the runtime connect as an ACL user (the test's own connection as the default user). */
+const PASSWORD = 'cluster-Pa55';
+let url: string;
+
+beforeAll(async () => {
+  [cluster, results] = await Promise.all([
+    startRedisCluster({ args: ['--user', 'alice', 'on', `>${PASSWORD}`, '~*', '&*', '+@all'] }),
+    startRedisServer(),
+  ]);
+  url = cluster.url.replace('//', `//alice:${PASSWORD}@`);
+  redis = cluster.connect();
+  resultsRedis = results.connect();
+});
+afterAll(async () => {
+  await cluster?.stop();
+  await destroyRedisServer(results);
+});
+beforeEach(async () => {
+  await Promise.all(
+    cluster.nodes.map((node) =>
+      node
+        .connect()
+        .flushall()
+        .catch(() => {}),
+    ),
+  );
+  await resultsRedis.flushall();
+  client = new Client({ redis: url });
+});
+afterEach(async () => {
+  await client.close();
+  await runtime?.stop('SIGKILL');
+  runtime = undefined;
+});
+
+function run(...args: string[]): RuntimeProcess {
+  runtime = startRuntime(
+    url,
+    ['--poll-interval', '0.2', '--heartbeat', '0.5', '--process-ttl', '1', ...args, PROBE_REGISTRY],
+    { REDIS_URL: results.url },
+  );
+  return runtime;
+}
+
+const done = (tag: string) => resultsRedis.lrange(`probe:done:${tag}`, 0, -1);
+
+describe('cluster mode', () => {
+  it('a queue, its in-progress lists, and each set with its staging lists share a hash slot', async () => {
+    const slot = (key: string) => redis.cluster('KEYSLOT', key);
+    expect(await slot(keys.inProgress('host:1:abc', 'critical'))).toBe(await slot(keys.queue('critical')));
+    expect(await slot(keys.promoted('critical'))).toBe(await slot(keys.queue('critical')));
+    expect(await slot(keys.rescueCountPrefix('critical'))).toBe(await slot(keys.queue('critical')));
+    expect(await slot(keys.promoting(keys.schedule, 'host:1:abc'))).toBe(await slot(keys.schedule));
+    expect(await slot(keys.promoting(keys.retry, 'host:1:abc'))).toBe(await slot(keys.retry));
+    expect(await slot(keys.queue('critical'))).not.toBe(await slot(keys.schedule));
+  });
+
+  it('push, perform, schedule, retry and dead work, with Sidekiq key names read across nodes', async () => {
+    const jidsA = await client.pushBulk({
+      class: 'Probe',
+      queue: 'a',
+      args: Array.from({ length: 300 }, () => ['ok', 'a']),
+    });
+    const jidsB = await client.pushBulk({
+      class: 'Probe',
+      queue: 'b',
+      args: Array.from({ length: 300 }, () => ['ok', 'b']),
+    });
+    const scheduled = await client.push({ class: 'Probe', queue: 'a', args: ['ok', 'later'], in: 0.5 });
+    const failing = await client.push({ class: 'Probe', queue: 'b', args: ['fail', 'boom'], retry: 1 });
+    expect((await redis.smembers('queues')).sort()).toEqual(['a', 'b']);
+    expect(await redis.llen('queue:a')).toBe(300);
+    expect(await redis.zcard('schedule')).toBe(1);
+
+    run('-q', 'a', '-q', 'b', '-c', '20');
+    await waitUntil(
+      'the queued jobs',
+      async () => (await done('a')).length === 300 && (await done('b')).length === 300,
+    );
+    expect(new Set(await done('a'))).toEqual(new Set(jidsA));
+    expect(new Set(await done('b'))).toEqual(new Set(jidsB));
+    await waitUntil('the scheduled job', async () => (await done('later')).length === 1);
+    expect(await done('later')).toEqual([scheduled]);
+
+    await waitUntil('the failed job in the retry set', async () => (await redis.zcard('retry')) === 1);
+    const [retryEntry] = await redis.zrange('retry', 0, -1);
+    expect(JSON.parse(retryEntry!)).toMatchObject({ jid: failing, retry_count: 0, error_message: 'boom' });
+    await redis.zadd('retry', 0, retryEntry!); // due now
+    await waitUntil('the retried job in the dead set', async () => (await redis.zcard('dead')) === 1);
+    const [deadEntry] = await redis.zrange('dead', 0, -1);
+    expect(JSON.parse(deadEntry!)).toMatchObject({ jid: failing, retry_count: 1, queue: 'b' });
+
+    await waitUntil('outcomes written', async () => Number(await redis.get('stat:processed')) === 603);
+    expect(await redis.get('stat:failed')).toBe('2');
+    const identity = (await redis.smembers('processes'))[0]!;
+    expect(await redis.hget(identity, 'info')).toContain('"queues":["a","b"]');
+    for (const queue of ['a', 'b']) {
+      expect(await redis.llen(`queue:${queue}`)).toBe(0);
+      expect(await redis.llen(keys.inProgress(identity, queue))).toBe(0);
+      expect(await redis.scard(keys.promoted(queue))).toBe(0);
+    }
+    expect(await redis.llen(keys.promoting('schedule', identity))).toBe(0);
+    const clients = (await cluster.nodes[0]!.connect().client('LIST')) as string;
+    expect(clients.split('\n').find((line) => line.includes('name=sidepunch-fetch '))).toContain(
+      'user=alice',
+    );
+    expect(await runtime!.stop('SIGTERM')).toBe(0);
+    expect(runtime!.output()).not.toContain(PASSWORD);
+  });
+
+  it('a move from schedule a dead process left half done is finished: nothing lost, nothing pushed twice', async () => {
+    const dead = 'gone-host:1:dead';
+    const job = (tag: string) =>
+      JSON.stringify({
+        retry: true,
+        queue: 'a',
+        args: ['ok', tag],
+        class: 'Probe',
+        jid: `jid-${tag}`,
+        enqueued_at: 1,
+      });
+    // It had staged two jobs, and pushed the first (its SHA-1 in the marker set) before it died.
+    await redis.lpush(keys.promoting('schedule', dead), job('pushed'), job('staged'));
+    await redis.lpush('queue:a', job('pushed'));
+    await redis.sadd(keys.promoted('a'), createHash('sha1').update(job('pushed')).digest('hex'));
+    await redis.hset('sidepunch:process-queues', dead, '["a"]');
+
+    run('-q', 'a');
+    await waitUntil(
+      'both jobs',
+      async () => (await done('pushed')).length + (await done('staged')).length === 2,
+    );
+    await waitUntil(
+      'the dead process forgotten',
+      async () => (await redis.hexists('sidepunch:process-queues', dead)) === 0,
+    );
+    expect(await done('pushed')).toEqual(['jid-pushed']);
+    expect(await done('staged')).toEqual(['jid-staged']);
+    expect(await redis.llen(keys.promoting('schedule', dead))).toBe(0);
+    expect(await redis.scard(keys.promoted('a'))).toBe(0);
+    expect(runtime!.output()).toMatch(/rescued 1 job\(s\) left in progress by dead process gone-host:1:dead/);
+  });
+
+  it('a wrong password: one warning that says so, without the password', async () => {
+    runtime = startRuntime(url.replace(PASSWORD, 'wrong-Pa55'), [PROBE_REGISTRY], { REDIS_URL: results.url });
+    const line = await runtime.waitForLine(/cannot reach Redis/);
+    expect(line).toMatch(
+      /WARN: fetch: cannot reach Redis at redis\+cluster:\/\/alice:\*\*\*@127\.0\.0\.1:\d+,\S+ \(Failed to refresh slots cache: WRONGPASS/,
+    );
+    expect(runtime.output()).not.toContain('wrong-Pa55');
+  });
+});
