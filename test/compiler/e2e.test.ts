@@ -92,24 +92,26 @@ import { Priority } from './types.js';
 
 configure({ redis: process.env.REDIS_URL });
 const enqueued: Record<string, unknown[]> = {};
+// A push resolves to undefined only when a client middleware stopped it; this app has none.
+const jid = (pushed: string | undefined): string => pushed ?? 'stopped';
 const items = [{ sku: 'A-1', quantity: 2, unitCents: 1999 }, { sku: 'ü-ñ "quoted"', quantity: 1, unitCents: 0 }];
 const address = { line1: '1 Main St', city: 'Zürich' };
 
-enqueued[await jobs.ShipOrder.performAsync('o-1', items, address)] = ['o-1', items, address];
-enqueued[await jobs.ShipOrder.performAsync('o-2', [])] = ['o-2', []];
-enqueued[await jobs.ShipOrder.set({ queue: 'default' }).performAsync('o-3', items)] = ['o-3', items];
-enqueued[await jobs.ApplyChange.performAsync({ kind: 'created', id: 'c1', by: 7 }, Priority.High)] = [
+enqueued[jid(await jobs.ShipOrder.performAsync('o-1', items, address))] = ['o-1', items, address];
+enqueued[jid(await jobs.ShipOrder.performAsync('o-2', []))] = ['o-2', []];
+enqueued[jid(await jobs.ShipOrder.set({ queue: 'default' }).performAsync('o-3', items))] = ['o-3', items];
+enqueued[jid(await jobs.ApplyChange.performAsync({ kind: 'created', id: 'c1', by: 7 }, Priority.High))] = [
   { kind: 'created', id: 'c1', by: 7 },
   'high',
 ];
-enqueued[await jobs.ApplyChange.performAsync({ kind: 'deleted', id: 'c2' }, Priority.Low, 'a', 'b')] = [
+enqueued[jid(await jobs.ApplyChange.performAsync({ kind: 'deleted', id: 'c2' }, Priority.Low, 'a', 'b'))] = [
   { kind: 'deleted', id: 'c2' },
   'low',
   'a',
   'b',
 ];
 const doc = { nested: [1, 2.5, -3e-7, true, null, { deep: ['x', {}] }], emoji: '🚀', empty: '' };
-enqueued[await jobs.StoreDocument.performIn(0, doc, ['2025-01-01', '2025-12-31'], null)] = [
+enqueued[jid(await jobs.StoreDocument.performIn(0, doc, ['2025-01-01', '2025-12-31'], null))] = [
   doc,
   ['2025-01-01', '2025-12-31'],
   null,
