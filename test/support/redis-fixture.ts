@@ -12,8 +12,8 @@ export interface RedisFixture {
   readonly server: RedisServer;
   readonly redis: Redis;
   readonly client: Client;
-  /** Starts `sidepunch-run <args> <probe registry>` on this Redis; it is killed after the test. */
-  run(args: readonly string[]): RuntimeProcess;
+  /** Starts `sidepunch-run <args> <registry>` (default: the probe registry) on this Redis; it is killed after the test. */
+  run(args: readonly string[], registry?: string): RuntimeProcess;
 }
 
 export function useRedis(): RedisFixture {
@@ -46,8 +46,8 @@ export function useRedis(): RedisFixture {
     get client() {
       return client!;
     },
-    run(args) {
-      const runtime = startRuntime(server!.url, [...args, PROBE_REGISTRY]);
+    run(args, registry = PROBE_REGISTRY) {
+      const runtime = startRuntime(server!.url, [...args, registry]);
       runtimes.push(runtime);
       return runtime;
     },
