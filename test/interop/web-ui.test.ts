@@ -1,0 +1,89 @@
+/**
+ * Sidekiq's Web UI (fixtures/interop/web.rb: `Sidekiq::Web` behind a cookie session, driven by Rack::MockRequest)
+ * renders every page from Sidepunch's data, without an error: dashboard, stats, busy with a Sidepunch job running,
+ * queues, a queue, retries and a retry's details (with Sidepunch's compressed backtrace), scheduled, dead.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useRedis } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/runtime-process.js';
+import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { interopTitle, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
+
+type Pages = Record<string, { status: number; body: string }>;
+
+/** What a page shows when Ruby failed to render part of it. */
+const BROKEN =
+  /NoMethodError|TypeError|ArgumentError|undefined method|Internal Server Error|Invalid job payload/;
+
+describe.skipIf(rubySidekiq.missing !== undefined)(
+  interopTitle("Sidekiq's Web UI on Sidepunch's data"),
+  () => {
+    const fixture = useRedis();
+    let app: InteropApp;
+
+    beforeAll(async () => {
+      app = await buildInteropApp('web-ui');
+    });
+
+    it('renders every page with Sidepunch’s processes, jobs, retries, schedule and dead set', async () => {
+      const runtime = fixture.run(
+        ['--heartbeat', '1', '-q', 'default', '--tag', 'webui', '-c', '4'],
+        app.registry,
+      );
+      const { client, redis } = fixture;
+      const held = await client.push({ class: 'InteropHold', args: ['web'] });
+      const flaky = await client.push({ class: 'InteropFlaky', args: ['flaky went wrong'], backtrace: true });
+      const doomed = await client.push({ class: 'InteropDoomed', args: ['doomed went wrong'], retry: 0 });
+      const scheduled = await client.push({ class: 'InteropEcho', args: ['in an hour'], in: 3600 });
+      const waiting = await client.push({ class: 'InteropEcho', args: ['waiting here'], queue: 'waiting' });
+      await waitUntil(
+        'a retry, a dead job and a busy heartbeat',
+        async () =>
+          (await redis.zcard('retry')) === 1 &&
+          (await redis.zcard('dead')) === 1 &&
+          (await redis.hget((await redis.smembers('processes'))[0] ?? 'none', 'busy')) === '1',
+      );
+      const [identity] = await redis.smembers('processes');
+      const hostAndPid = identity!.split(':').slice(0, 2).join(':');
+
+      const pages = await runRuby<Pages>('web.rb', fixture.server.url);
+      await redis.set('interop:release:web', '1');
+      expect(await runtime.stop('SIGTERM')).toBe(0);
+
+      const retryDetail = Object.keys(pages).find((path) => path.startsWith('/retries/'));
+      const scheduledDetail = Object.keys(pages).find((path) => path.startsWith('/scheduled/'));
+      const deadDetail = Object.keys(pages).find((path) => path.startsWith('/morgue/'));
+      expect(retryDetail).toMatch(new RegExp(`^/retries/[\\d.]+-${flaky}$`));
+      expect(scheduledDetail).toMatch(new RegExp(`^/scheduled/[\\d.]+-${scheduled}$`));
+      expect(deadDetail).toMatch(new RegExp(`^/morgue/[\\d.]+-${doomed}$`));
+
+      const expected: Record<string, (string | RegExp)[]> = {
+        '/': ['Dashboard', 'Processed', 'id="redis_version"'],
+        '/stats': ['"processed":', '"busy":1', '"processes":1', '"retries":1', '"scheduled":1', '"dead":1'],
+        '/busy': [hostAndPid, 'webui', 'sidepunch', 'InteropHold', held, 'default'],
+        '/queues': ['/queues/waiting', '/queues/default'],
+        '/queues/waiting': ['InteropEcho', waiting, 'waiting here'],
+        '/queues/default': [],
+        '/retries': ['InteropFlaky', 'InteropError: flaky went wrong'],
+        [retryDetail!]: [
+          flaky,
+          'InteropFlaky',
+          'InteropError',
+          'flaky went wrong',
+          'InteropFlaky.perform (',
+          'registry.js:',
+        ],
+        '/scheduled': ['InteropEcho', 'in an hour'],
+        [scheduledDetail!]: [scheduled, 'in an hour'],
+        '/morgue': ['InteropDoomed', 'doomed went wrong'],
+        [deadDetail!]: [doomed, 'InteropDoomed', 'doomed went wrong'],
+      };
+      expect(Object.keys(pages).sort()).toEqual(Object.keys(expected).sort());
+      for (const [path, { status, body }] of Object.entries(pages)) {
+        expect({ path, status }).toEqual({ path, status: 200 });
+        expect(body, path).not.toMatch(BROKEN);
+        for (const text of expected[path]!) expect(body, `${path} shows ${text}`).toContain(text);
+      }
+    });
+  },
+);
