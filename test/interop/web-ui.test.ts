@@ -1,12 +1,14 @@
 /**
  * Sidekiq's Web UI (fixtures/interop/web.rb: `Sidekiq::Web` behind a cookie session, driven by Rack::MockRequest)
  * renders every page from Sidepunch's data, without an error: dashboard, stats, busy with a Sidepunch job running,
- * queues, a queue, retries and a retry's details (with Sidepunch's compressed backtrace), scheduled, dead.
+ * queues, a queue, retries and a retry's details (with Sidepunch's compressed backtrace), scheduled, dead; and its
+ * buttons (Retry Now, Add to Queue, Kill, Delete, with the session's CSRF token) act on Sidepunch's jobs.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
 import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { performedJobs } from './support/performed.js';
 import { interopTitle, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
 
 type Pages = Record<string, { status: number; body: string }>;
@@ -84,6 +86,56 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
         expect(body, path).not.toMatch(BROKEN);
         for (const text of expected[path]!) expect(body, `${path} shows ${text}`).toContain(text);
       }
+    });
+
+    it('its buttons act on Sidepunch’s jobs: retry now, add to queue, kill, retry from the dead set, delete', async () => {
+      const runtime = fixture.run(['--poll-interval', '1'], app.registry);
+      const { client, redis } = fixture;
+      const press = (set: string, jid: string, button: string) =>
+        runRuby<{ status: number; location: string }>('web.rb', fixture.server.url, [
+          'post',
+          set,
+          jid,
+          button,
+        ]);
+      const retried = await client.push({ class: 'InteropFlaky', args: ['retry now'] });
+      const toKill = await client.push({ class: 'InteropFlaky', args: ['kill me', 3] });
+      const fromDead = await client.push({ class: 'InteropFlaky', args: ['back from the dead'], retry: 0 });
+      const scheduled = await client.push({ class: 'InteropEcho', args: ['add to queue'], in: 3600 });
+      const deleted = await client.push({ class: 'InteropEcho', args: ['delete me'], in: 3600 });
+      await waitUntil(
+        'two retries and a dead job',
+        async () => (await redis.zcard('retry')) === 2 && (await redis.zcard('dead')) === 1,
+      );
+
+      expect(await press('retries', retried, 'retry')).toMatchObject({
+        status: 302,
+        location: expect.stringMatching(/\/retries$/),
+      });
+      expect(await press('retries', toKill, 'kill')).toMatchObject({ status: 302 });
+      expect(await press('morgue', fromDead, 'retry')).toMatchObject({
+        status: 302,
+        location: expect.stringMatching(/\/morgue$/),
+      });
+      expect(await press('scheduled', scheduled, 'add_to_queue')).toMatchObject({ status: 302 });
+      expect(await press('scheduled', deleted, 'delete')).toMatchObject({ status: 302 });
+
+      await waitUntil(
+        'Sidepunch performed the three jobs',
+        async () => (await redis.hlen('interop:performed')) === 3,
+      );
+      const performed = await performedJobs(redis);
+      expect(performed).toEqual({
+        [retried]: { by: 'sidepunch', args: ['retry now'] },
+        [fromDead]: { by: 'sidepunch', args: ['back from the dead'] },
+        [scheduled]: { by: 'sidepunch', args: ['add to queue'] },
+      });
+      const [killed] = await redis.zrange('dead', 0, -1);
+      expect(JSON.parse(killed!)).toMatchObject({ jid: toKill, error_message: 'kill me', retry_count: 0 });
+      expect(await redis.zcard('dead')).toBe(1);
+      expect(await redis.zcard('retry')).toBe(0);
+      expect(await redis.zcard('schedule')).toBe(0);
+      expect(await runtime.stop('SIGTERM')).toBe(0);
     });
   },
 );
