@@ -2,7 +2,7 @@
  * Timestamps across Sidekiq versions. Sidekiq 8 tells seconds from milliseconds by JSON type (Float ⇒ seconds,
  * Integer ⇒ ms), so:
  *  - every time Sidepunch writes is a float with a `.`, even on a whole second, and Ruby reads it as a Float;
- *  - a Sidekiq 8 payload (fixtures/interop/sidekiq8-payload.json: integer-ms `created_at`/`enqueued_at`, Pro and
+ *  - a Sidekiq 8 payload (fixtures/interop/sidekiq8-payload.jsonl: integer-ms `created_at`/`enqueued_at`, Pro and
  *    Enterprise fields) is performed, retried and rescued by Sidepunch with every byte Sidepunch does not own kept.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { buildInteropApp, type InteropApp } from './support/interop-app.js';
 import { performedJobs } from './support/performed.js';
 import { INTEROP_DIR, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
 
-const SIDEKIQ8_PAYLOAD = readFileSync(`${INTEROP_DIR}sidekiq8-payload.json`, 'utf8').trim();
+const SIDEKIQ8_PAYLOAD = readFileSync(`${INTEROP_DIR}sidekiq8-payload.jsonl`, 'utf8').trim();
 const TIME_FIELD = /"(created_at|enqueued_at|failed_at|retried_at)":(-?[\d.e+-]+)/g;
 
 /** Each time field of a raw payload with its text, e.g. `created_at → 1795844000.0`. */
