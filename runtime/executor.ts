@@ -1,6 +1,7 @@
 /**
  * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
- *  1. parse the payload and find its class in the registry (else: unperformable, with the reason);
+ *  1. parse the payload (else: unperformable, with the reason) and find its class in the registry (else: failed,
+ *     as Sidekiq's NameError, so it is retried);
  *  2. check the arguments with the registry's generated validator, when it has one;
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
  *     one (a middleware that does not call `next` skips the job: it counts as done);
@@ -19,10 +20,17 @@ export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError';
 }
 
+/**
+ * A job whose class the registry lacks. Sidekiq raises NameError here and retries the job, so this is a failure,
+ * not a dead end: in a mixed Ruby/TypeScript fleet or a rolling deploy, another process may know the class.
+ */
+export class UnknownWorkerError extends Error {
+  override name = 'UnknownWorkerError';
+}
+
 /** Error classes recorded on payloads that could not be performed at all (shown by Sidekiq's Web UI). */
 export const UNPERFORMABLE = {
   invalidPayload: 'Sidepunch::InvalidPayload',
-  unknownClass: 'Sidepunch::UnknownWorker',
   invalidArguments: 'Sidepunch::InvalidArguments',
 } as const;
 
@@ -54,8 +62,11 @@ export class Executor {
     const job = parsed.job;
     const workerClass = this.registry.workers[job.class];
     if (!workerClass) {
-      const reason = `no worker class "${job.class}" in the registry ${this.ctx.config.registryPath}`;
-      return this.unperformable(unit, UNPERFORMABLE.unknownClass, reason, job);
+      const error = new UnknownWorkerError(
+        `no worker class "${job.class}" in the registry ${this.ctx.config.registryPath}`,
+      );
+      this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
+      return { kind: 'failed', job, error };
     }
     const problem = this.registry.validators?.[job.class]?.(job.args);
     if (problem !== undefined) {

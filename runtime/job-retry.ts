@@ -7,7 +7,8 @@
  *  4. while `retry_count` < max (the integer `retry`, else 25): retry after `count⁴ + 15 + rand(10)·(count + 1)`
  *     seconds, or `sidepunchRetryIn`'s seconds plus the same jitter; its 'discard' drops, its 'kill' exhausts;
  *  5. exhausted: `sidepunchRetriesExhausted` once, the death handlers, then the dead set unless `dead: false`;
- *  6. unperformable payloads (not JSON, unknown class, rejected arguments) die at once, with their reason.
+ *  6. unperformable payloads (not JSON, rejected arguments) die at once, with their reason; an unknown class is a
+ *     failure like any other (Sidekiq's NameError), so another process of the fleet can perform it on retry.
  */
 import { deflateSync } from 'node:zlib';
 import type { RuntimeContext } from './context.js';

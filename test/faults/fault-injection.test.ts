@@ -12,7 +12,7 @@ const fixture = useRedis({ persistent: true });
 const FAST_BEAT = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
 
 function run(args: string[], url?: string): RuntimeProcess {
-  return fixture.run([...FAST_BEAT, ...args], url);
+  return fixture.run([...FAST_BEAT, ...args], { url });
 }
 
 function figure(text: string): void {

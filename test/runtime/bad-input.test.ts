@@ -12,7 +12,7 @@ const UNKNOWN_CLASS =
   '{"class":"Vanished","args":[1],"jid":"cccccccccccccccccccccccc","queue":"default","x_custom":1}';
 
 describe('a payload that cannot be performed', () => {
-  it('is logged with its reason, kept in the dead set, and the process keeps working', async () => {
+  it('is logged with its reason, kept in the dead set (an unknown class is retried), and the process keeps working', async () => {
     const runtime = fixture.run([]);
     await runtime.waitForLine(/starting/);
     for (const raw of [NOT_JSON, NOT_AN_OBJECT, NO_CLASS, NO_ARGS, UNKNOWN_CLASS]) {
@@ -20,7 +20,8 @@ describe('a payload that cannot be performed', () => {
     }
     const good = await fixture.client.push({ class: 'Probe', args: ['ok', 'after'] });
     await waitUntil('the good job', async () => (await fixture.redis.llen('probe:done:after')) === 1);
-    await waitUntil('five dead entries', async () => (await fixture.redis.zcard('dead')) === 5);
+    await waitUntil('four dead entries', async () => (await fixture.redis.zcard('dead')) === 4);
+    await waitUntil('the unknown class retried', async () => (await fixture.redis.zcard('retry')) === 1);
 
     const log = runtime.output();
     expect(log).toMatch(
@@ -29,7 +30,9 @@ describe('a payload that cannot be performed', () => {
     expect(log).toMatch(/ERROR: cannot perform .*payload is not a JSON object; kept in the dead set/);
     expect(log).toMatch(/jid=aaaaaaaaaaaaaaaaaaaaaaaa ERROR: .*payload has no "class" string/);
     expect(log).toMatch(/jid=bbbbbbbbbbbbbbbbbbbbbbbb ERROR: .*payload has no "args" array/);
-    expect(log).toMatch(/jid=cccccccccccccccccccccccc ERROR: .*no worker class "Vanished" in the registry/);
+    expect(log).toMatch(
+      /jid=cccccccccccccccccccccccc WARN: fail: UnknownWorkerError: no worker class "Vanished" in the registry/,
+    );
     expect(await fixture.redis.lrange('probe:done:after', 0, -1)).toEqual([good]);
 
     const dead = await fixture.redis.zrange('dead', 0, -1);
@@ -41,15 +44,22 @@ describe('a payload that cannot be performed', () => {
       );
     }
     // A job object: every field kept, Sidekiq's error fields added, so Sidekiq's Web UI shows why.
-    const vanished = JSON.parse(
-      dead.find((member) => member.includes('"Vanished"') && member !== UNKNOWN_CLASS)!,
-    );
-    expect(vanished).toMatchObject({
+    const noArgs = JSON.parse(dead.find((member) => member.includes('"bbbbbbbbbbbbbbbbbbbbbbbb"'))!);
+    expect(noArgs).toMatchObject({
+      class: 'Probe',
+      error_class: 'Sidepunch::InvalidPayload',
+      error_message: 'payload has no "args" array',
+      failed_at: expect.any(Number),
+    });
+    // An unknown class fails as Sidekiq's NameError does: retried, since another process may know the class.
+    const [vanished] = await fixture.redis.zrange('retry', 0, -1);
+    expect(JSON.parse(vanished!)).toMatchObject({
       class: 'Vanished',
       args: [1],
       jid: 'cccccccccccccccccccccccc',
       x_custom: 1,
-      error_class: 'Sidepunch::UnknownWorker',
+      retry_count: 0,
+      error_class: 'UnknownWorkerError',
       error_message: expect.stringContaining('no worker class "Vanished"'),
       failed_at: expect.any(Number),
     });

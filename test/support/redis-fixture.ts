@@ -17,8 +17,11 @@ export interface RedisFixture {
   readonly server: RedisServer;
   readonly redis: Redis;
   readonly client: Client;
-  /** Starts `sidepunch-run <args> <probe registry>` on this Redis (or on `url`); it is killed after the test. */
-  run(args: readonly string[], url?: string): RuntimeProcess;
+  /**
+   * Starts `sidepunch-run <args> <registry>` (default: the probe registry) on this Redis (or on `url`, e.g. a
+   * proxy); it is killed after the test.
+   */
+  run(args: readonly string[], options?: { registry?: string; url?: string }): RuntimeProcess;
 }
 
 /** `options` go to the server: `persistent` for tests that stop and restart it. */
@@ -57,8 +60,8 @@ export function useRedis(options: RedisServerOptions = {}): RedisFixture {
     get client() {
       return client!;
     },
-    run(args, url = server!.url) {
-      const runtime = startRuntime(url, [...args, PROBE_REGISTRY]);
+    run(args, { registry = PROBE_REGISTRY, url = server!.url } = {}) {
+      const runtime = startRuntime(url, [...args, registry]);
       runtimes.push(runtime);
       return runtime;
     },

@@ -26,10 +26,21 @@ export function startRuntime(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
 ): RuntimeProcess {
-  const child = spawn(process.execPath, [RUN_BIN, '--redis', redisUrl, ...args], {
-    env: { ...process.env, REDIS_URL: redisUrl, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  return startProcess(process.execPath, [RUN_BIN, '--redis', redisUrl, ...args], {
+    ...process.env,
+    REDIS_URL: redisUrl,
+    ...env,
   });
+}
+
+/** Any command as a watched child process (e.g. Ruby's `sidekiq` beside `sidepunch-run`). */
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): RuntimeProcess {
+  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

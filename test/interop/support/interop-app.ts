@@ -1,0 +1,50 @@
+/**
+ * The TypeScript half of the interop workers (fixtures/interop/src), built as a user builds it: the real
+ * `sidepunch-gen` writes the typed stubs and the registry, and esbuild bundles the enqueue script against those
+ * stubs. Each test file builds into its own directory, so files running in parallel never share output.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { REPO_ROOT } from '../../support/runtime-process.js';
+import { INTEROP_DIR } from './ruby-sidekiq.js';
+
+export interface InteropApp {
+  /** The registry for `sidepunch-run`. */
+  readonly registry: string;
+  /** The bundled enqueue script (node runs it; it prints `{ jid: args }`). */
+  readonly enqueueScript: string;
+}
+
+export async function buildInteropApp(label: string): Promise<InteropApp> {
+  const out = `${INTEROP_DIR}dist/${label}`;
+  rmSync(out, { recursive: true, force: true });
+  await promisify(execFile)(process.execPath, [
+    `${REPO_ROOT}bin/sidepunch-gen.js`,
+    '--project',
+    `${INTEROP_DIR}tsconfig.json`,
+    '--out',
+    `${out}/sidepunch.generated.ts`,
+    '--registry',
+    `${out}/registry.js`,
+    '--no-cache',
+  ]);
+  // The enqueue script's `./sidepunch.generated.js` is the file just generated beside the output.
+  await build({
+    stdin: {
+      contents: readFileSync(`${INTEROP_DIR}src/enqueue.ts`, 'utf8'),
+      resolveDir: out,
+      sourcefile: 'enqueue.ts',
+      loader: 'ts',
+    },
+    outfile: `${out}/enqueue.mjs`,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return { registry: `${out}/registry.js`, enqueueScript: `${out}/enqueue.mjs` };
+}
