@@ -15,6 +15,23 @@ function run(args: string[], url?: string): RuntimeProcess {
   return fixture.run([...FAST_BEAT, ...args], { url });
 }
 
+/** Starts runtimes one after another until the dead set holds a job; resolves to how many crashed. */
+async function crashUntilDead(args: string[], attempts = 8): Promise<number> {
+  let crashes = 0;
+  for (let attempt = 0; attempt < attempts && (await fixture.redis.zcard('dead')) === 0; attempt++) {
+    const runtime = run(args);
+    const outcome = await Promise.race([
+      runtime.exited.then(() => 'crashed'),
+      waitUntil('the dead set', async () => (await fixture.redis.zcard('dead')) === 1, 30_000).then(
+        () => 'dead',
+      ),
+    ]);
+    if (outcome === 'crashed') crashes++;
+    else await runtime.stop('SIGTERM');
+  }
+  return crashes;
+}
+
 function figure(text: string): void {
   console.log(`[fault] ${text}`);
 }
@@ -160,18 +177,7 @@ describe('fault injection', () => {
   it('5. a poison pill that crashes its process ends in the dead set after the allowed rescues', async () => {
     const client = new Client({ redis: fixture.server.url });
     const poison = await client.push({ class: 'Probe', args: ['crash'] });
-    let crashes = 0;
-    for (let attempt = 0; attempt < 6 && (await fixture.redis.zcard('dead')) === 0; attempt++) {
-      const runtime = run(['--max-rescues', '2']);
-      const outcome = await Promise.race([
-        runtime.exited.then(() => 'crashed'),
-        waitUntil('the dead set', async () => (await fixture.redis.zcard('dead')) === 1, 30_000).then(
-          () => 'dead',
-        ),
-      ]);
-      if (outcome === 'crashed') crashes++;
-      else await runtime.stop('SIGTERM');
-    }
+    const crashes = await crashUntilDead(['--max-rescues', '2']);
     const good = await client.push({ class: 'Probe', args: ['ok', 'after-poison'] });
     await client.close();
     run([]);
@@ -200,18 +206,7 @@ describe('fault injection', () => {
       ...(await client.pushBulk({ class: 'Probe', args: Array.from({ length: 150 }, () => ['ok', 'near']) })),
     );
     await client.close();
-    let crashes = 0;
-    for (let attempt = 0; attempt < 8 && (await fixture.redis.zcard('dead')) === 0; attempt++) {
-      const runtime = run(['-c', '5', '--max-rescues', '2']);
-      const outcome = await Promise.race([
-        runtime.exited.then(() => 'crashed'),
-        waitUntil('the dead set', async () => (await fixture.redis.zcard('dead')) === 1, 30_000).then(
-          () => 'dead',
-        ),
-      ]);
-      if (outcome === 'crashed') crashes++;
-      else await runtime.stop('SIGTERM');
-    }
+    const crashes = await crashUntilDead(['-c', '5', '--max-rescues', '2']);
     run(['-c', '5']);
     await waitUntil('every good job', async () => {
       return new Set(await fixture.redis.lrange('probe:done:near', 0, -1)).size === good.length;

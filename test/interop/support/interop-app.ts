@@ -4,9 +4,9 @@
  * stubs. Each test file builds into its own directory, so files running in parallel never share output.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleTs } from '../../../scripts/bundle-ts.mjs';
 import { REPO_ROOT } from '../../support/runtime-process.js';
 import { INTEROP_DIR } from './ruby-sidekiq.js';
 
@@ -31,20 +31,6 @@ export async function buildInteropApp(label: string): Promise<InteropApp> {
     '--no-cache',
   ]);
   // The enqueue script's `./sidepunch.generated.js` is the file just generated beside the output.
-  await build({
-    stdin: {
-      contents: readFileSync(`${INTEROP_DIR}src/enqueue.ts`, 'utf8'),
-      resolveDir: out,
-      sourcefile: 'enqueue.ts',
-      loader: 'ts',
-    },
-    outfile: `${out}/enqueue.mjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleTs(`${INTEROP_DIR}src/enqueue.ts`, `${out}/enqueue.mjs`, { resolveDir: out });
   return { registry: `${out}/registry.js`, enqueueScript: `${out}/enqueue.mjs` };
 }
