@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { beforeAll } from 'vitest';
 import { REPO_ROOT } from '../../support/runtime-process.js';
 import { INTEROP_DIR } from './ruby-sidekiq.js';
 
@@ -47,4 +48,20 @@ export async function buildInteropApp(label: string): Promise<InteropApp> {
     logLevel: 'warning',
   });
   return { registry: `${out}/registry.js`, enqueueScript: `${out}/enqueue.mjs` };
+}
+
+/** The app, built once for the calling describe block (in its beforeAll). */
+export function useInteropApp(label: string): InteropApp {
+  let app: InteropApp | undefined;
+  beforeAll(async () => {
+    app = await buildInteropApp(label);
+  });
+  return {
+    get registry() {
+      return app!.registry;
+    },
+    get enqueueScript() {
+      return app!.enqueueScript;
+    },
+  };
 }
