@@ -3,10 +3,10 @@
  * push.rb) are performed by `sidepunch-run` with exactly the arguments Ruby gave: unicode strings, integers,
  * floats, nested hashes and arrays, nil and booleans.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
-import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { useInteropApp } from './support/interop-app.js';
 import { performedArgs } from './support/performed.js';
 import { interopTitle, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
 
@@ -14,11 +14,7 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
   interopTitle('Ruby Sidekiq::Client → sidepunch-run'),
   () => {
     const fixture = useRedis();
-    let app: InteropApp;
-
-    beforeAll(async () => {
-      app = await buildInteropApp('ruby-client');
-    });
+    const app = useInteropApp('ruby-client');
 
     it('performs what Ruby pushed, scheduled and bulk-pushed, with exactly its arguments', async () => {
       const pushed = await runRuby<Record<string, unknown[]>>('push.rb', fixture.server.url);

@@ -13,17 +13,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
-import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { useInteropApp } from './support/interop-app.js';
 import { performedArgs, performedJobs } from './support/performed.js';
 import { interopTitle, rubySidekiq, startSidekiq } from './support/ruby-sidekiq.js';
 
 describe.skipIf(rubySidekiq.missing !== undefined)(interopTitle('a real Ruby sidekiq process'), () => {
   const fixture = useRedis();
-  let app: InteropApp;
+  const app = useInteropApp('ruby-server');
   let sidekiq: RuntimeProcess;
 
   beforeAll(async () => {
-    app = await buildInteropApp('ruby-server');
     sidekiq = startSidekiq(fixture.server.url, ['-q', 'default', '-q', 'shared', '-c', '10']);
     await sidekiq.waitForLine(/Booting Sidekiq/);
   });

@@ -2,10 +2,10 @@
  * Sidekiq's own API (`require "sidekiq/api"`, fixtures/interop/api.rb) reads the state Sidepunch writes, and acts
  * on it: Queue, RetrySet (and `retry`), ScheduledSet, DeadSet, ProcessSet (and `quiet!`, `stop!`), WorkSet, Stats.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
-import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { useInteropApp } from './support/interop-app.js';
 import { performedJobs } from './support/performed.js';
 import { interopTitle, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
 
@@ -46,14 +46,10 @@ const now = () => Date.now() / 1000;
 
 describe.skipIf(rubySidekiq.missing !== undefined)(interopTitle("Sidekiq's API on Sidepunch's state"), () => {
   const fixture = useRedis();
-  let app: InteropApp;
+  const app = useInteropApp('sidekiq-api');
   const api = <T>(...args: string[]) => runRuby<T>('api.rb', fixture.server.url, args);
   const sidepunch = (...args: string[]) =>
     fixture.run(['--heartbeat', '1', '--poll-interval', '1', ...args], { registry: app.registry });
-
-  beforeAll(async () => {
-    app = await buildInteropApp('sidekiq-api');
-  });
 
   it('Sidekiq::Queue reads a queue Sidepunch filled: size, latency, each field with its Ruby type', async () => {
     const args = ['ü', 1, 2.5, { nested: [null, true] }];

@@ -6,12 +6,12 @@
  *    Enterprise fields) is performed, retried and rescued by Sidepunch with every byte Sidepunch does not own kept.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Client, toEpochSeconds } from '../../runtime/index.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
-import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { useInteropApp } from './support/interop-app.js';
 import { performedJobs } from './support/performed.js';
 import { INTEROP_DIR, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
 
@@ -87,10 +87,7 @@ describe('Sidekiq 7/8 readers: Sidepunch writes float seconds with a "."', () =>
 
 describe('a Sidekiq 8 payload with integer-millisecond times', () => {
   const fixture = useRedis();
-  let app: InteropApp;
-  beforeAll(async () => {
-    app = await buildInteropApp('sidekiq8');
-  });
+  const app = useInteropApp('sidekiq8');
 
   it('reads its millisecond times as the right moment', () => {
     const payload = JSON.parse(SIDEKIQ8_PAYLOAD) as Record<string, number>;

@@ -4,10 +4,10 @@
  * queues, a queue, retries and a retry's details (with Sidepunch's compressed backtrace), scheduled, dead; and its
  * buttons (Retry Now, Add to Queue, Kill, Delete, with the session's CSRF token) act on Sidepunch's jobs.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
-import { buildInteropApp, type InteropApp } from './support/interop-app.js';
+import { useInteropApp } from './support/interop-app.js';
 import { performedJobs } from './support/performed.js';
 import { interopTitle, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
 
@@ -21,11 +21,7 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
   interopTitle("Sidekiq's Web UI on Sidepunch's data"),
   () => {
     const fixture = useRedis();
-    let app: InteropApp;
-
-    beforeAll(async () => {
-      app = await buildInteropApp('web-ui');
-    });
+    const app = useInteropApp('web-ui');
 
     it('renders every page with Sidepunch’s processes, jobs, retries, schedule and dead set', async () => {
       const runtime = fixture.run(['--heartbeat', '1', '-q', 'default', '--tag', 'webui', '-c', '4'], {

@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { beforeAll } from 'vitest';
 import { bundleTs } from '../../../scripts/bundle-ts.mjs';
 import { REPO_ROOT } from '../../support/runtime-process.js';
 import { INTEROP_DIR } from './ruby-sidekiq.js';
@@ -33,4 +34,20 @@ export async function buildInteropApp(label: string): Promise<InteropApp> {
   // The enqueue script's `./sidepunch.generated.js` is the file just generated beside the output.
   await bundleTs(`${INTEROP_DIR}src/enqueue.ts`, `${out}/enqueue.mjs`, { resolveDir: out });
   return { registry: `${out}/registry.js`, enqueueScript: `${out}/enqueue.mjs` };
+}
+
+/** The app, built once for the calling describe block (in its beforeAll). */
+export function useInteropApp(label: string): InteropApp {
+  let app: InteropApp | undefined;
+  beforeAll(async () => {
+    app = await buildInteropApp(label);
+  });
+  return {
+    get registry() {
+      return app!.registry;
+    },
+    get enqueueScript() {
+      return app!.enqueueScript;
+    },
+  };
 }
