@@ -73,4 +73,13 @@ export {
   RegistryError,
 } from './registry.js';
 export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './stub.js';
+export {
+  DEFAULT_WEB_HOST,
+  DEFAULT_WEB_PORT,
+  isLoopback,
+  startWebServer,
+  type WebServer,
+  WebServerError,
+  type WebServerOptions,
+} from './web/server.js';
 export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './worker.js';

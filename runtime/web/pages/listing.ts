@@ -1,0 +1,59 @@
+/**
+ * What the queue page and the three set pages share: the search form, the line that says what a search covered,
+ * and the windowing of either a plain listing or a search's matches into 25-entry pages.
+ */
+import type { JobRecord } from '../../api/job-record.js';
+import type { WebContext } from '../context.js';
+import { count } from '../format.js';
+import { html, type SafeHtml } from '../html.js';
+import { pageNumber } from '../layout.js';
+import { type Filter, filterOf, type SearchResult, search } from '../search.js';
+
+export const PER_PAGE = 25;
+
+export function searchForm(path: string, filter: Filter | undefined): SafeHtml {
+  return html`<form method="get" action="${path}" class="search" role="search">
+<input type="search" name="class" placeholder="Class" value="${filter?.className ?? ''}" aria-label="class">
+<input type="search" name="text" placeholder="Text in the arguments" value="${filter?.text ?? ''}" aria-label="text in the arguments">
+<button type="submit">Search</button>${filter ? html` <a href="${path}">Clear search</a>` : ''}
+</form>`;
+}
+
+export function searchSummary<T>(result: SearchResult<T>, total: number): SafeHtml {
+  return html`<p class="note" data-testid="search-summary">${count(result.matches.length)} ${result.matches.length === 1 ? 'match' : 'matches'} in ${
+    result.complete
+      ? html`all ${count(result.scanned)} entries`
+      : html`the first ${count(result.scanned)} of ${count(total)} entries (the search limit): narrow it to see more`
+  }.</p>`;
+}
+
+export interface Window<T> {
+  readonly entries: readonly T[];
+  /** 1-based. */
+  readonly page: number;
+  /** What the pages divide: every entry, or every match. */
+  readonly total: number;
+  readonly filter?: Filter;
+  readonly result?: SearchResult<T>;
+  /** Index of `entries[0]` in the whole listing (plain listings only). */
+  readonly offset: number;
+}
+
+/** One page of a listing, or of the matches of the search in the query. */
+export async function listingWindow<T extends JobRecord>(
+  context: WebContext,
+  total: number,
+  readPage: (start: number, count: number) => Promise<T[]>,
+  all: () => AsyncIterable<T>,
+): Promise<Window<T>> {
+  const filter = filterOf(context.query);
+  if (!filter) {
+    const page = pageNumber(context.query, total, PER_PAGE);
+    const offset = (page - 1) * PER_PAGE;
+    return { entries: await readPage(offset, PER_PAGE), page, total, offset };
+  }
+  const result = await search(all(), filter, context.settings.searchLimit);
+  const page = pageNumber(context.query, result.matches.length, PER_PAGE);
+  const entries = result.matches.slice((page - 1) * PER_PAGE, page * PER_PAGE);
+  return { entries, page, total: result.matches.length, filter, result, offset: 0 };
+}
