@@ -1,8 +1,9 @@
 /**
  * Generates the registry entry that esbuild bundles into `dist/registry.js`: it imports every worker class and
- * default-exports `{ workers, validators }` (runtime/registry.ts `Registry`), one validator per worker built from
- * the same shapes the JSON rule proved, and `configureServer` from the `server` module when one is configured. Worker imports are relative to the project directory, with their `.ts`
- * extension, which esbuild resolves whatever the tsconfig's style.
+ * default-exports `{ workers, validators, params }` (runtime/registry.ts `Registry`): one validator per worker built
+ * from the same shapes the JSON rule proved, each worker's `perform` parameter names in order (a rest parameter as
+ * `'...name'`), and `configureServer` from the `server` module when one is configured. Worker imports are relative
+ * to the project directory, with their `.ts` extension, which esbuild resolves whatever the tsconfig's style.
  */
 import path from 'node:path';
 import type { WorkerModel } from './model.js';
@@ -33,6 +34,9 @@ export function emitRegistryEntry(
     (worker) =>
       `    ${printKey(worker.className)}: argsValidator(${printLiteral(worker.args, '    ')}${tableArgument}),\n`,
   );
+  const params = workers.map(
+    (worker) => `    ${printKey(worker.className)}: ${printLiteral(parameterNames(worker), '    ')},\n`,
+  );
   const server = serverFile ? serverImport(workers, projectDir, serverFile) : undefined;
   return [
     REGISTRY_HEADER,
@@ -44,6 +48,7 @@ export function emitRegistryEntry(
     'export default {',
     workersLine(workers.map((worker) => worker.className)),
     `  validators: {\n${validators.join('')}  },`,
+    `  params: {\n${params.join('')}  },`,
     ...(server ? [server.field] : []),
     '};',
     '',
@@ -63,6 +68,11 @@ function serverImport(
     importLine: `import ${local} from ${quote(entrySpecifier(projectDir, serverFile))};`,
     field: local === 'configureServer' ? '  configureServer,' : `  configureServer: ${local},`,
   };
+}
+
+/** `perform`'s parameter names in order, a rest parameter spread: `['orderId', 'email', '...tags']`. */
+function parameterNames(worker: WorkerModel): string[] {
+  return worker.parameters.map((parameter) => (parameter.rest ? `...${parameter.name}` : parameter.name));
 }
 
 function workersLine(names: readonly string[]): string {

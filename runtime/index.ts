@@ -22,6 +22,7 @@ export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
 export { type Work, WorkSet } from './api/work-set.js';
+export { argumentNames } from './argument-names.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client.js';
 export { type Clock, FakeClock, systemClock } from './clock.js';
 export { close, configure, defaultClient, push, pushBulk } from './default-client.js';

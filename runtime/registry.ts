@@ -1,6 +1,7 @@
 /**
  * The registry module that `sidepunch-run` loads: its default export maps each class name (the `class`
- * field on the wire) to its worker class, plus, when `sidepunch-gen` made it, one argument validator per class.
+ * field on the wire) to its worker class, plus, when `sidepunch-gen` made it, one argument validator and the
+ * `perform` parameter names per class.
  * Hand-written registries use `defineRegistry({ workers: { SendEmail }, configureServer(server) { … } })`; one can
  * wrap a generated registry: `defineRegistry({ ...generated, configureServer })`.
  */
@@ -16,6 +17,11 @@ export type ArgsValidator = (args: readonly unknown[]) => string | undefined;
 export interface Registry {
   readonly workers: Readonly<Record<string, WorkerClass>>;
   readonly validators?: Readonly<Record<string, ArgsValidator>>;
+  /**
+   * `perform`'s parameter names per class, in order, a rest parameter as `'...name'`, so the web dashboard can
+   * show a job's arguments by name (see `argumentNames`). Hand-written registries may omit it or list some classes.
+   */
+  readonly params?: Readonly<Record<string, readonly string[]>>;
   /** Called by `sidepunch-run` before it fetches a job: add server and client middleware, error and death handlers. */
   readonly configureServer?: ConfigureServer;
 }
@@ -50,8 +56,21 @@ export async function loadRegistry(file: string): Promise<Registry> {
       throw new RegistryError(`${file}: workers.${name} is not a class with a perform method`);
     }
   }
+  checkParams(file, candidate.params);
   if (candidate.configureServer !== undefined && typeof candidate.configureServer !== 'function') {
     throw new RegistryError(`${file}: configureServer must be a function (server) => { … }`);
   }
   return candidate as Registry;
+}
+
+function checkParams(file: string, params: unknown): void {
+  if (params === undefined) return;
+  if (!params || typeof params !== 'object' || Array.isArray(params)) {
+    throw new RegistryError(`${file}: params must be an object mapping class names to parameter names`);
+  }
+  for (const [name, names] of Object.entries(params)) {
+    if (!Array.isArray(names) || !names.every((item) => typeof item === 'string')) {
+      throw new RegistryError(`${file}: params.${name} must be an array of parameter names (strings)`);
+    }
+  }
 }
