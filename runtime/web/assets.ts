@@ -166,7 +166,7 @@ export const SCRIPT = `
           element.title = format.format(value);
         }
       }
-      realtime.dataset.updated = String(Date.now());
+      realtime.dataset.samples = String(samples.length);
     } catch {}
   };
   poll();

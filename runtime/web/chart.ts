@@ -30,7 +30,7 @@ export function historyChart(labels: readonly string[], series: readonly Series[
   });
   const step = Math.max(1, Math.ceil(labels.length / 8));
   const dates = labels.map((label, i) =>
-    i % step === 0 || i === labels.length - 1
+    (i % step === 0 && labels.length - 1 - i >= step / 2) || i === labels.length - 1
       ? html`<text class="axis" x="${x(i)}" y="${HEIGHT - 8}" text-anchor="middle">${label.slice(5)}</text>`
       : '',
   );

@@ -44,10 +44,10 @@ function sameHost(origin: string, host: string | undefined): boolean {
 /** `name=value` pairs of the Cookie header. */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
+  for (const part of (header ?? '').split(';').map((pair) => pair.trim())) {
     const at = part.indexOf('=');
     if (at <= 0) continue;
-    const name = part.slice(0, at).trim();
+    const name = part.slice(0, at);
     try {
       cookies[name] = decodeURIComponent(part.slice(at + 1).trim());
     } catch {

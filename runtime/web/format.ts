@@ -65,9 +65,11 @@ export function argsPreview(args: readonly unknown[], max = 160): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** JSON of a value; with `indent`, spread over lines only when one line would be long. */
 export function jsonText(value: unknown, indent?: number): string {
   try {
-    return JSON.stringify(value, null, indent) ?? String(value);
+    const line = JSON.stringify(value) ?? String(value);
+    return indent === undefined || line.length <= 80 ? line : JSON.stringify(value, null, indent);
   } catch {
     return String(value);
   }

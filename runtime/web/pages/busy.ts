@@ -73,7 +73,7 @@ function processRow(context: Parameters<Handler>[0], process: ProcessRecord, now
     ? html`<small>embedded</small>`
     : html`${postButton(context, '/busy', 'Quiet', { name: 'action', value: 'quiet', fields: { identity: process.identity }, disabled: process.stopping })}${postButton(context, '/busy', 'Stop', { name: 'action', value: 'stop', fields: { identity: process.identity }, danger: true })}`;
   return html`<tr data-identity="${process.identity}">
-<td><b>${process.hostname}:${process.pid}</b> ${process.tag ? html`<span class="badge">${process.tag}</span>` : ''} ${process.labels.map((label) => html`<span class="badge">${label}</span>`)} ${status}<br><small class="mono">${process.identity}</small>${process.version ? html` <small>v${process.version}</small>` : ''}</td>
+<td><b>${process.hostname}:${process.pid}</b> ${process.tag ? html`<span class="badge">${process.tag}</span>` : ''} ${process.labels.map((label) => html`<span class="badge">${label}</span>`)} ${status}<br><small class="mono">${process.identity}</small>${process.version ? html` <small>${process.version}</small>` : ''}</td>
 <td>${queues}</td>
 <td>${count(process.busy)} / ${count(process.concurrency)}</td>
 <td>${kilobytes(process.rss)}</td>

@@ -27,6 +27,7 @@ export interface SetView {
   readonly actions: readonly (readonly [EntryAction, string])[];
   readonly allActions: readonly (readonly [EntryAction, string])[];
   readonly showsError: boolean;
+  readonly emptyText: string;
 }
 
 export const SET_VIEWS: Readonly<Record<string, SetView>> = {
@@ -47,6 +48,7 @@ export const SET_VIEWS: Readonly<Record<string, SetView>> = {
       ['kill', 'Kill All'],
     ],
     showsError: true,
+    emptyText: 'No jobs wait for a retry.',
   },
   scheduled: {
     path: '/scheduled',
@@ -63,6 +65,7 @@ export const SET_VIEWS: Readonly<Record<string, SetView>> = {
       ['delete', 'Delete All'],
     ],
     showsError: false,
+    emptyText: 'No jobs are scheduled.',
   },
   morgue: {
     path: '/morgue',
@@ -80,6 +83,7 @@ export const SET_VIEWS: Readonly<Record<string, SetView>> = {
       ['delete', 'Delete All'],
     ],
     showsError: true,
+    emptyText: 'No dead jobs.',
   },
 };
 
@@ -117,7 +121,7 @@ export const setPage: Handler = async (context) => {
 ${window.result ? searchSummary(window.result, size) : ''}
 ${
   rows.length === 0
-    ? html`<p class="empty">${window.filter ? 'No job matches.' : `No ${view.title.toLowerCase()} jobs.`}</p>`
+    ? html`<p class="empty">${window.filter ? 'No job matches.' : view.emptyText}</p>`
     : html`<form method="post" action="${view.path}" id="entries">${csrfField(context.csrfToken)}<input type="hidden" name="return" value="${here}">
 <table class="list">
 <thead><tr><th><input type="checkbox" data-check-all aria-label="select all on this page"></th><th>${view.when}</th><th>Job</th><th>Queue</th><th>Arguments</th>${view.showsError ? html`<th>Error</th>` : ''}</tr></thead>
@@ -137,7 +141,7 @@ function entryRow(view: SetView, entry: SortedEntry, now: number) {
   const error = entry.errorClass ? `${entry.errorClass}: ${entry.errorMessage ?? ''}` : '';
   return html`<tr data-jid="${entry.jid ?? ''}">
 <td><input type="checkbox" name="key" value="${key}" aria-label="select ${entry.jid ?? 'entry'}"></td>
-<td><a href="${view.path}/${encodeURIComponent(key)}" title="${entry.at.toISOString()}">${relativeTime(entry.at, now)}</a>${entry.retryCount !== undefined ? html`<br><small>retried ${entry.retryCount}×</small>` : ''}</td>
+<td><a href="${view.path}/${encodeURIComponent(key)}" title="${entry.at.toISOString()}">${relativeTime(entry.at, now)}</a>${entry.retryCount !== undefined ? html`<br><small>${entry.retryCount + 1} ${entry.retryCount === 0 ? 'failure' : 'failures'}</small>` : ''}</td>
 <td><a class="class" href="${view.path}/${encodeURIComponent(key)}">${entry.displayClass ?? '(not a job)'}</a><br><small class="mono">${entry.jid ?? ''}</small></td>
 <td><a href="/queues/${encodeURIComponent(entry.queue)}">${entry.queue}</a></td>
 <td class="args mono">${argsPreview(entry.args)}</td>
@@ -203,5 +207,5 @@ async function perform(entry: SortedEntry, action: EntryAction): Promise<void> {
 
 /** Only a path on this server (never `//host` or `https:`), else the listing. */
 function safeReturn(asked: string | null, fallback: string): string {
-  return asked && asked.startsWith(fallback) && !asked.startsWith('//') ? asked : fallback;
+  return asked?.startsWith(fallback) && !asked.startsWith('//') ? asked : fallback;
 }

@@ -46,7 +46,7 @@ export async function readStats(api: SidepunchApi): Promise<StatsBody> {
       default_latency: Math.round(summary.defaultQueueLatency * 100) / 100,
     },
     redis: Object.fromEntries(REDIS_FIELDS.map((field) => [field, info[field] ?? ''])),
-    server_utc_time: new Date(api.connection.clock.now()).toISOString().slice(11, 19) + ' UTC',
+    server_utc_time: `${new Date(api.connection.clock.now()).toISOString().slice(11, 19)} UTC`,
   };
 }
 
