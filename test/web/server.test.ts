@@ -79,4 +79,13 @@ describe('the dashboard server', () => {
     const text = await down.text();
     expect(text).toMatch(/Redis is unreachable at redis:\/\/127\.0\.0\.1:\d+\/0: [^\n<]+</);
   });
+
+  it('recovers by itself when Redis comes back', async () => {
+    const web = await serve();
+    expect((await fetch(`${web.url}/queues`)).status).toBe(200);
+    await redis.server.stop();
+    expect((await fetch(`${web.url}/queues`)).status).toBe(503);
+    await redis.server.restart();
+    await expect.poll(async () => (await fetch(`${web.url}/queues`)).status, { timeout: 10_000 }).toBe(200);
+  });
 });
