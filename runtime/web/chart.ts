@@ -3,6 +3,9 @@
  * a few date labels, and each day's figures in a <title> so hovering a point reads it. No script needed.
  */
 import { count } from './format.js';
+
+const tickLabel = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
+
 import { html, type SafeHtml } from './html.js';
 
 export interface Series {
@@ -24,9 +27,9 @@ export function historyChart(labels: readonly string[], series: readonly Series[
   const x = (i: number) =>
     PAD.left + (labels.length <= 1 ? plotWidth / 2 : (i * plotWidth) / (labels.length - 1));
   const y = (value: number) => PAD.top + plotHeight - (value / max) * plotHeight;
-  const grid = [0, 0.25, 0.5, 0.75, 1].map((share) => {
-    const at = y(max * share);
-    return html`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${at}" y2="${at}"/><text class="axis" x="${PAD.left - 6}" y="${at + 4}" text-anchor="end">${count(Math.round(max * share))}</text>`;
+  const grid = ticks(max).map((value) => {
+    const at = y(value);
+    return html`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${at}" y2="${at}"/><text class="axis" x="${PAD.left - 6}" y="${at + 4}" text-anchor="end">${tickLabel.format(value)}</text>`;
   });
   const step = Math.max(1, Math.ceil(labels.length / 8));
   const dates = labels.map((label, i) =>
@@ -50,4 +53,11 @@ export function roundMax(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
   for (const factor of [1, 2, 5, 10]) if (factor * power >= value) return factor * power;
   return 10 * power;
+}
+
+/** Grid values from 0 to `max` (from roundMax) at round steps: fifths of 1 and 5, quarters of 2. */
+export function ticks(max: number): number[] {
+  const leading = max / 10 ** Math.floor(Math.log10(max));
+  const parts = Math.round(leading) === 2 ? 4 : 5;
+  return Array.from({ length: parts + 1 }, (_, i) => (max * i) / parts);
 }

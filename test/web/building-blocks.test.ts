@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { AuthConfigError, Authenticator } from '../../runtime/web/auth.js';
-import { roundMax } from '../../runtime/web/chart.js';
+import { roundMax, ticks } from '../../runtime/web/chart.js';
 import { csrfRefusal, parseCookies } from '../../runtime/web/csrf.js';
 import { parseEntryKey } from '../../runtime/web/entry-key.js';
 import { escapeHtml, html, raw } from '../../runtime/web/html.js';
@@ -116,5 +116,8 @@ describe('entry keys and routes', () => {
 
   it('scales charts to 1, 2 or 5 times a power of ten', () => {
     expect([1, 3, 7, 10, 11, 4_300].map(roundMax)).toEqual([1, 5, 10, 10, 20, 5_000]);
+    expect(ticks(5)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(ticks(20)).toEqual([0, 5, 10, 15, 20]);
+    expect(ticks(1000)).toEqual([0, 200, 400, 600, 800, 1000]);
   });
 });
