@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebServer, type WebServer } from '../../runtime/index.js';
+import type { StatsBody } from '../../runtime/web/pages/stats.js';
 import { freePort } from '../../scripts/redis-server.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -26,7 +27,7 @@ describe('the dashboard server', () => {
     await redis.client.push({ class: 'Mailer', args: [2], queue: 'low' });
     await redis.client.push({ class: 'Mailer', args: [3], in: 60 });
     const web = await serve();
-    const stats = await (await fetch(`${web.url}/stats`)).json();
+    const stats = (await (await fetch(`${web.url}/stats`)).json()) as StatsBody;
     expect(stats.sidekiq).toEqual({
       processed: 0,
       failed: 0,
