@@ -53,7 +53,12 @@ describe('Redis Cluster failover under load', () => {
       );
     }
     await client.close();
-    const owner = await ownerOf('queue:q1');
+    // A cluster just formed may not list its replicas in CLUSTER SLOTS yet.
+    let owner = await ownerOf('queue:q1');
+    await waitUntil('the slot to list a replica', async () => {
+      owner = await ownerOf('queue:q1');
+      return owner.replicas.length > 0;
+    });
     const victim = cluster.nodes.find((node) => node.port === owner.primary)!;
     // Every replica has every push before the runtime starts, so a lost job would be the runtime's fault.
     await waitUntil('replicas in sync', async () => {

@@ -4,7 +4,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { loadRegistry, type Registry } from '../../runtime/index.js';
@@ -59,10 +58,4 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   page.on('dialog', (dialog) => void dialog.accept());
   await page.goto(url);
   return page;
-}
-
-/** With UPDATE_SCREENSHOTS=1, saves the page as docs/web/<name>.png (for the README and docs/web.md). */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  if (!process.env.UPDATE_SCREENSHOTS) return;
-  await page.screenshot({ path: `${REPO_ROOT}docs/web/${name}.png`, fullPage: true });
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer, type WebServer } from '../../runtime/index.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
-import { buildShopApp, launchChromium, openPage, type ShopApp, screenshot } from '../support/web-app.js';
+import { buildShopApp, launchChromium, openPage, type ShopApp } from '../support/web-app.js';
 
 const redis = useRedis();
 let app: ShopApp;
@@ -88,7 +88,6 @@ describe('the dashboard', () => {
         timeout: 15_000,
       })
       .toBeGreaterThanOrEqual(3);
-    await screenshot(page, 'dashboard');
     await shop.stop('SIGTERM');
   });
 
@@ -104,7 +103,6 @@ describe('the dashboard', () => {
     const processRow = page.locator('#processes tbody tr');
     expect(await processRow.textContent()).toMatch(/1 \/ 5/);
     expect(await processRow.textContent()).toContain(`:${shop.child.pid}`);
-    await screenshot(page, 'busy');
 
     await processRow.getByRole('button', { name: 'Quiet' }).click();
     await expect
@@ -125,11 +123,9 @@ describe('the dashboard', () => {
     const row = page.locator('tr[data-queue="reports"]');
     expect(await row.locator('[data-testid=size]').textContent()).toBe('3');
     expect(await page.locator('tr[data-queue="mail"] [data-testid=size]').textContent()).toBe('1');
-    await screenshot(page, 'queues');
 
     await row.getByRole('link', { name: 'reports' }).click();
     await expect.poll(() => page.locator('#jobs tbody tr').count()).toBe(3);
-    await screenshot(page, 'queue');
     const middle = page.locator('#jobs tbody tr', { hasText: 'report 1' });
     await middle.getByRole('button', { name: 'Delete' }).click();
     await expect.poll(() => page.locator('#jobs tbody tr').count()).toBe(2);
@@ -167,7 +163,6 @@ describe('the dashboard', () => {
     const row = page.locator('tbody tr', { hasText: 'SyncInventory' });
     expect(await row.textContent()).toContain('warehouse north is unreachable');
     expect(await row.textContent()).toContain('"north", ["sku-1","sku-2"]');
-    await screenshot(page, 'retries');
 
     await redis.redis.del('shop:down:north');
     await row.locator('input[type=checkbox]').check();
@@ -200,7 +195,6 @@ describe('the dashboard', () => {
     for (const label of ['Queue', 'JID', 'Next retry', 'Created', 'Enqueued', 'Failed', 'Retry count'])
       expect(facts).toContain(label);
     expect(await page.locator('#extra').textContent()).toContain('checkout');
-    await screenshot(page, 'job');
 
     await page.getByRole('button', { name: 'Kill' }).click();
     await page.waitForURL(/\/retries$/);
@@ -232,7 +226,6 @@ describe('the dashboard', () => {
 
     const scheduled = await open('/scheduled');
     expect(await scheduled.locator('tbody tr').textContent()).toContain('on-time@example.com');
-    await screenshot(scheduled, 'scheduled');
     await scheduled.locator('tbody input[type=checkbox]').check();
     await scheduled.getByRole('button', { name: 'Add to Queue' }).click();
     await waitUntil('the receipt to be sent', async () =>
@@ -243,7 +236,6 @@ describe('the dashboard', () => {
     const morgue = await open('/morgue');
     const row = morgue.locator('tbody tr', { hasText: 'bounce@example.com' });
     expect(await row.textContent()).toContain('mailbox bounce@example.com does not exist');
-    await screenshot(morgue, 'morgue');
     await row.locator('input[type=checkbox]').check();
     await morgue.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => morgue.locator('.empty').count()).toBe(1);
