@@ -21,13 +21,17 @@ export class DeadSet extends JobSet {
 
   override async clear(): Promise<void> {
     const { redis, keys } = this.connection;
-    await redis.unlink(this.key, keys.deadReasons);
+    // Two commands, not one UNLINK of both: on a cluster the keys are in different slots.
+    await Promise.all([redis.unlink(this.key), redis.unlink(keys.deadReasons)]);
   }
 
   override async deleteValue(value: string): Promise<boolean> {
     const { redis, keys } = this.connection;
-    const replies = await redis.multi().zrem(this.key, value).hdel(keys.deadReasons, value).exec();
-    return Number(replies?.[0]?.[1] ?? 0) > 0;
+    const batch = new SlotBatch(redis);
+    batch.on(this.key).zrem(this.key, value);
+    batch.on(keys.deadReasons).hdel(keys.deadReasons, value);
+    const replies = await batch.exec();
+    return Number(replies.get(batch.on(this.key))?.[0] ?? 0) > 0;
   }
 
   /**

@@ -5,6 +5,7 @@
  * list, which its next heartbeat pops — Sidepunch and Ruby Sidekiq processes alike.
  */
 import { toEpochSeconds } from '../job.js';
+import { readBatch } from '../redis/read-batch.js';
 import type { ApiConnection } from './connection.js';
 import { scanSetMembers } from './paging.js';
 
@@ -112,7 +113,7 @@ export class ProcessSet implements AsyncIterable<ProcessRecord> {
     const identities = (await scanSetMembers(redis, keys.processes)).sort();
     const live: ProcessRecord[] = [];
     for (let i = 0; i < identities.length; i += PIPELINE_CHUNK) {
-      const pipeline = redis.pipeline();
+      const pipeline = readBatch(redis);
       const chunk = identities.slice(i, i + PIPELINE_CHUNK);
       for (const identity of chunk) pipeline.hmget(keys.process(identity), ...HASH_FIELDS);
       const replies = (await pipeline.exec()) ?? [];
@@ -131,8 +132,7 @@ export class ProcessSet implements AsyncIterable<ProcessRecord> {
   /** One live process by identity, or undefined. */
   async get(identity: string): Promise<ProcessRecord | undefined> {
     const { redis, keys } = this.connection;
-    const replies = await redis
-      .multi()
+    const replies = await readBatch(redis)
       .sismember(keys.processes, identity)
       .hmget(keys.process(identity), ...HASH_FIELDS)
       .exec();
@@ -152,7 +152,7 @@ export class ProcessSet implements AsyncIterable<ProcessRecord> {
     }
     const identities = await scanSetMembers(redis, keys.processes);
     if (identities.length === 0) return 0;
-    const pipeline = redis.pipeline();
+    const pipeline = readBatch(redis);
     for (const identity of identities) pipeline.hget(keys.process(identity), 'info');
     const infos = (await pipeline.exec()) ?? [];
     const dead = identities.filter((_, i) => infos[i]?.[1] === null);

@@ -2,6 +2,7 @@
  * A queue (`queue:<name>`, a LIST with the newest job at index 0 and the next to run at the end), as Sidekiq's
  * `Sidekiq::Queue`: size, latency, lazy iteration newest first, lookup by jid, delete one job, clear.
  */
+import { SlotBatch } from '../redis/slot-batch.js';
 import type { ApiConnection } from './connection.js';
 import { JobRecord, queueLatency } from './job-record.js';
 import { type PageOptions, pageSizeOf, scanSetMembers, walkWindows } from './paging.js';
@@ -62,10 +63,13 @@ export class Queue implements AsyncIterable<QueueJob> {
     return undefined;
   }
 
-  /** Deletes the whole queue and its entry in `queues`, in one transaction. */
+  /** Deletes the whole queue and its entry in `queues`, in one transaction (on a cluster, one per key). */
   async clear(): Promise<void> {
     const { redis, keys } = this.connection;
-    await redis.multi().unlink(this.key).srem(keys.queues, this.name).exec();
+    const batch = new SlotBatch(redis);
+    batch.on(this.key).unlink(this.key);
+    batch.on(keys.queues).srem(keys.queues, this.name);
+    await batch.exec();
   }
 
   /** Removes one job by its exact stored string; false if it is no longer there (e.g. already fetched). */

@@ -3,6 +3,8 @@
  * jobs, enqueued jobs and the default queue's latency, read in two pipelined round trips; and the per-day history
  * of processed and failed jobs from the UTC-dated counters.
  */
+
+import { getMany, readBatch } from '../redis/read-batch.js';
 import type { ApiConnection } from './connection.js';
 import { queueLatency } from './job-record.js';
 import { scanSetMembers } from './paging.js';
@@ -40,8 +42,7 @@ export class Stats {
 
   async summary(): Promise<StatsSummary> {
     const { redis, keys, clock } = this.connection;
-    const fast = await redis
-      .pipeline()
+    const fast = await readBatch(redis)
       .get(keys.statProcessed())
       .get(keys.statFailed())
       .zcard(keys.schedule)
@@ -56,7 +57,7 @@ export class Stats {
       scanSetMembers(redis, keys.processes),
       scanSetMembers(redis, keys.queues),
     ]);
-    const slow = redis.pipeline();
+    const slow = readBatch(redis);
     for (const identity of processes) slow.hget(keys.process(identity), 'busy');
     for (const queue of queues) slow.llen(keys.queue(queue));
     const counts = ((await slow.exec()) ?? []).map(([, value]) => Number(value) || 0);
@@ -77,7 +78,7 @@ export class Stats {
   async queues(): Promise<Record<string, number>> {
     const { redis, keys } = this.connection;
     const names = await scanSetMembers(redis, keys.queues);
-    const pipeline = redis.pipeline();
+    const pipeline = readBatch(redis);
     for (const name of names) pipeline.llen(keys.queue(name));
     const sizes = ((await pipeline.exec()) ?? []).map(([, size]) => Number(size) || 0);
     const pairs = names.map((name, i) => [name, sizes[i]!] as const).sort((a, b) => b[1] - a[1]);
@@ -95,8 +96,14 @@ export class Stats {
     );
     const { redis, keys } = this.connection;
     const [processed, failed] = await Promise.all([
-      redis.mget(dates.map((day) => keys.statProcessed(day))),
-      redis.mget(dates.map((day) => keys.statFailed(day))),
+      getMany(
+        redis,
+        dates.map((day) => keys.statProcessed(day)),
+      ),
+      getMany(
+        redis,
+        dates.map((day) => keys.statFailed(day)),
+      ),
     ]);
     const byDay = (values: (string | null)[]) =>
       Object.fromEntries(dates.map((day, i) => [day, Number(values[i]) || 0]));

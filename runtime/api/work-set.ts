@@ -3,6 +3,8 @@
  * its last heartbeat. Reads `<identity>:work` (Sidekiq 6.5+, Sidepunch) and falls back to `<identity>:workers`
  * (Sidekiq 6.4), so a mixed fleet shows up whole.
  */
+
+import { readBatch } from '../redis/read-batch.js';
 import type { ApiConnection } from './connection.js';
 import { JobRecord } from './job-record.js';
 import { scanSetMembers } from './paging.js';
@@ -27,7 +29,7 @@ export class WorkSet implements AsyncIterable<Work> {
     const { redis, keys } = this.connection;
     const identities = (await scanSetMembers(redis, keys.processes)).sort();
     if (identities.length === 0) return [];
-    const pipeline = redis.pipeline();
+    const pipeline = readBatch(redis);
     for (const identity of identities) {
       const { work, workers } = keys.work(identity);
       pipeline.hgetall(work).hgetall(workers);
@@ -55,7 +57,7 @@ export class WorkSet implements AsyncIterable<Work> {
     const { redis, keys } = this.connection;
     const identities = await scanSetMembers(redis, keys.processes);
     if (identities.length === 0) return 0;
-    const pipeline = redis.pipeline();
+    const pipeline = readBatch(redis);
     for (const identity of identities) pipeline.hget(keys.process(identity), 'busy');
     const replies = (await pipeline.exec()) ?? [];
     return replies.reduce((total, [, busy]) => total + (Number(busy) || 0), 0);

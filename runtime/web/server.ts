@@ -182,6 +182,12 @@ async function handle(request: IncomingMessage, response: ServerResponse, shared
 function describeFailure(error: unknown, settings: WebSettings): [number, string] {
   if (error instanceof WebError) return [error.status, error.message];
   const message = error instanceof Error ? error.message : String(error);
+  if (/CROSSSLOT/.test(message)) {
+    return [
+      409,
+      'in Redis Cluster mode the dashboard cannot move jobs between a set and a queue (they live in different slots): delete works, retry, add to queue and kill do not yet',
+    ];
+  }
   if (/connect|ECONNREFUSED|ETIMEDOUT|Connection is closed|max retries|Reached the max/i.test(message)) {
     return [503, `Redis is unreachable at ${settings.redisLabel}: ${message.split('\n')[0]}`];
   }

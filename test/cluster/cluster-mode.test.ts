@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/index.js';
+import { Client, startWebServer } from '../../runtime/index.js';
 import { Keys } from '../../runtime/redis/keys.js';
 import { type RedisCluster, startRedisCluster } from '../../scripts/redis-cluster.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
@@ -160,6 +160,40 @@ describe('cluster mode', () => {
     expect(await redis.llen(keys.promoting('schedule', dead))).toBe(0);
     expect(await redis.scard(keys.promoted('a'))).toBe(0);
     expect(runtime!.output()).toMatch(/rescued 1 job\(s\) left in progress by dead process gone-host:1:dead/);
+  });
+
+  it("serves the dashboard's pages on a cluster, and says plainly which actions it cannot do there", async () => {
+    await client.push({ class: 'Probe', args: ['ok', 'web'] });
+    await client.push({ class: 'Probe', args: ['ok', 'later'], in: 3600 });
+    const web = await startWebServer({ redis: url, port: 0 });
+    try {
+      for (const path of ['/', '/busy', '/queues', '/queues/default', '/retries', '/scheduled', '/morgue']) {
+        const response = await fetch(`${web.url}${path}`);
+        const why = /role="alert">([^<]*)/.exec(await response.text())?.[1];
+        expect(response.status, `${path}: ${why}`).toBe(200);
+      }
+      const stats = (await (await fetch(`${web.url}/stats`)).json()) as { sidekiq: Record<string, number> };
+      expect(stats.sidekiq).toMatchObject({ enqueued: 1, scheduled: 1 });
+
+      const page = await fetch(`${web.url}/scheduled`);
+      const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+      const token = cookie.split('=')[1]!;
+      const post = (action: string) =>
+        fetch(`${web.url}/scheduled/all`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          body: `action=${action}&authenticity_token=${token}`,
+        });
+      const moved = await post('add_to_queue');
+      expect(moved.status).toBe(409);
+      expect(await moved.text()).toContain('in Redis Cluster mode the dashboard cannot move jobs');
+      expect(await redis.zcard(keys.schedule)).toBe(1);
+      expect((await post('delete')).status).toBe(303);
+      expect(await redis.zcard(keys.schedule)).toBe(0);
+    } finally {
+      await web.close();
+    }
   });
 
   it('a wrong password: one warning that says so, without the password', async () => {
