@@ -6,7 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { loadRegistry, type Registry } from '../../runtime/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { loadRegistry, type Registry, startWebServer, type WebServer } from '../../runtime/index.js';
+import type { RedisFixture } from './redis-fixture.js';
 import { REPO_ROOT } from './runtime-process.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -58,4 +60,43 @@ export async function openPage(browser: Browser, url: string): Promise<Page> {
   page.on('dialog', (dialog) => void dialog.accept());
   await page.goto(url);
   return page;
+}
+
+export interface ShopDashboard {
+  readonly app: ShopApp;
+  readonly browser: Browser;
+  /** The dashboard on the fixture's Redis, with the shop's registry, polling every second. */
+  readonly web: WebServer;
+  /** Pushes a job of the shop's worker `className`, with its sidepunchOptions. */
+  push(className: string, args: unknown[], options?: Record<string, unknown>): Promise<string | undefined>;
+}
+
+/** For a test file: the shop app built, Chromium launched and the dashboard started once; all closed after. */
+export function useShopDashboard(redis: RedisFixture, options: { enabled?: boolean } = {}): ShopDashboard {
+  let app: ShopApp;
+  let browser: Browser;
+  let web: WebServer;
+  beforeAll(async () => {
+    if (options.enabled === false) return;
+    [app, browser] = await Promise.all([buildShopApp(), launchChromium()]);
+    web = await startWebServer({ redis: redis.server.url, registry: app.registry, port: 0, pollSeconds: 1 });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+    app?.remove();
+  });
+  return {
+    get app() {
+      return app;
+    },
+    get browser() {
+      return browser;
+    },
+    get web() {
+      return web;
+    },
+    push: (className, args, pushOptions = {}) =>
+      redis.client.push({ class: app.registry.workers[className]!, args, ...pushOptions }),
+  };
 }

@@ -3,28 +3,14 @@
  * sidepunch-gen) run in a real sidepunch-run on a private redis-server; each page shows what they did, and each
  * button changes Redis the way a Sidekiq user expects.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type WebServer } from '../../runtime/index.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
-import { buildShopApp, launchChromium, openPage, type ShopApp } from '../support/web-app.js';
+import { openPage, useShopDashboard } from '../support/web-app.js';
 
 const redis = useRedis();
-let app: ShopApp;
-let browser: Browser;
-let web: WebServer;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([buildShopApp(), launchChromium()]);
-  web = await startWebServer({ redis: redis.server.url, registry: app.registry, port: 0, pollSeconds: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  app?.remove();
-});
+const dashboard = useShopDashboard(redis);
 
 /** sidepunch-run on the shop's queues, heartbeating and polling every second. */
 function startShop() {
@@ -42,13 +28,7 @@ function startShop() {
     '--poll-interval',
     '1',
   ];
-  return redis.run(args, {
-    registry: app.registryFile,
-  });
-}
-
-function push(className: string, args: unknown[], options: Record<string, unknown> = {}) {
-  return redis.client.push({ class: app.registry.workers[className]!, args, ...options });
+  return redis.run(args, { registry: dashboard.app.registryFile });
 }
 
 async function retryCount(): Promise<number> {
@@ -56,19 +36,19 @@ async function retryCount(): Promise<number> {
 }
 
 async function open(path: string): Promise<Page> {
-  return openPage(browser, `${web.url}${path}`);
+  return openPage(dashboard.browser, `${dashboard.web.url}${path}`);
 }
 
 describe('the dashboard', () => {
   it('shows the figures of real jobs, with charts and Redis info, and updates them live', async () => {
     const shop = startShop();
-    for (let i = 0; i < 3; i++) await push('ChargeCard', [i, 'ok']);
-    await push('ChargeCard', [99, 'decline: expired']);
+    for (let i = 0; i < 3; i++) await dashboard.push('ChargeCard', [i, 'ok']);
+    await dashboard.push('ChargeCard', [99, 'decline: expired']);
     await waitUntil(
       '3 charges and 1 failure',
       async () => (await redis.redis.llen('shop:charged')) === 3 && (await retryCount()) === 1,
     );
-    await push('SendReceipt', ['later@example.com', 1], { in: 3600 });
+    await dashboard.push('SendReceipt', ['later@example.com', 1], { in: 3600 });
 
     const page = await open('/');
     const figure = (name: string) => page.locator(`[data-stat="${name}"]`);
@@ -80,7 +60,7 @@ describe('the dashboard', () => {
     expect(await page.locator('svg[aria-label^="history"] circle.processed').count()).toBe(30);
 
     // Without a reload: more jobs run, the figures and the live chart follow.
-    for (let i = 0; i < 5; i++) await push('ChargeCard', [100 + i, 'ok']);
+    for (let i = 0; i < 5; i++) await dashboard.push('ChargeCard', [100 + i, 'ok']);
     await expect.poll(() => figure('processed').textContent(), { timeout: 15_000 }).toBe('9');
     await expect.poll(() => page.locator('#realtime polyline.processed').getAttribute('points')).not.toBe('');
     await expect
@@ -93,7 +73,7 @@ describe('the dashboard', () => {
 
   it('lists the process and its running job on Busy; Quiet makes it quiet, Stop stops it', async () => {
     const shop = startShop();
-    await push('BuildReport', ['Quarterly <b>numbers</b>', 60]);
+    await dashboard.push('BuildReport', ['Quarterly <b>numbers</b>', 60]);
     await waitUntil('the report to be running', async () => (await redis.redis.keys('*:work')).length > 0);
 
     const page = await open('/busy');
@@ -116,8 +96,8 @@ describe('the dashboard', () => {
   });
 
   it('lists queues with size and latency; a queue page deletes one job, and a queue is deleted whole', async () => {
-    for (let i = 0; i < 3; i++) await push('BuildReport', [`report ${i}`, 1], { queue: 'reports' });
-    await push('SendReceipt', ['a@example.com', 1]);
+    for (let i = 0; i < 3; i++) await dashboard.push('BuildReport', [`report ${i}`, 1], { queue: 'reports' });
+    await dashboard.push('SendReceipt', ['a@example.com', 1]);
 
     const page = await open('/queues');
     const row = page.locator('tr[data-queue="reports"]');
@@ -146,7 +126,7 @@ describe('the dashboard', () => {
     await page.evaluate(() => {
       (globalThis as { sameDocument?: boolean }).sameDocument = true;
     });
-    await push('SendReceipt', ['live@example.com', 3]);
+    await dashboard.push('SendReceipt', ['live@example.com', 3]);
     await expect.poll(() => page.locator('tr[data-queue="mail"] [data-testid=size]').textContent()).toBe('1');
     // Still the same document: the rows came by polling, not by navigating.
     expect(await page.evaluate(() => (globalThis as { sameDocument?: boolean }).sameDocument)).toBe(true);
@@ -156,7 +136,7 @@ describe('the dashboard', () => {
   it('retries a failed job from the Retries page, and it runs', async () => {
     await redis.redis.set('shop:down:north', '1');
     const shop = startShop();
-    await push('SyncInventory', ['north', ['sku-1', 'sku-2']]);
+    await dashboard.push('SyncInventory', ['north', ['sku-1', 'sku-2']]);
     await waitUntil('the sync to fail once', async () => (await retryCount()) === 1);
 
     const page = await open('/retries');
@@ -171,14 +151,14 @@ describe('the dashboard', () => {
       (await redis.redis.lrange('shop:synced', 0, -1)).includes('north:2'),
     );
     expect(await retryCount()).toBe(0);
-    await page.goto(`${web.url}/retries`);
+    await page.goto(`${dashboard.web.url}/retries`);
     expect(await page.locator('.empty').textContent()).toBe('No jobs wait for a retry.');
     await shop.stop('SIGTERM');
   });
 
   it('shows a job in full: arguments by parameter name, error, backtrace, timestamps, other fields', async () => {
     const shop = startShop();
-    await push('ChargeCard', [1001, 'decline: insufficient funds'], { tags: ['checkout'] });
+    await dashboard.push('ChargeCard', [1001, 'decline: insufficient funds'], { tags: ['checkout'] });
     await waitUntil('the charge to fail', async () => (await retryCount()) === 1);
     await shop.stop('SIGTERM');
 
@@ -205,7 +185,7 @@ describe('the dashboard', () => {
   it('renders job content as text: <script> in arguments and in the error message never runs', async () => {
     const shop = startShop();
     const note = 'decline <script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
-    await push('ChargeCard', [666, note]);
+    await dashboard.push('ChargeCard', [666, note]);
     await waitUntil('the charge to fail', async () => (await retryCount()) === 1);
     await shop.stop('SIGTERM');
 
@@ -220,8 +200,8 @@ describe('the dashboard', () => {
 
   it('adds a scheduled job to its queue, and it runs; kills and deletes dead jobs', async () => {
     const shop = startShop();
-    await push('SendReceipt', ['on-time@example.com', 5], { in: 3600 });
-    await push('SendReceipt', ['bounce@example.com', 9]);
+    await dashboard.push('SendReceipt', ['on-time@example.com', 5], { in: 3600 });
+    await dashboard.push('SendReceipt', ['bounce@example.com', 9]);
     await waitUntil('the bounce to die', async () => (await redis.redis.zcard('dead')) === 1);
 
     const scheduled = await open('/scheduled');
@@ -247,9 +227,9 @@ describe('the dashboard', () => {
     await redis.redis.set('shop:down:north', '1');
     await redis.redis.set('shop:down:south', '1');
     const shop = startShop();
-    for (let i = 0; i < 27; i++) await push('ChargeCard', [i, `decline #${i}`]);
-    await push('SyncInventory', ['north', ['a']]);
-    await push('SyncInventory', ['south', ['b']]);
+    for (let i = 0; i < 27; i++) await dashboard.push('ChargeCard', [i, `decline #${i}`]);
+    await dashboard.push('SyncInventory', ['north', ['a']]);
+    await dashboard.push('SyncInventory', ['south', ['b']]);
     await waitUntil('29 failures', async () => (await retryCount()) === 29);
     await shop.stop('SIGTERM');
 
@@ -281,7 +261,7 @@ describe('state changes', () => {
   it('are refused without the CSRF token, from another origin, or as GET', async () => {
     await redis.redis.set('shop:down:east', '1');
     const shop = startShop();
-    await push('SyncInventory', ['east', []]);
+    await dashboard.push('SyncInventory', ['east', []]);
     await waitUntil('the sync to fail', async () => (await retryCount()) === 1);
     await shop.stop('SIGTERM');
 
@@ -289,7 +269,7 @@ describe('state changes', () => {
     const cookies = await page.context().cookies();
     const csrf = cookies.find((cookie) => cookie.name === 'sidepunch_csrf')!.value;
     const post = (body: string, headers: Record<string, string> = {}) =>
-      fetch(`${web.url}/retries/all`, {
+      fetch(`${dashboard.web.url}/retries/all`, {
         method: 'POST',
         redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -306,7 +286,7 @@ describe('state changes', () => {
     });
     expect(crossSite.status).toBe(403);
     expect(await crossSite.text()).toContain('cross-origin request from https://evil.example');
-    expect((await fetch(`${web.url}/retries/all`)).status).toBe(404); // GET changes nothing
+    expect((await fetch(`${dashboard.web.url}/retries/all`)).status).toBe(404); // GET changes nothing
     expect(await retryCount()).toBe(1);
 
     // The same request with the page's own token goes through.

@@ -5,34 +5,15 @@
  *
  *   UPDATE_SCREENSHOTS=1 npx vitest run test/web/screenshots.test.ts
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type WebServer } from '../../runtime/index.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
-import { buildShopApp, launchChromium, openPage, type ShopApp } from '../support/web-app.js';
+import { openPage, useShopDashboard } from '../support/web-app.js';
 
 const wanted = Boolean(process.env.UPDATE_SCREENSHOTS);
 const redis = useRedis();
-let app: ShopApp;
-let browser: Browser;
-let web: WebServer;
-
-beforeAll(async () => {
-  if (!wanted) return;
-  [app, browser] = await Promise.all([buildShopApp(), launchChromium()]);
-  web = await startWebServer({ redis: redis.server.url, registry: app.registry, port: 0, pollSeconds: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.close();
-  app?.remove();
-});
-
-function push(className: string, args: unknown[], options: Record<string, unknown> = {}) {
-  return redis.client.push({ class: app.registry.workers[className]!, args, ...options });
-}
+const dashboard = useShopDashboard(redis, { enabled: wanted });
 
 async function save(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${REPO_ROOT}docs/web/${name}.png`, fullPage: true });
@@ -52,28 +33,29 @@ describe.runIf(wanted)('docs screenshots', () => {
     const checkout = redis.run(
       ['-c', '10', '-q', 'default', '-q', 'mail', '-g', 'checkout', '--heartbeat', '1'],
       {
-        registry: app.registryFile,
+        registry: dashboard.app.registryFile,
       },
     );
     const reports = redis.run(['-c', '2', '-q', 'reports', '-g', 'reports', '--heartbeat', '1'], {
-      registry: app.registryFile,
+      registry: dashboard.app.registryFile,
     });
     await Promise.all([checkout.waitForLine(/starting/), reports.waitForLine(/starting/)]);
 
     const notes = ['decline: expired card', 'decline: insufficient funds', 'decline: suspected fraud'];
-    for (let i = 0; i < 40; i++) await push('ChargeCard', [5000 + i, 'ok']);
-    for (let i = 0; i < 9; i++) await push('ChargeCard', [5100 + i, notes[i % 3]!], { tags: ['checkout'] });
+    for (let i = 0; i < 40; i++) await dashboard.push('ChargeCard', [5000 + i, 'ok']);
+    for (let i = 0; i < 9; i++)
+      await dashboard.push('ChargeCard', [5100 + i, notes[i % 3]!], { tags: ['checkout'] });
     for (const warehouse of ['north', 'east', 'south'])
-      await push('SyncInventory', [warehouse, ['sku-1042', 'sku-2210', 'sku-3111']]);
+      await dashboard.push('SyncInventory', [warehouse, ['sku-1042', 'sku-2210', 'sku-3111']]);
     for (const email of ['old@example.com', 'bounce@example.org', 'mailbox-bounce@example.net'])
-      await push('SendReceipt', [email, 5200]);
+      await dashboard.push('SendReceipt', [email, 5200]);
     for (let i = 0; i < 6; i++) {
-      await push('SendReceipt', [`customer${i}@example.com`, 5300 + i], { in: 600 + i * 1800 });
+      await dashboard.push('SendReceipt', [`customer${i}@example.com`, 5300 + i], { in: 600 + i * 1800 });
     }
     for (const title of ['Monthly revenue', 'Churn by cohort', 'Inventory turns', 'Refunds', 'Top customers'])
-      await push('BuildReport', [title, 120], { queue: 'reports' });
+      await dashboard.push('BuildReport', [title, 120], { queue: 'reports' });
     for (let i = 0; i < 14; i++)
-      await push('BuildReport', [`Store ${i + 1} daily`, 30], { queue: 'reports' });
+      await dashboard.push('BuildReport', [`Store ${i + 1} daily`, 30], { queue: 'reports' });
     await waitUntil('the failures to land', async () => (await redis.redis.zcard('retry')) === 11);
 
     // The live chart needs traffic while it samples.
@@ -81,21 +63,21 @@ describe.runIf(wanted)('docs screenshots', () => {
     const traffic = (async () => {
       for (let i = 0; flowing; i++) {
         await redis.client.pushBulk({
-          class: app.registry.workers.ChargeCard!,
+          class: dashboard.app.registry.workers.ChargeCard!,
           args: Array.from({ length: 20 + ((i * 7) % 30) }, (_, j) => [6000 + i * 100 + j, 'ok']),
         });
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     })();
-    const dashboard = await openPage(browser, `${web.url}/`);
+    const home = await openPage(dashboard.browser, `${dashboard.web.url}/`);
     await expect
-      .poll(async () => Number(await dashboard.locator('#realtime').getAttribute('data-samples')), {
+      .poll(async () => Number(await home.locator('#realtime').getAttribute('data-samples')), {
         timeout: 30_000,
       })
       .toBeGreaterThanOrEqual(12);
     flowing = false;
     await traffic;
-    await save(dashboard, 'dashboard');
+    await save(home, 'dashboard');
 
     const pages: [string, string][] = [
       ['/busy', 'busy'],
@@ -106,9 +88,10 @@ describe.runIf(wanted)('docs screenshots', () => {
       ['/morgue', 'morgue'],
       ['/retries?class=charge&text=fraud', 'search'],
     ];
-    for (const [path, name] of pages) await save(await openPage(browser, `${web.url}${path}`), name);
+    for (const [path, name] of pages)
+      await save(await openPage(dashboard.browser, `${dashboard.web.url}${path}`), name);
 
-    const retries = await openPage(browser, `${web.url}/retries`);
+    const retries = await openPage(dashboard.browser, `${dashboard.web.url}/retries`);
     await retries.locator('a.class', { hasText: 'ChargeCard' }).first().click();
     await save(retries, 'job');
   }, 120_000);
