@@ -76,7 +76,13 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   };
   const host = options.host ?? DEFAULT_WEB_HOST;
   const server = createServer((request, response) => {
-    handle(request, response, { api, auth, settings, registry: options.registry }).catch((error) => {
+    handle(request, response, {
+      api,
+      auth,
+      settings,
+      registry: options.registry,
+      loopbackOnly: isLoopback(host),
+    }).catch((error) => {
       if (!response.headersSent) send(response, 500, 'text/plain; charset=utf-8', `${error}\n`);
       else response.destroy();
     });
@@ -109,10 +115,19 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
 
 /** True for addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+/** The host name of a Host header (`127.0.0.1:9292`, `[::1]:9292`, `localhost`). */
+function hostnameOf(header: string | undefined): string {
+  if (!header) return '';
+  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
+  return header.split(':')[0]!;
 }
 
 interface Shared {
+  /** Bound to loopback: only requests naming this machine in Host are served. */
+  readonly loopbackOnly: boolean;
   readonly api: SidepunchApi;
   readonly auth: Authenticator;
   readonly settings: WebSettings;
@@ -121,13 +136,22 @@ interface Shared {
 
 async function handle(request: IncomingMessage, response: ServerResponse, shared: Shared): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://dashboard');
+  if (shared.loopbackOnly && !isLoopback(hostnameOf(request.headers.host))) {
+    // A page on another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) would pass every other check.
+    return send(
+      response,
+      403,
+      'text/plain; charset=utf-8',
+      'refused: the Host header does not name this machine\n',
+    );
+  }
   const cookies = parseCookies(request.headers.cookie);
   const token = url.searchParams.get('token');
   if (token !== null && request.method === 'GET' && shared.auth.tokenMatches(token)) {
     // The token travels in a URL once; afterwards it lives in a cookie scripts cannot read.
     url.searchParams.delete('token');
     response.setHeader('set-cookie', cookie(TOKEN_COOKIE, token));
-    return redirectTo(response, url.pathname + url.search);
+    return redirectTo(response, `/${url.pathname.replace(/^\/+/, '')}${url.search}`);
   }
   if (shared.auth.check(request, cookies) === 'denied') {
     if (shared.auth.usesBasic)

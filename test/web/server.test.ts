@@ -2,6 +2,7 @@
  * The dashboard's HTTP behaviour seen from a plain HTTP client: security headers, the token login, Sidekiq's
  * `/stats` shape, clear errors for unknown pages and jobs, and a one-line 503 when Redis is down.
  */
+import { request as httpRequest } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWebServer, type WebServer } from '../../runtime/index.js';
 import type { StatsBody } from '../../runtime/web/pages/stats.js';
@@ -71,6 +72,21 @@ describe('the dashboard server', () => {
     expect(login.headers.get('location')).toBe('/queues');
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     expect((await fetch(`${web.url}/queues`, { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('on loopback, refuses requests whose Host is another name (DNS rebinding)', async () => {
+    const web = await serve();
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest(`${web.url}/stats`, { headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode!);
+        });
+        request.on('error', reject).end();
+      });
+    expect(await status('evil.example:9292')).toBe(403);
+    expect(await status(`127.0.0.1:${web.port}`)).toBe(200);
+    expect(await status(`localhost:${web.port}`)).toBe(200);
   });
 
   it('answers 503 with one line when Redis is down', async () => {
