@@ -189,11 +189,11 @@ function describeFailure(error: unknown, settings: WebSettings): [number, string
 }
 
 function render(response: ServerResponse, result: WebResponse): void {
-  if (result.kind === 'redirect') return redirectTo(response, result.location);
-  if (result.kind === 'json') {
-    return send(response, 200, 'application/json; charset=utf-8', JSON.stringify(result.body));
-  }
-  send(response, result.status ?? 200, 'text/html; charset=utf-8', `<!doctype html>\n${result.body.text}`);
+  if (result.kind === 'redirect') redirectTo(response, result.location);
+  else if (result.kind === 'json')
+    send(response, 200, 'application/json; charset=utf-8', JSON.stringify(result.body));
+  else
+    send(response, result.status ?? 200, 'text/html; charset=utf-8', `<!doctype html>\n${result.body.text}`);
 }
 
 function redirectTo(response: ServerResponse, location: string): void {
