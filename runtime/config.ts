@@ -4,6 +4,7 @@
  */
 import { isLogLevel, type LogLevel } from './logger.js';
 import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from './redis/connection.js';
+import type { AuthSettings } from './web/auth.js';
 
 export interface WeightedQueue {
   readonly name: string;
@@ -41,6 +42,12 @@ export interface RuntimeConfig {
   readonly metricsPort?: number;
   /** The address the metrics page binds to. */
   readonly metricsHost: string;
+  /** Serve the web dashboard on this port (0: any free port); none when undefined. */
+  readonly webPort?: number;
+  /** The address the dashboard binds to. */
+  readonly webHost: string;
+  /** From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN: secrets stay out of the process list. */
+  readonly webAuth: AuthSettings;
 }
 
 export const DEFAULTS = {
@@ -57,6 +64,7 @@ export const DEFAULTS = {
   threads: 1,
   processes: 1,
   metricsHost: '127.0.0.1',
+  webHost: '127.0.0.1',
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -83,6 +91,8 @@ export interface RawSettings {
   processes?: string;
   metricsPort?: string;
   metricsHost?: string;
+  webPort?: string;
+  webHost?: string;
 }
 
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -119,6 +129,9 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     processes: raw.processes === undefined ? DEFAULTS.processes : positiveInteger('processes', raw.processes),
     metricsPort: raw.metricsPort === undefined ? undefined : port('metrics port', raw.metricsPort),
     metricsHost: raw.metricsHost || DEFAULTS.metricsHost,
+    webPort: raw.webPort === undefined ? undefined : port('web port', raw.webPort),
+    webHost: raw.webHost || DEFAULTS.webHost,
+    webAuth: { basic: env.SIDEPUNCH_WEB_AUTH || undefined, token: env.SIDEPUNCH_WEB_TOKEN || undefined },
   };
   if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
     throw new ConfigError(

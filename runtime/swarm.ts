@@ -4,7 +4,8 @@
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
  *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0;
- *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each).
+ *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
+ *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,13 +26,19 @@ interface ChildSlot {
   crashes: number;
 }
 
-/** The flags for a child: the same, without --processes; with --metrics-port PORT, child `index` serves PORT+index. */
+/** Flags a child does not get: the supervisor's own, and --web (the supervisor serves the one dashboard). */
+const SUPERVISOR_FLAGS = ['--processes', '--metrics-port', '--web', '--web-host'];
+
+/**
+ * The flags for a child: the same, without --processes and --web; with --metrics-port PORT, child `index` serves
+ * PORT+index.
+ */
 export function childArgs(argv: readonly string[], config?: RuntimeConfig, index = 0): string[] {
   const args: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--processes' || arg === '--metrics-port') i++;
-    else if (!arg.startsWith('--processes=') && !arg.startsWith('--metrics-port=')) args.push(arg);
+    if (SUPERVISOR_FLAGS.includes(arg)) i++;
+    else if (!SUPERVISOR_FLAGS.some((flag) => arg.startsWith(`${flag}=`))) args.push(arg);
   }
   const port = config?.metricsPort;
   if (port !== undefined) args.unshift('--metrics-port', String(port === 0 ? 0 : port + index));

@@ -13,6 +13,9 @@ import { loadRegistry, type Registry, RegistryError } from '../registry.js';
 import { runSwarm } from '../swarm.js';
 import { runThreads } from '../thread-pool.js';
 import { sidepunchVersion } from '../version.js';
+import { AuthConfigError } from '../web/auth.js';
+import { WebServerError } from '../web/server.js';
+import { serveDashboard } from './run-dashboard.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
 
@@ -50,6 +53,12 @@ Options:
                             class) at http://HOST:PORT/metrics; with --threads, one page for all
                             threads; with --processes, child i serves PORT+i (0: any free port)
       --metrics-host HOST   the address the metrics page binds to (default ${DEFAULTS.metricsHost})
+      --web PORT            serve the web dashboard at http://HOST:PORT from this process (0: any
+                            free port); with --threads or --processes, the main process serves it;
+                            authentication from $SIDEPUNCH_WEB_AUTH (user:password) or
+                            $SIDEPUNCH_WEB_TOKEN
+      --web-host HOST       the address the dashboard binds to (default ${DEFAULTS.webHost}); elsewhere,
+                            set one of those variables: anyone who reaches it can delete jobs
       --log-level LEVEL     debug, info, warn or error (default info, or $SIDEPUNCH_LOG_LEVEL)
   -v, --verbose             the same as --log-level debug
   -h, --help                show this help
@@ -98,6 +107,8 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         processes: values.processes,
         metricsPort: values['metrics-port'],
         metricsHost: values['metrics-host'],
+        webPort: values.web,
+        webHost: values['web-host'],
       },
       env,
     );
@@ -129,6 +140,8 @@ function parseFlags(argv: readonly string[]) {
       processes: { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
+      web: { type: 'string' },
+      'web-host': { type: 'string' },
       'log-level': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
@@ -170,14 +183,17 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`sidepunch-run: ${error.message}\n`);
     process.exit(1);
   }
+  // Only here, in the main process: swarm children are started without --web, threads never reach main().
+  if (config.webPort !== undefined) await serveDashboard(config, registry, logger).catch(exitWith);
   if (config.processes > 1) return runSwarm(argv, config, logger);
   if (config.threads > 1) return runThreads(config, logger).catch(exitWith);
   await runLauncher(config, registry, logger);
 }
 
-/** A start-up failure the user can fix (the metrics port is taken, configureServer threw): one line, exit 1. */
+/** A start-up failure the user can fix (a port is taken, configureServer threw): one line, exit 1. */
 function exitWith(error: Error): never {
-  if (!(error instanceof MetricsServerError || error instanceof RegistryError)) throw error;
+  const fixable = [MetricsServerError, RegistryError, WebServerError, AuthConfigError];
+  if (!fixable.some((kind) => error instanceof kind)) throw error;
   process.stderr.write(`sidepunch-run: ${error.message}\n`);
   process.exit(1);
 }

@@ -35,7 +35,22 @@ describe('sidepunch-run flags', () => {
         processes: 1,
         metricsPort: undefined,
         metricsHost: '127.0.0.1',
+        webPort: undefined,
+        webHost: '127.0.0.1',
+        webAuth: { basic: undefined, token: undefined },
       },
+    });
+  });
+
+  it('reads --web and --web-host, and the dashboard secrets from the environment only', () => {
+    const command = parseRunArgs(['--web', '9292', '--web-host', '0.0.0.0', 'r.js'], {
+      SIDEPUNCH_WEB_AUTH: 'admin:secret',
+      SIDEPUNCH_WEB_TOKEN: 'a-token-of-16-chars',
+    });
+    expect(command.kind === 'run' && command.config).toMatchObject({
+      webPort: 9292,
+      webHost: '0.0.0.0',
+      webAuth: { basic: 'admin:secret', token: 'a-token-of-16-chars' },
     });
   });
 
@@ -83,6 +98,7 @@ describe('sidepunch-run flags', () => {
     ],
     [['--threads', '0', 'r.js'], 'threads must be a whole number of at least 1, not "0"'],
     [['--metrics-port', '70000', 'r.js'], 'metrics port must be a port number from 0 to 65535, not "70000"'],
+    [['--web', 'x', 'r.js'], 'web port must be a port number from 0 to 65535, not "x"'],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],

@@ -1,0 +1,33 @@
+/**
+ * `sidepunch-run --web PORT`: the dashboard served from the runtime's main process, on the same Redis, namespace and
+ * registry. The server is unref'd, so it never keeps the process up; each mode's shutdown ends the process with it.
+ */
+import type { RuntimeConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Registry } from '../registry.js';
+import { startWebServer, type WebServer } from '../web/server.js';
+import { exposureWarning } from './exposure-warning.js';
+
+export async function serveDashboard(
+  config: RuntimeConfig,
+  registry: Registry,
+  logger: Logger,
+): Promise<WebServer> {
+  const web = await startWebServer({
+    redis: config.redis,
+    namespace: config.namespace,
+    port: config.webPort,
+    host: config.webHost,
+    auth: config.webAuth,
+    registry,
+  });
+  web.server.unref();
+  const warning = exposureWarning(
+    config.webHost,
+    config.webAuth,
+    'set SIDEPUNCH_WEB_AUTH=user:password or SIDEPUNCH_WEB_TOKEN in the environment',
+  );
+  if (warning) process.stderr.write(warning);
+  logger.info(`dashboard at ${web.url}`);
+  return web;
+}

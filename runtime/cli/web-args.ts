@@ -1,0 +1,132 @@
+/**
+ * `sidepunch-web`'s flags and environment, resolved and validated once: a flag wins over its environment variable,
+ * which wins over the default. Anything wrong is a UsageError with one line (the command exits 2).
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/connection.js';
+import type { AuthSettings } from '../web/auth.js';
+import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../web/server.js';
+
+export interface WebCommandOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly auth: AuthSettings;
+  readonly redis: string;
+  readonly namespace?: string;
+  readonly registryPath?: string;
+  readonly pollSeconds: number;
+}
+
+export type WebCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'serve'; options: WebCommandOptions };
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const WEB_HELP = `Usage: sidepunch-web [options]
+
+Serves the dashboard: queues, running jobs, the scheduled, retry and dead sets, processes and stats.
+
+Options:
+      --port N            the port to listen on (default ${DEFAULT_WEB_PORT}; 0: any free port)
+      --host H            the address to bind (default ${DEFAULT_WEB_HOST}); anything else exposes the
+                          dashboard to the network: set --auth or --token
+      --auth USER:PASS    require HTTP Basic authentication (or $SIDEPUNCH_WEB_AUTH)
+      --token T           require "Authorization: Bearer T", or open /?token=T once in a browser
+                          (at least 16 characters; or $SIDEPUNCH_WEB_TOKEN)
+      --redis URL         Redis to read (default: $REDIS_URL or ${DEFAULT_REDIS_URL})
+      --namespace NS      the key prefix your workers use (default: none, or $SIDEPUNCH_NAMESPACE)
+      --registry FILE     the registry from sidepunch-gen (e.g. dist/registry.js), to name job arguments
+      --poll SECONDS      seconds between the dashboard's live updates (default 5)
+  -h, --help              show this help
+  -v, --version           show the version
+
+Anyone who can reach the port can delete and retry jobs: outside 127.0.0.1, always use --auth or --token.`;
+
+export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): WebCommand {
+  let values: ReturnType<typeof parseFlags>['values'];
+  try {
+    ({ values } = parseFlags(argv));
+  } catch (error) {
+    throw new UsageError(rephraseParseError(error as Error));
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const options: WebCommandOptions = {
+    port: values.port === undefined ? DEFAULT_WEB_PORT : port(values.port),
+    host: nonEmpty('host', values.host) ?? DEFAULT_WEB_HOST,
+    auth: {
+      basic: values.auth ?? (env.SIDEPUNCH_WEB_AUTH || undefined),
+      token: values.token ?? (env.SIDEPUNCH_WEB_TOKEN || undefined),
+    },
+    redis: redisUrl(values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL)),
+    namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
+    registryPath: nonEmpty('registry', values.registry),
+    pollSeconds: values.poll === undefined ? 5 : pollSeconds(values.poll),
+  };
+  return { kind: 'serve', options };
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      auth: { type: 'string' },
+      token: { type: 'string' },
+      redis: { type: 'string' },
+      namespace: { type: 'string' },
+      registry: { type: 'string' },
+      poll: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+}
+
+/** Node's messages are long and talk about positionals; say what the user got wrong. */
+function rephraseParseError(error: Error & { code?: string }): string {
+  const flag = /'([^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && flag) return `unexpected argument ${flag}`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
+    return `flag ${flag.split(/[ ,]/)[0]} ${error.message.includes('argument missing') ? 'needs a value' : 'has a bad value'}`;
+  }
+  return error.message.split('\n')[0] ?? 'bad arguments';
+}
+
+function port(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value > 65535)
+    throw new UsageError(`port must be a port number from 0 to 65535, not "${text}"`);
+  return value;
+}
+
+function pollSeconds(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`poll must be a number of seconds more than 0, not "${text}"`);
+  return value;
+}
+
+function nonEmpty(name: string, text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === '') throw new UsageError(`flag --${name} needs a value`);
+  return text;
+}
+
+/** Checked now, so a mistyped URL is one line at start rather than a page of errors later. */
+function redisUrl(url: string): string {
+  try {
+    parseRedisUrl(url);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new UsageError(error.message);
+    throw error;
+  }
+  return url;
+}
