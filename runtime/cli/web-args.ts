@@ -42,7 +42,7 @@ Options:
       --registry FILE     the registry from sidepunch-gen (e.g. dist/registry.js), to name job arguments
       --poll SECONDS      seconds between the dashboard's live updates (default 5)
   -h, --help              show this help
-  -v, --version           show the version
+  -v, -V, --version       show the version
 
 Anyone who can reach the port can delete and retry jobs: outside 127.0.0.1, always use --auth or --token.`;
 
@@ -72,7 +72,8 @@ export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 
 function parseFlags(argv: readonly string[]) {
   return parseArgs({
-    args: [...argv],
+    // -V as well as -v, so `sidepunch-run -V` habits work here too.
+    args: argv.map((arg) => (arg === '-V' ? '--version' : arg)),
     allowPositionals: false,
     strict: true,
     options: {

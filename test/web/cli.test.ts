@@ -99,9 +99,11 @@ describe('sidepunch-web', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: sidepunch-web \[options\]/);
     expect(help.stdout).toContain('--auth USER:PASS');
-    const version = runWeb(['-v']);
-    expect(version.status).toBe(0);
-    expect(version.stdout).toMatch(/^sidepunch \d+\.\d+\.\d+\n$/);
+    for (const flag of ['-v', '-V', '--version']) {
+      const version = runWeb([flag]);
+      expect(version.status).toBe(0);
+      expect(version.stdout).toMatch(/^sidepunch \d+\.\d+\.\d+\n$/);
+    }
   });
 
   it.each([
