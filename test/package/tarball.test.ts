@@ -97,6 +97,31 @@ console.log(jid);
     }
   });
 
+  it('serves the dashboard through npx sidepunch-web', async () => {
+    await redis.lpush('queue:installed', JSON.stringify({ class: 'Greet', args: [1], jid: 'a'.repeat(24) }));
+    await redis.sadd('queues', 'installed');
+    const web = spawn('npx', ['sidepunch-web', '--port', '0'], {
+      cwd: project,
+      env: { ...process.env, REDIS_URL: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let output = '';
+      web.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      await waitUntil('the dashboard URL', () => /dashboard at http:\/\/[\d.:]+/.test(output), 30_000);
+      const url = /dashboard at (http:\/\/[\d.:]+)/.exec(output)![1]!;
+      const queue = await (await fetch(`${url}/queues/installed`)).text();
+      expect(queue).toContain('Greet');
+      expect((await fetch(`${url}/assets/app.js`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((resolve) => web.once('exit', resolve));
+      web.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   it('loads the runtime API without ts-morph, typescript or esbuild', () => {
     // ESM imports are static: read the import specifiers of every runtime file.
     const runtimeDir = path.join(project, 'node_modules/sidepunch/dist/runtime');
