@@ -74,6 +74,7 @@ export {
   RegistryError,
 } from './registry.js';
 export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './stub.js';
+export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
 export {
   DEFAULT_WEB_HOST,
   DEFAULT_WEB_PORT,

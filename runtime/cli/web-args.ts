@@ -15,6 +15,8 @@ export interface WebCommandOptions {
   readonly namespace?: string;
   readonly registryPath?: string;
   readonly pollSeconds: number;
+  /** Where a reverse proxy forwards it without stripping the prefix, e.g. `/sidekiq`. */
+  readonly basePath?: string;
 }
 
 export type WebCommand =
@@ -41,6 +43,7 @@ Options:
       --namespace NS      the key prefix your workers use (default: none, or $SIDEPUNCH_NAMESPACE)
       --registry FILE     the registry from sidepunch-gen (e.g. dist/registry.js), to name job arguments
       --poll SECONDS      seconds between the dashboard's live updates (default 5)
+      --base-path PATH    serve under PATH (e.g. /sidekiq), for a reverse proxy that forwards it as is
   -h, --help              show this help
   -v, -V, --version       show the version
 
@@ -66,6 +69,7 @@ export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
     registryPath: nonEmpty('registry', values.registry),
     pollSeconds: values.poll === undefined ? 5 : pollSeconds(values.poll),
+    basePath: basePath(values['base-path']),
   };
   return { kind: 'serve', options };
 }
@@ -85,6 +89,7 @@ function parseFlags(argv: readonly string[]) {
       namespace: { type: 'string' },
       registry: { type: 'string' },
       poll: { type: 'string' },
+      'base-path': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -107,6 +112,14 @@ function port(text: string): number {
   if (!/^\d+$/.test(text.trim()) || value > 65535)
     throw new UsageError(`port must be a port number from 0 to 65535, not "${text}"`);
   return value;
+}
+
+function basePath(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\/?[\w.~-]+(\/[\w.~-]+)*\/?$/.test(text)) {
+    throw new UsageError(`base-path must be a path such as /sidekiq, not "${text}"`);
+  }
+  return text;
 }
 
 function pollSeconds(text: string): number {

@@ -40,6 +40,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       auth: options.auth,
       registry,
       pollSeconds: options.pollSeconds,
+      basePath: options.basePath,
     });
   } catch (error) {
     if (

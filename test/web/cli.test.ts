@@ -113,11 +113,19 @@ describe('sidepunch-web', () => {
     [['--poll', '0'], 'poll must be a number of seconds more than 0, not "0"'],
     [['--redis', 'http://x'], 'bad Redis URL http://x: unknown scheme "http:"'],
     [['extra'], 'unexpected argument extra'],
+    [['--base-path', 'a b'], 'base-path must be a path such as /sidekiq, not "a b"'],
   ])('%j is refused with one line and exit 2', (args, message) => {
     const result = runWeb(args);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`sidepunch-web: ${message} (see --help)\n`);
     expect(result.stdout).toBe('');
+  });
+
+  it('serves under --base-path, for a reverse proxy that forwards the prefix', async () => {
+    const { url } = await startWeb(['--base-path', '/sidekiq']);
+    expect(url).toMatch(/:\d+\/sidekiq$/);
+    expect(await (await fetch(`${url}/queues`)).text()).toContain('href="/sidekiq/retries"');
+    expect((await fetch(`${url}/stats`)).status).toBe(200);
   });
 
   it('bound beyond loopback without authentication, warns loudly on stderr but still serves', async () => {
