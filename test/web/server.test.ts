@@ -5,7 +5,7 @@
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDashboard, startWebServer, type WebServer } from '../../runtime/index.js';
+import { Client, createDashboard, startWebServer, type WebServer } from '../../runtime/index.js';
 import type { StatsBody } from '../../runtime/web/pages/stats.js';
 import { freePort } from '../../scripts/redis-server.js';
 import { useRedis } from '../support/redis-fixture.js';
@@ -51,6 +51,20 @@ describe('the dashboard server', () => {
     expect(home.headers.get('set-cookie')).toMatch(
       /^sidepunch_csrf=[\w-]+; Path=\/; HttpOnly; SameSite=Strict$/,
     );
+  });
+
+  it('reads the namespace it is given, and only it', async () => {
+    const namespaced = new Client({ redis: redis.server.url, namespace: 'shop' });
+    await namespaced.push({ class: 'Mailer', args: ['namespaced'] });
+    await namespaced.close();
+    await redis.client.push({ class: 'Mailer', args: ['plain'] });
+    const web = await serve({ namespace: 'shop' });
+    const stats = (await (await fetch(`${web.url}/stats`)).json()) as StatsBody;
+    expect(stats.sidekiq.enqueued).toBe(1);
+    const queue = await (await fetch(`${web.url}/queues/default`)).text();
+    expect(queue).toContain('&quot;namespaced&quot;');
+    expect(queue).not.toContain('&quot;plain&quot;');
+    expect(queue).toContain('namespace: shop');
   });
 
   it('says what is missing: an unknown page, a job that has left, a bad action', async () => {
