@@ -6,10 +6,16 @@
 
 export const STYLE = `
 :root { --ink: #1d1b26; --muted: #6b6880; --line: #e4e1ec; --panel: #fff; --bg: #f6f4fa; --accent: #6d28d9;
-  --processed: #0f9d58; --failed: #d93025; --busy: #1a73e8; --danger: #b3261e; font-size: 15px; }
+  --processed: #0f9d58; --failed: #d93025; --busy: #1a73e8; --danger: #b3261e; --bar: #1d1b26; --head: #faf9fc;
+  --hover: #faf8ff; --badge: #ede9fe; --danger-bg: #fdecea; font-size: 15px; color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {
+  :root { --ink: #e8e6f0; --muted: #a09cb4; --line: #36334a; --panel: #1f1d2b; --bg: #16141f; --accent: #b794f6;
+    --processed: #34c77b; --failed: #f28b82; --busy: #8ab4f8; --danger: #f28b82; --bar: #0e0d15; --head: #25222f;
+    --hover: #29263a; --badge: #3b3160; --danger-bg: #3c1f22; }
+}
 * { box-sizing: border-box; }
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: var(--bg); }
-header { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.5rem; background: var(--ink); color: #fff; flex-wrap: wrap; }
+header { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.5rem; background: var(--bar); color: #fff; flex-wrap: wrap; }
 header .brand { color: #fff; font-weight: 700; font-size: 1.15rem; text-decoration: none; letter-spacing: .02em; }
 header nav { display: flex; gap: .25rem; flex: 1; flex-wrap: wrap; }
 header nav a { color: #d9d5e8; text-decoration: none; padding: .35rem .7rem; border-radius: 6px; }
@@ -36,8 +42,8 @@ pre { white-space: pre-wrap; word-break: break-word; margin: 0; }
 table { border-collapse: collapse; width: 100%; }
 table.list { background: var(--panel); border: 1px solid var(--line); border-radius: 10px; overflow: hidden; }
 table.list th, table.list td { text-align: left; padding: .5rem .7rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-table.list thead th { background: #faf9fc; color: var(--muted); font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; }
-table.list tbody tr:hover { background: #faf8ff; }
+table.list thead th { background: var(--head); color: var(--muted); font-weight: 600; font-size: .8rem; text-transform: uppercase; letter-spacing: .03em; }
+table.list tbody tr:hover { background: var(--hover); }
 .panel table.list { border: 0; }
 table.facts th { text-align: left; color: var(--muted); font-weight: 500; padding: .35rem 1rem .35rem 0; width: 12rem; vertical-align: top; }
 table.facts td { padding: .35rem 0; }
@@ -48,23 +54,23 @@ table.facts td { padding: .35rem 0; }
 a.class:hover { text-decoration: underline; }
 .error-text { color: var(--danger); overflow-wrap: anywhere; }
 .backtrace { background: #1d1b26; color: #e8e6f0; padding: .75rem; border-radius: 8px; margin-top: .5rem; max-height: 24rem; overflow: auto; }
-.badge { display: inline-block; background: #ede9fe; color: var(--accent); border-radius: 999px; padding: 0 .5rem; font-size: .75rem; }
+.badge { display: inline-block; background: var(--badge); color: var(--accent); border-radius: 999px; padding: 0 .5rem; font-size: .75rem; }
 .badge.quiet { background: #fff4e5; color: #a15c00; }
-button { font: inherit; font-size: .85rem; padding: .3rem .75rem; border-radius: 6px; border: 1px solid var(--line); background: #fff; color: var(--ink); cursor: pointer; }
+button { font: inherit; font-size: .85rem; padding: .3rem .75rem; border-radius: 6px; border: 1px solid var(--line); background: var(--panel); color: var(--ink); cursor: pointer; }
 button:hover { border-color: var(--accent); }
 button.danger { color: var(--danger); }
-button.danger:hover { border-color: var(--danger); background: #fdecea; }
+button.danger:hover { border-color: var(--danger); background: var(--danger-bg); }
 button:disabled { opacity: .45; cursor: default; }
 form.inline { display: inline; margin: 0 .2rem 0 0; }
 .actions { white-space: nowrap; }
 .actions.selected { margin-top: .75rem; }
 .search { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
-.search input { font: inherit; padding: .3rem .6rem; border: 1px solid var(--line); border-radius: 6px; min-width: 12rem; }
+.search input { font: inherit; background: var(--panel); color: var(--ink); padding: .3rem .6rem; border: 1px solid var(--line); border-radius: 6px; min-width: 12rem; }
 .note { color: var(--muted); }
 .empty { color: var(--muted); padding: 1rem 0; }
 .error { color: var(--danger); font-weight: 500; }
 .pagination { display: flex; gap: .35rem; margin-top: 1rem; align-items: center; }
-.pagination a, .pagination span { padding: .25rem .6rem; border-radius: 6px; border: 1px solid var(--line); background: #fff; text-decoration: none; }
+.pagination a, .pagination span { padding: .25rem .6rem; border-radius: 6px; border: 1px solid var(--line); background: var(--panel); text-decoration: none; }
 .pagination .current { background: var(--accent); color: #fff; border-color: var(--accent); }
 .chart { width: 100%; height: auto; display: block; }
 .chart polyline { fill: none; stroke-width: 2; }
