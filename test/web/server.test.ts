@@ -67,6 +67,25 @@ describe('the dashboard server', () => {
     expect(queue).toContain('namespace: shop');
   });
 
+  it('deletes a queued job by jid even when it moved away from where the page showed it, and only that job', async () => {
+    const jids: string[] = [];
+    for (let i = 0; i < 5; i++) jids.push((await redis.client.push({ class: 'Mailer', args: [i] }))!);
+    const web = await serve();
+    const page = await fetch(`${web.url}/queues/default`);
+    const csrf = page.headers.get('set-cookie')!.split(';')[0]!;
+    const remove = (jid: string, index: number) =>
+      fetch(`${web.url}/queues/default/delete`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+        body: `index=${index}&jid=${jid}&authenticity_token=${csrf.split('=')[1]}`,
+      });
+    expect((await remove(jids[0]!, 100_000)).status).toBe(303);
+    expect((await remove('f'.repeat(24), 2)).status).toBe(303);
+    const left = (await redis.redis.lrange('queue:default', 0, -1)).map((job) => JSON.parse(job).jid);
+    expect(left.sort()).toEqual(jids.slice(1).sort());
+  });
+
   it('says what is missing: an unknown page, a job that has left, a bad action', async () => {
     const web = await serve();
     const missing = await fetch(`${web.url}/nowhere`);

@@ -3,7 +3,7 @@
  * search and delete). A job is named in forms by its position and jid; the delete removes that exact payload, or
  * nothing if it has been fetched meanwhile.
  */
-import type { QueueJob } from '../../api/queue.js';
+import type { Queue, QueueJob } from '../../api/queue.js';
 import { type Handler, page, redirect, WebError } from '../context.js';
 import { argsPreview, count, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
@@ -99,7 +99,7 @@ export const clearQueue: Handler = async ({ api, params, form }) => {
 };
 
 /** POST /queues/<name>/delete: removes the job with `jid` found near position `index`. */
-export const deleteQueueJob: Handler = async ({ api, params, form }) => {
+export const deleteQueueJob: Handler = async ({ api, params, form, settings }) => {
   const queue = api.queue(params[0]);
   const jid = form.get('jid');
   const index = Number(form.get('index'));
@@ -108,8 +108,18 @@ export const deleteQueueJob: Handler = async ({ api, params, form }) => {
   const start = Math.max(0, index - DELETE_LOOKAROUND);
   const nearby = await queue.page(start, 2 * DELETE_LOOKAROUND + 1);
   const job =
-    nearby.find((candidate) => candidate.jid === jid) ?? (await queue.findJob(jid, { pageSize: 1000 }));
+    nearby.find((candidate) => candidate.jid === jid) ?? (await findWithin(queue, jid, settings.searchLimit));
   // Gone already (fetched, or deleted by someone else): nothing to do, and nothing else is touched.
   if (job) await job.delete();
   return redirect(`/queues/${encodeURIComponent(queue.name)}`);
 };
+
+/** The job with `jid` among the first `limit` of the queue: a job fetched meanwhile is not chased through it all. */
+async function findWithin(queue: Queue, jid: string, limit: number): Promise<QueueJob | undefined> {
+  let read = 0;
+  for await (const job of queue.jobs({ pageSize: 1000 })) {
+    if (job.jid === jid) return job;
+    if (++read >= limit) return undefined;
+  }
+  return undefined;
+}
