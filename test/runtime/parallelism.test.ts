@@ -40,7 +40,13 @@ describe('--threads', () => {
     // killing a second thread, moved to the dead set. The pool replaces both threads and goes on working.
     const killer = await fixture.client.push({ class: 'Probe', args: ['exit-thread'] });
     const runtime = fixture.run([...FAST, '--threads', '2', '-c', '5', '--max-rescues', '1']);
-    await waitUntil('the killer in the dead set', async () => (await fixture.redis.zcard('dead')) === 1);
+    await waitUntil(
+      'the killer in the dead set',
+      async () => (await fixture.redis.zcard('dead')) === 1,
+    ).catch(async (error) => {
+      const where = await fixture.redis.keys('*');
+      throw new Error(`${error.message}\nkeys: ${where.sort().join(' ')}\noutput:\n${runtime.output()}`);
+    });
     expect(JSON.parse((await fixture.redis.zrange('dead', 0, -1))[0]!)).toMatchObject({
       jid: killer,
       error_class: 'Sidepunch::ProcessCrashed',
