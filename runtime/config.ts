@@ -109,7 +109,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,
-    redis: redisUrl(raw.redis ?? (env.REDIS_URL || DEFAULTS.redis)),
+    redis: checkedRedisUrl(raw.redis ?? (env.REDIS_URL || DEFAULTS.redis)),
     namespace: raw.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
     pollIntervalSeconds:
       raw.pollInterval === undefined
@@ -127,9 +127,9 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     containerGraceSeconds: containerGrace(raw.containerGrace ?? env.SIDEPUNCH_CONTAINER_GRACE, env),
     threads: raw.threads === undefined ? DEFAULTS.threads : positiveInteger('threads', raw.threads),
     processes: raw.processes === undefined ? DEFAULTS.processes : positiveInteger('processes', raw.processes),
-    metricsPort: raw.metricsPort === undefined ? undefined : port('metrics port', raw.metricsPort),
+    metricsPort: raw.metricsPort === undefined ? undefined : portNumber('metrics port', raw.metricsPort),
     metricsHost: raw.metricsHost || DEFAULTS.metricsHost,
-    webPort: raw.webPort === undefined ? undefined : port('web port', raw.webPort),
+    webPort: raw.webPort === undefined ? undefined : portNumber('web port', raw.webPort),
     webHost: raw.webHost || DEFAULTS.webHost,
     webAuth: { basic: env.SIDEPUNCH_WEB_AUTH || undefined, token: env.SIDEPUNCH_WEB_TOKEN || undefined },
   };
@@ -142,7 +142,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
 }
 
 /** Checked now, so a mistyped URL is one line at start rather than a reconnect loop. */
-function redisUrl(url: string): string {
+export function checkedRedisUrl(url: string): string {
   try {
     parseRedisUrl(url);
   } catch (error) {
@@ -173,7 +173,7 @@ function positiveInteger(name: string, text: string): number {
   return value;
 }
 
-function port(name: string, text: string): number {
+export function portNumber(name: string, text: string): number {
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || value > 65535) {
     throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${text}"`);

@@ -16,6 +16,7 @@ import { sidepunchVersion } from '../version.js';
 import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/server.js';
 import { serveDashboard } from './run-dashboard.js';
+import { parseOrExit, rephraseParseError, UsageError } from './usage.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
 
@@ -70,9 +71,7 @@ UI's Quiet and Stop buttons send the same through Redis.`;
 
 export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RuntimeConfig };
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RunCommand {
   let parsed: ReturnType<typeof parseFlags>;
@@ -150,25 +149,8 @@ function parseFlags(argv: readonly string[]) {
   });
 }
 
-/** Node's messages are long and talk about positionals; say what the user got wrong. */
-function rephraseParseError(error: Error & { code?: string }): string {
-  const flag = /'([^']+)'/.exec(error.message)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
-    return `flag ${flag.split(',')[0]} ${error.message.includes('argument missing') ? 'needs a value' : 'has a bad value'}`;
-  }
-  return error.message.split('\n')[0] ?? 'bad arguments';
-}
-
 export async function main(argv: readonly string[]): Promise<void> {
-  let command: RunCommand;
-  try {
-    command = parseRunArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`sidepunch-run: ${error.message} (see --help)\n`);
-    process.exit(2);
-  }
+  const command = parseOrExit('sidepunch-run', () => parseRunArgs(argv));
   if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(`sidepunch ${sidepunchVersion()}\n`);
 

@@ -3,9 +3,11 @@
  * which wins over the default. Anything wrong is a UsageError with one line (the command exits 2).
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/connection.js';
+import { ConfigError, checkedRedisUrl, portNumber } from '../config.js';
+import { DEFAULT_REDIS_URL } from '../redis/connection.js';
 import type { AuthSettings } from '../web/auth.js';
 import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../web/server.js';
+import { rephraseParseError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {
   readonly port: number;
@@ -23,10 +25,6 @@ export type WebCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'serve'; options: WebCommandOptions };
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export const WEB_HELP = `Usage: sidepunch-web [options]
 
@@ -58,20 +56,31 @@ export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  const options: WebCommandOptions = {
-    port: values.port === undefined ? DEFAULT_WEB_PORT : port(values.port),
+  try {
+    return { kind: 'serve', options: resolveOptions(values, env) };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function resolveOptions(
+  values: ReturnType<typeof parseFlags>['values'],
+  env: NodeJS.ProcessEnv,
+): WebCommandOptions {
+  return {
+    port: values.port === undefined ? DEFAULT_WEB_PORT : portNumber('port', values.port),
     host: nonEmpty('host', values.host) ?? DEFAULT_WEB_HOST,
     auth: {
       basic: values.auth ?? (env.SIDEPUNCH_WEB_AUTH || undefined),
       token: values.token ?? (env.SIDEPUNCH_WEB_TOKEN || undefined),
     },
-    redis: redisUrl(values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL)),
+    redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL)),
     namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
     registryPath: nonEmpty('registry', values.registry),
     pollSeconds: values.poll === undefined ? 5 : pollSeconds(values.poll),
     basePath: basePath(values['base-path']),
   };
-  return { kind: 'serve', options };
 }
 
 function parseFlags(argv: readonly string[]) {
@@ -96,24 +105,6 @@ function parseFlags(argv: readonly string[]) {
   });
 }
 
-/** Node's messages are long and talk about positionals; say what the user got wrong. */
-function rephraseParseError(error: Error & { code?: string }): string {
-  const flag = /'([^']+)'/.exec(error.message)?.[1];
-  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
-  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && flag) return `unexpected argument ${flag}`;
-  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
-    return `flag ${flag.split(/[ ,]/)[0]} ${error.message.includes('argument missing') ? 'needs a value' : 'has a bad value'}`;
-  }
-  return error.message.split('\n')[0] ?? 'bad arguments';
-}
-
-function port(text: string): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value > 65535)
-    throw new UsageError(`port must be a port number from 0 to 65535, not "${text}"`);
-  return value;
-}
-
 function basePath(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!/^\/?[\w.~-]+(\/[\w.~-]+)*\/?$/.test(text)) {
@@ -132,15 +123,4 @@ function pollSeconds(text: string): number {
 function nonEmpty(name: string, text: string | undefined): string | undefined {
   if (text !== undefined && text.trim() === '') throw new UsageError(`flag --${name} needs a value`);
   return text;
-}
-
-/** Checked now, so a mistyped URL is one line at start rather than a page of errors later. */
-function redisUrl(url: string): string {
-  try {
-    parseRedisUrl(url);
-  } catch (error) {
-    if (error instanceof RedisUrlError) throw new UsageError(error.message);
-    throw error;
-  }
-  return url;
 }

@@ -9,20 +9,14 @@ import { sidepunchVersion } from '../version.js';
 import { AuthConfigError } from '../web/auth.js';
 import { startWebServer, type WebServer, WebServerError } from '../web/server.js';
 import { exposureWarning } from './exposure-warning.js';
-import { parseWebArgs, UsageError, WEB_HELP, type WebCommand } from './web-args.js';
+import { parseOrExit } from './usage.js';
+import { parseWebArgs, WEB_HELP } from './web-args.js';
 
 /** A Redis that does not answer must not hold up the exit. */
 const CLOSE_WAIT_MS = 2000;
 
 export async function main(argv: readonly string[]): Promise<void> {
-  let command: WebCommand;
-  try {
-    command = parseWebArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`sidepunch-web: ${error.message} (see --help)\n`);
-    process.exit(2);
-  }
+  const command = parseOrExit('sidepunch-web', () => parseWebArgs(argv));
   if (command.kind === 'help') return void process.stdout.write(`${WEB_HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(`sidepunch ${sidepunchVersion()}\n`);
 
