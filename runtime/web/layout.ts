@@ -3,7 +3,7 @@
  * that carry the CSRF token, pagination, the error page.
  */
 import { sidepunchVersion } from '../version.js';
-import type { WebSettings } from './context.js';
+import { page, type WebResponse, type WebSettings } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import { type HtmlValue, html, type SafeHtml } from './html.js';
 
@@ -53,22 +53,21 @@ ${settings.namespace ? html`<span>namespace: ${settings.namespace}</span>` : ''}
 </html>`;
 }
 
-export function errorPage(frame: PageFrame, status: number, message: string) {
-  const title =
-    status === 404
-      ? 'Not found'
-      : status === 403
-        ? 'Forbidden'
-        : status === 503
-          ? 'Redis unreachable'
-          : 'Error';
+const ERROR_TITLES: Readonly<Record<number, string>> = {
+  403: 'Forbidden',
+  404: 'Not found',
+  503: 'Redis unreachable',
+};
+
+export function errorPage(frame: PageFrame, status: number, message: string): WebResponse {
+  const title = ERROR_TITLES[status] ?? 'Error';
   const body = layout(
     frame,
     title,
     '',
     html`<h1>${title}</h1><p class="error" role="alert">${message}</p><p><a href="/">Back to the dashboard</a></p>`,
   );
-  return { kind: 'page' as const, status, body };
+  return page(body, status);
 }
 
 export function csrfField(token: string): SafeHtml {

@@ -7,7 +7,7 @@ import { type Handler, page } from '../context.js';
 import { compact, count, duration } from '../format.js';
 import { html } from '../html.js';
 import { layout } from '../layout.js';
-import { readStats, redisInfo } from './stats.js';
+import { readStats } from './stats.js';
 
 const DAY_CHOICES = [7, 30, 90, 180] as const;
 
@@ -15,7 +15,7 @@ export const dashboardPage: Handler = async (context) => {
   const { api, query, settings } = context;
   const asked = Number(query.get('days'));
   const days = DAY_CHOICES.includes(asked as (typeof DAY_CHOICES)[number]) ? asked : 30;
-  const [stats, history, info] = await Promise.all([readStats(api), api.stats.history(days), redisInfo(api)]);
+  const [{ stats, info }, history] = await Promise.all([readStats(api), api.stats.history(days)]);
   const figures = stats.sidekiq;
   const cards = [
     ['processed', 'Processed', figures.processed, '/'],

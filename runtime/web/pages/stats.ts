@@ -31,9 +31,13 @@ const REDIS_FIELDS = [
   'used_memory_peak_human',
 ] as const;
 
-export async function readStats(api: SidepunchApi): Promise<StatsBody> {
-  const [summary, info] = await Promise.all([api.stats.summary(), redisInfo(api)]);
-  return {
+/** The `/stats` body, and the whole of Redis' INFO it was made from (the dashboard shows more of it). */
+export async function readStats(
+  api: SidepunchApi,
+): Promise<{ stats: StatsBody; info: Record<string, string> }> {
+  const [summary, infoText] = await Promise.all([api.stats.summary(), api.connection.redis.info()]);
+  const info = parseRedisInfo(infoText);
+  const stats: StatsBody = {
     sidekiq: {
       processed: summary.processed,
       failed: summary.failed,
@@ -48,13 +52,9 @@ export async function readStats(api: SidepunchApi): Promise<StatsBody> {
     redis: Object.fromEntries(REDIS_FIELDS.map((field) => [field, info[field] ?? ''])),
     server_utc_time: `${new Date(api.connection.clock.now()).toISOString().slice(11, 19)} UTC`,
   };
+  return { stats, info };
 }
 
-/** Redis' INFO as key → value. */
-export async function redisInfo(api: SidepunchApi): Promise<Record<string, string>> {
-  return parseRedisInfo(await api.connection.redis.info());
-}
-
-export const statsJson: Handler = async ({ api }) => json(await readStats(api));
+export const statsJson: Handler = async ({ api }) => json((await readStats(api)).stats);
 
 export const statsQueuesJson: Handler = async ({ api }) => json(await api.stats.queues());
