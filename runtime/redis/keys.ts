@@ -75,15 +75,15 @@ export class Keys {
     return `${this.prefix}sidepunch:process-queues`;
   }
 
-  /**
-   * STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process. In cluster mode the
-   * counters of a queue's jobs carry its tag, as rescue.lua touches them beside the queue.
-   */
   /** STRING, SET NX PX: held by the one rescuer giving a dead process's jobs back, so no job is buried twice. */
   rescueLock(deadIdentity: string): string {
     return `${this.prefix}sidepunch:rescuing:${deadIdentity}`;
   }
 
+  /**
+   * STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process. In cluster mode the
+   * counters of a queue's jobs carry its tag, as rescue.lua touches them beside the queue.
+   */
   rescueCountPrefix(queue: string): string {
     return this.cluster
       ? `${this.prefix}sidepunch:rescued:{${this.queue(queue)}}:`
