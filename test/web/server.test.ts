@@ -2,25 +2,49 @@
  * The dashboard's HTTP behaviour seen from a plain HTTP client: security headers, the token login, Sidekiq's
  * `/stats` shape, clear errors for unknown pages and jobs, and a one-line 503 when Redis is down.
  */
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, createDashboard, startWebServer, type WebServer } from '../../runtime/index.js';
+import {
+  Client,
+  createDashboard,
+  type Dashboard,
+  type DashboardOptions,
+  startWebServer,
+  type WebServer,
+} from '../../runtime/index.js';
 import type { StatsBody } from '../../runtime/web/pages/stats.js';
 import { freePort } from '../../scripts/redis-server.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const redis = useRedis();
 const servers: WebServer[] = [];
+const closers: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
+  for (const close of closers.splice(0)) await close();
 });
 
 async function serve(options: Parameters<typeof startWebServer>[0] = {}): Promise<WebServer> {
   const server = await startWebServer({ redis: redis.server.url, port: 0, ...options });
   servers.push(server);
   return server;
+}
+
+/** The dashboard as an application mounts it, on this test's Redis; closed after the test. */
+function mountable(options: DashboardOptions): Dashboard {
+  const dashboard = createDashboard({ redis: redis.server.url, ...options });
+  closers.push(() => dashboard.close());
+  return dashboard;
+}
+
+/** An application's own server on a free port, answering with `listener`; closed after the test. */
+async function appServer(listener: RequestListener): Promise<string> {
+  const app = createServer(listener);
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => app.close(() => resolve())));
+  return `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 }
 
 describe('the dashboard server', () => {
@@ -125,66 +149,52 @@ describe('the dashboard server', () => {
 
   it("mounts in an application's own server under a base path, as Rails apps mount Sidekiq::Web", async () => {
     await redis.client.push({ class: 'Mailer', args: ['<x>'], in: 60 });
-    const dashboard = createDashboard({ redis: redis.server.url, basePath: '/sidekiq' });
-    const app = createServer((request, response) => {
+    const dashboard = mountable({ basePath: '/sidekiq' });
+    const root = await appServer((request, response) => {
       if (request.url?.startsWith('/sidekiq')) return dashboard.handle(request, response);
       response.end('the app');
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    const root = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    try {
-      expect(await (await fetch(`${root}/`)).text()).toBe('the app');
-      const page = await fetch(`${root}/sidekiq/scheduled`);
-      const markup = await page.text();
-      expect(markup).toContain('href="/sidekiq/assets/app.css"');
-      expect(markup).toMatch(/href="\/sidekiq\/scheduled\/[\d.]+-[0-9a-f]{24}"/);
-      expect(markup).toContain('action="/sidekiq/scheduled/all"');
-      expect(markup).not.toMatch(/(href|action|src)="\/(?!sidekiq)/);
-      expect(markup).toContain('&quot;&lt;x&gt;&quot;');
-      const cookie = page.headers.get('set-cookie')!;
-      expect(cookie).toContain('Path=/sidekiq;');
-      const csrf = cookie.split(';')[0]!;
-      expect((await fetch(`${root}/sidekiq/assets/app.js`)).status).toBe(200);
-      const posted = await fetch(`${root}/sidekiq/scheduled/all`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
-        body: `action=delete&authenticity_token=${csrf.split('=')[1]}`,
-      });
-      expect(posted.status).toBe(303);
-      expect(posted.headers.get('location')).toBe('/sidekiq/scheduled');
-      expect(await redis.redis.zcard('schedule')).toBe(0);
-    } finally {
-      await new Promise((resolve) => app.close(resolve));
-      await dashboard.close();
-    }
+    expect(await (await fetch(`${root}/`)).text()).toBe('the app');
+    const page = await fetch(`${root}/sidekiq/scheduled`);
+    const markup = await page.text();
+    expect(markup).toContain('href="/sidekiq/assets/app.css"');
+    expect(markup).toMatch(/href="\/sidekiq\/scheduled\/[\d.]+-[0-9a-f]{24}"/);
+    expect(markup).toContain('action="/sidekiq/scheduled/all"');
+    expect(markup).not.toMatch(/(href|action|src)="\/(?!sidekiq)/);
+    expect(markup).toContain('&quot;&lt;x&gt;&quot;');
+    const cookie = page.headers.get('set-cookie')!;
+    expect(cookie).toContain('Path=/sidekiq;');
+    const csrf = cookie.split(';')[0]!;
+    expect((await fetch(`${root}/sidekiq/assets/app.js`)).status).toBe(200);
+    const posted = await fetch(`${root}/sidekiq/scheduled/all`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+      body: `action=delete&authenticity_token=${csrf.split('=')[1]}`,
+    });
+    expect(posted.status).toBe(303);
+    expect(posted.headers.get('location')).toBe('/sidekiq/scheduled');
+    expect(await redis.redis.zcard('schedule')).toBe(0);
   });
 
   it('takes a form a body parser already read, and a path a framework already stripped (Express)', async () => {
     await redis.client.push({ class: 'Mailer', args: [1], in: 60 });
-    const dashboard = createDashboard({ redis: redis.server.url, basePath: '/admin/jobs' });
+    const dashboard = mountable({ basePath: '/admin/jobs' });
     const token = 'csrf-token-from-the-page';
-    const app = createServer((request, response) => {
+    const root = await appServer((request, response) => {
       // What express.urlencoded() and app.use('/admin/jobs', …) leave behind.
       request.url = request.url!.slice('/admin/jobs'.length) || '/';
       (request as { body?: unknown }).body = { action: 'delete', authenticity_token: token };
       request.resume();
       dashboard.handle(request, response);
     });
-    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-    const root = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-    try {
-      const posted = await fetch(`${root}/admin/jobs/scheduled/all`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { cookie: `sidepunch_csrf=${token}` },
-      });
-      expect(posted.headers.get('location')).toBe('/admin/jobs/scheduled');
-      expect(await redis.redis.zcard('schedule')).toBe(0);
-    } finally {
-      await new Promise((resolve) => app.close(resolve));
-      await dashboard.close();
-    }
+    const posted = await fetch(`${root}/admin/jobs/scheduled/all`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: `sidepunch_csrf=${token}` },
+    });
+    expect(posted.headers.get('location')).toBe('/admin/jobs/scheduled');
+    expect(await redis.redis.zcard('schedule')).toBe(0);
   });
 
   it('answers 503 with one line when Redis is down', async () => {
