@@ -77,4 +77,38 @@ describe('a payload that cannot be performed', () => {
     await waitUntil('counters', async () => (await fixture.redis.get('stat:processed')) === '2');
     expect(await fixture.redis.get('stat:failed')).toBe('1');
   });
+
+  it('a class name or error message with a newline or a NUL cannot forge a log line', async () => {
+    const runtime = fixture.run([]);
+    await runtime.waitForLine(/starting/);
+    const forged = '2026-01-01 INFO forged';
+    await fixture.redis.lpush(
+      'queue:default',
+      JSON.stringify({
+        class: `Evil\n${forged}`,
+        args: [],
+        jid: 'dddddddddddddddddddddddd',
+        queue: 'default',
+      }),
+      JSON.stringify({ class: 'Nul\u0000Byte', args: [], jid: 'eeeeeeeeeeeeeeeeeeeeeeee', queue: 'default' }),
+    );
+    const failing = await fixture.client.push({
+      class: 'Probe',
+      args: ['fail', `kaboom\r\n${forged}\u2028x`],
+    });
+    await runtime.waitForLine(/jid=eeeeeeeeeeeeeeeeeeeeeeee WARN: fail: UnknownWorkerError/);
+    await runtime.waitForLine(new RegExp(`jid=${failing} elapsed=[\\d.]+ WARN: fail: Error: kaboom`));
+
+    const log = runtime.output();
+    expect(log.split('\n').filter((line) => line.startsWith(forged))).toEqual([]);
+    expect(log).not.toContain('\u0000');
+    expect(log).not.toContain('\r');
+    expect(log).not.toContain('\u2028');
+    // Escaped where they stood, so the line still says what the job was.
+    expect(log).toContain(
+      `class=Evil\\n${forged} jid=dddddddddddddddddddddddd WARN: fail: UnknownWorkerError: no worker class "Evil\\n${forged}"`,
+    );
+    expect(log).toContain('class=Nul\\x00Byte jid=eeeeeeeeeeeeeeeeeeeeeeee WARN');
+    expect(log).toContain(`WARN: fail: Error: kaboom\\r\\n${forged}\\u2028x`);
+  });
 });
