@@ -68,6 +68,30 @@ describe('a payload that cannot be performed', () => {
     expect(runtime.child.exitCode).toBeNull();
   });
 
+  it('a class named like an Object property (constructor, __proto__, toString) is an unknown worker, retried', async () => {
+    const runtime = fixture.run([]);
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    for (const name of names) await fixture.client.push({ class: name, args: [name] });
+    await waitUntil('every one retried', async () => (await fixture.redis.zcard('retry')) === names.length);
+    await fixture.client.push({ class: 'Probe', args: ['ok', 'after-prototype'] });
+    await waitUntil(
+      'the next job',
+      async () => (await fixture.redis.llen('probe:done:after-prototype')) === 1,
+    );
+
+    const retried = (await fixture.redis.zrange('retry', 0, -1)).map((raw) => JSON.parse(raw));
+    expect(retried.map((job) => job.class).sort()).toEqual([...names].sort());
+    for (const job of retried) {
+      expect(job).toMatchObject({
+        args: [job.class],
+        retry_count: 0,
+        error_class: 'UnknownWorkerError',
+        error_message: expect.stringContaining(`no worker class "${job.class}" in the registry`),
+      });
+    }
+    expect(runtime.output()).not.toMatch(/TypeError/);
+  });
+
   it('a job that throws is logged with its error and the process keeps working', async () => {
     const runtime = fixture.run([]);
     const failing = await fixture.client.push({ class: 'Probe', args: ['fail', 'kaboom'] });
