@@ -144,6 +144,53 @@ describe('the dashboard server', () => {
     );
   });
 
+  it('refuses a return address that is not a path of the listing (CRLF, another site) with a 400, changing nothing', async () => {
+    await redis.client.push({ class: 'Mailer', args: ['kept <x> & y'], in: 60 });
+    const web = await serve();
+    // The page's own form names where it was: a search for text with a space, quote and ampersand in it.
+    const listing = await fetch(`${web.url}/scheduled?text=${encodeURIComponent('kept <x> & y')}&page=1`);
+    const csrf = listing.headers.get('set-cookie')!.split(';')[0]!;
+    const markup = await listing.text();
+    const key = /name="key" value="([^"]+)"/.exec(markup)![1]!;
+    const here = /name="return" value="([^"]+)"/.exec(markup)![1]!.replaceAll('&amp;', '&');
+    const deleteReturning = (back: string) =>
+      fetch(`${web.url}/scheduled`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+        body: new URLSearchParams({
+          action: 'delete',
+          key,
+          return: back,
+          authenticity_token: csrf.split('=')[1]!,
+        }).toString(),
+      });
+    for (const back of [
+      '/scheduled\r\nSet-Cookie: sidepunch_token=forged',
+      '/scheduled?page=1\nx',
+      '/scheduled\u0000',
+      '//evil.example/scheduled',
+      '/\\evil.example',
+      '/scheduled/..\\..\\evil',
+      'https://evil.example/scheduled',
+      'javascript:alert(1)',
+    ]) {
+      const refused = await deleteReturning(back);
+      expect([back, refused.status]).toEqual([back, 400]);
+      expect(refused.headers.get('location')).toBeNull();
+      expect(await refused.text()).toContain(
+        'refused: the return address must be /scheduled or a page of it',
+      );
+    }
+    expect(await redis.redis.zcard('schedule')).toBe(1);
+
+    const done = await deleteReturning(here);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(here);
+    expect(here).toMatch(/^\/scheduled\?text=kept\+%3Cx%3E\+%26\+y&page=1$/);
+    expect(await redis.redis.zcard('schedule')).toBe(0);
+  });
+
   it("mounts in an application's own server under a base path, as Rails apps mount Sidekiq::Web", async () => {
     await redis.client.push({ class: 'Mailer', args: ['<x>'], in: 60 });
     const dashboard = mountable({ basePath: '/sidekiq' });
