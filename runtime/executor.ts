@@ -11,7 +11,7 @@ import type { RuntimeContext } from './context.js';
 import { type JobPayload, parseJob } from './job.js';
 import type { MiddlewareChain } from './middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from './middleware/server.js';
-import type { Registry } from './registry.js';
+import { lookupValidator, lookupWorker, type Registry } from './registry.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
 
@@ -60,7 +60,7 @@ export class Executor {
     if (!parsed.ok)
       return this.unperformable(unit, UNPERFORMABLE.invalidPayload, parsed.reason, parsed.object);
     const job = parsed.job;
-    const workerClass = this.registry.workers[job.class];
+    const workerClass = lookupWorker(this.registry, job.class);
     if (!workerClass) {
       const error = new UnknownWorkerError(
         `no worker class "${job.class}" in the registry ${this.ctx.config.registryPath}`,
@@ -68,7 +68,7 @@ export class Executor {
       this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
       return { kind: 'failed', job, error };
     }
-    const problem = this.registry.validators?.[job.class]?.(job.args);
+    const problem = lookupValidator(this.registry, job.class)?.(job.args);
     if (problem !== undefined) {
       const reason = `arguments do not match ${job.class}.perform: ${problem}`;
       return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);

@@ -17,7 +17,7 @@ import { describeError } from './executor.js';
 import { guarded, notifyDeath, notifyError } from './handlers.js';
 import type { JobPayload } from './job.js';
 import { patchJob } from './job-patch.js';
-import type { Registry } from './registry.js';
+import { lookupWorker, type Registry } from './registry.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WorkerClass } from './worker.js';
 
@@ -56,7 +56,7 @@ export class JobRetry {
   private async failed(unit: UnitOfWork, job: JobPayload, error: unknown): Promise<Disposition> {
     const { logger, clock, config } = this.ctx;
     await notifyError(error, { job, queue: unit.queue }, logger);
-    const workerClass = this.registry.workers[job.class];
+    const workerClass = lookupWorker(this.registry, job.class);
     const retry = job.retry ?? workerClass?.sidepunchOptions?.retry ?? true;
     if (retry === false) {
       await notifyDeath(job, error, logger);

@@ -1,5 +1,6 @@
 /**
- * Log lines in Sidekiq's shape: `<time> pid=<pid> [class=… jid=… elapsed=…] LEVEL: message`.
+ * Log lines in Sidekiq's shape: `<time> pid=<pid> [class=… jid=… elapsed=…] LEVEL: message`, with control
+ * characters in the message and fields escaped (`\n` as `\\n`), so what a job carries cannot forge a line.
  * Lines are gathered and written once per event-loop turn, so logging every job stays cheap at
  * tens of thousands of jobs per second.
  */
@@ -68,10 +69,10 @@ export class LineLogger implements Logger {
     if (context) {
       for (const key in context) {
         const value = context[key];
-        if (value !== undefined) line += ` ${key}=${value}`;
+        if (value !== undefined) line += ` ${escapeControls(key)}=${escapeControls(String(value))}`;
       }
     }
-    this.buffer += `${line} ${level.toUpperCase()}: ${message}\n`;
+    this.buffer += `${line} ${level.toUpperCase()}: ${escapeControls(message)}\n`;
     if (level === 'error' || level === 'warn') {
       this.flush();
     } else if (!this.scheduled) {
@@ -82,6 +83,24 @@ export class LineLogger implements Logger {
       });
     }
   }
+}
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: what could end a line or hide text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `\n` → `\\n`, NUL → `\\x00`, U+2028 → `\\u2028`: a class name, an argument or an error message from a job can
+ * hold any of them, and written raw they would start a forged log line or reach the log as bytes a reader hides.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (char) => {
+    const code = char.charCodeAt(0);
+    return (
+      NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`)
+    );
+  });
 }
 
 /** For library users who enqueue only: warnings to stderr, nothing else. */

@@ -30,6 +30,23 @@ export function defineRegistry(registry: Registry): Registry {
   return registry;
 }
 
+/**
+ * The worker class the registry lists under `className`: its own entry only, so a job whose class is `constructor`,
+ * `__proto__` or `toString` is an unknown worker rather than a member of Object.prototype.
+ */
+export function lookupWorker(registry: Registry, className: string): WorkerClass | undefined {
+  return ownEntry(registry.workers, className);
+}
+
+/** The argument validator the registry lists under `className`, if any (own entries only, as `lookupWorker`). */
+export function lookupValidator(registry: Registry, className: string): ArgsValidator | undefined {
+  return registry.validators && ownEntry(registry.validators, className);
+}
+
+function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export class RegistryError extends Error {
   override name = 'RegistryError';
 }

@@ -3,7 +3,7 @@
  * registers the classes it wants performed (`registerWorkers({ IncrementCounter })`, or a whole registry, whose
  * argument validators then check every job as `sidepunch-run` would).
  */
-import type { ArgsValidator, Registry } from '../registry.js';
+import { type ArgsValidator, lookupValidator, type Registry } from '../registry.js';
 import type { WorkerClass } from '../worker.js';
 
 export class TestingError extends Error {
@@ -21,7 +21,7 @@ export function registerWorkers(source: Readonly<Record<string, WorkerClass>> | 
       throw new TestingError(`registerWorkers: ${name} is not a class with a perform method`);
     }
     workers.set(name, workerClass);
-    const validator = registry.validators?.[name];
+    const validator = lookupValidator(registry, name);
     if (validator) validators.set(name, validator);
     else validators.delete(name);
   }

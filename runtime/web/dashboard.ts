@@ -16,6 +16,7 @@ import { type WebContext, WebError, type WebResponse, type WebSettings } from '.
 import { CSRF_COOKIE, csrfRefusal, newCsrfToken, parseCookies } from './csrf.js';
 import { redisLabel } from './format.js';
 import { errorPage } from './layout.js';
+import { isLoopbackHostHeader } from './loopback.js';
 import { matchRoute } from './routes.js';
 
 export interface DashboardOptions {
@@ -85,11 +86,6 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
   };
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-}
-
 interface Shared {
   readonly api: SidepunchApi;
   readonly auth: Authenticator;
@@ -152,7 +148,7 @@ class Reply {
 
 async function handle(request: IncomingMessage, reply: Reply, shared: Shared): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://dashboard');
-  if (shared.loopbackOnly && !isLoopback(hostnameOf(request.headers.host))) {
+  if (shared.loopbackOnly && !isLoopbackHostHeader(request.headers.host)) {
     // A page on another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) would pass every other check.
     return reply.send(
       403,
@@ -223,13 +219,6 @@ function withinBase(pathname: string, base: string): string {
   if (!base) return pathname;
   if (pathname === base) return '/';
   return pathname.startsWith(`${base}/`) ? pathname.slice(base.length) : pathname;
-}
-
-/** The host name of a Host header (`127.0.0.1:9292`, `[::1]:9292`, `localhost`). */
-function hostnameOf(header: string | undefined): string {
-  if (!header) return '';
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1);
-  return header.split(':')[0]!;
 }
 
 function describeFailure(error: unknown, settings: WebSettings): [number, string] {

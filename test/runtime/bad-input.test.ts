@@ -68,6 +68,30 @@ describe('a payload that cannot be performed', () => {
     expect(runtime.child.exitCode).toBeNull();
   });
 
+  it('a class named like an Object property (constructor, __proto__, toString) is an unknown worker, retried', async () => {
+    const runtime = fixture.run([]);
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    for (const name of names) await fixture.client.push({ class: name, args: [name] });
+    await waitUntil('every one retried', async () => (await fixture.redis.zcard('retry')) === names.length);
+    await fixture.client.push({ class: 'Probe', args: ['ok', 'after-prototype'] });
+    await waitUntil(
+      'the next job',
+      async () => (await fixture.redis.llen('probe:done:after-prototype')) === 1,
+    );
+
+    const retried = (await fixture.redis.zrange('retry', 0, -1)).map((raw) => JSON.parse(raw));
+    expect(retried.map((job) => job.class).sort()).toEqual([...names].sort());
+    for (const job of retried) {
+      expect(job).toMatchObject({
+        args: [job.class],
+        retry_count: 0,
+        error_class: 'UnknownWorkerError',
+        error_message: expect.stringContaining(`no worker class "${job.class}" in the registry`),
+      });
+    }
+    expect(runtime.output()).not.toMatch(/TypeError/);
+  });
+
   it('a job that throws is logged with its error and the process keeps working', async () => {
     const runtime = fixture.run([]);
     const failing = await fixture.client.push({ class: 'Probe', args: ['fail', 'kaboom'] });
@@ -76,5 +100,39 @@ describe('a payload that cannot be performed', () => {
     await waitUntil('the next job', async () => (await fixture.redis.llen('probe:done:after-fail')) === 1);
     await waitUntil('counters', async () => (await fixture.redis.get('stat:processed')) === '2');
     expect(await fixture.redis.get('stat:failed')).toBe('1');
+  });
+
+  it('a class name or error message with a newline or a NUL cannot forge a log line', async () => {
+    const runtime = fixture.run([]);
+    await runtime.waitForLine(/starting/);
+    const forged = '2026-01-01 INFO forged';
+    await fixture.redis.lpush(
+      'queue:default',
+      JSON.stringify({
+        class: `Evil\n${forged}`,
+        args: [],
+        jid: 'dddddddddddddddddddddddd',
+        queue: 'default',
+      }),
+      JSON.stringify({ class: 'Nul\u0000Byte', args: [], jid: 'eeeeeeeeeeeeeeeeeeeeeeee', queue: 'default' }),
+    );
+    const failing = await fixture.client.push({
+      class: 'Probe',
+      args: ['fail', `kaboom\r\n${forged}\u2028x`],
+    });
+    await runtime.waitForLine(/jid=eeeeeeeeeeeeeeeeeeeeeeee WARN: fail: UnknownWorkerError/);
+    await runtime.waitForLine(new RegExp(`jid=${failing} elapsed=[\\d.]+ WARN: fail: Error: kaboom`));
+
+    const log = runtime.output();
+    expect(log.split('\n').filter((line) => line.startsWith(forged))).toEqual([]);
+    expect(log).not.toContain('\u0000');
+    expect(log).not.toContain('\r');
+    expect(log).not.toContain('\u2028');
+    // Escaped where they stood, so the line still says what the job was.
+    expect(log).toContain(
+      `class=Evil\\n${forged} jid=dddddddddddddddddddddddd WARN: fail: UnknownWorkerError: no worker class "Evil\\n${forged}"`,
+    );
+    expect(log).toContain('class=Nul\\x00Byte jid=eeeeeeeeeeeeeeeeeeeeeeee WARN');
+    expect(log).toContain(`WARN: fail: Error: kaboom\\r\\n${forged}\\u2028x`);
   });
 });

@@ -3,7 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRegistry, RegistryError } from '../../runtime/registry.js';
+import {
+  defineRegistry,
+  loadRegistry,
+  lookupValidator,
+  lookupWorker,
+  RegistryError,
+} from '../../runtime/registry.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sidepunch-registry-test-'));
 let count = 0;
@@ -38,4 +44,26 @@ describe('loadRegistry params', () => {
     expect(error).toBeInstanceOf(RegistryError);
     expect((error as Error).message).toBe(`${file}: ${message}`);
   });
+});
+
+describe('looking up a class by name', () => {
+  class Named {
+    perform() {}
+  }
+  const validator = () => undefined;
+
+  it('finds the classes and validators the registry lists, whatever their names', () => {
+    const registry = defineRegistry({ workers: { toString: Named }, validators: { toString: validator } });
+    expect(lookupWorker(registry, 'toString')).toBe(Named);
+    expect(lookupValidator(registry, 'toString')).toBe(validator);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'never takes %s from Object.prototype',
+    (name) => {
+      const registry = defineRegistry({ workers: { Named }, validators: {} });
+      expect(lookupWorker(registry, name)).toBeUndefined();
+      expect(lookupValidator(registry, name)).toBeUndefined();
+    },
+  );
 });

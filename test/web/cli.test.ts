@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatsBody } from '../../runtime/web/pages/stats.js';
+import { LOOPBACK_HOSTS, MALFORMED_HOSTS, REBINDING_HOSTS, statusesByHost } from '../support/host-header.js';
 import { useRedis } from '../support/redis-fixture.js';
 import {
   PROBE_REGISTRY,
@@ -38,6 +39,17 @@ function runWeb(args: readonly string[], env?: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, [WEB_BIN, ...args], { encoding: 'utf8', env: cleanEnv(env) });
 }
 
+/** Every name that is not this machine is refused with 403, and every way of writing this machine is served. */
+async function expectOnlyLoopbackHosts(url: string): Promise<void> {
+  const refused = [...REBINDING_HOSTS, ...MALFORMED_HOSTS, undefined];
+  expect(await statusesByHost(url, refused)).toEqual(
+    Object.fromEntries(refused.map((host) => [host ?? '(none)', 403])),
+  );
+  expect(await statusesByHost(url, LOOPBACK_HOSTS)).toEqual(
+    Object.fromEntries(LOOPBACK_HOSTS.map((host) => [host, 200])),
+  );
+}
+
 const basic = (credentials: string) => ({
   authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
 });
@@ -59,6 +71,11 @@ describe('sidepunch-web', () => {
       redis: { redis_version: expect.any(String) },
       server_utc_time: expect.stringMatching(/^\d\d:\d\d:\d\d UTC$/),
     });
+  });
+
+  it('serves only Hosts that name this machine, so a rebound name (127.0.0.1.evil.example) is refused', async () => {
+    const { url } = await startWeb([]);
+    await expectOnlyLoopbackHosts(url);
   });
 
   it('with --auth, asks for HTTP Basic credentials and never prints the password', async () => {
@@ -187,6 +204,13 @@ describe('sidepunch-run --web', () => {
     const stats = (await (await fetch(`${url}/stats`)).json()) as StatsBody;
     expect(stats.sidekiq).toMatchObject({ processed: 3, failed: 0, enqueued: 0, processes: 1 });
     expect(runtime.output()).not.toMatch(/WARNING/);
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+  });
+
+  it('serves only Hosts that name this machine, so a rebound name (127.0.0.1.evil.example) is refused', async () => {
+    const runtime = fixture.run(['--web', '0']);
+    const url = /(http:\/\/\S+)/.exec(await runtime.waitForLine(/dashboard at http/))![1]!;
+    await expectOnlyLoopbackHosts(url);
     expect(await runtime.stop('SIGTERM')).toBe(0);
   });
 

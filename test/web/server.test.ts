@@ -2,7 +2,7 @@
  * The dashboard's HTTP behaviour seen from a plain HTTP client: security headers, the token login, Sidekiq's
  * `/stats` shape, clear errors for unknown pages and jobs, and a one-line 503 when Redis is down.
  */
-import { createServer, request as httpRequest, type RequestListener } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +15,7 @@ import {
 } from '../../runtime/index.js';
 import type { StatsBody } from '../../runtime/web/pages/stats.js';
 import { freePort } from '../../scripts/redis-server.js';
+import { LOOPBACK_HOSTS, MALFORMED_HOSTS, REBINDING_HOSTS, statusesByHost } from '../support/host-header.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const redis = useRedis();
@@ -132,19 +133,62 @@ describe('the dashboard server', () => {
     expect((await fetch(`${web.url}/queues`, { headers: { cookie } })).status).toBe(200);
   });
 
-  it('on loopback, refuses requests whose Host is another name (DNS rebinding)', async () => {
+  it('on loopback, serves only Hosts that name this machine: a rebound name (127.0.0.1.evil.example) or a malformed Host is refused', async () => {
     const web = await serve();
-    const status = (host: string) =>
-      new Promise<number>((resolve, reject) => {
-        const request = httpRequest(`${web.url}/stats`, { headers: { host } }, (response) => {
-          response.resume();
-          resolve(response.statusCode!);
-        });
-        request.on('error', reject).end();
+    const refused = [...REBINDING_HOSTS, ...MALFORMED_HOSTS, undefined];
+    expect(await statusesByHost(web.url, refused)).toEqual(
+      Object.fromEntries(refused.map((host) => [host ?? '(none)', 403])),
+    );
+    expect(await statusesByHost(web.url, LOOPBACK_HOSTS)).toEqual(
+      Object.fromEntries(LOOPBACK_HOSTS.map((host) => [host, 200])),
+    );
+  });
+
+  it('refuses a return address that is not a path of the listing (CRLF, another site) with a 400, changing nothing', async () => {
+    await redis.client.push({ class: 'Mailer', args: ['kept <x> & y'], in: 60 });
+    const web = await serve();
+    // The page's own form names where it was: a search for text with a space, quote and ampersand in it.
+    const listing = await fetch(`${web.url}/scheduled?text=${encodeURIComponent('kept <x> & y')}&page=1`);
+    const csrf = listing.headers.get('set-cookie')!.split(';')[0]!;
+    const markup = await listing.text();
+    const key = /name="key" value="([^"]+)"/.exec(markup)![1]!;
+    const here = /name="return" value="([^"]+)"/.exec(markup)![1]!.replaceAll('&amp;', '&');
+    const deleteReturning = (back: string) =>
+      fetch(`${web.url}/scheduled`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+        body: new URLSearchParams({
+          action: 'delete',
+          key,
+          return: back,
+          authenticity_token: csrf.split('=')[1]!,
+        }).toString(),
       });
-    expect(await status('evil.example:9292')).toBe(403);
-    expect(await status(`127.0.0.1:${web.port}`)).toBe(200);
-    expect(await status(`localhost:${web.port}`)).toBe(200);
+    for (const back of [
+      '/scheduled\r\nSet-Cookie: sidepunch_token=forged',
+      '/scheduled?page=1\nx',
+      '/scheduled\u0000',
+      '//evil.example/scheduled',
+      '/\\evil.example',
+      '/scheduled/..\\..\\evil',
+      'https://evil.example/scheduled',
+      'javascript:alert(1)',
+    ]) {
+      const refused = await deleteReturning(back);
+      expect([back, refused.status]).toEqual([back, 400]);
+      expect(refused.headers.get('location')).toBeNull();
+      expect(await refused.text()).toContain(
+        'refused: the return address must be /scheduled or a page of it',
+      );
+    }
+    expect(await redis.redis.zcard('schedule')).toBe(1);
+
+    const done = await deleteReturning(here);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(here);
+    expect(here).toMatch(/^\/scheduled\?text=kept\+%3Cx%3E\+%26\+y&page=1$/);
+    expect(await redis.redis.zcard('schedule')).toBe(0);
   });
 
   it("mounts in an application's own server under a base path, as Rails apps mount Sidekiq::Web", async () => {

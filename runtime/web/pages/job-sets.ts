@@ -153,12 +153,13 @@ ${view.showsError ? html`<td class="error-text">${error.length > 200 ? `${error.
 export const setAction: Handler = async (context) => {
   const view = viewOf(context);
   const action = actionOf(context, view);
+  const back = returnPath(context.form.get('return'), view.path);
   const set = view.set(context.api);
   for (const key of context.form.getAll('key')) {
     const entry = await findByKey(set, key);
     if (entry) await perform(entry, action);
   }
-  return redirect(safeReturn(context.form.get('return'), view.path));
+  return redirect(back);
 };
 
 /** POST /<set>/all: the action on the whole set. */
@@ -205,7 +206,20 @@ async function perform(entry: SortedEntry, action: EntryAction): Promise<void> {
   else await entry.delete();
 }
 
-/** Only a path on this server (never `//host` or `https:`), else the listing. */
-function safeReturn(asked: string | null, fallback: string): string {
-  return asked?.startsWith(fallback) && !asked.startsWith('//') ? asked : fallback;
+/** What a query string may hold as URLSearchParams writes it: no control character, space, backslash or `#`. */
+const QUERY_TEXT = /^[\w\-.~!$&'()*+,;=:@%/?]*$/;
+
+/**
+ * Where an action on checked entries goes back to: the listing, or the page of it the form was on
+ * (`/retries?page=2`). Anything else — another site (`//host`, `https:`), a backslash, a CRLF that would split the
+ * Location header — is refused before the action runs.
+ */
+function returnPath(asked: string | null, listing: string): string {
+  if (asked === null || asked === '' || asked === listing) return listing;
+  const query = asked.startsWith(`${listing}?`) ? asked.slice(listing.length + 1) : undefined;
+  if (query !== undefined && QUERY_TEXT.test(query)) return asked;
+  throw new WebError(
+    400,
+    `refused: the return address must be ${listing} or a page of it (${listing}?page=2)`,
+  );
 }
