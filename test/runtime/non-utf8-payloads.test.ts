@@ -106,4 +106,38 @@ describe('a payload whose bytes are not valid UTF-8', () => {
     expect(await fixture.redis.llen('probe:done:bytes\uFFFD')).toBe(2);
     expect(await fixture.redis.get('stat:processed')).toBe('2');
   });
+
+  it('among 2,000 good jobs at -c 20, 100 UTF-8 payloads run once and their 200 invalid twins die byte for byte', async () => {
+    const good = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 2_000 }, () => ['ok', 'good']),
+    });
+    const queued = await fixture.redis.lrangeBuffer('queue:default', 0, -1);
+    await fixture.redis.del('queue:default');
+    // Each jid three times with one decoding: once U+FFFD encoded (runs), twice invalid bytes (die).
+    const jids = Array.from({ length: 100 }, (_, i) => `twin${String(i).padStart(20, '0')}`);
+    const invalid = jids.flatMap((jid) => [jobWith([0xff], jid), jobWith([0xfe], jid)]);
+    const mixed: Buffer[] = [];
+    for (let i = 0; i < queued.length; i++) {
+      mixed.push(queued[i]!);
+      if (i % 20 === 0) {
+        const jid = jids[i / 20]!;
+        mixed.push(jobWith([0xff], jid), jobWith([0xef, 0xbf, 0xbd], jid), jobWith([0xfe], jid));
+      }
+    }
+    await fixture.redis.lpush('queue:default', ...mixed);
+    const runtime = fixture.run(['-c', '20', '--log-level', 'warn']);
+
+    await waitUntil('the good jobs', async () => (await fixture.redis.llen('probe:done:good')) === 2_000);
+    await waitUntil('200 dead entries', async () => (await fixture.redis.zcard('dead')) === 200);
+    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    expect(new Set(await fixture.redis.lrange('probe:done:good', 0, -1))).toEqual(new Set(good));
+    const ran = await fixture.redis.lrange('probe:done:bytes\uFFFD', 0, -1);
+    expect(ran.sort()).toEqual(jids);
+    const dead = await deadMembers();
+    for (const payload of invalid) expect(holds(dead, payload)).toBe(true);
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(runtime.output()).not.toMatch(/requeued \d+ unfinished/);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
+  });
 });
