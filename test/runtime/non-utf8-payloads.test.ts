@@ -140,4 +140,27 @@ describe('a payload whose bytes are not valid UTF-8', () => {
     expect(runtime.output()).not.toMatch(/requeued \d+ unfinished/);
     expect(await fixture.redis.llen('queue:default')).toBe(0);
   });
+
+  it('stranded in the in-progress list by a lost reply, it is adopted after the reconnect and dies byte for byte', async () => {
+    const runtime = fixture.run(['-c', '5']);
+    // Once a job has run, the process is registered and waiting on its blocking fetch.
+    await fixture.client.push({ class: 'Probe', args: ['ok', 'first'] });
+    await waitUntil('the first job', async () => (await fixture.redis.llen('probe:done:first')) === 1);
+    const [identity] = await fixture.redis.smembers('processes');
+    const stranded = jobWith([0xff, 0xfe], 'dddddddddddddddddddddddd');
+    // What a fetch whose reply was lost leaves behind: the job moved, the process unaware of it.
+    await fixture.redis.lpush(`sidepunch:in-progress:{queue:default}:${identity}`, stranded);
+    const clients = (await fixture.redis.client('LIST')) as string;
+    for (const line of clients.split('\n')) {
+      const [, id] = /^id=(\d+) .*name=sidepunch-(?:blocking-)?fetch/.exec(line) ?? [];
+      if (id) await fixture.redis.client('KILL', 'ID', id);
+    }
+    await runtime.waitForLine(/adopted 1 job\(s\) left in this process's in-progress lists/);
+    await waitUntil('the dead entry', async () => (await fixture.redis.zcard('dead')) === 1);
+    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    expect(holds(await deadMembers(), stranded)).toBe(true);
+    expect(await fixture.redis.exists('probe:done:bytes\uFFFD\uFFFD')).toBe(0);
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
+  });
 });
