@@ -1,9 +1,10 @@
 /**
  * Completer: the one place that writes a job's outcome to Redis.
  *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
- *     the exact payload from the in-progress list), retry and dead-set entries, and the processed/failed counters
- *     (in cluster mode, where one MULTI cannot span slots: retry and dead entries first, then acknowledgements and
- *     counters, so a crash in between runs a job again rather than losing it);
+ *     the exact payload from the in-progress list, as bytes for one that is not UTF-8), retry and dead-set
+ *     entries, and the processed/failed counters (in cluster mode, where one MULTI cannot span slots: retry and
+ *     dead entries first, then acknowledgements and counters, so a crash in between runs a job again rather
+ *     than losing it);
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice.
@@ -102,11 +103,11 @@ export class Completer {
     let processed = 0;
     let failed = 0;
     let killed = false;
-    const acks = new Map<string, string[]>();
+    const acks = new Map<string, (string | Buffer)[]>();
     for (const { unit, disposition } of recorded) {
       const payloads = acks.get(unit.inProgressKey);
-      if (payloads) payloads.push(unit.raw);
-      else acks.set(unit.inProgressKey, [unit.raw]);
+      if (payloads) payloads.push(unit.stored);
+      else acks.set(unit.inProgressKey, [unit.stored]);
       switch (disposition.kind) {
         case 'ack':
           processed++;

@@ -12,7 +12,8 @@ export const DEAD_MAX_JOBS = 10_000;
 export function addToDeadSet(
   batch: SlotBatch,
   keys: Keys,
-  member: string,
+  /** Bytes for a payload that is not UTF-8, kept as they are. */
+  member: string | Buffer,
   now: number,
   /** For members that are not JSON objects, why they died, kept beside them. */
   reason?: { errorClass: string; message: string },

@@ -56,7 +56,7 @@ export class Executor {
 
   async execute(running: RunningJob): Promise<Outcome> {
     const unit = running.unit;
-    const parsed = parseJob(unit.raw);
+    const parsed = parseJob(unit.raw, unit.exactBytes);
     if (!parsed.ok)
       return this.unperformable(unit, UNPERFORMABLE.invalidPayload, parsed.reason, parsed.object);
     const job = parsed.job;

@@ -6,10 +6,13 @@
  *     so an idle process starts a new job within a round trip of its push;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
  *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
- *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect().
+ *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
+ *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Redis } from 'ioredis';
 import type { RuntimeContext } from './context.js';
+import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
 import type { QueueOrder } from './queue-order.js';
 import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
 
@@ -67,6 +70,10 @@ export class Fetcher {
       await this.adoptUntracked(units, max);
       if (this.order.weighted) await this.fetchWeighted(units, max);
       else await this.fetchStrict(units, max);
+    } catch (error) {
+      // What this fetch moved is in the in-progress lists but in no hand: adopted at the next fetch.
+      for (const source of this.sources.values()) source.needsAdoption = true;
+      throw error;
     } finally {
       this.outstandingSince = undefined;
     }
@@ -119,7 +126,17 @@ export class Fetcher {
     const source = this.sources.get(name)!;
     const payloads = await this.ctx.redis.sidepunchFetch(source.queueKey, source.inProgressKey, count);
     for (const raw of payloads) units.push(this.take(raw, source));
+    if (payloads.some(mayHaveLostBytes)) {
+      const taken = units.splice(units.length - payloads.length);
+      units.push(...(await withExactBytes(this.ctx.redis, source.inProgressKey, taken, this.holding(units))));
+    }
     return payloads.length;
+  }
+
+  /** Every unit holding an entry of an in-progress list: held by the actors, or in the fetch under way. */
+  private *holding(fetching: readonly UnitOfWork[]): Generator<UnitOfWork> {
+    yield* this.held.units();
+    yield* fetching;
   }
 
   /** Resolves when a blocking fetch took a job or timed out, or when the fetcher stops. */
@@ -167,14 +184,21 @@ export class Fetcher {
     return new UnitOfWork(raw, source.name, source.inProgressKey);
   }
 
+  private takeBytes(bytes: Buffer, source: QueueSource): UnitOfWork {
+    const raw = bytes.toString();
+    const exact = mayHaveLostBytes(raw) && !isUtf8(bytes) ? bytes : undefined;
+    return new UnitOfWork(raw, source.name, source.inProgressKey, exact);
+  }
+
   private arm(source: QueueSource): void {
     source.blocking ??= this.ctx.openConnection(`blocking fetch ${source.name}`);
     source.armed = true;
+    // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
     source.blocking
-      .blmove(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
+      .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
       .then(
-        (raw) => {
-          if (raw !== null) this.ready.push(this.take(raw, source));
+        (bytes) => {
+          if (bytes !== null) this.ready.push(this.takeBytes(bytes, source));
         },
         () => {
           // The connection was closed or lost; whatever BLMOVE moved is found by adoption or requeue.
@@ -203,8 +227,11 @@ export class Fetcher {
       source.needsAdoption = false;
       const listed = await this.ctx.redis.lrange(source.inProgressKey, 0, -1);
       const untracked = this.held.untracked(listed).filter((raw) => !units.some((unit) => unit.raw === raw));
-      for (const raw of untracked.reverse()) {
-        const unit = this.take(raw, source);
+      let taken = untracked.reverse().map((raw) => this.take(raw, source));
+      if (untracked.some(mayHaveLostBytes)) {
+        taken = await withExactBytes(this.ctx.redis, source.inProgressKey, taken, this.holding(units));
+      }
+      for (const unit of taken) {
         if (units.length < max) units.push(unit);
         else this.ready.push(unit);
         adopted++;

@@ -28,7 +28,8 @@ export type Disposition =
   | { readonly kind: 'retry'; readonly payload: string; readonly at: number }
   | {
       readonly kind: 'kill';
-      readonly payload: string;
+      /** Bytes only for a payload that is not UTF-8, kept as it was. */
+      readonly payload: string | Buffer;
       /** For payloads that are not job objects: why, stored beside them. */
       readonly reason?: { readonly errorClass: string; readonly message: string };
       /** Counted as processed and failed (a payload that is not even a job object is not counted, as in Sidekiq). */
@@ -127,7 +128,7 @@ export class JobRetry {
     if (!outcome.object) {
       return {
         kind: 'kill',
-        payload: unit.raw,
+        payload: unit.stored,
         reason: { errorClass: outcome.errorClass, message: outcome.reason },
         counted: false,
       };

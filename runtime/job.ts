@@ -73,8 +73,18 @@ export type ParsedJob =
   | { ok: true; job: JobPayload }
   | { ok: false; reason: string; object?: Record<string, unknown> };
 
-/** Reads a raw payload and says, in one phrase, what is wrong with it when it cannot be performed. */
-export function parseJob(raw: string): ParsedJob {
+/**
+ * Reads a raw payload and says, in one phrase, what is wrong with it when it cannot be performed. `exactBytes`,
+ * given only when `raw` is not them, are not UTF-8: a JavaScript string cannot hold them, so the worker would get
+ * U+FFFD in their place and a retry would store that altered payload; such a payload is kept as it is instead.
+ * (MRI's JSON parser lets the bytes through, JRuby's rejects them: ruby/json#138.)
+ */
+export function parseJob(raw: string, exactBytes?: Buffer): ParsedJob {
+  if (exactBytes) {
+    const offset = firstInvalidByte(raw, exactBytes);
+    const byte = exactBytes[offset]?.toString(16).padStart(2, '0');
+    return { ok: false, reason: `payload is not valid UTF-8 (byte 0x${byte} at offset ${offset})` };
+  }
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -92,4 +102,17 @@ export function parseJob(raw: string): ParsedJob {
     return { ok: false, reason: 'payload has no "args" array', object };
   }
   return { ok: true, job: object as JobPayload };
+}
+
+const ENCODED_REPLACEMENT = Buffer.from('\uFFFD');
+
+/** The offset in `bytes` of the first byte that is not UTF-8, found by walking `raw`, their decoding. */
+function firstInvalidByte(raw: string, bytes: Buffer): number {
+  let offset = 0;
+  for (const char of raw) {
+    const code = char.codePointAt(0)!;
+    if (code === 0xfffd && !bytes.subarray(offset, offset + 3).equals(ENCODED_REPLACEMENT)) return offset;
+    offset += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return offset;
 }

@@ -8,6 +8,7 @@
  *     only (rescuer.ts), and its claimed list goes back to the suspects uncounted.
  */
 import type { RuntimeContext } from './context.js';
+import { withExactBytes } from './exact-bytes.js';
 import { describeError } from './executor.js';
 import type { Manager } from './manager.js';
 import { UnitOfWork } from './unit-of-work.js';
@@ -65,7 +66,8 @@ export class SuspectRunner {
       logger.warn(`running alone a job rescued from crashed processes: ${raw.slice(0, 200)}`);
       const ran = await this.manager.runAlone(async () => {
         await redis.lmove(claimedKey, aloneKey, 'RIGHT', 'LEFT');
-        return new UnitOfWork(raw, queue, aloneKey);
+        const [unit] = await withExactBytes(redis, aloneKey, [new UnitOfWork(raw, queue, aloneKey)], []);
+        return unit;
       });
       if (!ran) {
         // Quiet before it could start: back to the suspects for another process.

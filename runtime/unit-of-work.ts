@@ -1,13 +1,23 @@
 /**
- * A job taken from a queue: the exact string read (so removal matches byte for byte), where it came from,
- * and the in-progress list that holds it until its outcome is written.
+ * A job taken from a queue: the string read, and the exact bytes when that string is not them (so removal matches
+ * byte for byte), where it came from, and the in-progress list that holds it until its outcome is written.
  */
 export class UnitOfWork {
   constructor(
     readonly raw: string,
     readonly queue: string,
     readonly inProgressKey: string,
+    /**
+     * Only for a payload that is not valid UTF-8: its bytes, which `raw` (their decoding, with U+FFFD) does not
+     * match (see exact-bytes.ts).
+     */
+    readonly exactBytes?: Buffer,
   ) {}
+
+  /** The payload as Redis holds it: what its acknowledgement removes and what the dead set keeps. */
+  get stored(): string | Buffer {
+    return this.exactBytes ?? this.raw;
+  }
 }
 
 /**
@@ -22,12 +32,14 @@ export class HeldJobs {
     this.sources.push(source);
   }
 
+  *units(): Generator<UnitOfWork> {
+    for (const source of this.sources) yield* source();
+  }
+
   /** The entries of `listed` not accounted for by what is held (duplicates counted). */
   untracked(listed: readonly string[]): string[] {
     const remaining = new Map<string, number>();
-    for (const source of this.sources) {
-      for (const unit of source()) remaining.set(unit.raw, (remaining.get(unit.raw) ?? 0) + 1);
-    }
+    for (const unit of this.units()) remaining.set(unit.raw, (remaining.get(unit.raw) ?? 0) + 1);
     const extra: string[] = [];
     for (const raw of listed) {
       const count = remaining.get(raw) ?? 0;

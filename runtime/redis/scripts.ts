@@ -27,7 +27,7 @@ const SCRIPTS = {
 export interface ScriptCommands {
   sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Promise<string[]>;
   sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
-  sidepunchAck(inProgressKey: string, ...payloads: string[]): Promise<number>;
+  sidepunchAck(inProgressKey: string, ...payloads: (string | Buffer)[]): Promise<number>;
   sidepunchRescue(
     listKey: string,
     queueKey: string,

@@ -2,7 +2,7 @@
 -- One call per queue per batch: a batch of N acknowledgements is one command, not N.
 --
 -- KEYS[1]  the in-progress list
--- ARGV     the exact payload strings, as they were fetched
+-- ARGV     the exact payloads, as they were fetched (bytes for one that is not UTF-8)
 --
 -- Returns how many were removed (fewer only if one was already gone, e.g. requeued at shutdown).
 local removed = 0
