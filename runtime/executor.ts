@@ -12,8 +12,12 @@ import { type JobPayload, parseJob } from './job.js';
 import type { MiddlewareChain } from './middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from './middleware/server.js';
 import type { Registry } from './registry.js';
+import { describeError } from './thrown-value.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
+
+// Many actors log errors with it and import it from here.
+export { describeError };
 
 /** A run that passed its worker's `timeout`. */
 export class JobTimeoutError extends Error {
@@ -125,7 +129,15 @@ export class Executor {
         elapsed: formatElapsed(elapsedMs),
       });
       if (events.has('job:failed')) {
-        events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
+        // A listener that chokes on an odd thrown value must not keep the job from being retried.
+        try {
+          events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
+        } catch (listenerError) {
+          logger.error(`a job:failed listener threw: ${describeError(listenerError)}`, {
+            class: job.class,
+            jid,
+          });
+        }
       }
       return { kind: 'failed', job, error };
     } finally {
@@ -158,11 +170,6 @@ export class Executor {
     this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
     return { kind: 'unperformable', errorClass, reason, object };
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 /** Seconds with millisecond precision, as Sidekiq's `elapsed=0.123`. */
