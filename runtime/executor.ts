@@ -9,6 +9,7 @@
  */
 import type { RuntimeContext } from './context.js';
 import { type JobPayload, parseJob } from './job.js';
+import { JobScope, runInScope } from './job-context.js';
 import type { MiddlewareChain } from './middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from './middleware/server.js';
 import type { Registry } from './registry.js';
@@ -87,13 +88,13 @@ export class Executor {
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
     let timer: NodeJS.Timeout | undefined;
     let skipped = false;
+    const scope = new JobScope(job.class, jid);
     try {
-      const worker = new workerClass();
-      worker.jid = job.jid;
+      let signal = running.shutdownSignal;
       let expired: Promise<never> | undefined;
       if (typeof timeout === 'number' && timeout > 0) {
         const timeoutController = new AbortController();
-        worker.signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
+        signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
         expired = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
@@ -101,18 +102,21 @@ export class Executor {
             reject(error);
           }, timeout * 1000);
         });
-      } else {
-        worker.signal = running.shutdownSignal;
       }
-      if (this.middleware.size === 0) {
+      const chained = this.middleware.size > 0;
+      // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
+      const run = runInScope(scope, () => {
+        const worker = new workerClass();
+        worker.jid = job.jid;
+        worker.signal = signal;
         // No middleware (the common case): perform directly, with nothing allocated for a chain.
-        const run = worker.perform(...job.args);
-        await (expired ? Promise.race([run, expired]) : run);
-      } else {
+        if (!chained) return worker.perform(...job.args);
         const context = { worker, workerClass, queue: unit.queue };
-        const run = runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
-        skipped = !(await (expired ? Promise.race([run, expired]) : run));
-      }
+        return runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
+      });
+      const ran = scope.watch(run);
+      const performed = await (expired ? Promise.race([ran, expired]) : ran);
+      skipped = chained && performed === false;
     } catch (error) {
       const elapsedMs = clock.now() - started;
       if (running.shutdownSignal.aborted) {
@@ -141,6 +145,7 @@ export class Executor {
       }
       return { kind: 'failed', job, error };
     } finally {
+      scope.finish();
       clearTimeout(timer);
     }
     if (logInfo || events.has('job:done')) {

@@ -1,9 +1,11 @@
 /**
  * `sidepunch-run <registry.js>`: parses Sidekiq-style flags, loads the registry and runs the launcher until
- * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2.
+ * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2. Errors that
+ * escape a job's await are handled by crash-guard.ts.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
+import { installCrashGuard } from '../crash-guard.js';
 import { Launcher } from '../launcher.js';
 import { LineLogger } from '../logger.js';
 import { MetricsServerError, serveMetrics } from '../metrics-server.js';
@@ -188,7 +190,7 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     signalled = true;
     logger.info(`${signal} received`);
     launcher.stop().then(
-      () => process.exit(0),
+      () => process.exit(crashGuard.crashed ? 1 : 0),
       (error: Error) => {
         logger.error(`shutdown failed: ${error.message}`);
         logger.flush();
@@ -200,6 +202,11 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     logger,
     onRemoteStop: () => stop('TERM (through Redis)'),
   });
+  const crashGuard = installCrashGuard(
+    logger,
+    () => launcher.abandon(),
+    (code) => process.exit(code),
+  );
   if (config.metricsPort !== undefined) {
     const metrics = new MetricsMiddleware();
     serverMiddleware.prepend(metrics);
