@@ -4,7 +4,8 @@
  *     as Sidekiq's NameError, so it is retried);
  *  2. check the arguments with the registry's generated validator, when it has one;
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
- *     one (a middleware that does not call `next` skips the job: it counts as done);
+ *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
+ *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
  *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
  */
 import type { RuntimeContext } from './context.js';
