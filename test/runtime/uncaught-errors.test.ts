@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
 
 const fixture = useRedis();
 const UNRULY = `${REPO_ROOT}fixtures/registries/unruly.mjs`;
@@ -152,6 +153,37 @@ describe('an error that escapes perform and cannot be blamed on any job', () => 
     console.log(
       `[uncaught] unattributable error: 3 running jobs back in their queue, exit 1 after ${seconds.toFixed(2)} s`,
     );
+  });
+
+  it('with Redis unreachable, it still exits 1 within a few seconds; the jobs stay in progress for a rescuer', async () => {
+    const proxy = await startTcpProxy(fixture.server.port);
+    try {
+      const runtime = fixture.run(['-c', '5'], { registry: UNRULY, url: proxy.url });
+      const long = await fixture.client.pushBulk({
+        class: 'Steady',
+        args: [
+          [60_000, 'long'],
+          [60_000, 'long'],
+        ],
+      });
+      await fixture.client.push({ class: 'BackgroundCrash', args: [1000] });
+      await waitUntil('3 jobs started', () => (runtime.output().match(/INFO: start/g)?.length ?? 0) === 3);
+      const cut = proxy.cut(8000);
+      await runtime.waitForLine(/uncaught exception outside any job/);
+      const crashed = Date.now();
+      expect(await runtime.exited).toBe(1);
+      const seconds = (Date.now() - crashed) / 1000;
+      expect(seconds).toBeLessThan(8);
+      console.log(
+        `[uncaught] unattributable error with Redis unreachable: exit 1 after ${seconds.toFixed(2)} s`,
+      );
+      await cut;
+      const [inProgress] = await fixture.redis.keys('sidepunch:in-progress:*');
+      const held = (await fixture.redis.lrange(inProgress!, 0, -1)).map((raw) => JSON.parse(raw).jid);
+      expect(held).toEqual(expect.arrayContaining(long));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('in a --threads worker thread, the thread gives its jobs back and is replaced; the process goes on', async () => {
