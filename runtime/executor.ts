@@ -4,16 +4,22 @@
  *     as Sidekiq's NameError, so it is retried);
  *  2. check the arguments with the registry's generated validator, when it has one;
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
- *     one (a middleware that does not call `next` skips the job: it counts as done);
+ *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
+ *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
  *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
  */
 import type { RuntimeContext } from './context.js';
 import { type JobPayload, parseJob } from './job.js';
+import { JobScope, runInScope } from './job-context.js';
 import type { MiddlewareChain } from './middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from './middleware/server.js';
 import { lookupValidator, lookupWorker, type Registry } from './registry.js';
+import { describeError } from './thrown-value.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
+
+// Many actors log errors with it and import it from here.
+export { describeError };
 
 /** A run that passed its worker's `timeout`. */
 export class JobTimeoutError extends Error {
@@ -83,13 +89,13 @@ export class Executor {
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
     let timer: NodeJS.Timeout | undefined;
     let skipped = false;
+    const scope = new JobScope(job.class, jid);
     try {
-      const worker = new workerClass();
-      worker.jid = job.jid;
+      let signal = running.shutdownSignal;
       let expired: Promise<never> | undefined;
       if (typeof timeout === 'number' && timeout > 0) {
         const timeoutController = new AbortController();
-        worker.signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
+        signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
         expired = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
@@ -97,18 +103,21 @@ export class Executor {
             reject(error);
           }, timeout * 1000);
         });
-      } else {
-        worker.signal = running.shutdownSignal;
       }
-      if (this.middleware.size === 0) {
+      const chained = this.middleware.size > 0;
+      // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
+      const run = runInScope(scope, () => {
+        const worker = new workerClass();
+        worker.jid = job.jid;
+        worker.signal = signal;
         // No middleware (the common case): perform directly, with nothing allocated for a chain.
-        const run = worker.perform(...job.args);
-        await (expired ? Promise.race([run, expired]) : run);
-      } else {
+        if (!chained) return worker.perform(...job.args);
         const context = { worker, workerClass, queue: unit.queue };
-        const run = runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
-        skipped = !(await (expired ? Promise.race([run, expired]) : run));
-      }
+        return runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
+      });
+      const ran = scope.watch(run);
+      const performed = await (expired ? Promise.race([ran, expired]) : ran);
+      skipped = chained && performed === false;
     } catch (error) {
       const elapsedMs = clock.now() - started;
       if (running.shutdownSignal.aborted) {
@@ -125,10 +134,19 @@ export class Executor {
         elapsed: formatElapsed(elapsedMs),
       });
       if (events.has('job:failed')) {
-        events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
+        // A listener that chokes on an odd thrown value must not keep the job from being retried.
+        try {
+          events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
+        } catch (listenerError) {
+          logger.error(`a job:failed listener threw: ${describeError(listenerError)}`, {
+            class: job.class,
+            jid,
+          });
+        }
       }
       return { kind: 'failed', job, error };
     } finally {
+      scope.finish();
       clearTimeout(timer);
     }
     if (logInfo || events.has('job:done')) {
@@ -158,11 +176,6 @@ export class Executor {
     this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
     return { kind: 'unperformable', errorClass, reason, object };
   }
-}
-
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }
 
 /** Seconds with millisecond precision, as Sidekiq's `elapsed=0.123`. */

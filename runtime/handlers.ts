@@ -7,6 +7,7 @@
 import type { JobPayload } from './job.js';
 import type { Logger } from './logger.js';
 import { MiddlewareChain } from './middleware/chain.js';
+import { describeError } from './thrown-value.js';
 
 export interface FailureContext {
   /** The job, when its payload could be read. */
@@ -49,8 +50,6 @@ export async function guarded(call: () => unknown, what: string, logger: Logger)
   try {
     await call();
   } catch (error) {
-    logger.error(
-      `${what} threw: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
-    );
+    logger.error(`${what} threw: ${describeError(error)}`);
   }
 }

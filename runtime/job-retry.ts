@@ -13,11 +13,11 @@
 import { deflateSync } from 'node:zlib';
 import type { RuntimeContext } from './context.js';
 import type { Outcome } from './executor.js';
-import { describeError } from './executor.js';
 import { guarded, notifyDeath, notifyError } from './handlers.js';
 import type { JobPayload } from './job.js';
 import { patchJob } from './job-patch.js';
 import { lookupWorker, type Registry } from './registry.js';
+import { describeError, describeThrown, stackFrames } from './thrown-value.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { WorkerClass } from './worker.js';
 
@@ -37,7 +37,6 @@ export type Disposition =
     };
 
 export const DEFAULT_MAX_RETRIES = 25;
-const ERROR_MESSAGE_LIMIT = 10_000;
 
 export class JobRetry {
   constructor(
@@ -68,10 +67,11 @@ export class JobRetry {
     const max = Number.isInteger(retry) ? (retry as number) : config.maxRetries;
     const first = typeof job.retry_count !== 'number';
     const count = first ? 0 : (job.retry_count as number) + 1;
+    const thrown = describeThrown(error);
     const fields: Record<string, unknown> = {
       queue: typeof job.retry_queue === 'string' && job.retry_queue !== '' ? job.retry_queue : unit.queue,
-      error_message: errorMessage(error),
-      error_class: errorClass(error),
+      error_message: thrown.message,
+      error_class: thrown.errorClass,
       ...(first ? { failed_at: now } : { retried_at: now }),
       retry_count: count,
     };
@@ -142,28 +142,9 @@ export class JobRetry {
   }
 }
 
-function errorClass(error: unknown): string {
-  if (error instanceof Error) return error.constructor?.name || error.name || 'Error';
-  return 'Error';
-}
-
-function errorMessage(error: unknown): string {
-  let message: string;
-  try {
-    message = error instanceof Error ? error.message : String(error);
-  } catch {
-    message = '!!! ERROR MESSAGE THREW AN ERROR !!!';
-  }
-  return message.slice(0, ERROR_MESSAGE_LIMIT);
-}
-
 /** The stack's frames, all of them for `backtrace: true`, the first N for a number; none otherwise. */
 function backtraceLines(error: unknown, option: unknown): string[] | undefined {
   if (option === undefined || option === null || option === false) return undefined;
-  const stack = error instanceof Error && typeof error.stack === 'string' ? error.stack : '';
-  const frames = stack
-    .split('\n')
-    .filter((line) => /^\s+at /.test(line))
-    .map((line) => line.trim().replace(/^at /, ''));
+  const frames = stackFrames(error);
   return typeof option === 'number' ? frames.slice(0, Math.max(0, option)) : frames;
 }

@@ -142,6 +142,12 @@ export class Launcher {
     return this.stopping;
   }
 
+  /** After an error no job can be blamed for: stop without waiting for the running jobs, which go back to their queues. */
+  abandon(): Promise<void> {
+    this.manager.abandonRunning();
+    return this.stop();
+  }
+
   private async boot(): Promise<void> {
     const { config, logger, identity } = this.ctx;
     const queues = config.queues.map((queue) =>

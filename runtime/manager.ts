@@ -4,7 +4,8 @@
  *     empty, wait on the blocking fetch;
  *  2. start each job without awaiting it: execute, then JobRetry decides where it goes, then the completer
  *     writes that in the next batch, and the slot frees at once;
- *  3. stopFetching() stops taking jobs; drain() waits for the running jobs, up to a deadline.
+ *  3. stopFetching() stops taking jobs; drain() waits for the running jobs, up to a deadline (or not at all once
+ *     abandonRunning() was called, after a crash).
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
 import type { Completer } from './completer.js';
@@ -31,6 +32,9 @@ export class Manager {
   /** Set while a suspect runs alone (or waits for the running jobs to finish first): nothing else starts. */
   private alone = false;
   private loop?: Promise<void>;
+  /** Resolves when abandonRunning() is called: drain() stops waiting. */
+  private readonly abandoned: Promise<false>;
+  private abandon!: () => void;
   /** What runs now, for the heartbeat's work hash and for shutdown. */
   readonly work = new WorkState();
   private readonly prefetch: PrefetchSizer;
@@ -44,6 +48,7 @@ export class Manager {
     held: HeldJobs,
   ) {
     this.prefetch = new PrefetchSizer(ctx.config.concurrency);
+    this.abandoned = new Promise((resolve) => (this.abandon = () => resolve(false)));
     held.addSource(
       function* (this: Manager) {
         for (let i = this.readyHead; i < this.ready.length; i++) yield this.ready[i]!;
@@ -63,6 +68,11 @@ export class Manager {
   /** Fires every running job's AbortSignal, so jobs that honour it stop early; they are requeued unchanged. */
   interruptRunning(): void {
     this.work.interruptAll();
+  }
+
+  /** After a crash no job can be blamed for: drain() (now or later) returns at once, without the running jobs. */
+  abandonRunning(): void {
+    this.abandon();
   }
 
   start(): void {
@@ -85,7 +95,7 @@ export class Manager {
     const expired = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const result = await Promise.race([this.idle().then(() => true), expired]);
+    const result = await Promise.race([this.idle().then(() => true), expired, this.abandoned]);
     clearTimeout(timer);
     return result;
   }

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RuntimeConfig } from './config.js';
+import { installCrashGuard } from './crash-guard.js';
 import { Launcher, processIdentity } from './launcher.js';
 import { LineLogger } from './logger.js';
 import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from './middleware/metrics.js';
@@ -30,11 +31,17 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   port.postMessage({ type: 'stopping' } satisfies FromThread);
-  void launcher.stop().then(() => process.exit(0));
+  void launcher.stop().then(() => process.exit(crashGuard.crashed ? 1 : 0));
 };
 // Threads share the process id: each needs its own nonce, whatever the environment says.
 const identity = processIdentity(process.pid, randomBytes(6).toString('hex'));
 const launcher = new Launcher(config, registry, { logger, identity, onRemoteStop: stop });
+// An error no job can be blamed for ends this thread only (exit 1, not 'stopping'): the pool replaces it.
+const crashGuard = installCrashGuard(
+  logger,
+  () => launcher.abandon(),
+  (code) => process.exit(code),
+);
 port.postMessage({ type: 'identity', identity: launcher.ctx.identity } satisfies FromThread);
 port.on('message', (message: ToThread) => {
   if (message.type === 'stop') stop();

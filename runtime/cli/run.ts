@@ -1,9 +1,12 @@
 /**
  * `sidepunch-run <registry.js>`: parses Sidekiq-style flags, loads the registry and runs the launcher until
- * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2.
+ * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2. Errors that
+ * escape a job's await and exits that a job makes itself are handled by crash-guard.ts and exit-guard.ts.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
+import { installCrashGuard } from '../crash-guard.js';
+import { exitProcess, guardExit } from '../exit-guard.js';
 import { Launcher } from '../launcher.js';
 import { LineLogger } from '../logger.js';
 import { MetricsServerError, serveMetrics } from '../metrics-server.js';
@@ -182,17 +185,18 @@ function exitWith(error: Error): never {
 
 /** One launcher on this event loop until TERM/INT (or a TERM through Redis); TSTP quiets it. */
 async function runLauncher(config: RuntimeConfig, registry: Registry, logger: LineLogger): Promise<void> {
+  guardExit(logger);
   let signalled = false;
   const stop = (signal: string) => {
     if (signalled) return logger.warn(`${signal} received again: already shutting down`);
     signalled = true;
     logger.info(`${signal} received`);
     launcher.stop().then(
-      () => process.exit(0),
+      () => exitProcess(crashGuard.crashed ? 1 : 0),
       (error: Error) => {
         logger.error(`shutdown failed: ${error.message}`);
         logger.flush();
-        process.exit(1);
+        exitProcess(1);
       },
     );
   };
@@ -200,6 +204,7 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     logger,
     onRemoteStop: () => stop('TERM (through Redis)'),
   });
+  const crashGuard = installCrashGuard(logger, () => launcher.abandon(), exitProcess);
   if (config.metricsPort !== undefined) {
     const metrics = new MetricsMiddleware();
     serverMiddleware.prepend(metrics);

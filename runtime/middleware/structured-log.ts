@@ -5,6 +5,7 @@
  */
 import type { JobPayload } from '../job.js';
 import type { LogSink } from '../logger.js';
+import { describeError } from '../thrown-value.js';
 import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server.js';
 
 export class StructuredLogMiddleware implements ServerMiddlewareObject {
@@ -25,7 +26,7 @@ export class StructuredLogMiddleware implements ServerMiddlewareObject {
         ...fields,
         duration: this.secondsSince(started),
         outcome: 'failed',
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+        error: describeError(error),
       });
       throw error;
     }

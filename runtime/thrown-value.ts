@@ -1,0 +1,90 @@
+/**
+ * The one describer of thrown values: logs, retry fields, handlers and middleware all go through it, because JavaScript
+ * can throw anything — `null`, a Symbol, a Proxy whose every trap throws, an Error whose `message` or `name` getter
+ * throws, a 5 MB message. It never throws and never touches a Proxy's traps.
+ *  - an Error: its constructor's name (else `name`, else 'Error') and its message, as Sidekiq's error_class/message;
+ *  - a string: class 'Error' (Ruby's `raise "text"` is a RuntimeError) and the string;
+ *  - anything else: class 'Error' and the value as util.inspect shows it (`null`, `Symbol(x)`, `{ code: 42 }`).
+ * A message that cannot be read is Sidekiq's `!!! ERROR MESSAGE THREW AN ERROR !!!`; every message is cut at 10,000
+ * characters, as Sidekiq cuts error_message.
+ */
+import { inspect, types } from 'node:util';
+
+export const MESSAGE_LIMIT = 10_000;
+const UNREADABLE_MESSAGE = '!!! ERROR MESSAGE THREW AN ERROR !!!';
+const UNDESCRIBABLE = '(a thrown value that cannot be described)';
+
+export interface ThrownValue {
+  /** Sidekiq's error_class. */
+  readonly errorClass: string;
+  /** The name Node prints before the message (`error.name`), for log lines. */
+  readonly name: string;
+  readonly message: string;
+}
+
+export function describeThrown(value: unknown): ThrownValue {
+  if (!isError(value)) {
+    const message = typeof value === 'string' ? value : safeInspect(value);
+    return { errorClass: 'Error', name: 'Error', message: message.slice(0, MESSAGE_LIMIT) };
+  }
+  const errorClass = readString(() => value.constructor?.name) ?? readString(() => value.name) ?? 'Error';
+  const name = readString(() => value.name) ?? errorClass;
+  return { errorClass, name, message: errorMessage(value).slice(0, MESSAGE_LIMIT) };
+}
+
+/** `Name: message`, for log lines. */
+export function describeError(value: unknown): string {
+  const { name, message } = describeThrown(value);
+  return `${name}: ${message}`;
+}
+
+/** The stack's frames (`fn (file:line:col)`), none when the value has no readable stack. */
+export function stackFrames(value: unknown): string[] {
+  if (!isError(value)) return [];
+  const stack = readString(() => value.stack) ?? '';
+  return stack
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .map((line) => line.trim().replace(/^at /, ''));
+}
+
+/** An Error (of this realm or another), found without running a Proxy's traps or a getter. */
+function isError(value: unknown): value is Error {
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return false;
+  if (types.isNativeError(value)) return true;
+  try {
+    return value instanceof Error;
+  } catch {
+    return false; // a Proxy further up the prototype chain
+  }
+}
+
+function errorMessage(error: Error): string {
+  try {
+    const message: unknown = error.message;
+    return typeof message === 'string' ? message : String(message);
+  } catch {
+    return UNREADABLE_MESSAGE;
+  }
+}
+
+function readString(read: () => unknown): string | undefined {
+  try {
+    const text = read();
+    return typeof text === 'string' && text !== '' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeInspect(value: unknown): string {
+  try {
+    return inspect(value, {
+      depth: 2,
+      breakLength: Number.POSITIVE_INFINITY,
+      maxStringLength: MESSAGE_LIMIT,
+    });
+  } catch {
+    return UNDESCRIBABLE;
+  }
+}

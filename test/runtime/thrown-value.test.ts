@@ -1,0 +1,105 @@
+/**
+ * The one describer of thrown values never throws, whatever JavaScript lets code throw; and the paths that pass a
+ * thrown value to user code (error handlers, job:failed listeners) survive that code throwing odd values too.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client } from '../../runtime/client.js';
+import { onJobError } from '../../runtime/handlers.js';
+import { describeError, describeThrown, stackFrames } from '../../runtime/thrown-value.js';
+import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
+import { useRedis } from '../support/redis-fixture.js';
+import { waitUntil } from '../support/runtime-process.js';
+
+const throwing = () => {
+  throw new Error('trap');
+};
+const hostile = new Proxy(
+  {},
+  {
+    get: throwing,
+    has: throwing,
+    ownKeys: throwing,
+    getPrototypeOf: throwing,
+    getOwnPropertyDescriptor: throwing,
+  },
+);
+const unreadable = Object.defineProperty(new Error('x'), 'message', { get: throwing });
+
+describe('describeThrown', () => {
+  it('describes Errors as Sidekiq would: class and message', () => {
+    expect(describeThrown(new TypeError('bad'))).toEqual({
+      errorClass: 'TypeError',
+      name: 'TypeError',
+      message: 'bad',
+    });
+    expect(describeThrown('text')).toMatchObject({ errorClass: 'Error', message: 'text' });
+  });
+
+  it('never throws, whatever was thrown', () => {
+    const values = [
+      hostile,
+      unreadable,
+      Object.create(hostile),
+      Symbol('s'),
+      null,
+      undefined,
+      Object.create(null),
+      { toString: throwing },
+      Object.defineProperty(new Error('m'), 'stack', { get: throwing }),
+      Object.defineProperty(new Error('m'), 'constructor', { get: throwing }),
+    ];
+    for (const value of values) {
+      expect(typeof describeThrown(value).message).toBe('string');
+      expect(typeof describeError(value)).toBe('string');
+      expect(Array.isArray(stackFrames(value))).toBe(true);
+    }
+    expect(describeThrown(unreadable).message).toBe('!!! ERROR MESSAGE THREW AN ERROR !!!');
+  });
+
+  it('cuts a huge message at 10,000 characters', () => {
+    expect(describeThrown(new Error('y'.repeat(1_000_000))).message).toHaveLength(10_000);
+    expect(describeError('z'.repeat(1_000_000)).length).toBeLessThan(10_100);
+  });
+});
+
+describe('user code handed an odd thrown value', () => {
+  const fixture = useRedis();
+  let runtime: InProcessRuntime | undefined;
+  let client: Client | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await runtime?.stop();
+    runtime = undefined;
+  });
+
+  it('an error handler and a job:failed listener that throw odd values do not keep the job from being retried', async () => {
+    const removeHandler = onJobError(() => {
+      throw hostile;
+    });
+    try {
+      runtime = startInProcess(fixture.server.url, {
+        Odd: class {
+          perform() {
+            throw unreadable;
+          }
+        },
+      });
+      runtime.launcher.events.on('job:failed', () => {
+        throw hostile;
+      });
+      client = new Client({ redis: fixture.server.url });
+      const jid = await client.push({ class: 'Odd', args: [] });
+      await waitUntil('the retry set', async () => (await fixture.redis.zcard('retry')) === 1, 10_000);
+      const [raw] = await fixture.redis.zrange('retry', 0, 0);
+      expect(JSON.parse(raw!)).toMatchObject({
+        jid,
+        error_class: 'Error',
+        error_message: '!!! ERROR MESSAGE THREW AN ERROR !!!',
+      });
+      expect(runtime.log()).toMatch(/error handler threw: Error: \{\}/);
+      expect(runtime.log()).toMatch(/a job:failed listener threw/);
+    } finally {
+      removeHandler();
+    }
+  });
+});
