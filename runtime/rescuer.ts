@@ -17,13 +17,9 @@ import { describeError } from './executor.js';
 import { patchJob } from './job-patch.js';
 import { isCluster } from './redis/connection.js';
 import { SlotBatch } from './redis/slot-batch.js';
+import { RescueLock } from './rescue-lock.js';
 import { StagedPromoter } from './staged-promote.js';
 
-/**
- * How long one rescuer may hold a dead process before another may take over (it lets go as soon as it is done; a
- * rescuer that dies half-way leaves the rest to the next one after this).
- */
-const RESCUE_LOCK_MS = 30_000;
 /** A rescue counter outlives any plausible crash loop, then goes. */
 const RESCUE_COUNTER_TTL_SECONDS = 7 * 24 * 60 * 60;
 const POISON_CLASS = 'Sidepunch::ProcessCrashed';
@@ -57,15 +53,14 @@ export class Rescuer {
     let rescued = 0;
     for (const [other, queuesJson] of Object.entries(recorded)) {
       if (other === identity || (await redis.exists(keys.process(other))) === 1) continue;
-      // Two rescuers on one dead process would both bury a poison pill that rescue.lua hands back: one at a time.
-      const lock = keys.rescueLock(other);
-      if ((await redis.set(lock, identity, 'PX', RESCUE_LOCK_MS, 'NX')) === null) continue;
+      const lock = new RescueLock(this.ctx, other);
+      if (!(await lock.acquire())) continue;
       try {
         rescued += await this.rescue(other, parseQueues(queuesJson));
       } catch (error) {
         this.ctx.logger.warn(`could not rescue the jobs of dead process ${other}: ${describeError(error)}`);
       } finally {
-        await redis.del(lock).catch(() => {});
+        await lock.release().catch(() => {});
       }
     }
     return rescued;
