@@ -75,7 +75,10 @@ export class Keys {
     return `${this.prefix}sidepunch:process-queues`;
   }
 
-  /** STRING, SET NX PX: held by the one rescuer giving a dead process's jobs back, so no job is buried twice; only its holder releases it (release-lock.lua). */
+  /**
+   * STRING, SET NX PX: held by the one rescuer giving a dead process's jobs back, so no job is buried twice; only
+   * its holder releases it (release-lock.lua).
+   */
   rescueLock(deadIdentity: string): string {
     return `${this.prefix}sidepunch:rescuing:${deadIdentity}`;
   }
