@@ -5,11 +5,14 @@
  *     `:workers` (6.4) and `:work` (6.5+) listing running jobs with `run_at`;
  *  2. the same write records which queues this process fetches from, so a rescuer can find its in-progress lists
  *     if the process dies — the first beat happens before the first fetch;
- *  3. it pops one signal from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over.
+ *  3. beside them, the OS process behind it (host-process.ts), so that a process restarted on this host can rescue
+ *     its jobs at once if it dies;
+ *  4. it pops one signal from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over.
  */
 import { hostname } from 'node:os';
 import type { RuntimeContext } from './context.js';
 import { describeError } from './executor.js';
+import { HOST_PROCESS_FIELD, thisHostProcess } from './host-process.js';
 import { SlotBatch } from './redis/slot-batch.js';
 import { sidepunchVersion } from './version.js';
 import type { WorkState } from './work-state.js';
@@ -25,6 +28,7 @@ export interface HeartbeatSource {
 export class Heartbeat {
   private timer?: NodeJS.Timeout;
   private readonly startedAt: number;
+  private readonly hostProcess = thisHostProcess();
   private beating?: Promise<void>;
 
   constructor(
@@ -115,6 +119,7 @@ export class Heartbeat {
         quiet: String(this.source.quiet),
         rss: Math.round(process.memoryUsage.rss() / 1024),
         concurrency: config.concurrency,
+        ...(this.hostProcess && { [HOST_PROCESS_FIELD]: JSON.stringify(this.hostProcess) }),
       })
       .expire(keys.process(identity), ttl);
     batch

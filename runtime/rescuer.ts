@@ -1,7 +1,8 @@
 /**
  * Rescuer: finds processes that died without cleaning up and gives their jobs back.
  *  1. every process records the queues it fetches from (the heartbeat does); a process whose heartbeat hash has
- *     expired is dead;
+ *     expired is dead, and so is one that ran on this host and whose OS process is provably gone (host-process.ts),
+ *     so a worker restarted after a kill -9 gives its predecessor's jobs back at its start, not a TTL later;
  *  2. if it died running a suspect alone (see suspects.ts), that job is the culprit: rescue.lua counts it and
  *     returns it to the suspects list, and everything else it held goes back to its queue uncounted (none of it
  *     was running); a job rescued that way more than `maxRescues` times is a poison pill: the dead set;
@@ -14,6 +15,7 @@
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
 import { describeError } from './executor.js';
+import { HOST_PROCESS_FIELD, isGone, parseHostProcess } from './host-process.js';
 import { patchJob } from './job-patch.js';
 import { isCluster } from './redis/connection.js';
 import { SlotBatch } from './redis/slot-batch.js';
@@ -52,7 +54,7 @@ export class Rescuer {
     const recorded = await redis.hgetall(keys.processQueues);
     let rescued = 0;
     for (const [other, queuesJson] of Object.entries(recorded)) {
-      if (other === identity || (await redis.exists(keys.process(other))) === 1) continue;
+      if (other === identity || (await this.isAlive(other))) continue;
       const lock = new RescueLock(this.ctx, other);
       if (!(await lock.acquire())) continue;
       try {
@@ -64,6 +66,19 @@ export class Rescuer {
       }
     }
     return rescued;
+  }
+
+  /** Alive while its heartbeat lasts, unless it ran on this host and its OS process is provably gone. */
+  private async isAlive(other: string): Promise<boolean> {
+    const { redis, keys, logger } = this.ctx;
+    const [info, recorded] = await redis.hmget(keys.process(other), 'info', HOST_PROCESS_FIELD);
+    if (!info) return false;
+    const hostProcess = recorded ? parseHostProcess(recorded) : undefined;
+    if (!hostProcess || !isGone(hostProcess)) return true;
+    logger.warn(
+      `process ${other} is gone (pid ${hostProcess.pid} no longer runs on this host): rescuing its jobs now`,
+    );
+    return false;
   }
 
   private async rescue(dead: string, queues: readonly string[]): Promise<number> {

@@ -23,3 +23,39 @@ describe('the rescue lock', () => {
     expect(await redis.exists(keys.rescueLock('host:9:dead'))).toBe(0);
   });
 });
+
+async function inProgressTotal(): Promise<number> {
+  let total = 0;
+  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
+    total += await fixture.redis.llen(key);
+  return total;
+}
+
+describe('a process killed on this host', () => {
+  it('a restarted worker gives back its predecessor’s running jobs within seconds, with the default heartbeat', async () => {
+    const jids = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 5 }, () => ['slow', 2000, 'restart']),
+    });
+    const first = fixture.run(['-c', '5', '--log-level', 'warn']);
+    await waitUntil('5 running', async () => (await inProgressTotal()) === 5);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const restarted = Date.now();
+    const second = fixture.run(['-c', '5']);
+    await second.waitForLine(/rescued 5 job\(s\) left in progress by dead process/);
+    const rescuedAfter = (Date.now() - restarted) / 1000;
+    await waitUntil(
+      'every job performed',
+      async () => new Set(await fixture.redis.lrange('probe:done:restart', 0, -1)).size === 5,
+      20_000,
+    );
+    const seconds = (Date.now() - restarted) / 1000;
+    expect(new Set(await fixture.redis.lrange('probe:done:restart', 0, -1))).toEqual(new Set(jids));
+    expect(second.output()).toMatch(/process \S+ is gone \(pid \d+ no longer runs on this host\)/);
+    console.log(
+      `[rescue] restarted on the same host: 5 running jobs rescued ${rescuedAfter.toFixed(1)} s after the restart, ` +
+        `performed (2 s each) after ${seconds.toFixed(1)} s`,
+    );
+  });
+});
