@@ -3,13 +3,13 @@
  *  1. every process records the queues it fetches from (the heartbeat does); a process whose heartbeat hash has
  *     expired is dead, and so is one that ran on this host and whose OS process is provably gone (host-process.ts),
  *     so a worker restarted after a kill -9 gives its predecessor's jobs back at its start, not a TTL later;
- *  2. if it died running a suspect alone (see suspects.ts), that job is the culprit: rescue.lua counts it and
- *     returns it to the suspects list, and everything else it held goes back to its queue uncounted (none of it
- *     was running); a job rescued that way more than `maxRescues` times is a poison pill: the dead set;
- *  3. otherwise rescue.lua moves each in-progress list back to the front of its queue, counting every job, and a
- *     job rescued a second time becomes a suspect — at least once, never zero times (a job that was running
- *     twice is run again: the price of never losing one). A poison pill dies after `maxRescues + 1` crashes,
- *     and jobs merely taken beside it never do.
+ *  2. if it died running a suspect alone (see suspects.ts), that job is the culprit: rescue.lua counts its crash
+ *     alone and returns it to the suspects list, and everything else it held goes back to its queue uncounted
+ *     (none of it was running); past the allowed crashes alone, it is a poison pill: the dead set;
+ *  3. otherwise rescue.lua moves each in-progress list back to the front of its queue, counting every job as near
+ *     a crash, and a job near a second crash becomes a suspect — at least once, never zero times (a job that was
+ *     running twice is run again: the price of never losing one). Only crashes alone count toward the dead set:
+ *     a poison pill dies after exactly `maxRescues + 1` crashes, and jobs merely taken beside it never do.
  *  4. in cluster mode, it also finishes the dead process's half-done moves from `schedule` and `retry`.
  */
 import type { RuntimeContext } from './context.js';
@@ -27,10 +27,18 @@ const RESCUE_COUNTER_TTL_SECONDS = 7 * 24 * 60 * 60;
 const POISON_CLASS = 'Sidepunch::ProcessCrashed';
 /**
  * A job in progress in two processes that died has been near two crashes: it runs alone from then on (from the
- * first rescue when only one is allowed), so a poison pill still dies after `maxRescues + 1` crashes.
+ * first rescue when only one is allowed).
  */
 function suspectFromRescue(maxRescues: number): number {
   return Math.max(1, Math.min(2, maxRescues));
+}
+
+/**
+ * Only crashes while running alone count toward the dead set; a poison pill, which crashes every process that runs
+ * it, is near `suspectFromRescue` crashes first, so it dies after exactly `maxRescues + 1` crashes.
+ */
+function survivableAloneCrashes(maxRescues: number): number {
+  return maxRescues - suspectFromRescue(maxRescues);
 }
 
 export class Rescuer {
@@ -130,8 +138,9 @@ export class Rescuer {
       keys.queue(queue),
       keys.suspects(queue),
       mode,
-      config.maxRescues,
+      survivableAloneCrashes(config.maxRescues),
       keys.rescueCountPrefix(queue),
+      keys.aloneCrashCountPrefix(queue),
       RESCUE_COUNTER_TTL_SECONDS,
       suspectFromRescue(config.maxRescues),
     );

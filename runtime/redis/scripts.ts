@@ -35,8 +35,9 @@ export interface ScriptCommands {
     queueKey: string,
     suspectsKey: string,
     mode: 'shared' | 'alone',
-    maxRescues: number,
-    counterPrefix: string,
+    survivableAloneCrashes: number,
+    nearCounterPrefix: string,
+    aloneCounterPrefix: string,
     counterTtlSeconds: number,
     suspectFromRescue: number,
   ): Promise<string[]>;

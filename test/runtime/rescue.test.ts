@@ -1,4 +1,5 @@
 /** Rescuing the jobs of dead processes: one rescuer at a time, and quickly when the dead process was on this host. */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Keys } from '../../runtime/redis/keys.js';
 import { withScripts } from '../../runtime/redis/scripts.js';
@@ -57,5 +58,42 @@ describe('a process killed on this host', () => {
       `[rescue] restarted on the same host: 5 running jobs rescued ${rescuedAfter.toFixed(1)} s after the restart, ` +
         `performed (2 s each) after ${seconds.toFixed(1)} s`,
     );
+  });
+});
+
+const SUSPECTS = 'sidepunch:suspects:{queue:default}';
+
+/** A job as a rescuer leaves it after `nearCrashes` crashes of processes that held it beside others: a suspect. */
+async function suspectNear(nearCrashes: number, args: unknown[]): Promise<{ jid: string; raw: string }> {
+  const jid = (await fixture.client.push({ class: 'Probe', args }))!;
+  const raw = (await fixture.redis.lmove('queue:default', SUSPECTS, 'RIGHT', 'LEFT'))!;
+  await fixture.redis.set(`sidepunch:rescued:${createHash('sha1').update(raw).digest('hex')}`, nearCrashes);
+  return { jid, raw };
+}
+
+async function runningAlone(): Promise<boolean> {
+  for (const key of await fixture.redis.keys('sidepunch:suspect-alone:*'))
+    if ((await fixture.redis.llen(key)) > 0) return true;
+  return false;
+}
+
+describe('poison pills, counted only when they crash a process alone', () => {
+  it('a job near many crashes is not condemned by one crash while it runs alone', async () => {
+    // Near 5 crashes (a suspect since the second), then its process is killed while it runs alone — by an
+    // operator, an OOM kill of the host: one crash alone is not enough to bury it (the default --max-rescues 3
+    // allows a pill two crashes alone after the two near ones).
+    const { jid } = await suspectNear(5, ['slow', 1500, 'near']);
+    const first = fixture.run(['-c', '5', '--log-level', 'warn']);
+    await waitUntil('it runs alone', runningAlone);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    fixture.run(['-c', '5', '--log-level', 'warn']);
+    await waitUntil(
+      'it is performed or dead',
+      async () => (await fixture.redis.llen('probe:done:near')) + (await fixture.redis.zcard('dead')) > 0,
+      20_000,
+    );
+    expect(await fixture.redis.zcard('dead')).toBe(0);
+    expect(await fixture.redis.lrange('probe:done:near', 0, -1)).toEqual([jid]);
   });
 });
