@@ -64,7 +64,7 @@ export class Rescuer {
     for (const [other, queuesJson] of Object.entries(recorded)) {
       if (other === identity || (await this.isAlive(other))) continue;
       const lock = new RescueLock(this.ctx, other);
-      if (!(await lock.acquire())) continue;
+      if (!(await lock.acquire()) && !(await this.takeOverFromDead(lock))) continue;
       try {
         rescued += await this.rescue(other, parseQueues(queuesJson));
       } catch (error) {
@@ -74,6 +74,13 @@ export class Rescuer {
       }
     }
     return rescued;
+  }
+
+  /** A rescuer that died half-way (e.g. in a crash loop) need not hold up the rest until its lock expires. */
+  private async takeOverFromDead(lock: RescueLock): Promise<boolean> {
+    const holder = await lock.holder();
+    if (holder === null || holder === this.ctx.identity || (await this.isAlive(holder))) return false;
+    return lock.takeOver(holder);
   }
 
   /** Alive while its heartbeat lasts, unless it ran on this host and its OS process is provably gone. */

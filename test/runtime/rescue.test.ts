@@ -97,3 +97,35 @@ describe('poison pills, counted only when they crash a process alone', () => {
     expect(await fixture.redis.lrange('probe:done:near', 0, -1)).toEqual([jid]);
   });
 });
+
+describe('running alone with --threads', () => {
+  it('a pill in one thread never crashes the process while another thread runs a suspect alone', async () => {
+    // A crash ends every thread at once: were the pill started beside the suspect, the suspect would be blamed.
+    const { jid } = await suspectNear(2, ['slow', 3000, 'near']);
+    const args = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
+    const pool = [...args, '--threads', '2', '-c', '5', '--max-rescues', '2'];
+    const first = fixture.run(pool);
+    await waitUntil('the suspect runs alone', runningAlone);
+    await waitUntil('both threads wait for jobs', async () => {
+      const clients = (await fixture.redis.client('LIST')) as string;
+      return clients.split('\n').filter((line) => line.includes('cmd=blmove')).length === 2;
+    });
+    // Two pills, so that whichever thread runs the suspect, the other one holds a pill.
+    const pills = await fixture.client.pushBulk({ class: 'Probe', args: [['crash'], ['crash']] });
+    await first.exited;
+    for (let attempt = 0; attempt < 8 && (await fixture.redis.zcard('dead')) < 2; attempt++) {
+      const next = fixture.run(pool);
+      const outcome = await Promise.race([
+        next.exited.then(() => 'crashed'),
+        waitUntil('every pill dead', async () => (await fixture.redis.zcard('dead')) >= 2, 10_000).then(
+          () => 'done',
+          () => 'stuck',
+        ),
+      ]);
+      if (outcome === 'stuck') break;
+    }
+    const dead = (await fixture.redis.zrange('dead', 0, -1)).map((raw) => JSON.parse(raw).jid);
+    expect(new Set(dead)).toEqual(new Set(pills));
+    expect(await fixture.redis.lrange('probe:done:near', 0, -1)).toEqual([jid]);
+  });
+});
