@@ -54,9 +54,10 @@ export class HeartbeatKeeper {
       maxBlockSeconds: config.maxBlockSeconds,
       alive: this.alive.buffer as SharedArrayBuffer,
     };
+    // Small heaps: it holds a connection and a timer (about 11 MB of RSS per launcher, mostly the isolate itself).
     this.thread = new Worker(THREAD_SCRIPT, {
       workerData: data,
-      resourceLimits: { maxYoungGenerationSizeMb: 4 },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
     });
     this.thread.unref();
     this.thread.on('error', (error) => logger.warn(`heartbeat keeper: ${describeError(error)}`));
