@@ -32,6 +32,27 @@ async function inProgressTotal(): Promise<number> {
   return total;
 }
 
+describe('a rescuer that died half-way', () => {
+  it('does not hold up the rest of the rescue until its lock expires', async () => {
+    // A dead process's list, and the lock of a rescuer that died with it (no heartbeat): as a crash loop leaves them.
+    const jid = await fixture.client.push({ class: 'Probe', args: ['ok', 'taken-over'] });
+    const dead = 'gone-host:1:dead';
+    await fixture.redis.lmove(
+      'queue:default',
+      `sidepunch:in-progress:{queue:default}:${dead}`,
+      'RIGHT',
+      'LEFT',
+    );
+    await fixture.redis.hset('sidepunch:process-queues', dead, '["default"]');
+    await fixture.redis.set(`sidepunch:rescuing:${dead}`, 'gone-host:2:rescuer', 'PX', 30_000);
+    const started = Date.now();
+    fixture.run(['--log-level', 'warn']);
+    await waitUntil('the job', async () => (await fixture.redis.llen('probe:done:taken-over')) === 1, 15_000);
+    expect(await fixture.redis.lrange('probe:done:taken-over', 0, -1)).toEqual([jid]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
 describe('a process killed on this host', () => {
   it('a restarted worker gives back its predecessor’s running jobs within seconds, with the default heartbeat', async () => {
     const jids = await fixture.client.pushBulk({
