@@ -4,19 +4,14 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { KeeperData } from './heartbeat-keeper.js';
-import { LineLogger } from './logger.js';
 import { openRedis, parseRedisUrl } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 
 const data = workerData as KeeperData;
 const alive = new Int32Array(data.alive);
 const keys = new Keys(data.namespace, { cluster: parseRedisUrl(data.redis).mode === 'cluster' });
-// The event loop's own connections already say when Redis is unreachable: this one stays quiet.
-const redis = openRedis(data.redis, {
-  role: 'heartbeat keeper',
-  logger: new LineLogger('error'),
-  maxRetriesPerRequest: null,
-});
+// No logger: the event loop's own connections already say when Redis is unreachable.
+const redis = openRedis(data.redis, { role: 'heartbeat keeper', maxRetriesPerRequest: null });
 const work = keys.work(data.identity);
 const heartbeatKeys = [keys.process(data.identity), work.workers, work.work];
 
