@@ -80,6 +80,27 @@ describe('a process killed on this host', () => {
         `performed (2 s each) after ${seconds.toFixed(1)} s`,
     );
   });
+
+  it('a neighbour on the same host gives them back at its next heartbeat, not a process TTL later', async () => {
+    // The neighbour works another queue, so the jobs it rescues stay in theirs to be counted.
+    const neighbour = fixture.run(['-q', 'elsewhere', '--heartbeat', '2', '--log-level', 'warn']);
+    const jids = await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: 5 }, () => ['slow', 60_000, 'neighbour']),
+    });
+    const doomed = fixture.run(['-c', '5', '--heartbeat', '2', '--log-level', 'warn']);
+    await waitUntil('5 running', async () => (await inProgressTotal()) === 5);
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const killed = Date.now();
+    await neighbour.waitForLine(/rescued 5 job\(s\) left in progress by dead process/, 10_000);
+    const seconds = (Date.now() - killed) / 1000;
+    const queued = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw).jid);
+    expect(new Set(queued)).toEqual(new Set(jids));
+    console.log(
+      `[rescue] a neighbour with --heartbeat 2 rescued a killed process's 5 jobs after ${seconds.toFixed(1)} s`,
+    );
+  });
 });
 
 const SUSPECTS = 'sidepunch:suspects:{queue:default}';
