@@ -30,6 +30,11 @@ export interface RuntimeConfig {
   readonly heartbeatSeconds: number;
   /** Seconds a heartbeat stays valid: a process silent for longer is dead, and its jobs are rescued. */
   readonly processTtlSeconds: number;
+  /**
+   * Seconds the event loop may stay blocked (a job's synchronous work) while a thread keeps the heartbeat alive;
+   * past that, the heartbeat expires and the jobs are rescued (heartbeat-keeper.ts).
+   */
+  readonly maxBlockSeconds: number;
   /** Rescues from dead processes a job may have before it counts as a poison pill and dies. */
   readonly maxRescues: number;
   /** The orchestrator's stop grace period, when known: a longer shutdown timeout gets a warning at start. */
@@ -60,6 +65,7 @@ export const DEFAULTS = {
   maxRetries: 25,
   heartbeatSeconds: 10,
   processTtlSeconds: 60,
+  maxBlockSeconds: 300,
   maxRescues: 3,
   threads: 1,
   processes: 1,
@@ -85,6 +91,7 @@ export interface RawSettings {
   pollInterval?: string;
   heartbeat?: string;
   processTtl?: string;
+  maxBlock?: string;
   maxRescues?: string;
   containerGrace?: string;
   threads?: string;
@@ -122,6 +129,8 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
       raw.processTtl === undefined
         ? DEFAULTS.processTtlSeconds
         : positiveSeconds('process TTL', raw.processTtl),
+    maxBlockSeconds:
+      raw.maxBlock === undefined ? DEFAULTS.maxBlockSeconds : positiveSeconds('max block', raw.maxBlock),
     maxRescues:
       raw.maxRescues === undefined ? DEFAULTS.maxRescues : positiveInteger('max rescues', raw.maxRescues),
     containerGraceSeconds: containerGrace(raw.containerGrace ?? env.SIDEPUNCH_CONTAINER_GRACE, env),

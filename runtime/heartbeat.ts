@@ -5,11 +5,17 @@
  *     `:workers` (6.4) and `:work` (6.5+) listing running jobs with `run_at`;
  *  2. the same write records which queues this process fetches from, so a rescuer can find its in-progress lists
  *     if the process dies — the first beat happens before the first fetch;
- *  3. it pops one signal from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over.
+ *  3. beside them, the OS process behind it (host-process.ts), so that a process restarted on this host can rescue
+ *     its jobs at once if it dies;
+ *  4. it pops one signal from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over;
+ *  5. a thread keeps the hashes from expiring while a job blocks this event loop, up to `maxBlockSeconds`, and the
+ *     loop's lag is logged (heartbeat-keeper.ts).
  */
 import { hostname } from 'node:os';
 import type { RuntimeContext } from './context.js';
 import { describeError } from './executor.js';
+import { HeartbeatKeeper } from './heartbeat-keeper.js';
+import { HOST_PROCESS_FIELD, thisHostProcess } from './host-process.js';
 import { SlotBatch } from './redis/slot-batch.js';
 import { sidepunchVersion } from './version.js';
 import type { WorkState } from './work-state.js';
@@ -25,7 +31,9 @@ export interface HeartbeatSource {
 export class Heartbeat {
   private timer?: NodeJS.Timeout;
   private readonly startedAt: number;
+  private readonly hostProcess = thisHostProcess();
   private beating?: Promise<void>;
+  private readonly keeper: HeartbeatKeeper;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -33,6 +41,7 @@ export class Heartbeat {
     private readonly onSignal: (signal: RemoteSignal) => void,
   ) {
     this.startedAt = ctx.clock.now() / 1000;
+    this.keeper = new HeartbeatKeeper(ctx);
   }
 
   /** The process's `info`, as Sidekiq's Web UI and API read it. */
@@ -66,10 +75,12 @@ export class Heartbeat {
     this.timer = setInterval(() => {
       this.beat().catch((error) => this.ctx.logger.warn(`heartbeat: ${describeError(error)}`));
     }, this.ctx.config.heartbeatSeconds * 1000);
+    this.keeper.start();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.keeper.stop();
   }
 
   /** Clean exit: out of the `processes` set, work hashes and queue record removed (the process hash expires). */
@@ -115,6 +126,7 @@ export class Heartbeat {
         quiet: String(this.source.quiet),
         rss: Math.round(process.memoryUsage.rss() / 1024),
         concurrency: config.concurrency,
+        ...(this.hostProcess && { [HOST_PROCESS_FIELD]: JSON.stringify(this.hostProcess) }),
       })
       .expire(keys.process(identity), ttl);
     batch

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
+import type { AloneGate } from './alone-gate.js';
 import { type Clock, systemClock } from './clock.js';
 import { Completer } from './completer.js';
 import type { RuntimeConfig } from './config.js';
@@ -44,6 +45,8 @@ export interface LauncherOptions {
   readonly random?: () => number;
   /** Called when a TERM arrives through Redis (the Web UI's Stop button); the CLI exits after stop(). */
   readonly onRemoteStop?: () => void;
+  /** With --threads: the process-wide gate, so a suspect runs alone in the whole process (alone-gate.ts). */
+  readonly aloneGate?: AloneGate;
 }
 
 /** Sidekiq's `hostname:pid:nonce`; a supervisor may choose the nonce (SIDEPUNCH_NONCE) to know its child's identity. */
@@ -103,6 +106,7 @@ export class Launcher {
       retry,
       this.completer,
       held,
+      options.aloneGate,
     );
     this.scheduler = new Scheduler(this.ctx, random);
     this.rescuer = new Rescuer(this.ctx);

@@ -8,6 +8,7 @@
  *     abandonRunning() was called, after a crash).
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
+import { AloneGate } from './alone-gate.js';
 import type { Completer } from './completer.js';
 import type { RuntimeContext } from './context.js';
 import type { Executor } from './executor.js';
@@ -31,6 +32,8 @@ export class Manager {
   private readonly idleWaiters: (() => void)[] = [];
   /** Set while a suspect runs alone (or waits for the running jobs to finish first): nothing else starts. */
   private alone = false;
+  /** Set while another thread of this process runs a suspect alone: buffered jobs wait for it. */
+  private gateWait?: Promise<void>;
   private loop?: Promise<void>;
   /** Resolves when abandonRunning() is called: drain() stops waiting. */
   private readonly abandoned: Promise<false>;
@@ -46,6 +49,7 @@ export class Manager {
     private readonly retry: JobRetry,
     private readonly completer: Completer,
     held: HeldJobs,
+    private readonly gate = new AloneGate(),
   ) {
     this.prefetch = new PrefetchSizer(ctx.config.concurrency);
     this.abandoned = new Promise((resolve) => (this.abandon = () => resolve(false)));
@@ -108,15 +112,18 @@ export class Manager {
   async runAlone(take: () => Promise<UnitOfWork | undefined>): Promise<boolean> {
     this.alone = true;
     try {
+      await this.gate.take();
       await this.idle();
       const unit = this.quieted ? undefined : await take();
       if (!unit) return false;
+      this.gate.tryStart();
       this.perform(unit);
       await this.idle();
       await this.completer.flush();
       return true;
     } finally {
       this.alone = false;
+      this.gate.release();
       if (!this.quieted) this.dispatch();
     }
   }
@@ -168,6 +175,10 @@ export class Manager {
     if (this.alone) return;
     const { concurrency } = this.ctx.config;
     while (this.inFlight < concurrency && this.readyHead < this.ready.length) {
+      if (!this.gate.tryStart()) {
+        this.waitForGate();
+        break;
+      }
       const unit = this.ready[this.readyHead]!;
       this.ready[this.readyHead++] = undefined as unknown as UnitOfWork;
       this.perform(unit);
@@ -179,6 +190,14 @@ export class Manager {
     if (this.buffered() < this.prefetch.lowWater()) this.wakeFetchLoop();
   }
 
+  private waitForGate(): void {
+    this.gateWait ??= this.gate.opened().then(() => {
+      this.gateWait = undefined;
+      if (!this.quieted) this.dispatch();
+    });
+  }
+
+  /** Call once the gate counted the job (tryStart). */
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
     const running = this.work.start(unit, this.ctx.clock.now());
@@ -200,6 +219,7 @@ export class Manager {
 
   private finish(running: RunningJob, disposition: Disposition | undefined): void {
     this.work.finish(running);
+    this.gate.finished();
     this.prefetch.recordJob(performance.now() - running.startedAt);
     if (disposition) this.completer.record(running.unit, disposition);
     this.inFlight--;

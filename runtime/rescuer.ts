@@ -1,38 +1,44 @@
 /**
  * Rescuer: finds processes that died without cleaning up and gives their jobs back.
  *  1. every process records the queues it fetches from (the heartbeat does); a process whose heartbeat hash has
- *     expired is dead;
- *  2. if it died running a suspect alone (see suspects.ts), that job is the culprit: rescue.lua counts it and
- *     returns it to the suspects list, and everything else it held goes back to its queue uncounted (none of it
- *     was running); a job rescued that way more than `maxRescues` times is a poison pill: the dead set;
- *  3. otherwise rescue.lua moves each in-progress list back to the front of its queue, counting every job, and a
- *     job rescued a second time becomes a suspect — at least once, never zero times (a job that was running
- *     twice is run again: the price of never losing one). A poison pill dies after `maxRescues + 1` crashes,
- *     and jobs merely taken beside it never do.
+ *     expired is dead, and so is one that ran on this host and whose OS process is provably gone (host-process.ts),
+ *     so a worker restarted after a kill -9 gives its predecessor's jobs back at its start, not a TTL later;
+ *  2. if it died running a suspect alone (see suspects.ts), that job is the culprit: rescue.lua counts its crash
+ *     alone and returns it to the suspects list, and everything else it held goes back to its queue uncounted
+ *     (none of it was running); past the allowed crashes alone, it is a poison pill: the dead set;
+ *  3. otherwise rescue.lua moves each in-progress list back to the front of its queue, counting every job as near
+ *     a crash, and a job near a second crash becomes a suspect — at least once, never zero times (a job that was
+ *     running twice is run again: the price of never losing one). Only crashes alone count toward the dead set:
+ *     a poison pill dies after exactly `maxRescues + 1` crashes, and jobs merely taken beside it never do.
  *  4. in cluster mode, it also finishes the dead process's half-done moves from `schedule` and `retry`.
  */
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
 import { describeError } from './executor.js';
+import { HOST_PROCESS_FIELD, isGone, parseHostProcess } from './host-process.js';
 import { patchJob } from './job-patch.js';
 import { isCluster } from './redis/connection.js';
 import { SlotBatch } from './redis/slot-batch.js';
+import { RescueLock } from './rescue-lock.js';
 import { StagedPromoter } from './staged-promote.js';
 
-/**
- * How long one rescuer may hold a dead process before another may take over (it lets go as soon as it is done; a
- * rescuer that dies half-way leaves the rest to the next one after this).
- */
-const RESCUE_LOCK_MS = 30_000;
 /** A rescue counter outlives any plausible crash loop, then goes. */
 const RESCUE_COUNTER_TTL_SECONDS = 7 * 24 * 60 * 60;
 const POISON_CLASS = 'Sidepunch::ProcessCrashed';
 /**
  * A job in progress in two processes that died has been near two crashes: it runs alone from then on (from the
- * first rescue when only one is allowed), so a poison pill still dies after `maxRescues + 1` crashes.
+ * first rescue when only one is allowed).
  */
 function suspectFromRescue(maxRescues: number): number {
   return Math.max(1, Math.min(2, maxRescues));
+}
+
+/**
+ * Only crashes while running alone count toward the dead set; a poison pill, which crashes every process that runs
+ * it, is near `suspectFromRescue` crashes first, so it dies after exactly `maxRescues + 1` crashes.
+ */
+function survivableAloneCrashes(maxRescues: number): number {
+  return maxRescues - suspectFromRescue(maxRescues);
 }
 
 export class Rescuer {
@@ -56,19 +62,38 @@ export class Rescuer {
     const recorded = await redis.hgetall(keys.processQueues);
     let rescued = 0;
     for (const [other, queuesJson] of Object.entries(recorded)) {
-      if (other === identity || (await redis.exists(keys.process(other))) === 1) continue;
-      // Two rescuers on one dead process would both bury a poison pill that rescue.lua hands back: one at a time.
-      const lock = keys.rescueLock(other);
-      if ((await redis.set(lock, identity, 'PX', RESCUE_LOCK_MS, 'NX')) === null) continue;
+      if (other === identity || (await this.isAlive(other))) continue;
+      const lock = new RescueLock(this.ctx, other);
+      if (!(await lock.acquire()) && !(await this.takeOverFromDead(lock))) continue;
       try {
         rescued += await this.rescue(other, parseQueues(queuesJson));
       } catch (error) {
         this.ctx.logger.warn(`could not rescue the jobs of dead process ${other}: ${describeError(error)}`);
       } finally {
-        await redis.del(lock).catch(() => {});
+        await lock.release().catch(() => {});
       }
     }
     return rescued;
+  }
+
+  /** A rescuer that died half-way (e.g. in a crash loop) need not hold up the rest until its lock expires. */
+  private async takeOverFromDead(lock: RescueLock): Promise<boolean> {
+    const holder = await lock.holder();
+    if (holder === null || holder === this.ctx.identity || (await this.isAlive(holder))) return false;
+    return lock.takeOver(holder);
+  }
+
+  /** Alive while its heartbeat lasts, unless it ran on this host and its OS process is provably gone. */
+  private async isAlive(other: string): Promise<boolean> {
+    const { redis, keys, logger } = this.ctx;
+    const [info, recorded] = await redis.hmget(keys.process(other), 'info', HOST_PROCESS_FIELD);
+    if (!info) return false;
+    const hostProcess = recorded ? parseHostProcess(recorded) : undefined;
+    if (!hostProcess || !isGone(hostProcess)) return true;
+    logger.warn(
+      `process ${other} is gone (pid ${hostProcess.pid} no longer runs on this host): rescuing its jobs now`,
+    );
+    return false;
   }
 
   private async rescue(dead: string, queues: readonly string[]): Promise<number> {
@@ -120,8 +145,9 @@ export class Rescuer {
       keys.queue(queue),
       keys.suspects(queue),
       mode,
-      config.maxRescues,
+      survivableAloneCrashes(config.maxRescues),
       keys.rescueCountPrefix(queue),
+      keys.aloneCrashCountPrefix(queue),
       RESCUE_COUNTER_TTL_SECONDS,
       suspectFromRescue(config.maxRescues),
     );

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
+import { AloneGate } from './alone-gate.js';
 import type { RuntimeConfig } from './config.js';
 import { installCrashGuard } from './crash-guard.js';
 import { Launcher, processIdentity } from './launcher.js';
@@ -12,13 +13,20 @@ import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from './middle
 import { serverMiddleware } from './middleware/server.js';
 import { loadRegistry } from './registry.js';
 
+export interface ThreadData {
+  readonly config: RuntimeConfig;
+  readonly index: number;
+  /** AloneGate.shared(threads): one for the whole process. */
+  readonly aloneGate: SharedArrayBuffer;
+}
+
 export type ToThread = { type: 'stop' } | { type: 'quiet' } | { type: 'metrics'; id: number };
 export type FromThread =
   | { type: 'identity'; identity: string }
   | { type: 'stopping' }
   | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
 
-const { config } = workerData as { config: RuntimeConfig; index: number };
+const { config, index, aloneGate } = workerData as ThreadData;
 const port = parentPort!;
 const logger = new LineLogger(config.logLevel);
 const registry = await loadRegistry(config.registryPath);
@@ -35,7 +43,12 @@ const stop = () => {
 };
 // Threads share the process id: each needs its own nonce, whatever the environment says.
 const identity = processIdentity(process.pid, randomBytes(6).toString('hex'));
-const launcher = new Launcher(config, registry, { logger, identity, onRemoteStop: stop });
+const launcher = new Launcher(config, registry, {
+  logger,
+  identity,
+  onRemoteStop: stop,
+  aloneGate: new AloneGate(aloneGate, index),
+});
 // An error no job can be blamed for ends this thread only (exit 1, not 'stopping'): the pool replaces it.
 const crashGuard = installCrashGuard(
   logger,

@@ -8,13 +8,14 @@
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
  */
 import { Worker } from 'node:worker_threads';
+import { AloneGate } from './alone-gate.js';
 import type { RuntimeConfig } from './config.js';
 import type { Logger } from './logger.js';
 import { serveMetrics } from './metrics-server.js';
 import { emptySnapshot, type MetricsSnapshot, mergeSnapshots, renderMetrics } from './middleware/metrics.js';
 import { openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
-import type { FromThread, ToThread } from './thread-entry.js';
+import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
 const METRICS_WAIT_MS = 1000;
@@ -45,11 +46,12 @@ function superviseThreads(
   const redis = openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null });
   const keys = new Keys(config.namespace);
   let shuttingDown = false;
+  const aloneGate = AloneGate.shared(config.threads);
 
   return new Promise<void>((resolve) => {
     const start = (index: number) => {
       const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
-        workerData: { config, index },
+        workerData: { config, index, aloneGate } satisfies ThreadData,
         // As bin/sidepunch-run.js's --max-semi-space-size=4: young generation = 3 semi-spaces.
         resourceLimits: { maxYoungGenerationSizeMb: 12 },
       });
@@ -62,6 +64,7 @@ function superviseThreads(
       worker.on('error', (error) => logger.error(`thread ${index + 1}: ${error.stack ?? error.message}`));
       worker.on('exit', (code) => {
         threads.delete(index);
+        AloneGate.releaseThread(aloneGate, index);
         if (shuttingDown || slot.stopping) {
           if (threads.size === 0) void redis.quit().finally(() => resolve());
           return;

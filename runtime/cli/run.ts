@@ -48,6 +48,9 @@ Options:
       --heartbeat SECONDS   seconds between heartbeats (default ${DEFAULTS.heartbeatSeconds})
       --process-ttl SECONDS a process silent this long is dead and its jobs are rescued
                             (default ${DEFAULTS.processTtlSeconds})
+      --max-block SECONDS   how long a job may block the event loop (synchronous work) before this
+                            process counts as dead and its jobs are rescued, to run again
+                            elsewhere (default ${DEFAULTS.maxBlockSeconds})
       --max-rescues N       rescues from dead processes before a job counts as a poison pill and
                             goes to the dead set (default ${DEFAULTS.maxRescues})
       --container-grace SECONDS
@@ -103,6 +106,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         pollInterval: values['poll-interval'],
         heartbeat: values.heartbeat,
         processTtl: values['process-ttl'],
+        maxBlock: values['max-block'],
         maxRescues: values['max-rescues'],
         containerGrace: values['container-grace'],
         threads: values.threads,
@@ -136,6 +140,7 @@ function parseFlags(argv: readonly string[]) {
       'poll-interval': { type: 'string' },
       heartbeat: { type: 'string' },
       'process-ttl': { type: 'string' },
+      'max-block': { type: 'string' },
       'max-rescues': { type: 'string' },
       'container-grace': { type: 'string' },
       threads: { type: 'string' },

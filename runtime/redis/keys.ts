@@ -75,19 +75,30 @@ export class Keys {
     return `${this.prefix}sidepunch:process-queues`;
   }
 
-  /** STRING, SET NX PX: held by the one rescuer giving a dead process's jobs back, so no job is buried twice. */
+  /**
+   * STRING, SET NX PX: held by the one rescuer giving a dead process's jobs back, so no job is buried twice; only
+   * its holder releases it (release-lock.lua).
+   */
   rescueLock(deadIdentity: string): string {
     return `${this.prefix}sidepunch:rescuing:${deadIdentity}`;
   }
 
   /**
-   * STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process. In cluster mode the
-   * counters of a queue's jobs carry its tag, as rescue.lua touches them beside the queue.
+   * STRING per job (by SHA-1 of its payload): how often it was rescued from a dead process that held it beside
+   * other jobs (near a crash; it decides suspicion only). In cluster mode the counters of a queue's jobs carry its
+   * tag, as rescue.lua touches them beside the queue.
    */
   rescueCountPrefix(queue: string): string {
     return this.cluster
       ? `${this.prefix}sidepunch:rescued:{${this.queue(queue)}}:`
       : `${this.prefix}sidepunch:rescued:`;
+  }
+
+  /** STRING per job, as rescueCountPrefix: how often its process died while running it alone (it decides poison). */
+  aloneCrashCountPrefix(queue: string): string {
+    return this.cluster
+      ? `${this.prefix}sidepunch:crashed-alone:{${this.queue(queue)}}:`
+      : `${this.prefix}sidepunch:crashed-alone:`;
   }
 
   /**

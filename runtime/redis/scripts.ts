@@ -14,6 +14,8 @@ const SCRIPTS = {
   sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
   /** a dead process's list → its queue or the suspects list; poison pills stay for the dead set. */
   sidepunchRescue: { file: 'rescue.lua', keys: 3 },
+  /** a lock → released, only by its holder. */
+  sidepunchReleaseLock: { file: 'release-lock.lua', keys: 1 },
   /** schedule or retry → queue, due jobs, each exactly once. Variable key count. */
   sidepunchPromote: { file: 'promote.lua', keys: undefined },
   /** retry, schedule or dead → dead, chosen members (the data API's kill). */
@@ -33,11 +35,14 @@ export interface ScriptCommands {
     queueKey: string,
     suspectsKey: string,
     mode: 'shared' | 'alone',
-    maxRescues: number,
-    counterPrefix: string,
+    survivableAloneCrashes: number,
+    nearCounterPrefix: string,
+    aloneCounterPrefix: string,
     counterTtlSeconds: number,
     suspectFromRescue: number,
   ): Promise<string[]>;
+  /** Resolves to 1 when released, 0 when another holder had the lock. */
+  sidepunchReleaseLock(lockKey: string, holder: string): Promise<number>;
   /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
   sidepunchPromote(...args: (string | number)[]): Promise<number>;
   /** Resolves to the members that moved. */

@@ -71,6 +71,7 @@ describe('cluster mode', () => {
     expect(await slot(keys.inProgress('host:1:abc', 'critical'))).toBe(await slot(keys.queue('critical')));
     expect(await slot(keys.promoted('critical'))).toBe(await slot(keys.queue('critical')));
     expect(await slot(keys.rescueCountPrefix('critical'))).toBe(await slot(keys.queue('critical')));
+    expect(await slot(keys.aloneCrashCountPrefix('critical'))).toBe(await slot(keys.queue('critical')));
     expect(await slot(keys.promoting(keys.schedule, 'host:1:abc'))).toBe(await slot(keys.schedule));
     expect(await slot(keys.promoting(keys.retry, 'host:1:abc'))).toBe(await slot(keys.retry));
     expect(await slot(keys.queue('critical'))).not.toBe(await slot(keys.schedule));

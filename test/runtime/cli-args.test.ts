@@ -29,6 +29,7 @@ describe('sidepunch-run flags', () => {
         maxRetries: 25,
         heartbeatSeconds: 10,
         processTtlSeconds: 60,
+        maxBlockSeconds: 300,
         maxRescues: 3,
         containerGraceSeconds: undefined,
         threads: 1,
@@ -92,6 +93,7 @@ describe('sidepunch-run flags', () => {
       ['--heartbeat', '10', '--process-ttl', '15', 'r.js'],
       'process TTL (15 s) must be at least twice the heartbeat (10 s), or live processes look dead',
     ],
+    [['--max-block', '0', 'r.js'], 'max block must be more than 0 seconds'],
     [
       ['--container-grace', 'soon', 'r.js'],
       'container grace must be a number of seconds (0 or more), not "soon"',
