@@ -3,7 +3,8 @@
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
- *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0;
+ *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0 (1 when a child's
+ *     shutdown left jobs for a rescuer);
  *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
  *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
  */
@@ -50,6 +51,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   const keys = new Keys(config.namespace);
   const slots = new Map<number, ChildSlot>();
   let shuttingDown = false;
+  let incomplete = false;
 
   return new Promise<void>((resolve) => {
     const start = (index: number, crashes: number) => {
@@ -72,6 +74,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       child.on('exit', (code, signal) => {
         slots.delete(index);
         if (shuttingDown) {
+          if (code !== 0) incomplete = true;
           if (slots.size === 0) void redis.quit().finally(() => resolve());
           return;
         }
@@ -104,6 +107,6 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
     for (let index = 0; index < config.processes; index++) start(index, 0);
   }).then(() => {
     logger.flush();
-    process.exit(0);
+    process.exit(incomplete ? 1 : 0);
   });
 }

@@ -30,7 +30,7 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   port.postMessage({ type: 'stopping' } satisfies FromThread);
-  void launcher.stop().then(() => process.exit(0));
+  void launcher.stop().then((complete) => process.exit(complete ? 0 : 1));
 };
 // Threads share the process id: each needs its own nonce, whatever the environment says.
 const identity = processIdentity(process.pid, randomBytes(6).toString('hex'));

@@ -22,6 +22,13 @@ export class HeldJobs {
     this.sources.push(source);
   }
 
+  /** How many payloads are held. */
+  count(): number {
+    let count = 0;
+    for (const source of this.sources) for (const _ of source()) count++;
+    return count;
+  }
+
   /** The entries of `listed` not accounted for by what is held (duplicates counted). */
   untracked(listed: readonly string[]): string[] {
     const remaining = new Map<string, number>();

@@ -188,7 +188,8 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     signalled = true;
     logger.info(`${signal} received`);
     launcher.stop().then(
-      () => process.exit(0),
+      // Incomplete (Redis did not answer): the launcher logged what it left for a rescuer.
+      (complete) => process.exit(complete ? 0 : 1),
       (error: Error) => {
         logger.error(`shutdown failed: ${error.message}`);
         logger.flush();
