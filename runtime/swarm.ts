@@ -3,7 +3,8 @@
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
- *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0 (1 when a child's
+ *  2. TERM/INT and TSTP are forwarded (a supervisor killed outright closes its children's IPC channel, and they
+ *     stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's
  *     shutdown left jobs for a rescuer);
  *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
  *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
@@ -62,7 +63,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         [...process.execArgv, process.argv[1]!, ...childArgs(argv, config, index)],
         {
           env: { ...process.env, SIDEPUNCH_NONCE: nonce },
-          stdio: ['ignore', 'inherit', 'inherit'],
+          // The IPC channel closes when the supervisor dies, even by SIGKILL: the child then stops gracefully.
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
           // Its own process group: a Ctrl-C reaches the supervisor only, which forwards it once.
           detached: true,
         },

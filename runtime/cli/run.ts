@@ -15,6 +15,7 @@ import { runThreads } from '../thread-pool.js';
 import { sidepunchVersion } from '../version.js';
 import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/server.js';
+import { stopWhenOrphaned } from './parent-watch.js';
 import { serveDashboard } from './run-dashboard.js';
 import { parseOrExit, rephraseParseError, UsageError } from './usage.js';
 
@@ -165,6 +166,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`sidepunch-run: ${error.message}\n`);
     process.exit(1);
   }
+  stopWhenOrphaned(logger);
   // Only here, in the main process: swarm children are started without --web, threads never reach main().
   if (config.webPort !== undefined) await serveDashboard(config, registry, logger).catch(exitWith);
   if (config.processes > 1) return runSwarm(argv, config, logger);
