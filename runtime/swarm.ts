@@ -55,6 +55,11 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   let incomplete = false;
 
   return new Promise<void>((resolve) => {
+    // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
+    const closeAndResolve = () => {
+      redis.disconnect();
+      resolve();
+    };
     const start = (index: number, crashes: number) => {
       const nonce = randomBytes(6).toString('hex');
       // Node's own flags too (bin/sidepunch-run.js sets V8's young generation size).
@@ -77,7 +82,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         slots.delete(index);
         if (shuttingDown) {
           if (code !== 0) incomplete = true;
-          if (slots.size === 0) void redis.quit().finally(() => resolve());
+          if (slots.size === 0) closeAndResolve();
           return;
         }
         const stable = Date.now() - slot.startedAt > STABLE_AFTER_MS;
@@ -100,7 +105,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       logger.info(`${signal} received: stopping ${slots.size} child process(es)`);
       shuttingDown = true;
       forward(signal);
-      if (slots.size === 0) void redis.quit().finally(() => resolve());
+      if (slots.size === 0) closeAndResolve();
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

@@ -49,6 +49,11 @@ function superviseThreads(
   let incomplete = false;
 
   return new Promise<void>((resolve) => {
+    // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
+    const closeAndResolve = () => {
+      redis.disconnect();
+      resolve();
+    };
     const start = (index: number) => {
       const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
         workerData: { config, index },
@@ -66,7 +71,7 @@ function superviseThreads(
         threads.delete(index);
         if (shuttingDown || slot.stopping) {
           if (code !== 0) incomplete = true;
-          if (threads.size === 0) void redis.quit().finally(() => resolve());
+          if (threads.size === 0) closeAndResolve();
           return;
         }
         logger.error(

@@ -123,4 +123,28 @@ describe('shutdown without Redis', () => {
       process.kill(pid, 'SIGCONT');
     }
   });
+
+  it.each([['--threads'], ['--processes']])(
+    'with %s 2 and Redis frozen while jobs run, TERM ends every worker and the process within -t plus a few seconds; exit 1',
+    async (mode) => {
+      await fixture.client.pushBulk({ class: 'Probe', args: [['hang'], ['hang']] });
+      const runtime = fixture.run([mode, '2', '-c', '1', '-t', '2']);
+      await waitUntil('every job taken', async () => (await fixture.redis.llen('queue:default')) === 0);
+      await waitUntil('a job running', () => /INFO: start/.test(runtime.output()));
+      const pid = await redisPid();
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const { code, ms } = await timedStop(runtime);
+        console.log(
+          `${mode} 2, redis frozen: exit ${code} ${(ms / 1000).toFixed(1)} s after SIGTERM with -t 2`,
+        );
+        expect(code).toBe(1);
+        expect(ms).toBeLessThan(STOP_WITHIN_MS);
+        const left = [...runtime.output().matchAll(/could not give back (\d+) job\(s\)/g)];
+        expect(left.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(2);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+    },
+  );
 });
