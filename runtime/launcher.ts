@@ -39,7 +39,7 @@ import { SuspectRunner } from './suspects.js';
 import { HeldJobs } from './unit-of-work.js';
 
 /** After the running jobs' -t: how long the writes that end a shutdown may wait for Redis. */
-export const GIVE_BACK_SECONDS = 3;
+const GIVE_BACK_SECONDS = 3;
 
 export interface LauncherOptions {
   readonly clock?: Clock;

@@ -68,7 +68,9 @@ Options:
 
 Signals: TERM or INT stop gracefully (running jobs get --timeout seconds, the rest go back to
 their queues unchanged); TSTP makes the process quiet (no new jobs; running ones finish). The Web
-UI's Quiet and Stop buttons send the same through Redis.`;
+UI's Quiet and Stop buttons send the same through Redis. When Redis does not answer, shutdown
+gives up 3 s after --timeout, says what it left for a rescuer, and exits 1. See docs/deploying.md
+for starting it so that TERM reaches it (systemd, Docker, Kubernetes, npm scripts).`;
 
 export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RuntimeConfig };
 
