@@ -4,10 +4,12 @@
  *  2. give each job a jid and `created_at`, and `enqueued_at` when it goes to a queue;
  *  3. when client middleware is registered, run it on each job (it may change the job or stop its push);
  *  4. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`.
- * A bulk push is one round trip too, whatever its size.
+ * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
+ * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  */
 import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from './clock.js';
+import { Deadline } from './deadline.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from './job.js';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
@@ -29,7 +31,14 @@ export interface ClientOptions {
   readonly namespace?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /**
+   * Seconds a push waits for Redis to confirm it before rejecting with a PushError. Default 5. A push that timed
+   * out may still be saved, if Redis was only slow and answers later.
+   */
+  readonly pushTimeout?: number;
 }
+
+export const DEFAULT_PUSH_TIMEOUT_SECONDS = 5;
 
 interface JobOptions extends WorkerOptions {
   /** The worker: its class name on the wire, or the class itself (its `sidepunchOptions` become defaults). */
@@ -74,6 +83,7 @@ export class Client {
   private readonly clock: Clock;
   private readonly ownsConnection: boolean;
   private readonly where: string;
+  private readonly pushTimeoutSeconds: number;
   private connection?: Redis;
 
   constructor(private readonly options: ClientOptions = {}) {
@@ -81,6 +91,12 @@ export class Client {
     this.clock = options.clock ?? systemClock;
     this.ownsConnection = !isConnection(options.redis);
     this.where = isConnection(options.redis) ? 'Redis' : describeTarget(this.target());
+    this.pushTimeoutSeconds = options.pushTimeout ?? DEFAULT_PUSH_TIMEOUT_SECONDS;
+    if (!(this.pushTimeoutSeconds > 0 && Number.isFinite(this.pushTimeoutSeconds))) {
+      throw new Error(
+        `sidepunch: pushTimeout must be a number of seconds above 0, not ${options.pushTimeout}`,
+      );
+    }
     if (isConnection(options.redis)) this.connection = options.redis;
   }
 
@@ -233,13 +249,20 @@ export class Client {
       for (const [at, payload] of prepared.scheduled) members.push(String(at), payload);
       pipeline.zadd(this.keys.schedule, ...members);
     }
-    let results: [Error | null, unknown][] | null;
-    try {
-      if (listFirst.length > 0) await redis.sadd(this.keys.queues, ...listFirst);
-      results = await pipeline.exec();
-    } catch (error) {
-      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${(error as Error).message}`);
+    const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(
+      (async () => {
+        if (listFirst.length > 0) await redis.sadd(this.keys.queues, ...listFirst);
+        return pipeline.exec();
+      })(),
+    );
+    if (!saved.done) {
+      const reason =
+        saved.error === undefined
+          ? `no reply from Redis within ${this.pushTimeoutSeconds} s (it may still save them if it was only slow)`
+          : (saved.error as Error).message;
+      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${reason}`);
     }
+    const results = saved.value;
     const failed = results?.find(([error]) => error);
     if (!results || failed) {
       const reason = failed?.[0] ? reasonOf(failed[0]) : 'no reply';

@@ -7,7 +7,8 @@
  *     than losing it);
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
- *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice.
+ *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
+ *  4. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
 import type { RuntimeContext } from './context.js';
 import { addToDeadSet, trimDeadSet } from './dead-set.js';
@@ -59,7 +60,7 @@ export class Completer {
 
   /** Writes everything recorded so far; resolves once Redis has it. One writer runs at a time. */
   async flush(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) {
+    while (this.flushing || (this.pending.length > 0 && !this.closed)) {
       this.flushing ??= this.writeAll().finally(() => {
         this.flushing = undefined;
       });
@@ -69,12 +70,20 @@ export class Completer {
 
   /** Batches written one after another; what is recorded while one is in flight goes in the next. */
   private async writeAll(): Promise<void> {
-    while (this.pending.length > 0) await this.writeBatch();
+    while (this.pending.length > 0 && !this.closed) await this.writeBatch();
   }
 
-  /** Outcomes recorded from now on are dropped (their jobs were requeued at shutdown). */
+  /**
+   * Outcomes recorded from now on are dropped (their jobs were requeued at shutdown), and a batch Redis refused is
+   * not tried again: its jobs stay in the in-progress list, to run again.
+   */
   close(): void {
     this.closed = true;
+  }
+
+  /** Outcomes recorded and not yet confirmed by Redis. */
+  get unwritten(): number {
+    return this.writing.length + this.pending.length;
   }
 
   private async writeBatch(): Promise<void> {
@@ -86,6 +95,7 @@ export class Completer {
         await this.write(batch);
         break;
       } catch (error) {
+        if (this.closed) return;
         this.ctx.logger.warn(
           `could not write ${batch.length} job outcome(s), retrying: ${(error as Error).message}`,
         );

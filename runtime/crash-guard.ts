@@ -22,7 +22,7 @@ export interface CrashGuard {
 
 export function installCrashGuard(
   logger: Logger,
-  abandon: () => Promise<void>,
+  abandon: () => Promise<unknown>,
   exit: (code: number) => void,
 ): CrashGuard {
   const guard = { crashed: false };

@@ -7,7 +7,9 @@
  *     suspects they left, each alone;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
- *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close.
+ *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close;
+ *     the steps after the wait share a deadline of a few seconds, since Redis may never answer: whatever is not
+ *     done by then is logged, one line each, and left in Redis for a rescuer, and stop() resolves false.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -17,6 +19,7 @@ import { type Clock, systemClock } from './clock.js';
 import { Completer } from './completer.js';
 import type { RuntimeConfig } from './config.js';
 import type { RuntimeContext } from './context.js';
+import { Deadline } from './deadline.js';
 import { RuntimeEvents } from './events.js';
 import { describeError, Executor } from './executor.js';
 import { FetchWatchdog } from './fetch-watchdog.js';
@@ -35,6 +38,9 @@ import { Rescuer } from './rescuer.js';
 import { Scheduler } from './scheduler.js';
 import { SuspectRunner } from './suspects.js';
 import { HeldJobs } from './unit-of-work.js';
+
+/** After the running jobs' -t: how long the writes that end a shutdown may wait for Redis. */
+const GIVE_BACK_SECONDS = 3;
 
 export interface LauncherOptions {
   readonly clock?: Clock;
@@ -69,8 +75,11 @@ export class Launcher {
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
   private readonly manager: Manager;
+  private readonly held = new HeldJobs();
+  /** Boot got as far as: the registry's configureServer hook returned, then the first heartbeat was written. */
+  private booted: 'configuring' | 'registering' | 'registered' = 'configuring';
   private starting?: Promise<void>;
-  private stopping?: Promise<void>;
+  private stopping?: Promise<boolean>;
   private quieting?: Promise<void>;
 
   constructor(
@@ -94,7 +103,7 @@ export class Launcher {
       events: options.events ?? new RuntimeEvents(),
       identity: options.identity ?? newIdentity(),
     };
-    const held = new HeldJobs();
+    const held = this.held;
     const random = options.random ?? Math.random;
     this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues), held);
     this.completer = new Completer(this.ctx, held);
@@ -140,14 +149,17 @@ export class Launcher {
     return this.quieting;
   }
 
-  /** Graceful shutdown; safe to call more than once. */
-  stop(): Promise<void> {
+  /**
+   * Graceful shutdown; safe to call more than once. Resolves true once every outcome is written and every job
+   * given back; false when Redis did not answer in time (what was left for a rescuer is logged).
+   */
+  stop(): Promise<boolean> {
     this.stopping ??= this.shutdown();
     return this.stopping;
   }
 
   /** After an error no job can be blamed for: stop without waiting for the running jobs, which go back to their queues. */
-  abandon(): Promise<void> {
+  abandon(): Promise<boolean> {
     this.manager.abandonRunning();
     return this.stop();
   }
@@ -174,8 +186,16 @@ export class Launcher {
     } catch (error) {
       throw new RegistryError(`${config.registryPath}: configureServer threw ${describeError(error)}`);
     }
+    this.booted = 'registering';
     // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
-    await this.heartbeat.beat();
+    try {
+      await this.heartbeat.beat();
+    } catch (error) {
+      // Shutdown closed the connection the beat waited on; it reports that the process never registered.
+      if (this.stopping) return;
+      throw error;
+    }
+    this.booted = 'registered';
     if (this.stopping) return;
     this.manager.start();
     this.watchdog.start();
@@ -211,30 +231,79 @@ export class Launcher {
     }
   }
 
-  private async shutdown(): Promise<void> {
-    const { logger, config, events } = this.ctx;
+  private async shutdown(): Promise<boolean> {
+    const { logger, config } = this.ctx;
     logger.info(
       `shutting down: waiting up to ${config.timeoutSeconds} s for ${this.manager.busy} running job(s)`,
     );
-    await this.starting?.catch(() => {});
-    await this.quiet();
+    // quiet() stops taking jobs at once; its Redis writes finish while the running jobs do, if Redis answers.
+    const quieting = this.quiet();
     this.heartbeat.stop();
     this.manager.interruptRunning();
     const finished = await this.manager.drain(config.timeoutSeconds * 1000);
-    await this.completer.flush();
-    this.completer.close();
-    const requeued = (await this.fetcher.requeueAll()) + (await this.suspects.requeueAll());
-    if (!finished || requeued > 0) {
-      logger.warn(`requeued ${requeued} unfinished job(s) to the front of their queues`);
+    const deadline = new Deadline(GIVE_BACK_SECONDS * 1000);
+    await deadline.race(Promise.all([this.starting?.catch(() => {}), quieting]));
+    let left: string[] = [];
+    if (this.booted === 'registered') left = await this.giveBack(deadline, finished);
+    else if (this.starting) left = [this.neverStarted()];
+    if (left.length === 0) {
+      await deadline.race(Promise.all(this.connections.map((connection) => connection.quit())));
     }
-    events.emit('shutdown:requeued', { count: requeued });
-    await this.heartbeat
-      .deregister()
-      .catch((error) => logger.warn(`could not deregister: ${describeError(error)}`));
-    await Promise.all(
-      this.connections.map((connection) => connection.quit().catch(() => connection.disconnect())),
-    );
-    logger.info('bye');
+    for (const connection of this.connections) connection.disconnect();
+    for (const line of left) logger.error(line);
+    if (left.length === 0) logger.info('bye');
     logger.flush();
+    return left.length === 0;
   }
+
+  /** Outcomes, then the unfinished jobs back to their queues, then out of the process set: what was not done. */
+  private async giveBack(deadline: Deadline, finished: boolean): Promise<string[]> {
+    const { logger, events, identity } = this.ctx;
+    const left: string[] = [];
+    const forRescue = `the in-progress list of ${identity}`;
+    await deadline.race(this.completer.flush());
+    this.completer.close();
+    const unwritten = this.completer.unwritten;
+    if (unwritten > 0) {
+      left.push(
+        `could not write ${unwritten} job outcome(s): the jobs stay in ${forRescue} and run again once a rescuer returns them`,
+      );
+    }
+    const held = this.held.count() - unwritten;
+    const requeued = await deadline.race(
+      (async () => (await this.fetcher.requeueAll()) + (await this.suspects.requeueAll()))(),
+    );
+    if (requeued.done) {
+      if (!finished || requeued.value > 0) {
+        logger.warn(`requeued ${requeued.value} unfinished job(s) to the front of their queues`);
+      }
+      events.emit('shutdown:requeued', { count: requeued.value });
+    } else if (held > 0) {
+      left.push(
+        `could not give back ${held} job(s): they stay in ${forRescue} and a rescuer will return them after its ` +
+          `heartbeat expires${reason(requeued.error)}`,
+      );
+    }
+    const deregistered = await deadline.race(this.heartbeat.deregister());
+    if (!deregistered.done) {
+      left.push(
+        `could not deregister ${identity}: it stays in the process set until its heartbeat expires ` +
+          `(${this.ctx.config.processTtlSeconds} s)${reason(deregistered.error)}`,
+      );
+    }
+    return left;
+  }
+
+  private neverStarted(): string {
+    const { config } = this.ctx;
+    if (this.booted === 'configuring') {
+      return `${config.registryPath}: configureServer never finished: no job was taken`;
+    }
+    return `never reached Redis at ${describeTarget(config.redis)}: no job was taken`;
+  }
+}
+
+/** Why a step failed, when Redis said so rather than staying silent until the deadline. */
+function reason(error: unknown): string {
+  return error === undefined ? '' : ` (${describeError(error)})`;
 }

@@ -56,8 +56,9 @@ export async function loadRegistry(file: string): Promise<Registry> {
   const url = pathToFileURL(path.resolve(file)).href;
   let mod: Record<string, unknown>;
   try {
-    mod = await import(url);
+    mod = await importUnlessStalled(url, file);
   } catch (error) {
+    if (error instanceof RegistryError) throw error;
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new RegistryError(`cannot load registry ${file}: ${reason}`);
   }
@@ -78,6 +79,18 @@ export async function loadRegistry(file: string): Promise<Registry> {
     throw new RegistryError(`${file}: configureServer must be a function (server) => { … }`);
   }
   return candidate as Registry;
+}
+
+/**
+ * Node ends a process whose event loop empties even while a dynamic import waits on a top-level await: a module
+ * awaiting a promise that nothing can settle any more would end `sidepunch-run` silently, with exit code 0.
+ */
+function importUnlessStalled(url: string, file: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const stalled = () => reject(new RegistryError(`${file}: the registry's top-level await never settled`));
+    process.once('beforeExit', stalled);
+    import(url).then(resolve, reject).finally(() => process.off('beforeExit', stalled));
+  });
 }
 
 function checkParams(file: string, params: unknown): void {

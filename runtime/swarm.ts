@@ -3,7 +3,9 @@
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
- *  2. TERM/INT and TSTP are forwarded; on shutdown it waits for every child, then exits 0;
+ *  2. TERM/INT and TSTP are forwarded (a supervisor killed outright closes its children's IPC channel, and they
+ *     stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's
+ *     shutdown left jobs for a rescuer);
  *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
  *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
  */
@@ -50,8 +52,14 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   const keys = new Keys(config.namespace);
   const slots = new Map<number, ChildSlot>();
   let shuttingDown = false;
+  let incomplete = false;
 
   return new Promise<void>((resolve) => {
+    // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
+    const closeAndResolve = () => {
+      redis.disconnect();
+      resolve();
+    };
     const start = (index: number, crashes: number) => {
       const nonce = randomBytes(6).toString('hex');
       // Node's own flags too (bin/sidepunch-run.js sets V8's young generation size).
@@ -60,7 +68,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         [...process.execArgv, process.argv[1]!, ...childArgs(argv, config, index)],
         {
           env: { ...process.env, SIDEPUNCH_NONCE: nonce },
-          stdio: ['ignore', 'inherit', 'inherit'],
+          // The IPC channel closes when the supervisor dies, even by SIGKILL: the child then stops gracefully.
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
           // Its own process group: a Ctrl-C reaches the supervisor only, which forwards it once.
           detached: true,
         },
@@ -72,7 +81,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       child.on('exit', (code, signal) => {
         slots.delete(index);
         if (shuttingDown) {
-          if (slots.size === 0) void redis.quit().finally(() => resolve());
+          if (code !== 0) incomplete = true;
+          if (slots.size === 0) closeAndResolve();
           return;
         }
         const stable = Date.now() - slot.startedAt > STABLE_AFTER_MS;
@@ -95,7 +105,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       logger.info(`${signal} received: stopping ${slots.size} child process(es)`);
       shuttingDown = true;
       forward(signal);
-      if (slots.size === 0) void redis.quit().finally(() => resolve());
+      if (slots.size === 0) closeAndResolve();
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
@@ -104,6 +114,6 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
     for (let index = 0; index < config.processes; index++) start(index, 0);
   }).then(() => {
     logger.flush();
-    process.exit(0);
+    process.exit(incomplete ? 1 : 0);
   });
 }

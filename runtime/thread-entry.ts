@@ -39,7 +39,7 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   port.postMessage({ type: 'stopping' } satisfies FromThread);
-  void launcher.stop().then(() => process.exit(crashGuard.crashed ? 1 : 0));
+  void launcher.stop().then((complete) => process.exit(complete && !crashGuard.crashed ? 0 : 1));
 };
 // Threads share the process id: each needs its own nonce, whatever the environment says.
 const identity = processIdentity(process.pid, randomBytes(6).toString('hex'));

@@ -3,7 +3,8 @@
  * use every core. Each thread is its own process in Sidekiq's process set (same pid, its own nonce).
  *  1. a thread that dies is replaced after a pause; its heartbeat hash is deleted at once, so the next rescue (the
  *     replacement's, at its start) gives its in-progress jobs back to their queues;
- *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits 0 once all have stopped;
+ *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits once all have stopped: 0, or 1
+ *     when a thread's shutdown left jobs for a rescuer (Redis did not answer);
  *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
  */
@@ -47,8 +48,14 @@ function superviseThreads(
   const keys = new Keys(config.namespace);
   let shuttingDown = false;
   const aloneGate = AloneGate.shared(config.threads);
+  let incomplete = false;
 
   return new Promise<void>((resolve) => {
+    // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
+    const closeAndResolve = () => {
+      redis.disconnect();
+      resolve();
+    };
     const start = (index: number) => {
       const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
         workerData: { config, index, aloneGate } satisfies ThreadData,
@@ -66,7 +73,8 @@ function superviseThreads(
         threads.delete(index);
         AloneGate.releaseThread(aloneGate, index);
         if (shuttingDown || slot.stopping) {
-          if (threads.size === 0) void redis.quit().finally(() => resolve());
+          if (code !== 0) incomplete = true;
+          if (threads.size === 0) closeAndResolve();
           return;
         }
         logger.error(
@@ -92,7 +100,7 @@ function superviseThreads(
     for (let index = 0; index < config.threads; index++) start(index);
   }).then(() => {
     logger.flush();
-    process.exit(0);
+    process.exit(incomplete ? 1 : 0);
   });
 }
 

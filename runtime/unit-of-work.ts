@@ -36,6 +36,13 @@ export class HeldJobs {
     for (const source of this.sources) yield* source();
   }
 
+  /** How many payloads are held. */
+  count(): number {
+    let count = 0;
+    for (const _ of this.units()) count++;
+    return count;
+  }
+
   /** The entries of `listed` not accounted for by what is held (duplicates counted). */
   untracked(listed: readonly string[]): string[] {
     const remaining = new Map<string, number>();

@@ -18,6 +18,7 @@ import { runThreads } from '../thread-pool.js';
 import { sidepunchVersion } from '../version.js';
 import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/server.js';
+import { stopWhenOrphaned } from './parent-watch.js';
 import { serveDashboard } from './run-dashboard.js';
 import { parseOrExit, rephraseParseError, UsageError } from './usage.js';
 
@@ -73,7 +74,9 @@ Options:
 
 Signals: TERM or INT stop gracefully (running jobs get --timeout seconds, the rest go back to
 their queues unchanged); TSTP makes the process quiet (no new jobs; running ones finish). The Web
-UI's Quiet and Stop buttons send the same through Redis.`;
+UI's Quiet and Stop buttons send the same through Redis. When Redis does not answer, shutdown
+gives up 3 s after --timeout, says what it left for a rescuer, and exits 1. See docs/deploying.md
+for starting it so that TERM reaches it (systemd, Docker, Kubernetes, npm scripts).`;
 
 export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; config: RuntimeConfig };
 
@@ -173,6 +176,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stderr.write(`sidepunch-run: ${error.message}\n`);
     process.exit(1);
   }
+  stopWhenOrphaned(logger);
   // Only here, in the main process: swarm children are started without --web, threads never reach main().
   if (config.webPort !== undefined) await serveDashboard(config, registry, logger).catch(exitWith);
   if (config.processes > 1) return runSwarm(argv, config, logger);
@@ -197,7 +201,8 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     signalled = true;
     logger.info(`${signal} received`);
     launcher.stop().then(
-      () => exitProcess(crashGuard.crashed ? 1 : 0),
+      // Incomplete (Redis did not answer): the launcher logged what it left for a rescuer.
+      (complete) => exitProcess(complete && !crashGuard.crashed ? 0 : 1),
       (error: Error) => {
         logger.error(`shutdown failed: ${error.message}`);
         logger.flush();

@@ -2,12 +2,12 @@
  * The package as a user gets it: packed to a tarball, installed in a fresh project, its bin run through npx.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { installPackage, removeProject } from '../support/installed-package.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
 let server: RedisServer;
@@ -17,27 +17,11 @@ let project: string;
 beforeAll(async () => {
   server = await startRedisServer();
   redis = server.connect();
-  project = mkdtempSync(path.join(tmpdir(), 'sidepunch-user-'));
-  const tarball = execFileSync(
-    'npm',
-    ['pack', '--ignore-scripts', '--silent', '--pack-destination', project],
-    {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    },
-  ).trim();
-  writeFileSync(
-    path.join(project, 'package.json'),
-    JSON.stringify({ name: 'user-app', type: 'module', private: true }),
-  );
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `./${tarball}`], {
-    cwd: project,
-    stdio: 'pipe',
-  });
+  project = installPackage();
 }, 180_000);
 afterAll(async () => {
   await destroyRedisServer(server);
-  if (project) rmSync(project, { recursive: true, force: true });
+  removeProject(project);
 });
 
 describe('the installed package', () => {

@@ -11,7 +11,8 @@ export interface InProcessRuntime {
   readonly clock: FakeClock;
   /** Log lines written so far. */
   log(): string;
-  stop(): Promise<void>;
+  /** Resolves false when shutdown left jobs for a rescuer (Redis did not answer). */
+  stop(): Promise<boolean>;
 }
 
 export function startInProcess(
