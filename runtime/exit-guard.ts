@@ -28,7 +28,7 @@ export function guardExit(logger: Logger): void {
       : `the process ended with exit code ${code} (process.exit in a job or a library, or nothing left to run)`;
     process.stderr.write(
       `sidepunch-run: ${who}, not sidepunch-run's shutdown: exiting with ${process.exitCode}; ` +
-        'its running jobs are rescued once its heartbeat expires\n',
+        'its running jobs are rescued by the next worker started on this host, or once its heartbeat expires\n',
     );
   });
 }
