@@ -8,11 +8,12 @@
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  */
 import type { Redis } from 'ioredis';
-import { type Clock, systemClock } from './clock.js';
-import { Deadline } from './deadline.js';
-import { encodeJob, formatSeconds, type JobPayload, newJids } from './job.js';
-import type { Logger } from './logger.js';
-import { silentLogger } from './logger.js';
+import { type Clock, systemClock } from './core/clock.js';
+import { Deadline } from './core/deadline.js';
+import { encodeJob, formatSeconds, type JobPayload, newJids } from './core/job.js';
+import type { Logger } from './core/logger.js';
+import { silentLogger } from './core/logger.js';
+import type { WorkerClass, WorkerOptions } from './core/worker.js';
 import { clientMiddleware, runClientMiddleware } from './middleware/client.js';
 import {
   DEFAULT_REDIS_URL,
@@ -22,7 +23,6 @@ import {
   type RedisTarget,
 } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
-import type { WorkerClass, WorkerOptions } from './worker.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */

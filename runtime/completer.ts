@@ -11,7 +11,7 @@
  *  4. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
 import type { RuntimeContext } from './context.js';
-import { addToDeadSet, trimDeadSet } from './dead-set.js';
+import { addToDeadSet, trimDeadSet } from './core/dead-set.js';
 import type { Disposition } from './job-retry.js';
 import type { ScriptCommands } from './redis/scripts.js';
 import { SlotBatch } from './redis/slot-batch.js';

@@ -9,9 +9,10 @@
  *     running ones not waited for, every job held back to the front of its queue at once), the log is flushed and
  *     the process (or thread) exits 1 — after ABANDON_DEADLINE_MS it exits 1 whatever is still pending.
  */
+
+import type { Logger } from './core/logger.js';
+import { describeError, stackFrames } from './core/thrown-value.js';
 import { currentJob } from './job-context.js';
-import type { Logger } from './logger.js';
-import { describeError, stackFrames } from './thrown-value.js';
 
 const ABANDON_DEADLINE_MS = 5000;
 

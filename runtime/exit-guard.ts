@@ -4,8 +4,9 @@
  * 0 becomes exit code 1, with one line on stderr that names the job when the exit came from a job's code. Whatever
  * the exit, the log's buffered lines are written first.
  */
+
+import type { Logger } from './core/logger.js';
 import { currentJob } from './job-context.js';
-import type { Logger } from './logger.js';
 
 let runtimeExit = false;
 

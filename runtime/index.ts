@@ -22,10 +22,9 @@ export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
 export { type Work, WorkSet } from './api/work-set.js';
-export { argumentNames } from './argument-names.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client.js';
-export { type Clock, FakeClock, systemClock } from './clock.js';
-export { close, configure, defaultClient, push, pushBulk } from './default-client.js';
+export { argumentNames } from './core/argument-names.js';
+export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export {
   type DeathHandler,
   deathHandlers,
@@ -34,9 +33,18 @@ export {
   type FailureContext,
   onJobDeath,
   onJobError,
-} from './handlers.js';
-export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './job.js';
-export { LineLogger, type Logger, type LogLevel } from './logger.js';
+} from './core/handlers.js';
+export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
+export { LineLogger, type Logger, type LogLevel } from './core/logger.js';
+export {
+  type ArgsValidator,
+  defineRegistry,
+  loadRegistry,
+  type Registry,
+  RegistryError,
+} from './core/registry.js';
+export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './core/worker.js';
+export { close, configure, defaultClient, push, pushBulk } from './default-client.js';
 export { type EntryRef, MiddlewareChain } from './middleware/chain.js';
 export {
   type ClientContext,
@@ -66,13 +74,6 @@ export {
 } from './middleware/server.js';
 export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
-export {
-  type ArgsValidator,
-  defineRegistry,
-  loadRegistry,
-  type Registry,
-  RegistryError,
-} from './registry.js';
 export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './stub.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
 export {
@@ -84,4 +85,3 @@ export {
   WebServerError,
   type WebServerOptions,
 } from './web/server.js';
-export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './worker.js';

@@ -12,14 +12,14 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { RuntimeContext } from './context.js';
+import { guarded, notifyDeath, notifyError } from './core/handlers.js';
+import type { JobPayload } from './core/job.js';
+import { patchJob } from './core/job-patch.js';
+import { lookupWorker, type Registry } from './core/registry.js';
+import { describeError, describeThrown, stackFrames } from './core/thrown-value.js';
+import type { WorkerClass } from './core/worker.js';
 import type { Outcome } from './executor.js';
-import { guarded, notifyDeath, notifyError } from './handlers.js';
-import type { JobPayload } from './job.js';
-import { patchJob } from './job-patch.js';
-import { lookupWorker, type Registry } from './registry.js';
-import { describeError, describeThrown, stackFrames } from './thrown-value.js';
 import type { UnitOfWork } from './unit-of-work.js';
-import type { WorkerClass } from './worker.js';
 
 /** Where a job goes; the completer writes it. */
 export type Disposition =

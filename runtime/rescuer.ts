@@ -13,10 +13,10 @@
  *  4. in cluster mode, it also finishes the dead process's half-done moves from `schedule` and `retry`.
  */
 import type { RuntimeContext } from './context.js';
-import { addToDeadSet, trimDeadSet } from './dead-set.js';
+import { addToDeadSet, trimDeadSet } from './core/dead-set.js';
+import { patchJob } from './core/job-patch.js';
 import { describeError } from './executor.js';
 import { HOST_PROCESS_FIELD, isGone, parseHostProcess } from './host-process.js';
-import { patchJob } from './job-patch.js';
 import { isCluster } from './redis/connection.js';
 import { SlotBatch } from './redis/slot-batch.js';
 import { RescueLock } from './rescue-lock.js';

@@ -11,10 +11,10 @@
  *     polls across a fleet, so the fleet as a whole polls about once per interval.
  */
 import type { RuntimeContext } from './context.js';
-import { addToDeadSet, trimDeadSet } from './dead-set.js';
+import { addToDeadSet, trimDeadSet } from './core/dead-set.js';
+import type { JobPayload } from './core/job.js';
+import { patchJob } from './core/job-patch.js';
 import { describeError } from './executor.js';
-import type { JobPayload } from './job.js';
-import { patchJob } from './job-patch.js';
 import {
   hasClientMiddleware,
   repushThroughMiddleware,

@@ -4,8 +4,9 @@
  * `performBulk([[...args], ...])` and `set({ queue, retry })`. The generated file only names the class,
  * its parameter types and its options, so an app that enqueues never loads worker code.
  */
+
+import type { WorkerOptions } from './core/worker.js';
 import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
-import type { WorkerOptions } from './worker.js';
 
 export interface WorkerStub<Args extends readonly unknown[]> {
   readonly className: string;

@@ -12,8 +12,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { RuntimeConfig } from './config.js';
+import type { Logger } from './core/logger.js';
 import { processIdentity } from './launcher.js';
-import type { Logger } from './logger.js';
 import { openRedis } from './redis/connection.js';
 import { Keys } from './redis/keys.js';
 

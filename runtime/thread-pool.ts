@@ -11,7 +11,7 @@
 import { Worker } from 'node:worker_threads';
 import { AloneGate } from './alone-gate.js';
 import type { RuntimeConfig } from './config.js';
-import type { Logger } from './logger.js';
+import type { Logger } from './core/logger.js';
 import { serveMetrics } from './metrics-server.js';
 import { emptySnapshot, type MetricsSnapshot, mergeSnapshots, renderMetrics } from './middleware/metrics.js';
 import { openRedis } from './redis/connection.js';

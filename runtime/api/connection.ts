@@ -3,8 +3,8 @@
  * clock. `openApiConnection` makes one from a URL, ioredis options or a connection you own, as `Client` does.
  */
 import type { Redis } from 'ioredis';
-import { type Clock, systemClock } from '../clock.js';
-import { silentLogger } from '../logger.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { silentLogger } from '../core/logger.js';
 import { DEFAULT_REDIS_URL, openRedis, type RedisTarget } from '../redis/connection.js';
 import { Keys } from '../redis/keys.js';
 import { type ScriptedRedis, withScripts } from '../redis/scripts.js';

@@ -3,7 +3,7 @@
  * Entries that are not JSON objects keep their reason in `sidepunch:dead-reasons`, removed with them.
  */
 
-import { addToDeadSet, trimDeadSet } from '../dead-set.js';
+import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { ApiConnection } from './connection.js';
 import { JobSet, type SortedEntry } from './job-set.js';

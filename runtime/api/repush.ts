@@ -7,7 +7,7 @@
  * Client middleware, when registered in this process, sees each payload before the script runs (origin 'api'); a
  * middleware that stops the push removes the entry, as Sidekiq drops it.
  */
-import { patchJob } from '../job-patch.js';
+import { patchJob } from '../core/job-patch.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
 import { jobOf } from '../scheduler.js';
 import type { ApiConnection } from './connection.js';

@@ -3,8 +3,8 @@
  * registry. The server is unref'd, so it never keeps the process up; each mode's shutdown ends the process with it.
  */
 import type { RuntimeConfig } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Registry } from '../registry.js';
+import type { Logger } from '../core/logger.js';
+import type { Registry } from '../core/registry.js';
 import { startWebServer, type WebServer } from '../web/server.js';
 import { exposureWarning } from './exposure-warning.js';
 

@@ -5,17 +5,17 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
+import { LineLogger } from '../core/logger.js';
+import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
+import { sidepunchVersion } from '../core/version.js';
 import { installCrashGuard } from '../crash-guard.js';
 import { exitProcess, guardExit } from '../exit-guard.js';
 import { Launcher } from '../launcher.js';
-import { LineLogger } from '../logger.js';
 import { MetricsServerError, serveMetrics } from '../metrics-server.js';
 import { MetricsMiddleware } from '../middleware/metrics.js';
 import { serverMiddleware } from '../middleware/server.js';
-import { loadRegistry, type Registry, RegistryError } from '../registry.js';
 import { runSwarm } from '../swarm.js';
 import { runThreads } from '../thread-pool.js';
-import { sidepunchVersion } from '../version.js';
 import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/server.js';
 import { stopWhenOrphaned } from './parent-watch.js';

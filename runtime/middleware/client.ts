@@ -5,7 +5,7 @@
  * due scheduled jobs and retries onto their queues, and in the testing modes.
  */
 import type { Redis } from 'ioredis';
-import type { JobPayload } from '../job.js';
+import type { JobPayload } from '../core/job.js';
 import { MiddlewareChain, runChain } from './chain.js';
 
 /** Where a push comes from. */

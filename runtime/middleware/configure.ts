@@ -4,7 +4,7 @@
  * thread loads the registry and calls it for itself) before any job is fetched, Sidekiq's `configure_server`.
  */
 import type { RuntimeConfig } from '../config.js';
-import { type DeathHandler, deathHandlers, type ErrorHandler, errorHandlers } from '../handlers.js';
+import { type DeathHandler, deathHandlers, type ErrorHandler, errorHandlers } from '../core/handlers.js';
 import type { MiddlewareChain } from './chain.js';
 import { type ClientMiddleware, clientMiddleware } from './client.js';
 import { type ServerMiddleware, serverMiddleware } from './server.js';

@@ -6,7 +6,7 @@
  *   sidepunch_job_duration_seconds{class}        histogram of run time, Prometheus' default buckets
  * `sidepunch-run --metrics-port PORT` adds one and serves it; snapshots of several threads merge into one page.
  */
-import type { JobPayload } from '../job.js';
+import type { JobPayload } from '../core/job.js';
 import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server.js';
 
 /** Prometheus' default buckets, in seconds. */

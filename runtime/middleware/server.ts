@@ -4,8 +4,8 @@
  * returning without calling `next`: a skipped job is acknowledged as done, as in Sidekiq. When the chain is empty
  * the executor calls `perform` directly, so it costs nothing.
  */
-import type { JobPayload } from '../job.js';
-import type { SidepunchWorker, WorkerClass } from '../worker.js';
+import type { JobPayload } from '../core/job.js';
+import type { SidepunchWorker, WorkerClass } from '../core/worker.js';
 import { MiddlewareChain, runChain } from './chain.js';
 
 export interface ServerContext {

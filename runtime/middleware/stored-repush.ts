@@ -3,7 +3,7 @@
  * chain on its way back to a queue. The payload text is kept byte for byte unless a middleware changed the job.
  */
 import type { Redis } from 'ioredis';
-import { encodeJob, type JobPayload } from '../job.js';
+import { encodeJob, type JobPayload } from '../core/job.js';
 import { clientMiddleware, type PushOrigin, runClientMiddleware } from './client.js';
 
 /** The payload to push and its queue; `payload` is '' when a middleware stopped the push. */

@@ -4,7 +4,7 @@
  * reconnect. Passwords never reach a log line.
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 import { parseRedisUrl, type RedisEndpoint, redactUrl } from './redis-url.js';
 
 export { parseRedisUrl, type RedisEndpoint, RedisUrlError, redactUrl } from './redis-url.js';

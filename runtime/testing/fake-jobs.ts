@@ -2,7 +2,7 @@
  * Fake mode's store: every job pushed, in push order, as it came back from JSON, with its time when scheduled.
  * `worker(stub)` gives one worker's view; `drainAll` and `clearAll` act on all of them.
  */
-import type { JobPayload } from '../job.js';
+import type { JobPayload } from '../core/job.js';
 import type { WorkerStub } from '../stub.js';
 import { performJob } from './perform.js';
 import { TestingError } from './workers.js';

@@ -3,7 +3,7 @@
  * registry's argument validator when there is one, and the testing server middleware chain (empty unless a test
  * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller.
  */
-import type { JobPayload } from '../job.js';
+import type { JobPayload } from '../core/job.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';

@@ -3,7 +3,7 @@
  * returns: a page, JSON, or a redirect after a POST.
  */
 import type { SidepunchApi } from '../api/api.js';
-import type { Registry } from '../registry.js';
+import type { Registry } from '../core/registry.js';
 import type { SafeHtml } from './html.js';
 
 export interface WebSettings {

@@ -7,9 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { SidepunchApi } from '../api/api.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../core/clock.js';
+import type { Registry } from '../core/registry.js';
 import { DEFAULT_REDIS_URL, type RedisTarget } from '../redis/connection.js';
-import type { Registry } from '../registry.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { Authenticator, type AuthSettings, TOKEN_COOKIE } from './auth.js';
 import { type WebContext, WebError, type WebResponse, type WebSettings } from './context.js';

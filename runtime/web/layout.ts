@@ -2,7 +2,7 @@
  * The frame every page shares (navigation, live-update switch, footer) and the small pieces pages repeat: forms
  * that carry the CSRF token, pagination, the error page.
  */
-import { sidepunchVersion } from '../version.js';
+import { sidepunchVersion } from '../core/version.js';
 import { page, type WebResponse, type WebSettings } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import { type HtmlValue, html, type SafeHtml } from './html.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseJob } from '../../runtime/core/job.js';
 import { withExactBytes } from '../../runtime/exact-bytes.js';
-import { parseJob } from '../../runtime/job.js';
 import { UnitOfWork } from '../../runtime/unit-of-work.js';
 import { useRedis } from '../support/redis-fixture.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defineRegistry } from '../../runtime/registry.js';
+import { defineRegistry } from '../../runtime/core/registry.js';
 import {
   allJobs,
   clearAll,

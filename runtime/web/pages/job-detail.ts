@@ -3,7 +3,7 @@
  * built (`perform(orderId, email)`), then the error, its backtrace, the timestamps, and every other field of
  * the payload as it is stored.
  */
-import { argumentNames } from '../../argument-names.js';
+import { argumentNames } from '../../core/argument-names.js';
 import { type Handler, page, WebError } from '../context.js';
 import { findByKey } from '../entry-key.js';
 import { jsonText, relativeTime, utc } from '../format.js';

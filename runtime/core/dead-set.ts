@@ -2,8 +2,8 @@
  * Adding to the dead set, trimmed as Sidekiq trims it on every add: entries older than 180 days, and all but the
  * newest 10,000, are removed.
  */
-import type { Keys } from './redis/keys.js';
-import type { SlotBatch } from './redis/slot-batch.js';
+import type { Keys } from '../redis/keys.js';
+import type { SlotBatch } from '../redis/slot-batch.js';
 
 export const DEAD_MAX_AGE_SECONDS = 180 * 24 * 60 * 60;
 export const DEAD_MAX_JOBS = 10_000;

@@ -4,9 +4,10 @@
  * `onJobError`/`onJobDeath`. Register them from the registry's `configureServer` or any module your workers
  * import; a handler that throws is logged and never stops a job's outcome from being written.
  */
+
+import { MiddlewareChain } from '../middleware/chain.js';
 import type { JobPayload } from './job.js';
 import type { Logger } from './logger.js';
-import { MiddlewareChain } from './middleware/chain.js';
 import { describeError } from './thrown-value.js';
 
 export interface FailureContext {

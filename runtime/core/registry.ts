@@ -8,7 +8,7 @@
 
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ConfigureServer } from './middleware/configure.js';
+import type { ConfigureServer } from '../middleware/configure.js';
 import type { WorkerClass } from './worker.js';
 
 /** Returns undefined when `args` fit `perform`'s parameters, else the path that failed and why. */
