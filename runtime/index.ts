@@ -22,7 +22,9 @@ export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
 export { type Work, WorkSet } from './api/work-set.js';
-export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client.js';
+export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client/client.js';
+export { close, configure, defaultClient, push, pushBulk } from './client/default-client.js';
+export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './client/stub.js';
 export { argumentNames } from './core/argument-names.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export {
@@ -44,7 +46,6 @@ export {
   RegistryError,
 } from './core/registry.js';
 export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './core/worker.js';
-export { close, configure, defaultClient, push, pushBulk } from './default-client.js';
 export { type EntryRef, MiddlewareChain } from './middleware/chain.js';
 export {
   type ClientContext,
@@ -74,7 +75,6 @@ export {
 } from './middleware/server.js';
 export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
-export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './stub.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
 export {
   DEFAULT_WEB_HOST,

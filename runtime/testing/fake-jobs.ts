@@ -2,8 +2,9 @@
  * Fake mode's store: every job pushed, in push order, as it came back from JSON, with its time when scheduled.
  * `worker(stub)` gives one worker's view; `drainAll` and `clearAll` act on all of them.
  */
+
+import type { WorkerStub } from '../client/stub.js';
 import type { JobPayload } from '../core/job.js';
-import type { WorkerStub } from '../stub.js';
 import { performJob } from './perform.js';
 import { TestingError } from './workers.js';
 

@@ -5,7 +5,7 @@
  */
 
 import type { Redis } from 'ioredis';
-import { Client, type PreparedJobs } from '../client.js';
+import { Client, type PreparedJobs } from '../client/client.js';
 import type { JobPayload } from '../core/job.js';
 import { recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';

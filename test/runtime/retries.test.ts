@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/client.js';
+import { Client } from '../../runtime/client/client.js';
 import { onJobDeath, onJobError } from '../../runtime/core/handlers.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';

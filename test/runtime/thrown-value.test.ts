@@ -3,7 +3,7 @@
  * thrown value to user code (error handlers, job:failed listeners) survive that code throwing odd values too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/client.js';
+import { Client } from '../../runtime/client/client.js';
 import { onJobError } from '../../runtime/core/handlers.js';
 import { describeError, describeThrown, stackFrames } from '../../runtime/core/thrown-value.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';

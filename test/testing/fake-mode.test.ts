@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { push } from '../../runtime/default-client.js';
+import { push } from '../../runtime/client/default-client.js';
 import {
   allJobs,
   clearAll,

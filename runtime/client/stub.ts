@@ -5,7 +5,7 @@
  * its parameter types and its options, so an app that enqueues never loads worker code.
  */
 
-import type { WorkerOptions } from './core/worker.js';
+import type { WorkerOptions } from '../core/worker.js';
 import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
 
 export interface WorkerStub<Args extends readonly unknown[]> {

@@ -8,21 +8,21 @@
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  */
 import type { Redis } from 'ioredis';
-import { type Clock, systemClock } from './core/clock.js';
-import { Deadline } from './core/deadline.js';
-import { encodeJob, formatSeconds, type JobPayload, newJids } from './core/job.js';
-import type { Logger } from './core/logger.js';
-import { silentLogger } from './core/logger.js';
-import type { WorkerClass, WorkerOptions } from './core/worker.js';
-import { clientMiddleware, runClientMiddleware } from './middleware/client.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { Deadline } from '../core/deadline.js';
+import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { WorkerClass, WorkerOptions } from '../core/worker.js';
+import { clientMiddleware, runClientMiddleware } from '../middleware/client.js';
 import {
   DEFAULT_REDIS_URL,
   describeTarget,
   isCluster,
   openRedis,
   type RedisTarget,
-} from './redis/connection.js';
-import { Keys } from './redis/keys.js';
+} from '../redis/connection.js';
+import { Keys } from '../redis/keys.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
