@@ -3,8 +3,9 @@
  * handlers to, and the runtime's resolved settings. `sidepunch-run` calls it once per launcher (each `--threads`
  * thread loads the registry and calls it for itself) before any job is fetched, Sidekiq's `configure_server`.
  */
-import type { RuntimeConfig } from '../config.js';
+
 import { type DeathHandler, deathHandlers, type ErrorHandler, errorHandlers } from '../core/handlers.js';
+import type { RuntimeConfig } from '../server/config.js';
 import type { MiddlewareChain } from './chain.js';
 import { type ClientMiddleware, clientMiddleware } from './client.js';
 import { type ServerMiddleware, serverMiddleware } from './server.js';

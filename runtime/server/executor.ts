@@ -8,13 +8,14 @@
  *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
  *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
  */
+
+import { type JobPayload, parseJob } from '../core/job.js';
+import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
+import { describeError } from '../core/thrown-value.js';
+import type { MiddlewareChain } from '../middleware/chain.js';
+import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from '../middleware/server.js';
 import type { RuntimeContext } from './context.js';
-import { type JobPayload, parseJob } from './core/job.js';
-import { lookupValidator, lookupWorker, type Registry } from './core/registry.js';
-import { describeError } from './core/thrown-value.js';
 import { JobScope, runInScope } from './job-context.js';
-import type { MiddlewareChain } from './middleware/chain.js';
-import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from './middleware/server.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
 

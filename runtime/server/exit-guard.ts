@@ -5,7 +5,7 @@
  * the exit, the log's buffered lines are written first.
  */
 
-import type { Logger } from './core/logger.js';
+import type { Logger } from '../core/logger.js';
 import { currentJob } from './job-context.js';
 
 let runtimeExit = false;

@@ -3,9 +3,9 @@
  * heartbeat hashes while the event loop has bumped the shared counter within `maxBlockSeconds`.
  */
 import { workerData } from 'node:worker_threads';
+import { openRedis, parseRedisUrl } from '../redis/connection.js';
+import { Keys } from '../redis/keys.js';
 import type { KeeperData } from './heartbeat-keeper.js';
-import { openRedis, parseRedisUrl } from './redis/connection.js';
-import { Keys } from './redis/keys.js';
 
 const data = workerData as KeeperData;
 const alive = new Int32Array(data.alive);

@@ -10,8 +10,8 @@
  *     the process (or thread) exits 1 — after ABANDON_DEADLINE_MS it exits 1 whatever is still pending.
  */
 
-import type { Logger } from './core/logger.js';
-import { describeError, stackFrames } from './core/thrown-value.js';
+import type { Logger } from '../core/logger.js';
+import { describeError, stackFrames } from '../core/thrown-value.js';
 import { currentJob } from './job-context.js';
 
 const ABANDON_DEADLINE_MS = 5000;

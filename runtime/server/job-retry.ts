@@ -11,13 +11,13 @@
  *     failure like any other (Sidekiq's NameError), so another process of the fleet can perform it on retry.
  */
 import { deflateSync } from 'node:zlib';
+import { guarded, notifyDeath, notifyError } from '../core/handlers.js';
+import type { JobPayload } from '../core/job.js';
+import { patchJob } from '../core/job-patch.js';
+import { lookupWorker, type Registry } from '../core/registry.js';
+import { describeError, describeThrown, stackFrames } from '../core/thrown-value.js';
+import type { WorkerClass } from '../core/worker.js';
 import type { RuntimeContext } from './context.js';
-import { guarded, notifyDeath, notifyError } from './core/handlers.js';
-import type { JobPayload } from './core/job.js';
-import { patchJob } from './core/job-patch.js';
-import { lookupWorker, type Registry } from './core/registry.js';
-import { describeError, describeThrown, stackFrames } from './core/thrown-value.js';
-import type { WorkerClass } from './core/worker.js';
 import type { Outcome } from './executor.js';
 import type { UnitOfWork } from './unit-of-work.js';
 

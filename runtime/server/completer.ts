@@ -10,11 +10,12 @@
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
  *  4. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
+
+import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
+import type { ScriptCommands } from '../redis/scripts.js';
+import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './context.js';
-import { addToDeadSet, trimDeadSet } from './core/dead-set.js';
 import type { Disposition } from './job-retry.js';
-import type { ScriptCommands } from './redis/scripts.js';
-import { SlotBatch } from './redis/slot-batch.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Daily stat keys live five years, as Sidekiq's. */

@@ -1,11 +1,11 @@
 /** What every runtime actor is given: storage, keys, time, logging and events, all injectable. */
 import type { Redis } from 'ioredis';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { Keys } from '../redis/keys.js';
+import type { ScriptedRedis } from '../redis/scripts.js';
 import type { RuntimeConfig } from './config.js';
-import type { Clock } from './core/clock.js';
-import type { Logger } from './core/logger.js';
 import type { RuntimeEvents } from './events.js';
-import type { Keys } from './redis/keys.js';
-import type { ScriptedRedis } from './redis/scripts.js';
 
 export interface RuntimeContext {
   readonly config: RuntimeConfig;

@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../core/logger.js';
 import type { RuntimeConfig } from './config.js';
-import type { Logger } from './core/logger.js';
 
 export class MetricsServerError extends Error {
   override name = 'MetricsServerError';

@@ -10,18 +10,19 @@
  *  3. start() ticks at random intervals averaging `pollIntervalSeconds × live processes`, as Sidekiq spreads
  *     polls across a fleet, so the fleet as a whole polls about once per interval.
  */
-import type { RuntimeContext } from './context.js';
-import { addToDeadSet, trimDeadSet } from './core/dead-set.js';
-import type { JobPayload } from './core/job.js';
-import { patchJob } from './core/job-patch.js';
-import { describeError } from './executor.js';
+
+import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
+import type { JobPayload } from '../core/job.js';
+import { patchJob } from '../core/job-patch.js';
 import {
   hasClientMiddleware,
   repushThroughMiddleware,
   type StoredRepush,
-} from './middleware/stored-repush.js';
-import { isCluster } from './redis/connection.js';
-import { SlotBatch } from './redis/slot-batch.js';
+} from '../middleware/stored-repush.js';
+import { isCluster } from '../redis/connection.js';
+import { SlotBatch } from '../redis/slot-batch.js';
+import type { RuntimeContext } from './context.js';
+import { describeError } from './executor.js';
 import { StagedPromoter } from './staged-promote.js';
 
 const BATCH = 100;

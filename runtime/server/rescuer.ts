@@ -12,13 +12,14 @@
  *     a poison pill dies after exactly `maxRescues + 1` crashes, and jobs merely taken beside it never do.
  *  4. in cluster mode, it also finishes the dead process's half-done moves from `schedule` and `retry`.
  */
+
+import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
+import { patchJob } from '../core/job-patch.js';
+import { isCluster } from '../redis/connection.js';
+import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './context.js';
-import { addToDeadSet, trimDeadSet } from './core/dead-set.js';
-import { patchJob } from './core/job-patch.js';
 import { describeError } from './executor.js';
 import { HOST_PROCESS_FIELD, isGone, parseHostProcess } from './host-process.js';
-import { isCluster } from './redis/connection.js';
-import { SlotBatch } from './redis/slot-batch.js';
 import { RescueLock } from './rescue-lock.js';
 import { StagedPromoter } from './staged-promote.js';
 

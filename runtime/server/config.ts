@@ -2,9 +2,9 @@
  * The runtime's settings: one DEFAULTS object, resolved once at start-up from flags and environment,
  * validated with one-line errors, then read-only.
  */
-import { isLogLevel, type LogLevel } from './core/logger.js';
-import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from './redis/connection.js';
-import type { AuthSettings } from './web/auth.js';
+import { isLogLevel, type LogLevel } from '../core/logger.js';
+import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/connection.js';
+import type { AuthSettings } from '../web/auth.js';
 
 export interface WeightedQueue {
   readonly name: string;
