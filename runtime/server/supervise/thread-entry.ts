@@ -4,14 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { LineLogger } from './core/logger.js';
-import { loadRegistry } from './core/registry.js';
-import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from './middleware/metrics.js';
-import { serverMiddleware } from './middleware/server.js';
-import { AloneGate } from './server/alone-gate.js';
-import type { RuntimeConfig } from './server/config.js';
-import { installCrashGuard } from './server/crash-guard.js';
-import { Launcher, processIdentity } from './server/launcher.js';
+import { LineLogger } from '../../core/logger.js';
+import { loadRegistry } from '../../core/registry.js';
+import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from '../../middleware/metrics.js';
+import { serverMiddleware } from '../../middleware/server.js';
+import { AloneGate } from '../alone-gate.js';
+import type { RuntimeConfig } from '../config.js';
+import { installCrashGuard } from '../crash-guard.js';
+import { Launcher, processIdentity } from '../launcher.js';
 
 export interface ThreadData {
   readonly config: RuntimeConfig;

@@ -9,13 +9,18 @@
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
  */
 import { Worker } from 'node:worker_threads';
-import type { Logger } from './core/logger.js';
-import { emptySnapshot, type MetricsSnapshot, mergeSnapshots, renderMetrics } from './middleware/metrics.js';
-import { openRedis } from './redis/connection.js';
-import { Keys } from './redis/keys.js';
-import { AloneGate } from './server/alone-gate.js';
-import type { RuntimeConfig } from './server/config.js';
-import { serveMetrics } from './server/metrics-server.js';
+import type { Logger } from '../../core/logger.js';
+import {
+  emptySnapshot,
+  type MetricsSnapshot,
+  mergeSnapshots,
+  renderMetrics,
+} from '../../middleware/metrics.js';
+import { openRedis } from '../../redis/connection.js';
+import { Keys } from '../../redis/keys.js';
+import { AloneGate } from '../alone-gate.js';
+import type { RuntimeConfig } from '../config.js';
+import { serveMetrics } from '../metrics-server.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
