@@ -4,7 +4,7 @@ export {
   type ApiOptions,
   type OwnedApiConnection,
   openApiConnection,
-} from './api/connection.js';
+} from './api/api-connection.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
 export { JobRecord } from './api/job-record.js';
 export {
@@ -56,7 +56,7 @@ export {
   clientMiddleware,
   type PushOrigin,
   runClientMiddleware,
-} from './middleware/client.js';
+} from './middleware/client-middleware.js';
 export type { ConfigureServer, ServerConfiguration } from './middleware/configure.js';
 export {
   DURATION_BUCKETS,
@@ -72,7 +72,7 @@ export {
   type ServerMiddlewareObject,
   type ServerNext,
   serverMiddleware,
-} from './middleware/server.js';
+} from './middleware/server-middleware.js';
 export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
@@ -84,4 +84,4 @@ export {
   type WebServer,
   WebServerError,
   type WebServerOptions,
-} from './web/server.js';
+} from './web/web-server.js';

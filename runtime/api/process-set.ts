@@ -6,7 +6,7 @@
  */
 import { toEpochSeconds } from '../core/job.js';
 import { readBatch } from '../redis/read-batch.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { scanSetMembers } from './paging.js';
 
 /** Signals a process takes through Redis: quiet, stop, log what every job is doing. */

@@ -10,7 +10,7 @@
 import { patchJob } from '../core/job-patch.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
 import { jobOf } from '../server/scheduler.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 
 /** promote.lua moves members scored at or before "now"; the API moves chosen members whatever their score. */
 const ANY_SCORE = Number.MAX_VALUE;

@@ -5,8 +5,8 @@
 
 import type { Logger } from '../core/logger.js';
 import type { Registry } from '../core/registry.js';
-import type { RuntimeConfig } from '../server/config.js';
-import { startWebServer, type WebServer } from '../web/server.js';
+import type { RuntimeConfig } from '../server/run-config.js';
+import { startWebServer, type WebServer } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';
 
 export async function serveDashboard(

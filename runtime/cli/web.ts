@@ -6,9 +6,9 @@
 
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
 import { sidepunchVersion } from '../core/version.js';
-import { redactUrl } from '../redis/connection.js';
+import { redactUrl } from '../redis/redis-connection.js';
 import { AuthConfigError } from '../web/auth.js';
-import { startWebServer, type WebServer, WebServerError } from '../web/server.js';
+import { startWebServer, type WebServer, WebServerError } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';
 import { parseOrExit } from './usage.js';
 import { parseWebArgs, WEB_HELP } from './web-args.js';

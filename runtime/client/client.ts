@@ -14,15 +14,15 @@ import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
-import { clientMiddleware, runClientMiddleware } from '../middleware/client.js';
+import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
+import { Keys } from '../redis/keys.js';
 import {
   DEFAULT_REDIS_URL,
   describeTarget,
   isCluster,
   openRedis,
   type RedisTarget,
-} from '../redis/connection.js';
-import { Keys } from '../redis/keys.js';
+} from '../redis/redis-connection.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */

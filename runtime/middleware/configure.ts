@@ -5,10 +5,10 @@
  */
 
 import { type DeathHandler, deathHandlers, type ErrorHandler, errorHandlers } from '../core/handlers.js';
-import type { RuntimeConfig } from '../server/config.js';
+import type { RuntimeConfig } from '../server/run-config.js';
 import type { MiddlewareChain } from './chain.js';
-import { type ClientMiddleware, clientMiddleware } from './client.js';
-import { type ServerMiddleware, serverMiddleware } from './server.js';
+import { type ClientMiddleware, clientMiddleware } from './client-middleware.js';
+import { type ServerMiddleware, serverMiddleware } from './server-middleware.js';
 
 export interface ServerConfiguration {
   readonly config: RuntimeConfig;

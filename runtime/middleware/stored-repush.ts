@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { encodeJob, type JobPayload } from '../core/job.js';
-import { clientMiddleware, type PushOrigin, runClientMiddleware } from './client.js';
+import { clientMiddleware, type PushOrigin, runClientMiddleware } from './client-middleware.js';
 
 /** The payload to push and its queue; `payload` is '' when a middleware stopped the push. */
 export type StoredRepush = { payload: string; queue: string } | { reason: string };

@@ -6,7 +6,7 @@
 import type { JobPayload } from '../core/job.js';
 import type { LogSink } from '../core/logger.js';
 import { describeError } from '../core/thrown-value.js';
-import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server.js';
+import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server-middleware.js';
 
 export class StructuredLogMiddleware implements ServerMiddlewareObject {
   constructor(

@@ -11,10 +11,10 @@
  *  4. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
 
-import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
+import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import type { ScriptCommands } from '../redis/scripts.js';
 import { SlotBatch } from '../redis/slot-batch.js';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import type { Disposition } from './job-retry.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 

@@ -13,8 +13,12 @@ import { type JobPayload, parseJob } from '../core/job.js';
 import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
 import { describeError } from '../core/thrown-value.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
-import { runServerMiddleware, type ServerMiddleware, serverMiddleware } from '../middleware/server.js';
-import type { RuntimeContext } from './context.js';
+import {
+  runServerMiddleware,
+  type ServerMiddleware,
+  serverMiddleware,
+} from '../middleware/server-middleware.js';
+import type { RuntimeContext } from './actor-context.js';
 import { JobScope, runInScope } from './job-context.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';

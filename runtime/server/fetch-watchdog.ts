@@ -9,7 +9,7 @@
  *     fetcher.reconnect();
  *  3. start() checks every CHECK_EVERY_MS; tests drive check() with a fake clock.
  */
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import type { Fetcher } from './fetcher.js';
 
 export const STALL_LIMIT_MS = 15_000;

@@ -11,7 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Redis } from 'ioredis';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
 import type { QueueOrder } from './queue-order.js';
 import { type HeldJobs, UnitOfWork } from './unit-of-work.js';

@@ -3,8 +3,8 @@
  * heartbeat hashes while the event loop has bumped the shared counter within `maxBlockSeconds`.
  */
 import { workerData } from 'node:worker_threads';
-import { openRedis, parseRedisUrl } from '../redis/connection.js';
 import { Keys } from '../redis/keys.js';
+import { openRedis, parseRedisUrl } from '../redis/redis-connection.js';
 import type { KeeperData } from './heartbeat-keeper.js';
 
 const data = workerData as KeeperData;

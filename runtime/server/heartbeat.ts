@@ -14,7 +14,7 @@
 import { hostname } from 'node:os';
 import { sidepunchVersion } from '../core/version.js';
 import { SlotBatch } from '../redis/slot-batch.js';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import { describeError } from './executor.js';
 import { HeartbeatKeeper } from './heartbeat-keeper.js';
 import { HOST_PROCESS_FIELD, thisHostProcess } from './host-process.js';

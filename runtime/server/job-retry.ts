@@ -17,7 +17,7 @@ import { patchJob } from '../core/job-patch.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, describeThrown, stackFrames } from '../core/thrown-value.js';
 import type { WorkerClass } from '../core/worker.js';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import type { Outcome } from './executor.js';
 import type { UnitOfWork } from './unit-of-work.js';
 

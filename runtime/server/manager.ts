@@ -8,9 +8,10 @@
  *     abandonRunning() was called, after a crash).
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
+
+import type { RuntimeContext } from './actor-context.js';
 import { AloneGate } from './alone-gate.js';
 import type { Completer } from './completer.js';
-import type { RuntimeContext } from './context.js';
 import type { Executor } from './executor.js';
 import { describeError } from './executor.js';
 import type { Fetcher } from './fetcher.js';

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/logger.js';
-import type { RuntimeConfig } from './config.js';
+import type { RuntimeConfig } from './run-config.js';
 
 export class MetricsServerError extends Error {
   override name = 'MetricsServerError';

@@ -3,7 +3,7 @@
  * order is strict (each queue drained before the next); otherwise it is drawn anew for every fetch,
  * each queue coming first with a chance proportional to its weight.
  */
-import type { WeightedQueue } from './config.js';
+import type { WeightedQueue } from './run-config.js';
 
 export interface QueueOrder {
   (): readonly string[];

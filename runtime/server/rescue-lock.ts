@@ -3,7 +3,7 @@
  * rescue.lua hands back. The lock expires on its own, so a rescuer that dies half-way leaves the rest to the next;
  * sooner when the next one can tell that the holder is dead (takeOver).
  */
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 
 /** How long one rescuer may hold a dead process before another may take over. */
 export const RESCUE_LOCK_MS = 30_000;

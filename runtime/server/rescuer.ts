@@ -13,11 +13,11 @@
  *  4. in cluster mode, it also finishes the dead process's half-done moves from `schedule` and `retry`.
  */
 
-import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
+import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { patchJob } from '../core/job-patch.js';
-import { isCluster } from '../redis/connection.js';
+import { isCluster } from '../redis/redis-connection.js';
 import { SlotBatch } from '../redis/slot-batch.js';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import { describeError } from './executor.js';
 import { HOST_PROCESS_FIELD, isGone, parseHostProcess } from './host-process.js';
 import { RescueLock } from './rescue-lock.js';

@@ -11,7 +11,7 @@
  *     polls across a fleet, so the fleet as a whole polls about once per interval.
  */
 
-import { addToDeadSet, trimDeadSet } from '../core/dead-set.js';
+import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import type { JobPayload } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
 import {
@@ -19,9 +19,9 @@ import {
   repushThroughMiddleware,
   type StoredRepush,
 } from '../middleware/stored-repush.js';
-import { isCluster } from '../redis/connection.js';
+import { isCluster } from '../redis/redis-connection.js';
 import { SlotBatch } from '../redis/slot-batch.js';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 import { describeError } from './executor.js';
 import { StagedPromoter } from './staged-promote.js';
 

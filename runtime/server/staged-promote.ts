@@ -10,7 +10,7 @@
  * A process resumes its own staging lists at every tick; a rescuer finishes those of a dead process (finish()).
  */
 import { createHash } from 'node:crypto';
-import type { RuntimeContext } from './context.js';
+import type { RuntimeContext } from './actor-context.js';
 
 /** A SHA-1 a crash left in a marker set goes when the set has been idle this long. */
 const MARKER_TTL_SECONDS = 7 * 24 * 60 * 60;

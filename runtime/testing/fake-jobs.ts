@@ -5,7 +5,7 @@
 
 import type { WorkerStub } from '../client/stub.js';
 import type { JobPayload } from '../core/job.js';
-import { performJob } from './perform.js';
+import { performJob } from './perform-job.js';
 import { TestingError } from './workers.js';
 
 export interface FakeJob<Args extends readonly unknown[] = readonly unknown[]> {

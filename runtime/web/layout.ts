@@ -3,9 +3,9 @@
  * that carry the CSRF token, pagination, the error page.
  */
 import { sidepunchVersion } from '../core/version.js';
-import { page, type WebResponse, type WebSettings } from './context.js';
 import { CSRF_FIELD } from './csrf.js';
 import { type HtmlValue, html, type SafeHtml } from './html.js';
+import { page, type WebResponse, type WebSettings } from './web-context.js';
 
 const NAV: readonly (readonly [string, string])[] = [
   ['/', 'Dashboard'],

@@ -4,8 +4,8 @@ import { FakeClock } from '../../runtime/core/clock.js';
 import { LineLogger } from '../../runtime/core/logger.js';
 import type { WorkerClass } from '../../runtime/core/worker.js';
 import type { ConfigureServer } from '../../runtime/middleware/configure.js';
-import { resolveConfig } from '../../runtime/server/config.js';
 import { Launcher } from '../../runtime/server/launcher.js';
+import { resolveConfig } from '../../runtime/server/run-config.js';
 
 export interface InProcessRuntime {
   readonly launcher: Launcher;

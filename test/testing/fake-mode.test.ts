@@ -9,7 +9,7 @@ import {
   fake,
   registerWorkers,
   worker,
-} from '../../runtime/testing/index.js';
+} from '../../runtime/testing/sidepunch-testing.js';
 import { Chain, Explode, Greet, jobs, performed, TakesDate } from './support.js';
 
 beforeAll(() => registerWorkers({ Greet, Chain, Explode, TakesDate }));

@@ -10,7 +10,7 @@ import {
   registerWorkers,
   testingServerMiddleware,
   worker,
-} from '../../runtime/testing/index.js';
+} from '../../runtime/testing/sidepunch-testing.js';
 import { Chain, Explode, Greet, jobs, performed, TakesDate } from './support.js';
 
 beforeAll(() => registerWorkers({ Greet, Chain, Explode, TakesDate }));

@@ -12,10 +12,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
-import { openRedis } from '../../redis/connection.js';
 import { Keys } from '../../redis/keys.js';
-import type { RuntimeConfig } from '../config.js';
+import { openRedis } from '../../redis/redis-connection.js';
 import { processIdentity } from '../launcher.js';
+import type { RuntimeConfig } from '../run-config.js';
 
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;

@@ -7,11 +7,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { LineLogger } from '../../core/logger.js';
 import { loadRegistry } from '../../core/registry.js';
 import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from '../../middleware/metrics.js';
-import { serverMiddleware } from '../../middleware/server.js';
+import { serverMiddleware } from '../../middleware/server-middleware.js';
 import { AloneGate } from '../alone-gate.js';
-import type { RuntimeConfig } from '../config.js';
 import { installCrashGuard } from '../crash-guard.js';
 import { Launcher, processIdentity } from '../launcher.js';
+import type { RuntimeConfig } from '../run-config.js';
 
 export interface ThreadData {
   readonly config: RuntimeConfig;

@@ -16,11 +16,11 @@ import {
   mergeSnapshots,
   renderMetrics,
 } from '../../middleware/metrics.js';
-import { openRedis } from '../../redis/connection.js';
 import { Keys } from '../../redis/keys.js';
+import { openRedis } from '../../redis/redis-connection.js';
 import { AloneGate } from '../alone-gate.js';
-import type { RuntimeConfig } from '../config.js';
 import { serveMetrics } from '../metrics-server.js';
+import type { RuntimeConfig } from '../run-config.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;

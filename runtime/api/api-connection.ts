@@ -5,8 +5,8 @@
 import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
-import { DEFAULT_REDIS_URL, openRedis, type RedisTarget } from '../redis/connection.js';
 import { Keys } from '../redis/keys.js';
+import { DEFAULT_REDIS_URL, openRedis, type RedisTarget } from '../redis/redis-connection.js';
 import { type ScriptedRedis, withScripts } from '../redis/scripts.js';
 
 export interface ApiOptions {

@@ -4,8 +4,8 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { Keys } from '../redis/keys.js';
 import type { ScriptedRedis } from '../redis/scripts.js';
-import type { RuntimeConfig } from './config.js';
 import type { RuntimeEvents } from './events.js';
+import type { RuntimeConfig } from './run-config.js';
 
 export interface RuntimeContext {
   readonly config: RuntimeConfig;

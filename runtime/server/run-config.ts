@@ -3,7 +3,7 @@
  * validated with one-line errors, then read-only.
  */
 import { isLogLevel, type LogLevel } from '../core/logger.js';
-import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/connection.js';
+import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/redis-connection.js';
 import type { AuthSettings } from '../web/auth.js';
 
 export interface WeightedQueue {

@@ -5,7 +5,7 @@
  */
 import type { JobPayload } from '../core/job.js';
 import { MiddlewareChain } from '../middleware/chain.js';
-import { runServerMiddleware, type ServerMiddleware } from '../middleware/server.js';
+import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
 
 /** Server middleware for jobs performed by the testing modes (the runtime's own chain is not used). */

@@ -3,11 +3,11 @@
  * fed by polling `/stats` (assets.ts draws it), the per-day history over `?days=`, and what Redis says of itself.
  */
 import { historyChart } from '../chart.js';
-import { type Handler, page } from '../context.js';
 import { compact, count, duration } from '../format.js';
 import { html } from '../html.js';
 import { layout } from '../layout.js';
-import { readStats } from './stats.js';
+import { type Handler, page } from '../web-context.js';
+import { readStats } from './stats-json.js';
 
 const DAY_CHOICES = [7, 30, 90, 180] as const;
 

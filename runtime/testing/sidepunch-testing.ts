@@ -11,5 +11,5 @@ export {
   worker,
 } from './fake-jobs.js';
 export { currentMode, disable, fake, inline, type TestingMode } from './modes.js';
-export { testingServerMiddleware } from './perform.js';
+export { testingServerMiddleware } from './perform-job.js';
 export { registerWorkers, TestingError, unregisterWorkers } from './workers.js';

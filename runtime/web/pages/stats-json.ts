@@ -3,8 +3,8 @@
  * monitoring scripts written against Sidekiq keep working. The dashboard's live chart reads `/stats` too.
  */
 import type { SidepunchApi } from '../../api/api.js';
-import { type Handler, json } from '../context.js';
 import { parseRedisInfo } from '../format.js';
+import { type Handler, json } from '../web-context.js';
 
 export interface StatsBody {
   readonly sidekiq: {
