@@ -7,9 +7,10 @@
  * Client middleware, when registered in this process, sees each payload before the script runs (origin 'api'); a
  * middleware that stops the push removes the entry, as Sidekiq drops it.
  */
+
+import { jobOf } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
-import { jobOf } from '../server/scheduler.js';
 import type { ApiConnection } from './api-connection.js';
 
 /** promote.lua moves members scored at or before "now"; the API moves chosen members whatever their score. */

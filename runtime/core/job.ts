@@ -116,3 +116,20 @@ function firstInvalidByte(raw: string, bytes: Buffer): number {
   }
   return offset;
 }
+
+/** A scheduled member as a job and the queue it goes to, or why it cannot go anywhere. */
+export function jobOf(member: string): { object: JobPayload; queue: string } | { reason: string } {
+  let job: unknown;
+  try {
+    job = JSON.parse(member);
+  } catch {
+    return { reason: 'payload is not JSON' };
+  }
+  if (!job || typeof job !== 'object' || Array.isArray(job))
+    return { reason: 'payload is not a JSON object' };
+  const queue = (job as { queue?: unknown }).queue;
+  if (queue !== undefined && (typeof queue !== 'string' || queue === '')) {
+    return { reason: 'payload has an invalid "queue"' };
+  }
+  return { object: job as JobPayload, queue: queue ?? 'default' };
+}

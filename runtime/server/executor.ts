@@ -23,9 +23,6 @@ import { JobScope, runInScope } from './job-context.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
 
-// Many actors log errors with it and import it from here.
-export { describeError };
-
 /** A run that passed its worker's `timeout`. */
 export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError';

@@ -14,8 +14,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { describeError } from '../core/thrown-value.js';
 import type { RuntimeContext } from './actor-context.js';
-import { describeError } from './executor.js';
 
 const THREAD_SCRIPT = new URL('./heartbeat-keeper-thread.js', import.meta.url);
 

@@ -12,10 +12,10 @@
  *     loop's lag is logged (heartbeat-keeper.ts).
  */
 import { hostname } from 'node:os';
+import { describeError } from '../core/thrown-value.js';
 import { sidepunchVersion } from '../core/version.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
-import { describeError } from './executor.js';
 import { HeartbeatKeeper } from './heartbeat-keeper.js';
 import { HOST_PROCESS_FIELD, thisHostProcess } from './host-process.js';
 import type { WorkState } from './work-state.js';

@@ -9,11 +9,11 @@
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
 
+import { describeError } from '../core/thrown-value.js';
 import type { RuntimeContext } from './actor-context.js';
 import { AloneGate } from './alone-gate.js';
 import type { Completer } from './completer.js';
 import type { Executor } from './executor.js';
-import { describeError } from './executor.js';
 import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
 import { PrefetchSizer } from './prefetch.js';

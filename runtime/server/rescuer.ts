@@ -15,10 +15,10 @@
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { patchJob } from '../core/job-patch.js';
+import { describeError } from '../core/thrown-value.js';
 import { isCluster } from '../redis/redis-connection.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
-import { describeError } from './executor.js';
 import { HOST_PROCESS_FIELD, isGone, parseHostProcess } from './host-process.js';
 import { RescueLock } from './rescue-lock.js';
 import { StagedPromoter } from './staged-promote.js';

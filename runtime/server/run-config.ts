@@ -4,7 +4,6 @@
  */
 import { isLogLevel, type LogLevel } from '../core/logger.js';
 import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/redis-connection.js';
-import type { AuthSettings } from '../web/auth.js';
 
 export interface WeightedQueue {
   readonly name: string;
@@ -51,8 +50,11 @@ export interface RuntimeConfig {
   readonly webPort?: number;
   /** The address the dashboard binds to. */
   readonly webHost: string;
-  /** From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN: secrets stay out of the process list. */
-  readonly webAuth: AuthSettings;
+  /**
+   * From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN: secrets stay out of the process list. The dashboard's
+   * `AuthSettings` (web/auth.ts) in shape, written out so the runtime's config depends on nothing in web/.
+   */
+  readonly webAuth: { readonly basic?: string; readonly token?: string };
 }
 
 export const DEFAULTS = {

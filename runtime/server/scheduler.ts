@@ -12,8 +12,9 @@
  */
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
-import type { JobPayload } from '../core/job.js';
+import { jobOf } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
+import { describeError } from '../core/thrown-value.js';
 import {
   hasClientMiddleware,
   repushThroughMiddleware,
@@ -22,7 +23,6 @@ import {
 import { isCluster } from '../redis/redis-connection.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
-import { describeError } from './executor.js';
 import { StagedPromoter } from './staged-promote.js';
 
 const BATCH = 100;
@@ -173,21 +173,4 @@ export class Scheduler {
     for (const { member } of members) batch.on(set).zrem(set, member);
     await batch.exec();
   }
-}
-
-/** A scheduled member as a job and the queue it goes to, or why it cannot go anywhere. */
-export function jobOf(member: string): { object: JobPayload; queue: string } | { reason: string } {
-  let job: unknown;
-  try {
-    job = JSON.parse(member);
-  } catch {
-    return { reason: 'payload is not JSON' };
-  }
-  if (!job || typeof job !== 'object' || Array.isArray(job))
-    return { reason: 'payload is not a JSON object' };
-  const queue = (job as { queue?: unknown }).queue;
-  if (queue !== undefined && (typeof queue !== 'string' || queue === '')) {
-    return { reason: 'payload has an invalid "queue"' };
-  }
-  return { object: job as JobPayload, queue: queue ?? 'default' };
 }

@@ -7,9 +7,10 @@
  *  3. repeat while suspects are left; a rescuer that finds a dead process's alone list non-empty blames that job
  *     only (rescuer.ts), and its claimed list goes back to the suspects uncounted.
  */
+
+import { describeError } from '../core/thrown-value.js';
 import type { RuntimeContext } from './actor-context.js';
 import { withExactBytes } from './exact-bytes.js';
-import { describeError } from './executor.js';
 import type { Manager } from './manager.js';
 import { UnitOfWork } from './unit-of-work.js';
 
