@@ -1,6 +1,6 @@
 /**
  * Every page and action of the dashboard, on Sidekiq's Web UI paths so bookmarks carry over. State changes are
- * POSTs only (server.ts checks their CSRF token before any handler runs).
+ * POSTs only (dashboard.ts checks their CSRF token before any handler runs).
  */
 
 import { busyAction, busyPage } from './pages/busy.js';
