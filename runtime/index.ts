@@ -76,10 +76,10 @@ export {
 export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
+export { isLoopback } from './web/loopback.js';
 export {
   DEFAULT_WEB_HOST,
   DEFAULT_WEB_PORT,
-  isLoopback,
   startWebServer,
   type WebServer,
   WebServerError,

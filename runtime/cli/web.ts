@@ -6,7 +6,7 @@
 
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
 import { sidepunchVersion } from '../core/version.js';
-import { redactUrl } from '../redis/redis-connection.js';
+import { redactUrl } from '../redis/redis-url.js';
 import { AuthConfigError } from '../web/auth.js';
 import { startWebServer, type WebServer, WebServerError } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';

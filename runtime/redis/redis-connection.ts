@@ -7,8 +7,6 @@ import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../core/logger.js';
 import { parseRedisUrl, type RedisEndpoint, redactUrl } from './redis-url.js';
 
-export { parseRedisUrl, type RedisEndpoint, RedisUrlError, redactUrl } from './redis-url.js';
-
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 
 export type RedisTarget = string | RedisOptions;

@@ -4,7 +4,8 @@
  */
 import { workerData } from 'node:worker_threads';
 import { Keys } from '../redis/keys.js';
-import { openRedis, parseRedisUrl } from '../redis/redis-connection.js';
+import { openRedis } from '../redis/redis-connection.js';
+import { parseRedisUrl } from '../redis/redis-url.js';
 import type { KeeperData } from './heartbeat-keeper.js';
 
 const data = workerData as KeeperData;

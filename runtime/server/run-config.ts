@@ -3,7 +3,8 @@
  * validated with one-line errors, then read-only.
  */
 import { isLogLevel, type LogLevel } from '../core/logger.js';
-import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUrlError } from '../redis/redis-connection.js';
+import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
+import { parseRedisUrl, RedisUrlError } from '../redis/redis-url.js';
 
 export interface WeightedQueue {
   readonly name: string;

@@ -7,8 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { createDashboard, type DashboardOptions, normalizeBase } from './dashboard.js';
 import { isLoopback } from './loopback.js';
 
-export { isLoopback } from './loopback.js';
-
 export interface WebServerOptions extends Omit<DashboardOptions, 'loopbackOnly'> {
   /** Default 9292, as Sidekiq's Web UI under rackup; 0 takes any free port. */
   readonly port?: number;
