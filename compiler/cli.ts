@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { freshRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
-import { formatDiagnostics, relativePath } from './format.js';
+import { formatDiagnostics, relativePath } from './format-diagnostics.js';
 import { type Output, staleOutputs, writeOutputs } from './outputs.js';
 
 export interface CliIo {

@@ -1,7 +1,7 @@
 /**
  * A compiler error as sidepunch-gen reports it: tsc's shape (file, line, column, stable code, message) plus the
  * source line for the code frame and optional related locations ("declared here"). Built from TypeScript nodes
- * here; printed by `format.ts`; turned into esbuild messages by the plugin.
+ * here; printed by `format-diagnostics.ts`; turned into esbuild messages by the plugin.
  */
 import { type Node, ts } from 'ts-morph';
 

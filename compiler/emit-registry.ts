@@ -1,6 +1,6 @@
 /**
  * Generates the registry entry that esbuild bundles into `dist/registry.js`: it imports every worker class and
- * default-exports `{ workers, validators, params }` (runtime/registry.ts `Registry`): one validator per worker built
+ * default-exports `{ workers, validators, params }` (runtime/core/registry.ts `Registry`): one validator per worker built
  * from the same shapes the JSON rule proved, each worker's `perform` parameter names in order (a rest parameter as
  * `'...name'`), and `configureServer` from the `server` module when one is configured. Worker imports are relative
  * to the project directory, with their `.ts` extension, which esbuild resolves whatever the tsconfig's style.

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { recordRun } from './cache.js';
 import type { CliIo } from './cli.js';
 import type { GenConfig } from './config.js';
-import { formatDiagnostics } from './format.js';
+import { formatDiagnostics } from './format-diagnostics.js';
 import { type Generation, generate } from './generate.js';
 import { writeOutputs } from './outputs.js';
 import { type LoadedProject, loadProject } from './project.js';

@@ -4,7 +4,7 @@ export {
   type ApiOptions,
   type OwnedApiConnection,
   openApiConnection,
-} from './api/connection.js';
+} from './api/api-connection.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
 export { JobRecord } from './api/job-record.js';
 export {
@@ -22,10 +22,11 @@ export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
 export { type Work, WorkSet } from './api/work-set.js';
-export { argumentNames } from './argument-names.js';
-export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client.js';
-export { type Clock, FakeClock, systemClock } from './clock.js';
-export { close, configure, defaultClient, push, pushBulk } from './default-client.js';
+export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client/client.js';
+export { close, configure, defaultClient, push, pushBulk } from './client/default-client.js';
+export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './client/stub.js';
+export { argumentNames } from './core/argument-names.js';
+export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export {
   type DeathHandler,
   deathHandlers,
@@ -34,9 +35,17 @@ export {
   type FailureContext,
   onJobDeath,
   onJobError,
-} from './handlers.js';
-export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './job.js';
-export { LineLogger, type Logger, type LogLevel } from './logger.js';
+} from './core/handlers.js';
+export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
+export { LineLogger, type Logger, type LogLevel } from './core/logger.js';
+export {
+  type ArgsValidator,
+  defineRegistry,
+  loadRegistry,
+  type Registry,
+  RegistryError,
+} from './core/registry.js';
+export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './core/worker.js';
 export { type EntryRef, MiddlewareChain } from './middleware/chain.js';
 export {
   type ClientContext,
@@ -47,7 +56,7 @@ export {
   clientMiddleware,
   type PushOrigin,
   runClientMiddleware,
-} from './middleware/client.js';
+} from './middleware/client-middleware.js';
 export type { ConfigureServer, ServerConfiguration } from './middleware/configure.js';
 export {
   DURATION_BUCKETS,
@@ -63,25 +72,16 @@ export {
   type ServerMiddlewareObject,
   type ServerNext,
   serverMiddleware,
-} from './middleware/server.js';
+} from './middleware/server-middleware.js';
 export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
-export {
-  type ArgsValidator,
-  defineRegistry,
-  loadRegistry,
-  type Registry,
-  RegistryError,
-} from './registry.js';
-export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './stub.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
+export { isLoopback } from './web/loopback.js';
 export {
   DEFAULT_WEB_HOST,
   DEFAULT_WEB_PORT,
-  isLoopback,
   startWebServer,
   type WebServer,
   WebServerError,
   type WebServerOptions,
-} from './web/server.js';
-export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './worker.js';
+} from './web/web-server.js';

@@ -25,7 +25,7 @@ const strings: Validate = (value) =>
 const positive: Validate = (value) =>
   typeof value === 'number' && value > 0 ? undefined : 'must be a number of seconds > 0';
 
-/** The fields of runtime/worker.ts `WorkerOptions`, in its order, with the values each may take. */
+/** The fields of runtime/core/worker.ts `WorkerOptions`, in its order, with the values each may take. */
 export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['queue', nonEmptyString],
   ['retry', booleanOrCount],

@@ -7,7 +7,7 @@
  *
  * Every class also works on its own with an `ApiConnection` (`openApiConnection`), as Sidekiq's do.
  */
-import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './connection.js';
+import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { DeadSet } from './dead-set.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
 import { ProcessSet } from './process-set.js';

@@ -3,9 +3,9 @@
  * Entries that are not JSON objects keep their reason in `sidepunch:dead-reasons`, removed with them.
  */
 
-import { addToDeadSet, trimDeadSet } from '../dead-set.js';
+import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { SlotBatch } from '../redis/slot-batch.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { JobSet, type SortedEntry } from './job-set.js';
 import { type KillOptions, notifyKilled } from './kill.js';
 

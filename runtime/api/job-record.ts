@@ -5,7 +5,7 @@
  * listing.
  */
 import { inflateSync } from 'node:zlib';
-import { toEpochSeconds } from '../job.js';
+import { toEpochSeconds } from '../core/job.js';
 
 const ACTIVE_JOB_WRAPPERS = new Set([
   'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper',

@@ -3,7 +3,7 @@
  * lookup by jid or score, delete, clear; retry, add to queue and kill, one entry or all. Entries are addressed by their exact stored string, so an action on an
  * entry that changed or left meanwhile does nothing instead of touching another job.
  */
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { JobRecord } from './job-record.js';
 import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';

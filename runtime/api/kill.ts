@@ -3,11 +3,11 @@
  * the dead set; then the death handlers registered in this process (`onJobDeath`) hear of each job, with the error
  * "Job killed by API", unless `notifyFailure: false`.
  */
-import { DEAD_MAX_AGE_SECONDS, DEAD_MAX_JOBS } from '../dead-set.js';
-import { notifyDeath } from '../handlers.js';
-import { parseJob } from '../job.js';
-import { silentLogger } from '../logger.js';
-import type { ApiConnection } from './connection.js';
+import { DEAD_MAX_AGE_SECONDS, DEAD_MAX_JOBS } from '../core/add-to-dead-set.js';
+import { notifyDeath } from '../core/handlers.js';
+import { parseJob } from '../core/job.js';
+import { silentLogger } from '../core/logger.js';
+import type { ApiConnection } from './api-connection.js';
 
 export interface KillOptions {
   /** Call the death handlers for each job killed. Default: true, as Sidekiq 6.4. */

@@ -4,9 +4,9 @@
  * across all readers, as Sidekiq throttles it). `quiet()` and `stop()` push TSTP / TERM onto the process's signal
  * list, which its next heartbeat pops — Sidepunch and Ruby Sidekiq processes alike.
  */
-import { toEpochSeconds } from '../job.js';
+import { toEpochSeconds } from '../core/job.js';
 import { readBatch } from '../redis/read-batch.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { scanSetMembers } from './paging.js';
 
 /** Signals a process takes through Redis: quiet, stop, log what every job is doing. */

@@ -3,7 +3,7 @@
  * `Sidekiq::Queue`: size, latency, lazy iteration newest first, lookup by jid, delete one job, clear.
  */
 import { SlotBatch } from '../redis/slot-batch.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { JobRecord, queueLatency } from './job-record.js';
 import { type PageOptions, pageSizeOf, scanSetMembers, walkWindows } from './paging.js';
 

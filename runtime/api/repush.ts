@@ -7,10 +7,11 @@
  * Client middleware, when registered in this process, sees each payload before the script runs (origin 'api'); a
  * middleware that stops the push removes the entry, as Sidekiq drops it.
  */
-import { patchJob } from '../job-patch.js';
+
+import { jobOf } from '../core/job.js';
+import { patchJob } from '../core/job-patch.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
-import { jobOf } from '../scheduler.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 
 /** promote.lua moves members scored at or before "now"; the API moves chosen members whatever their score. */
 const ANY_SCORE = Number.MAX_VALUE;

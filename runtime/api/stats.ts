@@ -5,7 +5,7 @@
  */
 
 import { getMany, readBatch } from '../redis/read-batch.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { queueLatency } from './job-record.js';
 import { scanSetMembers } from './paging.js';
 

@@ -5,7 +5,7 @@
  */
 
 import { readBatch } from '../redis/read-batch.js';
-import type { ApiConnection } from './connection.js';
+import type { ApiConnection } from './api-connection.js';
 import { JobRecord } from './job-record.js';
 import { scanSetMembers } from './paging.js';
 

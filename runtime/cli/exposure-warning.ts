@@ -3,7 +3,7 @@
  * delete, retry and kill jobs and stop processes, so saying it once, quietly, is not enough.
  */
 import type { AuthSettings } from '../web/auth.js';
-import { isLoopback } from '../web/server.js';
+import { isLoopback } from '../web/loopback.js';
 
 export function exposureWarning(host: string, auth: AuthSettings, how: string): string | undefined {
   if (isLoopback(host) || auth.basic !== undefined || auth.token !== undefined) return undefined;

@@ -8,7 +8,7 @@
  * away on purpose.
  */
 import { readFileSync } from 'node:fs';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../core/logger.js';
 
 const POLL_MS = 500;
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'busybox']);

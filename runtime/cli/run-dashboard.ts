@@ -2,10 +2,11 @@
  * `sidepunch-run --web PORT`: the dashboard served from the runtime's main process, on the same Redis, namespace and
  * registry. The server is unref'd, so it never keeps the process up; each mode's shutdown ends the process with it.
  */
-import type { RuntimeConfig } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Registry } from '../registry.js';
-import { startWebServer, type WebServer } from '../web/server.js';
+
+import type { Logger } from '../core/logger.js';
+import type { Registry } from '../core/registry.js';
+import type { RuntimeConfig } from '../server/run-config.js';
+import { startWebServer, type WebServer } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';
 
 export async function serveDashboard(

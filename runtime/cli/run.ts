@@ -4,20 +4,20 @@
  * escape a job's await and exits that a job makes itself are handled by crash-guard.ts and exit-guard.ts.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../config.js';
-import { installCrashGuard } from '../crash-guard.js';
-import { exitProcess, guardExit } from '../exit-guard.js';
-import { Launcher } from '../launcher.js';
-import { LineLogger } from '../logger.js';
-import { MetricsServerError, serveMetrics } from '../metrics-server.js';
+import { LineLogger } from '../core/logger.js';
+import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
+import { sidepunchVersion } from '../core/version.js';
 import { MetricsMiddleware } from '../middleware/metrics.js';
-import { serverMiddleware } from '../middleware/server.js';
-import { loadRegistry, type Registry, RegistryError } from '../registry.js';
-import { runSwarm } from '../swarm.js';
-import { runThreads } from '../thread-pool.js';
-import { sidepunchVersion } from '../version.js';
+import { serverMiddleware } from '../middleware/server-middleware.js';
+import { installCrashGuard } from '../server/crash-guard.js';
+import { exitProcess, guardExit } from '../server/exit-guard.js';
+import { Launcher } from '../server/launcher.js';
+import { MetricsServerError, serveMetrics } from '../server/metrics-server.js';
+import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../server/run-config.js';
+import { runSwarm } from '../server/supervise/swarm.js';
+import { runThreads } from '../server/supervise/thread-pool.js';
 import { AuthConfigError } from '../web/auth.js';
-import { WebServerError } from '../web/server.js';
+import { WebServerError } from '../web/web-server.js';
 import { stopWhenOrphaned } from './parent-watch.js';
 import { serveDashboard } from './run-dashboard.js';
 import { parseOrExit, rephraseParseError, UsageError } from './usage.js';

@@ -3,10 +3,10 @@
  * which wins over the default. Anything wrong is a UsageError with one line (the command exits 2).
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, checkedRedisUrl, portNumber } from '../config.js';
-import { DEFAULT_REDIS_URL } from '../redis/connection.js';
+import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
+import { ConfigError, checkedRedisUrl, portNumber } from '../server/run-config.js';
 import type { AuthSettings } from '../web/auth.js';
-import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../web/server.js';
+import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../web/web-server.js';
 import { rephraseParseError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {

@@ -3,11 +3,12 @@
  * or SIGINT, then closes and exits 0. Bad flags: one line on stderr, exit 2; a failure to start (the port is taken,
  * a bad registry or --auth): one line, exit 1.
  */
-import { redactUrl } from '../redis/connection.js';
-import { loadRegistry, type Registry, RegistryError } from '../registry.js';
-import { sidepunchVersion } from '../version.js';
+
+import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
+import { sidepunchVersion } from '../core/version.js';
+import { redactUrl } from '../redis/redis-url.js';
 import { AuthConfigError } from '../web/auth.js';
-import { startWebServer, type WebServer, WebServerError } from '../web/server.js';
+import { startWebServer, type WebServer, WebServerError } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';
 import { parseOrExit } from './usage.js';
 import { parseWebArgs, WEB_HELP } from './web-args.js';

@@ -3,11 +3,12 @@
  * handlers to, and the runtime's resolved settings. `sidepunch-run` calls it once per launcher (each `--threads`
  * thread loads the registry and calls it for itself) before any job is fetched, Sidekiq's `configure_server`.
  */
-import type { RuntimeConfig } from '../config.js';
-import { type DeathHandler, deathHandlers, type ErrorHandler, errorHandlers } from '../handlers.js';
+
+import { type DeathHandler, deathHandlers, type ErrorHandler, errorHandlers } from '../core/handlers.js';
+import type { RuntimeConfig } from '../server/run-config.js';
 import type { MiddlewareChain } from './chain.js';
-import { type ClientMiddleware, clientMiddleware } from './client.js';
-import { type ServerMiddleware, serverMiddleware } from './server.js';
+import { type ClientMiddleware, clientMiddleware } from './client-middleware.js';
+import { type ServerMiddleware, serverMiddleware } from './server-middleware.js';
 
 export interface ServerConfiguration {
   readonly config: RuntimeConfig;

@@ -6,8 +6,8 @@
  *   sidepunch_job_duration_seconds{class}        histogram of run time, Prometheus' default buckets
  * `sidepunch-run --metrics-port PORT` adds one and serves it; snapshots of several threads merge into one page.
  */
-import type { JobPayload } from '../job.js';
-import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server.js';
+import type { JobPayload } from '../core/job.js';
+import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server-middleware.js';
 
 /** Prometheus' default buckets, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -3,8 +3,8 @@
  * chain on its way back to a queue. The payload text is kept byte for byte unless a middleware changed the job.
  */
 import type { Redis } from 'ioredis';
-import { encodeJob, type JobPayload } from '../job.js';
-import { clientMiddleware, type PushOrigin, runClientMiddleware } from './client.js';
+import { encodeJob, type JobPayload } from '../core/job.js';
+import { clientMiddleware, type PushOrigin, runClientMiddleware } from './client-middleware.js';
 
 /** The payload to push and its queue; `payload` is '' when a middleware stopped the push. */
 export type StoredRepush = { payload: string; queue: string } | { reason: string };

@@ -3,10 +3,10 @@
  * when it finishes, with jid, class, queue, duration in seconds and outcome (`done` or `failed`, with the error),
  * for log pipelines that read JSON. Add it in the registry's `configureServer`.
  */
-import type { JobPayload } from '../job.js';
-import type { LogSink } from '../logger.js';
-import { describeError } from '../thrown-value.js';
-import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server.js';
+import type { JobPayload } from '../core/job.js';
+import type { LogSink } from '../core/logger.js';
+import { describeError } from '../core/thrown-value.js';
+import type { ServerContext, ServerMiddlewareObject, ServerNext } from './server-middleware.js';
 
 export class StructuredLogMiddleware implements ServerMiddlewareObject {
   constructor(

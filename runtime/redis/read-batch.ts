@@ -4,7 +4,7 @@
  * spread over many. Either way `exec()` answers `[error, reply]` per command, in order, as a pipeline does.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { isCluster } from './connection.js';
+import { isCluster } from './redis-connection.js';
 
 export function readBatch(redis: Redis): ChainableCommander {
   if (!isCluster(redis)) return redis.pipeline();

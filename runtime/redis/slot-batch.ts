@@ -5,7 +5,7 @@
  * order their steps so that a crash between two leaves a job in two places, never in none (docs/scaling.md).
  */
 import type { ChainableCommander, Redis } from 'ioredis';
-import { isCluster } from './connection.js';
+import { isCluster } from './redis-connection.js';
 
 export class SlotBatch {
   private readonly single?: ChainableCommander;

@@ -2,9 +2,10 @@
  * Fake mode's store: every job pushed, in push order, as it came back from JSON, with its time when scheduled.
  * `worker(stub)` gives one worker's view; `drainAll` and `clearAll` act on all of them.
  */
-import type { JobPayload } from '../job.js';
-import type { WorkerStub } from '../stub.js';
-import { performJob } from './perform.js';
+
+import type { WorkerStub } from '../client/stub.js';
+import type { JobPayload } from '../core/job.js';
+import { performJob } from './perform-job.js';
 import { TestingError } from './workers.js';
 
 export interface FakeJob<Args extends readonly unknown[] = readonly unknown[]> {

@@ -3,7 +3,7 @@
  * stubs' types, but a cast or a direct `push` can still pass a Date, a Map or an `undefined`, which Redis would
  * store as something else. The test then fails at the push, naming the path, instead of passing in memory.
  */
-import { PushError } from '../client.js';
+import { PushError } from '../client/client.js';
 
 export function assertJsonSafe(className: string, args: readonly unknown[]): void {
   const problem = problemIn(args, 'args');

@@ -5,7 +5,7 @@
  * callback's async context first, then the process-wide setting.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { type ClientSource, setPushTarget } from '../default-client.js';
+import { type ClientSource, setPushTarget } from '../client/default-client.js';
 import { TestingClient } from './testing-client.js';
 
 export type TestingMode = 'fake' | 'inline' | 'disabled';

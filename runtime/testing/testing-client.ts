@@ -5,11 +5,11 @@
  */
 
 import type { Redis } from 'ioredis';
-import { Client, type PreparedJobs } from '../client.js';
-import type { JobPayload } from '../job.js';
+import { Client, type PreparedJobs } from '../client/client.js';
+import type { JobPayload } from '../core/job.js';
 import { recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';
-import { performJob } from './perform.js';
+import { performJob } from './perform-job.js';
 
 export class TestingClient extends Client {
   constructor(private readonly mode: 'fake' | 'inline') {

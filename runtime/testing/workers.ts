@@ -3,8 +3,8 @@
  * registers the classes it wants performed (`registerWorkers({ IncrementCounter })`, or a whole registry, whose
  * argument validators then check every job as `sidepunch-run` would).
  */
-import { type ArgsValidator, lookupValidator, type Registry } from '../registry.js';
-import type { WorkerClass } from '../worker.js';
+import { type ArgsValidator, lookupValidator, type Registry } from '../core/registry.js';
+import type { WorkerClass } from '../core/worker.js';
 
 export class TestingError extends Error {
   override name = 'TestingError';

@@ -7,17 +7,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import { SidepunchApi } from '../api/api.js';
-import type { Clock } from '../clock.js';
-import { DEFAULT_REDIS_URL, type RedisTarget } from '../redis/connection.js';
-import type { Registry } from '../registry.js';
+import type { Clock } from '../core/clock.js';
+import type { Registry } from '../core/registry.js';
+import { DEFAULT_REDIS_URL, type RedisTarget } from '../redis/redis-connection.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { Authenticator, type AuthSettings, TOKEN_COOKIE } from './auth.js';
-import { type WebContext, WebError, type WebResponse, type WebSettings } from './context.js';
 import { CSRF_COOKIE, csrfRefusal, newCsrfToken, parseCookies } from './csrf.js';
 import { redisLabel } from './format.js';
 import { errorPage } from './layout.js';
 import { isLoopbackHostHeader } from './loopback.js';
 import { matchRoute } from './routes.js';
+import { type WebContext, WebError, type WebResponse, type WebSettings } from './web-context.js';
 
 export interface DashboardOptions {
   /** A URL, ioredis options or a connection you own. Default: `REDIS_URL`, else local. */

@@ -1,6 +1,6 @@
 /** How numbers, times, sizes and arguments read on the dashboard. Pure functions of their inputs and "now". */
 import type { Redis } from 'ioredis';
-import { describeTarget, type RedisTarget } from '../redis/connection.js';
+import { describeTarget, type RedisTarget } from '../redis/redis-connection.js';
 
 const numberFormat = new Intl.NumberFormat('en-US');
 

@@ -2,10 +2,10 @@
  * The frame every page shares (navigation, live-update switch, footer) and the small pieces pages repeat: forms
  * that carry the CSRF token, pagination, the error page.
  */
-import { sidepunchVersion } from '../version.js';
-import { page, type WebResponse, type WebSettings } from './context.js';
+import { sidepunchVersion } from '../core/version.js';
 import { CSRF_FIELD } from './csrf.js';
 import { type HtmlValue, html, type SafeHtml } from './html.js';
+import { page, type WebResponse, type WebSettings } from './web-context.js';
 
 const NAV: readonly (readonly [string, string])[] = [
   ['/', 'Dashboard'],

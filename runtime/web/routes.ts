@@ -1,14 +1,15 @@
 /**
  * Every page and action of the dashboard, on Sidekiq's Web UI paths so bookmarks carry over. State changes are
- * POSTs only (server.ts checks their CSRF token before any handler runs).
+ * POSTs only (dashboard.ts checks their CSRF token before any handler runs).
  */
-import type { Handler } from './context.js';
+
 import { busyAction, busyPage } from './pages/busy.js';
-import { dashboardPage } from './pages/dashboard.js';
+import { dashboardPage } from './pages/dashboard-page.js';
 import { jobDetailPage } from './pages/job-detail.js';
 import { entryAction, setAction, setAllAction, setPage } from './pages/job-sets.js';
 import { clearQueue, deleteQueueJob, queuePage, queuesPage } from './pages/queues.js';
-import { statsJson, statsQueuesJson } from './pages/stats.js';
+import { statsJson, statsQueuesJson } from './pages/stats-json.js';
+import type { Handler } from './web-context.js';
 
 interface Route {
   readonly method: 'GET' | 'POST';

@@ -1,6 +1,6 @@
 /**
  * What sidepunch-gen promises outside its own code stays true: every code is documented, its option rules
- * cover runtime/worker.ts `WorkerOptions`, the settings resolve like tsc finds a project, and import paths
+ * cover runtime/core/worker.ts `WorkerOptions`, the settings resolve like tsc finds a project, and import paths
  * follow the tsconfig's resolution.
  */
 import { readFileSync } from 'node:fs';
@@ -32,10 +32,10 @@ describe('diagnostic codes', () => {
 });
 
 describe('option rules', () => {
-  it('have a tailored rule for every field of runtime/worker.ts WorkerOptions', () => {
+  it('have a tailored rule for every field of runtime/core/worker.ts WorkerOptions', () => {
     const project = new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { noLib: true } });
     const options = project
-      .addSourceFileAtPath(path.join(REPO, 'runtime/worker.ts'))
+      .addSourceFileAtPath(path.join(REPO, 'runtime/core/worker.ts'))
       .getInterfaceOrThrow('WorkerOptions');
     expect([...OPTION_RULES.keys()]).toEqual(options.getProperties().map((property) => property.getName()));
   });

@@ -3,8 +3,8 @@
  * loads them: optional parameters by name, a rest parameter spread.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { argumentNames } from '../../runtime/argument-names.js';
-import type { Registry } from '../../runtime/registry.js';
+import { argumentNames } from '../../runtime/core/argument-names.js';
+import type { Registry } from '../../runtime/core/registry.js';
 import { loadFixtureRegistry } from './support/load-registry.js';
 
 describe('generated params', () => {

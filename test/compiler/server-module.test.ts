@@ -4,9 +4,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Registry } from '../../runtime/core/registry.js';
 import { MiddlewareChain } from '../../runtime/middleware/chain.js';
 import type { ServerConfiguration } from '../../runtime/middleware/configure.js';
-import type { Registry } from '../../runtime/registry.js';
 import { runCli } from './support/run-cli.js';
 import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
 

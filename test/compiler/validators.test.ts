@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { argsValidator } from '../../compiler/validate-args.js';
-import type { ArgsValidator, Registry } from '../../runtime/registry.js';
+import type { ArgsValidator, Registry } from '../../runtime/core/registry.js';
 import { loadFixtureRegistry } from './support/load-registry.js';
 
 describe('argsValidator', () => {

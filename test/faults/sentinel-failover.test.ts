@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
-import { openRedis } from '../../runtime/redis/connection.js';
+import { openRedis } from '../../runtime/redis/redis-connection.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
 import { type SentinelGroup, startSentinelGroup } from '../support/sentinel-group.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SidepunchApi } from '../../runtime/index.js';
-import { clientMiddleware } from '../../runtime/middleware/client.js';
+import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();

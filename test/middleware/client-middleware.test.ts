@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/client.js';
-import type { JobPayload } from '../../runtime/job.js';
-import { type ClientContext, type ClientNext, clientMiddleware } from '../../runtime/middleware/client.js';
+import { Client } from '../../runtime/client/client.js';
+import type { JobPayload } from '../../runtime/core/job.js';
+import {
+  type ClientContext,
+  type ClientNext,
+  clientMiddleware,
+} from '../../runtime/middleware/client-middleware.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeJob, newJids } from '../../runtime/job.js';
-import { patchJob } from '../../runtime/job-patch.js';
-import { clientMiddleware } from '../../runtime/middleware/client.js';
+import { encodeJob, newJids } from '../../runtime/core/job.js';
+import { patchJob } from '../../runtime/core/job-patch.js';
+import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 

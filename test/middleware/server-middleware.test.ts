@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorHandlers } from '../../runtime/handlers.js';
-import { type ServerNext, serverMiddleware } from '../../runtime/middleware/server.js';
-import type { SidepunchWorker } from '../../runtime/worker.js';
+import { errorHandlers } from '../../runtime/core/handlers.js';
+import type { SidepunchWorker } from '../../runtime/core/worker.js';
+import { type ServerNext, serverMiddleware } from '../../runtime/middleware/server-middleware.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';

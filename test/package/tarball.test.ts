@@ -130,6 +130,25 @@ console.log(jid);
     expect(imported.trim()).toBe('function');
   });
 
+  it('an app that only enqueues, through the stubs or sidepunch/testing, loads no worker-runtime code', () => {
+    // The generated stubs import only 'sidepunch' (test/compiler/stubs-typecheck.test.ts); ESM imports are
+    // static, so everything an enqueueing app can load is what the two entries reach through relative imports.
+    const installed = path.join(project, 'node_modules/sidepunch');
+    const serverDir = path.join(installed, 'dist/runtime/server');
+    expect(readdirSync(serverDir)).toContain('launcher.js');
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:from|import)\s*\(?\s*'(\.[^']*)'/g))
+        visit(path.join(path.dirname(file), match[1]!));
+    };
+    visit(path.join(installed, 'dist/runtime/index.js'));
+    visit(path.join(installed, 'dist/runtime/testing/sidepunch-testing.js'));
+    expect(reached.size).toBeGreaterThan(20);
+    expect([...reached].filter((file) => file.startsWith(serverDir + path.sep))).toEqual([]);
+  });
+
   it('exports the testing modes as sidepunch/testing: a stub push in fake mode is recorded, no Redis', () => {
     const script = `import { workerStub } from 'sidepunch';
 import { fake, worker } from 'sidepunch/testing';

@@ -1,6 +1,6 @@
 /** The process-wide gate that makes a suspect run alone in every thread of the process. */
 import { describe, expect, it } from 'vitest';
-import { AloneGate } from '../../runtime/alone-gate.js';
+import { AloneGate } from '../../runtime/server/alone-gate.js';
 
 describe('the alone gate', () => {
   it('once a thread takes it, other threads start nothing until it is released', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { argumentNames } from '../../runtime/argument-names.js';
-import type { Registry } from '../../runtime/registry.js';
+import { argumentNames } from '../../runtime/core/argument-names.js';
+import type { Registry } from '../../runtime/core/registry.js';
 
 class Job {
   perform(): void {}

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../runtime/cli/run.js';
-import { DEFAULTS } from '../../runtime/config.js';
+import { DEFAULTS } from '../../runtime/server/run-config.js';
 import { REPO_ROOT, RUN_BIN } from '../support/runtime-process.js';
 
 function run(...args: string[]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Deadline } from '../../runtime/deadline.js';
+import { Deadline } from '../../runtime/core/deadline.js';
 
 describe('a shutdown deadline', () => {
   it('gives the work its value when it comes first', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { withExactBytes } from '../../runtime/exact-bytes.js';
-import { parseJob } from '../../runtime/job.js';
-import { UnitOfWork } from '../../runtime/unit-of-work.js';
+import { parseJob } from '../../runtime/core/job.js';
+import { withExactBytes } from '../../runtime/server/exact-bytes.js';
+import { UnitOfWork } from '../../runtime/server/unit-of-work.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();

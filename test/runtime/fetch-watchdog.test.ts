@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/client.js';
-import { STALL_LIMIT_MS } from '../../runtime/fetch-watchdog.js';
+import { Client } from '../../runtime/client/client.js';
+import { STALL_LIMIT_MS } from '../../runtime/server/fetch-watchdog.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { startInProcess } from '../support/in-process.js';
 import { waitUntil } from '../support/runtime-process.js';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type HostProcess, isGone, thisHostProcess } from '../../runtime/host-process.js';
+import { type HostProcess, isGone, thisHostProcess } from '../../runtime/server/host-process.js';
 
 const here = thisHostProcess()!;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { patchJob } from '../../runtime/job-patch.js';
+import { patchJob } from '../../runtime/core/job-patch.js';
 
 describe('patching a payload keeps every byte it does not change', () => {
   const ruby =

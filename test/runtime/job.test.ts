@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeJob, formatSeconds, newJids, parseJob, toEpochSeconds } from '../../runtime/job.js';
+import { encodeJob, formatSeconds, newJids, parseJob, toEpochSeconds } from '../../runtime/core/job.js';
 
 describe('job payload encoding', () => {
   it('writes time fields as floats that always carry a "."', () => {

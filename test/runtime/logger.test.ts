@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineLogger } from '../../runtime/logger.js';
+import { LineLogger } from '../../runtime/core/logger.js';
 
 /** The text one `warn` writes (warnings are written at once), at a fixed time. */
 function warnLine(message: string, context?: Record<string, string>): string {

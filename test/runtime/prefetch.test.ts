@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PrefetchSizer } from '../../runtime/prefetch.js';
+import { PrefetchSizer } from '../../runtime/server/prefetch.js';
 
 describe('how many jobs are taken ahead of free slots', () => {
   it('stays at the concurrency for slow jobs, so they are not hoarded by one process', () => {

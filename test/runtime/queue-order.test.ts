@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queueOrder } from '../../runtime/queue-order.js';
+import { queueOrder } from '../../runtime/server/queue-order.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
 

@@ -9,7 +9,7 @@ import {
   lookupValidator,
   lookupWorker,
   RegistryError,
-} from '../../runtime/registry.js';
+} from '../../runtime/core/registry.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sidepunch-registry-test-'));
 let count = 0;

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Keys } from '../../runtime/redis/keys.js';
 import { withScripts } from '../../runtime/redis/scripts.js';
-import { RescueLock } from '../../runtime/rescue-lock.js';
+import { RescueLock } from '../../runtime/server/rescue-lock.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
 

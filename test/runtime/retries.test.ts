@@ -1,8 +1,8 @@
 import { inflateSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/client.js';
-import { onJobDeath, onJobError } from '../../runtime/handlers.js';
-import type { WorkerOptions } from '../../runtime/worker.js';
+import { Client } from '../../runtime/client/client.js';
+import { onJobDeath, onJobError } from '../../runtime/core/handlers.js';
+import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';

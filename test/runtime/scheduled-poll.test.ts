@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeJob, newJids } from '../../runtime/job.js';
+import { encodeJob, newJids } from '../../runtime/core/job.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { PROBE_REGISTRY, startRuntime, waitUntil } from '../support/runtime-process.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../runtime/cli/run.js';
-import { childArgs } from '../../runtime/swarm.js';
+import { childArgs } from '../../runtime/server/supervise/swarm.js';
 
 describe('the swarm supervisor', () => {
   it('gives its children the same flags without --processes', () => {

@@ -3,9 +3,9 @@
  * thrown value to user code (error handlers, job:failed listeners) survive that code throwing odd values too.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client } from '../../runtime/client.js';
-import { onJobError } from '../../runtime/handlers.js';
-import { describeError, describeThrown, stackFrames } from '../../runtime/thrown-value.js';
+import { Client } from '../../runtime/client/client.js';
+import { onJobError } from '../../runtime/core/handlers.js';
+import { describeError, describeThrown, stackFrames } from '../../runtime/core/thrown-value.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';

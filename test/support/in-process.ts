@@ -1,10 +1,11 @@
 /** A Launcher in the test's own process, with workers defined in the test, a fake clock and pinned randomness. */
-import { FakeClock } from '../../runtime/clock.js';
-import { resolveConfig } from '../../runtime/config.js';
-import { Launcher } from '../../runtime/launcher.js';
-import { LineLogger } from '../../runtime/logger.js';
+
+import { FakeClock } from '../../runtime/core/clock.js';
+import { LineLogger } from '../../runtime/core/logger.js';
+import type { WorkerClass } from '../../runtime/core/worker.js';
 import type { ConfigureServer } from '../../runtime/middleware/configure.js';
-import type { WorkerClass } from '../../runtime/worker.js';
+import { Launcher } from '../../runtime/server/launcher.js';
+import { resolveConfig } from '../../runtime/server/run-config.js';
 
 export interface InProcessRuntime {
   readonly launcher: Launcher;

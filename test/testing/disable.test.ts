@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { close, configure } from '../../runtime/default-client.js';
-import { clearAll, disable, fake, worker } from '../../runtime/testing/index.js';
+import { close, configure } from '../../runtime/client/default-client.js';
+import { clearAll, disable, fake, worker } from '../../runtime/testing/sidepunch-testing.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { jobs } from './support.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { push } from '../../runtime/default-client.js';
+import { push } from '../../runtime/client/default-client.js';
 import {
   allJobs,
   clearAll,
@@ -9,7 +9,7 @@ import {
   fake,
   registerWorkers,
   worker,
-} from '../../runtime/testing/index.js';
+} from '../../runtime/testing/sidepunch-testing.js';
 import { Chain, Explode, Greet, jobs, performed, TakesDate } from './support.js';
 
 beforeAll(() => registerWorkers({ Greet, Chain, Explode, TakesDate }));

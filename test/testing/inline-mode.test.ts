@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defineRegistry } from '../../runtime/registry.js';
+import { defineRegistry } from '../../runtime/core/registry.js';
 import {
   allJobs,
   clearAll,
@@ -10,7 +10,7 @@ import {
   registerWorkers,
   testingServerMiddleware,
   worker,
-} from '../../runtime/testing/index.js';
+} from '../../runtime/testing/sidepunch-testing.js';
 import { Chain, Explode, Greet, jobs, performed, TakesDate } from './support.js';
 
 beforeAll(() => registerWorkers({ Greet, Chain, Explode, TakesDate }));

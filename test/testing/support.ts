@@ -1,6 +1,7 @@
 /** Workers and stubs the testing-mode tests share: what a generated stubs file and its workers would be. */
-import { workerStub } from '../../runtime/stub.js';
-import type { SidepunchWorker } from '../../runtime/worker.js';
+
+import { workerStub } from '../../runtime/client/stub.js';
+import type { SidepunchWorker } from '../../runtime/core/worker.js';
 
 export const performed: string[] = [];
 

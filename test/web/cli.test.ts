@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatsBody } from '../../runtime/web/pages/stats.js';
+import type { StatsBody } from '../../runtime/web/pages/stats-json.js';
 import { LOOPBACK_HOSTS, MALFORMED_HOSTS, REBINDING_HOSTS, statusesByHost } from '../support/host-header.js';
 import { useRedis } from '../support/redis-fixture.js';
 import {

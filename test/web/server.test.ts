@@ -13,7 +13,7 @@ import {
   startWebServer,
   type WebServer,
 } from '../../runtime/index.js';
-import type { StatsBody } from '../../runtime/web/pages/stats.js';
+import type { StatsBody } from '../../runtime/web/pages/stats-json.js';
 import { freePort } from '../../scripts/redis-server.js';
 import { LOOPBACK_HOSTS, MALFORMED_HOSTS, REBINDING_HOSTS, statusesByHost } from '../support/host-header.js';
 import { useRedis } from '../support/redis-fixture.js';

@@ -4,10 +4,10 @@
  * process's next heartbeat, as with Sidekiq.
  */
 import type { ProcessRecord } from '../../api/process-set.js';
-import { type Handler, page, redirect, WebError } from '../context.js';
 import { argsPreview, count, kilobytes, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { layout, postButton } from '../layout.js';
+import { type Handler, page, redirect, WebError } from '../web-context.js';
 
 export const busyPage: Handler = async (context) => {
   const { api } = context;

@@ -3,12 +3,12 @@
  * built (`perform(orderId, email)`), then the error, its backtrace, the timestamps, and every other field of
  * the payload as it is stored.
  */
-import { argumentNames } from '../../argument-names.js';
-import { type Handler, page, WebError } from '../context.js';
+import { argumentNames } from '../../core/argument-names.js';
 import { findByKey } from '../entry-key.js';
 import { jsonText, relativeTime, utc } from '../format.js';
 import { html } from '../html.js';
 import { layout, postButton } from '../layout.js';
+import { type Handler, page, WebError } from '../web-context.js';
 import { viewOf } from './job-sets.js';
 
 /** Fields shown in their own rows; the rest go to "Other fields". */

@@ -7,11 +7,11 @@
 
 import type { SidepunchApi } from '../../api/api.js';
 import type { JobSet, SortedEntry } from '../../api/job-set.js';
-import { type Handler, page, redirect, type WebContext, WebError } from '../context.js';
 import { entryKey, findByKey } from '../entry-key.js';
 import { argsPreview, count, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
+import { type Handler, page, redirect, type WebContext, WebError } from '../web-context.js';
 import { listingWindow, PER_PAGE, searchForm, searchSummary } from './listing.js';
 
 export type EntryAction = 'retry' | 'add_to_queue' | 'delete' | 'kill';

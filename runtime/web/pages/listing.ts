@@ -3,11 +3,11 @@
  * and the windowing of either a plain listing or a search's matches into 25-entry pages.
  */
 import type { JobRecord } from '../../api/job-record.js';
-import type { WebContext } from '../context.js';
 import { count } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { pageNumber } from '../layout.js';
 import { type Filter, filterOf, type SearchResult, search } from '../search.js';
+import type { WebContext } from '../web-context.js';
 
 export const PER_PAGE = 25;
 

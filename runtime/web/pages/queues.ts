@@ -4,10 +4,10 @@
  * nothing if it has been fetched meanwhile.
  */
 import type { Queue, QueueJob } from '../../api/queue.js';
-import { type Handler, page, redirect, WebError } from '../context.js';
 import { argsPreview, count, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
+import { type Handler, page, redirect, WebError } from '../web-context.js';
 import { listingWindow, PER_PAGE, searchForm, searchSummary } from './listing.js';
 
 /** How far around the given position a delete looks for the job, since pushes and fetches shift positions. */

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostics } from '../../../compiler/format.js';
+import { formatDiagnostics } from '../../../compiler/format-diagnostics.js';
 import { generate } from '../../../compiler/generate.js';
 import { fixtureConfig, WORKER_FIXTURES } from './fixture-config.js';
 

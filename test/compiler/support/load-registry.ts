@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generate } from '../../../compiler/generate.js';
-import type { Registry } from '../../../runtime/registry.js';
+import type { Registry } from '../../../runtime/core/registry.js';
 import { fixtureConfig, WORKER_FIXTURES } from './fixture-config.js';
 
 export async function loadFixtureRegistry(name: string): Promise<Registry> {

@@ -46,7 +46,7 @@ export function tempProject(
         strict: true,
         skipLibCheck: true,
         noEmit: true,
-        paths: { sidepunch: [path.join(REPO, 'runtime/worker.ts')] },
+        paths: { sidepunch: [path.join(REPO, 'runtime/core/worker.ts')] },
       },
       include: ['src'],
     }),

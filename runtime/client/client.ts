@@ -1,0 +1,340 @@
+/**
+ * The client saves jobs to Redis exactly as Sidekiq's client does:
+ *  1. merge the worker's options with the caller's (`retry`, `queue` first, as Sidekiq orders them);
+ *  2. give each job a jid and `created_at`, and `enqueued_at` when it goes to a queue;
+ *  3. when client middleware is registered, run it on each job (it may change the job or stop its push);
+ *  4. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`.
+ * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
+ * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
+ */
+import type { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../core/clock.js';
+import { Deadline } from '../core/deadline.js';
+import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import type { WorkerClass, WorkerOptions } from '../core/worker.js';
+import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
+import { Keys } from '../redis/keys.js';
+import {
+  DEFAULT_REDIS_URL,
+  describeTarget,
+  isCluster,
+  openRedis,
+  type RedisTarget,
+} from '../redis/redis-connection.js';
+
+export interface ClientOptions {
+  /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
+  readonly redis?: RedisTarget | Redis;
+  /** Prefix for every key, to share one Redis between apps. Default: none (Sidekiq's own names). */
+  readonly namespace?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /**
+   * Seconds a push waits for Redis to confirm it before rejecting with a PushError. Default 5. A push that timed
+   * out may still be saved, if Redis was only slow and answers later.
+   */
+  readonly pushTimeout?: number;
+}
+
+export const DEFAULT_PUSH_TIMEOUT_SECONDS = 5;
+
+interface JobOptions extends WorkerOptions {
+  /** The worker: its class name on the wire, or the class itself (its `sidepunchOptions` become defaults). */
+  readonly class: string | WorkerClass;
+  /** When to run: epoch seconds or a Date. Past or present times enqueue at once. */
+  readonly at?: number | Date;
+  /** When to run, in seconds from now. */
+  readonly in?: number;
+}
+
+export interface PushJob extends JobOptions {
+  readonly args: readonly unknown[];
+  /** Use this jid instead of a new one. */
+  readonly jid?: string;
+}
+
+export interface PushBulk extends JobOptions {
+  /** One argument list per job. */
+  readonly args: readonly (readonly unknown[])[];
+}
+
+/** A push ready to save: payload strings by destination, and the jids in push order. */
+export interface PreparedJobs {
+  readonly className: string;
+  /** One per job in order: its jid, or undefined when a client middleware stopped it. */
+  readonly jids: (string | undefined)[];
+  /** Jobs due now: payloads by queue name, in push order. */
+  readonly queued: Map<string, string[]>;
+  /** Jobs for later: [epoch seconds, payload]. */
+  readonly scheduled: [number, string][];
+}
+
+export class PushError extends Error {
+  override name = 'PushError';
+}
+
+/** Sidekiq splits LPUSH arguments in thousands; one command that large is still one round trip. */
+const LPUSH_CHUNK = 1000;
+
+export class Client {
+  readonly keys: Keys;
+  private readonly clock: Clock;
+  private readonly ownsConnection: boolean;
+  private readonly where: string;
+  private readonly pushTimeoutSeconds: number;
+  private connection?: Redis;
+
+  constructor(private readonly options: ClientOptions = {}) {
+    this.keys = new Keys(options.namespace);
+    this.clock = options.clock ?? systemClock;
+    this.ownsConnection = !isConnection(options.redis);
+    this.where = isConnection(options.redis) ? 'Redis' : describeTarget(this.target());
+    this.pushTimeoutSeconds = options.pushTimeout ?? DEFAULT_PUSH_TIMEOUT_SECONDS;
+    if (!(this.pushTimeoutSeconds > 0 && Number.isFinite(this.pushTimeoutSeconds))) {
+      throw new Error(
+        `sidepunch: pushTimeout must be a number of seconds above 0, not ${options.pushTimeout}`,
+      );
+    }
+    if (isConnection(options.redis)) this.connection = options.redis;
+  }
+
+  /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
+  async push(job: PushJob): Promise<string | undefined> {
+    const prepared = await this.prepare(job, [job.args], job.jid);
+    await this.write(prepared);
+    return prepared.jids[0];
+  }
+
+  /**
+   * Saves many jobs of one class in one round trip; resolves to their jids in order (undefined for a job a client
+   * middleware stopped, as Sidekiq's nil).
+   */
+  async pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
+    if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
+      throw new PushError('pushBulk needs "args" as an array of argument arrays');
+    }
+    if (bulk.args.length === 0) return [];
+    const prepared = await this.prepare(bulk, bulk.args);
+    await this.write(prepared);
+    return prepared.jids;
+  }
+
+  /** Closes the connection this client opened (one you passed in stays open). */
+  async close(): Promise<void> {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection && this.ownsConnection) await connection.quit().catch(() => connection.disconnect());
+  }
+
+  private target(): RedisTarget {
+    const configured = this.options.redis;
+    if (configured && !isConnection(configured)) return configured;
+    return process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  }
+
+  private redis(): Redis {
+    this.connection ??= openRedis(this.target(), {
+      role: 'client',
+      logger: this.options.logger ?? silentLogger,
+      maxRetriesPerRequest: 2,
+    });
+    return this.connection;
+  }
+
+  /** Jobs of one push, encoded, the middleware run; `write` saves them. */
+  protected async prepare(
+    job: JobOptions,
+    argLists: readonly (readonly unknown[])[],
+    jid?: string,
+  ): Promise<PreparedJobs> {
+    const { options, className, queue } = this.resolveOptions(job);
+    const nowMs = this.clock.now();
+    const runAt = scheduledSeconds(job, nowMs);
+    const now = nowMs / 1000;
+    const jids = jid !== undefined ? [jid] : newJids(argLists.length);
+    for (const args of argLists) {
+      if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
+    }
+    if (clientMiddleware.size > 0) {
+      return this.throughMiddleware({ options, className, queue }, argLists, jids, runAt, now);
+    }
+    // Every job of a push shares all fields but args and jid: encode those once, in Sidekiq's order.
+    const head = encodeJob(options).slice(0, -1);
+    const argsKey = head === '{' ? '"args":' : ',"args":';
+    const tail =
+      `,"created_at":${formatSeconds(now)}` +
+      (runAt === undefined ? `,"enqueued_at":${formatSeconds(now)}` : '') +
+      '}';
+    const classAndJid = `,"class":${JSON.stringify(className)},"jid":`;
+    const payloads = argLists.map(
+      (args, i) =>
+        `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}${tail}`,
+    );
+    return runAt === undefined
+      ? { className, jids, queued: new Map([[queue, payloads]]), scheduled: [] }
+      : { className, jids, queued: new Map(), scheduled: payloads.map((payload) => [runAt, payload]) };
+  }
+
+  /**
+   * The same jobs as objects through the client chain, one at a time: a middleware may change any field (the
+   * queue, `at` for a scheduled job) or stop the push. `enqueued_at` is set after it, as Sidekiq's client does.
+   */
+  private async throughMiddleware(
+    resolved: { options: Record<string, unknown>; className: string; queue: string },
+    argLists: readonly (readonly unknown[])[],
+    jids: readonly string[],
+    runAt: number | undefined,
+    now: number,
+  ): Promise<PreparedJobs> {
+    const { options, className, queue } = resolved;
+    const prepared: PreparedJobs = { className, jids: [], queued: new Map(), scheduled: [] };
+    const redis = this.middlewareRedis();
+    for (let i = 0; i < argLists.length; i++) {
+      const job = {
+        ...options,
+        args: [...argLists[i]!],
+        class: className,
+        jid: jids[i],
+        created_at: now,
+        ...(runAt === undefined ? {} : { at: runAt }),
+      } as JobPayload;
+      const context = { className, queue, redis, origin: 'client' } as const;
+      if (!(await runClientMiddleware(job, context))) {
+        prepared.jids.push(undefined);
+        continue;
+      }
+      const { at, ...saved } = job;
+      if (typeof saved.queue !== 'string' || saved.queue === '') {
+        throw new PushError(`job ${className}: client middleware left "queue" empty or not a string`);
+      }
+      const scheduledAt = typeof at === 'number' && at > now ? at : undefined;
+      if (scheduledAt === undefined) saved.enqueued_at = now;
+      const payload = encodePayload(className, saved);
+      if (scheduledAt !== undefined) prepared.scheduled.push([scheduledAt, payload]);
+      else {
+        const list = prepared.queued.get(saved.queue);
+        if (list) list.push(payload);
+        else prepared.queued.set(saved.queue, [payload]);
+      }
+      prepared.jids.push(typeof saved.jid === 'string' ? saved.jid : jids[i]);
+    }
+    return prepared;
+  }
+
+  /** The connection client middleware is told about. */
+  protected middlewareRedis(): Redis | undefined {
+    return this.redis();
+  }
+
+  /** Saves prepared jobs in one round trip. */
+  protected async write(prepared: PreparedJobs): Promise<void> {
+    let count = prepared.scheduled.length;
+    for (const payloads of prepared.queued.values()) count += payloads.length;
+    if (count === 0) return;
+    const redis = this.redis();
+    const pipeline = redis.pipeline();
+    // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
+    const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
+    for (const [queue, payloads] of prepared.queued) {
+      if (listFirst.length === 0) pipeline.sadd(this.keys.queues, queue);
+      const queueKey = this.keys.queue(queue);
+      for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
+        pipeline.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK));
+      }
+    }
+    if (prepared.scheduled.length > 0) {
+      const members: (string | number)[] = [];
+      for (const [at, payload] of prepared.scheduled) members.push(String(at), payload);
+      pipeline.zadd(this.keys.schedule, ...members);
+    }
+    const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(
+      (async () => {
+        if (listFirst.length > 0) await redis.sadd(this.keys.queues, ...listFirst);
+        return pipeline.exec();
+      })(),
+    );
+    if (!saved.done) {
+      const reason =
+        saved.error === undefined
+          ? `no reply from Redis within ${this.pushTimeoutSeconds} s (it may still save them if it was only slow)`
+          : (saved.error as Error).message;
+      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${reason}`);
+    }
+    const results = saved.value;
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) {
+      const reason = failed?.[0] ? reasonOf(failed[0]) : 'no reply';
+      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${reason}`);
+    }
+  }
+
+  /** Worker defaults, then the caller's options, in Sidekiq's key order: retry, queue, other options. */
+  private resolveOptions(job: JobOptions): {
+    options: Record<string, unknown>;
+    className: string;
+    queue: string;
+  } {
+    const workerClass = typeof job.class === 'function' ? job.class : undefined;
+    const className = workerClass ? workerClass.name : job.class;
+    if (typeof className !== 'string' || className === '') {
+      throw new PushError('a job needs "class": a worker class or its name');
+    }
+    const { class: _class, args: _args, at: _at, in: _in, jid: _jid, ...callerOptions } = job as PushJob;
+    const merged: Record<string, unknown> = {
+      retry: true,
+      queue: 'default',
+      ...workerClass?.sidepunchOptions,
+    };
+    for (const [field, value] of Object.entries(callerOptions)) {
+      if (value !== undefined) merged[field] = value;
+    }
+    if (typeof merged.queue !== 'string' || merged.queue === '') {
+      throw new PushError(`job ${className}: "queue" must be a non-empty string`);
+    }
+    return { options: merged, className, queue: merged.queue };
+  }
+}
+
+/** ioredis's words for "gave up" point at its own option; say what it means for the caller. */
+function reasonOf(error: Error): string {
+  if (error.name === 'MaxRetriesPerRequestError')
+    return 'Redis is unreachable (gave up after reconnecting twice)';
+  return error.message;
+}
+
+function isConnection(value: unknown): value is Redis {
+  return typeof value === 'object' && value !== null && typeof (value as Redis).pipeline === 'function';
+}
+
+/** Epoch seconds to run at, or undefined to enqueue now (Sidekiq only schedules times in the future). */
+function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
+  let at: number | undefined;
+  if (job.in !== undefined) {
+    if (!Number.isFinite(job.in)) throw new PushError('"in" must be a number of seconds');
+    at = nowMs / 1000 + job.in;
+  } else if (job.at instanceof Date) {
+    at = job.at.getTime() / 1000;
+  } else if (job.at !== undefined) {
+    if (!Number.isFinite(job.at)) throw new PushError('"at" must be epoch seconds or a Date');
+    at = job.at;
+  }
+  return at !== undefined && at > nowMs / 1000 ? at : undefined;
+}
+
+function encodePayload(className: string, job: Readonly<Record<string, unknown>>): string {
+  try {
+    return encodeJob(job);
+  } catch (error) {
+    throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
+  }
+}
+
+function encodeArgs(className: string, args: readonly unknown[]): string {
+  try {
+    return JSON.stringify(args);
+  } catch (error) {
+    throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
+  }
+}

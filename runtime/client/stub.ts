@@ -1,0 +1,59 @@
+/**
+ * The typed enqueue API that `sidepunch-gen` generates one of per worker:
+ * `jobs.X.performAsync(...args)`, `performIn(seconds, ...args)`, `performAt(when, ...args)`,
+ * `performBulk([[...args], ...])` and `set({ queue, retry })`. The generated file only names the class,
+ * its parameter types and its options, so an app that enqueues never loads worker code.
+ */
+
+import type { WorkerOptions } from '../core/worker.js';
+import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
+
+export interface WorkerStub<Args extends readonly unknown[]> {
+  readonly className: string;
+  readonly options: Readonly<WorkerOptions>;
+  /** Enqueue now; resolves to the jid (undefined when a client middleware stopped the push). */
+  performAsync(...args: Args): Promise<string | undefined>;
+  /** Enqueue to run `seconds` from now. */
+  performIn(seconds: number, ...args: Args): Promise<string | undefined>;
+  /** Enqueue to run at a Date or epoch seconds; a past time runs at once. */
+  performAt(when: Date | number, ...args: Args): Promise<string | undefined>;
+  /** Enqueue many in one round trip; resolves to their jids in order (undefined where a middleware stopped one). */
+  performBulk(argLists: readonly Args[]): Promise<(string | undefined)[]>;
+  /** The same stub with some options overridden for the next pushes. */
+  set(overrides: WorkerOptions): WorkerStub<Args>;
+}
+
+export type { ClientSource };
+
+/** Routes every stub's pushes (and `push`/`pushBulk`) through another client; returns the previous source. */
+export function setStubClient(source: ClientSource): ClientSource {
+  return setPushTarget(source);
+}
+
+export function workerStub<Args extends readonly unknown[]>(
+  className: string,
+  options: WorkerOptions = {},
+): WorkerStub<Args> {
+  const push = (args: readonly unknown[], when: { at?: Date | number; in?: number }) =>
+    pushTarget().push({ ...options, ...when, class: className, args: withoutTrailingUndefined(args) });
+  return {
+    className,
+    options,
+    performAsync: (...args) => push(args, {}),
+    performIn: (seconds, ...args) => push(args, { in: seconds }),
+    performAt: (when, ...args) => push(args, { at: when }),
+    performBulk: (argLists) =>
+      pushTarget().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
+    set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
+  };
+}
+
+/**
+ * `performAsync(id, undefined)` for an optional parameter must arrive as `[id]`, not `[id, null]` (JSON has no
+ * undefined): then `perform` gets its default and the generated validator accepts it.
+ */
+function withoutTrailingUndefined(args: readonly unknown[]): readonly unknown[] {
+  let length = args.length;
+  while (length > 0 && args[length - 1] === undefined) length--;
+  return length === args.length ? args : args.slice(0, length);
+}

@@ -1,0 +1,106 @@
+/**
+ * The registry module that `sidepunch-run` loads: its default export maps each class name (the `class`
+ * field on the wire) to its worker class, plus, when `sidepunch-gen` made it, one argument validator and the
+ * `perform` parameter names per class.
+ * Hand-written registries use `defineRegistry({ workers: { SendEmail }, configureServer(server) { … } })`; one can
+ * wrap a generated registry: `defineRegistry({ ...generated, configureServer })`.
+ */
+
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ConfigureServer } from '../middleware/configure.js';
+import type { WorkerClass } from './worker.js';
+
+/** Returns undefined when `args` fit `perform`'s parameters, else the path that failed and why. */
+export type ArgsValidator = (args: readonly unknown[]) => string | undefined;
+
+export interface Registry {
+  readonly workers: Readonly<Record<string, WorkerClass>>;
+  readonly validators?: Readonly<Record<string, ArgsValidator>>;
+  /**
+   * `perform`'s parameter names per class, in order, a rest parameter as `'...name'`, so the web dashboard can
+   * show a job's arguments by name (see `argumentNames`). Hand-written registries may omit it or list some classes.
+   */
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+  /** Called by `sidepunch-run` before it fetches a job: add server and client middleware, error and death handlers. */
+  readonly configureServer?: ConfigureServer;
+}
+
+export function defineRegistry(registry: Registry): Registry {
+  return registry;
+}
+
+/**
+ * The worker class the registry lists under `className`: its own entry only, so a job whose class is `constructor`,
+ * `__proto__` or `toString` is an unknown worker rather than a member of Object.prototype.
+ */
+export function lookupWorker(registry: Registry, className: string): WorkerClass | undefined {
+  return ownEntry(registry.workers, className);
+}
+
+/** The argument validator the registry lists under `className`, if any (own entries only, as `lookupWorker`). */
+export function lookupValidator(registry: Registry, className: string): ArgsValidator | undefined {
+  return registry.validators && ownEntry(registry.validators, className);
+}
+
+function ownEntry<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
+export class RegistryError extends Error {
+  override name = 'RegistryError';
+}
+
+/** Imports a registry module and checks its shape, so a wrong file fails at start with one clear line. */
+export async function loadRegistry(file: string): Promise<Registry> {
+  const url = pathToFileURL(path.resolve(file)).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await importUnlessStalled(url, file);
+  } catch (error) {
+    if (error instanceof RegistryError) throw error;
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RegistryError(`cannot load registry ${file}: ${reason}`);
+  }
+  const candidate = (mod.default ?? mod) as Partial<Registry> | undefined;
+  const workers = candidate?.workers;
+  if (!workers || typeof workers !== 'object') {
+    throw new RegistryError(
+      `${file} is not a Sidepunch registry: its default export needs a "workers" object mapping class names to worker classes`,
+    );
+  }
+  for (const [name, worker] of Object.entries(workers)) {
+    if (typeof worker !== 'function' || typeof worker.prototype?.perform !== 'function') {
+      throw new RegistryError(`${file}: workers.${name} is not a class with a perform method`);
+    }
+  }
+  checkParams(file, candidate.params);
+  if (candidate.configureServer !== undefined && typeof candidate.configureServer !== 'function') {
+    throw new RegistryError(`${file}: configureServer must be a function (server) => { … }`);
+  }
+  return candidate as Registry;
+}
+
+/**
+ * Node ends a process whose event loop empties even while a dynamic import waits on a top-level await: a module
+ * awaiting a promise that nothing can settle any more would end `sidepunch-run` silently, with exit code 0.
+ */
+function importUnlessStalled(url: string, file: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const stalled = () => reject(new RegistryError(`${file}: the registry's top-level await never settled`));
+    process.once('beforeExit', stalled);
+    import(url).then(resolve, reject).finally(() => process.off('beforeExit', stalled));
+  });
+}
+
+function checkParams(file: string, params: unknown): void {
+  if (params === undefined) return;
+  if (!params || typeof params !== 'object' || Array.isArray(params)) {
+    throw new RegistryError(`${file}: params must be an object mapping class names to parameter names`);
+  }
+  for (const [name, names] of Object.entries(params)) {
+    if (!Array.isArray(names) || !names.every((item) => typeof item === 'string')) {
+      throw new RegistryError(`${file}: params.${name} must be an array of parameter names (strings)`);
+    }
+  }
+}

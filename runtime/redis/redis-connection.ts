@@ -1,0 +1,120 @@
+/**
+ * Opens ioredis connections from a URL (see redis-url.ts: one Redis, a Sentinel group or a Cluster, with TLS and
+ * ACL users) or options, and reports outages in one line each way (lost, back) instead of one line per failed
+ * reconnect. Passwords never reach a log line.
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../core/logger.js';
+import { parseRedisUrl, type RedisEndpoint, redactUrl } from './redis-url.js';
+
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+export type RedisTarget = string | RedisOptions;
+
+export interface ConnectionOptions {
+  /** Who this connection is, for log lines: "client", "fetch", "blocking fetch". */
+  role: string;
+  logger?: Logger;
+  /** Workers wait for Redis forever; clients give up after a few tries so a push fails instead of hanging. */
+  maxRetriesPerRequest: number | null;
+}
+
+export function describeTarget(target: RedisTarget): string {
+  if (typeof target === 'string') return redactUrl(target);
+  return `redis://${target.host ?? '127.0.0.1'}:${target.port ?? 6379}/${target.db ?? 0}`;
+}
+
+/** Reconnect quickly at first, then every 2 s at most. */
+function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 6), 2000);
+}
+
+/**
+ * A connection to the target. In cluster mode the value is an ioredis `Cluster`, which speaks the same commands;
+ * the few callers whose commands span keys check `isCluster` and keep each command within one slot.
+ */
+export function openRedis(target: RedisTarget, options: ConnectionOptions): Redis {
+  const common: RedisOptions = {
+    maxRetriesPerRequest: options.maxRetriesPerRequest,
+    retryStrategy: reconnectDelay,
+    enableReadyCheck: true,
+    connectionName: `sidepunch-${options.role.replace(/\s+/g, '-')}`,
+  };
+  let redis: Redis;
+  if (typeof target !== 'string') redis = new Redis({ ...target, ...common });
+  else {
+    const endpoint = parseRedisUrl(target);
+    redis =
+      endpoint.mode === 'cluster'
+        ? (openCluster(endpoint, common) as unknown as Redis)
+        : new Redis({ ...endpointOptions(endpoint), ...common });
+  }
+  watchOutages(redis, describeTarget(target), options);
+  return redis;
+}
+
+export function isCluster(redis: Redis): boolean {
+  return (redis as unknown as { isCluster?: boolean }).isCluster === true;
+}
+
+/** ioredis options for one Redis or the primary of a Sentinel group. */
+function endpointOptions(endpoint: RedisEndpoint): RedisOptions {
+  const auth = { username: endpoint.username, password: endpoint.password, db: endpoint.db };
+  if (endpoint.mode === 'standalone') {
+    const [node] = endpoint.nodes;
+    return { ...auth, host: node!.host, port: node!.port, tls: endpoint.tls };
+  }
+  return {
+    ...auth,
+    sentinels: endpoint.nodes.map(({ host, port }) => ({ host, port })),
+    name: endpoint.masterName,
+    sentinelUsername: endpoint.sentinelUsername,
+    sentinelPassword: endpoint.sentinelPassword,
+    tls: endpoint.tls,
+    sentinelTLS: endpoint.tls,
+    enableTLSForSentinelMode: endpoint.tls !== undefined,
+    // Told by the Sentinels the moment the primary changes, rather than when a command times out.
+    failoverDetector: true,
+    // A primary demoted to replica answers writes with READONLY: reconnect, which asks the Sentinels again.
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+  };
+}
+
+function openCluster(endpoint: RedisEndpoint, common: RedisOptions): Cluster {
+  const { maxRetriesPerRequest, connectionName } = common;
+  return new Cluster(
+    endpoint.nodes.map(({ host, port }) => ({ host, port })),
+    {
+      clusterRetryStrategy: reconnectDelay,
+      enableReadyCheck: true,
+      redisOptions: {
+        username: endpoint.username,
+        password: endpoint.password,
+        tls: endpoint.tls,
+        maxRetriesPerRequest,
+        connectionName,
+      },
+    },
+  );
+}
+
+function watchOutages(redis: Redis, where: string, options: ConnectionOptions): void {
+  let down = false;
+  let everReady = false;
+  redis.on('error', (error: Error & { code?: string; lastNodeError?: Error & { code?: string } }) => {
+    if (down) return;
+    down = true;
+    // A cluster's "Failed to refresh slots cache." carries the reason (refused, WRONGPASS …) in lastNodeError.
+    const cause = error.lastNodeError;
+    const reason =
+      error.code ??
+      (cause ? `${error.message.replace(/\.$/, '')}: ${cause.code ?? cause.message}` : error.message);
+    const what = everReady ? 'lost the connection to' : 'cannot reach';
+    options.logger?.warn(`${options.role}: ${what} Redis at ${where} (${reason}); retrying with backoff`);
+  });
+  redis.on('ready', () => {
+    if (down) options.logger?.info(`${options.role}: connected to Redis at ${where} again`);
+    down = false;
+    everReady = true;
+  });
+}

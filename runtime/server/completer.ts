@@ -1,0 +1,158 @@
+/**
+ * Completer: the one place that writes a job's outcome to Redis.
+ *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
+ *     the exact payload from the in-progress list, as bytes for one that is not UTF-8), retry and dead-set
+ *     entries, and the processed/failed counters (in cluster mode, where one MULTI cannot span slots: retry and
+ *     dead entries first, then acknowledgements and counters, so a crash in between runs a job again rather
+ *     than losing it);
+ *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
+ *     and no acknowledged job runs again;
+ *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
+ *  4. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
+ */
+
+import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
+import type { ScriptCommands } from '../redis/scripts.js';
+import { SlotBatch } from '../redis/slot-batch.js';
+import type { RuntimeContext } from './actor-context.js';
+import type { Disposition } from './job-retry.js';
+import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
+
+/** Daily stat keys live five years, as Sidekiq's. */
+const DAILY_STAT_TTL_SECONDS = 5 * 365 * 24 * 60 * 60;
+const RETRY_DELAY_MS = 500;
+
+interface Recorded {
+  readonly unit: UnitOfWork;
+  readonly disposition: Disposition;
+}
+
+export class Completer {
+  private pending: Recorded[] = [];
+  /** The batch being written: still held until Redis confirms it. */
+  private writing: readonly Recorded[] = [];
+  private flushing?: Promise<void>;
+  private scheduled = false;
+  private closed = false;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    held: HeldJobs,
+  ) {
+    held.addSource(
+      function* (this: Completer) {
+        for (const recorded of this.writing) yield recorded.unit;
+        for (const recorded of this.pending) yield recorded.unit;
+      }.bind(this),
+    );
+  }
+
+  record(unit: UnitOfWork, disposition: Disposition): void {
+    if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
+    this.pending.push({ unit, disposition });
+    if (!this.scheduled && !this.flushing) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  /** Writes everything recorded so far; resolves once Redis has it. One writer runs at a time. */
+  async flush(): Promise<void> {
+    while (this.flushing || (this.pending.length > 0 && !this.closed)) {
+      this.flushing ??= this.writeAll().finally(() => {
+        this.flushing = undefined;
+      });
+      await this.flushing;
+    }
+  }
+
+  /** Batches written one after another; what is recorded while one is in flight goes in the next. */
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0 && !this.closed) await this.writeBatch();
+  }
+
+  /**
+   * Outcomes recorded from now on are dropped (their jobs were requeued at shutdown), and a batch Redis refused is
+   * not tried again: its jobs stay in the in-progress list, to run again.
+   */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Outcomes recorded and not yet confirmed by Redis. */
+  get unwritten(): number {
+    return this.writing.length + this.pending.length;
+  }
+
+  private async writeBatch(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = batch;
+    for (;;) {
+      try {
+        await this.write(batch);
+        break;
+      } catch (error) {
+        if (this.closed) return;
+        this.ctx.logger.warn(
+          `could not write ${batch.length} job outcome(s), retrying: ${(error as Error).message}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+    this.writing = [];
+    this.ctx.events.emit('complete:flushed', { count: batch.length });
+  }
+
+  private async write(recorded: readonly Recorded[]): Promise<void> {
+    const { keys, clock } = this.ctx;
+    const now = clock.now() / 1000;
+    const batch = new SlotBatch(this.ctx.redis);
+    let processed = 0;
+    let failed = 0;
+    let killed = false;
+    const acks = new Map<string, (string | Buffer)[]>();
+    for (const { unit, disposition } of recorded) {
+      const payloads = acks.get(unit.inProgressKey);
+      if (payloads) payloads.push(unit.stored);
+      else acks.set(unit.inProgressKey, [unit.stored]);
+      switch (disposition.kind) {
+        case 'ack':
+          processed++;
+          if (disposition.failed) failed++;
+          break;
+        case 'retry':
+          batch.on(keys.retry).zadd(keys.retry, disposition.at, disposition.payload);
+          processed++;
+          failed++;
+          break;
+        case 'kill':
+          addToDeadSet(batch, keys, disposition.payload, now, disposition.reason);
+          killed = true;
+          if (disposition.counted) {
+            processed++;
+            failed++;
+          }
+          break;
+      }
+    }
+    if (killed) trimDeadSet(batch, keys, now);
+    batch.nextStep();
+    for (const [inProgressKey, payloads] of acks) {
+      (batch.on(inProgressKey) as unknown as ScriptCommands).sidepunchAck(inProgressKey, ...payloads);
+    }
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
+    this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed);
+    this.count(batch, keys.statFailed(), keys.statFailed(day), failed);
+    await batch.exec();
+  }
+
+  private count(batch: SlotBatch, total: string, daily: string, amount: number): void {
+    if (amount === 0) return;
+    batch.on(total).incrby(total, amount);
+    batch.on(daily).incrby(daily, amount).expire(daily, DAILY_STAT_TTL_SECONDS);
+  }
+}

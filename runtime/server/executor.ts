@@ -1,0 +1,186 @@
+/**
+ * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
+ *  1. parse the payload (else: unperformable, with the reason) and find its class in the registry (else: failed,
+ *     as Sidekiq's NameError, so it is retried);
+ *  2. check the arguments with the registry's generated validator, when it has one;
+ *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
+ *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
+ *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
+ *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
+ */
+
+import { type JobPayload, parseJob } from '../core/job.js';
+import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
+import { describeError } from '../core/thrown-value.js';
+import type { MiddlewareChain } from '../middleware/chain.js';
+import {
+  runServerMiddleware,
+  type ServerMiddleware,
+  serverMiddleware,
+} from '../middleware/server-middleware.js';
+import type { RuntimeContext } from './actor-context.js';
+import { JobScope, runInScope } from './job-context.js';
+import type { UnitOfWork } from './unit-of-work.js';
+import type { RunningJob } from './work-state.js';
+
+/** A run that passed its worker's `timeout`. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError';
+}
+
+/**
+ * A job whose class the registry lacks. Sidekiq raises NameError here and retries the job, so this is a failure,
+ * not a dead end: in a mixed Ruby/TypeScript fleet or a rolling deploy, another process may know the class.
+ */
+export class UnknownWorkerError extends Error {
+  override name = 'UnknownWorkerError';
+}
+
+/** Error classes recorded on payloads that could not be performed at all (shown by Sidekiq's Web UI). */
+export const UNPERFORMABLE = {
+  invalidPayload: 'Sidepunch::InvalidPayload',
+  invalidArguments: 'Sidepunch::InvalidArguments',
+} as const;
+
+export type Outcome =
+  | { readonly kind: 'done'; readonly job: JobPayload }
+  | { readonly kind: 'failed'; readonly job: JobPayload; readonly error: unknown }
+  /** Stopped by shutdown: left in the in-progress list, to go back to its queue unchanged. */
+  | { readonly kind: 'interrupted' }
+  | {
+      readonly kind: 'unperformable';
+      readonly errorClass: string;
+      readonly reason: string;
+      /** The payload as an object, when it was one. */
+      readonly object?: Record<string, unknown>;
+    };
+
+export class Executor {
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly registry: Registry,
+    private readonly middleware: MiddlewareChain<ServerMiddleware> = serverMiddleware,
+  ) {}
+
+  async execute(running: RunningJob): Promise<Outcome> {
+    const unit = running.unit;
+    const parsed = parseJob(unit.raw, unit.exactBytes);
+    if (!parsed.ok)
+      return this.unperformable(unit, UNPERFORMABLE.invalidPayload, parsed.reason, parsed.object);
+    const job = parsed.job;
+    const workerClass = lookupWorker(this.registry, job.class);
+    if (!workerClass) {
+      const error = new UnknownWorkerError(
+        `no worker class "${job.class}" in the registry ${this.ctx.config.registryPath}`,
+      );
+      this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
+      return { kind: 'failed', job, error };
+    }
+    const problem = lookupValidator(this.registry, job.class)?.(job.args);
+    if (problem !== undefined) {
+      const reason = `arguments do not match ${job.class}.perform: ${problem}`;
+      return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
+    }
+
+    const { logger, events, clock } = this.ctx;
+    const jid = job.jid ?? '';
+    const logInfo = logger.enabled('info');
+    const started = clock.now();
+    if (logInfo) logger.info('start', { class: job.class, jid });
+    if (events.has('job:start')) events.emit('job:start', { jid, className: job.class, queue: unit.queue });
+    const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
+    let timer: NodeJS.Timeout | undefined;
+    let skipped = false;
+    const scope = new JobScope(job.class, jid);
+    try {
+      let signal = running.shutdownSignal;
+      let expired: Promise<never> | undefined;
+      if (typeof timeout === 'number' && timeout > 0) {
+        const timeoutController = new AbortController();
+        signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
+        expired = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
+            timeoutController.abort(error);
+            reject(error);
+          }, timeout * 1000);
+        });
+      }
+      const chained = this.middleware.size > 0;
+      // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
+      const run = runInScope(scope, () => {
+        const worker = new workerClass();
+        worker.jid = job.jid;
+        worker.signal = signal;
+        // No middleware (the common case): perform directly, with nothing allocated for a chain.
+        if (!chained) return worker.perform(...job.args);
+        const context = { worker, workerClass, queue: unit.queue };
+        return runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
+      });
+      const ran = scope.watch(run);
+      const performed = await (expired ? Promise.race([ran, expired]) : ran);
+      skipped = chained && performed === false;
+    } catch (error) {
+      const elapsedMs = clock.now() - started;
+      if (running.shutdownSignal.aborted) {
+        logger.info(`interrupted by shutdown: ${describeError(error)}`, {
+          class: job.class,
+          jid,
+          elapsed: formatElapsed(elapsedMs),
+        });
+        return { kind: 'interrupted' };
+      }
+      logger.warn(`fail: ${describeError(error)}`, {
+        class: job.class,
+        jid,
+        elapsed: formatElapsed(elapsedMs),
+      });
+      if (events.has('job:failed')) {
+        // A listener that chokes on an odd thrown value must not keep the job from being retried.
+        try {
+          events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
+        } catch (listenerError) {
+          logger.error(`a job:failed listener threw: ${describeError(listenerError)}`, {
+            class: job.class,
+            jid,
+          });
+        }
+      }
+      return { kind: 'failed', job, error };
+    } finally {
+      scope.finish();
+      clearTimeout(timer);
+    }
+    if (logInfo || events.has('job:done')) {
+      const elapsedMs = clock.now() - started;
+      if (logInfo) {
+        logger.info(skipped ? 'skipped by server middleware' : 'done', {
+          class: job.class,
+          jid,
+          elapsed: formatElapsed(elapsedMs),
+        });
+      }
+      events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
+    }
+    return { kind: 'done', job };
+  }
+
+  private unperformable(
+    unit: UnitOfWork,
+    errorClass: string,
+    reason: string,
+    object?: Record<string, unknown>,
+  ): Outcome {
+    const jid = typeof object?.jid === 'string' ? object.jid : undefined;
+    this.ctx.logger.error(`cannot perform job from queue "${unit.queue}": ${reason}; kept in the dead set`, {
+      jid,
+    });
+    this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
+    return { kind: 'unperformable', errorClass, reason, object };
+  }
+}
+
+/** Seconds with millisecond precision, as Sidekiq's `elapsed=0.123`. */
+function formatElapsed(ms: number): string {
+  return (ms / 1000).toFixed(3);
+}

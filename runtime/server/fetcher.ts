@@ -1,0 +1,247 @@
+/**
+ * Fetcher: takes jobs from the queues into this process's in-progress lists, never a bare pop.
+ *  1. fetch(max) hands out jobs already taken, then runs fetch.lua: in strict order, as many as fit from each
+ *     queue in turn; with weights, batches of at most `concurrency`, each from a fresh weighted draw;
+ *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
+ *     so an idle process starts a new job within a round trip of its push;
+ *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
+ *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
+ *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
+ *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { Redis } from 'ioredis';
+import type { RuntimeContext } from './actor-context.js';
+import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
+import type { QueueOrder } from './queue-order.js';
+import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
+
+/** Seconds a blocking fetch waits before it is re-armed (keeps a half-open connection from hanging forever). */
+const BLOCKING_TIMEOUT_SECONDS = 2;
+
+interface QueueSource {
+  readonly name: string;
+  readonly queueKey: string;
+  readonly inProgressKey: string;
+  blocking?: Redis;
+  /** A BLMOVE is outstanding on `blocking`. */
+  armed: boolean;
+  /** Its in-progress list must be compared with what is held before the next fetch. */
+  needsAdoption: boolean;
+}
+
+export class Fetcher {
+  private readonly sources = new Map<string, QueueSource>();
+  private readonly ready: UnitOfWork[] = [];
+  private wakeUp?: () => void;
+  private stopped = false;
+  /** When the fetch or wait now outstanding began (clock ms); undefined between them. */
+  private outstandingSince?: number;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly order: QueueOrder,
+    private readonly held: HeldJobs,
+  ) {
+    held.addSource(() => this.ready);
+    for (const { name } of ctx.config.queues) {
+      this.sources.set(name, {
+        name,
+        queueKey: ctx.keys.queue(name),
+        inProgressKey: ctx.keys.inProgress(ctx.identity, name),
+        armed: false,
+        needsAdoption: false,
+      });
+    }
+    // A reconnect means replies may have been lost: look again at every in-progress list.
+    let connectedBefore = false;
+    ctx.redis.on('ready', () => {
+      if (connectedBefore) for (const source of this.sources.values()) source.needsAdoption = true;
+      connectedBefore = true;
+    });
+  }
+
+  /** Up to `max` jobs, oldest first within each queue; an empty array when every queue is empty. */
+  async fetch(max: number): Promise<UnitOfWork[]> {
+    const units = this.ready.splice(0, max);
+    if (units.length === max || this.stopped) return units;
+    this.outstandingSince = this.ctx.clock.now();
+    try {
+      await this.adoptUntracked(units, max);
+      if (this.order.weighted) await this.fetchWeighted(units, max);
+      else await this.fetchStrict(units, max);
+    } catch (error) {
+      // What this fetch moved is in the in-progress lists but in no hand: adopted at the next fetch.
+      for (const source of this.sources.values()) source.needsAdoption = true;
+      throw error;
+    } finally {
+      this.outstandingSince = undefined;
+    }
+    if (units.length === 0) this.ctx.events.emit('fetch:idle', undefined);
+    return units;
+  }
+
+  /** Milliseconds the outstanding fetch or wait has lasted; 0 when none is. */
+  outstandingFor(): number {
+    return this.outstandingSince === undefined ? 0 : this.ctx.clock.now() - this.outstandingSince;
+  }
+
+  /**
+   * The watchdog's remedy for a fetch or wait that never returns (a connection that died without a reset, as after
+   * some failovers): new blocking connections, and the shared one reconnected, which sends its pending commands
+   * again. Whatever a lost reply had moved is adopted from the in-progress lists before the next fetch.
+   */
+  reconnect(): void {
+    this.closeBlockingConnections();
+    for (const source of this.sources.values()) source.needsAdoption = true;
+    this.ctx.redis.disconnect(true);
+    if (this.outstandingSince !== undefined) this.outstandingSince = this.ctx.clock.now();
+  }
+
+  /** Strict order: as many as fit from the first queue, then the next. */
+  private async fetchStrict(units: UnitOfWork[], max: number): Promise<void> {
+    for (const name of this.order()) {
+      if (units.length >= max) break;
+      await this.fetchFrom(name, max - units.length, units);
+    }
+  }
+
+  /**
+   * Weighted order: batches of at most `concurrency` jobs, each from a fresh draw, so that a large prefetch does not
+   * turn the weights into a few coarse picks.
+   */
+  private async fetchWeighted(units: UnitOfWork[], max: number): Promise<void> {
+    const chunk = this.ctx.config.concurrency;
+    while (units.length < max) {
+      let took = 0;
+      for (const name of this.order()) {
+        took = await this.fetchFrom(name, Math.min(chunk, max - units.length), units);
+        if (took > 0) break;
+      }
+      if (took === 0) return;
+    }
+  }
+
+  private async fetchFrom(name: string, count: number, units: UnitOfWork[]): Promise<number> {
+    const source = this.sources.get(name)!;
+    const payloads = await this.ctx.redis.sidepunchFetch(source.queueKey, source.inProgressKey, count);
+    for (const raw of payloads) units.push(this.take(raw, source));
+    if (payloads.some(mayHaveLostBytes)) {
+      const taken = units.splice(units.length - payloads.length);
+      units.push(...(await withExactBytes(this.ctx.redis, source.inProgressKey, taken, this.holding(units))));
+    }
+    return payloads.length;
+  }
+
+  /** Every unit holding an entry of an in-progress list: held by the actors, or in the fetch under way. */
+  private *holding(fetching: readonly UnitOfWork[]): Generator<UnitOfWork> {
+    yield* this.held.units();
+    yield* fetching;
+  }
+
+  /** Resolves when a blocking fetch took a job or timed out, or when the fetcher stops. */
+  waitForWork(): Promise<void> {
+    if (this.ready.length > 0 || this.stopped) return Promise.resolve();
+    const woken = new Promise<void>((resolve) => {
+      this.wakeUp = resolve;
+    });
+    this.outstandingSince = this.ctx.clock.now();
+    for (const source of this.sources.values()) {
+      if (!source.armed) this.arm(source);
+    }
+    return woken;
+  }
+
+  /** Stops fetching: blocking connections are closed; a job one of them moved stays in the in-progress list. */
+  stop(): void {
+    this.stopped = true;
+    this.closeBlockingConnections();
+    this.wake();
+  }
+
+  /** A BLMOVE outstanding on a closed connection fails, which marks its list for adoption and wakes the loop. */
+  private closeBlockingConnections(): void {
+    for (const source of this.sources.values()) {
+      source.blocking?.disconnect();
+      source.blocking = undefined;
+    }
+  }
+
+  /**
+   * Gives every job still in this process's in-progress lists back to its queue, to run next.
+   * Call once nothing runs any more and every outcome is written.
+   */
+  async requeueAll(): Promise<number> {
+    this.ready.length = 0;
+    let moved = 0;
+    for (const source of this.sources.values()) {
+      moved += await this.ctx.redis.sidepunchRequeue(source.inProgressKey, source.queueKey);
+    }
+    return moved;
+  }
+
+  private take(raw: string, source: QueueSource): UnitOfWork {
+    return new UnitOfWork(raw, source.name, source.inProgressKey);
+  }
+
+  private takeBytes(bytes: Buffer, source: QueueSource): UnitOfWork {
+    const raw = bytes.toString();
+    const exact = mayHaveLostBytes(raw) && !isUtf8(bytes) ? bytes : undefined;
+    return new UnitOfWork(raw, source.name, source.inProgressKey, exact);
+  }
+
+  private arm(source: QueueSource): void {
+    source.blocking ??= this.ctx.openConnection(`blocking fetch ${source.name}`);
+    source.armed = true;
+    // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
+    source.blocking
+      .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
+      .then(
+        (bytes) => {
+          if (bytes !== null) this.ready.push(this.takeBytes(bytes, source));
+        },
+        () => {
+          // The connection was closed or lost; whatever BLMOVE moved is found by adoption or requeue.
+          source.needsAdoption = true;
+        },
+      )
+      .finally(() => {
+        source.armed = false;
+        this.wake();
+      });
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    if (!wakeUp) return;
+    this.wakeUp = undefined;
+    this.outstandingSince = undefined;
+    wakeUp();
+  }
+
+  private async adoptUntracked(units: UnitOfWork[], max: number): Promise<void> {
+    let adopted = 0;
+    for (const source of this.sources.values()) {
+      // While a BLMOVE is outstanding its job may be in the list but not yet in hand; look later.
+      if (!source.needsAdoption || source.armed) continue;
+      source.needsAdoption = false;
+      const listed = await this.ctx.redis.lrange(source.inProgressKey, 0, -1);
+      const untracked = this.held.untracked(listed).filter((raw) => !units.some((unit) => unit.raw === raw));
+      let taken = untracked.reverse().map((raw) => this.take(raw, source));
+      if (untracked.some(mayHaveLostBytes)) {
+        taken = await withExactBytes(this.ctx.redis, source.inProgressKey, taken, this.holding(units));
+      }
+      for (const unit of taken) {
+        if (units.length < max) units.push(unit);
+        else this.ready.push(unit);
+        adopted++;
+      }
+    }
+    if (adopted > 0) {
+      this.ctx.logger.warn(
+        `adopted ${adopted} job(s) left in this process's in-progress lists by a lost reply`,
+      );
+      this.ctx.events.emit('fetch:adopted', { count: adopted });
+    }
+  }
+}

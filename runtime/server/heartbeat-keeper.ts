@@ -1,0 +1,86 @@
+/**
+ * Heartbeat keeper: keeps this process's heartbeat from expiring while a job blocks the event loop (synchronous
+ * work), from a small worker thread with its own Redis connection (heartbeat-keeper-thread.ts).
+ *  1. this event loop bumps a shared counter every heartbeat (a timer: it fires only when the loop is free);
+ *  2. the thread, every heartbeat, extends the TTL of the process and work hashes (EXPIRE: it never creates them,
+ *     and leaves `beat` as the last real beat) as long as the counter moved within `maxBlockSeconds` (300);
+ *  3. so a job runs twice only when its loop stays blocked past that: the thread stops extending, the heartbeat
+ *     expires `processTtlSeconds` later, another process rescues the jobs and runs them while this one still
+ *     holds them. A process killed takes the thread with it: its heartbeat expires as before;
+ *  4. a timer late by more than a heartbeat means the loop was blocked: one warning line each time.
+ * Started only from the built runtime (dist/): in-process tests run the TypeScript sources, where the thread's
+ * script does not exist, and the heartbeat alone keeps them alive, as before.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describeError } from '../core/thrown-value.js';
+import type { RuntimeContext } from './actor-context.js';
+
+const THREAD_SCRIPT = new URL('./heartbeat-keeper-thread.js', import.meta.url);
+
+export interface KeeperData {
+  readonly redis: string;
+  readonly namespace?: string;
+  readonly identity: string;
+  readonly heartbeatSeconds: number;
+  readonly processTtlSeconds: number;
+  readonly maxBlockSeconds: number;
+  /** Int32Array[1]: the counter this event loop bumps. */
+  readonly alive: SharedArrayBuffer;
+}
+
+export class HeartbeatKeeper {
+  private readonly alive = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  private thread?: Worker;
+  private timer?: NodeJS.Timeout;
+  private lastTick = 0;
+
+  constructor(private readonly ctx: RuntimeContext) {}
+
+  start(): void {
+    if (this.timer) return;
+    const { config, identity, clock, logger } = this.ctx;
+    const intervalMs = config.heartbeatSeconds * 1000;
+    this.lastTick = clock.now();
+    this.timer = setInterval(() => this.tick(intervalMs), intervalMs).unref();
+    if (!existsSync(fileURLToPath(THREAD_SCRIPT))) return;
+    const data: KeeperData = {
+      redis: config.redis,
+      namespace: config.namespace,
+      identity,
+      heartbeatSeconds: config.heartbeatSeconds,
+      processTtlSeconds: config.processTtlSeconds,
+      maxBlockSeconds: config.maxBlockSeconds,
+      alive: this.alive.buffer as SharedArrayBuffer,
+    };
+    // Small heaps: it holds a connection and a timer (about 11 MB of RSS per launcher, mostly the isolate itself).
+    this.thread = new Worker(THREAD_SCRIPT, {
+      workerData: data,
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
+    this.thread.unref();
+    this.thread.on('error', (error) => logger.warn(`heartbeat keeper: ${describeError(error)}`));
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    void this.thread?.terminate();
+    this.thread = undefined;
+  }
+
+  private tick(intervalMs: number): void {
+    Atomics.add(this.alive, 0, 1);
+    const now = this.ctx.clock.now();
+    const blockedMs = now - this.lastTick - intervalMs;
+    this.lastTick = now;
+    if (blockedMs < intervalMs) return;
+    const { config, logger } = this.ctx;
+    const limit = config.maxBlockSeconds;
+    logger.warn(
+      `event loop blocked for ${(blockedMs / 1000).toFixed(1)} s (a job's synchronous work holds up every job ` +
+        `of this process; blocked longer than --max-block ${limit} s, its jobs are rescued and may run twice)`,
+    );
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * Launcher: builds the runtime from its config and runs it until stopped.
+ *  1. connect (one shared connection; blocking fetch opens its own per queue);
+ *  2. start(): the registry's configureServer hook (middleware, handlers), a first heartbeat (which records this
+ *     process's queues for rescuers) before the first fetch, then the manager and its fetch watchdog, the
+ *     scheduler, the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a run of the
+ *     suspects they left, each alone;
+ *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
+ *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
+ *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close;
+ *     the steps after the wait share a deadline of a few seconds, since Redis may never answer: whatever is not
+ *     done by then is logged, one line each, and left in Redis for a rescuer, and stop() resolves false.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../core/clock.js';
+import { Deadline } from '../core/deadline.js';
+import { LineLogger, type Logger } from '../core/logger.js';
+import { type Registry, RegistryError } from '../core/registry.js';
+import { describeError } from '../core/thrown-value.js';
+import { serverConfiguration } from '../middleware/configure.js';
+import { Keys } from '../redis/keys.js';
+import { describeTarget, openRedis } from '../redis/redis-connection.js';
+import { parseRedisUrl } from '../redis/redis-url.js';
+import { withScripts } from '../redis/scripts.js';
+import type { RuntimeContext } from './actor-context.js';
+import type { AloneGate } from './alone-gate.js';
+import { Completer } from './completer.js';
+import { RuntimeEvents } from './events.js';
+import { Executor } from './executor.js';
+import { FetchWatchdog } from './fetch-watchdog.js';
+import { Fetcher } from './fetcher.js';
+import { Heartbeat, type RemoteSignal } from './heartbeat.js';
+import { JobRetry } from './job-retry.js';
+import { Manager } from './manager.js';
+import { queueOrder } from './queue-order.js';
+import { Rescuer } from './rescuer.js';
+import type { RuntimeConfig } from './run-config.js';
+import { Scheduler } from './scheduler.js';
+import { SuspectRunner } from './suspects.js';
+import { HeldJobs } from './unit-of-work.js';
+
+/** After the running jobs' -t: how long the writes that end a shutdown may wait for Redis. */
+const GIVE_BACK_SECONDS = 3;
+
+export interface LauncherOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly events?: RuntimeEvents;
+  readonly identity?: string;
+  /** Random numbers for retry jitter and poll intervals (tests pin them). */
+  readonly random?: () => number;
+  /** Called when a TERM arrives through Redis (the Web UI's Stop button); the CLI exits after stop(). */
+  readonly onRemoteStop?: () => void;
+  /** With --threads: the process-wide gate, so a suspect runs alone in the whole process (alone-gate.ts). */
+  readonly aloneGate?: AloneGate;
+}
+
+/** Sidekiq's `hostname:pid:nonce`; a supervisor may choose the nonce (SIDEPUNCH_NONCE) to know its child's identity. */
+export function newIdentity(nonce = process.env.SIDEPUNCH_NONCE || randomBytes(6).toString('hex')): string {
+  return processIdentity(process.pid, nonce);
+}
+
+export function processIdentity(pid: number, nonce: string): string {
+  return `${hostname()}:${pid}:${nonce}`;
+}
+
+export class Launcher {
+  readonly ctx: RuntimeContext;
+  readonly scheduler: Scheduler;
+  readonly heartbeat: Heartbeat;
+  readonly rescuer: Rescuer;
+  readonly suspects: SuspectRunner;
+  readonly watchdog: FetchWatchdog;
+  private readonly connections: Redis[] = [];
+  private readonly fetcher: Fetcher;
+  private readonly completer: Completer;
+  private readonly manager: Manager;
+  private readonly held = new HeldJobs();
+  /** Boot got as far as: the registry's configureServer hook returned, then the first heartbeat was written. */
+  private booted: 'configuring' | 'registering' | 'registered' = 'configuring';
+  private starting?: Promise<void>;
+  private stopping?: Promise<boolean>;
+  private quieting?: Promise<void>;
+
+  constructor(
+    config: RuntimeConfig,
+    private readonly registry: Registry,
+    private readonly options: LauncherOptions = {},
+  ) {
+    const logger = options.logger ?? new LineLogger(config.logLevel);
+    const openConnection = (role: string) => {
+      const connection = openRedis(config.redis, { role, logger, maxRetriesPerRequest: null });
+      this.connections.push(connection);
+      return connection;
+    };
+    this.ctx = {
+      config,
+      redis: withScripts(openConnection('fetch')),
+      openConnection,
+      keys: new Keys(config.namespace, { cluster: parseRedisUrl(config.redis).mode === 'cluster' }),
+      clock: options.clock ?? systemClock,
+      logger,
+      events: options.events ?? new RuntimeEvents(),
+      identity: options.identity ?? newIdentity(),
+    };
+    const held = this.held;
+    const random = options.random ?? Math.random;
+    this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues), held);
+    this.completer = new Completer(this.ctx, held);
+    const retry = new JobRetry(this.ctx, registry, random);
+    this.manager = new Manager(
+      this.ctx,
+      this.fetcher,
+      new Executor(this.ctx, registry),
+      retry,
+      this.completer,
+      held,
+      options.aloneGate,
+    );
+    this.scheduler = new Scheduler(this.ctx, random);
+    this.rescuer = new Rescuer(this.ctx);
+    this.suspects = new SuspectRunner(this.ctx, this.manager);
+    this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
+    this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
+  }
+
+  get events(): RuntimeEvents {
+    return this.ctx.events;
+  }
+
+  get busy(): number {
+    return this.manager.busy;
+  }
+
+  /** Starts working; resolves once the first heartbeat is written and fetching has begun. */
+  start(): Promise<void> {
+    this.starting ??= this.boot();
+    return this.starting;
+  }
+
+  /** Stops taking new jobs; running ones finish. Safe to call more than once. */
+  quiet(): Promise<void> {
+    this.quieting ??= (async () => {
+      this.ctx.logger.info('quiet: no new jobs; running ones finish');
+      this.watchdog.stop();
+      await Promise.all([this.manager.stopFetching(), this.scheduler.stop()]);
+      await this.heartbeat.beat().catch(() => {});
+    })();
+    return this.quieting;
+  }
+
+  /**
+   * Graceful shutdown; safe to call more than once. Resolves true once every outcome is written and every job
+   * given back; false when Redis did not answer in time (what was left for a rescuer is logged).
+   */
+  stop(): Promise<boolean> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** After an error no job can be blamed for: stop without waiting for the running jobs, which go back to their queues. */
+  abandon(): Promise<boolean> {
+    this.manager.abandonRunning();
+    return this.stop();
+  }
+
+  private async boot(): Promise<void> {
+    const { config, logger, identity } = this.ctx;
+    const queues = config.queues.map((queue) =>
+      queue.weight === 1 ? queue.name : `${queue.name},${queue.weight}`,
+    );
+    logger.info(
+      `sidepunch-run starting: concurrency=${config.concurrency} queues=${queues.join(' ')} ` +
+        `redis=${describeTarget(config.redis)}${config.namespace ? ` namespace=${config.namespace}` : ''} ` +
+        `identity=${identity}`,
+    );
+    if (config.containerGraceSeconds !== undefined && config.timeoutSeconds >= config.containerGraceSeconds) {
+      logger.warn(
+        `shutdown timeout (-t ${config.timeoutSeconds}) is not shorter than the container's stop grace period ` +
+          `(${config.containerGraceSeconds} s): the orchestrator will kill the process before running jobs are ` +
+          `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
+      );
+    }
+    try {
+      await this.registry.configureServer?.(serverConfiguration(config));
+    } catch (error) {
+      throw new RegistryError(`${config.registryPath}: configureServer threw ${describeError(error)}`);
+    }
+    this.booted = 'registering';
+    // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
+    try {
+      await this.heartbeat.beat();
+    } catch (error) {
+      // Shutdown closed the connection the beat waited on; it reports that the process never registered.
+      if (this.stopping) return;
+      throw error;
+    }
+    this.booted = 'registered';
+    if (this.stopping) return;
+    this.manager.start();
+    this.watchdog.start();
+    this.scheduler.start();
+    this.heartbeat.start();
+    this.ctx.events.on('heartbeat', () => void this.rescueDead());
+    void this.rescueDead();
+  }
+
+  /** On every beat: rescue the jobs of dead processes, then run alone any suspects they left. */
+  private async rescueDead(): Promise<void> {
+    try {
+      await this.rescuer.tick();
+    } catch (error) {
+      this.ctx.logger.warn(`rescuer: ${describeError(error)}`);
+    }
+    void this.suspects.tick();
+  }
+
+  private onRemoteSignal(signal: RemoteSignal): void {
+    const { logger } = this.ctx;
+    logger.info(`${signal} received through Redis`);
+    if (signal === 'TSTP') void this.quiet();
+    else if (signal === 'TERM') {
+      if (this.options.onRemoteStop) this.options.onRemoteStop();
+      else void this.stop();
+    } else {
+      for (const running of this.manager.work.jobs()) {
+        logger.info(
+          `running since ${new Date(running.runAt * 1000).toISOString()}: ${running.unit.raw.slice(0, 300)}`,
+        );
+      }
+    }
+  }
+
+  private async shutdown(): Promise<boolean> {
+    const { logger, config } = this.ctx;
+    logger.info(
+      `shutting down: waiting up to ${config.timeoutSeconds} s for ${this.manager.busy} running job(s)`,
+    );
+    // quiet() stops taking jobs at once; its Redis writes finish while the running jobs do, if Redis answers.
+    const quieting = this.quiet();
+    this.heartbeat.stop();
+    this.manager.interruptRunning();
+    const finished = await this.manager.drain(config.timeoutSeconds * 1000);
+    const deadline = new Deadline(GIVE_BACK_SECONDS * 1000);
+    await deadline.race(Promise.all([this.starting?.catch(() => {}), quieting]));
+    let left: string[] = [];
+    if (this.booted === 'registered') left = await this.giveBack(deadline, finished);
+    else if (this.starting) left = [this.neverStarted()];
+    if (left.length === 0) {
+      await deadline.race(Promise.all(this.connections.map((connection) => connection.quit())));
+    }
+    for (const connection of this.connections) connection.disconnect();
+    for (const line of left) logger.error(line);
+    if (left.length === 0) logger.info('bye');
+    logger.flush();
+    return left.length === 0;
+  }
+
+  /** Outcomes, then the unfinished jobs back to their queues, then out of the process set: what was not done. */
+  private async giveBack(deadline: Deadline, finished: boolean): Promise<string[]> {
+    const { logger, events, identity } = this.ctx;
+    const left: string[] = [];
+    const forRescue = `the in-progress list of ${identity}`;
+    await deadline.race(this.completer.flush());
+    this.completer.close();
+    const unwritten = this.completer.unwritten;
+    if (unwritten > 0) {
+      left.push(
+        `could not write ${unwritten} job outcome(s): the jobs stay in ${forRescue} and run again once a rescuer returns them`,
+      );
+    }
+    const held = this.held.count() - unwritten;
+    const requeued = await deadline.race(
+      (async () => (await this.fetcher.requeueAll()) + (await this.suspects.requeueAll()))(),
+    );
+    if (requeued.done) {
+      if (!finished || requeued.value > 0) {
+        logger.warn(`requeued ${requeued.value} unfinished job(s) to the front of their queues`);
+      }
+      events.emit('shutdown:requeued', { count: requeued.value });
+    } else if (held > 0) {
+      left.push(
+        `could not give back ${held} job(s): they stay in ${forRescue} and a rescuer will return them after its ` +
+          `heartbeat expires${reason(requeued.error)}`,
+      );
+    }
+    const deregistered = await deadline.race(this.heartbeat.deregister());
+    if (!deregistered.done) {
+      left.push(
+        `could not deregister ${identity}: it stays in the process set until its heartbeat expires ` +
+          `(${this.ctx.config.processTtlSeconds} s)${reason(deregistered.error)}`,
+      );
+    }
+    return left;
+  }
+
+  private neverStarted(): string {
+    const { config } = this.ctx;
+    if (this.booted === 'configuring') {
+      return `${config.registryPath}: configureServer never finished: no job was taken`;
+    }
+    return `never reached Redis at ${describeTarget(config.redis)}: no job was taken`;
+  }
+}
+
+/** Why a step failed, when Redis said so rather than staying silent until the deadline. */
+function reason(error: unknown): string {
+  return error === undefined ? '' : ` (${describeError(error)})`;
+}

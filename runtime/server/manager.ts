@@ -1,0 +1,237 @@
+/**
+ * Manager: keeps up to `concurrency` jobs in flight on this event loop.
+ *  1. keep a small buffer of taken jobs, refilled in one round trip whenever it runs low; when every queue is
+ *     empty, wait on the blocking fetch;
+ *  2. start each job without awaiting it: execute, then JobRetry decides where it goes, then the completer
+ *     writes that in the next batch, and the slot frees at once;
+ *  3. stopFetching() stops taking jobs; drain() waits for the running jobs, up to a deadline (or not at all once
+ *     abandonRunning() was called, after a crash).
+ * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
+ */
+
+import { describeError } from '../core/thrown-value.js';
+import type { RuntimeContext } from './actor-context.js';
+import { AloneGate } from './alone-gate.js';
+import type { Completer } from './completer.js';
+import type { Executor } from './executor.js';
+import type { Fetcher } from './fetcher.js';
+import type { Disposition, JobRetry } from './job-retry.js';
+import { PrefetchSizer } from './prefetch.js';
+import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
+import { type RunningJob, WorkState } from './work-state.js';
+
+const FETCH_ERROR_PAUSE_MS = 1000;
+
+export class Manager {
+  private inFlight = 0;
+  private quieted = false;
+  private bufferLow?: () => void;
+  /** Jobs taken and not yet started, from `readyHead` on. */
+  private readonly ready: UnitOfWork[] = [];
+  private readyHead = 0;
+  /** Called once nothing runs any more. */
+  private readonly idleWaiters: (() => void)[] = [];
+  /** Set while a suspect runs alone (or waits for the running jobs to finish first): nothing else starts. */
+  private alone = false;
+  /** Set while another thread of this process runs a suspect alone: buffered jobs wait for it. */
+  private gateWait?: Promise<void>;
+  private loop?: Promise<void>;
+  /** Resolves when abandonRunning() is called: drain() stops waiting. */
+  private readonly abandoned: Promise<false>;
+  private abandon!: () => void;
+  /** What runs now, for the heartbeat's work hash and for shutdown. */
+  readonly work = new WorkState();
+  private readonly prefetch: PrefetchSizer;
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly fetcher: Fetcher,
+    private readonly executor: Executor,
+    private readonly retry: JobRetry,
+    private readonly completer: Completer,
+    held: HeldJobs,
+    private readonly gate = new AloneGate(),
+  ) {
+    this.prefetch = new PrefetchSizer(ctx.config.concurrency);
+    this.abandoned = new Promise((resolve) => (this.abandon = () => resolve(false)));
+    held.addSource(
+      function* (this: Manager) {
+        for (let i = this.readyHead; i < this.ready.length; i++) yield this.ready[i]!;
+        for (const running of this.work.jobs()) yield running.unit;
+      }.bind(this),
+    );
+  }
+
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  get quiet(): boolean {
+    return this.quieted;
+  }
+
+  /** Fires every running job's AbortSignal, so jobs that honour it stop early; they are requeued unchanged. */
+  interruptRunning(): void {
+    this.work.interruptAll();
+  }
+
+  /** After a crash no job can be blamed for: drain() (now or later) returns at once, without the running jobs. */
+  abandonRunning(): void {
+    this.abandon();
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops taking new jobs; running ones go on. A fetch stuck on an unreachable Redis is not waited for. */
+  async stopFetching(waitMs = 5000): Promise<void> {
+    this.quieted = true;
+    this.fetcher.stop();
+    this.wakeFetchLoop();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Waits for running jobs; resolves true when all finished before `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const result = await Promise.race([this.idle().then(() => true), expired, this.abandoned]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /**
+   * Runs one job with nothing else running beside it: starting buffered jobs pauses, the running ones finish,
+   * then `take()` hands the job (or nothing, e.g. once quiet) and it runs; resolves once its outcome is written.
+   * Buffered jobs stay buffered, in the in-progress list, so a crash meanwhile can only be this job's doing.
+   */
+  async runAlone(take: () => Promise<UnitOfWork | undefined>): Promise<boolean> {
+    this.alone = true;
+    try {
+      await this.gate.take();
+      await this.idle();
+      const unit = this.quieted ? undefined : await take();
+      if (!unit) return false;
+      this.gate.tryStart();
+      this.perform(unit);
+      await this.idle();
+      await this.completer.flush();
+      return true;
+    } finally {
+      this.alone = false;
+      this.gate.release();
+      if (!this.quieted) this.dispatch();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * The fetch loop keeps a buffer of taken jobs (still in Redis, in the in-progress list) so that a slot that frees
+   * starts its next job at once instead of waiting for a round trip; PrefetchSizer says how big.
+   */
+  private async run(): Promise<void> {
+    while (!this.quieted) {
+      if (this.buffered() >= this.prefetch.lowWater()) {
+        await new Promise<void>((resolve) => {
+          this.bufferLow = resolve;
+        });
+        continue;
+      }
+      let units: UnitOfWork[];
+      try {
+        const started = performance.now();
+        units = await this.fetcher.fetch(
+          this.ctx.config.concurrency + this.prefetch.extra() - this.buffered(),
+        );
+        this.prefetch.recordFetch(performance.now() - started);
+      } catch (error) {
+        if (this.quieted) break;
+        this.ctx.logger.warn(`fetch failed, retrying in ${FETCH_ERROR_PAUSE_MS} ms: ${describeError(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, FETCH_ERROR_PAUSE_MS));
+        continue;
+      }
+      // Jobs taken as the process went quiet stay in the in-progress list; shutdown requeues them.
+      if (this.quieted) break;
+      for (const unit of units) this.ready.push(unit);
+      this.dispatch();
+      if (units.length === 0 && this.buffered() === 0) await this.fetcher.waitForWork();
+    }
+  }
+
+  private buffered(): number {
+    return this.ready.length - this.readyHead;
+  }
+
+  /** Starts buffered jobs while slots are free. */
+  private dispatch(): void {
+    if (this.alone) return;
+    const { concurrency } = this.ctx.config;
+    while (this.inFlight < concurrency && this.readyHead < this.ready.length) {
+      if (!this.gate.tryStart()) {
+        this.waitForGate();
+        break;
+      }
+      const unit = this.ready[this.readyHead]!;
+      this.ready[this.readyHead++] = undefined as unknown as UnitOfWork;
+      this.perform(unit);
+    }
+    if (this.readyHead === this.ready.length) {
+      this.ready.length = 0;
+      this.readyHead = 0;
+    }
+    if (this.buffered() < this.prefetch.lowWater()) this.wakeFetchLoop();
+  }
+
+  private waitForGate(): void {
+    this.gateWait ??= this.gate.opened().then(() => {
+      this.gateWait = undefined;
+      if (!this.quieted) this.dispatch();
+    });
+  }
+
+  /** Call once the gate counted the job (tryStart). */
+  private perform(unit: UnitOfWork): void {
+    this.inFlight++;
+    const running = this.work.start(unit, this.ctx.clock.now());
+    this.executor
+      .execute(running)
+      .then((outcome) => this.retry.dispose(unit, outcome))
+      .then(
+        (disposition) => this.finish(running, disposition),
+        // A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the
+        // in-progress list, so shutdown (or a rescuer) gives it back to its queue.
+        (error) => {
+          this.ctx.logger.error(
+            `internal error while performing a job, left in progress: ${describeError(error)}`,
+          );
+          this.finish(running, undefined);
+        },
+      );
+  }
+
+  private finish(running: RunningJob, disposition: Disposition | undefined): void {
+    this.work.finish(running);
+    this.gate.finished();
+    this.prefetch.recordJob(performance.now() - running.startedAt);
+    if (disposition) this.completer.record(running.unit, disposition);
+    this.inFlight--;
+    if (!this.quieted) this.dispatch();
+    if (this.inFlight === 0 && this.idleWaiters.length > 0)
+      for (const idle of this.idleWaiters.splice(0)) idle();
+  }
+
+  private wakeFetchLoop(): void {
+    const bufferLow = this.bufferLow;
+    this.bufferLow = undefined;
+    bufferLow?.();
+  }
+}

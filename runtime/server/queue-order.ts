@@ -1,0 +1,37 @@
+/**
+ * The order in which a fetch tries the queues, as Sidekiq's CLI defines it: when every weight is 1 the
+ * order is strict (each queue drained before the next); otherwise it is drawn anew for every fetch,
+ * each queue coming first with a chance proportional to its weight.
+ */
+import type { WeightedQueue } from './run-config.js';
+
+export interface QueueOrder {
+  (): readonly string[];
+  /** Drawn anew per fetch: a fetch must then take small batches, each from a fresh draw, to keep the ratios. */
+  readonly weighted: boolean;
+}
+
+export function queueOrder(queues: readonly WeightedQueue[], random: () => number = Math.random): QueueOrder {
+  const names = queues.map((queue) => queue.name);
+  if (queues.every((queue) => queue.weight === 1)) return Object.assign(() => names, { weighted: false });
+  return Object.assign(() => drawWeighted(queues, random), { weighted: true });
+}
+
+/** Weighted sampling without replacement. */
+function drawWeighted(queues: readonly WeightedQueue[], random: () => number): string[] {
+  const pool = [...queues];
+  const order: string[] = [];
+  let total = pool.reduce((sum, queue) => sum + queue.weight, 0);
+  while (pool.length > 0) {
+    let pick = random() * total;
+    let index = 0;
+    while (index < pool.length - 1 && pick >= pool[index]!.weight) {
+      pick -= pool[index]!.weight;
+      index++;
+    }
+    const [chosen] = pool.splice(index, 1);
+    order.push(chosen!.name);
+    total -= chosen!.weight;
+  }
+  return order;
+}

@@ -1,0 +1,217 @@
+/**
+ * The runtime's settings: one DEFAULTS object, resolved once at start-up from flags and environment,
+ * validated with one-line errors, then read-only.
+ */
+import { isLogLevel, type LogLevel } from '../core/logger.js';
+import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
+import { parseRedisUrl, RedisUrlError } from '../redis/redis-url.js';
+
+export interface WeightedQueue {
+  readonly name: string;
+  readonly weight: number;
+}
+
+export interface RuntimeConfig {
+  readonly registryPath: string;
+  /** At most this many jobs in flight at once. */
+  readonly concurrency: number;
+  readonly queues: readonly WeightedQueue[];
+  /** Seconds to wait for running jobs at shutdown before they are requeued. */
+  readonly timeoutSeconds: number;
+  readonly tag?: string;
+  readonly logLevel: LogLevel;
+  readonly redis: string;
+  readonly namespace?: string;
+  /** Average seconds between polls of the schedule and retry sets, per live process. */
+  readonly pollIntervalSeconds: number;
+  /** Retries for a job whose `retry` is `true`. */
+  readonly maxRetries: number;
+  /** Seconds between heartbeats. */
+  readonly heartbeatSeconds: number;
+  /** Seconds a heartbeat stays valid: a process silent for longer is dead, and its jobs are rescued. */
+  readonly processTtlSeconds: number;
+  /**
+   * Seconds the event loop may stay blocked (a job's synchronous work) while a thread keeps the heartbeat alive;
+   * past that, the heartbeat expires and the jobs are rescued (heartbeat-keeper.ts).
+   */
+  readonly maxBlockSeconds: number;
+  /** Rescues from dead processes a job may have before it counts as a poison pill and dies. */
+  readonly maxRescues: number;
+  /** The orchestrator's stop grace period, when known: a longer shutdown timeout gets a warning at start. */
+  readonly containerGraceSeconds?: number;
+  /** Worker threads in this process, each with its own fetch loop and `concurrency` jobs in flight. */
+  readonly threads: number;
+  /** `sidepunch-run` child processes under a supervisor (a swarm). */
+  readonly processes: number;
+  /** Serve Prometheus metrics on this port (0: any free port); none when undefined. */
+  readonly metricsPort?: number;
+  /** The address the metrics page binds to. */
+  readonly metricsHost: string;
+  /** Serve the web dashboard on this port (0: any free port); none when undefined. */
+  readonly webPort?: number;
+  /** The address the dashboard binds to. */
+  readonly webHost: string;
+  /**
+   * From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN: secrets stay out of the process list. The dashboard's
+   * `AuthSettings` (web/auth.ts) in shape, written out so the runtime's config depends on nothing in web/.
+   */
+  readonly webAuth: { readonly basic?: string; readonly token?: string };
+}
+
+export const DEFAULTS = {
+  concurrency: 10,
+  queues: [{ name: 'default', weight: 1 }],
+  timeoutSeconds: 25,
+  logLevel: 'info',
+  redis: DEFAULT_REDIS_URL,
+  pollIntervalSeconds: 5,
+  maxRetries: 25,
+  heartbeatSeconds: 10,
+  processTtlSeconds: 60,
+  maxBlockSeconds: 300,
+  maxRescues: 3,
+  threads: 1,
+  processes: 1,
+  metricsHost: '127.0.0.1',
+  webHost: '127.0.0.1',
+} as const satisfies Partial<RuntimeConfig>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** What the command line and environment said, before defaults and validation. */
+export interface RawSettings {
+  registryPath?: string;
+  concurrency?: string;
+  queues?: readonly string[];
+  timeout?: string;
+  tag?: string;
+  verbose?: boolean;
+  logLevel?: string;
+  redis?: string;
+  namespace?: string;
+  pollInterval?: string;
+  heartbeat?: string;
+  processTtl?: string;
+  maxBlock?: string;
+  maxRescues?: string;
+  containerGrace?: string;
+  threads?: string;
+  processes?: string;
+  metricsPort?: string;
+  metricsHost?: string;
+  webPort?: string;
+  webHost?: string;
+}
+
+export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  if (!raw.registryPath)
+    throw new ConfigError('missing the registry file, e.g. sidepunch-run dist/registry.js');
+  const logLevel = raw.verbose ? 'debug' : (raw.logLevel ?? env.SIDEPUNCH_LOG_LEVEL ?? DEFAULTS.logLevel);
+  if (!isLogLevel(logLevel))
+    throw new ConfigError(`log level must be debug, info, warn or error, not "${logLevel}"`);
+  const config: RuntimeConfig = {
+    registryPath: raw.registryPath,
+    concurrency:
+      raw.concurrency === undefined ? DEFAULTS.concurrency : positiveInteger('concurrency', raw.concurrency),
+    queues: raw.queues && raw.queues.length > 0 ? parseQueues(raw.queues) : DEFAULTS.queues,
+    timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
+    tag: raw.tag,
+    logLevel,
+    redis: checkedRedisUrl(raw.redis ?? (env.REDIS_URL || DEFAULTS.redis)),
+    namespace: raw.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
+    pollIntervalSeconds:
+      raw.pollInterval === undefined
+        ? DEFAULTS.pollIntervalSeconds
+        : positiveSeconds('poll interval', raw.pollInterval),
+    maxRetries: DEFAULTS.maxRetries,
+    heartbeatSeconds:
+      raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : positiveSeconds('heartbeat', raw.heartbeat),
+    processTtlSeconds:
+      raw.processTtl === undefined
+        ? DEFAULTS.processTtlSeconds
+        : positiveSeconds('process TTL', raw.processTtl),
+    maxBlockSeconds:
+      raw.maxBlock === undefined ? DEFAULTS.maxBlockSeconds : positiveSeconds('max block', raw.maxBlock),
+    maxRescues:
+      raw.maxRescues === undefined ? DEFAULTS.maxRescues : positiveInteger('max rescues', raw.maxRescues),
+    containerGraceSeconds: containerGrace(raw.containerGrace ?? env.SIDEPUNCH_CONTAINER_GRACE, env),
+    threads: raw.threads === undefined ? DEFAULTS.threads : positiveInteger('threads', raw.threads),
+    processes: raw.processes === undefined ? DEFAULTS.processes : positiveInteger('processes', raw.processes),
+    metricsPort: raw.metricsPort === undefined ? undefined : portNumber('metrics port', raw.metricsPort),
+    metricsHost: raw.metricsHost || DEFAULTS.metricsHost,
+    webPort: raw.webPort === undefined ? undefined : portNumber('web port', raw.webPort),
+    webHost: raw.webHost || DEFAULTS.webHost,
+    webAuth: { basic: env.SIDEPUNCH_WEB_AUTH || undefined, token: env.SIDEPUNCH_WEB_TOKEN || undefined },
+  };
+  if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
+    throw new ConfigError(
+      `process TTL (${config.processTtlSeconds} s) must be at least twice the heartbeat (${config.heartbeatSeconds} s), or live processes look dead`,
+    );
+  }
+  return config;
+}
+
+/** Checked now, so a mistyped URL is one line at start rather than a reconnect loop. */
+export function checkedRedisUrl(url: string): string {
+  try {
+    parseRedisUrl(url);
+  } catch (error) {
+    if (error instanceof RedisUrlError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return url;
+}
+
+/** Told by flag or env; else Kubernetes' default (30 s) when running in a pod. */
+function containerGrace(text: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (text !== undefined && text !== '') return seconds('container grace', text);
+  if (env.KUBERNETES_SERVICE_HOST) return 30;
+  return undefined;
+}
+
+function positiveSeconds(name: string, text: string): number {
+  const value = seconds(name, text);
+  if (value === 0) throw new ConfigError(`${name} must be more than 0 seconds`);
+  return value;
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new ConfigError(`${name} must be a whole number of at least 1, not "${text}"`);
+  }
+  return value;
+}
+
+export function portNumber(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value > 65535) {
+    throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${text}"`);
+  }
+  return value;
+}
+
+function seconds(name: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`${name} must be a number of seconds (0 or more), not "${text}"`);
+  }
+  return value;
+}
+
+/** `-q critical,3 -q default` → weighted entries; a repeated queue is an error rather than a silent merge. */
+function parseQueues(specs: readonly string[]): WeightedQueue[] {
+  const seen = new Set<string>();
+  return specs.map((spec) => {
+    const [name = '', weightText, ...rest] = spec.split(',');
+    if (name.trim() === '' || rest.length > 0) {
+      throw new ConfigError(`queue must be NAME or NAME,WEIGHT, not "${spec}"`);
+    }
+    if (seen.has(name)) throw new ConfigError(`queue "${name}" is given twice`);
+    seen.add(name);
+    const weight = weightText === undefined ? 1 : positiveInteger(`weight of queue "${name}"`, weightText);
+    return { name: name.trim(), weight };
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * `sidepunch-run --processes P`: a supervisor, like Sidekiq Enterprise's swarm, forking P `sidepunch-run` children
+ * with the same flags.
+ *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
+ *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
+ *  2. TERM/INT and TSTP are forwarded (a supervisor killed outright closes its children's IPC channel, and they
+ *     stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's
+ *     shutdown left jobs for a rescuer);
+ *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
+ *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../core/logger.js';
+import { Keys } from '../../redis/keys.js';
+import { openRedis } from '../../redis/redis-connection.js';
+import { processIdentity } from '../launcher.js';
+import type { RuntimeConfig } from '../run-config.js';
+
+const FIRST_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
+const STABLE_AFTER_MS = 60_000;
+
+interface ChildSlot {
+  child: ChildProcess;
+  identity: string;
+  startedAt: number;
+  crashes: number;
+}
+
+/** Flags a child does not get: the supervisor's own, and --web (the supervisor serves the one dashboard). */
+const SUPERVISOR_FLAGS = ['--processes', '--metrics-port', '--web', '--web-host'];
+
+/**
+ * The flags for a child: the same, without --processes and --web; with --metrics-port PORT, child `index` serves
+ * PORT+index.
+ */
+export function childArgs(argv: readonly string[], config?: RuntimeConfig, index = 0): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (SUPERVISOR_FLAGS.includes(arg)) i++;
+    else if (!SUPERVISOR_FLAGS.some((flag) => arg.startsWith(`${flag}=`))) args.push(arg);
+  }
+  const port = config?.metricsPort;
+  if (port !== undefined) args.unshift('--metrics-port', String(port === 0 ? 0 : port + index));
+  return args;
+}
+
+export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger: Logger): Promise<void> {
+  const redis = openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null });
+  const keys = new Keys(config.namespace);
+  const slots = new Map<number, ChildSlot>();
+  let shuttingDown = false;
+  let incomplete = false;
+
+  return new Promise<void>((resolve) => {
+    // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
+    const closeAndResolve = () => {
+      redis.disconnect();
+      resolve();
+    };
+    const start = (index: number, crashes: number) => {
+      const nonce = randomBytes(6).toString('hex');
+      // Node's own flags too (bin/sidepunch-run.js sets V8's young generation size).
+      const child = spawn(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, ...childArgs(argv, config, index)],
+        {
+          env: { ...process.env, SIDEPUNCH_NONCE: nonce },
+          // The IPC channel closes when the supervisor dies, even by SIGKILL: the child then stops gracefully.
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          // Its own process group: a Ctrl-C reaches the supervisor only, which forwards it once.
+          detached: true,
+        },
+      );
+      // The child builds its identity from its pid and this nonce: the supervisor knows it without asking.
+      const identity = processIdentity(child.pid ?? 0, nonce);
+      const slot: ChildSlot = { child, identity, startedAt: Date.now(), crashes };
+      slots.set(index, slot);
+      child.on('exit', (code, signal) => {
+        slots.delete(index);
+        if (shuttingDown) {
+          if (code !== 0) incomplete = true;
+          if (slots.size === 0) closeAndResolve();
+          return;
+        }
+        const stable = Date.now() - slot.startedAt > STABLE_AFTER_MS;
+        const crashesSoFar = stable ? 0 : slot.crashes + 1;
+        const backoff = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.max(0, crashesSoFar - 1));
+        logger.error(
+          `child ${index + 1} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}; restarting in ${backoff / 1000} s`,
+        );
+        void redis
+          .del(keys.process(slot.identity))
+          .catch(() => 0)
+          .finally(() => setTimeout(() => shuttingDown || start(index, crashesSoFar), backoff));
+      });
+    };
+
+    const forward = (signal: NodeJS.Signals) => {
+      for (const { child } of slots.values()) child.kill(signal);
+    };
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info(`${signal} received: stopping ${slots.size} child process(es)`);
+      shuttingDown = true;
+      forward(signal);
+      if (slots.size === 0) closeAndResolve();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTSTP', () => forward('SIGTSTP'));
+    logger.info(`swarm: starting ${config.processes} sidepunch-run processes`);
+    for (let index = 0; index < config.processes; index++) start(index, 0);
+  }).then(() => {
+    logger.flush();
+    process.exit(incomplete ? 1 : 0);
+  });
+}

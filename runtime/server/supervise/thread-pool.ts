@@ -1,0 +1,130 @@
+/**
+ * `sidepunch-run --threads K`: K worker threads, each a full launcher with `-c` jobs in flight, so CPU-bound jobs
+ * use every core. Each thread is its own process in Sidekiq's process set (same pid, its own nonce).
+ *  1. a thread that dies is replaced after a pause; its heartbeat hash is deleted at once, so the next rescue (the
+ *     replacement's, at its start) gives its in-progress jobs back to their queues;
+ *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits once all have stopped: 0, or 1
+ *     when a thread's shutdown left jobs for a rescuer (Redis did not answer);
+ *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
+ *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../core/logger.js';
+import {
+  emptySnapshot,
+  type MetricsSnapshot,
+  mergeSnapshots,
+  renderMetrics,
+} from '../../middleware/metrics.js';
+import { Keys } from '../../redis/keys.js';
+import { openRedis } from '../../redis/redis-connection.js';
+import { AloneGate } from '../alone-gate.js';
+import { serveMetrics } from '../metrics-server.js';
+import type { RuntimeConfig } from '../run-config.js';
+import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
+
+const REPLACE_PAUSE_MS = 1000;
+const METRICS_WAIT_MS = 1000;
+
+interface ThreadSlot {
+  readonly worker: Worker;
+  identity?: string;
+  /** It is stopping on purpose (a signal, or the Web UI's Stop): not replaced. */
+  stopping: boolean;
+}
+
+export async function runThreads(config: RuntimeConfig, logger: Logger): Promise<void> {
+  const threads = new Map<number, ThreadSlot>();
+  if (config.metricsPort !== undefined) {
+    await serveMetrics(config, logger, async () => {
+      const snapshots = await Promise.all([...threads.values()].map((slot) => askMetrics(slot.worker)));
+      return renderMetrics(mergeSnapshots(snapshots));
+    });
+  }
+  return superviseThreads(config, logger, threads);
+}
+
+function superviseThreads(
+  config: RuntimeConfig,
+  logger: Logger,
+  threads: Map<number, ThreadSlot>,
+): Promise<void> {
+  const redis = openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null });
+  const keys = new Keys(config.namespace);
+  let shuttingDown = false;
+  const aloneGate = AloneGate.shared(config.threads);
+  let incomplete = false;
+
+  return new Promise<void>((resolve) => {
+    // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
+    const closeAndResolve = () => {
+      redis.disconnect();
+      resolve();
+    };
+    const start = (index: number) => {
+      const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
+        workerData: { config, index, aloneGate } satisfies ThreadData,
+        // As bin/sidepunch-run.js's --max-semi-space-size=4: young generation = 3 semi-spaces.
+        resourceLimits: { maxYoungGenerationSizeMb: 12 },
+      });
+      const slot: ThreadSlot = { worker, stopping: false };
+      threads.set(index, slot);
+      worker.on('message', (message: FromThread) => {
+        if (message.type === 'identity') slot.identity = message.identity;
+        else if (message.type === 'stopping') slot.stopping = true;
+      });
+      worker.on('error', (error) => logger.error(`thread ${index + 1}: ${error.stack ?? error.message}`));
+      worker.on('exit', (code) => {
+        threads.delete(index);
+        AloneGate.releaseThread(aloneGate, index);
+        if (shuttingDown || slot.stopping) {
+          if (code !== 0) incomplete = true;
+          if (threads.size === 0) closeAndResolve();
+          return;
+        }
+        logger.error(
+          `thread ${index + 1} died (exit code ${code}); replacing it, its jobs go back to their queues`,
+        );
+        const forget = slot.identity ? redis.del(keys.process(slot.identity)) : Promise.resolve(0);
+        void forget.finally(() => setTimeout(() => shuttingDown || start(index), REPLACE_PAUSE_MS));
+      });
+    };
+
+    const tell = (message: ToThread) => {
+      for (const { worker } of threads.values()) worker.postMessage(message);
+    };
+    const stop = (signal: string) => {
+      logger.info(`${signal} received: stopping ${threads.size} thread(s)`);
+      shuttingDown = true;
+      tell({ type: 'stop' });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTSTP', () => tell({ type: 'quiet' }));
+    logger.info(`starting ${config.threads} threads, ${config.concurrency} jobs in flight each`);
+    for (let index = 0; index < config.threads; index++) start(index);
+  }).then(() => {
+    logger.flush();
+    process.exit(incomplete ? 1 : 0);
+  });
+}
+
+let metricsRequests = 0;
+
+/** A thread's metrics; an empty snapshot when it does not answer within a second (it is busy dying). */
+function askMetrics(worker: Worker): Promise<MetricsSnapshot> {
+  const id = ++metricsRequests;
+  return new Promise((resolve) => {
+    const done = (snapshot: MetricsSnapshot) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      resolve(snapshot);
+    };
+    const onMessage = (message: FromThread) => {
+      if (message.type === 'metrics' && message.id === id) done(message.snapshot);
+    };
+    const timer = setTimeout(() => done(emptySnapshot()), METRICS_WAIT_MS);
+    worker.on('message', onMessage);
+    worker.postMessage({ type: 'metrics', id } satisfies ToThread);
+  });
+}

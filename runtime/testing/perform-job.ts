@@ -1,0 +1,30 @@
+/**
+ * Performs one job in the test's own process, as `sidepunch-run` would: the registered class, `jid` set, the
+ * registry's argument validator when there is one, and the testing server middleware chain (empty unless a test
+ * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller.
+ */
+import type { JobPayload } from '../core/job.js';
+import { MiddlewareChain } from '../middleware/chain.js';
+import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
+import { TestingError, validatorOf, workerClassOf } from './workers.js';
+
+/** Server middleware for jobs performed by the testing modes (the runtime's own chain is not used). */
+export const testingServerMiddleware = new MiddlewareChain<ServerMiddleware>();
+
+export async function performJob(job: JobPayload): Promise<void> {
+  const workerClass = workerClassOf(job.class);
+  const problem = validatorOf(job.class)?.(job.args);
+  if (problem !== undefined) {
+    throw new TestingError(`arguments do not match ${job.class}.perform: ${problem}`);
+  }
+  const worker = new workerClass();
+  worker.jid = job.jid;
+  worker.signal = new AbortController().signal;
+  if (testingServerMiddleware.size === 0) {
+    await worker.perform(...job.args);
+    return;
+  }
+  await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
+    worker.perform(...job.args),
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * `startWebServer`: the dashboard (dashboard.ts) on its own port, as `sidepunch-web` and `sidepunch-run --web`
+ * serve it. Bound to 127.0.0.1 unless told otherwise; there it also refuses requests whose Host is not this machine.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createDashboard, type DashboardOptions, normalizeBase } from './dashboard.js';
+import { isLoopback } from './loopback.js';
+
+export interface WebServerOptions extends Omit<DashboardOptions, 'loopbackOnly'> {
+  /** Default 9292, as Sidekiq's Web UI under rackup; 0 takes any free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. Anything else exposes the dashboard to the network: set `auth`. */
+  readonly host?: string;
+}
+
+export interface WebServer {
+  /** `http://host:port` (and the base path), with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+export class WebServerError extends Error {
+  override name = 'WebServerError';
+}
+
+export const DEFAULT_WEB_PORT = 9292;
+export const DEFAULT_WEB_HOST = '127.0.0.1';
+
+export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
+  const host = options.host ?? DEFAULT_WEB_HOST;
+  const port = options.port ?? DEFAULT_WEB_PORT;
+  const dashboard = createDashboard({ ...options, loopbackOnly: isLoopback(host) });
+  const server = createServer(dashboard.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is in use' : error.message;
+      reject(new WebServerError(`cannot serve the dashboard on ${host}:${port}: ${why}`));
+    });
+    server.listen(port, host, () => resolve());
+  }).catch(async (error) => {
+    await dashboard.close();
+    throw error;
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${bound}${normalizeBase(options.basePath)}`,
+    port: bound,
+    host,
+    server,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dashboard.close();
+    },
+  };
+}
