@@ -36,13 +36,6 @@ function figure(text: string): void {
   console.log(`[fault] ${text}`);
 }
 
-async function inProgressTotal(): Promise<number> {
-  let total = 0;
-  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
-    total += await fixture.redis.llen(key);
-  return total;
-}
-
 describe('fault injection', () => {
   it('1. kill -9 in the middle of draining 20,000 jobs, then a new process: every job runs at least once', async () => {
     const client = new Client({ redis: fixture.server.url });
@@ -56,7 +49,7 @@ describe('fault injection', () => {
     first.child.kill('SIGKILL');
     await first.exited;
     const doneAtKill = await fixture.redis.llen('probe:done:k9');
-    const strandedAtKill = await inProgressTotal();
+    const strandedAtKill = await fixture.inProgressTotal();
     run(['-c', '20']);
     await waitUntil(
       'every job',
@@ -65,7 +58,7 @@ describe('fault injection', () => {
     );
     const done = await fixture.redis.lrange('probe:done:k9', 0, -1);
     expect(new Set(done)).toEqual(new Set(jids));
-    await waitUntil('nothing left in progress', async () => (await inProgressTotal()) === 0);
+    await waitUntil('nothing left in progress', async () => (await fixture.inProgressTotal()) === 0);
     figure(
       `kill -9 at ${doneAtKill}/20000 done, ${strandedAtKill} in its in-progress list: 0 lost, ${done.length - 20_000} ran twice`,
     );
@@ -81,14 +74,15 @@ describe('fault injection', () => {
     const runtime = run(['-c', '20', '-t', '2']);
     await waitUntil(
       '20 running',
-      async () => (await inProgressTotal()) === 20 && (await fixture.redis.llen('queue:default')) === 0,
+      async () =>
+        (await fixture.inProgressTotal()) === 20 && (await fixture.redis.llen('queue:default')) === 0,
     );
     const started = Date.now();
     expect(await runtime.stop('SIGTERM')).toBe(0);
     const seconds = (Date.now() - started) / 1000;
     const queued = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw).jid);
     expect(new Set(queued)).toEqual(new Set(jids));
-    expect(await inProgressTotal()).toBe(0);
+    expect(await fixture.inProgressTotal()).toBe(0);
     figure(`SIGTERM with 20 running, -t 2: exit 0 after ${seconds.toFixed(1)} s, 20 requeued, 0 lost`);
   });
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { installPackage, removeProject } from '../support/installed-package.js';
-import { waitUntil } from '../support/runtime-process.js';
+import { isAlive, waitUntil } from '../support/runtime-process.js';
 
 const FLAGS = '-t 1 --heartbeat 0.25 --process-ttl 1 registry.mjs';
 
@@ -37,15 +37,6 @@ afterAll(async () => {
   await destroyRedisServer(server);
   removeProject(project);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface Stopped {
   /** The exit of what was started (npm, npx, or the worker itself). */
@@ -83,13 +74,13 @@ async function termWhileRunning(command: string, args: readonly string[]): Promi
     worker = Number(identity!.split(':')[1]);
     const termAt = performance.now();
     child.kill('SIGTERM');
-    await waitUntil('the worker gone', () => !alive(worker!), 15_000);
+    await waitUntil('the worker gone', () => !isAlive(worker!), 15_000);
     const ms = performance.now() - termAt;
     expect(await redis.lrange('queue:default', 0, -1)).toEqual([payload]);
     expect(await redis.smembers('processes')).toEqual([]);
     return { started: await exited, ms, output };
   } finally {
-    if (worker !== undefined && alive(worker)) process.kill(worker, 'SIGKILL');
+    if (worker !== undefined && isAlive(worker)) process.kill(worker, 'SIGKILL');
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }

@@ -7,13 +7,6 @@ const fixture = useRedis();
 const BUSY_REGISTRY = `${REPO_ROOT}fixtures/registries/busy.mjs`;
 const FAST_BEAT = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
 
-async function inProgressTotal(): Promise<number> {
-  let total = 0;
-  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
-    total += await fixture.redis.llen(key);
-  return total;
-}
-
 describe('an event loop blocked by a job', () => {
   it('a job blocking its loop 4 s, past a 1 s process TTL, runs once beside another process, with a warning', async () => {
     const blocked = fixture.run(FAST_BEAT, { registry: BUSY_REGISTRY });
@@ -29,7 +22,7 @@ describe('an event loop blocked by a job', () => {
       'it is done and nothing is left',
       async () =>
         (await fixture.redis.llen('probe:done:blocked')) >= 1 &&
-        (await inProgressTotal()) === 0 &&
+        (await fixture.inProgressTotal()) === 0 &&
         (await fixture.redis.llen('queue:default')) === 0,
       20_000,
     );
@@ -49,7 +42,7 @@ describe('a thread of --threads blocked by a job', () => {
       'it is done and nothing is left',
       async () =>
         (await fixture.redis.llen('probe:done:thread')) >= 1 &&
-        (await inProgressTotal()) === 0 &&
+        (await fixture.inProgressTotal()) === 0 &&
         (await fixture.redis.llen('queue:default')) === 0,
       20_000,
     );

@@ -22,13 +22,6 @@ const INVALID_JOB = jobWith([0xff, 0xfe], 'aaaaaaaaaaaaaaaaaaaaaaaa');
 const SAME_DECODING = jobWith([0xfe, 0xff], 'aaaaaaaaaaaaaaaaaaaaaaaa');
 const GARBAGE = bytes([0xff], 'not json {', [0xc3, 0x28]);
 
-async function inProgressTotal(): Promise<number> {
-  let total = 0;
-  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
-    total += await fixture.redis.llen(key);
-  return total;
-}
-
 async function deadMembers(): Promise<Buffer[]> {
   return fixture.redis.zrangeBuffer('dead', 0, -1);
 }
@@ -50,7 +43,7 @@ describe('a payload whose bytes are not valid UTF-8', () => {
       async () => (await fixture.redis.llen('probe:done:around')) === 2,
     );
     await waitUntil('three dead entries', async () => (await fixture.redis.zcard('dead')) === 3);
-    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    await waitUntil('the in-progress list emptied', async () => (await fixture.inProgressTotal()) === 0);
     expect(await fixture.redis.lrange('probe:done:around', 0, -1)).toEqual([before, after]);
 
     const dead = await deadMembers();
@@ -81,7 +74,7 @@ describe('a payload whose bytes are not valid UTF-8', () => {
     const marker = await fixture.client.push({ class: 'Probe', args: ['ok', 'marker'] });
     await waitUntil('the marker job', async () => (await fixture.redis.llen('probe:done:marker')) === 1);
     await waitUntil('four dead entries', async () => (await fixture.redis.zcard('dead')) === 4);
-    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    await waitUntil('the in-progress list emptied', async () => (await fixture.inProgressTotal()) === 0);
     expect(holds(await deadMembers(), idle)).toBe(true);
     expect(await fixture.redis.lrange('probe:done:marker', 0, -1)).toEqual([marker]);
     expect(await fixture.redis.llen('probe:done:around')).toBe(2);
@@ -99,7 +92,7 @@ describe('a payload whose bytes are not valid UTF-8', () => {
     await fixture.redis.lpush('queue:default', valid, invalid, valid, invalid);
     await waitUntil('the jobs', async () => (await fixture.redis.llen('probe:done:bytes\uFFFD')) === 2);
     await waitUntil('one dead entry', async () => (await fixture.redis.zcard('dead')) === 1);
-    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    await waitUntil('the in-progress list emptied', async () => (await fixture.inProgressTotal()) === 0);
     expect(holds(await deadMembers(), invalid)).toBe(true);
     expect(await runtime.stop('SIGTERM')).toBe(0);
     expect(await fixture.redis.llen('queue:default')).toBe(0);
@@ -130,7 +123,7 @@ describe('a payload whose bytes are not valid UTF-8', () => {
 
     await waitUntil('the good jobs', async () => (await fixture.redis.llen('probe:done:good')) === 2_000);
     await waitUntil('200 dead entries', async () => (await fixture.redis.zcard('dead')) === 200);
-    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    await waitUntil('the in-progress list emptied', async () => (await fixture.inProgressTotal()) === 0);
     expect(new Set(await fixture.redis.lrange('probe:done:good', 0, -1))).toEqual(new Set(good));
     const ran = await fixture.redis.lrange('probe:done:bytes\uFFFD', 0, -1);
     expect(ran.sort()).toEqual(jids);
@@ -157,7 +150,7 @@ describe('a payload whose bytes are not valid UTF-8', () => {
     }
     await runtime.waitForLine(/adopted 1 job\(s\) left in this process's in-progress lists/);
     await waitUntil('the dead entry', async () => (await fixture.redis.zcard('dead')) === 1);
-    await waitUntil('the in-progress list emptied', async () => (await inProgressTotal()) === 0);
+    await waitUntil('the in-progress list emptied', async () => (await fixture.inProgressTotal()) === 0);
     expect(holds(await deadMembers(), stranded)).toBe(true);
     expect(await fixture.redis.exists('probe:done:bytes\uFFFD\uFFFD')).toBe(0);
     expect(await runtime.stop('SIGTERM')).toBe(0);

@@ -4,19 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
+import { isAlive, waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 const FAST = ['--heartbeat', '0.25', '--process-ttl', '1'];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('a --processes supervisor killed with SIGKILL', () => {
   it('its children notice, stop gracefully within seconds, leave the process set and give their jobs back', async () => {
@@ -33,7 +24,7 @@ describe('a --processes supervisor killed with SIGKILL', () => {
     try {
       runtime.child.kill('SIGKILL');
       const killedAt = performance.now();
-      await waitUntil('both children exited', () => !children.some(alive), 15_000);
+      await waitUntil('both children exited', () => !children.some(isAlive), 15_000);
       console.log(
         `supervisor SIGKILLed: children exited ${((performance.now() - killedAt) / 1000).toFixed(1)} s later`,
       );
@@ -43,7 +34,7 @@ describe('a --processes supervisor killed with SIGKILL', () => {
       const requeued = [...runtime.output().matchAll(/requeued (\d+) unfinished job\(s\)/g)];
       expect(requeued.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(4);
     } finally {
-      for (const pid of children.filter(alive)) process.kill(pid, 'SIGKILL');
+      for (const pid of children.filter(isAlive)) process.kill(pid, 'SIGKILL');
     }
   });
 });

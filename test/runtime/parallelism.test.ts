@@ -5,13 +5,6 @@ import { waitUntil } from '../support/runtime-process.js';
 const fixture = useRedis();
 const FAST = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
 
-async function inProgressTotal(): Promise<number> {
-  let total = 0;
-  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
-    total += await fixture.redis.llen(key);
-  return total;
-}
-
 describe('--threads', () => {
   it('runs K threads, each its own process in the process set, and performs every job once', async () => {
     const jids = await fixture.client.pushBulk({
@@ -64,7 +57,7 @@ describe('--threads', () => {
     expect(new Set(await fixture.redis.lrange('probe:done:td', 0, -1))).toEqual(new Set(jids));
     await waitUntil('two threads again', async () => (await fixture.redis.scard('processes')) === 2);
     expect(runtime.child.exitCode).toBeNull();
-    await waitUntil('nothing left in progress', async () => (await inProgressTotal()) === 0);
+    await waitUntil('nothing left in progress', async () => (await fixture.inProgressTotal()) === 0);
   });
 });
 
@@ -82,7 +75,7 @@ describe('--processes (swarm)', () => {
     const queued = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw).jid);
     expect(done.length + queued.length).toBe(100);
     expect(new Set([...done, ...queued])).toEqual(new Set(jids));
-    expect(await inProgressTotal()).toBe(0);
+    expect(await fixture.inProgressTotal()).toBe(0);
     expect(await fixture.redis.scard('processes')).toBe(0);
   });
 

@@ -25,13 +25,6 @@ describe('the rescue lock', () => {
   });
 });
 
-async function inProgressTotal(): Promise<number> {
-  let total = 0;
-  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
-    total += await fixture.redis.llen(key);
-  return total;
-}
-
 describe('a rescuer that died half-way', () => {
   it('does not hold up the rest of the rescue until its lock expires', async () => {
     // A dead process's list, and the lock of a rescuer that died with it (no heartbeat): as a crash loop leaves them.
@@ -60,7 +53,7 @@ describe('a process killed on this host', () => {
       args: Array.from({ length: 5 }, () => ['slow', 2000, 'restart']),
     });
     const first = fixture.run(['-c', '5', '--log-level', 'warn']);
-    await waitUntil('5 running', async () => (await inProgressTotal()) === 5);
+    await waitUntil('5 running', async () => (await fixture.inProgressTotal()) === 5);
     first.child.kill('SIGKILL');
     await first.exited;
     const restarted = Date.now();
@@ -89,7 +82,7 @@ describe('a process killed on this host', () => {
       args: Array.from({ length: 5 }, () => ['slow', 60_000, 'neighbour']),
     });
     const doomed = fixture.run(['-c', '5', '--heartbeat', '2', '--log-level', 'warn']);
-    await waitUntil('5 running', async () => (await inProgressTotal()) === 5);
+    await waitUntil('5 running', async () => (await fixture.inProgressTotal()) === 5);
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     const killed = Date.now();

@@ -22,6 +22,8 @@ export interface RedisFixture {
    * proxy); it is killed after the test.
    */
   run(args: readonly string[], options?: { registry?: string; url?: string }): RuntimeProcess;
+  /** How many jobs every process's in-progress lists hold together. */
+  inProgressTotal(): Promise<number>;
 }
 
 /** `options` go to the server: `persistent` for tests that stop and restart it. */
@@ -64,6 +66,12 @@ export function useRedis(options: RedisServerOptions = {}): RedisFixture {
       const runtime = startRuntime(url, [...args, registry]);
       runtimes.push(runtime);
       return runtime;
+    },
+    async inProgressTotal() {
+      let total = 0;
+      for (const key of await connection().keys('sidepunch:in-progress:*'))
+        total += await connection().llen(key);
+      return total;
     },
   };
 }
