@@ -1,7 +1,8 @@
 /**
  * The heartbeat keeper thread's Redis connection (heartbeat-keeper-thread.ts): a minimal RESP client for its one
  * job, a few pipelined EXPIREs per beat. ioredis in that thread cost about 23 MB of peak RSS per process.
- *  1. it connects with node:net, or node:tls when the endpoint has TLS options, then sends AUTH and SELECT;
+ *  1. it connects with node:net, or node:tls when the endpoint has TLS options, then sends AUTH, SELECT and
+ *     CLIENT SETNAME (sidepunch-heartbeat-keeper, the name its ioredis connection had);
  *  2. each call writes its commands in one write and counts the replies it waits for; they are read only to
  *     notice an error reply (each reply it gets is one line: +OK, :1, -ERR …);
  *  3. an error reply, an error, a close, or replies still missing at the next call (a silent peer) drop the
@@ -24,6 +25,7 @@ export interface KeeperLogin {
   readonly tls?: TlsOptions;
 }
 
+const CLIENT_NAME = 'sidepunch-heartbeat-keeper';
 const LINE_FEED = 0x0a;
 const MINUS = 0x2d;
 
@@ -91,13 +93,14 @@ export class KeeperConnection {
     return socket;
   }
 
-  /** AUTH and SELECT, counted as awaited replies like any command. */
+  /** AUTH, SELECT and the client's name, counted as awaited replies like any command. */
   private handshake(): string {
     const { username, password, db } = this.login;
     const commands: (string | number)[][] = [];
     if (password !== undefined)
       commands.push(username === undefined ? ['AUTH', password] : ['AUTH', username, password]);
     if (db !== 0) commands.push(['SELECT', db]);
+    commands.push(['CLIENT', 'SETNAME', CLIENT_NAME]);
     this.awaited += commands.length;
     return commands.map(encodeCommand).join('');
   }
