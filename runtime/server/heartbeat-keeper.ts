@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../core/thrown-value.js';
-import { parseRedisUrl } from '../redis/redis-url.js';
+import { parseRedisUrl, type RedisEndpoint } from '../redis/redis-url.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { KeeperAddress, KeeperLogin } from './keeper-connection.js';
 
@@ -53,9 +53,10 @@ export class HeartbeatKeeper {
     this.lastTick = clock.now();
     this.timer = setInterval(() => this.tick(intervalMs), intervalMs).unref();
     if (!existsSync(fileURLToPath(THREAD_SCRIPT))) return;
+    const endpoint = parseRedisUrl(config.redis);
     const work = keys.work(identity);
     const data: KeeperData = {
-      redis: keeperRedis(config.redis),
+      redis: keeperRedis(config.redis, endpoint),
       keys: [keys.process(identity), work.workers, work.work],
       heartbeatSeconds: config.heartbeatSeconds,
       processTtlSeconds: config.processTtlSeconds,
@@ -70,7 +71,7 @@ export class HeartbeatKeeper {
     });
     this.thread.unref();
     this.thread.on('error', (error) => logger.warn(`heartbeat keeper: ${describeError(error)}`));
-    if (parseRedisUrl(config.redis).mode === 'sentinel') {
+    if (endpoint.mode === 'sentinel') {
       this.ctx.redis.on('ready', this.postPrimary);
       if (this.ctx.redis.status === 'ready') this.postAddress();
     }
@@ -106,8 +107,7 @@ export class HeartbeatKeeper {
 }
 
 /** Standalone: the URL's address; Sentinel: none until the fetch connection reaches the primary. */
-function keeperRedis(url: string): KeeperRedis {
-  const endpoint = parseRedisUrl(url);
+function keeperRedis(url: string, endpoint: RedisEndpoint): KeeperRedis {
   if (endpoint.mode === 'cluster') return { mode: 'cluster', url };
   const { username, password, db, tls } = endpoint;
   const login = { username, password, db, tls };
