@@ -1,20 +1,15 @@
 /**
  * The heartbeat keeper's thread (see heartbeat-keeper.ts): every heartbeat, it extends the TTL of its process's
- * heartbeat hashes while the event loop has bumped the shared counter within `maxBlockSeconds`.
+ * heartbeat hashes while the event loop has bumped the shared counter within `maxBlockSeconds`. It talks RESP
+ * itself (keeper-connection.ts) and loads ioredis only for a Redis Cluster, whose keys may live on several nodes.
  */
-import { workerData } from 'node:worker_threads';
-import { Keys } from '../redis/keys.js';
-import { openRedis } from '../redis/redis-connection.js';
-import { parseRedisUrl } from '../redis/redis-url.js';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { KeeperData } from './heartbeat-keeper.js';
+import { type KeeperAddress, KeeperConnection } from './keeper-connection.js';
 
 const data = workerData as KeeperData;
 const alive = new Int32Array(data.alive);
-const keys = new Keys(data.namespace, { cluster: parseRedisUrl(data.redis).mode === 'cluster' });
-// No logger: the event loop's own connections already say when Redis is unreachable.
-const redis = openRedis(data.redis, { role: 'heartbeat keeper', maxRetriesPerRequest: null });
-const work = keys.work(data.identity);
-const heartbeatKeys = [keys.process(data.identity), work.workers, work.work];
+const expire = await heartbeatExpirer(data);
 
 let seen = Atomics.load(alive, 0);
 let movedAt = performance.now();
@@ -28,5 +23,23 @@ setInterval(() => {
   }
   // Blocked too long: let the heartbeat expire, so the jobs are rescued.
   if (now - movedAt > data.maxBlockSeconds * 1000) return;
-  for (const key of heartbeatKeys) redis.expire(key, data.processTtlSeconds).catch(() => {});
+  expire();
 }, data.heartbeatSeconds * 1000);
+
+/** A function that sends EXPIRE for every heartbeat key. */
+async function heartbeatExpirer({ redis, keys, processTtlSeconds }: KeeperData): Promise<() => void> {
+  if (redis.mode === 'cluster') {
+    // No logger: the event loop's own connections already say when Redis is unreachable.
+    const { openRedis } = await import('../redis/redis-connection.js');
+    const cluster = openRedis(redis.url, { role: 'heartbeat keeper', maxRetriesPerRequest: null });
+    return () => {
+      for (const key of keys) cluster.expire(key, processTtlSeconds).catch(() => {});
+    };
+  }
+  const connection = new KeeperConnection(redis.login);
+  if (redis.address) connection.setAddress(redis.address);
+  // Sentinel: the event loop posts the primary's address each time its connection is ready.
+  parentPort?.on('message', (address: KeeperAddress) => connection.setAddress(address));
+  const commands = keys.map((key) => ['EXPIRE', key, processTtlSeconds]);
+  return () => connection.send(commands);
+}

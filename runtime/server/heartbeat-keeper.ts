@@ -15,14 +15,21 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../core/thrown-value.js';
+import { parseRedisUrl, type RedisEndpoint } from '../redis/redis-url.js';
 import type { RuntimeContext } from './actor-context.js';
+import type { KeeperAddress, KeeperLogin } from './keeper-connection.js';
 
 const THREAD_SCRIPT = new URL('./heartbeat-keeper-thread.js', import.meta.url);
 
+/** How the thread reaches Redis: an address and login (no address yet with Sentinel), or a cluster's URL. */
+export type KeeperRedis =
+  | { readonly mode: 'direct'; readonly login: KeeperLogin; readonly address?: KeeperAddress }
+  | { readonly mode: 'cluster'; readonly url: string };
+
 export interface KeeperData {
-  readonly redis: string;
-  readonly namespace?: string;
-  readonly identity: string;
+  readonly redis: KeeperRedis;
+  /** The process hash and both work hashes. */
+  readonly keys: readonly string[];
   readonly heartbeatSeconds: number;
   readonly processTtlSeconds: number;
   readonly maxBlockSeconds: number;
@@ -35,39 +42,53 @@ export class HeartbeatKeeper {
   private thread?: Worker;
   private timer?: NodeJS.Timeout;
   private lastTick = 0;
+  private readonly postPrimary = () => this.postAddress();
 
   constructor(private readonly ctx: RuntimeContext) {}
 
   start(): void {
     if (this.timer) return;
-    const { config, identity, clock, logger } = this.ctx;
+    const { config, identity, keys, clock, logger } = this.ctx;
     const intervalMs = config.heartbeatSeconds * 1000;
     this.lastTick = clock.now();
     this.timer = setInterval(() => this.tick(intervalMs), intervalMs).unref();
     if (!existsSync(fileURLToPath(THREAD_SCRIPT))) return;
+    const endpoint = parseRedisUrl(config.redis);
+    const work = keys.work(identity);
     const data: KeeperData = {
-      redis: config.redis,
-      namespace: config.namespace,
-      identity,
+      redis: keeperRedis(config.redis, endpoint),
+      keys: [keys.process(identity), work.workers, work.work],
       heartbeatSeconds: config.heartbeatSeconds,
       processTtlSeconds: config.processTtlSeconds,
       maxBlockSeconds: config.maxBlockSeconds,
       alive: this.alive.buffer as SharedArrayBuffer,
     };
-    // Small heaps: it holds a connection and a timer (about 11 MB of RSS per launcher, mostly the isolate itself).
+    // Small heaps: it holds a socket and a timer (ioredis too in cluster mode).
+    const oldGenerationMb = data.redis.mode === 'cluster' ? 16 : 8;
     this.thread = new Worker(THREAD_SCRIPT, {
       workerData: data,
-      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: oldGenerationMb },
     });
     this.thread.unref();
     this.thread.on('error', (error) => logger.warn(`heartbeat keeper: ${describeError(error)}`));
+    if (endpoint.mode === 'sentinel') {
+      this.ctx.redis.on('ready', this.postPrimary);
+      if (this.ctx.redis.status === 'ready') this.postAddress();
+    }
   }
 
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    if (this.thread) this.ctx.redis.off('ready', this.postPrimary);
     void this.thread?.terminate();
     this.thread = undefined;
+  }
+
+  /** The address the fetch connection reached: with Sentinel, the current primary. */
+  private postAddress(): void {
+    const { remoteAddress, remotePort } = this.ctx.redis.stream;
+    if (remoteAddress && remotePort) this.thread?.postMessage({ host: remoteAddress, port: remotePort });
   }
 
   private tick(intervalMs: number): void {
@@ -83,4 +104,12 @@ export class HeartbeatKeeper {
         `of this process; blocked longer than --max-block ${limit} s, its jobs are rescued and may run twice)`,
     );
   }
+}
+
+/** Standalone: the URL's address; Sentinel: none until the fetch connection reaches the primary. */
+function keeperRedis(url: string, endpoint: RedisEndpoint): KeeperRedis {
+  if (endpoint.mode === 'cluster') return { mode: 'cluster', url };
+  const { username, password, db, tls } = endpoint;
+  const login = { username, password, db, tls };
+  return { mode: 'direct', login, address: endpoint.mode === 'standalone' ? endpoint.nodes[0] : undefined };
 }

@@ -10,7 +10,13 @@ import { Client, startWebServer } from '../../runtime/index.js';
 import { Keys } from '../../runtime/redis/keys.js';
 import { type RedisCluster, startRedisCluster } from '../../scripts/redis-cluster.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import {
+  PROBE_REGISTRY,
+  REPO_ROOT,
+  type RuntimeProcess,
+  startRuntime,
+  waitUntil,
+} from '../support/runtime-process.js';
 
 let cluster: RedisCluster;
 let redis: Cluster;
@@ -194,6 +200,34 @@ describe('cluster mode', () => {
       expect(await redis.zcard(keys.schedule)).toBe(0);
     } finally {
       await web.close();
+    }
+  });
+
+  it('a job blocking its loop 4 s, past a 1 s process TTL, runs once beside another process', async () => {
+    // The heartbeat keeper thread keeps the process and work hashes alive, on whichever nodes they live.
+    const busy = () =>
+      startRuntime(
+        url,
+        ['--heartbeat', '0.25', '--process-ttl', '1', `${REPO_ROOT}fixtures/registries/busy.mjs`],
+        { REDIS_URL: results.url },
+      );
+    runtime = busy();
+    await waitUntil('registered', async () => (await redis.scard('processes')) === 1);
+    const jid = await client.push({ class: 'Busy', args: [4000, 'blocked'] });
+    await waitUntil('it runs', async () => (await resultsRedis.llen('probe:started:blocked')) === 1);
+    const other = busy();
+    try {
+      await waitUntil('the other process is registered', async () => (await redis.scard('processes')) === 2);
+      await waitUntil(
+        'it is done',
+        async () => (await resultsRedis.llen('probe:done:blocked')) === 1,
+        20_000,
+      );
+      await runtime.waitForLine(/event loop blocked for \d+\.\d s/);
+      expect(await resultsRedis.lrange('probe:started:blocked', 0, -1)).toEqual([jid]);
+      expect(other.output()).not.toMatch(/rescued \d+ job/);
+    } finally {
+      await other.stop('SIGKILL');
     }
   });
 

@@ -65,6 +65,17 @@ async function pushAll(connection: Redis, batches: Batch[], state: { killed: boo
   }
 }
 
+const watchers = new Map<RedisServer, Redis>();
+
+/** The keeper thread's connection, logged in as alice. */
+async function keeperConnected(server: RedisServer): Promise<boolean> {
+  if (!watchers.has(server)) watchers.set(server, server.connect());
+  const clients = (await watchers.get(server)!.client('LIST')) as string;
+  return clients
+    .split('\n')
+    .some((line) => line.includes('name=sidepunch-heartbeat-keeper ') && line.includes('user=alice'));
+}
+
 const count = (batches: readonly Batch[]) => batches.reduce((sum, batch) => sum + batch.jids.length, 0);
 
 describe('Sentinel failover under load', () => {
@@ -82,6 +93,7 @@ describe('Sentinel failover under load', () => {
       },
     );
     await waitUntil('half the jobs pushed', () => count(batches) >= JOBS / 2);
+    await waitUntil('the heartbeat keeper on the primary', () => keeperConnected(group.primary));
     const performedBeforeKill = await resultsRedis.llen('probe:done:failover');
     const batchesBeforeKill = batches.length;
     const killedAt = Date.now();
@@ -94,6 +106,8 @@ describe('Sentinel failover under load', () => {
     );
     const promotedAfterMs = Date.now() - killedAt;
     await runtime.waitForLine(/INFO: fetch: connected to Redis at redis\+sentinel:\/\/.* again/);
+    // Told the new primary's address by the event loop: the keeper thread cannot ask the Sentinels itself.
+    await waitUntil('the heartbeat keeper on the new primary', () => keeperConnected(group.replica));
     await pushing;
     pusher.disconnect();
 
