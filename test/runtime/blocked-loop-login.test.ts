@@ -1,11 +1,4 @@
-/**
- * The heartbeat keeper thread speaks RESP itself: it must log in as the URL's ACL user, select its database, speak
- * TLS for rediss:// and write keys with non-ASCII names, or a job blocking the loop is rescued and runs twice.
- */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
@@ -16,6 +9,7 @@ import {
   startRedisServer,
 } from '../../scripts/redis-server.js';
 import { REPO_ROOT, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { makeSelfSignedCert, tlsServerArgs } from '../support/tls-redis.js';
 
 const BUSY_REGISTRY = `${REPO_ROOT}fixtures/registries/busy.mjs`;
 const PASSWORD = 'pässwörd-ß';
@@ -46,22 +40,11 @@ function aliceUrl(scheme: 'redis' | 'rediss', db = DB): string {
 }
 
 beforeAll(async () => {
-  certDir = mkdtempSync(path.join(tmpdir(), 'sidepunch-keeper-tls-'));
-  // biome-ignore format: one openssl command line
-  const openssl = [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', `${certDir}/key.pem`, '-out', `${certDir}/cert.pem`, '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ];
-  execFileSync('openssl', openssl, { stdio: 'ignore' });
+  certDir = makeSelfSignedCert('sidepunch-keeper-tls-');
   tlsPort = await freePort();
   // biome-ignore format: redis-server's argument pairs
   const args = [
-    '--tls-port', String(tlsPort),
-    '--tls-cert-file', `${certDir}/cert.pem`,
-    '--tls-key-file', `${certDir}/key.pem`,
-    '--tls-ca-cert-file', `${certDir}/cert.pem`,
-    '--tls-auth-clients', 'no',
+    ...tlsServerArgs(certDir, tlsPort),
     // Only alice: a connection that does not log in as alice (AUTH with the password alone included) gets nothing.
     '--user', 'default', 'off',
     '--user', 'alice', 'on', `>${PASSWORD}`, '~*', '&*', '+@all',

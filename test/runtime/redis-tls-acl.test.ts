@@ -1,7 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, PushError } from '../../runtime/index.js';
@@ -12,6 +9,7 @@ import {
   startRedisServer,
 } from '../../scripts/redis-server.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { makeSelfSignedCert, tlsServerArgs } from '../support/tls-redis.js';
 
 const PASSWORD = 's3cret-Pa55';
 let certDir: string;
@@ -26,22 +24,11 @@ function tlsUrl(password: string): string {
 }
 
 beforeAll(async () => {
-  certDir = mkdtempSync(path.join(tmpdir(), 'sidepunch-tls-'));
-  // biome-ignore format: one openssl command line
-  const openssl = [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', `${certDir}/key.pem`, '-out', `${certDir}/cert.pem`, '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ];
-  execFileSync('openssl', openssl, { stdio: 'ignore' });
+  certDir = makeSelfSignedCert('sidepunch-tls-');
   tlsPort = await freePort();
   // biome-ignore format: redis-server's argument pairs
   const args = [
-    '--tls-port', String(tlsPort),
-    '--tls-cert-file', `${certDir}/cert.pem`,
-    '--tls-key-file', `${certDir}/key.pem`,
-    '--tls-ca-cert-file', `${certDir}/cert.pem`,
-    '--tls-auth-clients', 'no',
+    ...tlsServerArgs(certDir, tlsPort),
     // The default user stays open on the plain port for the test's own reads and the probe's writes.
     '--user', 'alice', 'on', `>${PASSWORD}`, '~*', '&*', '+@all',
   ];
