@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from '../core/logger.js';
+import { procStatFields } from '../core/proc-stat.js';
 
 const POLL_MS = 500;
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ash', 'busybox']);
@@ -45,13 +46,8 @@ function npmAncestry(): { pid: number; parent: number | undefined }[] {
 /** The parent's pid; for another process, read from /proc (Linux), undefined where there is none. */
 function parentOf(pid: number): number | undefined {
   if (pid === process.pid) return process.ppid;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
+  const ppid = Number(procStatFields(pid)?.[1]); // field 4
+  return Number.isSafeInteger(ppid) ? ppid : undefined;
 }
 
 function commandOf(pid: number): string | undefined {

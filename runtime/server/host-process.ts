@@ -9,6 +9,7 @@
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { procStatFields } from '../core/proc-stat.js';
 
 export interface HostProcess {
   readonly hostname: string;
@@ -86,13 +87,7 @@ function readOwn(): HostProcess | undefined {
 }
 
 function procStat(pid: number): { state: string; startTicks: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Field 2, the command name, is in parentheses and may hold spaces: count from after its closing one.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTicks = Number(fields[19]); // field 22
-    return Number.isSafeInteger(startTicks) ? { state: fields[0] ?? '', startTicks } : undefined;
-  } catch {
-    return undefined;
-  }
+  const fields = procStatFields(pid);
+  const startTicks = Number(fields?.[19]); // field 22
+  return fields && Number.isSafeInteger(startTicks) ? { state: fields[0] ?? '', startTicks } : undefined;
 }
