@@ -80,6 +80,8 @@ export class Launcher {
   private readonly held = new HeldJobs();
   /** Boot got as far as: the registry's configureServer hook returned, then the first heartbeat was written. */
   private booted: 'configuring' | 'registering' | 'registered' = 'configuring';
+  /** From the end of boot on, every beat (even quiet()'s, during shutdown) rescues dead processes' jobs. */
+  private rescuesOnBeat = false;
   private starting?: Promise<void>;
   private stopping?: Promise<boolean>;
   private quieting?: Promise<void>;
@@ -123,7 +125,12 @@ export class Launcher {
     this.rescuer = new Rescuer(this.ctx);
     this.suspects = new SuspectRunner(this.ctx, this.manager);
     this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
-    this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
+    this.heartbeat = new Heartbeat(this.ctx, this.manager, {
+      afterBeat: () => {
+        if (this.rescuesOnBeat) void this.rescueDead();
+      },
+      onSignal: (signal) => this.onRemoteSignal(signal),
+    });
   }
 
   get events(): RuntimeEvents {
@@ -203,7 +210,7 @@ export class Launcher {
     this.watchdog.start();
     this.scheduler.start();
     this.heartbeat.start();
-    this.ctx.events.on('heartbeat', () => void this.rescueDead());
+    this.rescuesOnBeat = true;
     void this.rescueDead();
   }
 
