@@ -267,7 +267,7 @@ export class Launcher {
 
   /** Outcomes, then the unfinished jobs back to their queues, then out of the process set: what was not done. */
   private async giveBack(deadline: Deadline, finished: boolean): Promise<string[]> {
-    const { logger, events, identity } = this.ctx;
+    const { logger, identity } = this.ctx;
     const left: string[] = [];
     const forRescue = `the in-progress list of ${identity}`;
     await deadline.race(this.completer.flush());
@@ -286,7 +286,6 @@ export class Launcher {
       if (!finished || requeued.value > 0) {
         logger.warn(`requeued ${requeued.value} unfinished job(s) to the front of their queues`);
       }
-      events.emit('shutdown:requeued', { count: requeued.value });
     } else if (held > 0) {
       left.push(
         `could not give back ${held} job(s): they stay in ${forRescue} and a rescuer will return them after its ` +
