@@ -75,6 +75,18 @@ export {
 } from './middleware/server-middleware.js';
 export { StructuredLogMiddleware } from './middleware/structured-log.js';
 export { Keys } from './redis/keys.js';
+// Types only: what a host embedding the runtime (`sidepunch/embed`) hears; no runtime code is loaded from here.
+export type {
+  CompleteFlushedEvent,
+  FetchReconnectedEvent,
+  JobDoneEvent,
+  JobEvent,
+  JobFailedEvent,
+  JobUnperformableEvent,
+  RuntimeEventMap,
+  RuntimeEventSource,
+  RuntimeEvents,
+} from './server/events.js';
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
 export { isLoopback } from './web/loopback.js';
 export {

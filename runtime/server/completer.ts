@@ -104,7 +104,11 @@ export class Completer {
       }
     }
     this.writing = [];
-    this.ctx.events.emit('complete:flushed', { count: batch.length });
+    const { events } = this.ctx;
+    if (events.has('complete:flushed')) {
+      const jids = batch.map(({ unit }) => jidOf(unit.raw)).filter((jid) => jid !== undefined);
+      events.emit('complete:flushed', { count: batch.length, jids });
+    }
   }
 
   private async write(recorded: readonly Recorded[]): Promise<void> {
@@ -154,5 +158,15 @@ export class Completer {
     if (amount === 0) return;
     batch.on(total).incrby(total, amount);
     batch.on(daily).incrby(daily, amount).expire(daily, DAILY_STAT_TTL_SECONDS);
+  }
+}
+
+/** A written payload's jid, for listeners only: parsed again rather than carried through every outcome. */
+function jidOf(raw: string): string | undefined {
+  try {
+    const jid = (JSON.parse(raw) as { jid?: unknown } | null)?.jid;
+    return typeof jid === 'string' ? jid : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,7 @@
 /**
- * Typed runtime events. They are what the CLI logs and what tests await (never a sleep and a hope).
+ * Typed runtime events, as graphile-worker's and River's: what a host that embeds the runtime listens to
+ * (`sidepunch/embed`) and what the in-process tests await instead of polling. The log lines sidepunch-run writes
+ * do not come from here; each actor logs directly. Emitting costs nothing while no one listens.
  */
 import { EventEmitter } from 'node:events';
 
@@ -9,24 +11,44 @@ export interface JobEvent {
   readonly queue: string;
 }
 
+export type JobDoneEvent = JobEvent & { readonly elapsedMs: number };
+export type JobFailedEvent = JobEvent & { readonly elapsedMs: number; readonly error: unknown };
+
+/** A payload that cannot be performed at all; it goes to the dead set. */
+export interface JobUnperformableEvent {
+  readonly raw: string;
+  readonly queue: string;
+  readonly reason: string;
+}
+
+/** Outcomes Redis now holds: acknowledgements, retries, dead-set entries and their counters. */
+export interface CompleteFlushedEvent {
+  readonly count: number;
+  /** The jids of the jobs written (a payload that is not a job object with a jid has none). */
+  readonly jids: readonly string[];
+}
+
+/** The watchdog found the fetch loop stuck while Redis was connected, and reconnected it. */
+export interface FetchReconnectedEvent {
+  readonly stalledMs: number;
+}
+
 export interface RuntimeEventMap {
+  /** `perform` is about to run. */
   'job:start': JobEvent;
-  'job:done': JobEvent & { readonly elapsedMs: number };
-  'job:failed': JobEvent & { readonly elapsedMs: number; readonly error: unknown };
-  /** A payload that cannot be performed at all; it went to the dead set. */
-  'job:unperformable': { readonly raw: string; readonly queue: string; readonly reason: string };
+  /** `perform` returned (or a server middleware skipped it); its acknowledgement is written next. */
+  'job:done': JobDoneEvent;
+  /** `perform` threw; its retry or death is written next. */
+  'job:failed': JobFailedEvent;
+  'job:unperformable': JobUnperformableEvent;
+  'complete:flushed': CompleteFlushedEvent;
   /** Every queue was empty on the last fetch. */
   'fetch:idle': undefined;
-  /** Jobs found in this process's in-progress lists that it had lost track of (a reply lost in an outage). */
-  'fetch:adopted': { readonly count: number };
-  /** The watchdog found the fetch loop stuck while Redis was connected, and reconnected it. */
-  'fetch:reconnected': { readonly stalledMs: number };
-  /** Outcomes were written to Redis. */
-  'complete:flushed': { readonly count: number };
-  'shutdown:requeued': { readonly count: number };
-  /** A heartbeat was written. */
-  heartbeat: { readonly busy: number };
+  'fetch:reconnected': FetchReconnectedEvent;
 }
+
+/** The listening half of RuntimeEvents: what an embedding host is given. */
+export type RuntimeEventSource = Pick<RuntimeEvents, 'on' | 'next'>;
 
 export class RuntimeEvents {
   private readonly emitter = new EventEmitter();
@@ -35,6 +57,7 @@ export class RuntimeEvents {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Calls `listener` on every `event`; returns the function that stops it. */
   on<E extends keyof RuntimeEventMap>(event: E, listener: (payload: RuntimeEventMap[E]) => void): () => void {
     this.emitter.on(event, listener);
     return () => this.emitter.off(event, listener);
@@ -49,7 +72,7 @@ export class RuntimeEvents {
     if (this.emitter.listenerCount(event) > 0) this.emitter.emit(event, payload);
   }
 
-  /** Resolves with the next event that passes `matches`. */
+  /** Resolves with the next event that passes `matches`; call it before what causes the event. */
   next<E extends keyof RuntimeEventMap>(
     event: E,
     matches: (payload: RuntimeEventMap[E]) => boolean = () => true,

@@ -241,7 +241,6 @@ export class Fetcher {
       this.ctx.logger.warn(
         `adopted ${adopted} job(s) left in this process's in-progress lists by a lost reply`,
       );
-      this.ctx.events.emit('fetch:adopted', { count: adopted });
     }
   }
 }

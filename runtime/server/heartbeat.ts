@@ -7,7 +7,8 @@
  *     if the process dies — the first beat happens before the first fetch;
  *  3. beside them, the OS process behind it (host-process.ts), so that a process restarted on this host can rescue
  *     its jobs at once if it dies;
- *  4. it pops one signal from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over;
+ *  4. once Redis has the beat, it calls afterBeat (the launcher's rescue of dead processes), then pops one signal
+ *     from `<identity>-signals` (the Web UI's Quiet and Stop buttons) and hands it over;
  *  5. a thread keeps the hashes from expiring while a job blocks this event loop, up to `maxBlockSeconds`, and the
  *     loop's lag is logged (heartbeat-keeper.ts).
  */
@@ -21,6 +22,14 @@ import { HOST_PROCESS_FIELD, thisHostProcess } from './host-process.js';
 import type { WorkState } from './work-state.js';
 
 export type RemoteSignal = 'TSTP' | 'TERM' | 'TTIN';
+
+/** What the launcher does on a beat. */
+export interface HeartbeatHooks {
+  /** After every beat Redis confirmed. */
+  readonly afterBeat: () => void;
+  /** A signal popped from Redis. */
+  readonly onSignal: (signal: RemoteSignal) => void;
+}
 
 export interface HeartbeatSource {
   readonly work: WorkState;
@@ -38,7 +47,7 @@ export class Heartbeat {
   constructor(
     private readonly ctx: RuntimeContext,
     private readonly source: HeartbeatSource,
-    private readonly onSignal: (signal: RemoteSignal) => void,
+    private readonly hooks: HeartbeatHooks,
   ) {
     this.startedAt = ctx.clock.now() / 1000;
     this.keeper = new HeartbeatKeeper(ctx);
@@ -135,9 +144,9 @@ export class Heartbeat {
     // Last on its MULTI, so its reply is the last one in either mode.
     const signals = batch.on(keys.signals(identity)).rpop(keys.signals(identity));
     const replies = await batch.exec();
-    this.ctx.events.emit('heartbeat', { busy: this.source.busy });
+    this.hooks.afterBeat();
     const signal = replies.get(signals)?.at(-1);
-    if (signal === 'TSTP' || signal === 'TERM' || signal === 'TTIN') this.onSignal(signal);
+    if (signal === 'TSTP' || signal === 'TERM' || signal === 'TTIN') this.hooks.onSignal(signal);
     else if (typeof signal === 'string')
       this.ctx.logger.warn(`ignoring unknown signal "${signal}" from Redis`);
   }

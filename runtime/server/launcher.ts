@@ -80,6 +80,8 @@ export class Launcher {
   private readonly held = new HeldJobs();
   /** Boot got as far as: the registry's configureServer hook returned, then the first heartbeat was written. */
   private booted: 'configuring' | 'registering' | 'registered' = 'configuring';
+  /** From the end of boot on, every beat (even quiet()'s, during shutdown) rescues dead processes' jobs. */
+  private rescuesOnBeat = false;
   private starting?: Promise<void>;
   private stopping?: Promise<boolean>;
   private quieting?: Promise<void>;
@@ -123,7 +125,12 @@ export class Launcher {
     this.rescuer = new Rescuer(this.ctx);
     this.suspects = new SuspectRunner(this.ctx, this.manager);
     this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
-    this.heartbeat = new Heartbeat(this.ctx, this.manager, (signal) => this.onRemoteSignal(signal));
+    this.heartbeat = new Heartbeat(this.ctx, this.manager, {
+      afterBeat: () => {
+        if (this.rescuesOnBeat) void this.rescueDead();
+      },
+      onSignal: (signal) => this.onRemoteSignal(signal),
+    });
   }
 
   get events(): RuntimeEvents {
@@ -203,7 +210,7 @@ export class Launcher {
     this.watchdog.start();
     this.scheduler.start();
     this.heartbeat.start();
-    this.ctx.events.on('heartbeat', () => void this.rescueDead());
+    this.rescuesOnBeat = true;
     void this.rescueDead();
   }
 
@@ -260,7 +267,7 @@ export class Launcher {
 
   /** Outcomes, then the unfinished jobs back to their queues, then out of the process set: what was not done. */
   private async giveBack(deadline: Deadline, finished: boolean): Promise<string[]> {
-    const { logger, events, identity } = this.ctx;
+    const { logger, identity } = this.ctx;
     const left: string[] = [];
     const forRescue = `the in-progress list of ${identity}`;
     await deadline.race(this.completer.flush());
@@ -279,7 +286,6 @@ export class Launcher {
       if (!finished || requeued.value > 0) {
         logger.warn(`requeued ${requeued.value} unfinished job(s) to the front of their queues`);
       }
-      events.emit('shutdown:requeued', { count: requeued.value });
     } else if (held > 0) {
       left.push(
         `could not give back ${held} job(s): they stay in ${forRescue} and a rescuer will return them after its ` +

@@ -40,17 +40,22 @@ describe('Sidekiq 7/8 readers: Sidepunch writes float seconds with a "."', () =>
 
   it('queue, schedule, retry and dead payloads written on a whole second still carry a "."', async () => {
     runtime = startInProcess(fixture.server.url, { AlwaysFails });
-    const { clock, launcher } = runtime;
+    const { clock, launcher, next } = runtime;
     expect(clock.now() % 1000).toBe(0);
+    let failed = next('complete:flushed');
     const client = new Client({ redis: fixture.server.url, clock });
     (await client.push({ class: 'InteropEcho', args: [1], queue: 'parked' }))!;
     (await client.push({ class: 'InteropEcho', args: [2], in: 3600 }))!;
     (await client.push({ class: AlwaysFails, args: [] }))!;
     await client.close();
-    await waitUntil('the first failure', async () => (await fixture.redis.zcard('retry')) === 1);
+    await failed;
+    expect(await fixture.redis.zcard('retry')).toBe(1);
     clock.advance(100_000);
+    failed = next('complete:flushed');
     expect(await launcher.scheduler.tick()).toBe(1);
-    await waitUntil('the second failure kills it', async () => (await fixture.redis.zcard('dead')) === 1);
+    await failed;
+    // The second failure killed it.
+    expect(await fixture.redis.zcard('dead')).toBe(1);
 
     const [queued] = await fixture.redis.lrange('queue:parked', 0, -1);
     const [scheduled] = await fixture.redis.zrange('schedule', 0, -1);

@@ -4,7 +4,6 @@ import type { SidepunchWorker } from '../../runtime/core/worker.js';
 import { type ServerNext, serverMiddleware } from '../../runtime/middleware/server-middleware.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 const log: string[] = [];
@@ -33,7 +32,6 @@ function start(options: Parameters<typeof startInProcess>[2] = {}) {
 }
 
 const processed = async () => Number(await fixture.redis.get('stat:processed'));
-const settled = (what: string, check: () => Promise<boolean>) => waitUntil(what, check, 10_000, 5);
 
 describe('server middleware', () => {
   it('runs in order around perform, with the worker, its jid and the queue', async () => {
@@ -49,17 +47,20 @@ describe('server middleware', () => {
         log.push('first done');
       },
     });
-    start();
+    const acknowledged = start().next('complete:flushed');
     await fixture.client.push({ class: 'Work', args: ['ok'], queue: 'work' });
-    await settled('the job acknowledged', async () => (await processed()) === 1);
+    await acknowledged;
+    expect(await processed()).toBe(1);
     expect(log).toEqual(['first', 'outer Work true work', 'perform ok', 'outer done', 'first done']);
   });
 
   it('a middleware that does not call next skips the job: not performed, acknowledged as done', async () => {
     serverMiddleware.add((job, next) => (job.args[0] === 'skip me' ? undefined : next()));
-    const { log: output } = start();
+    const { log: output, next } = start();
+    const acknowledged = next('complete:flushed');
     await fixture.client.push({ class: 'Work', args: ['skip me'], queue: 'work' });
-    await settled('the job acknowledged', async () => (await processed()) === 1);
+    await acknowledged;
+    expect(await processed()).toBe(1);
     expect(log).toEqual([]);
     expect(await fixture.redis.get('stat:failed')).toBeNull();
     expect(await fixture.redis.llen('queue:work')).toBe(0);
@@ -78,9 +79,10 @@ describe('server middleware', () => {
     });
     errorHandlers.add((error) => void log.push(`handler B: ${(error as Error).message}`));
     errorHandlers.prepend(() => void log.push('handler A'));
-    start();
+    const retried = start().next('complete:flushed');
     await fixture.client.push({ class: 'Work', args: ['fail'], queue: 'work' });
-    await settled('the retry', async () => (await fixture.redis.zcard('retry')) === 1);
+    await retried;
+    expect(await fixture.redis.zcard('retry')).toBe(1);
     const [member] = await fixture.redis.zrange('retry', 0, -1);
     expect(JSON.parse(member!)).toMatchObject({
       error_class: 'TypeError',
@@ -91,7 +93,7 @@ describe('server middleware', () => {
   });
 
   it('the registry’s configureServer adds middleware before the first job, with the runtime’s settings', async () => {
-    start({
+    const { next } = start({
       concurrency: 3,
       configureServer(server) {
         server.serverMiddleware.add((_job, next) => {
@@ -100,8 +102,10 @@ describe('server middleware', () => {
         });
       },
     });
+    const acknowledged = next('complete:flushed');
     await fixture.client.push({ class: 'Work', args: ['ok'], queue: 'work' });
-    await settled('the job acknowledged', async () => (await processed()) === 1);
+    await acknowledged;
+    expect(await processed()).toBe(1);
     expect(log).toEqual(['configured with -c 3', 'perform ok']);
   });
 });

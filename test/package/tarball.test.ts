@@ -124,10 +124,14 @@ console.log(jid);
     expect([...specifiers].filter((specifier) => !specifier.startsWith('node:')).sort()).toEqual(['ioredis']);
     const imported = execFileSync(
       'node',
-      ['--input-type=module', '-e', "const sp = await import('sidepunch'); console.log(typeof sp.push)"],
+      [
+        '--input-type=module',
+        '-e',
+        "const sp = await import('sidepunch'); const embed = await import('sidepunch/embed'); console.log(typeof sp.push, typeof embed.embedRuntime)",
+      ],
       { cwd: project, encoding: 'utf8' },
     );
-    expect(imported.trim()).toBe('function');
+    expect(imported.trim()).toBe('function function');
   });
 
   it('an app that only enqueues, through the stubs or sidepunch/testing, loads no worker-runtime code', () => {

@@ -5,7 +5,6 @@ import { onJobDeath, onJobError } from '../../runtime/core/handlers.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 let client: Client;
@@ -51,14 +50,13 @@ async function retryEntries(): Promise<{ job: any; score: number }[]> {
   return entries;
 }
 
-const settled = async (what: string, check: () => Promise<boolean>) => waitUntil(what, check, 10_000, 5);
-
 describe('retries, with Sidekiq semantics and an injected clock', () => {
   it('a job that fails twice runs three times: retry_count 0 then 1, delays inside the formula', async () => {
-    const { clock, launcher } = start({ Flaky: flaky('Flaky', 2) }, Math.random);
+    const { clock, launcher, next } = start({ Flaky: flaky('Flaky', 2) }, Math.random);
+    let written = next('complete:flushed');
     const jid = await client.push({ class: 'Flaky', args: ['t'], x_custom: 'kept' } as any);
     const t0 = clock.now() / 1000;
-    await settled('first retry', async () => (await fixture.redis.zcard('retry')) === 1);
+    await written;
 
     let [entry] = await retryEntries();
     expect(entry!.job).toMatchObject({
@@ -76,8 +74,9 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     expect(entry!.score - t0).toBeLessThanOrEqual(24);
 
     clock.set(entry!.score * 1000);
+    written = next('complete:flushed');
     expect(await launcher.scheduler.tick()).toBe(1);
-    await settled('second retry', async () => (await retryEntries())[0]?.job.retry_count === 1);
+    await written;
     const t1 = clock.now() / 1000;
     [entry] = await retryEntries();
     expect(entry!.job).toMatchObject({
@@ -91,10 +90,12 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     expect(entry!.score - t1).toBeLessThanOrEqual(34);
 
     clock.set(entry!.score * 1000);
+    written = next('complete:flushed');
     expect(await launcher.scheduler.tick()).toBe(1);
-    await settled('success', async () => runs.length === 3 && (await fixture.redis.zcard('retry')) === 0);
-    await settled('counters', async () => (await fixture.redis.get('stat:processed')) === '3');
+    await written;
     expect(runs).toEqual(['Flaky:t', 'Flaky:t', 'Flaky:t']);
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    expect(await fixture.redis.get('stat:processed')).toBe('3');
     expect(await fixture.redis.get('stat:failed')).toBe('2');
     expect(await fixture.redis.zcard('dead')).toBe(0);
   });
@@ -107,14 +108,19 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     const deaths: string[] = [];
     const off = onJobDeath((job) => deaths.push(job.jid!));
     try {
-      const { clock, launcher } = start({ Doomed });
+      const { clock, launcher, next } = start({ Doomed });
+      let written = next('complete:flushed');
       const jid = await client.push({ class: Doomed, args: ['d'] });
       for (let run = 1; run <= 2; run++) {
-        await settled(`retry ${run}`, async () => (await retryEntries())[0]?.job.retry_count === run - 1);
-        clock.set((await retryEntries())[0]!.score * 1000);
+        await written;
+        const [entry] = await retryEntries();
+        expect(entry!.job.retry_count).toBe(run - 1);
+        clock.set(entry!.score * 1000);
+        written = next('complete:flushed');
         expect(await launcher.scheduler.tick()).toBe(1);
       }
-      await settled('death', async () => (await fixture.redis.zcard('dead')) === 1);
+      await written;
+      expect(await fixture.redis.zcard('dead')).toBe(1);
       expect(runs).toHaveLength(3);
       expect(exhausted).toHaveLength(1);
       expect(exhausted[0]).toMatchObject({ job: { jid, retry_count: 2 }, message: 'attempt 3 failed' });
@@ -134,9 +140,10 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
 
   it('retry: false leaves no trace but the failed counter', async () => {
     const Once = flaky('Once', 1, { retry: false });
-    start({ Once });
+    const written = start({ Once }).next('complete:flushed');
     await client.push({ class: Once, args: ['x'] });
-    await settled('counted', async () => (await fixture.redis.get('stat:failed')) === '1');
+    await written;
+    expect(await fixture.redis.get('stat:failed')).toBe('1');
     expect(await fixture.redis.zcard('retry')).toBe(0);
     expect(await fixture.redis.zcard('dead')).toBe(0);
     expect(await fixture.redis.llen('queue:default')).toBe(0);
@@ -144,9 +151,10 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
 
   it('retry: 0 goes straight to the dead set, as in Sidekiq', async () => {
     const Zero = flaky('Zero', 1, { retry: 0 });
-    start({ Zero });
+    const written = start({ Zero }).next('complete:flushed');
     const jid = await client.push({ class: Zero, args: ['z'] });
-    await settled('death', async () => (await fixture.redis.zcard('dead')) === 1);
+    await written;
+    expect(await fixture.redis.zcard('dead')).toBe(1);
     expect(JSON.parse((await fixture.redis.zrange('dead', 0, -1))[0]!)).toMatchObject({
       jid,
       retry_count: 0,
@@ -158,23 +166,29 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     const Custom = flaky('Custom', 99) as any;
     Custom.sidepunchRetryIn = (count: number, error: Error) =>
       error.message.includes('1') ? 100 : count === 1 ? 'kill' : 'discard';
-    const { clock, launcher } = start({ Custom });
+    const { clock, launcher, next } = start({ Custom });
     const t0 = clock.now() / 1000;
+    let written = next('complete:flushed');
     await client.push({ class: 'Custom', args: ['c'] });
-    await settled('retry', async () => (await fixture.redis.zcard('retry')) === 1);
+    await written;
+    expect(await fixture.redis.zcard('retry')).toBe(1);
     expect((await retryEntries())[0]!.score).toBe(t0 + 100); // rand pinned to 0: no jitter
     clock.set((t0 + 100) * 1000);
+    written = next('complete:flushed');
     await launcher.scheduler.tick();
-    await settled('killed on the second failure', async () => (await fixture.redis.zcard('dead')) === 1);
+    await written;
+    // Killed on the second failure.
+    expect(await fixture.redis.zcard('dead')).toBe(1);
     expect(await fixture.redis.zcard('retry')).toBe(0);
 
     // A fresh worker class whose hook discards.
     await runtime!.stop();
     const Discarded = flaky('Discarded', 99) as any;
     Discarded.sidepunchRetryIn = () => 'discard';
-    start({ Discarded });
+    written = start({ Discarded }).next('complete:flushed');
     await client.push({ class: 'Discarded', args: ['x'] });
-    await settled('counted', async () => (await fixture.redis.get('stat:failed')) === '3');
+    await written;
+    expect(await fixture.redis.get('stat:failed')).toBe('3');
     expect(await fixture.redis.zcard('retry')).toBe(0);
     expect(await fixture.redis.zcard('dead')).toBe(1);
   });
@@ -186,9 +200,10 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
         throw new RangeError('x'.repeat(20_000));
       }
     }
-    start({ Traced });
+    const written = start({ Traced }).next('complete:flushed');
     await client.push({ class: Traced, args: [] });
-    await settled('retry', async () => (await fixture.redis.zcard('retry')) === 1);
+    await written;
+    expect(await fixture.redis.zcard('retry')).toBe(1);
     const { job } = (await retryEntries())[0]!;
     expect(job.error_class).toBe('RangeError');
     expect(job.error_message).toHaveLength(10_000);
@@ -205,9 +220,11 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     );
     try {
       const Routed = flaky('Routed', 99, { retry: 1, retry_queue: 'slow', dead: false });
-      const { clock, launcher } = start({ Routed });
+      const { clock, launcher, next } = start({ Routed });
+      const firstWritten = next('complete:flushed');
       await client.push({ class: Routed, args: ['r'] });
-      await settled('retry', async () => (await fixture.redis.zcard('retry')) === 1);
+      await firstWritten;
+      expect(await fixture.redis.zcard('retry')).toBe(1);
       expect((await retryEntries())[0]!.job.queue).toBe('slow');
       clock.set((await retryEntries())[0]!.score * 1000);
       await launcher.scheduler.tick();
@@ -217,10 +234,9 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
       // The second failure exhausts retry: 1, and dead: false keeps it out of the dead set.
       await runtime!.stop();
       runtime = startInProcess(fixture.server.url, { Routed }, { queues: ['slow'], random: () => 0 });
-      await settled(
-        'second failure',
-        async () => errors.length === 2 && (await fixture.redis.get('stat:failed')) === '2',
-      );
+      await runtime.next('complete:flushed');
+      expect(errors).toHaveLength(2);
+      expect(await fixture.redis.get('stat:failed')).toBe('2');
       expect(await fixture.redis.zcard('dead')).toBe(0);
       expect(await fixture.redis.zcard('retry')).toBe(0);
     } finally {
@@ -231,14 +247,15 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
 
 describe('scheduled jobs', () => {
   it('run once their time has come, re-pushed with a fresh enqueued_at', async () => {
-    const { clock, launcher } = start({ Later: flaky('Later', 0) });
+    const { clock, launcher, next } = start({ Later: flaky('Later', 0) });
     const jid = await client.push({ class: 'Later', args: ['l'], in: 60 });
     expect(await launcher.scheduler.tick()).toBe(0);
     clock.advance(59_000);
     expect(await launcher.scheduler.tick()).toBe(0);
     clock.advance(1_000);
+    const done = next('job:done', (event) => event.jid === jid);
     expect(await launcher.scheduler.tick()).toBe(1);
-    await settled('the run', async () => runs.length === 1);
+    await done;
     expect(runs).toEqual(['Later:l']);
     expect(await fixture.redis.zcard('schedule')).toBe(0);
     expect(jid).toMatch(/^[0-9a-f]{24}$/);

@@ -8,7 +8,6 @@ import { onJobError } from '../../runtime/core/handlers.js';
 import { describeError, describeThrown, stackFrames } from '../../runtime/core/thrown-value.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
 
 const throwing = () => {
   throw new Error('trap');
@@ -88,8 +87,10 @@ describe('user code handed an odd thrown value', () => {
         throw hostile;
       });
       client = new Client({ redis: fixture.server.url });
+      const retried = runtime.next('complete:flushed');
       const jid = await client.push({ class: 'Odd', args: [] });
-      await waitUntil('the retry set', async () => (await fixture.redis.zcard('retry')) === 1, 10_000);
+      await retried;
+      expect(await fixture.redis.zcard('retry')).toBe(1);
       const [raw] = await fixture.redis.zrange('retry', 0, 0);
       expect(JSON.parse(raw!)).toMatchObject({
         jid,

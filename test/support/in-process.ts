@@ -4,12 +4,23 @@ import { FakeClock } from '../../runtime/core/clock.js';
 import { LineLogger } from '../../runtime/core/logger.js';
 import type { WorkerClass } from '../../runtime/core/worker.js';
 import type { ConfigureServer } from '../../runtime/middleware/configure.js';
+import type { RuntimeEventMap } from '../../runtime/server/events.js';
 import { Launcher } from '../../runtime/server/launcher.js';
 import { resolveConfig } from '../../runtime/server/run-config.js';
+
+const EVENT_TIMEOUT_MS = 10_000;
 
 export interface InProcessRuntime {
   readonly launcher: Launcher;
   readonly clock: FakeClock;
+  /**
+   * The next `event` that passes `matches`; rejects after 10 s. Call it before the action that causes the event,
+   * then await it; `stop()` drops the waits nobody awaited.
+   */
+  next<E extends keyof RuntimeEventMap>(
+    event: E,
+    matches?: (payload: RuntimeEventMap[E]) => boolean,
+  ): Promise<RuntimeEventMap[E]>;
   /** Log lines written so far. */
   log(): string;
   /** Resolves false when shutdown left jobs for a rescuer (Redis did not answer). */
@@ -45,13 +56,35 @@ export function startInProcess(
   const registry = { workers, configureServer: options.configureServer };
   const launcher = new Launcher(config, registry, { clock, logger, random: options.random ?? (() => 0) });
   launcher.start();
+  const waits = new Set<() => void>();
   return {
     launcher,
     clock,
+    next: (event, matches = () => true) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          drop();
+          reject(new Error(`timed out waiting for ${event}`));
+        }, EVENT_TIMEOUT_MS);
+        const drop = () => {
+          clearTimeout(timer);
+          off();
+          waits.delete(drop);
+        };
+        const off = launcher.events.on(event, (payload) => {
+          if (!matches(payload)) return;
+          drop();
+          resolve(payload);
+        });
+        waits.add(drop);
+      }),
     log: () => {
       logger.flush();
       return text;
     },
-    stop: () => launcher.stop(),
+    stop: () => {
+      for (const drop of waits) drop();
+      return launcher.stop();
+    },
   };
 }

@@ -1,0 +1,78 @@
+/**
+ * `sidepunch/embed`: the runtime inside a host's own process (Sidekiq 7's `configure_embed`, graphile-worker's
+ * `run()`): the launcher sidepunch-run uses, without what belongs to a process of its own.
+ *  1. the host passes its registry and sidepunch-run's settings (same defaults, same checks, same environment);
+ *  2. it subscribes to `events` before start(), so it hears every job;
+ *  3. start() resolves once the process is registered and fetching; quiet() and stop() do what TSTP and TERM do,
+ *     and a Stop from the Web UI calls stop();
+ *  4. the host keeps its signals and its 'uncaughtException' handler: there is no crash guard, so an error a job
+ *     throws from its own timers reaches the host rather than failing the job; no --threads, --processes, --web
+ *     or --metrics-port.
+ */
+import type { Logger, LogLevel } from '../core/logger.js';
+import type { Registry } from '../core/registry.js';
+import type { RuntimeEventSource } from './events.js';
+import { Launcher } from './launcher.js';
+import { resolveConfig } from './run-config.js';
+
+/** sidepunch-run's flags, by their long names; numbers in their flags' units. */
+export interface EmbedSettings {
+  /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
+  readonly redis?: string;
+  readonly namespace?: string;
+  /** As `-q`: `name`, or `name,weight` for weighted order. */
+  readonly queues?: readonly string[];
+  readonly concurrency?: number;
+  /** Seconds stop() waits for running jobs before giving them back to their queues. */
+  readonly timeout?: number;
+  readonly tag?: string;
+  readonly logLevel?: LogLevel;
+  readonly pollInterval?: number;
+  readonly heartbeat?: number;
+  readonly processTtl?: number;
+  readonly maxBlock?: number;
+  readonly maxRescues?: number;
+}
+
+export interface EmbeddedRuntime {
+  /** This process's entry in the process set, `hostname:pid:nonce`. */
+  readonly identity: string;
+  readonly events: RuntimeEventSource;
+  /** Resolves once the first heartbeat is written and fetching has begun. */
+  start(): Promise<void>;
+  /** No new jobs; running ones finish. */
+  quiet(): Promise<void>;
+  /** Graceful shutdown; resolves false when Redis did not answer in time (what was left is logged). */
+  stop(): Promise<boolean>;
+}
+
+export function embedRuntime(
+  registry: Registry,
+  settings: EmbedSettings = {},
+  options: { readonly logger?: Logger } = {},
+): EmbeddedRuntime {
+  const text = (value: number | undefined) => (value === undefined ? undefined : String(value));
+  const config = resolveConfig({
+    registryPath: '(embedded registry)',
+    redis: settings.redis,
+    namespace: settings.namespace,
+    queues: settings.queues,
+    concurrency: text(settings.concurrency),
+    timeout: text(settings.timeout),
+    tag: settings.tag,
+    logLevel: settings.logLevel,
+    pollInterval: text(settings.pollInterval),
+    heartbeat: text(settings.heartbeat),
+    processTtl: text(settings.processTtl),
+    maxBlock: text(settings.maxBlock),
+    maxRescues: text(settings.maxRescues),
+  });
+  const launcher = new Launcher(config, registry, { logger: options.logger });
+  return {
+    identity: launcher.ctx.identity,
+    events: launcher.events,
+    start: () => launcher.start(),
+    quiet: () => launcher.quiet(),
+    stop: () => launcher.stop(),
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * A host that embeds the runtime (`sidepunch/embed`, event types from `sidepunch`) hears each job's events in order,
+ * the outcome written last, and stops it like sidepunch-run.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineRegistry, LineLogger, type RuntimeEventMap } from '../../runtime/index.js';
+import { type EmbeddedRuntime, embedRuntime } from '../../runtime/server/embedded-runtime.js';
+import { useRedis } from '../support/redis-fixture.js';
+
+const fixture = useRedis();
+let runtime: EmbeddedRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+class Greet {
+  perform(_name: string): void {}
+}
+class Broken {
+  perform(): void {
+    throw new TypeError('broken');
+  }
+}
+
+describe('a host embedding the runtime', () => {
+  it('hears job:start, then job:done or job:failed, then complete:flushed, and job:unperformable', async () => {
+    let log = '';
+    const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });
+    const registry = defineRegistry({ workers: { Greet, Broken } });
+    runtime = embedRuntime(registry, { redis: fixture.server.url, concurrency: 1 }, { logger });
+    const { events } = runtime;
+    const heard: string[] = [];
+    const hear = <E extends keyof RuntimeEventMap>(
+      event: E,
+      describe: (payload: RuntimeEventMap[E]) => string,
+    ) => events.on(event, (payload) => heard.push(`${event} ${describe(payload)}`));
+    hear('job:start', ({ className, jid, queue }) => `${className} ${jid} ${queue}`);
+    hear('job:done', ({ className, jid }) => `${className} ${jid}`);
+    hear('job:failed', ({ className, jid, error }) => `${className} ${jid} ${(error as Error).message}`);
+    hear('job:unperformable', ({ raw, queue }) => `${queue} ${raw}`);
+    hear('complete:flushed', ({ count, jids }) => `${count} [${jids.join(' ')}]`);
+
+    await runtime.start();
+    expect(await fixture.redis.sismember('processes', runtime.identity)).toBe(1);
+
+    let flushed = events.next('complete:flushed');
+    const greeted = await fixture.client.push({ class: 'Greet', args: ['Ada'] });
+    await flushed;
+    flushed = events.next('complete:flushed');
+    const broken = await fixture.client.push({ class: 'Broken', args: [] });
+    await flushed;
+    flushed = events.next('complete:flushed');
+    const unperformable = events.next('job:unperformable');
+    await fixture.redis.lpush('queue:default', 'not a job');
+    expect((await unperformable).reason).toMatch(/^payload is not JSON/);
+    await flushed;
+
+    expect(heard).toEqual([
+      `job:start Greet ${greeted} default`,
+      `job:done Greet ${greeted}`,
+      `complete:flushed 1 [${greeted}]`,
+      `job:start Broken ${broken} default`,
+      `job:failed Broken ${broken} broken`,
+      `complete:flushed 1 [${broken}]`,
+      'job:unperformable default not a job',
+      'complete:flushed 1 []',
+    ]);
+    expect(await fixture.redis.zcard('retry')).toBe(1);
+    expect(await fixture.redis.zrange('dead', 0, -1)).toEqual(['not a job']);
+    expect(await runtime.stop()).toBe(true);
+    expect(await fixture.redis.sismember('processes', runtime.identity)).toBe(0);
+    expect(log).toMatch(/INFO: bye/);
+  });
+});
