@@ -50,10 +50,13 @@ export interface RuntimeEventMap {
 /** The listening half of RuntimeEvents: what an embedding host is given. */
 export type RuntimeEventSource = Pick<RuntimeEvents, 'on' | 'next'>;
 
+/** Told when a listener throws; the runtime carries on with the job as if no one had listened. */
+export type ListenerErrorHandler = (event: keyof RuntimeEventMap, error: unknown) => void;
+
 export class RuntimeEvents {
   private readonly emitter = new EventEmitter();
 
-  constructor() {
+  constructor(private readonly onListenerError: ListenerErrorHandler = () => {}) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -68,8 +71,16 @@ export class RuntimeEvents {
     return this.emitter.listenerCount(event) > 0;
   }
 
+  /** Calls each listener in turn; one that throws is reported and never reaches the job that emitted. */
   emit<E extends keyof RuntimeEventMap>(event: E, payload: RuntimeEventMap[E]): void {
-    if (this.emitter.listenerCount(event) > 0) this.emitter.emit(event, payload);
+    if (this.emitter.listenerCount(event) === 0) return;
+    for (const listener of this.emitter.listeners(event)) {
+      try {
+        listener(payload);
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
   }
 
   /** Resolves with the next event that passes `matches`; call it before what causes the event. */

@@ -135,17 +135,7 @@ export class Executor {
         jid,
         elapsed: formatElapsed(elapsedMs),
       });
-      if (events.has('job:failed')) {
-        // A listener that chokes on an odd thrown value must not keep the job from being retried.
-        try {
-          events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
-        } catch (listenerError) {
-          logger.error(`a job:failed listener threw: ${describeError(listenerError)}`, {
-            class: job.class,
-            jid,
-          });
-        }
-      }
+      events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
       return { kind: 'failed', job, error };
     } finally {
       scope.finish();

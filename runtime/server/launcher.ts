@@ -104,7 +104,11 @@ export class Launcher {
       keys: new Keys(config.namespace, { cluster: parseRedisUrl(config.redis).mode === 'cluster' }),
       clock: options.clock ?? systemClock,
       logger,
-      events: options.events ?? new RuntimeEvents(),
+      events:
+        options.events ??
+        new RuntimeEvents((event, error) =>
+          logger.error(`a ${event} listener threw: ${describeError(error)}`),
+        ),
       identity: options.identity ?? newIdentity(),
     };
     const held = this.held;

@@ -72,4 +72,29 @@ describe('a host embedding the runtime', () => {
     expect(await fixture.redis.sismember('processes', runtime.identity)).toBe(0);
     expect(log).toMatch(/INFO: bye/);
   });
+
+  it('a listener that throws is logged, and the job still runs and is acknowledged', async () => {
+    let log = '';
+    const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });
+    runtime = embedRuntime(defineRegistry({ workers: { Greet } }), { redis: fixture.server.url }, { logger });
+    const { events } = runtime;
+    for (const event of ['job:start', 'job:done', 'complete:flushed'] as const) {
+      events.on(event, () => {
+        throw new Error(`${event} listener broke`);
+      });
+    }
+    await runtime.start();
+    const flushed = events.next('complete:flushed');
+    const jid = await fixture.client.push({ class: 'Greet', args: ['Ada'] });
+    expect((await flushed).jids).toEqual([jid]);
+
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
+    expect(await fixture.redis.get('stat:processed')).toBe('1');
+    expect(await fixture.redis.get('stat:failed')).toBeNull();
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    logger.flush();
+    for (const event of ['job:start', 'job:done', 'complete:flushed']) {
+      expect(log).toContain(`a ${event} listener threw: Error: ${event} listener broke`);
+    }
+  });
 });
