@@ -3,10 +3,14 @@
  * which wins over the default. Anything wrong is a UsageError with one line (the command exits 2).
  */
 import { parseArgs } from 'node:util';
+import {
+  type AuthSettings,
+  authFromEnv,
+  DEFAULT_WEB_HOST,
+  DEFAULT_WEB_PORT,
+} from '../core/dashboard-access.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { ConfigError, checkedRedisUrl, portNumber } from '../server/run-config.js';
-import type { AuthSettings } from '../web/auth.js';
-import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../web/web-server.js';
 import { rephraseParseError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {
@@ -68,12 +72,13 @@ function resolveOptions(
   values: ReturnType<typeof parseFlags>['values'],
   env: NodeJS.ProcessEnv,
 ): WebCommandOptions {
+  const fromEnv = authFromEnv(env);
   return {
     port: values.port === undefined ? DEFAULT_WEB_PORT : portNumber('port', values.port),
     host: nonEmpty('host', values.host) ?? DEFAULT_WEB_HOST,
     auth: {
-      basic: values.auth ?? (env.SIDEPUNCH_WEB_AUTH || undefined),
-      token: values.token ?? (env.SIDEPUNCH_WEB_TOKEN || undefined),
+      basic: values.auth ?? fromEnv.basic,
+      token: values.token ?? fromEnv.token,
     },
     redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL)),
     namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
