@@ -11,7 +11,7 @@ import {
 } from '../core/dashboard-access.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { ConfigError, checkedRedisUrl, portNumber } from '../server/run-config.js';
-import { rephraseParseError, UsageError } from './usage.js';
+import { COMMON_FLAGS, nonEmpty, rephraseParseError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {
   readonly port: number;
@@ -23,6 +23,8 @@ export interface WebCommandOptions {
   readonly pollSeconds: number;
   /** Where a reverse proxy forwards it without stripping the prefix, e.g. `/sidekiq`. */
   readonly basePath?: string;
+  /** Log every request (`-v`). */
+  readonly verbose: boolean;
 }
 
 export type WebCommand =
@@ -46,8 +48,9 @@ Options:
       --registry FILE     the registry from sidepunch-gen (e.g. dist/registry.js), to name job arguments
       --poll SECONDS      seconds between the dashboard's live updates (default 5)
       --base-path PATH    serve under PATH (e.g. /sidekiq), for a reverse proxy that forwards it as is
+  -v, --verbose           log every request: method, path, status and time taken
   -h, --help              show this help
-  -v, -V, --version       show the version
+  -V, --version           show the version
 
 Anyone who can reach the port can delete and retry jobs: outside 127.0.0.1, always use --auth or --token.`;
 
@@ -56,7 +59,7 @@ export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   try {
     ({ values } = parseFlags(argv));
   } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error));
+    throw new UsageError(rephraseParseError(error as Error, argv));
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -85,13 +88,13 @@ function resolveOptions(
     registryPath: nonEmpty('registry', values.registry),
     pollSeconds: values.poll === undefined ? 5 : pollSeconds(values.poll),
     basePath: basePath(values['base-path']),
+    verbose: values.verbose ?? false,
   };
 }
 
 function parseFlags(argv: readonly string[]) {
   return parseArgs({
-    // -V as well as -v, so `sidepunch-run -V` habits work here too.
-    args: argv.map((arg) => (arg === '-V' ? '--version' : arg)),
+    args: [...argv],
     allowPositionals: false,
     strict: true,
     options: {
@@ -104,8 +107,7 @@ function parseFlags(argv: readonly string[]) {
       registry: { type: 'string' },
       poll: { type: 'string' },
       'base-path': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
+      ...COMMON_FLAGS,
     },
   });
 }
@@ -123,9 +125,4 @@ function pollSeconds(text: string): number {
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
     throw new UsageError(`poll must be a number of seconds more than 0, not "${text}"`);
   return value;
-}
-
-function nonEmpty(name: string, text: string | undefined): string | undefined {
-  if (text !== undefined && text.trim() === '') throw new UsageError(`flag --${name} needs a value`);
-  return text;
 }
