@@ -1,17 +1,22 @@
 /**
  * The command line: `sidepunch-gen [--project tsconfig.json] [--out <stubs.ts>] [--registry <registry.js>]
- * [--server <module.ts>] [--check] [--watch] [--no-cache]`. A bad flag is a `UsageError`: one line, exit 2.
+ * [--server <module.ts>] [--check] [--watch] [--no-cache] [-v]`, parsed with node:util's parseArgs as
+ * sidepunch-run and sidepunch-web parse theirs; the common flags and the wording of a bad one come from
+ * runtime/cli/usage.ts. A bad flag is a `UsageError`: one line, exit 2.
  */
+import { parseArgs } from 'node:util';
+import { COMMON_FLAGS, nonEmpty, rephraseParseError, UsageError } from '../runtime/cli/usage.js';
 import type { Settings } from './config.js';
+
+export { UsageError };
 
 export interface Flags extends Settings {
   readonly check: boolean;
   readonly watch: boolean;
+  /** Print the settings, what was read and what was written, with times. */
+  readonly verbose: boolean;
   readonly help: boolean;
-}
-
-export class UsageError extends Error {
-  override name = 'UsageError';
+  readonly version: boolean;
 }
 
 export const HELP = `Usage: sidepunch-gen [options]
@@ -22,54 +27,59 @@ previous files untouched.
 
 Options:
   -p, --project <tsconfig>  the project to read (default: the nearest tsconfig.json, as tsc finds it)
-  --out <file>              the typed stubs to write (default: src/sidepunch.generated.ts beside it)
-  --registry <file>         the bundled registry to write (default: dist/registry.js beside it)
-  --server <file>           a module whose default export is the registry's configureServer hook
+      --out <file>          the typed stubs to write (default: src/sidepunch.generated.ts beside it)
+      --registry <file>     the bundled registry to write (default: dist/registry.js beside it)
+      --server <file>       a module whose default export is the registry's configureServer hook
                             (server and client middleware, error and death handlers); bundled in
-  --check                   write nothing; exit 1 when the generated files are stale (for CI)
+      --check               write nothing; exit 1 when the generated files are stale (for CI)
   -w, --watch               regenerate when a file changes
-  --no-cache                ignore and do not write node_modules/.cache/sidepunch-gen
+      --no-cache            ignore and do not write node_modules/.cache/sidepunch-gen
+  -v, --verbose             also print the settings, what was read and each file written, with times
   -h, --help                show this help
+  -V, --version             show the version
 
 Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …, "server": …,
 "cache": false } }
 (paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage.
 `;
 
-const VALUE_FLAGS: Readonly<Record<string, 'project' | 'out' | 'registry' | 'server'>> = {
-  '--project': 'project',
-  '-p': 'project',
-  '--out': 'out',
-  '--registry': 'registry',
-  '--server': 'server',
-};
-
 export function parseFlags(argv: readonly string[]): Flags {
-  const flags: { -readonly [K in keyof Flags]: Flags[K] } = { check: false, watch: false, help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg) : [arg, undefined];
-    const setting = VALUE_FLAGS[name];
-    if (setting) {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value === '' || (inline === undefined && value.startsWith('-'))) {
-        throw new UsageError(`${name} needs a path`);
-      }
-      flags[setting] = value;
-    } else if (inline !== undefined) {
-      throw new UsageError(`${name} takes no value`);
-    } else if (name === '--check') flags.check = true;
-    else if (name === '--watch' || name === '-w') flags.watch = true;
-    else if (name === '--no-cache') flags.cache = false;
-    else if (name === '--help' || name === '-h') flags.help = true;
-    else if (name.startsWith('-')) throw new UsageError(`unknown option ${name} (see sidepunch-gen --help)`);
-    else throw new UsageError(`unexpected argument ${name} (see sidepunch-gen --help)`);
+  let values: ReturnType<typeof parseArgv>['values'];
+  try {
+    ({ values } = parseArgv(argv));
+  } catch (error) {
+    throw new UsageError(rephraseParseError(error as Error, argv));
   }
+  const flags: Flags = {
+    project: nonEmpty('project', values.project),
+    out: nonEmpty('out', values.out),
+    registry: nonEmpty('registry', values.registry),
+    server: nonEmpty('server', values.server),
+    cache: values['no-cache'] ? false : undefined,
+    check: values.check ?? false,
+    watch: values.watch ?? false,
+    verbose: values.verbose ?? false,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
   if (flags.check && flags.watch) throw new UsageError('--check and --watch cannot be combined');
   return flags;
 }
 
-function splitOnce(arg: string): [string, string] {
-  const at = arg.indexOf('=');
-  return [arg.slice(0, at), arg.slice(at + 1)];
+function parseArgv(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: false,
+    strict: true,
+    options: {
+      project: { type: 'string', short: 'p' },
+      out: { type: 'string' },
+      registry: { type: 'string' },
+      server: { type: 'string' },
+      check: { type: 'boolean' },
+      watch: { type: 'boolean', short: 'w' },
+      'no-cache': { type: 'boolean' },
+      ...COMMON_FLAGS,
+    },
+  });
 }

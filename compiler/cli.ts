@@ -1,13 +1,14 @@
 /**
  * `sidepunch-gen`:
- *  1. parse flags and resolve the settings (a usage or settings error: one line, exit 2);
+ *  1. parse flags and resolve the settings (a usage or settings error: one line, exit 2); `-v` prints them;
  *  2. when the cache shows nothing changed, stop there, before TypeScript is even loaded;
  *  3. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing;
  *  4. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed;
  *  5. record the run in the cache.
- * `--watch` hands over to watch.ts.
+ * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
  */
 import { performance } from 'node:perf_hooks';
+import { usageLine, versionLine } from '../runtime/cli/usage.js';
 import { freshRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
@@ -40,20 +41,30 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       io.stdout(HELP);
       return 0;
     }
+    if (flags.version) {
+      io.stdout(versionLine('sidepunch-gen'));
+      return 0;
+    }
     config = resolveConfig(flags, io.cwd);
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError) {
+      io.stderr(usageLine('sidepunch-gen', error.message));
+      return 2;
+    }
+    if (error instanceof ConfigError) {
       io.stderr(`sidepunch-gen: ${error.message}\n`);
       return 2;
     }
     throw error;
   }
+  const seconds = () => `${((performance.now() - started) / 1000).toFixed(2)}s`;
+  const detail = flags.verbose ? (text: string) => io.stdout(`sidepunch-gen: ${text}\n`) : () => {};
+  detail(describeSettings(config));
   if (flags.watch) {
     const { watchAndGenerate } = await import('./watch.js');
     await watchAndGenerate(config, io, { signals: true }).closed;
     return 0;
   }
-  const seconds = () => `${((performance.now() - started) / 1000).toFixed(2)}s`;
   const names = `${relativePath(config.out, io.cwd)} and ${relativePath(config.registry, io.cwd)}`;
 
   const fresh = freshRun(config);
@@ -64,6 +75,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     return 0;
   }
 
+  detail(`${config.cache ? 'no cached run matches: ' : ''}reading the project (${seconds()})`);
   const { generate } = await import('./generate.js');
   const { ProjectError } = await import('./project.js');
   let generation: Awaited<ReturnType<typeof generate>>;
@@ -80,6 +92,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color }));
     return 1;
   }
+  detail(
+    `read ${plural(generation.inputs?.files.length ?? 0, 'file')} and generated in memory (${seconds()})`,
+  );
 
   let written: Output[] = [];
   if (flags.check) {
@@ -94,6 +109,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } else {
     written = writeOutputs(generation.outputs);
   }
+  for (const output of generation.outputs) {
+    const file = relativePath(output.path, io.cwd);
+    if (written.includes(output)) detail(`wrote ${file} (${Buffer.byteLength(output.text)} bytes)`);
+    else detail(`${file} is up to date`);
+  }
   recordRun(config, { ...generation.inputs!, outputs: generation.outputs.map((output) => output.path) });
   const count = plural(generation.workers, 'worker');
   if (written.length > 0) {
@@ -103,6 +123,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stdout(`sidepunch-gen: ${count}; ${names} are up to date (${seconds()})\n`);
   }
   return 0;
+}
+
+function describeSettings(config: GenConfig): string {
+  const shown = (file: string | false | undefined) => (file ? relativePath(file, config.cwd) : 'none');
+  return [
+    `project ${shown(config.project)}`,
+    `stubs ${shown(config.out)}`,
+    `registry ${shown(config.registry)}`,
+    `server module ${shown(config.server)}`,
+    `cache ${config.cache ? shown(config.cache) : 'off'}`,
+  ].join(', ');
 }
 
 function plural(count: number, noun: string): string {

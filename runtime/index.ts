@@ -27,6 +27,7 @@ export { close, configure, defaultClient, push, pushBulk } from './client/defaul
 export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './client/stub.js';
 export { argumentNames } from './core/argument-names.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
+export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
 export {
   type DeathHandler,
   deathHandlers,
@@ -90,8 +91,6 @@ export type {
 export { createDashboard, type Dashboard, type DashboardOptions } from './web/dashboard.js';
 export { isLoopback } from './web/loopback.js';
 export {
-  DEFAULT_WEB_HOST,
-  DEFAULT_WEB_PORT,
   startWebServer,
   type WebServer,
   WebServerError,

@@ -1,7 +1,9 @@
 /**
  * Cluster-wide figures (Sidekiq's `Stats` and `Stats::History`): lifetime counters, set sizes, processes, busy
- * jobs, enqueued jobs and the default queue's latency, read in two pipelined round trips; and the per-day history
- * of processed and failed jobs from the UTC-dated counters.
+ * jobs, enqueued jobs and the default queue's latency, read in at least three round trips (a pipeline of the
+ * counters and set sizes; the SSCANs of `processes` and `queues` side by side, one more per page of a large set;
+ * a pipeline of every process's `busy` and every queue's `LLEN`); and the per-day history of processed and
+ * failed jobs from the UTC-dated counters.
  */
 
 import { getMany, readBatch } from '../redis/read-batch.js';

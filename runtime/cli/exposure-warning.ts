@@ -2,7 +2,7 @@
  * The warning both commands print when the dashboard listens beyond this machine with no authentication: it can
  * delete, retry and kill jobs and stop processes, so saying it once, quietly, is not enough.
  */
-import type { AuthSettings } from '../web/auth.js';
+import type { AuthSettings } from '../core/dashboard-access.js';
 import { isLoopback } from '../web/loopback.js';
 
 export function exposureWarning(host: string, auth: AuthSettings, how: string): string | undefined {

@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util';
 import { LineLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
-import { sidepunchVersion } from '../core/version.js';
 import { MetricsMiddleware } from '../middleware/metrics.js';
 import { serverMiddleware } from '../middleware/server-middleware.js';
 import { installCrashGuard } from '../server/crash-guard.js';
@@ -20,7 +19,7 @@ import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/web-server.js';
 import { stopWhenOrphaned } from './parent-watch.js';
 import { serveDashboard } from './run-dashboard.js';
-import { parseOrExit, rephraseParseError, UsageError } from './usage.js';
+import { COMMON_FLAGS, parseOrExit, rephraseParseError, UsageError, versionLine } from './usage.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
 
@@ -87,7 +86,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   try {
     parsed = parseFlags(argv);
   } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error));
+    throw new UsageError(rephraseParseError(error as Error, argv));
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
@@ -153,9 +152,7 @@ function parseFlags(argv: readonly string[]) {
       web: { type: 'string' },
       'web-host': { type: 'string' },
       'log-level': { type: 'string' },
-      verbose: { type: 'boolean', short: 'v' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'V' },
+      ...COMMON_FLAGS,
     },
   });
 }
@@ -163,7 +160,7 @@ function parseFlags(argv: readonly string[]) {
 export async function main(argv: readonly string[]): Promise<void> {
   const command = parseOrExit('sidepunch-run', () => parseRunArgs(argv));
   if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
-  if (command.kind === 'version') return void process.stdout.write(`sidepunch ${sidepunchVersion()}\n`);
+  if (command.kind === 'version') return void process.stdout.write(versionLine('sidepunch-run'));
 
   const { config } = command;
   const logger = new LineLogger(config.logLevel);

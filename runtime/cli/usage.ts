@@ -1,22 +1,57 @@
 /**
- * What `sidepunch-run` and `sidepunch-web` share about their command lines: a wrong flag or value is a UsageError,
- * printed as one line that points at --help, and the process exits 2.
+ * What the three commands (`sidepunch-gen`, `sidepunch-run`, `sidepunch-web`) share about their command lines, so
+ * a user meets one convention: `-v`/`--verbose`, `-h`/`--help` and `-V`/`--version` (which prints
+ * `<command> <version>`), and a wrong flag or value as a UsageError, printed as one line that points at --help
+ * (exit 2). Imports nothing but the version, so the compiler can use it without loading the runtime.
  */
+import { sidepunchVersion } from '../core/version.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The flags every command takes, with the same letters (parseArgs options). */
+export const COMMON_FLAGS = {
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+export function versionLine(command: string): string {
+  return `${command} ${sidepunchVersion()}\n`;
+}
+
+export function usageLine(command: string, message: string): string {
+  return `${command}: ${message} (see --help)\n`;
+}
+
 /** Node's parseArgs messages are long and talk about positionals; say what the user got wrong. */
-export function rephraseParseError(error: Error & { code?: string }): string {
+export function rephraseParseError(error: Error & { code?: string }, argv: readonly string[]): string {
   const flag = /'([^']+)'/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && flag) return `unexpected argument ${flag}`;
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
-    // `'-c, --concurrency <value>'` or `'--port <value>'`: name the flag as the user typed it.
-    return `flag ${flag.split(/[ ,]/)[0]} ${error.message.includes('argument missing') ? 'needs a value' : 'has a bad value'}`;
+    const typed = typedForm(flag, argv);
+    if (error.message.includes('does not take an argument')) return `flag ${typed} takes no value`;
+    // Missing at the end, or followed by another flag (`--out --check`: "ambiguous").
+    if (error.message.includes('argument missing') || error.message.includes('is ambiguous'))
+      return `flag ${typed} needs a value`;
+    return `flag ${typed} has a bad value`;
   }
   return error.message.split('\n')[0] ?? 'bad arguments';
+}
+
+/** `'-c, --concurrency <value>'` names both forms of a flag: say the one the user typed (the last time). */
+function typedForm(described: string, argv: readonly string[]): string {
+  const forms = described.replace(/ <value>$/, '').split(', ');
+  const names = argv.map((arg) => arg.split('=')[0]!);
+  return names.findLast((name) => forms.includes(name)) ?? forms[0]!;
+}
+
+/** An empty value (`--host ''`, `--out=`) is as good as none. */
+export function nonEmpty(name: string, text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === '') throw new UsageError(`flag --${name} needs a value`);
+  return text;
 }
 
 /** Runs `parse`; a UsageError is one line on stderr (`<command>: … (see --help)`) and exit 2. */
@@ -25,7 +60,7 @@ export function parseOrExit<T>(command: string, parse: () => T): T {
     return parse();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${command}: ${error.message} (see --help)\n`);
+    process.stderr.write(usageLine(command, error.message));
     process.exit(2);
   }
 }

@@ -3,11 +3,15 @@
  * which wins over the default. Anything wrong is a UsageError with one line (the command exits 2).
  */
 import { parseArgs } from 'node:util';
+import {
+  type AuthSettings,
+  authFromEnv,
+  DEFAULT_WEB_HOST,
+  DEFAULT_WEB_PORT,
+} from '../core/dashboard-access.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { ConfigError, checkedRedisUrl, portNumber } from '../server/run-config.js';
-import type { AuthSettings } from '../web/auth.js';
-import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../web/web-server.js';
-import { rephraseParseError, UsageError } from './usage.js';
+import { COMMON_FLAGS, nonEmpty, rephraseParseError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {
   readonly port: number;
@@ -19,6 +23,8 @@ export interface WebCommandOptions {
   readonly pollSeconds: number;
   /** Where a reverse proxy forwards it without stripping the prefix, e.g. `/sidekiq`. */
   readonly basePath?: string;
+  /** Log every request (`-v`). */
+  readonly verbose: boolean;
 }
 
 export type WebCommand =
@@ -42,8 +48,9 @@ Options:
       --registry FILE     the registry from sidepunch-gen (e.g. dist/registry.js), to name job arguments
       --poll SECONDS      seconds between the dashboard's live updates (default 5)
       --base-path PATH    serve under PATH (e.g. /sidekiq), for a reverse proxy that forwards it as is
+  -v, --verbose           log every request: method, path, status and time taken
   -h, --help              show this help
-  -v, -V, --version       show the version
+  -V, --version           show the version
 
 Anyone who can reach the port can delete and retry jobs: outside 127.0.0.1, always use --auth or --token.`;
 
@@ -52,7 +59,7 @@ export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   try {
     ({ values } = parseFlags(argv));
   } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error));
+    throw new UsageError(rephraseParseError(error as Error, argv));
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
@@ -68,25 +75,26 @@ function resolveOptions(
   values: ReturnType<typeof parseFlags>['values'],
   env: NodeJS.ProcessEnv,
 ): WebCommandOptions {
+  const fromEnv = authFromEnv(env);
   return {
     port: values.port === undefined ? DEFAULT_WEB_PORT : portNumber('port', values.port),
     host: nonEmpty('host', values.host) ?? DEFAULT_WEB_HOST,
     auth: {
-      basic: values.auth ?? (env.SIDEPUNCH_WEB_AUTH || undefined),
-      token: values.token ?? (env.SIDEPUNCH_WEB_TOKEN || undefined),
+      basic: values.auth ?? fromEnv.basic,
+      token: values.token ?? fromEnv.token,
     },
     redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL)),
     namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
     registryPath: nonEmpty('registry', values.registry),
     pollSeconds: values.poll === undefined ? 5 : pollSeconds(values.poll),
     basePath: basePath(values['base-path']),
+    verbose: values.verbose ?? false,
   };
 }
 
 function parseFlags(argv: readonly string[]) {
   return parseArgs({
-    // -V as well as -v, so `sidepunch-run -V` habits work here too.
-    args: argv.map((arg) => (arg === '-V' ? '--version' : arg)),
+    args: [...argv],
     allowPositionals: false,
     strict: true,
     options: {
@@ -99,8 +107,7 @@ function parseFlags(argv: readonly string[]) {
       registry: { type: 'string' },
       poll: { type: 'string' },
       'base-path': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
+      ...COMMON_FLAGS,
     },
   });
 }
@@ -118,9 +125,4 @@ function pollSeconds(text: string): number {
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
     throw new UsageError(`poll must be a number of seconds more than 0, not "${text}"`);
   return value;
-}
-
-function nonEmpty(name: string, text: string | undefined): string | undefined {
-  if (text !== undefined && text.trim() === '') throw new UsageError(`flag --${name} needs a value`);
-  return text;
 }

@@ -1,16 +1,17 @@
 /**
  * `sidepunch-web`: serves the dashboard on its own, beside any number of `sidepunch-run` processes, until SIGTERM
  * or SIGINT, then closes and exits 0. Bad flags: one line on stderr, exit 2; a failure to start (the port is taken,
- * a bad registry or --auth): one line, exit 1.
+ * a bad registry or --auth): one line, exit 1. With -v, a log line per request.
  */
 
+import { LineLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
-import { sidepunchVersion } from '../core/version.js';
 import { redactUrl } from '../redis/redis-url.js';
 import { AuthConfigError } from '../web/auth.js';
 import { startWebServer, type WebServer, WebServerError } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';
-import { parseOrExit } from './usage.js';
+import { logRequests } from './request-log.js';
+import { parseOrExit, versionLine } from './usage.js';
 import { parseWebArgs, WEB_HELP } from './web-args.js';
 
 /** A Redis that does not answer must not hold up the exit. */
@@ -19,7 +20,7 @@ const CLOSE_WAIT_MS = 2000;
 export async function main(argv: readonly string[]): Promise<void> {
   const command = parseOrExit('sidepunch-web', () => parseWebArgs(argv));
   if (command.kind === 'help') return void process.stdout.write(`${WEB_HELP}\n`);
-  if (command.kind === 'version') return void process.stdout.write(`sidepunch ${sidepunchVersion()}\n`);
+  if (command.kind === 'version') return void process.stdout.write(versionLine('sidepunch-web'));
 
   const { options } = command;
   let web: WebServer;
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   closeOnSignals(web);
+  if (options.verbose) logRequests(web.server, new LineLogger('debug'));
   // Listening for signals before saying where it serves: whoever reads that line may stop it at once.
   const warning = exposureWarning(options.host, options.auth, 'use --auth user:password or --token T');
   if (warning) process.stderr.write(warning);

@@ -1,5 +1,6 @@
 /**
- * JobRetry: decides where a job goes after its execution, with Sidekiq's semantics (sidekiq-format.md §3).
+ * JobRetry: decides where a job goes after its execution, with Sidekiq's semantics (docs/redis-format.md,
+ * "Failures and retries").
  *  1. success: acknowledge;
  *  2. failure: tell the error handlers; `retry` falsy (payload, else the class option): drop it, only counted;
  *  3. otherwise add Sidekiq's error fields (`retry_count` 0 first, then +1; `failed_at` first, `retried_at` after;

@@ -2,6 +2,7 @@
  * The runtime's settings: one DEFAULTS object, resolved once at start-up from flags and environment,
  * validated with one-line errors, then read-only.
  */
+import { type AuthSettings, authFromEnv, DEFAULT_WEB_HOST } from '../core/dashboard-access.js';
 import { isLogLevel, type LogLevel } from '../core/logger.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { parseRedisUrl, RedisUrlError } from '../redis/redis-url.js';
@@ -51,11 +52,8 @@ export interface RuntimeConfig {
   readonly webPort?: number;
   /** The address the dashboard binds to. */
   readonly webHost: string;
-  /**
-   * From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN: secrets stay out of the process list. The dashboard's
-   * `AuthSettings` (web/auth.ts) in shape, written out so the runtime's config depends on nothing in web/.
-   */
-  readonly webAuth: { readonly basic?: string; readonly token?: string };
+  /** From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN only: secrets stay out of the process list. */
+  readonly webAuth: AuthSettings;
 }
 
 export const DEFAULTS = {
@@ -73,7 +71,7 @@ export const DEFAULTS = {
   threads: 1,
   processes: 1,
   metricsHost: '127.0.0.1',
-  webHost: '127.0.0.1',
+  webHost: DEFAULT_WEB_HOST,
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -143,7 +141,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     metricsHost: raw.metricsHost || DEFAULTS.metricsHost,
     webPort: raw.webPort === undefined ? undefined : portNumber('web port', raw.webPort),
     webHost: raw.webHost || DEFAULTS.webHost,
-    webAuth: { basic: env.SIDEPUNCH_WEB_AUTH || undefined, token: env.SIDEPUNCH_WEB_TOKEN || undefined },
+    webAuth: authFromEnv(env),
   };
   if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
     throw new ConfigError(

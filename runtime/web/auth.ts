@@ -5,13 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-export interface AuthSettings {
-  /** `user:password` for HTTP Basic. */
-  readonly basic?: string;
-  /** A secret sent as `Authorization: Bearer <token>`, or once as `?token=` to get a cookie. */
-  readonly token?: string;
-}
+import type { AuthSettings } from '../core/dashboard-access.js';
 
 export class AuthConfigError extends Error {
   override name = 'AuthConfigError';

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../core/dashboard-access.js';
 import { createDashboard, type DashboardOptions, normalizeBase } from './dashboard.js';
 import { isLoopback } from './loopback.js';
 
@@ -26,9 +27,6 @@ export interface WebServer {
 export class WebServerError extends Error {
   override name = 'WebServerError';
 }
-
-export const DEFAULT_WEB_PORT = 9292;
-export const DEFAULT_WEB_HOST = '127.0.0.1';
 
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
   const host = options.host ?? DEFAULT_WEB_HOST;

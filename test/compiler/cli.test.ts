@@ -31,16 +31,59 @@ describe('sidepunch-gen flags', () => {
     expect(run.stdout).toContain('--registry <file>');
   });
 
+  it('-V and --version print the version and exit 0', async () => {
+    for (const flag of ['-V', '--version']) {
+      expect(await runCli(REPO, flag)).toEqual({
+        code: 0,
+        stdout: expect.stringMatching(/^sidepunch-gen \d+\.\d+\.\d+\n$/),
+        stderr: '',
+      });
+    }
+  });
+
   it.each([
-    [['--bogus'], 'sidepunch-gen: unknown option --bogus (see sidepunch-gen --help)\n'],
-    [['--out'], 'sidepunch-gen: --out needs a path\n'],
-    [['--project', '--check'], 'sidepunch-gen: --project needs a path\n'],
-    [['--check=yes'], 'sidepunch-gen: --check takes no value\n'],
-    [['src/x.ts'], 'sidepunch-gen: unexpected argument src/x.ts (see sidepunch-gen --help)\n'],
-    [['--check', '--watch'], 'sidepunch-gen: --check and --watch cannot be combined\n'],
-  ])('a bad command line %j prints one line and exits 2', async (argv, line) => {
+    [['--bogus'], 'unknown flag --bogus'],
+    [['-x'], 'unknown flag -x'],
+    [['--out'], 'flag --out needs a value'],
+    [['--out='], 'flag --out needs a value'],
+    [['--project'], 'flag --project needs a value'],
+    [['-p'], 'flag -p needs a value'],
+    [['--project', '--check'], 'flag --project needs a value'],
+    [['--check=yes'], 'flag --check takes no value'],
+    [['src/x.ts'], 'unexpected argument src/x.ts'],
+    [['--check', '--watch'], '--check and --watch cannot be combined'],
+  ])('a bad command line %j prints one line and exits 2', async (argv, message) => {
     const run = await runCli(REPO, ...argv);
-    expect(run).toEqual({ code: 2, stdout: '', stderr: line });
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `sidepunch-gen: ${message} (see --help)\n` });
+  });
+
+  it('reads -p, --out=, --registry and --no-cache', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const argv = ['-p', 'tsconfig.json', '--out=src/jobs.generated.ts', '--registry', 'build/registry.js'];
+    const run = await runCli(app.dir, ...argv, '--no-cache');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(app.path('src/jobs.generated.ts'))).toBe(true);
+    expect(existsSync(app.path('build/registry.js'))).toBe(true);
+    expect(existsSync(app.path('node_modules/.cache/sidepunch-gen'))).toBe(false);
+  });
+
+  it('-v prints the settings, what was read and each file written', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const first = await runCli(app.dir, '-v', '--no-cache');
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    const lines = first.stdout.split('\n');
+    expect(lines[0]).toBe(
+      'sidepunch-gen: project tsconfig.json, stubs src/sidepunch.generated.ts, registry dist/registry.js, server module none, cache off',
+    );
+    expect(first.stdout).toMatch(/^sidepunch-gen: reading the project \(\d+\.\d\ds\)$/m);
+    expect(first.stdout).toMatch(/^sidepunch-gen: read \d+ files and generated in memory \(/m);
+    expect(first.stdout).toMatch(/^sidepunch-gen: wrote src\/sidepunch\.generated\.ts \(\d+ bytes\)$/m);
+    expect(first.stdout).toMatch(/^sidepunch-gen: wrote dist\/registry\.js \(\d+ bytes\)$/m);
+
+    const again = await runCli(app.dir, '--verbose', '--no-cache');
+    expect(again.stdout).toMatch(/^sidepunch-gen: src\/sidepunch\.generated\.ts is up to date$/m);
+    const quiet = await runCli(app.dir, '--no-cache');
+    expect(quiet.stdout.split('\n').filter(Boolean)).toHaveLength(1);
   });
 
   it('a missing tsconfig is one line and exit 2', async () => {

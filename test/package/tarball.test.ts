@@ -61,7 +61,7 @@ console.log(jid);
     const env = { ...process.env, REDIS_URL: server.url };
     expect(
       spawnSync('npx', ['sidepunch-run', '--version'], { cwd: project, encoding: 'utf8' }).stdout,
-    ).toMatch(/^sidepunch \d/);
+    ).toMatch(/^sidepunch-run \d/);
     const gen = spawnSync('npx', ['sidepunch-gen', '--help'], { cwd: project, encoding: 'utf8' });
     expect(gen.status).toBe(0);
     expect(gen.stdout).toMatch(/^Usage: sidepunch-gen/);

@@ -83,9 +83,13 @@ describe('sidepunch-run flags', () => {
 
   it.each([
     [['--bogus', 'r.js'], 'unknown flag --bogus'],
+    [['-x', 'r.js'], 'unknown flag -x'],
     [['-c', '0', 'r.js'], 'concurrency must be a whole number of at least 1, not "0"'],
     [['-c', '2.5', 'r.js'], 'concurrency must be a whole number of at least 1, not "2.5"'],
     [['-c'], 'flag -c needs a value'],
+    [['--concurrency'], 'flag --concurrency needs a value'],
+    [['-c', '-v', 'r.js'], 'flag -c needs a value'],
+    [['--verbose=yes', 'r.js'], 'flag --verbose takes no value'],
     [['-q', 'a,x', 'r.js'], 'weight of queue "a" must be a whole number of at least 1, not "x"'],
     [['-q', 'a', '-q', 'a', 'r.js'], 'queue "a" is given twice'],
     [['--timeout=-1', 'r.js'], 'timeout must be a number of seconds (0 or more), not "-1"'],
@@ -133,8 +137,12 @@ describe('sidepunch-run flags', () => {
     );
   });
 
-  it('--help and --version', () => {
+  it('--help, and -V or --version', () => {
     expect(run('--help').stdout).toMatch(/Usage: sidepunch-run \[options\] <registry.js>/);
-    expect(run('--version').stdout).toMatch(/^sidepunch \d+\.\d+\.\d+\n$/);
+    for (const flag of ['-V', '--version']) {
+      const version = run(flag);
+      expect(version.status).toBe(0);
+      expect(version.stdout).toMatch(/^sidepunch-run \d+\.\d+\.\d+\n$/);
+    }
   });
 });

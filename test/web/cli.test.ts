@@ -116,11 +116,21 @@ describe('sidepunch-web', () => {
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^Usage: sidepunch-web \[options\]/);
     expect(help.stdout).toContain('--auth USER:PASS');
-    for (const flag of ['-v', '-V', '--version']) {
+    for (const flag of ['-V', '--version']) {
       const version = runWeb([flag]);
       expect(version.status).toBe(0);
-      expect(version.stdout).toMatch(/^sidepunch \d+\.\d+\.\d+\n$/);
+      expect(version.stdout).toMatch(/^sidepunch-web \d+\.\d+\.\d+\n$/);
     }
+  });
+
+  it('-v logs each request with its status and time, and never the query string (it may hold the token)', async () => {
+    const token = 'a-long-token-0123456789';
+    const { web, url } = await startWeb(['-v', '--token', token]);
+    expect((await fetch(`${url}/queues?token=${token}`, { redirect: 'manual' })).status).toBe(303);
+    expect((await fetch(`${url}/stats`)).status).toBe(401);
+    await web.waitForLine(/DEBUG: GET \/queues 303 \d+ms$/);
+    await web.waitForLine(/DEBUG: GET \/stats 401 \d+ms$/);
+    expect(web.output()).not.toContain(token);
   });
 
   it.each([
