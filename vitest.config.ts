@@ -1,14 +1,78 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The suite in three tiers, one vitest project each; `npm test` runs all three, `npm run test:<tier>` one. Every
+ * test file belongs to exactly one (test/tiers.test.ts holds that):
+ *  - unit: no redis-server, no child process of sidepunch-run, Ruby or a browser, no dist/; seconds;
+ *  - slow: faults, cluster, Sentinel, the package tarball, browsers, Ruby Sidekiq interop, the benchmark smoke run,
+ *    and the demo and the compiler end to end, which build and run a whole app;
+ *  - integration: every other file, on a real redis-server.
+ */
+export const UNIT = [
+  'test/tiers.test.ts',
+  'test/compiler/cache.test.ts',
+  'test/compiler/committed-stubs.test.ts',
+  'test/compiler/contracts.test.ts',
+  'test/compiler/esbuild-plugin.test.ts',
+  'test/compiler/golden-allow.test.ts',
+  'test/compiler/golden-reject.test.ts',
+  'test/compiler/registry-params.test.ts',
+  'test/compiler/server-module.test.ts',
+  'test/compiler/stubs-typecheck.test.ts',
+  'test/compiler/validators.test.ts',
+  'test/compiler/watch.test.ts',
+  'test/counters/counter-service.test.ts',
+  'test/middleware/chain.test.ts',
+  'test/package/lockfile.test.ts',
+  'test/runtime/alone-gate.test.ts',
+  'test/runtime/argument-names.test.ts',
+  'test/runtime/deadline.test.ts',
+  'test/runtime/host-process.test.ts',
+  'test/runtime/job-patch.test.ts',
+  'test/runtime/job.test.ts',
+  'test/runtime/keys-documented.test.ts',
+  'test/runtime/logger.test.ts',
+  'test/runtime/prefetch.test.ts',
+  'test/runtime/redis-url.test.ts',
+  'test/runtime/registry.test.ts',
+  'test/runtime/swarm-args.test.ts',
+  'test/testing/fake-mode.test.ts',
+  'test/testing/inline-mode.test.ts',
+  'test/web/building-blocks.test.ts',
+];
+export const SLOW = [
+  'test/bench/**/*.test.ts',
+  'test/cluster/**/*.test.ts',
+  'test/faults/**/*.test.ts',
+  'test/interop/**/*.test.ts',
+  'test/compiler/e2e.test.ts',
+  'test/counters/app-browser.test.ts',
+  'test/counters/demo.test.ts',
+  'test/package/deploying.test.ts',
+  'test/package/tarball.test.ts',
+  'test/web/dashboard-browser.test.ts',
+  'test/web/screenshots.test.ts',
+];
+// fixtures/counters/test: the sample user tests (fake and inline modes), which import the built package.
+const ALL = ['test/**/*.test.ts', 'fixtures/counters/test/**/*.test.ts'];
 
 export default defineConfig({
   test: {
-    // fixtures/counters/test: the sample user tests (fake and inline modes), which need no Redis.
-    include: ['test/**/*.test.ts', 'fixtures/counters/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // After vitest's own summary: which tiers ran, with their durations.
+    reporters: ['default', './test/support/tier-durations.ts'],
     // expect.poll waits for what a user would see happen (a live refresh, a heartbeat): 1 s is too short on a
     // loaded machine, so it gets 10 s before it fails; it still returns as soon as the condition holds.
     expect: { poll: { timeout: 10_000, interval: 50 } },
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ALL, exclude: [...configDefaults.exclude, ...UNIT, ...SLOW] },
+      },
+      { extends: true, test: { name: 'slow', include: SLOW } },
+    ],
   },
 });

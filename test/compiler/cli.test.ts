@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { requireBuiltDist } from '../support/required-tool.js';
 import { REPO } from './support/fixture-config.js';
 import { runCli } from './support/run-cli.js';
 import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
@@ -193,9 +194,9 @@ describe('sidepunch-gen --check', () => {
 
 describe('bin/sidepunch-gen.js', () => {
   const bin = path.join(REPO, 'bin/sidepunch-gen.js');
-  const built = existsSync(path.join(REPO, 'dist/compiler/cli.js'));
+  const dist = requireBuiltDist(['dist/compiler/cli.js']);
 
-  it.skipIf(!built)('runs the built CLI with its exit codes', () => {
+  dist.it('runs the built CLI with its exit codes', () => {
     const app = project({ 'src/workers/send.ts': SEND });
     const ok = spawnSync(process.execPath, [bin], { cwd: app.dir, encoding: 'utf8' });
     expect(ok.status).toBe(0);

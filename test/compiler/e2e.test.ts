@@ -8,21 +8,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../support/redis-server.js';
-import { RUN_BIN, startRuntime, waitUntil } from '../support/runtime-process.js';
+import { requireBuiltDist } from '../support/required-tool.js';
+import { startRuntime, waitUntil } from '../support/runtime-process.js';
 import { REPO } from './support/fixture-config.js';
 import { type TempProject, tempProject } from './support/temp-project.js';
 
 const GEN_BIN = path.join(REPO, 'bin/sidepunch-gen.js');
 const TSC = path.join(REPO, 'node_modules/typescript/bin/tsc');
-const built = [
-  GEN_BIN,
-  RUN_BIN,
-  'dist/compiler/cli.js',
-  'dist/runtime/cli/run.js',
-  'dist/runtime/index.d.ts',
-].every((file) => existsSync(path.resolve(REPO, file)));
+const dist = requireBuiltDist(['dist/compiler/cli.js', 'dist/runtime/cli/run.js', 'dist/runtime/index.d.ts']);
 
 const TYPES = `export enum Priority {
   Low = 'low',
@@ -127,7 +122,7 @@ process.stdout.write(JSON.stringify(enqueued));
 await close();
 `;
 
-describe.skipIf(!built)('end to end: sidepunch-gen → stubs → Redis → sidepunch-run', () => {
+dist.describe('end to end: sidepunch-gen → stubs → Redis → sidepunch-run', () => {
   let redis: RedisServer | undefined;
   let app: TempProject;
 

@@ -2,21 +2,19 @@
  * The counters page in a real headless Chromium (Debian's, driven by playwright-core), against the real demo:
  * app, counter API, Redis and sidepunch-run.
  */
-import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DemoProcess, startDemo } from '../support/demo-process.js';
+import { CHROMIUM, requireChromium } from '../support/required-tool.js';
 import { waitUntil } from '../support/runtime-process.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const headless = requireChromium();
 
 let demo: DemoProcess;
 let browser: Browser;
 let appUrl: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
   demo = startDemo([
     '--keep',
     '--counters',
@@ -46,7 +44,7 @@ afterAll(async () => {
   await demo?.exited;
 });
 
-describe('the counters page', () => {
+headless.describe('the counters page', () => {
   it('creates a counter, and three presses of + bring it to 3 through background jobs', async () => {
     const page = await browser.newPage();
     await page.goto(appUrl);

@@ -5,10 +5,11 @@
  * `WAIT 1`) at least once. The probe worker records performed jids on a separate Redis that no fault touches.
  */
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
 import { openRedis } from '../../runtime/redis/redis-connection.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
+import { requireRedisSentinel } from '../support/required-tool.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
 import { type SentinelGroup, startSentinelGroup } from '../support/sentinel-group.js';
 
@@ -78,7 +79,7 @@ async function keeperConnected(server: RedisServer): Promise<boolean> {
 
 const count = (batches: readonly Batch[]) => batches.reduce((sum, batch) => sum + batch.jids.length, 0);
 
-describe('Sentinel failover under load', () => {
+requireRedisSentinel().describe('Sentinel failover under load', () => {
   it('the primary is SIGKILLed mid-drain: the runtime follows the new primary and every acknowledged job runs', async () => {
     expect(await group.primaryPort()).toBe(group.primary.port);
     const pusher = openRedis(group.url, { role: 'pusher', maxRetriesPerRequest: 2 });

@@ -6,12 +6,14 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebServer, type WebServer } from '../../runtime/index.js';
 import { useRedis } from '../support/redis-fixture.js';
+import { requireChromium } from '../support/required-tool.js';
 import { type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
 import { launchChromium, openPage } from '../support/web-app.js';
 import { interopTitle, rubySidekiq, startSidekiq } from './support/ruby-sidekiq.js';
 
-describe.skipIf(rubySidekiq.missing !== undefined)(
-  interopTitle("the dashboard on Ruby Sidekiq's data"),
+const headless = requireChromium();
+describe.skipIf(rubySidekiq.missing !== undefined || headless.missing !== undefined)(
+  headless.title(interopTitle("the dashboard on Ruby Sidekiq's data")),
   () => {
     const fixture = useRedis();
     let browser: Browser;

@@ -9,9 +9,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { loadRegistry, type Registry, startWebServer, type WebServer } from '../../runtime/index.js';
 import type { RedisFixture } from './redis-fixture.js';
+import { CHROMIUM } from './required-tool.js';
 import { REPO_ROOT } from './runtime-process.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const GEN_BIN = `${REPO_ROOT}bin/sidepunch-gen.js`;
 
 export interface ShopApp {

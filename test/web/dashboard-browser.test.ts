@@ -4,11 +4,13 @@
  * button changes Redis the way a Sidekiq user expects.
  */
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
+import { requireChromium } from '../support/required-tool.js';
 import { waitUntil } from '../support/runtime-process.js';
 import { openPage, useShopDashboard } from '../support/web-app.js';
 
+const headless = requireChromium();
 const redis = useRedis();
 const dashboard = useShopDashboard(redis);
 
@@ -39,7 +41,7 @@ async function open(path: string): Promise<Page> {
   return openPage(dashboard.browser, `${dashboard.web.url}${path}`);
 }
 
-describe('the dashboard', () => {
+headless.describe('the dashboard', () => {
   it('shows the figures of real jobs, with charts and Redis info, and updates them live', async () => {
     const shop = startShop();
     for (let i = 0; i < 3; i++) await dashboard.push('ChargeCard', [i, 'ok']);
@@ -257,7 +259,7 @@ describe('the dashboard', () => {
   });
 });
 
-describe('state changes', () => {
+headless.describe('state changes', () => {
   it('are refused without the CSRF token, from another origin, or as GET', async () => {
     await redis.redis.set('shop:down:east', '1');
     const shop = startShop();

@@ -19,7 +19,7 @@ async function save(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${REPO_ROOT}docs/web/${name}.png`, fullPage: true });
 }
 
-describe.runIf(wanted)('docs screenshots', () => {
+describe.runIf(wanted)('docs screenshots (opt-in: UPDATE_SCREENSHOTS=1)', () => {
   it('of every page', async () => {
     const day = 86_400_000;
     for (let i = 1; i < 30; i++) {

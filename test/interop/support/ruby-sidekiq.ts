@@ -1,28 +1,26 @@
 /**
- * Real Ruby Sidekiq for the interop tests: whether `ruby` with the sidekiq gem is here (the tests skip, saying
- * why, when it is not), the scripts in fixtures/interop/ that push and read through Sidekiq's own API, and a
- * real `sidekiq` process loading fixtures/interop/workers.rb.
+ * Real Ruby Sidekiq for the interop tests: whether `ruby` with the sidekiq gem is here (without it the tests skip,
+ * saying why, or fail under CI: required-tool.ts), the scripts in fixtures/interop/ that push and read through
+ * Sidekiq's own API, and a real `sidekiq` process loading fixtures/interop/workers.rb.
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { requireTool } from '../../support/required-tool.js';
 import { REPO_ROOT, type RuntimeProcess, startProcess } from '../../support/runtime-process.js';
 
 export const INTEROP_DIR = `${REPO_ROOT}fixtures/interop/`;
 
-/** `Sidekiq::VERSION`, or why Ruby Sidekiq cannot run here. */
-function detectSidekiq(): { version?: string; missing?: string } {
-  const probe = spawnSync('ruby', ['-e', 'require "sidekiq"; print Sidekiq::VERSION'], { encoding: 'utf8' });
-  if (probe.error) return { missing: 'ruby is not installed' };
-  if (probe.status !== 0)
-    return { missing: 'the sidekiq gem is not installed (apt-get install ruby-sidekiq)' };
-  return { version: probe.stdout.trim() };
+/** Why Ruby Sidekiq cannot run here, or undefined. */
+function sidekiqMissing(): string | undefined {
+  const probe = spawnSync('ruby', ['-e', 'require "sidekiq"']);
+  if (probe.error) return 'ruby is not installed (apt-get install ruby-sidekiq)';
+  if (probe.status !== 0) return 'the sidekiq gem is not installed (apt-get install ruby-sidekiq)';
+  return undefined;
 }
 
-export const rubySidekiq = detectSidekiq();
+export const rubySidekiq = requireTool(sidekiqMissing());
 
 /** A describe title that says when, and why, the block is skipped. */
-export function interopTitle(title: string): string {
-  return rubySidekiq.missing ? `${title} (skipped: ${rubySidekiq.missing})` : title;
-}
+export const interopTitle = rubySidekiq.title;
 
 /** Runs `ruby fixtures/interop/<script> …args` on this Redis and parses the JSON it prints. */
 export function runRuby<T = unknown>(
