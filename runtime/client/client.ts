@@ -7,7 +7,6 @@
  * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  */
-import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
@@ -20,13 +19,15 @@ import {
   DEFAULT_REDIS_URL,
   describeTarget,
   isCluster,
+  isRedisConnection,
   openRedis,
+  type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
-  readonly redis?: RedisTarget | Redis;
+  readonly redis?: RedisTarget | RedisConnection;
   /** Prefix for every key, to share one Redis between apps. Default: none (Sidekiq's own names). */
   readonly namespace?: string;
   readonly clock?: Clock;
@@ -84,20 +85,20 @@ export class Client {
   private readonly ownsConnection: boolean;
   private readonly where: string;
   private readonly pushTimeoutSeconds: number;
-  private connection?: Redis;
+  private connection?: RedisConnection;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.keys = new Keys(options.namespace);
     this.clock = options.clock ?? systemClock;
-    this.ownsConnection = !isConnection(options.redis);
-    this.where = isConnection(options.redis) ? 'Redis' : describeTarget(this.target());
+    this.ownsConnection = !isRedisConnection(options.redis);
+    this.where = isRedisConnection(options.redis) ? 'Redis' : describeTarget(this.target());
     this.pushTimeoutSeconds = options.pushTimeout ?? DEFAULT_PUSH_TIMEOUT_SECONDS;
     if (!(this.pushTimeoutSeconds > 0 && Number.isFinite(this.pushTimeoutSeconds))) {
       throw new Error(
         `sidepunch: pushTimeout must be a number of seconds above 0, not ${options.pushTimeout}`,
       );
     }
-    if (isConnection(options.redis)) this.connection = options.redis;
+    if (isRedisConnection(options.redis)) this.connection = options.redis;
   }
 
   /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
@@ -130,11 +131,11 @@ export class Client {
 
   private target(): RedisTarget {
     const configured = this.options.redis;
-    if (configured && !isConnection(configured)) return configured;
+    if (configured && !isRedisConnection(configured)) return configured;
     return process.env.REDIS_URL || DEFAULT_REDIS_URL;
   }
 
-  private redis(): Redis {
+  private redis(): RedisConnection {
     this.connection ??= openRedis(this.target(), {
       role: 'client',
       logger: this.options.logger ?? silentLogger,
@@ -224,7 +225,7 @@ export class Client {
   }
 
   /** The connection client middleware is told about. */
-  protected middlewareRedis(): Redis | undefined {
+  protected middlewareRedis(): RedisConnection | undefined {
     return this.redis();
   }
 
@@ -302,10 +303,6 @@ function reasonOf(error: Error): string {
   if (error.name === 'MaxRetriesPerRequestError')
     return 'Redis is unreachable (gave up after reconnecting twice)';
   return error.message;
-}
-
-function isConnection(value: unknown): value is Redis {
-  return typeof value === 'object' && value !== null && typeof (value as Redis).pipeline === 'function';
 }
 
 /** Epoch seconds to run at, or undefined to enqueue now (Sidekiq only schedules times in the future). */
