@@ -46,7 +46,7 @@ export function openApiConnection(options: ApiOptions = {}): OwnedApiConnection 
       });
   return {
     redis: withScripts(redis),
-    keys: new Keys(options.namespace),
+    keys: Keys.for(redis, options.namespace),
     clock: options.clock ?? systemClock,
     async close() {
       if (owned) await redis.quit().catch(() => redis.disconnect());

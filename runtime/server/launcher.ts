@@ -21,7 +21,6 @@ import { describeError } from '../core/thrown-value.js';
 import { serverConfiguration } from '../middleware/configure.js';
 import { Keys } from '../redis/keys.js';
 import { describeTarget, openRedis, type RedisConnection } from '../redis/redis-connection.js';
-import { parseRedisUrl } from '../redis/redis-url.js';
 import { withScripts } from '../redis/scripts.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { AloneGate } from './alone-gate.js';
@@ -94,11 +93,12 @@ export class Launcher {
       this.connections.push(connection);
       return connection;
     };
+    const redis = withScripts(openConnection('fetch'));
     this.ctx = {
       config,
-      redis: withScripts(openConnection('fetch')),
+      redis,
       openConnection,
-      keys: new Keys(config.namespace, { cluster: parseRedisUrl(config.redis).mode === 'cluster' }),
+      keys: Keys.for(redis, config.namespace),
       clock: options.clock ?? systemClock,
       logger,
       events: options.events ?? new RuntimeEvents(),
