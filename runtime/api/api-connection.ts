@@ -2,16 +2,21 @@
  * What every API object is given: a connection with Sidepunch's scripts, the keys (with the namespace) and a
  * clock. `openApiConnection` makes one from a URL, ioredis options or a connection you own, as `Client` does.
  */
-import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/clock.js';
 import { silentLogger } from '../core/logger.js';
 import { Keys } from '../redis/keys.js';
-import { DEFAULT_REDIS_URL, openRedis, type RedisTarget } from '../redis/redis-connection.js';
-import { type ScriptedRedis, withScripts } from '../redis/scripts.js';
+import {
+  DEFAULT_REDIS_URL,
+  isRedisConnection,
+  openRedis,
+  type RedisConnection,
+  type RedisTarget,
+} from '../redis/redis-connection.js';
+import { withScripts } from '../redis/scripts.js';
 
 export interface ApiOptions {
   /** A URL (`redis://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
-  readonly redis?: RedisTarget | Redis;
+  readonly redis?: RedisTarget | RedisConnection;
   /** The namespace the runtime and clients use (`--namespace`). Default: none. */
   readonly namespace?: string;
   /** For latencies and "now" in kill/retry; tests pass a FakeClock. */
@@ -19,7 +24,7 @@ export interface ApiOptions {
 }
 
 export interface ApiConnection {
-  readonly redis: ScriptedRedis;
+  readonly redis: RedisConnection;
   readonly keys: Keys;
   readonly clock: Clock;
 }
@@ -31,8 +36,8 @@ export interface OwnedApiConnection extends ApiConnection {
 
 export function openApiConnection(options: ApiOptions = {}): OwnedApiConnection {
   const given = options.redis;
-  const owned = !isConnection(given);
-  const redis = isConnection(given)
+  const owned = !isRedisConnection(given);
+  const redis = isRedisConnection(given)
     ? given
     : openRedis(given ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL), {
         role: 'api',
@@ -41,14 +46,10 @@ export function openApiConnection(options: ApiOptions = {}): OwnedApiConnection 
       });
   return {
     redis: withScripts(redis),
-    keys: new Keys(options.namespace),
+    keys: Keys.for(redis, options.namespace),
     clock: options.clock ?? systemClock,
     async close() {
       if (owned) await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-function isConnection(value: unknown): value is Redis {
-  return typeof value === 'object' && value !== null && typeof (value as Redis).pipeline === 'function';
 }

@@ -2,7 +2,7 @@
  * Reading large structures a page at a time, so a queue or set of a million jobs never sits in memory.
  * Lists and sorted sets are walked in index windows (LRANGE / ZRANGE); sets with SSCAN.
  */
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/redis-connection.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -41,7 +41,7 @@ export async function* walkWindows<T>(
 }
 
 /** Every member of a SET, read with SSCAN (never one SMEMBERS of an unbounded set). */
-export async function scanSetMembers(redis: Redis, key: string): Promise<string[]> {
+export async function scanSetMembers(redis: RedisConnection, key: string): Promise<string[]> {
   const members = new Set<string>();
   let cursor = '0';
   do {

@@ -7,7 +7,6 @@
  * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  */
-import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
@@ -20,13 +19,15 @@ import {
   DEFAULT_REDIS_URL,
   describeTarget,
   isCluster,
+  isRedisConnection,
   openRedis,
+  type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
-  readonly redis?: RedisTarget | Redis;
+  readonly redis?: RedisTarget | RedisConnection;
   /** Prefix for every key, to share one Redis between apps. Default: none (Sidekiq's own names). */
   readonly namespace?: string;
   readonly clock?: Clock;
@@ -75,29 +76,34 @@ export class PushError extends Error {
   override name = 'PushError';
 }
 
+/** A connection and the keys on it (a Redis Cluster's carry its hash tags). */
+interface Connection {
+  readonly redis: RedisConnection;
+  readonly keys: Keys;
+}
+
 /** Sidekiq splits LPUSH arguments in thousands; one command that large is still one round trip. */
 const LPUSH_CHUNK = 1000;
 
 export class Client {
-  readonly keys: Keys;
   private readonly clock: Clock;
   private readonly ownsConnection: boolean;
   private readonly where: string;
   private readonly pushTimeoutSeconds: number;
-  private connection?: Redis;
+  /** The connection, opened on first use unless one was passed in, and the keys on it. */
+  private connection?: Connection;
 
   constructor(private readonly options: ClientOptions = {}) {
-    this.keys = new Keys(options.namespace);
     this.clock = options.clock ?? systemClock;
-    this.ownsConnection = !isConnection(options.redis);
-    this.where = isConnection(options.redis) ? 'Redis' : describeTarget(this.target());
+    this.ownsConnection = !isRedisConnection(options.redis);
+    this.where = isRedisConnection(options.redis) ? 'Redis' : describeTarget(this.target());
     this.pushTimeoutSeconds = options.pushTimeout ?? DEFAULT_PUSH_TIMEOUT_SECONDS;
     if (!(this.pushTimeoutSeconds > 0 && Number.isFinite(this.pushTimeoutSeconds))) {
       throw new Error(
         `sidepunch: pushTimeout must be a number of seconds above 0, not ${options.pushTimeout}`,
       );
     }
-    if (isConnection(options.redis)) this.connection = options.redis;
+    if (isRedisConnection(options.redis)) this.connection = this.withKeys(options.redis);
   }
 
   /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
@@ -123,24 +129,30 @@ export class Client {
 
   /** Closes the connection this client opened (one you passed in stays open). */
   async close(): Promise<void> {
-    const connection = this.connection;
+    const redis = this.connection?.redis;
     this.connection = undefined;
-    if (connection && this.ownsConnection) await connection.quit().catch(() => connection.disconnect());
+    if (redis && this.ownsConnection) await redis.quit().catch(() => redis.disconnect());
   }
 
   private target(): RedisTarget {
     const configured = this.options.redis;
-    if (configured && !isConnection(configured)) return configured;
+    if (configured && !isRedisConnection(configured)) return configured;
     return process.env.REDIS_URL || DEFAULT_REDIS_URL;
   }
 
-  private redis(): Redis {
-    this.connection ??= openRedis(this.target(), {
-      role: 'client',
-      logger: this.options.logger ?? silentLogger,
-      maxRetriesPerRequest: 2,
-    });
+  private connected(): Connection {
+    this.connection ??= this.withKeys(
+      openRedis(this.target(), {
+        role: 'client',
+        logger: this.options.logger ?? silentLogger,
+        maxRetriesPerRequest: 2,
+      }),
+    );
     return this.connection;
+  }
+
+  private withKeys(redis: RedisConnection): Connection {
+    return { redis, keys: Keys.for(redis, this.options.namespace) };
   }
 
   /** Jobs of one push, encoded, the middleware run; `write` saves them. */
@@ -224,8 +236,8 @@ export class Client {
   }
 
   /** The connection client middleware is told about. */
-  protected middlewareRedis(): Redis | undefined {
-    return this.redis();
+  protected middlewareRedis(): RedisConnection | undefined {
+    return this.connected().redis;
   }
 
   /** Saves prepared jobs in one round trip. */
@@ -233,13 +245,13 @@ export class Client {
     let count = prepared.scheduled.length;
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
-    const redis = this.redis();
+    const { redis, keys } = this.connected();
     const pipeline = redis.pipeline();
     // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
     const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
     for (const [queue, payloads] of prepared.queued) {
-      if (listFirst.length === 0) pipeline.sadd(this.keys.queues, queue);
-      const queueKey = this.keys.queue(queue);
+      if (listFirst.length === 0) pipeline.sadd(keys.queues, queue);
+      const queueKey = keys.queue(queue);
       for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
         pipeline.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK));
       }
@@ -247,11 +259,11 @@ export class Client {
     if (prepared.scheduled.length > 0) {
       const members: (string | number)[] = [];
       for (const [at, payload] of prepared.scheduled) members.push(String(at), payload);
-      pipeline.zadd(this.keys.schedule, ...members);
+      pipeline.zadd(keys.schedule, ...members);
     }
     const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(
       (async () => {
-        if (listFirst.length > 0) await redis.sadd(this.keys.queues, ...listFirst);
+        if (listFirst.length > 0) await redis.sadd(keys.queues, ...listFirst);
         return pipeline.exec();
       })(),
     );
@@ -302,10 +314,6 @@ function reasonOf(error: Error): string {
   if (error.name === 'MaxRetriesPerRequestError')
     return 'Redis is unreachable (gave up after reconnecting twice)';
   return error.message;
-}
-
-function isConnection(value: unknown): value is Redis {
-  return typeof value === 'object' && value !== null && typeof (value as Redis).pipeline === 'function';
 }
 
 /** Epoch seconds to run at, or undefined to enqueue now (Sidekiq only schedules times in the future). */

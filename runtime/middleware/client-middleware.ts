@@ -4,8 +4,8 @@
  * by returning without calling `next`. It runs for `push`/`pushBulk`/the generated stubs, for the poller moving
  * due scheduled jobs and retries onto their queues, and in the testing modes.
  */
-import type { Redis } from 'ioredis';
 import type { JobPayload } from '../core/job.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { MiddlewareChain, runChain } from './chain.js';
 
 /** Where a push comes from. */
@@ -17,7 +17,7 @@ export interface ClientContext {
   /** The queue the job was headed to when the chain started. */
   readonly queue: string;
   /** The connection the job goes to; undefined in the testing modes. */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisConnection | undefined;
   readonly origin: PushOrigin;
 }
 

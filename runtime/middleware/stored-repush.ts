@@ -2,8 +2,8 @@
  * A job already stored in Redis (a due scheduled job, a retry, an entry the API re-pushes) through the client
  * chain on its way back to a queue. The payload text is kept byte for byte unless a middleware changed the job.
  */
-import type { Redis } from 'ioredis';
 import { encodeJob, type JobPayload } from '../core/job.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { clientMiddleware, type PushOrigin, runClientMiddleware } from './client-middleware.js';
 
 /** The payload to push and its queue; `payload` is '' when a middleware stopped the push. */
@@ -18,7 +18,7 @@ export function hasClientMiddleware(): boolean {
 export async function repushThroughMiddleware(
   payload: string,
   queue: string,
-  redis: Redis,
+  redis: RedisConnection,
   origin: PushOrigin,
 ): Promise<StoredRepush> {
   const job = JSON.parse(payload) as JobPayload;

@@ -4,15 +4,24 @@
  *
  * In-progress lists carry the queue key as a hash tag, so a queue and its in-progress lists share one
  * Redis Cluster slot and every multi-key script stays within one queue. Keys that exist only in cluster mode carry
- * the tag of the key they work beside (docs/scaling.md).
+ * the tag of the key they work beside (docs/scaling.md). The mode comes from the connection, so no caller can
+ * build a cluster's keys without the tags.
  */
+import type { RedisConnection } from './redis-connection.js';
+
 export class Keys {
   readonly prefix: string;
-  private readonly cluster: boolean;
 
-  constructor(namespace?: string, options: { cluster?: boolean } = {}) {
+  /** The keys on `connection` (a Redis Cluster tags more of them), with the namespace, if any, before each. */
+  static for(connection: RedisConnection, namespace?: string): Keys {
+    return new Keys(namespace, connection.isCluster);
+  }
+
+  private constructor(
+    namespace: string | undefined,
+    private readonly cluster: boolean,
+  ) {
     this.prefix = namespace ? `${namespace}:` : '';
-    this.cluster = options.cluster ?? false;
   }
 
   /** SET of queue names (the values are not prefixed). */

@@ -11,6 +11,9 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 
 export type RedisTarget = string | RedisOptions;
 
+/** An open connection: one Redis (or a Sentinel group's primary), or a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
+
 export interface ConnectionOptions {
   /** Who this connection is, for log lines: "client", "fetch", "blocking fetch". */
   role: string;
@@ -33,28 +36,36 @@ function reconnectDelay(attempt: number): number {
  * A connection to the target. In cluster mode the value is an ioredis `Cluster`, which speaks the same commands;
  * the few callers whose commands span keys check `isCluster` and keep each command within one slot.
  */
-export function openRedis(target: RedisTarget, options: ConnectionOptions): Redis {
+export function openRedis(target: RedisTarget, options: ConnectionOptions): RedisConnection {
   const common: RedisOptions = {
     maxRetriesPerRequest: options.maxRetriesPerRequest,
     retryStrategy: reconnectDelay,
     enableReadyCheck: true,
     connectionName: `sidepunch-${options.role.replace(/\s+/g, '-')}`,
   };
-  let redis: Redis;
+  let redis: RedisConnection;
   if (typeof target !== 'string') redis = new Redis({ ...target, ...common });
   else {
     const endpoint = parseRedisUrl(target);
     redis =
       endpoint.mode === 'cluster'
-        ? (openCluster(endpoint, common) as unknown as Redis)
+        ? openCluster(endpoint, common)
         : new Redis({ ...endpointOptions(endpoint), ...common });
   }
   watchOutages(redis, describeTarget(target), options);
   return redis;
 }
 
-export function isCluster(redis: Redis): boolean {
-  return (redis as unknown as { isCluster?: boolean }).isCluster === true;
+/** Whether `redis` is a Redis Cluster, by ioredis's own flag (which holds across copies of ioredis). */
+export function isCluster(redis: RedisConnection): redis is Cluster {
+  return redis.isCluster;
+}
+
+/** A connection passed in rather than a URL or options to open one. */
+export function isRedisConnection(value: unknown): value is RedisConnection {
+  return (
+    typeof value === 'object' && value !== null && 'pipeline' in value && typeof value.pipeline === 'function'
+  );
 }
 
 /** ioredis options for one Redis or the primary of a Sentinel group. */
@@ -98,7 +109,7 @@ function openCluster(endpoint: RedisEndpoint, common: RedisOptions): Cluster {
   );
 }
 
-function watchOutages(redis: Redis, where: string, options: ConnectionOptions): void {
+function watchOutages(redis: RedisConnection, where: string, options: ConnectionOptions): void {
   let down = false;
   let everReady = false;
   redis.on('error', (error: Error & { code?: string; lastNodeError?: Error & { code?: string } }) => {

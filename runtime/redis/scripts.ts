@@ -3,7 +3,8 @@
  * One script per state change; each file's header documents its KEYS, ARGV and reply.
  */
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 const SCRIPTS = {
   /** queue → in-progress, up to N jobs. */
@@ -26,45 +27,46 @@ const SCRIPTS = {
   sidepunchEnqueueOnce: { file: 'enqueue-once.lua', keys: 2 },
 } as const;
 
-export interface ScriptCommands {
-  sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Promise<string[]>;
-  sidepunchRequeue(inProgressKey: string, queueKey: string): Promise<number>;
-  sidepunchAck(inProgressKey: string, ...payloads: (string | Buffer)[]): Promise<number>;
-  sidepunchRescue(
-    listKey: string,
-    queueKey: string,
-    suspectsKey: string,
-    mode: 'shared' | 'alone',
-    survivableAloneCrashes: number,
-    nearCounterPrefix: string,
-    aloneCounterPrefix: string,
-    counterTtlSeconds: number,
-    suspectFromRescue: number,
-  ): Promise<string[]>;
-  /** Resolves to 1 when released, 0 when another holder had the lock. */
-  sidepunchReleaseLock(lockKey: string, holder: string): Promise<number>;
-  /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
-  sidepunchPromote(...args: (string | number)[]): Promise<number>;
-  /** Resolves to the members that moved. */
-  sidepunchKill(
-    setKey: string,
-    deadKey: string,
-    now: number,
-    oldestKept: number,
-    maxJobs: number,
-    ...members: string[]
-  ): Promise<string[]>;
-  /** `setKey, stagingKey, now, ...(member, payload)` */
-  sidepunchStage(setKey: string, stagingKey: string, ...args: (string | number)[]): Promise<number>;
-  sidepunchEnqueueOnce(
-    queueKey: string,
-    markerKey: string,
-    markerTtlSeconds: number,
-    ...payloads: string[]
-  ): Promise<number>;
+// The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Result<string[], Context>;
+    sidepunchRequeue(inProgressKey: string, queueKey: string): Result<number, Context>;
+    sidepunchAck(inProgressKey: string, ...payloads: (string | Buffer)[]): Result<number, Context>;
+    sidepunchRescue(
+      listKey: string,
+      queueKey: string,
+      suspectsKey: string,
+      mode: 'shared' | 'alone',
+      survivableAloneCrashes: number,
+      nearCounterPrefix: string,
+      aloneCounterPrefix: string,
+      counterTtlSeconds: number,
+      suspectFromRescue: number,
+    ): Result<string[], Context>;
+    /** Resolves to 1 when released, 0 when another holder had the lock. */
+    sidepunchReleaseLock(lockKey: string, holder: string): Result<number, Context>;
+    /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
+    sidepunchPromote(...args: (string | number)[]): Result<number, Context>;
+    /** Resolves to the members that moved. */
+    sidepunchKill(
+      setKey: string,
+      deadKey: string,
+      now: number,
+      oldestKept: number,
+      maxJobs: number,
+      ...members: string[]
+    ): Result<string[], Context>;
+    /** `setKey, stagingKey, now, ...(member, payload)` */
+    sidepunchStage(setKey: string, stagingKey: string, ...args: (string | number)[]): Result<number, Context>;
+    sidepunchEnqueueOnce(
+      queueKey: string,
+      markerKey: string,
+      markerTtlSeconds: number,
+      ...payloads: string[]
+    ): Result<number, Context>;
+  }
 }
-
-export type ScriptedRedis = Redis & ScriptCommands;
 
 const sources = new Map<string, string>();
 
@@ -77,9 +79,10 @@ function source(file: string): string {
   return text;
 }
 
-export function withScripts(redis: Redis): ScriptedRedis {
+/** `redis`, with Sidepunch's scripts defined as commands (see the declarations above). */
+export function withScripts<Connection extends RedisConnection>(redis: Connection): Connection {
   for (const [name, { file, keys }] of Object.entries(SCRIPTS)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: keys, lua: source(file) });
   }
-  return redis as ScriptedRedis;
+  return redis;
 }

@@ -4,14 +4,14 @@
  * are sent at once, and the commands after `nextStep()` are sent only once the earlier step is written. Callers
  * order their steps so that a crash between two leaves a job in two places, never in none (docs/scaling.md).
  */
-import type { ChainableCommander, Redis } from 'ioredis';
-import { isCluster } from './redis-connection.js';
+import type { ChainableCommander } from 'ioredis';
+import { isCluster, type RedisConnection } from './redis-connection.js';
 
 export class SlotBatch {
   private readonly single?: ChainableCommander;
   private readonly steps: Map<string, ChainableCommander>[] = [new Map()];
 
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisConnection) {
     if (!isCluster(redis)) this.single = redis.multi();
   }
 

@@ -12,7 +12,6 @@
  */
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
-import type { ScriptCommands } from '../redis/scripts.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { Disposition } from './job-retry.js';
@@ -146,7 +145,7 @@ export class Completer {
     if (killed) trimDeadSet(batch, keys, now);
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
-      (batch.on(inProgressKey) as unknown as ScriptCommands).sidepunchAck(inProgressKey, ...payloads);
+      batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);
     }
     const day = new Date(clock.now()).toISOString().slice(0, 10);
     this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed);

@@ -6,7 +6,7 @@
  * back as bytes, and the entry whose decoding it is kept on the unit of work.
  */
 import { isUtf8 } from 'node:buffer';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { UnitOfWork } from './unit-of-work.js';
 
 export function mayHaveLostBytes(raw: string): boolean {
@@ -18,7 +18,7 @@ export function mayHaveLostBytes(raw: string): boolean {
  * UTF-8. `holding`: the units already holding entries of that list, whose entries are not to be claimed again.
  */
 export async function withExactBytes(
-  redis: Redis,
+  redis: RedisConnection,
   inProgressKey: string,
   units: readonly UnitOfWork[],
   holding: Iterable<UnitOfWork>,

@@ -10,7 +10,7 @@
  *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
  */
 import { isUtf8 } from 'node:buffer';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import type { RuntimeContext } from './actor-context.js';
 import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
 import type { QueueOrder } from './queue-order.js';
@@ -23,7 +23,7 @@ interface QueueSource {
   readonly name: string;
   readonly queueKey: string;
   readonly inProgressKey: string;
-  blocking?: Redis;
+  blocking?: RedisConnection;
   /** A BLMOVE is outstanding on `blocking`. */
   armed: boolean;
   /** Its in-progress list must be compared with what is held before the next fetch. */

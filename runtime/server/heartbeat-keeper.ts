@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeError } from '../core/thrown-value.js';
+import { isCluster } from '../redis/redis-connection.js';
 import { parseRedisUrl, type RedisEndpoint } from '../redis/redis-url.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { KeeperAddress, KeeperLogin } from './keeper-connection.js';
@@ -87,7 +88,9 @@ export class HeartbeatKeeper {
 
   /** The address the fetch connection reached: with Sentinel, the current primary. */
   private postAddress(): void {
-    const { remoteAddress, remotePort } = this.ctx.redis.stream;
+    const redis = this.ctx.redis;
+    if (isCluster(redis)) return; // Sentinel only: a cluster's keeper opens its own connection
+    const { remoteAddress, remotePort } = redis.stream;
     if (remoteAddress && remotePort) this.thread?.postMessage({ host: remoteAddress, port: remotePort });
   }
 

@@ -13,7 +13,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { LineLogger, type Logger } from '../core/logger.js';
@@ -21,8 +20,7 @@ import { type Registry, RegistryError } from '../core/registry.js';
 import { describeError } from '../core/thrown-value.js';
 import { serverConfiguration } from '../middleware/configure.js';
 import { Keys } from '../redis/keys.js';
-import { describeTarget, openRedis } from '../redis/redis-connection.js';
-import { parseRedisUrl } from '../redis/redis-url.js';
+import { describeTarget, openRedis, type RedisConnection } from '../redis/redis-connection.js';
 import { withScripts } from '../redis/scripts.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { AloneGate } from './alone-gate.js';
@@ -73,7 +71,7 @@ export class Launcher {
   readonly rescuer: Rescuer;
   readonly suspects: SuspectRunner;
   readonly watchdog: FetchWatchdog;
-  private readonly connections: Redis[] = [];
+  private readonly connections: RedisConnection[] = [];
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
   private readonly manager: Manager;
@@ -97,11 +95,12 @@ export class Launcher {
       this.connections.push(connection);
       return connection;
     };
+    const redis = withScripts(openConnection('fetch'));
     this.ctx = {
       config,
-      redis: withScripts(openConnection('fetch')),
+      redis,
       openConnection,
-      keys: new Keys(config.namespace, { cluster: parseRedisUrl(config.redis).mode === 'cluster' }),
+      keys: Keys.for(redis, config.namespace),
       clock: options.clock ?? systemClock,
       logger,
       events:

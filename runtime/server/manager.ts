@@ -26,8 +26,8 @@ export class Manager {
   private inFlight = 0;
   private quieted = false;
   private bufferLow?: () => void;
-  /** Jobs taken and not yet started, from `readyHead` on. */
-  private readonly ready: UnitOfWork[] = [];
+  /** Jobs taken and not yet started, from `readyHead` on (the slots before it are cleared). */
+  private readonly ready: (UnitOfWork | undefined)[] = [];
   private readyHead = 0;
   /** Called once nothing runs any more. */
   private readonly idleWaiters: (() => void)[] = [];
@@ -181,7 +181,7 @@ export class Manager {
         break;
       }
       const unit = this.ready[this.readyHead]!;
-      this.ready[this.readyHead++] = undefined as unknown as UnitOfWork;
+      this.ready[this.readyHead++] = undefined;
       this.perform(unit);
     }
     if (this.readyHead === this.ready.length) {

@@ -51,10 +51,11 @@ export function recordFakeJob(payload: JobPayload, at: number | undefined): void
 /** One worker's fake jobs, typed by its generated stub: `worker(jobs.SendEmail).jobs[0].args`. */
 export function worker<Args extends readonly unknown[]>(stub: WorkerStub<Args> | string): FakeWorker<Args> {
   const className = typeof stub === 'string' ? stub : stub.className;
-  const mine = (job: FakeJob) => job.class === className;
+  // Taken on trust, as the stub's types are: a job of its class has its argument types.
+  const mine = (job: FakeJob): job is FakeJob<Args> => job.class === className;
   return {
     get jobs() {
-      return store.filter(mine) as unknown as FakeJob<Args>[];
+      return store.filter(mine);
     },
     async drain() {
       for (let job = take(mine); job; job = take(mine)) await performJob(job.payload as JobPayload);

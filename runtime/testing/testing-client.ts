@@ -4,9 +4,9 @@
  * (the exact string Redis would hold) and either recorded (fake) or performed at once (inline). No Redis.
  */
 
-import type { Redis } from 'ioredis';
 import { Client, type PreparedJobs } from '../client/client.js';
 import type { JobPayload } from '../core/job.js';
+import type { RedisConnection } from '../redis/redis-connection.js';
 import { recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';
 import { performJob } from './perform-job.js';
@@ -22,7 +22,7 @@ export class TestingClient extends Client {
     return super.prepare(job, argLists, jid);
   }
 
-  protected override middlewareRedis(): Redis | undefined {
+  protected override middlewareRedis(): RedisConnection | undefined {
     return undefined;
   }
 

@@ -5,12 +5,11 @@
  * such as `/sidekiq`, as Rails apps mount Sidekiq::Web.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
 import { SidepunchApi } from '../api/api.js';
 import type { Clock } from '../core/clock.js';
 import type { AuthSettings } from '../core/dashboard-access.js';
 import type { Registry } from '../core/registry.js';
-import { DEFAULT_REDIS_URL, type RedisTarget } from '../redis/redis-connection.js';
+import { DEFAULT_REDIS_URL, type RedisConnection, type RedisTarget } from '../redis/redis-connection.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { Authenticator, TOKEN_COOKIE } from './auth.js';
 import { CSRF_COOKIE, csrfRefusal, newCsrfToken, parseCookies } from './csrf.js';
@@ -22,7 +21,7 @@ import { type WebContext, WebError, type WebResponse, type WebSettings } from '.
 
 export interface DashboardOptions {
   /** A URL, ioredis options or a connection you own. Default: `REDIS_URL`, else local. */
-  readonly redis?: RedisTarget | Redis;
+  readonly redis?: RedisTarget | RedisConnection;
   readonly namespace?: string;
   readonly auth?: AuthSettings;
   /** The registry from sidepunch-gen, to name each job's arguments. */

@@ -1,6 +1,10 @@
 /** How numbers, times, sizes and arguments read on the dashboard. Pure functions of their inputs and "now". */
-import type { Redis } from 'ioredis';
-import { describeTarget, type RedisTarget } from '../redis/redis-connection.js';
+import {
+  describeTarget,
+  isRedisConnection,
+  type RedisConnection,
+  type RedisTarget,
+} from '../redis/redis-connection.js';
 
 const numberFormat = new Intl.NumberFormat('en-US');
 
@@ -76,10 +80,8 @@ export function jsonText(value: unknown, indent?: number): string {
 }
 
 /** Where the data lives, for the footer: the URL without its password, or "a connection you passed in". */
-export function redisLabel(target: RedisTarget | Redis): string {
-  if (typeof target === 'object' && typeof (target as Redis).pipeline === 'function')
-    return 'the given connection';
-  return describeTarget(target as RedisTarget);
+export function redisLabel(target: RedisTarget | RedisConnection): string {
+  return isRedisConnection(target) ? 'the given connection' : describeTarget(target);
 }
 
 /** `INFO`'s `key:value` lines as an object. */

@@ -6,8 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Client, startWebServer } from '../../runtime/index.js';
+import { silentLogger } from '../../runtime/core/logger.js';
+import { Client, SidepunchApi, startWebServer } from '../../runtime/index.js';
 import { Keys } from '../../runtime/redis/keys.js';
+import { Launcher } from '../../runtime/server/launcher.js';
+import { resolveConfig } from '../../runtime/server/run-config.js';
 import { type RedisCluster, startRedisCluster } from '../../scripts/redis-cluster.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import {
@@ -24,7 +27,7 @@ let results: RedisServer;
 let resultsRedis: Redis;
 let client: Client;
 let runtime: RuntimeProcess | undefined;
-const keys = new Keys(undefined, { cluster: true });
+let keys: Keys;
 /** The client and the runtime connect as an ACL user (the test's own connection as the default user). */
 const PASSWORD = 'cluster-Pa55';
 let url: string;
@@ -36,6 +39,7 @@ beforeAll(async () => {
   ]);
   url = cluster.url.replace('//', `//alice:${PASSWORD}@`);
   redis = cluster.connect();
+  keys = Keys.for(redis);
   resultsRedis = results.connect();
 });
 afterAll(async () => {
@@ -81,6 +85,23 @@ describe('cluster mode', () => {
     expect(await slot(keys.promoting(keys.schedule, 'host:1:abc'))).toBe(await slot(keys.schedule));
     expect(await slot(keys.promoting(keys.retry, 'host:1:abc'))).toBe(await slot(keys.retry));
     expect(await slot(keys.queue('critical'))).not.toBe(await slot(keys.schedule));
+  });
+
+  it("the runtime's keys and the data API's carry the hash tags, as they are on a cluster connection", async () => {
+    const slot = (key: string) => redis.cluster('KEYSLOT', key);
+    const api = new SidepunchApi({ redis: url });
+    const config = resolveConfig({ registryPath: '(test registry)', redis: url }, {});
+    const launcher = new Launcher(config, { workers: {} }, { logger: silentLogger });
+    await launcher.start();
+    try {
+      for (const theirs of [api.connection.keys, launcher.ctx.keys]) {
+        expect(await slot(theirs.rescueCountPrefix('critical'))).toBe(await slot(keys.queue('critical')));
+        expect(await slot(theirs.aloneCrashCountPrefix('critical'))).toBe(await slot(keys.queue('critical')));
+      }
+    } finally {
+      await api.close();
+      expect(await launcher.stop()).toBe(true);
+    }
   });
 
   it('push, perform, schedule, retry and dead work, with Sidekiq key names read across nodes', async () => {

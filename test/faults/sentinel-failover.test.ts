@@ -7,7 +7,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Client } from '../../runtime/index.js';
-import { openRedis } from '../../runtime/redis/redis-connection.js';
+import { openRedis, type RedisConnection } from '../../runtime/redis/redis-connection.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { requireRedisSentinel } from '../support/required-tool.js';
 import { PROBE_REGISTRY, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
@@ -47,7 +47,11 @@ interface Batch {
 }
 
 /** Pushes paced batches until JOBS were attempted; records each acknowledged batch and counts rejected ones. */
-async function pushAll(connection: Redis, batches: Batch[], state: { killed: boolean; rejected: number }) {
+async function pushAll(
+  connection: RedisConnection,
+  batches: Batch[],
+  state: { killed: boolean; rejected: number },
+) {
   const client = new Client({ redis: connection });
   for (let attempted = 0; attempted < JOBS; attempted += BATCH) {
     const paced = new Promise((resolve) => setTimeout(resolve, BATCH_EVERY_MS));

@@ -12,7 +12,7 @@ const fixture = useRedis();
 describe('the rescue lock', () => {
   it('a rescuer whose lock expired and was taken by another does not release the other one', async () => {
     const redis = withScripts(fixture.server.connect());
-    const keys = new Keys();
+    const keys = Keys.for(redis);
     const slow = new RescueLock({ redis, keys, identity: 'host:1:slow' }, 'host:9:dead', 50);
     const next = new RescueLock({ redis, keys, identity: 'host:2:next' }, 'host:9:dead');
     expect(await slow.acquire()).toBe(true);

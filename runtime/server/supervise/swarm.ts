@@ -49,7 +49,7 @@ export function childArgs(argv: readonly string[], config?: RuntimeConfig, index
 
 export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger: Logger): Promise<void> {
   const redis = openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null });
-  const keys = new Keys(config.namespace);
+  const keys = Keys.for(redis, config.namespace);
   const slots = new Map<number, ChildSlot>();
   let shuttingDown = false;
   let incomplete = false;

@@ -50,7 +50,7 @@ function superviseThreads(
   threads: Map<number, ThreadSlot>,
 ): Promise<void> {
   const redis = openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null });
-  const keys = new Keys(config.namespace);
+  const keys = Keys.for(redis, config.namespace);
   let shuttingDown = false;
   const aloneGate = AloneGate.shared(config.threads);
   let incomplete = false;
