@@ -31,6 +31,7 @@ export const UNIT = [
   'test/runtime/job-patch.test.ts',
   'test/runtime/job.test.ts',
   'test/runtime/keys-documented.test.ts',
+  'test/runtime/no-double-casts.test.ts',
   'test/runtime/logger.test.ts',
   'test/runtime/prefetch.test.ts',
   'test/runtime/redis-url.test.ts',
