@@ -1,7 +1,7 @@
 /** Loading the registry: a top-level await that never settles is an error, not a silent exit 0. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, RUN_BIN } from '../support/runtime-process.js';
+import { REPO_ROOT, RUN_BIN, startRuntime } from '../support/runtime-process.js';
 
 function run(...args: string[]) {
   return spawnSync(process.execPath, [RUN_BIN, ...args], {
@@ -19,14 +19,11 @@ describe('loading the registry', () => {
     expect(result.status).toBe(1);
   });
 
-  it('a registry whose top-level await settles later loads and runs', () => {
+  it('a registry whose top-level await settles later loads and runs', async () => {
     const registry = `${REPO_ROOT}fixtures/registries/slow-to-load.mjs`;
-    // No Redis to reach: the start-up line shows it loaded; the 1.5 s timeout's SIGTERM ends it.
-    const result = spawnSync(
-      process.execPath,
-      [RUN_BIN, '--redis', 'redis://127.0.0.1:1/0', '-t', '0', registry],
-      { encoding: 'utf8', timeout: 1_500, killSignal: 'SIGTERM' },
-    );
-    expect(result.stdout).toMatch(/INFO: sidepunch-run starting/);
+    // No Redis to reach: the start-up line shows it loaded; SIGTERM then ends it.
+    const runtime = startRuntime('redis://127.0.0.1:1/0', ['-t', '0', registry]);
+    await runtime.waitForLine(/INFO: sidepunch-run starting/);
+    await runtime.stop();
   });
 });
