@@ -41,6 +41,12 @@ describe('the build dependency check', () => {
     expect(buildDependencyProblem()).toBeUndefined();
   });
 
+  it('the docs show the npm command sidepunch-gen prints', () => {
+    for (const doc of ['README.md', 'docs/deploying.md', 'docs/sidepunch-gen.md'])
+      expect(readFileSync(path.join(REPO, doc), 'utf8'), doc).toContain(INSTALL_BOTH);
+    expect(buildDependencyProblem(appWith({}))).toContain(INSTALL_BOTH);
+  });
+
   it('passes when the app has both at supported versions', () => {
     const from = appWith({ 'node_modules/ts-morph': '28.3.1', 'node_modules/esbuild': '0.28.9' });
     expect(buildDependencyProblem(from)).toBeUndefined();
