@@ -4,11 +4,10 @@
  * modules work); the project's own files and the validators are bundled in. Nothing is written here.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Code } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
-import { REGISTRY_HEADER, VALIDATOR_MODULE } from './emit-registry.js';
+import { REGISTRY_HEADER, VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
 
 export interface BundleRequest {
   readonly entry: string;
@@ -18,11 +17,6 @@ export interface BundleRequest {
 }
 
 export type BundleResult = { readonly code: string } | { readonly diagnostics: readonly Diagnostic[] };
-
-/** validate-args next to this file: `.js` once built, `.ts` when the tests run the sources. */
-export const VALIDATOR_FILE = fileURLToPath(
-  new URL(`./validate-args${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
 
 const validatorModule: esbuild.Plugin = {
   name: 'sidepunch-validators',

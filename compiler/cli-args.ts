@@ -40,7 +40,8 @@ Options:
 
 Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …, "server": …,
 "cache": false } }
-(paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage.
+(paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage,
+3 ts-morph or esbuild not installed (or of an unsupported version).
 `;
 
 export function parseFlags(argv: readonly string[]): Flags {

@@ -1,14 +1,18 @@
 /**
  * `sidepunch-gen`:
- *  1. parse flags and resolve the settings (a usage or settings error: one line, exit 2); `-v` prints them;
- *  2. when the cache shows nothing changed, stop there, before TypeScript is even loaded;
- *  3. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing;
- *  4. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed;
- *  5. record the run in the cache.
+ *  1. parse flags (a usage error: one line, exit 2); `--help` and `--version` need nothing else;
+ *  2. check that ts-morph and esbuild, the app's devDependencies, are installed at supported versions (one line
+ *     naming the npm command that installs them, exit 3);
+ *  3. resolve the settings (a settings error: one line, exit 2); `-v` prints them;
+ *  4. when the cache shows nothing changed, stop there, before TypeScript is even loaded;
+ *  5. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing;
+ *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed;
+ *  7. record the run in the cache.
  * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
  */
 import { performance } from 'node:perf_hooks';
 import { usageLine, versionLine } from '../runtime/cli/usage.js';
+import { buildDependencyProblem, MISSING_BUILD_DEPENDENCY_EXIT } from './build-dependencies.js';
 import { freshRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
@@ -44,6 +48,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     if (flags.version) {
       io.stdout(versionLine('sidepunch-gen'));
       return 0;
+    }
+    const missing = buildDependencyProblem();
+    if (missing) {
+      io.stderr(`sidepunch-gen: ${missing}\n`);
+      return MISSING_BUILD_DEPENDENCY_EXIT;
     }
     config = resolveConfig(flags, io.cwd);
   } catch (error) {

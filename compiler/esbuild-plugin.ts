@@ -5,15 +5,16 @@
  *  2. report sidepunch-gen's diagnostics as esbuild errors (with file, line and column), which fails the build
  *     and leaves the previous files untouched;
  *  3. serve `import registry from 'sidepunch:registry'`, to bundle the registry into the build's own output.
+ * Importing this module loads neither ts-morph nor esbuild; setup checks they are installed at supported
+ * versions and otherwise fails the build with one line naming the npm command that installs them.
  */
 import path from 'node:path';
 import type { Message, PartialMessage, Plugin } from 'esbuild';
-import { VALIDATOR_FILE } from './bundle.js';
+import { buildDependencyProblem } from './build-dependencies.js';
 import { freshRun, recordRun } from './cache.js';
 import { resolveConfig, type Settings } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
-import { VALIDATOR_MODULE } from './emit-registry.js';
-import { generate } from './generate.js';
+import { VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
 import { writeOutputs } from './outputs.js';
 
 export interface SidepunchPluginOptions extends Settings {
@@ -29,6 +30,8 @@ export function sidepunch(options: SidepunchPluginOptions = {}): Plugin {
   return {
     name: 'sidepunch',
     setup(build) {
+      const missing = buildDependencyProblem();
+      if (missing) throw new Error(`sidepunch/esbuild: ${missing}`);
       const cwd = options.cwd ?? build.initialOptions.absWorkingDir ?? process.cwd();
       const config = resolveConfig(options, cwd);
       let registryEntry: string | undefined;
@@ -36,6 +39,7 @@ export function sidepunch(options: SidepunchPluginOptions = {}): Plugin {
       let started: Promise<PartialMessage[]> | undefined;
 
       const run = async (): Promise<PartialMessage[]> => {
+        const { generate } = await import('./generate.js');
         const generation = await generate(config, { skipBundle: options.writeRegistry === false });
         if (generation.diagnostics.length > 0) return generation.diagnostics.map(toMessage);
         registryEntry = generation.registryEntry;

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 describe('the installed package', () => {
-  it('ships compiled code, type declarations and the Lua scripts, and no sources or tests', () => {
+  it('ships compiled code, type declarations, the Lua scripts, the license and the docs, and no sources or tests', () => {
     const installed = path.join(project, 'node_modules/sidepunch');
     const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
     expect(pkg.exports['.']).toEqual({
@@ -35,7 +35,14 @@ describe('the installed package', () => {
     expect(readdirSync(path.join(installed, 'dist/runtime/redis/scripts')).sort()).toEqual(
       readdirSync(path.join(REPO_ROOT, 'runtime/redis/scripts')).sort(),
     );
-    expect(readdirSync(installed).sort()).toEqual(['README.md', 'bin', 'dist', 'package.json']);
+    expect(readdirSync(installed).sort()).toEqual([
+      'LICENSE',
+      'README.md',
+      'bin',
+      'dist',
+      'docs',
+      'package.json',
+    ]);
   });
 
   it('runs sidepunch-run through npx and performs a job enqueued with import { push } from "sidepunch"', async () => {
