@@ -10,6 +10,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 export const UNIT = [
   'test/tiers.test.ts',
+  'test/compiler/build-dependencies.test.ts',
   'test/compiler/cache.test.ts',
   'test/compiler/committed-stubs.test.ts',
   'test/compiler/contracts.test.ts',
@@ -50,6 +51,7 @@ export const SLOW = [
   'test/counters/app-browser.test.ts',
   'test/counters/demo.test.ts',
   'test/package/deploying.test.ts',
+  'test/package/production-install.test.ts',
   'test/package/tarball.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',
