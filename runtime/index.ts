@@ -28,6 +28,7 @@ export { type ClientSource, setStubClient, type WorkerStub, workerStub } from '.
 export { argumentNames } from './core/argument-names.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
+export type { FieldLogger, LogFields } from './core/field-logger.js';
 export {
   type DeathHandler,
   deathHandlers,
@@ -38,7 +39,7 @@ export {
   onJobError,
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
-export { LineLogger, type Logger, type LogLevel } from './core/logger.js';
+export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
 export {
   type ArgsValidator,
   defineRegistry,

@@ -4,7 +4,7 @@
  * escape a job's await and exits that a job makes itself are handled by crash-guard.ts and exit-guard.ts.
  */
 import { parseArgs } from 'node:util';
-import { LineLogger } from '../core/logger.js';
+import { type Logger, runtimeLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
 import { MetricsMiddleware } from '../middleware/metrics.js';
 import { serverMiddleware } from '../middleware/server-middleware.js';
@@ -68,6 +68,8 @@ Options:
                             set one of those variables: anyone who reaches it can delete jobs
       --log-level LEVEL     debug, info, warn or error (default info, or $SIDEPUNCH_LOG_LEVEL)
   -v, --verbose             the same as --log-level debug
+      --log-format FORMAT   text (Sidekiq's lines) or json (one object per line, for log shippers)
+                            (default text, or $SIDEPUNCH_LOG_FORMAT)
   -h, --help                show this help
   -V, --version             show the version
 
@@ -103,6 +105,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         tag: values.tag,
         verbose: values.verbose,
         logLevel: values['log-level'],
+        logFormat: values['log-format'],
         redis: values.redis,
         namespace: values.namespace,
         pollInterval: values['poll-interval'],
@@ -152,6 +155,7 @@ function parseFlags(argv: readonly string[]) {
       web: { type: 'string' },
       'web-host': { type: 'string' },
       'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       ...COMMON_FLAGS,
     },
   });
@@ -163,7 +167,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (command.kind === 'version') return void process.stdout.write(versionLine('sidepunch-run'));
 
   const { config } = command;
-  const logger = new LineLogger(config.logLevel);
+  const logger = runtimeLogger(config);
   // Load the registry here first in every mode, so a wrong file is one line and exit 1, not a crash loop.
   let registry: Registry;
   try {
@@ -190,8 +194,7 @@ function exitWith(error: Error): never {
 }
 
 /** One launcher on this event loop until TERM/INT (or a TERM through Redis); TSTP quiets it. */
-async function runLauncher(config: RuntimeConfig, registry: Registry, logger: LineLogger): Promise<void> {
-  guardExit(logger);
+async function runLauncher(config: RuntimeConfig, registry: Registry, ownLogger: Logger): Promise<void> {
   let signalled = false;
   const stop = (signal: string) => {
     if (signalled) return logger.warn(`${signal} received again: already shutting down`);
@@ -208,9 +211,12 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, logger: Li
     );
   };
   const launcher = new Launcher(config, registry, {
-    logger,
+    logger: ownLogger,
     onRemoteStop: () => stop('TERM (through Redis)'),
   });
+  // Ours, or the one the registry's configureServer hands over (server.logger), once it has.
+  const logger = launcher.ctx.logger;
+  guardExit(logger);
   const crashGuard = installCrashGuard(logger, () => launcher.abandon(), exitProcess);
   if (config.metricsPort !== undefined) {
     const metrics = new MetricsMiddleware();

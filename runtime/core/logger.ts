@@ -1,14 +1,21 @@
 /**
- * Log lines in Sidekiq's shape: `<time> pid=<pid> [class=… jid=… elapsed=…] LEVEL: message`, with control
- * characters in the message and fields escaped (`\n` as `\\n`), so what a job carries cannot forge a line.
- * Lines are gathered and written once per event-loop turn, so logging every job stays cheap at
- * tens of thousands of jobs per second.
+ * The runtime's logger: lines in Sidekiq's text shape or as JSON (log-lines.ts), gathered and written once per
+ * event-loop turn, so logging every job stays cheap at tens of thousands of jobs per second; warnings and errors
+ * are written at once. Lines for stdout keep their place among the process's other writes there, a job's own
+ * `console.log` included (stdio-order.ts). A host's own logger (pino and the like) can stand in for it
+ * (field-logger.ts).
  */
+import { jsonLine, textLine } from './log-lines.js';
+import { holding, isStdio, released } from './stdio-order.js';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'text' | 'json';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const FORMATS: Record<LogFormat, typeof textLine> = { text: textLine, json: jsonLine };
 
-export type LogContext = Readonly<Record<string, string | number | undefined>>;
+/** A record's fields; a list of lines (a stack) prints below the line in text, as one string in JSON. */
+export type LogContext = Readonly<Record<string, string | number | readonly string[] | undefined>>;
 
 export interface Logger {
   readonly level: LogLevel;
@@ -29,15 +36,26 @@ export function isLogLevel(value: string): value is LogLevel {
   return value in RANK;
 }
 
+export function isLogFormat(value: string): value is LogFormat {
+  return Object.hasOwn(FORMATS, value);
+}
+
 export class LineLogger implements Logger {
   private buffer = '';
   private scheduled = false;
+  private readonly line: typeof textLine;
+  /** Its lines go to stdout or stderr, where other writes must not overtake them. */
+  private readonly ordered: boolean;
 
   constructor(
     readonly level: LogLevel = 'info',
     private readonly sink: LogSink = process.stdout,
     private readonly now: () => number = Date.now,
-  ) {}
+    format: LogFormat = 'text',
+  ) {
+    this.line = FORMATS[format];
+    this.ordered = isStdio(sink);
+  }
 
   enabled(level: LogLevel): boolean {
     return RANK[level] >= RANK[this.level];
@@ -60,22 +78,20 @@ export class LineLogger implements Logger {
     if (this.buffer === '') return;
     const text = this.buffer;
     this.buffer = '';
+    if (this.ordered) released(this);
     this.sink.write(text);
   }
 
   private log(level: LogLevel, message: string, context?: LogContext): void {
     if (!this.enabled(level)) return;
-    let line = `${new Date(this.now()).toISOString()} pid=${process.pid}`;
-    if (context) {
-      for (const key in context) {
-        const value = context[key];
-        if (value !== undefined) line += ` ${escapeControls(key)}=${escapeControls(String(value))}`;
-      }
-    }
-    this.buffer += `${line} ${level.toUpperCase()}: ${escapeControls(message)}\n`;
+    const held = this.buffer !== '';
+    this.buffer += this.line(this.now(), level, message, context);
     if (level === 'error' || level === 'warn') {
       this.flush();
-    } else if (!this.scheduled) {
+      return;
+    }
+    if (!held && this.ordered) holding(this);
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
         this.scheduled = false;
@@ -85,22 +101,9 @@ export class LineLogger implements Logger {
   }
 }
 
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: what could end a line or hide text. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/**
- * `\n` → `\\n`, NUL → `\\x00`, U+2028 → `\\u2028`: a class name, an argument or an error message from a job can
- * hold any of them, and written raw they would start a forged log line or reach the log as bytes a reader hides.
- */
-export function escapeControls(text: string): string {
-  return text.replace(CONTROLS, (char) => {
-    const code = char.charCodeAt(0);
-    return (
-      NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`)
-    );
-  });
+/** sidepunch-run's logger: its --log-level and --log-format, to stdout. */
+export function runtimeLogger(settings: { readonly logLevel: LogLevel; readonly logFormat: LogFormat }) {
+  return new LineLogger(settings.logLevel, process.stdout, Date.now, settings.logFormat);
 }
 
 /** For library users who enqueue only: warnings to stderr, nothing else. */

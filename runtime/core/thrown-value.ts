@@ -48,6 +48,30 @@ export function stackFrames(value: unknown): string[] {
     .map((line) => line.trim().replace(/^at /, ''));
 }
 
+/**
+ * What a log shows of a thrown value's stack: its first `limit` frames as `at fn (file:line:col)`, then how many
+ * were left out; for a value with no stack, one line saying why (`throw 'text'` has none).
+ */
+export function stackLines(value: unknown, limit = Number.POSITIVE_INFINITY): string[] {
+  const frames = stackFrames(value);
+  if (frames.length === 0) {
+    return [
+      isError(value) ? '(no stack trace)' : `(no stack trace: ${kindOf(value)} was thrown, not an Error)`,
+    ];
+  }
+  const lines = frames.slice(0, limit).map((frame) => `at ${frame}`);
+  const left = frames.length - lines.length;
+  if (left > 0) lines.push(`… ${left} more frame${left === 1 ? '' : 's'} (log level debug shows all)`);
+  return lines;
+}
+
+/** `a string`, `null`, `a Proxy`, `an object`: what was thrown, without running a Proxy's traps. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') return types.isProxy(value) ? 'a Proxy' : 'an object';
+  return typeof value === 'symbol' ? 'a Symbol' : `a ${typeof value}`;
+}
+
 /** An Error (of this realm or another), found without running a Proxy's traps or a getter. */
 function isError(value: unknown): value is Error {
   if (typeof value !== 'object' || value === null || types.isProxy(value)) return false;

@@ -11,7 +11,7 @@
  */
 
 import type { Logger } from '../core/logger.js';
-import { describeError, stackFrames } from '../core/thrown-value.js';
+import { describeError, stackLines } from '../core/thrown-value.js';
 import { currentJob } from './job-context.js';
 
 const ABANDON_DEADLINE_MS = 5000;
@@ -39,8 +39,7 @@ export function installCrashGuard(
         );
       return;
     }
-    const stack = stackFrames(error).map((frame) => `\n    at ${frame}`);
-    logger.error(`${what} outside any job: ${describeError(error)}${stack.join('')}`);
+    logger.error(`${what} outside any job: ${describeError(error)}`, { stack: stackLines(error) });
     if (guard.crashed) return;
     guard.crashed = true;
     logger.error('giving every job this process holds back to its queue, then exiting with 1');

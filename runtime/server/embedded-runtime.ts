@@ -9,7 +9,8 @@
  *     throws from its own timers reaches the host rather than failing the job; no --threads, --processes, --web
  *     or --metrics-port.
  */
-import type { Logger, LogLevel } from '../core/logger.js';
+import { asLogger, type FieldLogger } from '../core/field-logger.js';
+import type { LogFormat, Logger, LogLevel } from '../core/logger.js';
 import type { Registry } from '../core/registry.js';
 import type { RuntimeEventSource } from './events.js';
 import { Launcher } from './launcher.js';
@@ -27,6 +28,8 @@ export interface EmbedSettings {
   readonly timeout?: number;
   readonly tag?: string;
   readonly logLevel?: LogLevel;
+  /** For the runtime's own stdout logger; ignored when `logger` is given. */
+  readonly logFormat?: LogFormat;
   readonly pollInterval?: number;
   readonly heartbeat?: number;
   readonly processTtl?: number;
@@ -49,7 +52,10 @@ export interface EmbeddedRuntime {
 export function embedRuntime(
   registry: Registry,
   settings: EmbedSettings = {},
-  options: { readonly logger?: Logger } = {},
+  options: {
+    /** The host's logger (pino, bunyan, any `(fields, message)` logger: core/field-logger.ts), or a LineLogger. */
+    readonly logger?: Logger | FieldLogger;
+  } = {},
 ): EmbeddedRuntime {
   const text = (value: number | undefined) => (value === undefined ? undefined : String(value));
   const config = resolveConfig({
@@ -61,13 +67,15 @@ export function embedRuntime(
     timeout: text(settings.timeout),
     tag: settings.tag,
     logLevel: settings.logLevel,
+    logFormat: settings.logFormat,
     pollInterval: text(settings.pollInterval),
     heartbeat: text(settings.heartbeat),
     processTtl: text(settings.processTtl),
     maxBlock: text(settings.maxBlock),
     maxRescues: text(settings.maxRescues),
   });
-  const launcher = new Launcher(config, registry, { logger: options.logger });
+  const logger = options.logger && asLogger(options.logger);
+  const launcher = new Launcher(config, registry, { logger });
   return {
     identity: launcher.ctx.identity,
     events: launcher.events,

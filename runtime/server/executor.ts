@@ -6,12 +6,13 @@
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
  *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
  *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
- *  4. log start and finish with class, jid and elapsed time, and emit the matching event.
+ *  4. log start and finish with class, jid and elapsed time (a failure with its stack: the first frames, all of them
+ *     at log level debug), and emit the matching event.
  */
 
 import { type JobPayload, parseJob } from '../core/job.js';
 import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
-import { describeError } from '../core/thrown-value.js';
+import { describeError, stackLines } from '../core/thrown-value.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
 import {
   runServerMiddleware,
@@ -22,6 +23,9 @@ import type { RuntimeContext } from './actor-context.js';
 import { JobScope, runInScope } from './job-context.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
+
+/** Stack frames a failed job's line shows at log level info; debug shows all. */
+const FRAMES_AT_INFO = 3;
 
 /** A run that passed its worker's `timeout`. */
 export class JobTimeoutError extends Error {
@@ -134,6 +138,7 @@ export class Executor {
         class: job.class,
         jid,
         elapsed: formatElapsed(elapsedMs),
+        stack: stackLines(error, logger.enabled('debug') ? undefined : FRAMES_AT_INFO),
       });
       events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
       return { kind: 'failed', job, error };

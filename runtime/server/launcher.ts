@@ -15,7 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
-import { LineLogger, type Logger } from '../core/logger.js';
+import { asLogger } from '../core/field-logger.js';
+import { type Logger, runtimeLogger } from '../core/logger.js';
 import { type Registry, RegistryError } from '../core/registry.js';
 import { describeError } from '../core/thrown-value.js';
 import { serverConfiguration } from '../middleware/configure.js';
@@ -31,6 +32,7 @@ import { FetchWatchdog } from './fetch-watchdog.js';
 import { Fetcher } from './fetcher.js';
 import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
+import { LauncherLogger } from './launcher-logger.js';
 import { Manager } from './manager.js';
 import { queueOrder } from './queue-order.js';
 import { Rescuer } from './rescuer.js';
@@ -76,6 +78,7 @@ export class Launcher {
   private readonly completer: Completer;
   private readonly manager: Manager;
   private readonly held = new HeldJobs();
+  private readonly logger: LauncherLogger;
   /** Boot got as far as: the registry's configureServer hook returned, then the first heartbeat was written. */
   private booted: 'configuring' | 'registering' | 'registered' = 'configuring';
   /** From the end of boot on, every beat (even quiet()'s, during shutdown) rescues dead processes' jobs. */
@@ -89,7 +92,8 @@ export class Launcher {
     private readonly registry: Registry,
     private readonly options: LauncherOptions = {},
   ) {
-    const logger = options.logger ?? new LineLogger(config.logLevel);
+    const logger = new LauncherLogger(options.logger ?? runtimeLogger(config));
+    this.logger = logger;
     const openConnection = (role: string) => {
       const connection = openRedis(config.redis, { role, logger, maxRetriesPerRequest: null });
       this.connections.push(connection);
@@ -194,7 +198,9 @@ export class Launcher {
       );
     }
     try {
-      await this.registry.configureServer?.(serverConfiguration(config));
+      const server = serverConfiguration(config);
+      await this.registry.configureServer?.(server);
+      if (server.logger) this.logger.use(asLogger(server.logger));
     } catch (error) {
       throw new RegistryError(`${config.registryPath}: configureServer threw ${describeError(error)}`);
     }

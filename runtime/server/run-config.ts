@@ -3,7 +3,7 @@
  * validated with one-line errors, then read-only.
  */
 import { type AuthSettings, authFromEnv, DEFAULT_WEB_HOST } from '../core/dashboard-access.js';
-import { isLogLevel, type LogLevel } from '../core/logger.js';
+import { isLogFormat, isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { parseRedisUrl, RedisUrlError } from '../redis/redis-url.js';
 
@@ -21,6 +21,8 @@ export interface RuntimeConfig {
   readonly timeoutSeconds: number;
   readonly tag?: string;
   readonly logLevel: LogLevel;
+  /** `text` (Sidekiq's lines) or `json` (one object per line), for every thread and child process. */
+  readonly logFormat: LogFormat;
   readonly redis: string;
   readonly namespace?: string;
   /** Average seconds between polls of the schedule and retry sets, per live process. */
@@ -61,6 +63,7 @@ export const DEFAULTS = {
   queues: [{ name: 'default', weight: 1 }],
   timeoutSeconds: 25,
   logLevel: 'info',
+  logFormat: 'text',
   redis: DEFAULT_REDIS_URL,
   pollIntervalSeconds: 5,
   maxRetries: 25,
@@ -87,6 +90,7 @@ export interface RawSettings {
   tag?: string;
   verbose?: boolean;
   logLevel?: string;
+  logFormat?: string;
   redis?: string;
   namespace?: string;
   pollInterval?: string;
@@ -109,6 +113,8 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
   const logLevel = raw.verbose ? 'debug' : (raw.logLevel ?? env.SIDEPUNCH_LOG_LEVEL ?? DEFAULTS.logLevel);
   if (!isLogLevel(logLevel))
     throw new ConfigError(`log level must be debug, info, warn or error, not "${logLevel}"`);
+  const logFormat = raw.logFormat ?? (env.SIDEPUNCH_LOG_FORMAT || DEFAULTS.logFormat);
+  if (!isLogFormat(logFormat)) throw new ConfigError(`log format must be text or json, not "${logFormat}"`);
   const config: RuntimeConfig = {
     registryPath: raw.registryPath,
     concurrency:
@@ -117,6 +123,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,
+    logFormat,
     redis: checkedRedisUrl(raw.redis ?? (env.REDIS_URL || DEFAULTS.redis)),
     namespace: raw.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
     pollIntervalSeconds:

@@ -23,6 +23,7 @@ describe('sidepunch-run flags', () => {
         timeoutSeconds: 25,
         tag: undefined,
         logLevel: 'info',
+        logFormat: 'text',
         redis: DEFAULTS.redis,
         namespace: undefined,
         pollIntervalSeconds: 5,
@@ -53,6 +54,20 @@ describe('sidepunch-run flags', () => {
       webHost: '0.0.0.0',
       webAuth: { basic: 'admin:secret', token: 'a-token-of-16-chars' },
     });
+  });
+
+  it('reads --log-format, else $SIDEPUNCH_LOG_FORMAT', () => {
+    const format = (argv: string[], env: NodeJS.ProcessEnv) => {
+      const command = parseRunArgs([...argv, 'r.js'], env);
+      return command.kind === 'run' && command.config.logFormat;
+    };
+    expect(format(['--log-format', 'json'], {})).toBe('json');
+    expect(format([], { SIDEPUNCH_LOG_FORMAT: 'json' })).toBe('json');
+    expect(format(['--log-format=text'], { SIDEPUNCH_LOG_FORMAT: 'json' })).toBe('text');
+    expect(format([], { SIDEPUNCH_LOG_FORMAT: '' })).toBe('text');
+    expect(() => format([], { SIDEPUNCH_LOG_FORMAT: 'yaml' })).toThrow(
+      'log format must be text or json, not "yaml"',
+    );
   });
 
   it('reads --metrics-port and --metrics-host', () => {
@@ -106,6 +121,7 @@ describe('sidepunch-run flags', () => {
     [['--metrics-port', '70000', 'r.js'], 'metrics port must be a port number from 0 to 65535, not "70000"'],
     [['--web', 'x', 'r.js'], 'web port must be a port number from 0 to 65535, not "x"'],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
+    [['--log-format', 'xml', 'r.js'], 'log format must be text or json, not "xml"'],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],
   ])('%j is refused with one line and exit 2', (args, message) => {

@@ -73,6 +73,45 @@ describe('a host embedding the runtime', () => {
     expect(log).toMatch(/INFO: bye/);
   });
 
+  it("hands the job lines to the host's (fields, message) logger, pino's order", async () => {
+    const lines: [level: string, fields: Record<string, unknown>, message: string][] = [];
+    const line = (level: string) => (fields: Record<string, string | number>, message: string) =>
+      lines.push([level, fields, message]);
+    const hostLogger = {
+      debug: line('debug'),
+      info: line('info'),
+      warn: line('warn'),
+      error: line('error'),
+      isLevelEnabled: (level: string) => level !== 'debug',
+    };
+    const registry = defineRegistry({ workers: { Greet, Broken } });
+    runtime = embedRuntime(registry, { redis: fixture.server.url, concurrency: 1 }, { logger: hostLogger });
+    await runtime.start();
+    let flushed = runtime.events.next('complete:flushed');
+    const greeted = (await fixture.client.push({ class: 'Greet', args: ['Ada'] }))!;
+    await flushed;
+    flushed = runtime.events.next('complete:flushed');
+    const broken = (await fixture.client.push({ class: 'Broken', args: [] }))!;
+    await flushed;
+
+    const ofJob = (jid: string) => lines.filter(([, fields]) => fields.jid === jid);
+    expect(ofJob(greeted)).toEqual([
+      ['info', { class: 'Greet', jid: greeted }, 'start'],
+      ['info', { class: 'Greet', jid: greeted, elapsed: expect.stringMatching(/^\d+\.\d{3}$/) }, 'done'],
+    ]);
+    expect(ofJob(broken)[1]).toEqual([
+      'warn',
+      {
+        class: 'Broken',
+        jid: broken,
+        elapsed: expect.any(String),
+        stack: expect.stringMatching(/^at Broken\.perform \(.*embedding\.test\.ts:\d+:\d+\)\n/),
+      },
+      'fail: TypeError: broken',
+    ]);
+    expect(lines.some(([level]) => level === 'debug')).toBe(false);
+  });
+
   it('a listener that throws is logged, and the job still runs and is acknowledged', async () => {
     let log = '';
     const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/client/client.js';
 import { onJobError } from '../../runtime/core/handlers.js';
-import { describeError, describeThrown, stackFrames } from '../../runtime/core/thrown-value.js';
+import { describeError, describeThrown, stackFrames, stackLines } from '../../runtime/core/thrown-value.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -23,6 +23,29 @@ const hostile = new Proxy(
   },
 );
 const unreadable = Object.defineProperty(new Error('x'), 'message', { get: throwing });
+
+describe('stackLines, for log lines', () => {
+  const deep = (depth: number): Error => (depth === 0 ? new Error('deep') : deep(depth - 1));
+
+  it('gives the first frames and how many more', () => {
+    const lines = stackLines(deep(5), 3);
+    expect(lines).toHaveLength(4);
+    expect(lines.slice(0, 3).every((line) => line.startsWith('at deep ('))).toBe(true);
+    expect(lines[3]).toMatch(/^… \d+ more frames \(log level debug shows all\)$/);
+    expect(stackLines(deep(5))).toHaveLength(stackFrames(deep(5)).length);
+  });
+
+  it('says why there is no stack', () => {
+    expect(stackLines('text')).toEqual(['(no stack trace: a string was thrown, not an Error)']);
+    expect(stackLines(undefined)).toEqual(['(no stack trace: undefined was thrown, not an Error)']);
+    expect(stackLines(42)).toEqual(['(no stack trace: a number was thrown, not an Error)']);
+    expect(stackLines(Symbol('s'))).toEqual(['(no stack trace: a Symbol was thrown, not an Error)']);
+    expect(stackLines(hostile)).toEqual(['(no stack trace: a Proxy was thrown, not an Error)']);
+    const stackless = new Error('m');
+    stackless.stack = undefined;
+    expect(stackLines(stackless)).toEqual(['(no stack trace)']);
+  });
+});
 
 describe('describeThrown', () => {
   it('describes Errors as Sidekiq would: class and message', () => {
@@ -51,6 +74,7 @@ describe('describeThrown', () => {
       expect(typeof describeThrown(value).message).toBe('string');
       expect(typeof describeError(value)).toBe('string');
       expect(Array.isArray(stackFrames(value))).toBe(true);
+      expect(stackLines(value).length).toBeGreaterThan(0);
     }
     expect(describeThrown(unreadable).message).toBe('!!! ERROR MESSAGE THREW AN ERROR !!!');
   });

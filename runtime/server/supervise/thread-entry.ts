@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
-import { LineLogger } from '../../core/logger.js';
+import { runtimeLogger } from '../../core/logger.js';
 import { loadRegistry } from '../../core/registry.js';
 import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from '../../middleware/metrics.js';
 import { serverMiddleware } from '../../middleware/server-middleware.js';
@@ -28,7 +28,7 @@ export type FromThread =
 
 const { config, index, aloneGate } = workerData as ThreadData;
 const port = parentPort!;
-const logger = new LineLogger(config.logLevel);
+const logger = runtimeLogger(config);
 const registry = await loadRegistry(config.registryPath);
 // The main thread serves one page for all threads: each counts its own jobs and posts them when asked.
 const metrics = config.metricsPort === undefined ? undefined : new MetricsMiddleware();
@@ -51,7 +51,7 @@ const launcher = new Launcher(config, registry, {
 });
 // An error no job can be blamed for ends this thread only (exit 1, not 'stopping'): the pool replaces it.
 const crashGuard = installCrashGuard(
-  logger,
+  launcher.ctx.logger,
   () => launcher.abandon(),
   (code) => process.exit(code),
 );

@@ -1,0 +1,83 @@
+/**
+ * The two shapes of a log record on stdout (`--log-format text|json`), with the same fields in both:
+ *  - text, Sidekiq's: `<time> pid=<pid> class=… jid=… elapsed=… LEVEL: message`, control characters escaped
+ *    (`\n` as `\\n`) so what a job carries cannot forge a line; a field that is a list of lines (a stack) follows
+ *    on lines of its own, indented, each escaped, so a reader tells them from the next record;
+ *  - json: one object per line, `{"time","level","msg","pid",…fields}`, a list of lines joined by `\n` into one
+ *    string, as Node's `error.stack` holds it.
+ */
+import type { LogContext, LogLevel } from './logger.js';
+
+/** The fields a record carries besides time, level, message and pid, as JSON and handed-in loggers get them. */
+export type LogFields = Record<string, string | number>;
+
+export function textLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
+  let line = `${new Date(time).toISOString()} pid=${process.pid}`;
+  let below = '';
+  if (context) {
+    for (const key in context) {
+      const value = context[key];
+      if (value === undefined) continue;
+      if (typeof value === 'object') {
+        for (const text of value) below += `    ${escapeControls(text)}\n`;
+      } else {
+        line += ` ${escapeControls(key)}=${escapeControls(String(value))}`;
+      }
+    }
+  }
+  return `${line} ${level.toUpperCase()}: ${escapeControls(message)}\n${below}`;
+}
+
+export function jsonLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
+  const record: Record<string, string | number> = {
+    time: new Date(time).toISOString(),
+    level,
+    msg: message,
+    pid: process.pid,
+  };
+  if (context) {
+    for (const key in context) {
+      const value = context[key];
+      // The record's own keys win: a field cannot pass for the time, the level or the message.
+      if (value !== undefined && !(key in record))
+        record[key] = typeof value === 'object' ? value.join('\n') : value;
+    }
+  }
+  // JSON.stringify escapes C0 controls but leaves DEL, C1 and U+2028/9 raw: escape them as the text format does.
+  return `${JSON.stringify(record).replace(HIDDEN_IN_JSON, unicodeEscape)}\n`;
+}
+
+/** The context without its empty fields, a list of lines as one string: what a handed-in logger is given. */
+export function contextFields(context?: LogContext): LogFields {
+  const fields: LogFields = {};
+  if (context) {
+    for (const key in context) {
+      const value = context[key];
+      if (value !== undefined) fields[key] = typeof value === 'object' ? value.join('\n') : value;
+    }
+  }
+  return fields;
+}
+
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: what could end a line or hide text. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const HIDDEN_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * `\n` → `\\n`, NUL → `\\x00`, U+2028 → `\\u2028`: a class name, an argument or an error message from a job can
+ * hold any of them, and written raw they would start a forged log line or reach the log as bytes a reader hides.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (char) => {
+    const code = char.charCodeAt(0);
+    return (
+      NAMED[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`)
+    );
+  });
+}
+
+function unicodeEscape(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
