@@ -103,7 +103,7 @@ function startWorker(
 ): WorkerProcess {
   const child =
     system === 'sidepunch'
-      ? // Run as users run it (npx, package.json scripts): the executable itself, so its shebang's Node flags apply.
+      ? // Run as users run it (npx, package.json scripts): the executable itself, so the Node flags its first lines set apply.
         spawn(
           `${ROOT}bin/sidepunch-run.js`,
           [

@@ -35,6 +35,7 @@ export const Code = {
   AnonymousWorker: 2010,
 
   BundleFailed: 3001,
+  RegistryOverwritten: 3002,
 } as const;
 
 export type CodeNumber = (typeof Code)[keyof typeof Code];
@@ -70,4 +71,5 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   2009: "a type in `perform`'s parameters that the stubs cannot import (not exported)",
   2010: 'a worker class without a name',
   3001: 'esbuild could not bundle the registry',
+  3002: "a project file that tsc compiles onto the registry's path",
 };

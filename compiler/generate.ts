@@ -1,7 +1,8 @@
 /**
- * One generation, in memory: load the project (or refresh a watcher's), analyze it, generate the stubs and
- * the registry entry, bundle the entry. Returns the outputs and every diagnostic; writing is the caller's
- * decision, so a run with errors leaves the previous files untouched.
+ * One generation, in memory: load the project (or refresh a watcher's), analyze it, check that tsc compiles
+ * nothing onto the registry's path, generate the stubs and the registry entry, bundle the entry. Returns the
+ * outputs and every diagnostic; writing is the caller's decision, so a run with errors leaves the previous files
+ * untouched.
  */
 import path from 'node:path';
 import { analyzeProject } from './analyze.js';
@@ -14,6 +15,7 @@ import { emitStubs } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
 import type { Output } from './outputs.js';
 import { type LoadedProject, loadProject } from './project.js';
+import { registryCollisions } from './registry-collision.js';
 
 export interface Generation {
   readonly diagnostics: readonly Diagnostic[];
@@ -37,9 +39,11 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
   if ('diagnostics' in loaded) return { diagnostics: loaded.diagnostics, outputs: [], workers: 0 };
   const projectDir = path.dirname(config.project);
   const analysis = analyzeProject(loaded.project, { cwd: config.cwd, skipFiles: new Set([config.out]) });
-  if (analysis.diagnostics.length > 0) {
-    return { diagnostics: analysis.diagnostics, outputs: [], workers: analysis.workers.length };
-  }
+  const diagnostics = [
+    ...analysis.diagnostics,
+    ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd)),
+  ];
+  if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
   const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
   const registryEntry = emitRegistryEntry(analysis.workers, analysis.shapes, projectDir, config.server);
   const outputs: Output[] = [{ path: config.out, text: stubs }];

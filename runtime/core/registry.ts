@@ -6,8 +6,10 @@
  * wrap a generated registry: `defineRegistry({ ...generated, configureServer })`.
  */
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import type { ConfigureServer } from '../middleware/configure.js';
 import type { WorkerClass } from './worker.js';
 
@@ -53,14 +55,18 @@ export class RegistryError extends Error {
 
 /** Imports a registry module and checks its shape, so a wrong file fails at start with one clear line. */
 export async function loadRegistry(file: string): Promise<Registry> {
+  if (!existsSync(file)) {
+    throw new RegistryError(
+      `cannot load registry ${file}: not found — run sidepunch-gen first to generate it, or give the path of a registry you wrote`,
+    );
+  }
   const url = pathToFileURL(path.resolve(file)).href;
   let mod: Record<string, unknown>;
   try {
     mod = await importUnlessStalled(url, file);
   } catch (error) {
     if (error instanceof RegistryError) throw error;
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new RegistryError(`cannot load registry ${file}: ${reason}`);
+    throw new RegistryError(`cannot load registry ${file}: ${whyNotLoaded(error)}`);
   }
   const candidate = (mod.default ?? mod) as Partial<Registry> | undefined;
   const workers = candidate?.workers;
@@ -91,6 +97,23 @@ function importUnlessStalled(url: string, file: string): Promise<Record<string, 
     process.once('beforeExit', stalled);
     import(url).then(resolve, reject).finally(() => process.off('beforeExit', stalled));
   });
+}
+
+/** The import's error in one line; for TypeScript that Node cannot run by itself, how to run it. */
+function whyNotLoaded(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && /"\.[cm]?tsx?"/.test(message)) {
+    // The main thread loaded it first, so a loader is there; on Node 20 its hooks do not reach worker threads.
+    if (!isMainThread) {
+      return 'a --threads thread does not get the loader that --import (tsx) gave the main thread on Node 20: use --processes, or give the compiled .js';
+    }
+    return (
+      "Node needs a loader for TypeScript: NODE_OPTIONS='--import tsx' (with tsx installed), " +
+      'or --experimental-strip-types on Node ≥ 22.6; or give the compiled .js'
+    );
+  }
+  return message;
 }
 
 function checkParams(file: string, params: unknown): void {

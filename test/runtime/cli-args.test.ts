@@ -130,10 +130,12 @@ describe('sidepunch-run flags', () => {
     expect(result.stderr).toBe(`sidepunch-run: ${message} (see --help)\n`);
   });
 
-  it('a registry that does not load is one line and exit 1', () => {
+  it('a registry file that is not there says to run sidepunch-gen first, one line and exit 1', () => {
     const result = run('/nowhere/registry.js');
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/^sidepunch-run: cannot load registry \/nowhere\/registry.js: .*\n$/);
+    expect(result.stderr).toBe(
+      'sidepunch-run: cannot load registry /nowhere/registry.js: not found — run sidepunch-gen first to generate it, or give the path of a registry you wrote\n',
+    );
   });
 
   it('a module that is not a registry says what a registry is', () => {
