@@ -67,6 +67,12 @@ export {
   renderMetrics,
 } from './middleware/metrics.js';
 export {
+  type PushCall,
+  type PushedJids,
+  type PushHook,
+  pushHooks,
+} from './middleware/push-hooks.js';
+export {
   type ServerContext,
   type ServerMiddleware,
   type ServerMiddlewareFunction,
