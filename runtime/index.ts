@@ -58,7 +58,7 @@ export {
   type PushOrigin,
   runClientMiddleware,
 } from './middleware/client-middleware.js';
-export type { ConfigureServer, ServerConfiguration } from './middleware/configure.js';
+export type { ConfigureServer, ServerConfiguration, ShutdownHook } from './middleware/configure.js';
 export {
   DURATION_BUCKETS,
   MetricsMiddleware,

@@ -18,10 +18,27 @@ export interface ServerConfiguration {
   readonly clientMiddleware: MiddlewareChain<ClientMiddleware>;
   readonly errorHandlers: MiddlewareChain<ErrorHandler>;
   readonly deathHandlers: MiddlewareChain<DeathHandler>;
+  /**
+   * Runs `hook` once at shutdown, after the running jobs finished and their outcomes were written, Sidekiq's
+   * `config.on(:shutdown)`: flush what an SDK still holds (spans, metrics). Hooks run in order; all of them get
+   * 3 s, and one that throws is logged.
+   */
+  onShutdown(hook: ShutdownHook): void;
 }
 
 export type ConfigureServer = (server: ServerConfiguration) => unknown;
 
-export function serverConfiguration(config: RuntimeConfig): ServerConfiguration {
-  return { config, serverMiddleware, clientMiddleware, errorHandlers, deathHandlers };
+/** Work for the end of a launcher's life, such as a telemetry SDK's last export; may return a promise. */
+export type ShutdownHook = () => unknown;
+
+/** `hooks` collects what `onShutdown` is given, for the launcher that runs them. */
+export function serverConfiguration(config: RuntimeConfig, hooks: ShutdownHook[] = []): ServerConfiguration {
+  return {
+    config,
+    serverMiddleware,
+    clientMiddleware,
+    errorHandlers,
+    deathHandlers,
+    onShutdown: (hook) => void hooks.push(hook),
+  };
 }
