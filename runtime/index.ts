@@ -66,6 +66,13 @@ export {
   mergeSnapshots,
   renderMetrics,
 } from './middleware/metrics.js';
+export type { Propagation, SpanNaming } from './middleware/opentelemetry/conventions.js';
+// Loads @opentelemetry/api only when called: an app that does not call it needs no OpenTelemetry package.
+export {
+  instrumentOpenTelemetry,
+  type OpenTelemetryInstrumentation,
+  type OpenTelemetryOptions,
+} from './middleware/opentelemetry/instrument.js';
 export {
   type PushCall,
   type PushedJids,
