@@ -50,6 +50,7 @@ export const SLOW = [
   'test/counters/app-browser.test.ts',
   'test/counters/demo.test.ts',
   'test/package/deploying.test.ts',
+  'test/package/opentelemetry.test.ts',
   'test/package/tarball.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',
