@@ -53,6 +53,7 @@ export const SLOW = [
   'test/package/deploying.test.ts',
   'test/package/production-install.test.ts',
   'test/package/typescript-registry.test.ts',
+  'test/package/opentelemetry.test.ts',
   'test/package/tarball.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',

@@ -59,7 +59,7 @@ export {
   type PushOrigin,
   runClientMiddleware,
 } from './middleware/client-middleware.js';
-export type { ConfigureServer, ServerConfiguration } from './middleware/configure.js';
+export type { ConfigureServer, ServerConfiguration, ShutdownHook } from './middleware/configure.js';
 export {
   DURATION_BUCKETS,
   MetricsMiddleware,
@@ -67,6 +67,19 @@ export {
   mergeSnapshots,
   renderMetrics,
 } from './middleware/metrics.js';
+export type { Propagation, SpanNaming } from './middleware/opentelemetry/conventions.js';
+// Loads @opentelemetry/api only when called: an app that does not call it needs no OpenTelemetry package.
+export {
+  instrumentOpenTelemetry,
+  type OpenTelemetryInstrumentation,
+  type OpenTelemetryOptions,
+} from './middleware/opentelemetry/instrument.js';
+export {
+  type PushCall,
+  type PushedJids,
+  type PushHook,
+  pushHooks,
+} from './middleware/push-hooks.js';
 export {
   type ServerContext,
   type ServerMiddleware,

@@ -3,7 +3,8 @@
  *  1. merge the worker's options with the caller's (`retry`, `queue` first, as Sidekiq orders them);
  *  2. give each job a jid and `created_at`, and `enqueued_at` when it goes to a queue;
  *  3. when client middleware is registered, run it on each job (it may change the job or stop its push);
- *  4. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`.
+ *  4. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`;
+ *     push hooks, when registered, run around steps 3 and 4 of the whole call.
  * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  */
@@ -14,6 +15,7 @@ import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
 import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
+import { aroundPush, type PushCall, type PushedJids, pushHooks } from '../middleware/push-hooks.js';
 import { Keys } from '../redis/keys.js';
 import {
   DEFAULT_REDIS_URL,
@@ -108,9 +110,7 @@ export class Client {
 
   /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
   async push(job: PushJob): Promise<string | undefined> {
-    const prepared = await this.prepare(job, [job.args], job.jid);
-    await this.write(prepared);
-    return prepared.jids[0];
+    return (await this.send(job, [job.args], false, job.jid))[0];
   }
 
   /**
@@ -122,9 +122,7 @@ export class Client {
       throw new PushError('pushBulk needs "args" as an array of argument arrays');
     }
     if (bulk.args.length === 0) return [];
-    const prepared = await this.prepare(bulk, bulk.args);
-    await this.write(prepared);
-    return prepared.jids;
+    return this.send(bulk, bulk.args, true);
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
@@ -155,11 +153,30 @@ export class Client {
     return { redis, keys: Keys.for(redis, this.options.namespace) };
   }
 
+  /** Prepares and saves one call's jobs: inside the push hooks, and described to client middleware, when any. */
+  private async send(
+    job: JobOptions,
+    argLists: readonly (readonly unknown[])[],
+    bulk: boolean,
+    jid?: string,
+  ): Promise<PushedJids> {
+    const save = async (call?: PushCall) => {
+      const prepared = await this.prepare(job, argLists, jid, call);
+      await this.write(prepared);
+      return prepared.jids;
+    };
+    if (pushHooks.size === 0 && clientMiddleware.size === 0) return save();
+    const { className, queue } = this.resolveOptions(job);
+    const call: PushCall = { className, queue, count: argLists.length, bulk };
+    return aroundPush(call, () => save(call));
+  }
+
   /** Jobs of one push, encoded, the middleware run; `write` saves them. */
   protected async prepare(
     job: JobOptions,
     argLists: readonly (readonly unknown[])[],
     jid?: string,
+    call?: PushCall,
   ): Promise<PreparedJobs> {
     const { options, className, queue } = this.resolveOptions(job);
     const nowMs = this.clock.now();
@@ -170,7 +187,7 @@ export class Client {
       if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
     }
     if (clientMiddleware.size > 0) {
-      return this.throughMiddleware({ options, className, queue }, argLists, jids, runAt, now);
+      return this.throughMiddleware({ options, className, queue, call }, argLists, jids, runAt, now);
     }
     // Every job of a push shares all fields but args and jid: encode those once, in Sidekiq's order.
     const head = encodeJob(options).slice(0, -1);
@@ -194,13 +211,13 @@ export class Client {
    * queue, `at` for a scheduled job) or stop the push. `enqueued_at` is set after it, as Sidekiq's client does.
    */
   private async throughMiddleware(
-    resolved: { options: Record<string, unknown>; className: string; queue: string },
+    resolved: { options: Record<string, unknown>; className: string; queue: string; call?: PushCall },
     argLists: readonly (readonly unknown[])[],
     jids: readonly string[],
     runAt: number | undefined,
     now: number,
   ): Promise<PreparedJobs> {
-    const { options, className, queue } = resolved;
+    const { options, className, queue, call } = resolved;
     const prepared: PreparedJobs = { className, jids: [], queued: new Map(), scheduled: [] };
     const redis = this.middlewareRedis();
     for (let i = 0; i < argLists.length; i++) {
@@ -212,7 +229,7 @@ export class Client {
         created_at: now,
         ...(runAt === undefined ? {} : { at: runAt }),
       } as JobPayload;
-      const context = { className, queue, redis, origin: 'client' } as const;
+      const context = { className, queue, redis, origin: 'client', call } as const;
       if (!(await runClientMiddleware(job, context))) {
         prepared.jids.push(undefined);
         continue;

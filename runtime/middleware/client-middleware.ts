@@ -7,6 +7,7 @@
 import type { JobPayload } from '../core/job.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { MiddlewareChain, runChain } from './chain.js';
+import type { PushCall } from './push-hooks.js';
 
 /** Where a push comes from. */
 export type PushOrigin = 'client' | 'schedule' | 'retry' | 'api';
@@ -19,6 +20,8 @@ export interface ClientContext {
   /** The connection the job goes to; undefined in the testing modes. */
   readonly redis: RedisConnection | undefined;
   readonly origin: PushOrigin;
+  /** The `push` or `pushBulk` call the job is one of; undefined for the poller's and the API's moves. */
+  readonly call?: PushCall;
 }
 
 /** Runs the rest of the chain, then the push itself. */

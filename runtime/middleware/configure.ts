@@ -1,6 +1,6 @@
 /**
  * What the registry's `configureServer(server)` hook receives: the process-wide chains to add middleware and
- * handlers to, the runtime's resolved settings, and a place to hand it the application's logger. `sidepunch-run`
+ * handlers to, the runtime's resolved settings, a place to hand it the application's logger, and shutdown hooks. `sidepunch-run`
  * calls it once per launcher (each `--threads` thread loads the registry and calls it for itself) before any job
  * is fetched, Sidekiq's `configure_server`.
  */
@@ -27,10 +27,27 @@ export interface ServerConfiguration {
    * from then on, with the fields the text format prints (core/field-logger.ts).
    */
   logger?: FieldLogger | Logger;
+  /**
+   * Runs `hook` once at shutdown, after the running jobs finished and their outcomes were written, Sidekiq's
+   * `config.on(:shutdown)`: flush what an SDK still holds (spans, metrics). Hooks run in order; all of them get
+   * 3 s, and one that throws is logged.
+   */
+  onShutdown(hook: ShutdownHook): void;
 }
 
 export type ConfigureServer = (server: ServerConfiguration) => unknown;
 
-export function serverConfiguration(config: RuntimeConfig): ServerConfiguration {
-  return { config, serverMiddleware, clientMiddleware, errorHandlers, deathHandlers };
+/** Work for the end of a launcher's life, such as a telemetry SDK's last export; may return a promise. */
+export type ShutdownHook = () => unknown;
+
+/** `hooks` collects what `onShutdown` is given, for the launcher that runs them. */
+export function serverConfiguration(config: RuntimeConfig, hooks: ShutdownHook[] = []): ServerConfiguration {
+  return {
+    config,
+    serverMiddleware,
+    clientMiddleware,
+    errorHandlers,
+    deathHandlers,
+    onShutdown: (hook) => void hooks.push(hook),
+  };
 }

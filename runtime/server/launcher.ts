@@ -9,17 +9,19 @@
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close;
  *     the steps after the wait share a deadline of a few seconds, since Redis may never answer: whatever is not
- *     done by then is logged, one line each, and left in Redis for a rescuer, and stop() resolves false.
+ *     done by then is logged, one line each, and left in Redis for a rescuer, and stop() resolves false; then the
+ *     shutdown hooks configureServer registered, for a few seconds at most.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { asLogger } from '../core/field-logger.js';
+import { guarded } from '../core/handlers.js';
 import { type Logger, runtimeLogger } from '../core/logger.js';
 import { type Registry, RegistryError } from '../core/registry.js';
 import { describeError } from '../core/thrown-value.js';
-import { serverConfiguration } from '../middleware/configure.js';
+import { type ShutdownHook, serverConfiguration } from '../middleware/configure.js';
 import { Keys } from '../redis/keys.js';
 import { describeTarget, openRedis, type RedisConnection } from '../redis/redis-connection.js';
 import { withScripts } from '../redis/scripts.js';
@@ -43,6 +45,8 @@ import { HeldJobs } from './unit-of-work.js';
 
 /** After the running jobs' -t: how long the writes that end a shutdown may wait for Redis. */
 const GIVE_BACK_SECONDS = 3;
+/** Then how long the shutdown hooks may take, all together. */
+const SHUTDOWN_HOOKS_SECONDS = 3;
 
 export interface LauncherOptions {
   readonly clock?: Clock;
@@ -79,6 +83,7 @@ export class Launcher {
   private readonly manager: Manager;
   private readonly held = new HeldJobs();
   private readonly logger: LauncherLogger;
+  private readonly shutdownHooks: ShutdownHook[] = [];
   /** Boot got as far as: the registry's configureServer hook returned, then the first heartbeat was written. */
   private booted: 'configuring' | 'registering' | 'registered' = 'configuring';
   /** From the end of boot on, every beat (even quiet()'s, during shutdown) rescues dead processes' jobs. */
@@ -198,7 +203,7 @@ export class Launcher {
       );
     }
     try {
-      const server = serverConfiguration(config);
+      const server = serverConfiguration(config, this.shutdownHooks);
       await this.registry.configureServer?.(server);
       if (server.logger) this.logger.use(asLogger(server.logger));
     } catch (error) {
@@ -269,9 +274,22 @@ export class Launcher {
     }
     for (const connection of this.connections) connection.disconnect();
     for (const line of left) logger.error(line);
+    await this.runShutdownHooks();
     if (left.length === 0) logger.info('bye');
     logger.flush();
     return left.length === 0;
+  }
+
+  /** The hooks configureServer registered, in order; what is still running after a few seconds is left. */
+  private async runShutdownHooks(): Promise<void> {
+    if (this.shutdownHooks.length === 0) return;
+    const { logger } = this.ctx;
+    const run = async () => {
+      for (const hook of this.shutdownHooks) await guarded(hook, 'shutdown hook', logger);
+    };
+    const settled = await new Deadline(SHUTDOWN_HOOKS_SECONDS * 1000).race(run());
+    if (!settled.done)
+      logger.warn(`shutdown hooks still running after ${SHUTDOWN_HOOKS_SECONDS} s: not waiting`);
   }
 
   /** Outcomes, then the unfinished jobs back to their queues, then out of the process set: what was not done. */

@@ -16,10 +16,11 @@ export class TestingClient extends Client {
     super({});
   }
 
-  protected override prepare(...[job, argLists, jid]: Parameters<Client['prepare']>): Promise<PreparedJobs> {
+  protected override prepare(...params: Parameters<Client['prepare']>): Promise<PreparedJobs> {
+    const [job, argLists] = params;
     const className = typeof job.class === 'function' ? job.class.name : job.class;
     for (const args of argLists) if (Array.isArray(args)) assertJsonSafe(String(className), args);
-    return super.prepare(job, argLists, jid);
+    return super.prepare(...params);
   }
 
   protected override middlewareRedis(): RedisConnection | undefined {

@@ -46,6 +46,7 @@ function serverConfiguration(): ServerConfiguration {
     clientMiddleware: new MiddlewareChain(),
     errorHandlers: new MiddlewareChain(),
     deathHandlers: new MiddlewareChain(),
+    onShutdown: () => {},
   };
 }
 

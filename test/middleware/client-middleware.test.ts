@@ -6,10 +6,14 @@ import {
   type ClientNext,
   clientMiddleware,
 } from '../../runtime/middleware/client-middleware.js';
+import { type PushCall, pushHooks } from '../../runtime/middleware/push-hooks.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();
-afterEach(() => clientMiddleware.clear());
+afterEach(() => {
+  clientMiddleware.clear();
+  pushHooks.clear();
+});
 
 const queued = async (queue: string) =>
   (await fixture.redis.lrange(`queue:${queue}`, 0, -1)).map((raw) => JSON.parse(raw));
@@ -85,5 +89,49 @@ describe('client middleware', () => {
     await plain.close();
     const [withMiddleware, without] = await fixture.redis.lrange('queue:default', 0, -1);
     expect(withMiddleware).toBe(without);
+  });
+});
+
+describe('push hooks', () => {
+  it('run once around a whole push or pushBulk call, after Redis saved it; its jobs’ middleware sees the call', async () => {
+    const seen: string[] = [];
+    const calls: (PushCall | undefined)[] = [];
+    pushHooks.add(async (call, push) => {
+      seen.push(`start ${call.className} ${call.queue} ${call.count} ${call.bulk ? 'bulk' : 'single'}`);
+      const jids = await push();
+      seen.push(`saved ${await fixture.redis.llen('queue:default')}, jids ${jids.length}`);
+      return jids;
+    });
+    clientMiddleware.add((_job, next, context) => {
+      calls.push(context.call);
+      return next();
+    });
+    await fixture.client.pushBulk({ class: 'Mail', args: [['a'], ['b'], ['c']] });
+    await fixture.client.push({ class: 'Mail', args: ['d'] });
+    expect(seen).toEqual([
+      'start Mail default 3 bulk',
+      'saved 3, jids 3',
+      'start Mail default 1 single',
+      'saved 4, jids 1',
+    ]);
+    expect(new Set(calls.slice(0, 3)).size).toBe(1);
+    expect(calls[0]).toEqual({ className: 'Mail', queue: 'default', count: 3, bulk: true });
+    expect(calls[3]).toEqual({ className: 'Mail', queue: 'default', count: 1, bulk: false });
+  });
+
+  it('see a push that Redis refuses fail with its PushError', async () => {
+    const errors: unknown[] = [];
+    pushHooks.add(async (_call, push) => {
+      try {
+        return await push();
+      } catch (error) {
+        errors.push(error);
+        throw error;
+      }
+    });
+    await fixture.redis.set('queue:default', 'not a list');
+    await expect(fixture.client.push({ class: 'Mail', args: [] })).rejects.toThrow(/WRONGTYPE/);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).name).toBe('PushError');
   });
 });

@@ -108,4 +108,23 @@ describe('server middleware', () => {
     expect(await processed()).toBe(1);
     expect(log).toEqual(['configured with -c 3', 'perform ok']);
   });
+
+  it('configureServer’s shutdown hooks run in order at stop, after the last job; one that throws is logged', async () => {
+    const runtime = start({
+      configureServer(server) {
+        server.onShutdown(async () => {
+          log.push(`first hook, ${await processed()} processed`);
+          throw new Error('exporter unreachable');
+        });
+        server.onShutdown(() => void log.push('second hook'));
+      },
+    });
+    const acknowledged = runtime.next('complete:flushed');
+    await fixture.client.push({ class: 'Work', args: ['ok'], queue: 'work' });
+    await acknowledged;
+    expect(log).toEqual(['perform ok']);
+    await runtime.stop();
+    expect(log).toEqual(['perform ok', 'first hook, 1 processed', 'second hook']);
+    expect(runtime.log()).toMatch(/ERROR: shutdown hook threw: Error: exporter unreachable/);
+  });
 });
