@@ -51,6 +51,7 @@ export const SLOW = [
   'test/counters/demo.test.ts',
   'test/package/deploying.test.ts',
   'test/package/tarball.test.ts',
+  'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];

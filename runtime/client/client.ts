@@ -6,6 +6,7 @@
  *  4. a job due now: `SADD queues <q>` + `LPUSH queue:<q> …` in one round trip; a job for later: `ZADD schedule`.
  * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
+ * The connection it opens holds the process open only while a push is pending (idle-connection.ts).
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
@@ -20,10 +21,10 @@ import {
   describeTarget,
   isCluster,
   isRedisConnection,
-  openRedis,
   type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
+import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
@@ -92,6 +93,8 @@ export class Client {
   private readonly pushTimeoutSeconds: number;
   /** The connection, opened on first use unless one was passed in, and the keys on it. */
   private connection?: Connection;
+  /** While one is under way, the process stays alive; the connection opened here does not hold it otherwise. */
+  private readonly pending = new PendingPushes();
 
   constructor(private readonly options: ClientOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -107,31 +110,37 @@ export class Client {
   }
 
   /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
-  async push(job: PushJob): Promise<string | undefined> {
-    const prepared = await this.prepare(job, [job.args], job.jid);
-    await this.write(prepared);
-    return prepared.jids[0];
+  push(job: PushJob): Promise<string | undefined> {
+    return this.pending.hold(async () => {
+      const prepared = await this.prepare(job, [job.args], job.jid);
+      await this.write(prepared);
+      return prepared.jids[0];
+    });
   }
 
   /**
    * Saves many jobs of one class in one round trip; resolves to their jids in order (undefined for a job a client
    * middleware stopped, as Sidekiq's nil).
    */
-  async pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
-    if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
-      throw new PushError('pushBulk needs "args" as an array of argument arrays');
-    }
-    if (bulk.args.length === 0) return [];
-    const prepared = await this.prepare(bulk, bulk.args);
-    await this.write(prepared);
-    return prepared.jids;
+  pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
+    return this.pending.hold(async () => {
+      if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
+        throw new PushError('pushBulk needs "args" as an array of argument arrays');
+      }
+      if (bulk.args.length === 0) return [];
+      const prepared = await this.prepare(bulk, bulk.args);
+      await this.write(prepared);
+      return prepared.jids;
+    });
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
   async close(): Promise<void> {
     const redis = this.connection?.redis;
     this.connection = undefined;
-    if (redis && this.ownsConnection) await redis.quit().catch(() => redis.disconnect());
+    // QUIT waits for its reply on a socket that no longer holds the process: held like a push.
+    if (redis && this.ownsConnection)
+      await this.pending.hold(() => redis.quit().catch(() => redis.disconnect()));
   }
 
   private target(): RedisTarget {
@@ -141,12 +150,15 @@ export class Client {
   }
 
   private connected(): Connection {
+    // Redis closed it while no push was pending, and it stayed closed (idle-connection.ts).
+    if (this.ownsConnection && this.connection && needsReopen(this.connection.redis))
+      this.connection = undefined;
     this.connection ??= this.withKeys(
-      openRedis(this.target(), {
-        role: 'client',
-        logger: this.options.logger ?? silentLogger,
-        maxRetriesPerRequest: 2,
-      }),
+      openIdleConnection(
+        this.target(),
+        { role: 'client', logger: this.options.logger ?? silentLogger, maxRetriesPerRequest: 2 },
+        this.pending,
+      ),
     );
     return this.connection;
   }
