@@ -55,6 +55,7 @@ export const SLOW = [
   'test/package/typescript-registry.test.ts',
   'test/package/opentelemetry.test.ts',
   'test/package/tarball.test.ts',
+  'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];

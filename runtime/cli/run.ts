@@ -12,6 +12,7 @@ import { installCrashGuard } from '../server/crash-guard.js';
 import { exitProcess, guardExit } from '../server/exit-guard.js';
 import { Launcher } from '../server/launcher.js';
 import { MetricsServerError, serveMetrics } from '../server/metrics-server.js';
+import { logQueueChoice, withRegistryQueues } from '../server/registry-queues.js';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../server/run-config.js';
 import { runSwarm } from '../server/supervise/swarm.js';
 import { runThreads } from '../server/supervise/thread-pool.js';
@@ -28,9 +29,11 @@ Performs the jobs of the workers in <registry.js> (made by sidepunch-gen, or wri
 Options:
   -c, --concurrency N       jobs in flight at once per event loop (per thread) (default ${DEFAULTS.concurrency}):
                             for I/O-bound jobs, raise this
-  -q, --queue NAME[,WEIGHT] a queue to work, repeatable (default "default"); without weights the
-                            queues are strict (each drained before the next), with weights each
-                            fetch picks a queue with a chance proportional to its weight
+  -q, --queue NAME[,WEIGHT] a queue to work, repeatable; without weights the queues are strict
+                            (each drained before the next), with weights each fetch picks a queue
+                            with a chance proportional to its weight (default: "default" and every
+                            queue the registry's workers declare, in a random order per fetch; a
+                            queue chosen only at push time needs -q)
   -t, --timeout SECONDS     at shutdown, how long running jobs may finish before they are requeued
                             (default ${DEFAULTS.timeoutSeconds})
       --threads K           K worker threads, each with its own fetch loop and -c jobs in flight
@@ -166,17 +169,20 @@ export async function main(argv: readonly string[]): Promise<void> {
   if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(versionLine('sidepunch-run'));
 
-  const { config } = command;
-  const logger = runtimeLogger(config);
+  const logger = runtimeLogger(command.config);
   // Load the registry here first in every mode, so a wrong file is one line and exit 1, not a crash loop.
   let registry: Registry;
   try {
-    registry = await loadRegistry(config.registryPath);
+    registry = await loadRegistry(command.config.registryPath);
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
     process.stderr.write(`sidepunch-run: ${error.message}\n`);
     process.exit(1);
   }
+  // Resolved here, so that --threads gives its threads the same queues.
+  const config = withRegistryQueues(command.config, registry);
+  // One line per process: a swarm's children say it themselves.
+  if (config.processes === 1) logQueueChoice(config, registry, logger);
   stopWhenOrphaned(logger);
   // Only here, in the main process: swarm children are started without --web, threads never reach main().
   if (config.webPort !== undefined) await serveDashboard(config, registry, logger).catch(exitWith);

@@ -7,6 +7,7 @@
  *     push hooks, when registered, run around steps 3 and 4 of the whole call.
  * A bulk push is one round trip too, whatever its size. A push that Redis does not confirm within `pushTimeout`
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
+ * The connection it opens holds the process open only while a push is pending (idle-connection.ts).
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
@@ -22,10 +23,10 @@ import {
   describeTarget,
   isCluster,
   isRedisConnection,
-  openRedis,
   type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
+import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
@@ -94,6 +95,8 @@ export class Client {
   private readonly pushTimeoutSeconds: number;
   /** The connection, opened on first use unless one was passed in, and the keys on it. */
   private connection?: Connection;
+  /** While one is under way, the process stays alive; the connection opened here does not hold it otherwise. */
+  private readonly pending = new PendingPushes();
 
   constructor(private readonly options: ClientOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -109,27 +112,31 @@ export class Client {
   }
 
   /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
-  async push(job: PushJob): Promise<string | undefined> {
-    return (await this.send(job, [job.args], false, job.jid))[0];
+  push(job: PushJob): Promise<string | undefined> {
+    return this.pending.hold(async () => (await this.send(job, [job.args], false, job.jid))[0]);
   }
 
   /**
    * Saves many jobs of one class in one round trip; resolves to their jids in order (undefined for a job a client
    * middleware stopped, as Sidekiq's nil).
    */
-  async pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
-    if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
-      throw new PushError('pushBulk needs "args" as an array of argument arrays');
-    }
-    if (bulk.args.length === 0) return [];
-    return this.send(bulk, bulk.args, true);
+  pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
+    return this.pending.hold(async () => {
+      if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
+        throw new PushError('pushBulk needs "args" as an array of argument arrays');
+      }
+      if (bulk.args.length === 0) return [];
+      return this.send(bulk, bulk.args, true);
+    });
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
   async close(): Promise<void> {
     const redis = this.connection?.redis;
     this.connection = undefined;
-    if (redis && this.ownsConnection) await redis.quit().catch(() => redis.disconnect());
+    // QUIT waits for its reply on a socket that no longer holds the process: held like a push.
+    if (redis && this.ownsConnection)
+      await this.pending.hold(() => redis.quit().catch(() => redis.disconnect()));
   }
 
   private target(): RedisTarget {
@@ -139,12 +146,15 @@ export class Client {
   }
 
   private connected(): Connection {
+    // Redis closed it while no push was pending, and it stayed closed (idle-connection.ts).
+    if (this.ownsConnection && this.connection && needsReopen(this.connection.redis))
+      this.connection = undefined;
     this.connection ??= this.withKeys(
-      openRedis(this.target(), {
-        role: 'client',
-        logger: this.options.logger ?? silentLogger,
-        maxRetriesPerRequest: 2,
-      }),
+      openIdleConnection(
+        this.target(),
+        { role: 'client', logger: this.options.logger ?? silentLogger, maxRetriesPerRequest: 2 },
+        this.pending,
+      ),
     );
     return this.connection;
   }

@@ -45,7 +45,10 @@ export function pushBulk(bulk: PushBulk): Promise<(string | undefined)[]> {
   return target().pushBulk(bulk);
 }
 
-/** Closes the shared connection so a script can exit. */
+/**
+ * Closes the shared connection: the clean shutdown. A script exits without it once its pushes are settled (the
+ * connection holds the process only while one is pending, idle-connection.ts), except on a Redis Cluster.
+ */
 export async function close(): Promise<void> {
   const client = shared;
   shared = undefined;

@@ -20,6 +20,11 @@ export interface ConnectionOptions {
   logger?: Logger;
   /** Workers wait for Redis forever; clients give up after a few tries so a push fails instead of hanging. */
   maxRetriesPerRequest: number | null;
+  /**
+   * Reconnect only while this answers true (default: always): for the client's connection, which must not hold an
+   * idle process open (client/idle-connection.ts). A Cluster ignores it.
+   */
+  reconnectWhile?: () => boolean;
 }
 
 export function describeTarget(target: RedisTarget): string {
@@ -44,13 +49,13 @@ export function openRedis(target: RedisTarget, options: ConnectionOptions): Redi
     connectionName: `sidepunch-${options.role.replace(/\s+/g, '-')}`,
   };
   let redis: RedisConnection;
-  if (typeof target !== 'string') redis = new Redis({ ...target, ...common });
+  if (typeof target !== 'string') redis = new Redis({ ...target, ...common, ...whileWanted(options) });
   else {
     const endpoint = parseRedisUrl(target);
     redis =
       endpoint.mode === 'cluster'
         ? openCluster(endpoint, common)
-        : new Redis({ ...endpointOptions(endpoint), ...common });
+        : new Redis({ ...endpointOptions(endpoint), ...common, ...whileWanted(options) });
   }
   watchOutages(redis, describeTarget(target), options);
   return redis;
@@ -66,6 +71,19 @@ export function isRedisConnection(value: unknown): value is RedisConnection {
   return (
     typeof value === 'object' && value !== null && 'pipeline' in value && typeof value.pipeline === 'function'
   );
+}
+
+/** With `reconnectWhile`: ioredis's retry timers (to Redis, to the Sentinels) only while it says so. */
+function whileWanted({ reconnectWhile }: ConnectionOptions): RedisOptions {
+  if (!reconnectWhile) return {};
+  return {
+    retryStrategy: (attempt) => (reconnectWhile() ? reconnectDelay(attempt) : null),
+    // ioredis's own delay, while wanted, when no Sentinel answers.
+    sentinelRetryStrategy: (attempt) => (reconnectWhile() ? Math.min(attempt * 10, 1000) : null),
+    // The failover detector leaves out a Sentinel it lost until the next reconnect (its 60 s retry timer would
+    // hold the process that long); the other Sentinels still announce a failover.
+    sentinelReconnectStrategy: () => null,
+  };
 }
 
 /** ioredis options for one Redis or the primary of a Sentinel group. */

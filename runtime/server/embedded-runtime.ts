@@ -1,7 +1,8 @@
 /**
  * `sidepunch/embed`: the runtime inside a host's own process (Sidekiq 7's `configure_embed`, graphile-worker's
  * `run()`): the launcher sidepunch-run uses, without what belongs to a process of its own.
- *  1. the host passes its registry and sidepunch-run's settings (same defaults, same checks, same environment);
+ *  1. the host passes its registry and sidepunch-run's settings (same defaults, same checks, same environment;
+ *     without `queues`, `default` plus the queues its workers declare, registry-queues.ts);
  *  2. it subscribes to `events` before start(), so it hears every job;
  *  3. start() resolves once the process is registered and fetching; quiet() and stop() do what TSTP and TERM do,
  *     and a Stop from the Web UI calls stop();
@@ -14,6 +15,7 @@ import type { LogFormat, Logger, LogLevel } from '../core/logger.js';
 import type { Registry } from '../core/registry.js';
 import type { RuntimeEventSource } from './events.js';
 import { Launcher } from './launcher.js';
+import { logQueueChoice, withRegistryQueues } from './registry-queues.js';
 import { resolveConfig } from './run-config.js';
 
 /** sidepunch-run's flags, by their long names; numbers in their flags' units. */
@@ -21,7 +23,7 @@ export interface EmbedSettings {
   /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
   readonly redis?: string;
   readonly namespace?: string;
-  /** As `-q`: `name`, or `name,weight` for weighted order. */
+  /** As `-q`: `name`, or `name,weight` for weighted order. Default: `default` and the registry's queues. */
   readonly queues?: readonly string[];
   readonly concurrency?: number;
   /** Seconds stop() waits for running jobs before giving them back to their queues. */
@@ -58,7 +60,7 @@ export function embedRuntime(
   } = {},
 ): EmbeddedRuntime {
   const text = (value: number | undefined) => (value === undefined ? undefined : String(value));
-  const config = resolveConfig({
+  const resolved = resolveConfig({
     registryPath: '(embedded registry)',
     redis: settings.redis,
     namespace: settings.namespace,
@@ -74,8 +76,10 @@ export function embedRuntime(
     maxBlock: text(settings.maxBlock),
     maxRescues: text(settings.maxRescues),
   });
+  const config = withRegistryQueues(resolved, registry);
   const logger = options.logger && asLogger(options.logger);
   const launcher = new Launcher(config, registry, { logger });
+  logQueueChoice(config, registry, launcher.ctx.logger);
   return {
     identity: launcher.ctx.identity,
     events: launcher.events,

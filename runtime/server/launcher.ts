@@ -121,7 +121,7 @@ export class Launcher {
     };
     const held = this.held;
     const random = options.random ?? Math.random;
-    this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues), held);
+    this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues, Math.random, config.queuesFrom), held);
     this.completer = new Completer(this.ctx, held);
     const retry = new JobRetry(this.ctx, registry, random);
     this.manager = new Manager(

@@ -1,9 +1,10 @@
 /**
  * The order in which a fetch tries the queues, as Sidekiq's CLI defines it: when every weight is 1 the
  * order is strict (each queue drained before the next); otherwise it is drawn anew for every fetch,
- * each queue coming first with a chance proportional to its weight.
+ * each queue coming first with a chance proportional to its weight. Queues taken from the registry (no `-q`)
+ * have no order of their own: equal weights, so a fresh random order per fetch, as Sidekiq does for `-q a,1 -q b,1`.
  */
-import type { WeightedQueue } from './run-config.js';
+import type { RuntimeConfig, WeightedQueue } from './run-config.js';
 
 export interface QueueOrder {
   (): readonly string[];
@@ -11,9 +12,14 @@ export interface QueueOrder {
   readonly weighted: boolean;
 }
 
-export function queueOrder(queues: readonly WeightedQueue[], random: () => number = Math.random): QueueOrder {
+export function queueOrder(
+  queues: readonly WeightedQueue[],
+  random: () => number = Math.random,
+  from: RuntimeConfig['queuesFrom'] = 'flags',
+): QueueOrder {
   const names = queues.map((queue) => queue.name);
-  if (queues.every((queue) => queue.weight === 1)) return Object.assign(() => names, { weighted: false });
+  const strict = from === 'flags' && queues.every((queue) => queue.weight === 1);
+  if (strict || queues.length === 1) return Object.assign(() => names, { weighted: false });
   return Object.assign(() => drawWeighted(queues, random), { weighted: true });
 }
 

@@ -17,6 +17,12 @@ export interface RuntimeConfig {
   /** At most this many jobs in flight at once. */
   readonly concurrency: number;
   readonly queues: readonly WeightedQueue[];
+  /**
+   * `flags`: `queues` are the `-q` flags, exactly. `registry` (no `-q`): `default` plus the queues the registry's
+   * workers declare, tried in a random order per fetch; `queues` holds `default` only until the registry is loaded
+   * (registry-queues.ts).
+   */
+  readonly queuesFrom: 'flags' | 'registry';
   /** Seconds to wait for running jobs at shutdown before they are requeued. */
   readonly timeoutSeconds: number;
   readonly tag?: string;
@@ -115,11 +121,14 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     throw new ConfigError(`log level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = raw.logFormat ?? (env.SIDEPUNCH_LOG_FORMAT || DEFAULTS.logFormat);
   if (!isLogFormat(logFormat)) throw new ConfigError(`log format must be text or json, not "${logFormat}"`);
+  const queueFlags = raw.queues ?? [];
+  const queuesGiven = queueFlags.length > 0;
   const config: RuntimeConfig = {
     registryPath: raw.registryPath,
     concurrency:
       raw.concurrency === undefined ? DEFAULTS.concurrency : positiveInteger('concurrency', raw.concurrency),
-    queues: raw.queues && raw.queues.length > 0 ? parseQueues(raw.queues) : DEFAULTS.queues,
+    queues: queuesGiven ? parseQueues(queueFlags) : DEFAULTS.queues,
+    queuesFrom: queuesGiven ? 'flags' : 'registry',
     timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,

@@ -88,6 +88,55 @@ console.log(jid);
     }
   });
 
+  it('a script that only enqueues through a stub exits by itself; sidepunch-run without -q works its queue', async () => {
+    await redis.flushall();
+    writeFileSync(
+      path.join(project, 'mail-registry.mjs'),
+      `import { defineRegistry } from 'sidepunch';
+import { Redis } from 'ioredis';
+const redis = new Redis(process.env.REDIS_URL);
+class SendEmail {
+  static sidepunchOptions = { queue: 'mail' };
+  async perform(to) { await redis.rpush('sent', \`\${this.jid}:\${to}\`); }
+}
+export default defineRegistry({ workers: { SendEmail } });
+`,
+    );
+    // As sidepunch-gen's stubs do, and nothing else: no close().
+    writeFileSync(
+      path.join(project, 'enqueue-mail.mjs'),
+      `import { workerStub } from 'sidepunch';
+const jobs = { SendEmail: workerStub('SendEmail', { queue: 'mail' }) };
+console.log(await jobs.SendEmail.performAsync('ada@example.com'));
+`,
+    );
+    const env = { ...process.env, REDIS_URL: server.url };
+    // A script that never exits fails here (ETIMEDOUT) instead of holding the test.
+    const jid = execFileSync('node', ['enqueue-mail.mjs'], {
+      cwd: project,
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    }).trim();
+    expect(await redis.llen('queue:mail')).toBe(1);
+    const runtime = spawn('npx', ['sidepunch-run', 'mail-registry.mjs'], {
+      cwd: project,
+      env,
+      stdio: 'pipe',
+    });
+    let output = '';
+    runtime.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    try {
+      await waitUntil('the mail sent', async () => (await redis.llen('sent')) === 1);
+      expect(await redis.lrange('sent', 0, -1)).toEqual([`${jid}:ada@example.com`]);
+      expect(output).toMatch(/INFO: queues: default, mail \(from the registry; -q to choose\)/);
+    } finally {
+      const exited = new Promise((resolve) => runtime.once('exit', resolve));
+      runtime.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   it('serves the dashboard through npx sidepunch-web', async () => {
     await redis.lpush('queue:installed', JSON.stringify({ class: 'Greet', args: [1], jid: 'a'.repeat(24) }));
     await redis.sadd('queues', 'installed');
