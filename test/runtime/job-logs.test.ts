@@ -156,7 +156,12 @@ describe('--log-format json', () => {
       });
       expect(new Date(record.time as string).toISOString()).toBe(record.time);
     }
-    expect(records[0]!.msg).toMatch(/^sidepunch-run starting: concurrency=10/);
+    expect(records.map((record) => record.msg)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^queues: default \(from the registry/),
+        expect.stringMatching(/^sidepunch-run starting: concurrency=10/),
+      ]),
+    );
     const ofJob = (jid: string) => records.filter((record) => record.jid === jid);
     expect(ofJob(ok)).toEqual([
       {
