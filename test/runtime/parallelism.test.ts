@@ -79,6 +79,14 @@ describe('--processes (swarm)', () => {
     expect(await fixture.redis.scard('processes')).toBe(0);
   });
 
+  it('SIGTERM while the children are still starting is a clean stop (exit 0)', async () => {
+    const runtime = fixture.run(['--heartbeat', '0.25', '--process-ttl', '1', '--processes', '2']);
+    // The supervisor has spawned them; they have not loaded the registry, so TERM's default action ends them.
+    await runtime.waitForLine(/swarm: starting 2/);
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(await fixture.redis.scard('processes')).toBe(0);
+  });
+
   it('restarts a child that crashes, and its in-progress jobs are recovered', async () => {
     await fixture.client.push({ class: 'Probe', args: ['crash'] });
     const runtime = fixture.run([

@@ -51,7 +51,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   const redis = openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null });
   const keys = Keys.for(redis, config.namespace);
   const slots = new Map<number, ChildSlot>();
-  let shuttingDown = false;
+  let stopSignal: NodeJS.Signals | undefined;
   let incomplete = false;
 
   return new Promise<void>((resolve) => {
@@ -80,8 +80,10 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       slots.set(index, slot);
       child.on('exit', (code, signal) => {
         slots.delete(index);
-        if (shuttingDown) {
-          if (code !== 0) incomplete = true;
+        if (stopSignal) {
+          // Killed by the very signal forwarded: it had not yet installed its handlers, which it does before it
+          // fetches a job, so it held none. Any other way out but 0 may have left jobs for a rescuer.
+          if (code !== 0 && signal !== stopSignal) incomplete = true;
           if (slots.size === 0) closeAndResolve();
           return;
         }
@@ -94,7 +96,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         void redis
           .del(keys.process(slot.identity))
           .catch(() => 0)
-          .finally(() => setTimeout(() => shuttingDown || start(index, crashesSoFar), backoff));
+          .finally(() => setTimeout(() => stopSignal || start(index, crashesSoFar), backoff));
       });
     };
 
@@ -103,7 +105,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
     };
     const stop = (signal: NodeJS.Signals) => {
       logger.info(`${signal} received: stopping ${slots.size} child process(es)`);
-      shuttingDown = true;
+      stopSignal ??= signal;
       forward(signal);
       if (slots.size === 0) closeAndResolve();
     };
