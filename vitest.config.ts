@@ -54,7 +54,9 @@ export const SLOW = [
   'test/package/deploying.test.ts',
   'test/package/production-install.test.ts',
   'test/package/typescript-registry.test.ts',
+  'test/package/project-setups.test.ts',
   'test/package/tarball.test.ts',
+  'test/package/workspaces.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];
