@@ -36,7 +36,7 @@ export const Code = {
 
   BundleFailed: 3001,
   RegistryOverwritten: 3002,
-  NoCompiledOutput: 3003,
+  CompiledModulesUnknown: 3003,
 } as const;
 
 export type CodeNumber = (typeof Code)[keyof typeof Code];
@@ -73,5 +73,5 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   2010: 'a worker class without a name',
   3001: 'esbuild could not bundle the registry',
   3002: "a project file that tsc compiles onto the registry's path",
-  3003: 'the compiled registry mode, with a tsconfig that emits no JavaScript',
+  3003: 'the compiled registry mode cannot tell where tsc writes the workers (no JavaScript emitted, no `rootDir`)',
 };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { analyzeProject } from './analyze.js';
 import { bundleRegistry } from './bundle.js';
 import type { RunInputs } from './cache.js';
-import { compiledModeProblem, compiledSpecifier } from './compiled-modules.js';
+import { compiledSpecifiers } from './compiled-modules.js';
 import type { GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { COMPILED_PREFIX, emitRegistryEntry, sourceSpecifier } from './emit-registry.js';
@@ -57,19 +57,28 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
   );
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   if (!options.skipBundle) {
-    const { commandLine } = loaded;
-    const problem = config.registryMode === 'compiled' && compiledModeProblem(commandLine, config.project);
-    if (problem)
-      return { diagnostics: [problem], outputs: [], workers: analysis.workers.length, registryEntry };
-    const entry =
-      config.registryMode === 'compiled'
-        ? emitRegistryEntry(
-            analysis.workers,
-            analysis.shapes,
-            (file) => COMPILED_PREFIX + compiledSpecifier(commandLine, config.registry, file),
-            config.server,
-          )
-        : registryEntry;
+    let entry = registryEntry;
+    if (config.registryMode === 'compiled') {
+      const files = [
+        ...analysis.workers.map((worker) => worker.file),
+        ...(config.server ? [config.server] : []),
+      ];
+      const compiled = compiledSpecifiers(loaded.project, config.project, config.registry, files);
+      if ('problem' in compiled) {
+        return {
+          diagnostics: [compiled.problem],
+          outputs: [],
+          workers: analysis.workers.length,
+          registryEntry,
+        };
+      }
+      entry = emitRegistryEntry(
+        analysis.workers,
+        analysis.shapes,
+        (file) => COMPILED_PREFIX + compiled.specifiers.get(file),
+        config.server,
+      );
+    }
     const bundle = await bundleRegistry({
       entry,
       projectDir,

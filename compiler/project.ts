@@ -9,8 +9,6 @@ import { type Diagnostic, fromTypeScript } from './diagnostic.js';
 export interface LoadedProject {
   readonly project: Project;
   readonly compilerOptions: ts.CompilerOptions;
-  /** The tsconfig as tsc parses it (where tsc writes each file: compiled-modules.ts). */
-  readonly commandLine: ts.ParsedCommandLine;
   /** Files and directories whose change can change the result (for the cache and the watcher). */
   readonly configFiles: readonly string[];
   readonly wildcardDirectories: Readonly<Record<string, boolean>>;
@@ -41,7 +39,6 @@ export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Di
   return {
     project,
     compilerOptions: project.getCompilerOptions(),
-    commandLine: parsed ?? { options: project.getCompilerOptions(), fileNames: [], errors: [] },
     configFiles: [tsconfig, ...(configFile?.extendedSourceFiles ?? [])],
     wildcardDirectories: Object.fromEntries(
       Object.entries(parsed?.wildcardDirectories ?? {}).map(([dir, flags]) => [

@@ -92,14 +92,25 @@ describe('the compiled registry mode', () => {
     expect(app.read('out/registry.js')).toContain('require("../build/workers/send.js")');
   });
 
-  it('with a tsconfig that emits no JavaScript is SP3002, and nothing is written', async () => {
+  it('with a tsconfig that emits no JavaScript is SP3003, and nothing is written', async () => {
     const app = project({ 'src/workers/send.ts': SEND });
     const run = await runCli(app.dir, '--no-cache', '--registry-mode', 'compiled');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
-      'error SP3002: the compiled registry mode imports the JavaScript tsc writes, but tsconfig.json sets noEmit.',
+      'error SP3003: the compiled registry mode imports the JavaScript tsc writes for each worker, but tsconfig.json sets noEmit.',
     );
     expect(() => app.read('dist/registry.js')).toThrow();
+  });
+
+  it('without rootDir, where TypeScript 5 and 6 write the workers to different places, is SP3003', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    emitTo(app, { rootDir: undefined });
+    const run = await runCli(app.dir, '--no-cache', '--registry-mode', 'compiled');
+    expect(run.code).toBe(1);
+    // TypeScript 5's place depends on every source file, here the runtime's worker.ts too (the paths mapping).
+    expect(run.stderr).toMatch(
+      /tsconfig\.json has no rootDir, and TypeScript 5 and 6 write send\.ts to different places \(dist\/src\/workers\/send\.js or dist\/\S+\/workers\/send\.js\)\. Set "rootDir" in its compilerOptions\./,
+    );
   });
 
   it('takes only "bundle" or "compiled", from the flag or package.json', async () => {
