@@ -1,19 +1,27 @@
 /**
- * Bundles the generated registry entry with esbuild into one ESM file for Node 20. Packages stay external
- * (`sidepunch` itself, so the registry shares the runtime's instance, and every npm dependency, so native
- * modules work); the project's own files and the validators are bundled in. Nothing is written here.
+ * Bundles the generated registry entry with esbuild into one file for Node 20, in the module format Node will
+ * read it as (registry-format.ts). What stays external, loaded at run time:
+ *  - `sidepunch` itself, even when a tsconfig path maps it to sources, so the registry shares the runtime's
+ *    instance;
+ *  - npm packages, resolved into node_modules, so native modules work; a package that resolves outside
+ *    node_modules (an npm workspace, a `file:` dependency, a tsconfig `paths` alias) is bundled like the project's
+ *    own files instead, since it may export TypeScript sources Node cannot load;
+ *  - in the compiled mode, the app's compiled modules (compiled-modules.ts).
+ * The project's own files and the validators are bundled in. Nothing is written here.
  */
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { Code } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
-import { REGISTRY_HEADER, VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
+import { COMPILED_PREFIX, REGISTRY_HEADER, VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
+import type { RegistryFormat } from './registry-format.js';
 
 export interface BundleRequest {
   readonly entry: string;
   readonly projectDir: string;
   readonly tsconfig: string;
   readonly outFile: string;
+  readonly format: RegistryFormat;
 }
 
 export type BundleResult = { readonly code: string } | { readonly diagnostics: readonly Diagnostic[] };
@@ -22,6 +30,41 @@ const validatorModule: esbuild.Plugin = {
   name: 'sidepunch-validators',
   setup(build) {
     build.onResolve({ filter: new RegExp(`^${VALIDATOR_MODULE}$`) }, () => ({ path: VALIDATOR_FILE }));
+  },
+};
+
+/** `import … from 'sidepunch-gen:compiled:./workers/report.js'`: the compiled module, imported as it is. */
+const compiledModules: esbuild.Plugin = {
+  name: 'sidepunch-compiled-modules',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^${COMPILED_PREFIX}`) }, (args) => ({
+      path: args.path.slice(COMPILED_PREFIX.length),
+      external: true,
+    }));
+  },
+};
+
+const SIDEPUNCH = /^sidepunch(\/|$)/;
+
+/** Bare imports: external when they resolve into node_modules (or fail to resolve), bundled otherwise. */
+const packagesInNodeModules: esbuild.Plugin = {
+  name: 'sidepunch-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.resolving) return undefined;
+      if (SIDEPUNCH.test(args.path)) return { path: args.path, external: true };
+      const resolved = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      const inNodeModules = resolved.path.split(/[\\/]/).includes('node_modules');
+      if (resolved.errors.length > 0 || resolved.external || inNodeModules) {
+        return { path: args.path, external: true };
+      }
+      return { path: resolved.path, namespace: resolved.namespace, sideEffects: resolved.sideEffects };
+    });
   },
 };
 
@@ -39,29 +82,32 @@ export async function bundleRegistry(request: BundleRequest): Promise<BundleResu
       outfile: request.outFile,
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      format: request.format,
       target: 'node20',
-      packages: 'external',
-      // Even when a tsconfig path maps it to sources: the registry must share the runtime's instance.
-      external: ['sidepunch', 'sidepunch/*'],
       write: false,
       logLevel: 'silent',
       legalComments: 'none',
       banner: { js: REGISTRY_HEADER },
-      plugins: [validatorModule],
+      plugins: [validatorModule, compiledModules, packagesInNodeModules],
     });
     const output = result.outputFiles.find((file) => file.path === path.resolve(request.outFile));
     return { code: output?.text ?? result.outputFiles[0]!.text };
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
     if (!Array.isArray(failure.errors)) throw error;
-    return { diagnostics: failure.errors.map((message) => toDiagnostic(message, request.projectDir)) };
+    return {
+      diagnostics: failure.errors.map((message) => toDiagnostic(message, request.projectDir, request.format)),
+    };
   }
 }
 
-function toDiagnostic(message: esbuild.Message, projectDir: string): Diagnostic {
+function toDiagnostic(message: esbuild.Message, projectDir: string, format: RegistryFormat): Diagnostic {
   const location = message.location;
-  const text = `esbuild could not bundle the registry: ${message.text}`;
+  const hint =
+    format === 'cjs' && message.text.startsWith('Top-level await')
+      ? ' (Node reads .js files there as CommonJS: add "type": "module" to the package.json, or name the registry .mjs)'
+      : '';
+  const text = `esbuild could not bundle the registry: ${message.text}${hint}`;
   if (!location) {
     return {
       file: '',

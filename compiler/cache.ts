@@ -88,7 +88,15 @@ function readRecord(file: string): CacheRecord | undefined {
 }
 
 function cacheKey(config: GenConfig): string {
-  return JSON.stringify([config.project, config.out, config.registry, config.server, generatorFingerprint()]);
+  return JSON.stringify([
+    config.project,
+    config.out,
+    config.registry,
+    config.registryMode,
+    config.registryFormat,
+    config.server,
+    generatorFingerprint(),
+  ]);
 }
 
 let fingerprint: string | undefined;

@@ -1,12 +1,12 @@
 /**
  * The command line: `sidepunch-gen [--project tsconfig.json] [--out <stubs.ts>] [--registry <registry.js>]
- * [--server <module.ts>] [--check] [--watch] [--no-cache] [-v]`, parsed with node:util's parseArgs as
- * sidepunch-run and sidepunch-web parse theirs; the common flags and the wording of a bad one come from
- * runtime/cli/usage.ts. A bad flag is a `UsageError`: one line, exit 2.
+ * [--registry-mode bundle|compiled] [--server <module.ts>] [--check] [--watch] [--no-cache] [-v]`, parsed with
+ * node:util's parseArgs as sidepunch-run and sidepunch-web parse theirs; the common flags and the wording of a bad
+ * one come from runtime/cli/usage.ts. A bad flag is a `UsageError`: one line, exit 2.
  */
 import { parseArgs } from 'node:util';
 import { COMMON_FLAGS, nonEmpty, rephraseParseError, UsageError } from '../runtime/cli/usage.js';
-import type { Settings } from './config.js';
+import { choicesText, REGISTRY_MODES, type RegistryMode, type Settings } from './config.js';
 
 export { UsageError };
 
@@ -28,7 +28,12 @@ previous files untouched.
 Options:
   -p, --project <tsconfig>  the project to read (default: the nearest tsconfig.json, as tsc finds it)
       --out <file>          the typed stubs to write (default: src/sidepunch.generated.ts beside it)
-      --registry <file>     the bundled registry to write (default: dist/registry.js beside it)
+      --registry <file>     the registry to write (default: dist/registry.js beside it), in the module
+                            format its nearest package.json gives .js files (CommonJS without "type": "module")
+      --registry-mode <mode>
+                            bundle: the workers' sources bundled into the registry (the default);
+                            compiled: the registry imports tsc's output of each worker (run tsc after), so
+                            import.meta.url and __dirname in a worker are its own compiled file's
       --server <file>       a module whose default export is the registry's configureServer hook
                             (server and client middleware, error and death handlers); bundled in
       --check               write nothing; exit 1 when the generated files are stale (for CI)
@@ -38,8 +43,8 @@ Options:
   -h, --help                show this help
   -V, --version             show the version
 
-Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …, "server": …,
-"cache": false } }
+Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …,
+"registryMode": "compiled", "server": …, "cache": false } }
 (paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage,
 3 ts-morph or esbuild not installed (or of an unsupported version).
 `;
@@ -55,6 +60,7 @@ export function parseFlags(argv: readonly string[]): Flags {
     project: nonEmpty('project', values.project),
     out: nonEmpty('out', values.out),
     registry: nonEmpty('registry', values.registry),
+    registryMode: registryMode(nonEmpty('registry-mode', values['registry-mode'])),
     server: nonEmpty('server', values.server),
     cache: values['no-cache'] ? false : undefined,
     check: values.check ?? false,
@@ -67,6 +73,11 @@ export function parseFlags(argv: readonly string[]): Flags {
   return flags;
 }
 
+function registryMode(text: string | undefined): RegistryMode | undefined {
+  if (text === undefined || (REGISTRY_MODES as readonly string[]).includes(text)) return text as RegistryMode;
+  throw new UsageError(`flag --registry-mode must be ${choicesText(REGISTRY_MODES)}`);
+}
+
 function parseArgv(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -76,6 +87,7 @@ function parseArgv(argv: readonly string[]) {
       project: { type: 'string', short: 'p' },
       out: { type: 'string' },
       registry: { type: 'string' },
+      'registry-mode': { type: 'string' },
       server: { type: 'string' },
       check: { type: 'boolean' },
       watch: { type: 'boolean', short: 'w' },

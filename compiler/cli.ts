@@ -139,11 +139,13 @@ function describeSettings(config: GenConfig): string {
   return [
     `project ${shown(config.project)}`,
     `stubs ${shown(config.out)}`,
-    `registry ${shown(config.registry)}`,
+    `registry ${shown(config.registry)} (${config.registryMode} mode, ${FORMAT_NAMES[config.registryFormat]})`,
     `server module ${shown(config.server)}`,
     `cache ${config.cache ? shown(config.cache) : 'off'}`,
   ].join(', ');
 }
+
+const FORMAT_NAMES = { esm: 'ES module', cjs: 'CommonJS' } as const;
 
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;

@@ -36,6 +36,7 @@ export const Code = {
 
   BundleFailed: 3001,
   RegistryOverwritten: 3002,
+  CompiledModulesUnknown: 3003,
 } as const;
 
 export type CodeNumber = (typeof Code)[keyof typeof Code];
@@ -72,4 +73,5 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   2010: 'a worker class without a name',
   3001: 'esbuild could not bundle the registry',
   3002: "a project file that tsc compiles onto the registry's path",
+  3003: 'the compiled registry mode cannot tell where tsc writes the workers (no JavaScript emitted, no `rootDir`)',
 };

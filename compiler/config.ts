@@ -2,25 +2,41 @@
  * Where sidepunch-gen reads and writes, resolved once: command-line flags (paths relative to the working
  * directory), else the `sidepunch` field of the nearest package.json (relative to that package), else
  * `DEFAULTS`: the nearest tsconfig.json from the working directory up, as tsc finds it, and the outputs
- * relative to its directory. A bad field is a `ConfigError`: one line, exit 2.
+ * relative to its directory. The registry's module format follows the package.json nearest to it
+ * (registry-format.ts). A bad field is a `ConfigError`: one line, exit 2.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { findUp } from './find-up.js';
+import { type RegistryFormat, registryFormat } from './registry-format.js';
 
 export const DEFAULTS = {
   project: 'tsconfig.json',
   out: 'src/sidepunch.generated.ts',
   registry: 'dist/registry.js',
+  registryMode: 'bundle',
   cache: true,
 } as const;
 
 /** Settings without a default: their type, for the package.json check. */
 const OPTIONAL = { server: 'string' } as const;
 
+/**
+ * How the registry reaches the workers: `bundle` bundles their sources into it (the default: nothing else to
+ * build); `compiled` imports the app's own compiled modules (tsc's output), so a worker's `import.meta.url` or
+ * `__dirname` is its own compiled file's.
+ */
+export const REGISTRY_MODES = ['bundle', 'compiled'] as const;
+export type RegistryMode = (typeof REGISTRY_MODES)[number];
+
+/** Settings whose value is one of a few words. */
+const CHOICES: Readonly<Record<string, readonly string[]>> = { registryMode: REGISTRY_MODES };
+
 export interface Settings {
   readonly project?: string;
   readonly out?: string;
   readonly registry?: string;
+  readonly registryMode?: RegistryMode;
   readonly cache?: boolean;
   /** A module whose default export is the registry's `configureServer` hook (middleware, handlers). */
   readonly server?: string;
@@ -35,6 +51,9 @@ export interface GenConfig {
   readonly project: string;
   readonly out: string;
   readonly registry: string;
+  readonly registryMode: RegistryMode;
+  /** The registry's module format, as Node will read the file: from its extension or nearest package.json. */
+  readonly registryFormat: RegistryFormat;
   /** The cache file, or false when caching is off. */
   readonly cache: string | false;
   /** The configureServer module the registry imports, when there is one. */
@@ -58,23 +77,18 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
   const project = explicit('project') ?? findUp(cwd, DEFAULTS.project) ?? path.resolve(cwd, DEFAULTS.project);
   const projectDir = path.dirname(project);
   const cacheOn = flags.cache ?? fromPackage.cache ?? DEFAULTS.cache;
+  const registry = explicit('registry') ?? path.join(projectDir, DEFAULTS.registry);
   return {
     cwd,
     packageDir,
     project,
     out: explicit('out') ?? path.join(projectDir, DEFAULTS.out),
-    registry: explicit('registry') ?? path.join(projectDir, DEFAULTS.registry),
+    registry,
+    registryMode: flags.registryMode ?? fromPackage.registryMode ?? DEFAULTS.registryMode,
+    registryFormat: registryFormat(registry),
     cache: cacheOn ? cacheFile(packageDir, project) : false,
     server: explicit('server'),
   };
-}
-
-function findUp(start: string, name: string): string | undefined {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, name);
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }
 
 function readSettings(packageFile: string): Settings {
@@ -102,6 +116,10 @@ function readSettings(packageFile: string): Settings {
         `${packageFile}: unknown "sidepunch.${key}" (known: ${Object.keys(types).join(', ')})`,
       );
     }
+    const choices = CHOICES[key];
+    if (choices && !choices.includes(value as string)) {
+      throw new ConfigError(`${packageFile}: "sidepunch.${key}" must be ${choicesText(choices)}`);
+    }
     if (typeof value !== expected || value === '') {
       throw new ConfigError(
         `${packageFile}: "sidepunch.${key}" must be a ${expected === 'string' ? 'path' : expected}`,
@@ -110,6 +128,12 @@ function readSettings(packageFile: string): Settings {
     settings[key] = value;
   }
   return settings as Settings;
+}
+
+/** `"bundle" or "compiled"`. */
+export function choicesText(choices: readonly string[]): string {
+  const quoted = choices.map((choice) => `"${choice}"`);
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }
 
 /** One cache file per tsconfig, under node_modules/.cache like other build tools. */

@@ -2,8 +2,10 @@
  * Generates the registry entry that esbuild bundles into `dist/registry.js`: it imports every worker class and
  * default-exports `{ workers, validators, params }` (runtime/core/registry.ts `Registry`): one validator per worker built
  * from the same shapes the JSON rule proved, each worker's `perform` parameter names in order (a rest parameter as
- * `'...name'`), and `configureServer` from the `server` module when one is configured. Worker imports are relative
- * to the project directory, with their `.ts` extension, which esbuild resolves whatever the tsconfig's style.
+ * `'...name'`), and `configureServer` from the `server` module when one is configured. A worker's module is named
+ * by `specifierOf`: its source relative to the project directory, with its `.ts` extension, which esbuild resolves
+ * whatever the tsconfig's style (`sourceSpecifier`, the bundle mode); or its compiled file relative to the
+ * registry, marked to stay external (`COMPILED_PREFIX`, the compiled mode).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,16 +24,19 @@ export const VALIDATOR_FILE = fileURLToPath(
   new URL(`./validate-args${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
+/** Prefixes a compiled module's specifier: `bundle.ts` keeps the rest as it is, external. */
+export const COMPILED_PREFIX = 'sidepunch-gen:compiled:';
+
 export function emitRegistryEntry(
   workers: readonly WorkerModel[],
   shapes: ShapeTable,
-  projectDir: string,
+  specifierOf: (file: string) => string,
   serverFile?: string,
 ): string {
   const byFile = new Map<string, WorkerModel[]>();
   for (const worker of workers) byFile.set(worker.file, [...(byFile.get(worker.file) ?? []), worker]);
   const imports = [...byFile.keys()]
-    .map((file) => ({ file, specifier: entrySpecifier(projectDir, file) }))
+    .map((file) => ({ file, specifier: specifierOf(file) }))
     .sort((a, b) => a.specifier.localeCompare(b.specifier))
     .map(({ file, specifier }) => importStatement(byFile.get(file)!, specifier));
   const table = Object.keys(shapes).length > 0 ? [`const shapes = ${printLiteral(shapes)};`, ''] : [];
@@ -43,7 +48,7 @@ export function emitRegistryEntry(
   const params = workers.map(
     (worker) => `    ${printKey(worker.className)}: ${printLiteral(parameterNames(worker), '    ')},\n`,
   );
-  const server = serverFile ? serverImport(workers, projectDir, serverFile) : undefined;
+  const server = serverFile ? serverImport(workers, specifierOf(serverFile)) : undefined;
   return [
     REGISTRY_HEADER,
     `import { argsValidator } from ${quote(VALIDATOR_MODULE)};`,
@@ -64,14 +69,13 @@ export function emitRegistryEntry(
 /** The user's configureServer module, imported under a name no worker class has. */
 function serverImport(
   workers: readonly WorkerModel[],
-  projectDir: string,
-  serverFile: string,
+  specifier: string,
 ): { importLine: string; field: string } {
   const taken = new Set(workers.map((worker) => worker.className));
   let local = 'configureServer';
   while (taken.has(local)) local = `_${local}`;
   return {
-    importLine: `import ${local} from ${quote(entrySpecifier(projectDir, serverFile))};`,
+    importLine: `import ${local} from ${quote(specifier)};`,
     field: local === 'configureServer' ? '  configureServer,' : `  configureServer: ${local},`,
   };
 }
@@ -105,7 +109,10 @@ function importStatement(workers: readonly WorkerModel[], specifier: string): st
   return `import ${clauses.join(', ')} from ${quote(specifier)};`;
 }
 
-function entrySpecifier(projectDir: string, file: string): string {
-  const relative = path.relative(projectDir, file).split(path.sep).join('/');
-  return relative.startsWith('.') ? relative : `./${relative}`;
+/** The bundle mode's specifiers: `./src/workers/report.ts`. */
+export function sourceSpecifier(projectDir: string): (file: string) => string {
+  return (file) => {
+    const relative = path.relative(projectDir, file).split(path.sep).join('/');
+    return relative.startsWith('.') ? relative : `./${relative}`;
+  };
 }

@@ -1,16 +1,17 @@
 /**
  * One generation, in memory: load the project (or refresh a watcher's), analyze it, check that tsc compiles
- * nothing onto the registry's path, generate the stubs and the registry entry, bundle the entry. Returns the
- * outputs and every diagnostic; writing is the caller's decision, so a run with errors leaves the previous files
- * untouched.
+ * nothing onto the registry's path, generate the stubs and the registry entry, bundle the entry (in the compiled
+ * mode, an entry that imports tsc's output instead of the sources). Returns the outputs and every diagnostic;
+ * writing is the caller's decision, so a run with errors leaves the previous files untouched.
  */
 import path from 'node:path';
 import { analyzeProject } from './analyze.js';
 import { bundleRegistry } from './bundle.js';
 import type { RunInputs } from './cache.js';
+import { compiledSpecifiers } from './compiled-modules.js';
 import type { GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
-import { emitRegistryEntry } from './emit-registry.js';
+import { COMPILED_PREFIX, emitRegistryEntry, sourceSpecifier } from './emit-registry.js';
 import { emitStubs } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
 import type { Output } from './outputs.js';
@@ -20,7 +21,10 @@ import { registryCollisions } from './registry-collision.js';
 export interface Generation {
   readonly diagnostics: readonly Diagnostic[];
   readonly outputs: readonly Output[];
-  /** The registry entry before bundling (the esbuild plugin serves it; the golden tests compare it). */
+  /**
+   * The registry entry before bundling, importing the sources (the esbuild plugin serves it; the golden tests
+   * compare it), whatever the registry mode.
+   */
   readonly registryEntry?: string;
   readonly workers: number;
   /** What the run read, for the cache and the watcher (without the outputs, known only once written). */
@@ -45,14 +49,42 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
   const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
-  const registryEntry = emitRegistryEntry(analysis.workers, analysis.shapes, projectDir, config.server);
+  const registryEntry = emitRegistryEntry(
+    analysis.workers,
+    analysis.shapes,
+    sourceSpecifier(projectDir),
+    config.server,
+  );
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   if (!options.skipBundle) {
+    let entry = registryEntry;
+    if (config.registryMode === 'compiled') {
+      const files = [
+        ...analysis.workers.map((worker) => worker.file),
+        ...(config.server ? [config.server] : []),
+      ];
+      const compiled = compiledSpecifiers(loaded.project, config.project, config.registry, files);
+      if ('problem' in compiled) {
+        return {
+          diagnostics: [compiled.problem],
+          outputs: [],
+          workers: analysis.workers.length,
+          registryEntry,
+        };
+      }
+      entry = emitRegistryEntry(
+        analysis.workers,
+        analysis.shapes,
+        (file) => COMPILED_PREFIX + compiled.specifiers.get(file),
+        config.server,
+      );
+    }
     const bundle = await bundleRegistry({
-      entry: registryEntry,
+      entry,
       projectDir,
       tsconfig: config.project,
       outFile: config.registry,
+      format: config.registryFormat,
     });
     if ('diagnostics' in bundle) {
       return {

@@ -43,7 +43,7 @@ export function registryCollisions(project: Project, registry: string, cwd: stri
 }
 
 /** The deepest directory holding every file, as TypeScript 5 computes the default rootDir. */
-function commonDirectory(files: readonly string[]): string {
+export function commonDirectory(files: readonly string[]): string {
   const [first, ...rest] = files.map((file) => path.dirname(path.resolve(file)).split(path.sep));
   if (!first) return '.';
   let length = first.length;

@@ -1,7 +1,9 @@
-// Compiles runtime/ and compiler/ to dist/ and copies the Lua scripts beside the compiled loader.
+// Compiles runtime/ and compiler/ to dist/ (ES modules) and copies the Lua scripts beside the compiled loader;
+// then the CommonJS build in dist/cjs/ (scripts/build-cjs.mjs).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildCommonJs } from './build-cjs.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(`${root}dist`, { recursive: true, force: true });
@@ -13,3 +15,4 @@ execFileSync(
   },
 );
 cpSync(`${root}runtime/redis/scripts`, `${root}dist/runtime/redis/scripts`, { recursive: true });
+await buildCommonJs();

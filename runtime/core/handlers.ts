@@ -8,6 +8,7 @@
 import { MiddlewareChain } from '../middleware/chain.js';
 import type { JobPayload } from './job.js';
 import type { Logger } from './logger.js';
+import { processWide } from './process-wide.js';
 import { describeError } from './thrown-value.js';
 
 export interface FailureContext {
@@ -21,8 +22,9 @@ export type ErrorHandler = (error: unknown, context: FailureContext) => unknown;
 /** Called once when a job dies: retries exhausted, `retry: false`, or `sidepunchRetryIn` answered 'kill'. */
 export type DeathHandler = (job: JobPayload, error: unknown) => unknown;
 
-export const errorHandlers = new MiddlewareChain<ErrorHandler>();
-export const deathHandlers = new MiddlewareChain<DeathHandler>();
+// One per process, whichever copy of sidepunch (ES module or CommonJS) a module adds to (core/process-wide.ts).
+export const errorHandlers = processWide('errorHandlers', () => new MiddlewareChain<ErrorHandler>());
+export const deathHandlers = processWide('deathHandlers', () => new MiddlewareChain<DeathHandler>());
 
 /** Adds an error handler (`errorHandlers.add`); returns a function that removes it. */
 export function onJobError(handler: ErrorHandler): () => void {

@@ -68,7 +68,7 @@ export async function loadRegistry(file: string): Promise<Registry> {
     if (error instanceof RegistryError) throw error;
     throw new RegistryError(`cannot load registry ${file}: ${whyNotLoaded(error)}`);
   }
-  const candidate = (mod.default ?? mod) as Partial<Registry> | undefined;
+  const candidate = defaultExport(mod) as Partial<Registry> | undefined;
   const workers = candidate?.workers;
   if (!workers || typeof workers !== 'object') {
     throw new RegistryError(
@@ -114,6 +114,16 @@ function whyNotLoaded(error: unknown): string {
     );
   }
   return message;
+}
+
+/**
+ * The module's default export. A CommonJS registry compiled from `export default` (by esbuild, as sidepunch-gen
+ * writes one for a CommonJS app, or by tsc) sets `exports.default` and `__esModule`; importing it gives the whole
+ * `module.exports` as the default, so the registry is one level down.
+ */
+function defaultExport(mod: Record<string, unknown>): unknown {
+  const exported = (mod.default ?? mod) as { __esModule?: unknown; default?: unknown } | undefined;
+  return exported?.__esModule === true && exported.default !== undefined ? exported.default : exported;
 }
 
 function checkParams(file: string, params: unknown): void {

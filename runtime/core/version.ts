@@ -1,4 +1,4 @@
-/** Sidepunch's version, from its package.json (found from the source tree and from dist/ alike). */
+/** Sidepunch's version, from its package.json (found from the source tree, dist/ and dist/cjs/ alike). */
 import { readFileSync } from 'node:fs';
 
 let cached: string | undefined;
@@ -9,7 +9,7 @@ export function sidepunchVersion(): string {
 }
 
 function readVersion(): string {
-  for (const candidate of ['../../package.json', '../../../package.json']) {
+  for (const candidate of ['../../package.json', '../../../package.json', '../../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8'));
       if (pkg.name === 'sidepunch' && typeof pkg.version === 'string') return pkg.version;

@@ -5,6 +5,7 @@
  * due scheduled jobs and retries onto their queues, and in the testing modes.
  */
 import type { JobPayload } from '../core/job.js';
+import { processWide } from '../core/process-wide.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { MiddlewareChain, runChain } from './chain.js';
 import type { PushCall } from './push-hooks.js';
@@ -36,8 +37,11 @@ export interface ClientMiddlewareObject {
 /** A function `(job, next, context)` or an object with `call(job, next, context)`. */
 export type ClientMiddleware = ClientMiddlewareFunction | ClientMiddlewareObject;
 
-/** The process-wide client chain: every client, the poller and the testing modes use it. */
-export const clientMiddleware = new MiddlewareChain<ClientMiddleware>();
+/** The process-wide client chain: every client, the poller and the testing modes use it (core/process-wide.ts). */
+export const clientMiddleware = processWide(
+  'clientMiddleware',
+  () => new MiddlewareChain<ClientMiddleware>(),
+);
 
 /**
  * Runs the client chain on `job` (which middleware may change in place); resolves to whether it is still to be

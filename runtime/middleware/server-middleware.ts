@@ -5,6 +5,7 @@
  * the executor calls `perform` directly, so it costs nothing.
  */
 import type { JobPayload } from '../core/job.js';
+import { processWide } from '../core/process-wide.js';
 import type { SidepunchWorker, WorkerClass } from '../core/worker.js';
 import { MiddlewareChain, runChain } from './chain.js';
 
@@ -32,8 +33,11 @@ export interface ServerMiddlewareObject {
 /** A function `(job, next, context)` or an object with `call(job, next, context)`. */
 export type ServerMiddleware = ServerMiddlewareFunction | ServerMiddlewareObject;
 
-/** The process-wide server chain, used by the executor. */
-export const serverMiddleware = new MiddlewareChain<ServerMiddleware>();
+/** The process-wide server chain, used by the executor (core/process-wide.ts). */
+export const serverMiddleware = processWide(
+  'serverMiddleware',
+  () => new MiddlewareChain<ServerMiddleware>(),
+);
 
 /** Runs `chain` around `perform`; resolves to whether `perform` ran (false: a middleware skipped the job). */
 export function runServerMiddleware(

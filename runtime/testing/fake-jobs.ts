@@ -5,6 +5,7 @@
 
 import type { WorkerStub } from '../client/stub.js';
 import type { JobPayload } from '../core/job.js';
+import { processWide } from '../core/process-wide.js';
 import { performJob } from './perform-job.js';
 import { TestingError } from './workers.js';
 
@@ -35,10 +36,11 @@ export class EmptyQueueError extends TestingError {
   override name = 'EmptyQueueError';
 }
 
-let store: FakeJob[] = [];
+// One store per process, whichever copy of sidepunch pushed (core/process-wide.ts).
+const recorded = processWide<{ jobs: FakeJob[] }>('fakeJobs', () => ({ jobs: [] }));
 
 export function recordFakeJob(payload: JobPayload, at: number | undefined): void {
-  store.push({
+  recorded.jobs.push({
     jid: payload.jid ?? '',
     class: payload.class,
     args: payload.args,
@@ -55,7 +57,7 @@ export function worker<Args extends readonly unknown[]>(stub: WorkerStub<Args> |
   const mine = (job: FakeJob): job is FakeJob<Args> => job.class === className;
   return {
     get jobs() {
-      return store.filter(mine);
+      return recorded.jobs.filter(mine);
     },
     async drain() {
       for (let job = take(mine); job; job = take(mine)) await performJob(job.payload as JobPayload);
@@ -66,14 +68,14 @@ export function worker<Args extends readonly unknown[]>(stub: WorkerStub<Args> |
       await performJob(job.payload as JobPayload);
     },
     clear() {
-      store = store.filter((job) => !mine(job));
+      recorded.jobs = recorded.jobs.filter((job) => !mine(job));
     },
   };
 }
 
 /** Every fake job of every worker, oldest first. */
 export function allJobs(): readonly FakeJob[] {
-  return [...store];
+  return [...recorded.jobs];
 }
 
 /** Performs every fake job, oldest first, until none is left (Sidekiq's `drain_all`). */
@@ -83,13 +85,13 @@ export async function drainAll(): Promise<void> {
 
 /** Forgets every fake job (Sidekiq's `clear_all`); call it between tests. */
 export function clearAll(): void {
-  store = [];
+  recorded.jobs = [];
 }
 
 /** Removes and returns the oldest job that matches: removed first, so a job that throws is not run again. */
 function take(matches: (job: FakeJob) => boolean): FakeJob | undefined {
-  const index = store.findIndex(matches);
+  const index = recorded.jobs.findIndex(matches);
   if (index < 0) return undefined;
-  const [job] = store.splice(index, 1);
+  const [job] = recorded.jobs.splice(index, 1);
   return job;
 }

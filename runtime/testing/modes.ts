@@ -6,19 +6,30 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ClientSource, setPushTarget } from '../client/default-client.js';
+import { processWide } from '../core/process-wide.js';
 import { TestingClient } from './testing-client.js';
 
 export type TestingMode = 'fake' | 'inline' | 'disabled';
 
-const blockMode = new AsyncLocalStorage<TestingMode>();
-let processMode: TestingMode = 'disabled';
-let realTarget: ClientSource | undefined;
-const fakeClient = new TestingClient('fake');
-const inlineClient = new TestingClient('inline');
+interface ModeState {
+  readonly blockMode: AsyncLocalStorage<TestingMode>;
+  processMode: TestingMode;
+  realTarget?: ClientSource;
+  readonly fakeClient: TestingClient;
+  readonly inlineClient: TestingClient;
+}
+
+// One mode per process, whichever copy of sidepunch/testing switches it (core/process-wide.ts).
+const state = processWide<ModeState>('testingModes', () => ({
+  blockMode: new AsyncLocalStorage<TestingMode>(),
+  processMode: 'disabled',
+  fakeClient: new TestingClient('fake'),
+  inlineClient: new TestingClient('inline'),
+}));
 
 /** The mode a push made here would use. */
 export function currentMode(): TestingMode {
-  return blockMode.getStore() ?? processMode;
+  return state.blockMode.getStore() ?? state.processMode;
 }
 
 /** Pushes are recorded in memory (see `worker(stub)`, `drainAll`, `clearAll`); with a callback, only inside it. */
@@ -45,19 +56,19 @@ export function disable<T>(block?: () => T): Promise<Awaited<T>> | undefined {
 function switchTo<T>(mode: TestingMode, block?: () => T): Promise<Awaited<T>> | undefined {
   install();
   if (!block) {
-    processMode = mode;
+    state.processMode = mode;
     return;
   }
-  return blockMode.run(mode, async (): Promise<Awaited<T>> => await block());
+  return state.blockMode.run(mode, async (): Promise<Awaited<T>> => await block());
 }
 
 /** Puts the testing client behind every push once; the real target stays for the disabled mode. */
 function install(): void {
-  if (realTarget) return;
-  realTarget = setPushTarget(() => {
+  if (state.realTarget) return;
+  state.realTarget = setPushTarget(() => {
     const mode = currentMode();
-    if (mode === 'fake') return fakeClient;
-    if (mode === 'inline') return inlineClient;
-    return realTarget!();
+    if (mode === 'fake') return state.fakeClient;
+    if (mode === 'inline') return state.inlineClient;
+    return state.realTarget!();
   });
 }

@@ -4,12 +4,16 @@
  * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller.
  */
 import type { JobPayload } from '../core/job.js';
+import { processWide } from '../core/process-wide.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
 
 /** Server middleware for jobs performed by the testing modes (the runtime's own chain is not used). */
-export const testingServerMiddleware = new MiddlewareChain<ServerMiddleware>();
+export const testingServerMiddleware = processWide(
+  'testingServerMiddleware',
+  () => new MiddlewareChain<ServerMiddleware>(),
+);
 
 export async function performJob(job: JobPayload): Promise<void> {
   const workerClass = workerClassOf(job.class);

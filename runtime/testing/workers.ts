@@ -3,6 +3,7 @@
  * registers the classes it wants performed (`registerWorkers({ IncrementCounter })`, or a whole registry, whose
  * argument validators then check every job as `sidepunch-run` would).
  */
+import { processWide } from '../core/process-wide.js';
 import { type ArgsValidator, lookupValidator, type Registry } from '../core/registry.js';
 import type { WorkerClass } from '../core/worker.js';
 
@@ -10,8 +11,9 @@ export class TestingError extends Error {
   override name = 'TestingError';
 }
 
-const workers = new Map<string, WorkerClass>();
-const validators = new Map<string, ArgsValidator>();
+// One registration per process, whichever copy of sidepunch/testing a test loads (core/process-wide.ts).
+const workers = processWide('testingWorkers', () => new Map<string, WorkerClass>());
+const validators = processWide('testingValidators', () => new Map<string, ArgsValidator>());
 
 /** Registers worker classes by class name (as the wire's `class`), or every worker of a registry. */
 export function registerWorkers(source: Readonly<Record<string, WorkerClass>> | Registry): void {

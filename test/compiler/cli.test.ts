@@ -74,7 +74,7 @@ describe('sidepunch-gen flags', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     const lines = first.stdout.split('\n');
     expect(lines[0]).toBe(
-      'sidepunch-gen: project tsconfig.json, stubs src/sidepunch.generated.ts, registry dist/registry.js, server module none, cache off',
+      'sidepunch-gen: project tsconfig.json, stubs src/sidepunch.generated.ts, registry dist/registry.js (bundle mode, ES module), server module none, cache off',
     );
     expect(first.stdout).toMatch(/^sidepunch-gen: reading the project \(\d+\.\d\ds\)$/m);
     expect(first.stdout).toMatch(/^sidepunch-gen: read \d+ files and generated in memory \(/m);
@@ -126,7 +126,7 @@ describe('sidepunch-gen settings', () => {
     const run = await runCli(app.dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, cache, server)\n`,
+      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, registryMode, cache, server)\n`,
     );
   });
 });

@@ -10,6 +10,15 @@ import { destroyRedisServer, type RedisServer, startRedisServer } from '../../sc
 import { installPackage, removeProject } from '../support/installed-package.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
+/** `from 'x'` (the ES modules) and `require("x")` (the CommonJS build), for a package and for a relative path. */
+const PACKAGE_SPECIFIER = /\b(?:from\s+'|require\(")([^'".][^'"]*)['"]/g;
+const RELATIVE_SPECIFIER = /\b(?:(?:from|import)\s*\(?\s*'|require\(")(\.[^'"]*)['"]/g;
+
+/** Without require(esm): only sidepunch's CommonJS build can answer a require. */
+const NO_REQUIRE_ESM = process.allowedNodeEnvironmentFlags.has('--experimental-require-module')
+  ? ['--no-experimental-require-module']
+  : [];
+
 let server: RedisServer;
 let redis: Redis;
 let project: string;
@@ -25,16 +34,21 @@ afterAll(async () => {
 });
 
 describe('the installed package', () => {
-  it('ships compiled code, type declarations, the Lua scripts, the license and the docs, and no sources or tests', () => {
+  it('ships compiled code as ES modules and CommonJS, type declarations, the Lua scripts, the license and the docs, and no sources or tests', () => {
     const installed = path.join(project, 'node_modules/sidepunch');
     const pkg = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8'));
     expect(pkg.exports['.']).toEqual({
-      types: './dist/runtime/index.d.ts',
-      default: './dist/runtime/index.js',
+      import: { types: './dist/runtime/index.d.ts', default: './dist/runtime/index.js' },
+      require: { types: './dist/cjs/runtime/index.d.ts', default: './dist/cjs/runtime/index.js' },
     });
-    expect(readdirSync(path.join(installed, 'dist/runtime/redis/scripts')).sort()).toEqual(
-      readdirSync(path.join(REPO_ROOT, 'runtime/redis/scripts')).sort(),
-    );
+    expect(JSON.parse(readFileSync(path.join(installed, 'dist/cjs/package.json'), 'utf8'))).toEqual({
+      type: 'commonjs',
+    });
+    for (const scripts of ['dist/runtime/redis/scripts', 'dist/cjs/runtime/redis/scripts']) {
+      expect(readdirSync(path.join(installed, scripts)).sort()).toEqual(
+        readdirSync(path.join(REPO_ROOT, 'runtime/redis/scripts')).sort(),
+      );
+    }
     expect(readdirSync(installed).sort()).toEqual([
       'LICENSE',
       'README.md',
@@ -163,20 +177,21 @@ console.log(await jobs.SendEmail.performAsync('ada@example.com'));
   });
 
   it('loads the runtime API without ts-morph, typescript or esbuild', () => {
-    // ESM imports are static: read the import specifiers of every runtime file.
-    const runtimeDir = path.join(project, 'node_modules/sidepunch/dist/runtime');
+    // ESM imports are static, and so are the CommonJS build's requires: read the specifiers of every runtime file.
+    const installed = path.join(project, 'node_modules/sidepunch');
     const specifiers = new Set<string>();
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
         else if (file.endsWith('.js')) {
-          for (const match of readFileSync(file, 'utf8').matchAll(/\bfrom\s+'([^'.][^']*)'/g))
+          for (const match of readFileSync(file, 'utf8').matchAll(PACKAGE_SPECIFIER))
             specifiers.add(match[1]!);
         }
       }
     };
-    walk(runtimeDir);
+    walk(path.join(installed, 'dist/runtime'));
+    walk(path.join(installed, 'dist/cjs/runtime'));
     expect([...specifiers].filter((specifier) => !specifier.startsWith('node:')).sort()).toEqual(['ioredis']);
     const imported = execFileSync(
       'node',
@@ -188,6 +203,16 @@ console.log(await jobs.SendEmail.performAsync('ada@example.com'));
       { cwd: project, encoding: 'utf8' },
     );
     expect(imported.trim()).toBe('function function');
+    const required = execFileSync(
+      'node',
+      [
+        ...NO_REQUIRE_ESM,
+        '-e',
+        "const sp = require('sidepunch'); const embed = require('sidepunch/embed'); console.log(typeof sp.push, typeof embed.embedRuntime)",
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(required.trim()).toBe('function function');
   });
 
   it('an app that only enqueues, through the stubs or sidepunch/testing, loads no worker-runtime code', () => {
@@ -196,17 +221,22 @@ console.log(await jobs.SendEmail.performAsync('ada@example.com'));
     const installed = path.join(project, 'node_modules/sidepunch');
     const serverDir = path.join(installed, 'dist/runtime/server');
     expect(readdirSync(serverDir)).toContain('launcher.js');
+    const cjsServerDir = path.join(installed, 'dist/cjs/runtime/server');
     const reached = new Set<string>();
     const visit = (file: string) => {
       if (reached.has(file)) return;
       reached.add(file);
-      for (const match of readFileSync(file, 'utf8').matchAll(/\b(?:from|import)\s*\(?\s*'(\.[^']*)'/g))
+      for (const match of readFileSync(file, 'utf8').matchAll(RELATIVE_SPECIFIER))
         visit(path.join(path.dirname(file), match[1]!));
     };
     visit(path.join(installed, 'dist/runtime/index.js'));
     visit(path.join(installed, 'dist/runtime/testing/sidepunch-testing.js'));
-    expect(reached.size).toBeGreaterThan(20);
-    expect([...reached].filter((file) => file.startsWith(serverDir + path.sep))).toEqual([]);
+    visit(path.join(installed, 'dist/cjs/runtime/index.js'));
+    visit(path.join(installed, 'dist/cjs/runtime/testing/sidepunch-testing.js'));
+    expect(reached.size).toBeGreaterThan(40);
+    expect(
+      [...reached].filter((file) => [serverDir, cjsServerDir].some((dir) => file.startsWith(dir + path.sep))),
+    ).toEqual([]);
   });
 
   it('exports the testing modes as sidepunch/testing: a stub push in fake mode is recorded, no Redis', () => {

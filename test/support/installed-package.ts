@@ -2,7 +2,7 @@
  * The package as a user gets it: packed to a tarball (from the built dist/) and installed in a fresh project.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './runtime-process.js';
@@ -12,11 +12,28 @@ const NPM_FLAGS = ['--no-audit', '--no-fund', '--prefer-offline'];
 export interface ProjectOptions {
   /** The app's own devDependencies (e.g. sidepunch-gen's ts-morph and esbuild), installed beside sidepunch. */
   readonly devDependencies?: Readonly<Record<string, string>>;
+  /** `module` (the default) writes `"type": "module"`; `commonjs` writes no "type", as `npm init` does. */
+  readonly type?: 'module' | 'commonjs';
+  /** npm workspaces (globs); each workspace's package.json and sources come through `files`. */
+  readonly workspaces?: readonly string[];
+  /** Files written before `npm install`, by path relative to the project. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** A new project directory with sidepunch installed from a tarball; `scripts` go into its package.json. */
 export function installPackage(scripts: Record<string, string> = {}, options: ProjectOptions = {}): string {
-  const project = newProject({ scripts, devDependencies: options.devDependencies ?? {} });
+  const project = newProject(
+    {
+      scripts,
+      devDependencies: options.devDependencies ?? {},
+      ...(options.workspaces ? { workspaces: options.workspaces } : {}),
+    },
+    options.type,
+  );
+  for (const [file, text] of Object.entries(options.files ?? {})) {
+    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    writeFileSync(path.join(project, file), text);
+  }
   const tarball = execFileSync(
     'npm',
     ['pack', '--ignore-scripts', '--silent', '--pack-destination', project],
@@ -24,6 +41,12 @@ export function installPackage(scripts: Record<string, string> = {}, options: Pr
   ).trim();
   npm(project, 'install', `./${tarball}`);
   return project;
+}
+
+/** These packages at the versions this repo builds and tests with (its devDependencies). */
+export function repoVersions(...names: string[]): Record<string, string> {
+  const { devDependencies } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  return Object.fromEntries(names.map((name) => [name, devDependencies[name] as string]));
 }
 
 /** A new project with only these dependencies installed from the registry (no sidepunch), for comparisons. */
@@ -42,11 +65,11 @@ export function removeProject(project: string | undefined): void {
   if (project) rmSync(project, { recursive: true, force: true });
 }
 
-function newProject(fields: Record<string, unknown>): string {
+function newProject(fields: Record<string, unknown>, type: 'module' | 'commonjs' = 'module'): string {
   const project = mkdtempSync(path.join(tmpdir(), 'sidepunch-user-'));
   writeFileSync(
     path.join(project, 'package.json'),
-    JSON.stringify({ name: 'user-app', type: 'module', private: true, ...fields }),
+    JSON.stringify({ name: 'user-app', ...(type === 'module' ? { type } : {}), private: true, ...fields }),
   );
   return project;
 }

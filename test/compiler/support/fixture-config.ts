@@ -16,6 +16,8 @@ export function fixtureConfig(dir: string, overrides: Partial<GenConfig> = {}): 
     project: path.join(dir, 'tsconfig.json'),
     out: path.join(dir, 'src/sidepunch.generated.ts'),
     registry: path.join(dir, 'dist/registry.js'),
+    registryMode: 'bundle',
+    registryFormat: 'esm',
     cache: false,
     ...overrides,
   };
