@@ -228,17 +228,7 @@ describe('OpenTelemetry instrumentation', () => {
 
   it('a push inside the app’s own span is its child, and its baggage and tracestate reach the worker', async () => {
     await instrument();
-    const parent = trace.setSpanContext(context.active(), {
-      traceId: 'a'.repeat(32),
-      spanId: 'b'.repeat(16),
-      traceFlags: TraceFlags.SAMPLED,
-      isRemote: true,
-      traceState: createTraceState('rojo=00f067aa0ba902b7'),
-    });
-    const withBaggage = propagation.setBaggage(
-      parent,
-      propagation.createBaggage({ tenant: { value: 'acme' } }),
-    );
+    const withBaggage = remoteParentWithBaggage();
     await pushAndRun(() =>
       context.with(withBaggage, () => fixture.client.push({ class: Report, args: ['ok'] })),
     );
@@ -250,17 +240,7 @@ describe('OpenTelemetry instrumentation', () => {
 
   it('the payload fields: traceparent, tracestate and baggage, as Ruby’s propagators write them', async () => {
     await instrument();
-    const parent = trace.setSpanContext(context.active(), {
-      traceId: 'a'.repeat(32),
-      spanId: 'b'.repeat(16),
-      traceFlags: TraceFlags.SAMPLED,
-      isRemote: true,
-      traceState: createTraceState('rojo=00f067aa0ba902b7'),
-    });
-    const withBaggage = propagation.setBaggage(
-      parent,
-      propagation.createBaggage({ tenant: { value: 'acme' } }),
-    );
+    const withBaggage = remoteParentWithBaggage();
     await context.with(withBaggage, () => fixture.client.push({ class: Report, args: ['ok'] }));
     const [send] = await spans();
     const payload = await storedPayload();
@@ -459,3 +439,15 @@ describe('OpenTelemetry in the inline testing mode', () => {
     expect(process!.links.map((link) => link.context.spanId)).toEqual([send!.spanContext().spanId]);
   });
 });
+
+/** A context whose parent span came from another process (trace a…a, span b…b, a tracestate) with baggage. */
+function remoteParentWithBaggage() {
+  const parent = trace.setSpanContext(context.active(), {
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+    traceState: createTraceState('rojo=00f067aa0ba902b7'),
+  });
+  return propagation.setBaggage(parent, propagation.createBaggage({ tenant: { value: 'acme' } }));
+}

@@ -108,11 +108,7 @@ describe('a hand-written src/registry.ts, without a build', () => {
   });
 
   it('without a loader: one line saying how to load TypeScript, exit 1', () => {
-    const result = spawnSync('node_modules/.bin/sidepunch-run', ['src/registry.ts'], {
-      cwd: project,
-      encoding: 'utf8',
-      env: { ...process.env, REDIS_URL: server.url },
-    });
+    const result = runWithoutLoader('src/registry.ts');
     expect({ status: result.status, stderr: result.stderr }).toEqual({
       status: 1,
       stderr:
@@ -122,13 +118,18 @@ describe('a hand-written src/registry.ts, without a build', () => {
   });
 });
 
+/** The installed sidepunch-run, with no loader for TypeScript. */
+function runWithoutLoader(registry: string) {
+  return spawnSync('node_modules/.bin/sidepunch-run', [registry], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { ...process.env, REDIS_URL: server.url },
+  });
+}
+
 describe('a registry that is not there', () => {
   it('says to run sidepunch-gen first, in one line, exit 1', () => {
-    const result = spawnSync('node_modules/.bin/sidepunch-run', ['dist/registry.js'], {
-      cwd: project,
-      encoding: 'utf8',
-      env: { ...process.env, REDIS_URL: server.url },
-    });
+    const result = runWithoutLoader('dist/registry.js');
     expect({ status: result.status, stderr: result.stderr }).toEqual({
       status: 1,
       stderr:
