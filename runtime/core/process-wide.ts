@@ -7,7 +7,7 @@
  */
 export function processWide<T>(name: string, create: () => T): T {
   const key = Symbol.for(`sidepunch.${name}.v1`);
-  const store = globalThis as unknown as Record<symbol, T | undefined>;
-  store[key] ??= create();
-  return store[key];
+  // Only this function reads or writes the key, always with the T its name stands for.
+  if (!Reflect.has(globalThis, key)) Reflect.set(globalThis, key, create());
+  return Reflect.get(globalThis, key) as T;
 }
