@@ -216,7 +216,10 @@ describe('OpenTelemetry instrumentation', () => {
     await instrument({ propagation: 'child' });
     await pushAndRun(() => fixture.client.push({ class: Report, args: ['fan out'] }), 2);
     const all = await spans();
-    const [first, second] = named(all, 'send reports').sort((a, b) => (a.startTime < b.startTime ? -1 : 1));
+    // startTime is [seconds, nanoseconds]: compare numbers (`<` on arrays compares strings: "…,99000000" > "…,100000000").
+    const [first, second] = named(all, 'send reports').sort(
+      (a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1],
+    );
     const processes = named(all, 'process reports');
     const outer = processes.find((span) => span.parentSpanContext?.spanId === first!.spanContext().spanId);
     expect(outer).toBeDefined();
