@@ -3,21 +3,17 @@
  * before TypeScript loads; anything that could change the result makes it run again.
  */
 import { existsSync, rmSync, utimesSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.js';
-import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+import { type TempProject, useTempProjects, workerSource } from './support/temp-project.js';
 
-const projects: TempProject[] = [];
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
+const tempProject = useTempProjects();
 
 async function generatedProject(): Promise<TempProject> {
   const app = tempProject({
     'src/workers/send.ts': workerSource('SendEmail', 'to: string'),
     'src/types.ts': 'export interface Unused {\n  id: string;\n}\n',
   });
-  projects.push(app);
   const first = await runCli(app.dir);
   expect(first.stdout).toContain('1 worker →');
   return app;

@@ -5,22 +5,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { requireBuiltDist } from '../support/required-tool.js';
 import { REPO } from './support/fixture-config.js';
 import { runCli } from './support/run-cli.js';
-import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+import { useTempProjects, workerSource } from './support/temp-project.js';
 
-const projects: TempProject[] = [];
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
-
-function project(files: Record<string, string>, packageJson: Record<string, unknown> = {}): TempProject {
-  const created = tempProject(files, packageJson);
-  projects.push(created);
-  return created;
-}
+const project = useTempProjects();
 
 const SEND = workerSource('SendEmail', 'to: string, subject: string', "{ queue: 'mail' }");
 

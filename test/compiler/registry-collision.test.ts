@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO } from './support/fixture-config.js';
-import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+import { type TempProject, useTempProjects, workerSource } from './support/temp-project.js';
 
 const GEN_BIN = path.join(REPO, 'bin/sidepunch-gen.js');
 const built = existsSync(path.join(REPO, 'dist/compiler/cli.js'));
@@ -18,10 +18,7 @@ const HAND_WRITTEN = `import { SendEmail } from './workers/send.js';
 export default { workers: { SendEmail } };
 `;
 
-const projects: TempProject[] = [];
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
+const tempProject = useTempProjects();
 
 /** A project with a worker and a hand-written src/registry.ts; `compilerOptions` change its tsconfig's. */
 function appWith(compilerOptions: Record<string, unknown>): TempProject {
@@ -29,7 +26,6 @@ function appWith(compilerOptions: Record<string, unknown>): TempProject {
     'src/workers/send.ts': workerSource('SendEmail', 'to: string'),
     'src/registry.ts': HAND_WRITTEN,
   });
-  projects.push(app);
   // 'sidepunch' installed as a package (this repo, built), as a user has it: its types are not the project's files.
   mkdirSync(app.path('node_modules'));
   symlinkSync(REPO, app.path('node_modules/sidepunch'), 'dir');

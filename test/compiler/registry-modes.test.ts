@@ -5,20 +5,11 @@
  * npm workspace) and leaves real npm packages external.
  */
 import { mkdirSync, symlinkSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './support/run-cli.js';
-import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+import { type TempProject, useTempProjects, workerSource } from './support/temp-project.js';
 
-const projects: TempProject[] = [];
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
-
-function project(files: Record<string, string>, packageJson: Record<string, unknown> = {}): TempProject {
-  const created = tempProject(files, packageJson);
-  projects.push(created);
-  return created;
-}
+const project = useTempProjects();
 
 const SEND = workerSource('SendEmail', 'to: string');
 

@@ -3,17 +3,14 @@
  * project using sidepunch-gen adds its middleware and handlers in TypeScript, bundled with its workers.
  */
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Registry } from '../../runtime/core/registry.js';
 import { MiddlewareChain } from '../../runtime/middleware/chain.js';
 import type { ServerConfiguration } from '../../runtime/middleware/configure.js';
 import { runCli } from './support/run-cli.js';
-import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
+import { useTempProjects, workerSource } from './support/temp-project.js';
 
-const projects: TempProject[] = [];
-afterEach(() => {
-  for (const project of projects.splice(0)) project.remove();
-});
+const tempProject = useTempProjects();
 
 const SERVER = `interface Chain { add(entry: unknown): unknown }
 
@@ -31,7 +28,6 @@ async function generateWith(packageJson: Record<string, unknown>, ...flags: stri
     { 'src/workers/send.ts': workerSource('SendEmail', 'to: string'), 'src/server.ts': SERVER },
     packageJson,
   );
-  projects.push(project);
   const run = await runCli(project.dir, ...flags);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);

@@ -5,6 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterEach } from 'vitest';
 import { REPO } from './fixture-config.js';
 
 export interface TempProject {
@@ -56,6 +57,19 @@ export function tempProject(
 }
 
 /** A worker file: `export class <name> implements SidepunchWorker { perform(<params>) {} }`. */
+/** `tempProject` for the calling test file: each project it makes is removed after the test that made it. */
+export function useTempProjects(): typeof tempProject {
+  const made: TempProject[] = [];
+  afterEach(() => {
+    for (const project of made.splice(0)) project.remove();
+  });
+  return (files, packageJson) => {
+    const project = tempProject(files, packageJson);
+    made.push(project);
+    return project;
+  };
+}
+
 export function workerSource(name: string, params: string, options = ''): string {
   return [
     "import type { SidepunchWorker } from 'sidepunch';",
