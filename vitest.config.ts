@@ -25,6 +25,7 @@ export const UNIT = [
   'test/compiler/watch.test.ts',
   'test/counters/counter-service.test.ts',
   'test/middleware/chain.test.ts',
+  'test/periodic/cron.test.ts',
   'test/package/lockfile.test.ts',
   'test/runtime/alone-gate.test.ts',
   'test/runtime/argument-names.test.ts',

@@ -40,6 +40,7 @@ export {
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
 export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
+export { type PeriodicEntry, type PeriodicOptions, periodic } from './core/periodic.js';
 export {
   type ArgsValidator,
   defineRegistry,
@@ -98,6 +99,7 @@ export type {
   JobEvent,
   JobFailedEvent,
   JobUnperformableEvent,
+  PeriodicEnqueuedEvent,
   RuntimeEventMap,
   RuntimeEventSource,
   RuntimeEvents,

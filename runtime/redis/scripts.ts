@@ -25,6 +25,10 @@ const SCRIPTS = {
   sidepunchStage: { file: 'stage.lua', keys: 2 },
   /** cluster mode: staged jobs → their queue, each at most once. */
   sidepunchEnqueueOnce: { file: 'enqueue-once.lua', keys: 2 },
+  /** a periodic entry's tick → claimed, and its job → queue, exactly once across processes. */
+  sidepunchPeriodicEnqueue: { file: 'periodic-enqueue.lua', keys: 4 },
+  /** the declared periodic entries → the stored set (added, changed, removed). */
+  sidepunchPeriodicSync: { file: 'periodic-sync.lua', keys: 2 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -65,6 +69,22 @@ declare module 'ioredis' {
       markerTtlSeconds: number,
       ...payloads: string[]
     ): Result<number, Context>;
+    /** Resolves to 1 (pushed), 0 (taken), -1 (not the stored definition), -2 (paused): PeriodicClaim. */
+    sidepunchPeriodicEnqueue(
+      definitionsKey: string,
+      stateKey: string,
+      queuesKey: string,
+      queueKey: string,
+      name: string,
+      definition: string,
+      tick: number,
+      payload: string,
+      jid: string,
+      queue: string,
+      now: number,
+    ): Result<number, Context>;
+    /** `definitionsKey, writerKey, writer, statePrefix, ...(name, definition)`; resolves to [added, changed, removed]. */
+    sidepunchPeriodicSync(...args: string[]): Result<[number, number, number], Context>;
   }
 }
 
