@@ -59,6 +59,7 @@ export const SLOW = [
   'test/package/project-setups.test.ts',
   'test/package/tarball.test.ts',
   'test/package/workspaces.test.ts',
+  'test/periodic/proof.test.ts',
   'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
   'test/web/screenshots.test.ts',

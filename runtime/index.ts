@@ -48,7 +48,13 @@ export {
   type Registry,
   RegistryError,
 } from './core/registry.js';
-export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './core/worker.js';
+export type {
+  PeriodicTick,
+  RetryInAnswer,
+  SidepunchWorker,
+  WorkerClass,
+  WorkerOptions,
+} from './core/worker.js';
 export { type EntryRef, MiddlewareChain } from './middleware/chain.js';
 export {
   type ClientContext,

@@ -140,6 +140,9 @@ export class PeriodicEnqueuer {
     const { entry, definition } = tracked;
     const { result, jid } = await claimTick(this.ctx, entry, definition, tick);
     if (result !== PeriodicClaim.Pushed) return false;
+    this.ctx.logger.debug(`periodic: enqueued "${entry.name}" for ${new Date(tick * 1000).toISOString()}`, {
+      jid,
+    });
     this.ctx.events.emit('periodic:enqueued', {
       name: entry.name,
       tick,
