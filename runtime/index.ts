@@ -17,6 +17,7 @@ export {
 } from './api/job-set.js';
 export { JobKilledByApi, type KillOptions } from './api/kill.js';
 export type { PageOptions } from './api/paging.js';
+export { PeriodicEntryNotFound, PeriodicEntryRecord, PeriodicSet } from './api/periodic-set.js';
 export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';
 export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';

@@ -10,6 +10,7 @@
  * finds the declarations (docs/periodic.md), checks each cron expression, and puts them into the registry.
  */
 import type { WorkerStub } from '../client/stub.js';
+import { encodeJob } from './job.js';
 import type { WorkerOptions } from './worker.js';
 
 export interface PeriodicOptions {
@@ -69,4 +70,52 @@ export function periodicDefinition(entry: PeriodicEntry): string {
 
 function sortedKeys(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The entry a stored definition describes (the data API and the Web UI read them back). */
+export function entryFromDefinition(text: string): PeriodicEntry | undefined {
+  try {
+    const stored = JSON.parse(text) as Record<string, unknown>;
+    if (
+      typeof stored.name !== 'string' ||
+      typeof stored.cron !== 'string' ||
+      typeof stored.class !== 'string'
+    )
+      return undefined;
+    return {
+      name: stored.name,
+      cron: stored.cron,
+      ...(typeof stored.tz === 'string' ? { tz: stored.tz } : {}),
+      className: stored.class,
+      args: Array.isArray(stored.args) ? stored.args : [],
+      options: (stored.options ?? {}) as WorkerOptions,
+      missed: stored.missed === 'last' ? 'last' : 'skip',
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The job one tick of `entry` enqueues, as it goes onto its queue: the client's field order, the entry's options,
+ * and `periodic: { name, tick }` (with `manual: true` for an "enqueue now", whose tick is its time).
+ */
+export function periodicJob(
+  entry: PeriodicEntry,
+  tick: number,
+  jid: string,
+  now: number,
+  manual = false,
+): string {
+  return encodeJob({
+    retry: true,
+    queue: 'default',
+    ...entry.options,
+    args: entry.args,
+    class: entry.className,
+    jid,
+    created_at: now,
+    enqueued_at: now,
+    periodic: manual ? { name: entry.name, tick, manual: true } : { name: entry.name, tick },
+  });
 }

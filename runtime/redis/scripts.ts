@@ -29,6 +29,8 @@ const SCRIPTS = {
   sidepunchPeriodicEnqueue: { file: 'periodic-enqueue.lua', keys: 4 },
   /** the declared periodic entries → the stored set (added, changed, removed). */
   sidepunchPeriodicSync: { file: 'periodic-sync.lua', keys: 2 },
+  /** a declared periodic entry → paused or running. */
+  sidepunchPeriodicPause: { file: 'periodic-pause.lua', keys: 2 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -85,6 +87,14 @@ declare module 'ioredis' {
     ): Result<number, Context>;
     /** `definitionsKey, writerKey, writer, statePrefix, ...(name, definition)`; resolves to [added, changed, removed]. */
     sidepunchPeriodicSync(...args: string[]): Result<[number, number, number], Context>;
+    /** Resolves to 1, or 0 when no such entry is declared. */
+    sidepunchPeriodicPause(
+      definitionsKey: string,
+      stateKey: string,
+      name: string,
+      pause: '1' | '0',
+      now: number,
+    ): Result<number, Context>;
   }
 }
 

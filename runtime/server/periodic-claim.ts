@@ -3,29 +3,14 @@
  * built as the client builds one (the worker's options, then the entry's queue), carries `periodic: { name, tick }`
  * so it knows which run it is, and goes through client middleware like a scheduled job does.
  */
-import { encodeJob, newJid } from '../core/job.js';
-import type { PeriodicEntry } from '../core/periodic.js';
+import { newJid } from '../core/job.js';
+import { type PeriodicEntry, periodicJob } from '../core/periodic.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
 import type { RuntimeContext } from './actor-context.js';
 
 /** periodic-enqueue.lua's replies. */
 export const PeriodicClaim = { Pushed: 1, Taken: 0, NotCurrent: -1, Paused: -2 } as const;
 export type PeriodicClaimResult = (typeof PeriodicClaim)[keyof typeof PeriodicClaim];
-
-/** The job one tick enqueues, as it goes onto its queue. */
-export function periodicJob(entry: PeriodicEntry, tick: number, jid: string, now: number): string {
-  return encodeJob({
-    retry: true,
-    queue: 'default',
-    ...entry.options,
-    args: entry.args,
-    class: entry.className,
-    jid,
-    created_at: now,
-    enqueued_at: now,
-    periodic: { name: entry.name, tick },
-  });
-}
 
 export async function claimTick(
   ctx: RuntimeContext,
