@@ -63,6 +63,7 @@ export const SLOW = [
   'test/periodic/proof.test.ts',
   'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
+  'test/web/periodic-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];
 // fixtures/counters/test: the sample user tests (fake and inline modes), which import the built package.
