@@ -1,7 +1,7 @@
 /**
  * What periodic entries the project declares (docs/periodic.md): every call of sidepunch's `periodic(…)` in the
- * project's own files. Each module that makes such calls must default-export its entries, which the registry
- * imports; each call is checked as far as the build can read it:
+ * project's own files. Each module that makes such calls (or imports the `PeriodicEntry` type from sidepunch) must
+ * default-export its entries, which the registry imports; each call is checked as far as the build can read it:
  *  1. the name and the cron expression are string literals; names are unique across the project;
  *  2. the cron expression is one croner accepts as Sidepunch allows it, else SP4001 at the bad field;
  *  3. a literal `tz` is an IANA time zone.
@@ -26,16 +26,17 @@ export function findPeriodic(project: Project, skipFiles: ReadonlySet<string>): 
   const diagnostics: Diagnostic[] = [];
   const names = new Map<string, Node>();
   for (const sourceFile of projectSourceFiles(project, skipFiles)) {
-    if (!sourceFile.getFullText().includes('periodic')) continue;
+    if (!/periodic|PeriodicEntry/.test(sourceFile.getFullText())) continue;
     const calls = sourceFile
       .getDescendantsOfKind(SyntaxKind.CallExpression)
       .filter((call) => isPeriodicCall(call));
-    if (calls.length === 0) continue;
+    const typed = importsEntryType(sourceFile);
+    if (calls.length === 0 && !typed) continue;
     modules.push(sourceFile.getFilePath());
     if (!hasDefaultExport(sourceFile)) {
       diagnostics.push(
         diagnosticAt(
-          calls[0]!.getExpression(),
+          calls[0]?.getExpression() ?? typed!,
           Code.PeriodicNotExported,
           'This module declares periodic entries but has no default export, so the registry cannot import them. ' +
             "Add 'export default [periodic(…), …]'.",
@@ -124,6 +125,19 @@ function isPeriodicCall(call: CallExpression): boolean {
       .getDeclarations()
       .some((declaration) => DECLARED_IN.test(declaration.getSourceFile().getFilePath()))
   );
+}
+
+/**
+ * `import type { PeriodicEntry } from 'sidepunch'`: a module that declares no entry any more (`export default []
+ * satisfies PeriodicEntry[]`) still declares the set, so a deploy removes the entries it had.
+ */
+function importsEntryType(sourceFile: SourceFile): Node | undefined {
+  for (const declaration of sourceFile.getImportDeclarations()) {
+    if (declaration.getModuleSpecifierValue() !== 'sidepunch') continue;
+    const named = declaration.getNamedImports().find((specifier) => specifier.getName() === 'PeriodicEntry');
+    if (named) return named;
+  }
+  return undefined;
 }
 
 function hasDefaultExport(sourceFile: SourceFile): boolean {

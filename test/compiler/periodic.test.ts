@@ -55,6 +55,15 @@ describe('sidepunch-gen with periodic entries', () => {
     expect(result.registryEntry).not.toContain('periodic');
   });
 
+  it('a module that declares no entry any more still declares the (empty) set, so a deploy removes them', async () => {
+    const project = app(
+      "import type { PeriodicEntry } from 'sidepunch';\n\nexport default [] satisfies PeriodicEntry[];\n",
+    );
+    const result = await generate(fixtureConfig(project.dir), { skipBundle: true });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.registryEntry).toContain('  periodic: [periodic0].flat(),');
+  });
+
   it('a bad cron field is SP4001 at that field', async () => {
     const project = app(
       `${HEAD}export default [periodic('report', '0 25 * * *', jobs.Report, ['eu', 7])];\n`,
