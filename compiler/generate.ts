@@ -95,6 +95,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
       tsconfig: config.project,
       outFile: config.registry,
       format: config.registryFormat,
+      stubs: { path: config.out, text: stubs },
     });
     if ('diagnostics' in bundle) {
       return {

@@ -48,6 +48,17 @@ describe('sidepunch-gen with periodic entries', () => {
     expect(result.registryEntry).toContain('  periodic: [periodic0].flat(),');
   });
 
+  it('bundles on a first run, before the stubs the entries import exist on disk', async () => {
+    const project = app(`${HEAD}export default [periodic('ping', '@hourly', jobs.Ping, [])];\n`);
+    const run = await runCli(project.dir);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const registry = project.read('dist/registry.js');
+    expect(registry).toContain('// src/sidepunch.generated.ts');
+    expect(registry).toContain('Ping: workerStub("Ping")');
+    expect(registry).toContain('periodic("ping", "@hourly", jobs.Ping, [])');
+  });
+
   it('a project without periodic entries gets a registry without the field', async () => {
     const project = app('export const nothing = 1;\n');
     const result = await generate(fixtureConfig(project.dir), { skipBundle: true });
