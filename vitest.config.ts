@@ -27,6 +27,7 @@ export const UNIT = [
   'test/counters/counter-service.test.ts',
   'test/middleware/chain.test.ts',
   'test/periodic/cron.test.ts',
+  'test/periodic/periodic-check.test.ts',
   'test/package/lockfile.test.ts',
   'test/runtime/alone-gate.test.ts',
   'test/runtime/argument-names.test.ts',

@@ -38,6 +38,8 @@ export class PeriodicEnqueuer {
   private running?: Promise<unknown>;
   private stopped = true;
   private started = false;
+  /** When start() was called: ticks after it are this process's, even if Redis answered only later. */
+  private startedAt?: number;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -58,7 +60,7 @@ export class PeriodicEnqueuer {
     this.ctx.logger.info(`periodic: ${this.tracked.length} entries (${describe(counts)})`);
     const now = this.nowSeconds();
     for (const tracked of this.tracked) {
-      tracked.cursor = now;
+      tracked.cursor = this.startedAt ?? now;
       if (tracked.entry.missed === 'last') await this.catchUp(tracked, now);
     }
     this.started = true;
@@ -72,8 +74,14 @@ export class PeriodicEnqueuer {
     return pushed.reduce((sum, count) => sum + count, 0);
   }
 
+  /** Rewrites the stored entry set if it is another version's whose writer is gone (periodic-sync.ts). */
+  checkEntrySet(): Promise<boolean> {
+    return this.sync.check();
+  }
+
   start(): void {
     this.stopped = false;
+    this.startedAt = this.nowSeconds();
     this.running = this.begin()
       .catch((error) => this.ctx.logger.warn(`periodic: ${describeError(error)}`))
       .finally(() => this.scheduleNext());
@@ -97,7 +105,7 @@ export class PeriodicEnqueuer {
       () => {
         this.running = (async () => {
           if (!this.started) await this.begin();
-          await this.sync.check();
+          await this.checkEntrySet();
           await this.tick();
         })()
           .catch((error) => this.ctx.logger.warn(`periodic: ${describeError(error)}`))
