@@ -137,13 +137,9 @@ export class Launcher {
       options.aloneGate,
     );
     this.scheduler = new Scheduler(this.ctx, random);
-    if (registry.periodic) {
-      if (redis.isCluster)
-        throw new RegistryError(
-          'periodic entries need a standalone Redis: Redis Cluster is not supported yet',
-        );
+    // On a Redis Cluster, boot() refuses the registry instead.
+    if (registry.periodic && !redis.isCluster)
       this.periodic = new PeriodicEnqueuer(this.ctx, registry.periodic);
-    }
     this.rescuer = new Rescuer(this.ctx);
     this.suspects = new SuspectRunner(this.ctx, this.manager);
     this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
@@ -210,6 +206,11 @@ export class Launcher {
         `shutdown timeout (-t ${config.timeoutSeconds}) is not shorter than the container's stop grace period ` +
           `(${config.containerGraceSeconds} s): the orchestrator will kill the process before running jobs are ` +
           `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
+      );
+    }
+    if (this.registry.periodic && this.ctx.redis.isCluster) {
+      throw new RegistryError(
+        `${config.registryPath}: periodic entries need one Redis (or Sentinel): Redis Cluster is not supported yet`,
       );
     }
     try {
