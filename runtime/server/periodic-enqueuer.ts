@@ -20,6 +20,8 @@ import { describe, PeriodicSync } from './periodic-sync.js';
 const MAX_SLEEP_MS = 5000;
 /** Wake this long after a tick, so that the clock reads at or past it. */
 const WAKE_LATE_MS = 2;
+/** After a failed wake (Redis refused a command), the least wait before the next. */
+const RETRY_MS = 1000;
 /** A process stalled for more ticks than this claims only the latest one of them. */
 const MAX_TICKS_PER_WAKE = 100;
 
@@ -40,6 +42,7 @@ export class PeriodicEnqueuer {
   private started = false;
   /** When start() was called: ticks after it are this process's, even if Redis answered only later. */
   private startedAt?: number;
+  private failed = false;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -82,9 +85,7 @@ export class PeriodicEnqueuer {
   start(): void {
     this.stopped = false;
     this.startedAt = this.nowSeconds();
-    this.running = this.begin()
-      .catch((error) => this.ctx.logger.warn(`periodic: ${describeError(error)}`))
-      .finally(() => this.scheduleNext());
+    this.running = this.guarded(() => this.begin());
   }
 
   async stop(): Promise<void> {
@@ -103,16 +104,26 @@ export class PeriodicEnqueuer {
     }
     this.timer = setTimeout(
       () => {
-        this.running = (async () => {
+        this.running = this.guarded(async () => {
           if (!this.started) await this.begin();
           await this.checkEntrySet();
           await this.tick();
-        })()
-          .catch((error) => this.ctx.logger.warn(`periodic: ${describeError(error)}`))
-          .finally(() => this.scheduleNext());
+        });
       },
-      Math.max(0, wakeMs - nowMs),
+      Math.max(this.failed ? RETRY_MS : 0, wakeMs - nowMs),
     );
+  }
+
+  /** Runs one wake's work; an error is logged, and the next wake waits at least RETRY_MS. */
+  private async guarded(work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+      this.failed = false;
+    } catch (error) {
+      this.failed = true;
+      this.ctx.logger.warn(`periodic: ${describeError(error)}`);
+    }
+    this.scheduleNext();
   }
 
   private async claimDue(tracked: Tracked, now: number): Promise<number> {
