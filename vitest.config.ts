@@ -17,6 +17,7 @@ export const UNIT = [
   'test/compiler/esbuild-plugin.test.ts',
   'test/compiler/golden-allow.test.ts',
   'test/compiler/golden-reject.test.ts',
+  'test/compiler/periodic.test.ts',
   'test/compiler/registry-modes.test.ts',
   'test/compiler/registry-params.test.ts',
   'test/compiler/server-module.test.ts',
@@ -25,6 +26,8 @@ export const UNIT = [
   'test/compiler/watch.test.ts',
   'test/counters/counter-service.test.ts',
   'test/middleware/chain.test.ts',
+  'test/periodic/cron.test.ts',
+  'test/periodic/periodic-check.test.ts',
   'test/package/lockfile.test.ts',
   'test/runtime/alone-gate.test.ts',
   'test/runtime/argument-names.test.ts',
@@ -58,8 +61,11 @@ export const SLOW = [
   'test/package/project-setups.test.ts',
   'test/package/tarball.test.ts',
   'test/package/workspaces.test.ts',
+  'test/periodic/gen-to-run.test.ts',
+  'test/periodic/proof.test.ts',
   'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
+  'test/web/periodic-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];
 // fixtures/counters/test: the sample user tests (fake and inline modes), which import the built package.

@@ -14,6 +14,7 @@ import * as esbuild from 'esbuild';
 import { Code } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
 import { COMPILED_PREFIX, REGISTRY_HEADER, VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
+import { stubsInMemory } from './periodic/stubs-in-memory.js';
 import type { RegistryFormat } from './registry-format.js';
 
 export interface BundleRequest {
@@ -22,6 +23,8 @@ export interface BundleRequest {
   readonly tsconfig: string;
   readonly outFile: string;
   readonly format: RegistryFormat;
+  /** The stubs this run generates, served from memory to the modules that import them (periodic entries do). */
+  readonly stubs?: { readonly path: string; readonly text: string };
 }
 
 export type BundleResult = { readonly code: string } | { readonly diagnostics: readonly Diagnostic[] };
@@ -88,7 +91,12 @@ export async function bundleRegistry(request: BundleRequest): Promise<BundleResu
       logLevel: 'silent',
       legalComments: 'none',
       banner: { js: REGISTRY_HEADER },
-      plugins: [validatorModule, compiledModules, packagesInNodeModules],
+      plugins: [
+        validatorModule,
+        compiledModules,
+        ...(request.stubs ? [stubsInMemory(request.stubs)] : []),
+        packagesInNodeModules,
+      ],
     });
     const output = result.outputFiles.find((file) => file.path === path.resolve(request.outFile));
     return { code: output?.text ?? result.outputFiles[0]!.text };

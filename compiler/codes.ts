@@ -1,7 +1,7 @@
 /**
  * Every diagnostic code sidepunch-gen reports. Codes are stable: a code keeps its meaning forever, new kinds get
  * new numbers. SP1xxx: the JSON rule (an argument JSON cannot carry); SP2xxx: a worker the build cannot read;
- * SP3xxx: writing the outputs. docs/sidepunch-gen.md documents each one (a test keeps the two in step).
+ * SP3xxx: writing the outputs; SP4xxx: periodic entries. docs/sidepunch-gen.md documents each one (a test keeps the two in step).
  */
 export const Code = {
   Any: 1001,
@@ -37,6 +37,12 @@ export const Code = {
   BundleFailed: 3001,
   RegistryOverwritten: 3002,
   CompiledModulesUnknown: 3003,
+
+  PeriodicCron: 4001,
+  PeriodicTimeZone: 4002,
+  PeriodicDuplicateName: 4003,
+  PeriodicNotLiteral: 4004,
+  PeriodicNotExported: 4005,
 } as const;
 
 export type CodeNumber = (typeof Code)[keyof typeof Code];
@@ -74,4 +80,9 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   3001: 'esbuild could not bundle the registry',
   3002: "a project file that tsc compiles onto the registry's path",
   3003: 'the compiled registry mode cannot tell where tsc writes the workers (no JavaScript emitted, no `rootDir`)',
+  4001: "a periodic entry's cron expression is invalid (at the bad field)",
+  4002: "a periodic entry's `tz` is not an IANA time zone",
+  4003: 'two periodic entries with the same name',
+  4004: "a periodic entry's name or cron expression is not a string literal",
+  4005: 'a module that declares periodic entries has no default export',
 };

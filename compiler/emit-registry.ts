@@ -1,8 +1,9 @@
 /**
  * Generates the registry entry that esbuild bundles into `dist/registry.js`: it imports every worker class and
- * default-exports `{ workers, validators, params }` (runtime/core/registry.ts `Registry`): one validator per worker built
+ * default-exports `{ workers, validators, params, periodic }` (runtime/core/registry.ts `Registry`): one validator per worker built
  * from the same shapes the JSON rule proved, each worker's `perform` parameter names in order (a rest parameter as
- * `'...name'`), and `configureServer` from the `server` module when one is configured. A worker's module is named
+ * `'...name'`), and `configureServer` from the `server` module when one is configured, and `periodic`, the entries of the modules that declare
+ * them, when any do. A worker's module is named
  * by `specifierOf`: its source relative to the project directory, with its `.ts` extension, which esbuild resolves
  * whatever the tsconfig's style (`sourceSpecifier`, the bundle mode); or its compiled file relative to the
  * registry, marked to stay external (`COMPILED_PREFIX`, the compiled mode).
@@ -32,6 +33,7 @@ export function emitRegistryEntry(
   shapes: ShapeTable,
   specifierOf: (file: string) => string,
   serverFile?: string,
+  periodicFiles: readonly string[] = [],
 ): string {
   const byFile = new Map<string, WorkerModel[]>();
   for (const worker of workers) byFile.set(worker.file, [...(byFile.get(worker.file) ?? []), worker]);
@@ -49,11 +51,13 @@ export function emitRegistryEntry(
     (worker) => `    ${printKey(worker.className)}: ${printLiteral(parameterNames(worker), '    ')},\n`,
   );
   const server = serverFile ? serverImport(workers, specifierOf(serverFile)) : undefined;
+  const periodic = periodicImports(workers, periodicFiles.map(specifierOf));
   return [
     REGISTRY_HEADER,
     `import { argsValidator } from ${quote(VALIDATOR_MODULE)};`,
     ...imports,
     ...(server ? [server.importLine] : []),
+    ...periodic.importLines,
     '',
     ...table,
     'export default {',
@@ -61,6 +65,7 @@ export function emitRegistryEntry(
     `  validators: {\n${validators.join('')}  },`,
     `  params: {\n${params.join('')}  },`,
     ...(server ? [server.field] : []),
+    ...periodic.field,
     '};',
     '',
   ].join('\n');
@@ -77,6 +82,22 @@ function serverImport(
   return {
     importLine: `import ${local} from ${quote(specifier)};`,
     field: local === 'configureServer' ? '  configureServer,' : `  configureServer: ${local},`,
+  };
+}
+
+/** The modules declaring periodic entries (docs/periodic.md): each default-exports an array of them, or one. */
+function periodicImports(
+  workers: readonly WorkerModel[],
+  specifiers: readonly string[],
+): { importLines: string[]; field: string[] } {
+  if (specifiers.length === 0) return { importLines: [], field: [] };
+  const taken = new Set(workers.map((worker) => worker.className));
+  let base = 'periodic';
+  while (specifiers.some((_, i) => taken.has(`${base}${i}`))) base = `_${base}`;
+  const locals = specifiers.map((_, i) => `${base}${i}`);
+  return {
+    importLines: specifiers.map((specifier, i) => `import ${locals[i]} from ${quote(specifier)};`),
+    field: [`  periodic: [${locals.join(', ')}].flat(),`],
   };
 }
 

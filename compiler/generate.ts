@@ -15,6 +15,8 @@ import { COMPILED_PREFIX, emitRegistryEntry, sourceSpecifier } from './emit-regi
 import { emitStubs } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
 import type { Output } from './outputs.js';
+import { periodicTypeDiagnostics } from './periodic/check-periodic-types.js';
+import { findPeriodic } from './periodic/find-periodic.js';
 import { type LoadedProject, loadProject } from './project.js';
 import { registryCollisions } from './registry-collision.js';
 
@@ -43,17 +45,23 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
   if ('diagnostics' in loaded) return { diagnostics: loaded.diagnostics, outputs: [], workers: 0 };
   const projectDir = path.dirname(config.project);
   const analysis = analyzeProject(loaded.project, { cwd: config.cwd, skipFiles: new Set([config.out]) });
+  const periodic = findPeriodic(loaded.project, new Set([config.out]));
   const diagnostics = [
     ...analysis.diagnostics,
+    ...periodic.diagnostics,
     ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd)),
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
   const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
+  const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, stubs);
+  if (periodicTypes.length > 0)
+    return { diagnostics: periodicTypes, outputs: [], workers: analysis.workers.length };
   const registryEntry = emitRegistryEntry(
     analysis.workers,
     analysis.shapes,
     sourceSpecifier(projectDir),
     config.server,
+    periodic.modules,
   );
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   if (!options.skipBundle) {
@@ -62,6 +70,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
       const files = [
         ...analysis.workers.map((worker) => worker.file),
         ...(config.server ? [config.server] : []),
+        ...periodic.modules,
       ];
       const compiled = compiledSpecifiers(loaded.project, config.project, config.registry, files);
       if ('problem' in compiled) {
@@ -77,6 +86,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
         analysis.shapes,
         (file) => COMPILED_PREFIX + compiled.specifiers.get(file),
         config.server,
+        periodic.modules,
       );
     }
     const bundle = await bundleRegistry({
@@ -85,6 +95,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
       tsconfig: config.project,
       outFile: config.registry,
       format: config.registryFormat,
+      stubs: { path: config.out, text: stubs },
     });
     if ('diagnostics' in bundle) {
       return {

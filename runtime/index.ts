@@ -17,6 +17,7 @@ export {
 } from './api/job-set.js';
 export { JobKilledByApi, type KillOptions } from './api/kill.js';
 export type { PageOptions } from './api/paging.js';
+export { PeriodicEntryNotFound, PeriodicEntryRecord, PeriodicSet } from './api/periodic-set.js';
 export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';
 export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';
@@ -40,6 +41,7 @@ export {
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
 export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
+export { type PeriodicEntry, type PeriodicOptions, periodic } from './core/periodic.js';
 export {
   type ArgsValidator,
   defineRegistry,
@@ -47,7 +49,13 @@ export {
   type Registry,
   RegistryError,
 } from './core/registry.js';
-export type { RetryInAnswer, SidepunchWorker, WorkerClass, WorkerOptions } from './core/worker.js';
+export type {
+  PeriodicTick,
+  RetryInAnswer,
+  SidepunchWorker,
+  WorkerClass,
+  WorkerOptions,
+} from './core/worker.js';
 export { type EntryRef, MiddlewareChain } from './middleware/chain.js';
 export {
   type ClientContext,
@@ -98,6 +106,7 @@ export type {
   JobEvent,
   JobFailedEvent,
   JobUnperformableEvent,
+  PeriodicEnqueuedEvent,
   RuntimeEventMap,
   RuntimeEventSource,
   RuntimeEvents,

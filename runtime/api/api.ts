@@ -10,6 +10,7 @@
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { DeadSet } from './dead-set.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
+import { PeriodicSet } from './periodic-set.js';
 import { ProcessSet } from './process-set.js';
 import { Queue } from './queue.js';
 import { Stats } from './stats.js';
@@ -23,6 +24,8 @@ export class SidepunchApi {
   readonly processes: ProcessSet;
   readonly work: WorkSet;
   readonly stats: Stats;
+  /** The periodic entries: list, pause, resume, enqueue now (docs/periodic.md). */
+  readonly periodic: PeriodicSet;
 
   constructor(options: ApiOptions = {}) {
     this.connection = openApiConnection(options);
@@ -32,6 +35,7 @@ export class SidepunchApi {
     this.processes = new ProcessSet(this.connection);
     this.work = new WorkSet(this.connection);
     this.stats = new Stats(this.connection);
+    this.periodic = new PeriodicSet(this.connection);
   }
 
   queue(name = 'default'): Queue {

@@ -11,6 +11,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import type { ConfigureServer } from '../middleware/configure.js';
+import type { PeriodicEntry } from './periodic.js';
+import { periodicProblem } from './periodic-check.js';
 import type { WorkerClass } from './worker.js';
 
 /** Returns undefined when `args` fit `perform`'s parameters, else the path that failed and why. */
@@ -26,6 +28,11 @@ export interface Registry {
   readonly params?: Readonly<Record<string, readonly string[]>>;
   /** Called by `sidepunch-run` before it fetches a job: add server and client middleware, error and death handlers. */
   readonly configureServer?: ConfigureServer;
+  /**
+   * Periodic entries (docs/periodic.md), from `periodic(…)`. Absent: this process leaves the stored entries alone;
+   * present, even empty: it replaces them with these.
+   */
+  readonly periodic?: readonly PeriodicEntry[];
 }
 
 export function defineRegistry(registry: Registry): Registry {
@@ -81,6 +88,10 @@ export async function loadRegistry(file: string): Promise<Registry> {
     }
   }
   checkParams(file, candidate.params);
+  if (candidate.periodic !== undefined) {
+    const problem = periodicProblem(candidate.periodic, workers, candidate.validators);
+    if (problem) throw new RegistryError(`${file}: ${problem}`);
+  }
   if (candidate.configureServer !== undefined && typeof candidate.configureServer !== 'function') {
     throw new RegistryError(`${file}: configureServer must be a function (server) => { … }`);
   }

@@ -32,6 +32,28 @@ export interface SidepunchWorker {
    * or when the job's `timeout` passes. Pass it to `fetch` and friends so jobs stop early.
    */
   signal?: AbortSignal;
+  /**
+   * Set by the runtime before `perform` for a job a periodic entry enqueued (docs/periodic.md): the entry's name and
+   * the tick the job belongs to, epoch seconds (`tick` is the time of an "enqueue now" for `manual` runs).
+   */
+  periodic?: PeriodicTick;
+}
+
+/** Which run of a periodic entry a job is: the job's `periodic` field. */
+export interface PeriodicTick {
+  readonly name: string;
+  readonly tick: number;
+  readonly manual?: true;
+}
+
+/** The job's `periodic` field when it is one, else undefined. */
+export function periodicTickOf(job: Readonly<Record<string, unknown>>): PeriodicTick | undefined {
+  const field = job.periodic as Partial<PeriodicTick> | null | undefined;
+  if (!field || typeof field !== 'object' || typeof field.name !== 'string' || typeof field.tick !== 'number')
+    return undefined;
+  return field.manual === true
+    ? { name: field.name, tick: field.tick, manual: true }
+    : { name: field.name, tick: field.tick };
 }
 
 /** What `sidepunchRetryIn` may answer: seconds until the next try, or where the job goes instead. */

@@ -11,7 +11,7 @@ import { MiddlewareChain, runChain } from './chain.js';
 import type { PushCall } from './push-hooks.js';
 
 /** Where a push comes from. */
-export type PushOrigin = 'client' | 'schedule' | 'retry' | 'api';
+export type PushOrigin = 'client' | 'schedule' | 'retry' | 'api' | 'periodic';
 
 export interface ClientContext {
   /** The class name on the wire. */

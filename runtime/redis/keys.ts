@@ -146,6 +146,29 @@ export class Keys {
     return `${this.prefix}sidepunch:suspect-alone:{${this.queue(queue)}}:${identity}`;
   }
 
+  /** HASH: periodic entry name → its definition (JSON), as the deploy that wrote it last declares them. */
+  get periodic(): string {
+    return `${this.prefix}sidepunch:periodic`;
+  }
+
+  /** STRING: `{"identity","digest"}` of the process that wrote `periodic` last, so others know when to rewrite it. */
+  get periodicWriter(): string {
+    return `${this.prefix}sidepunch:periodic-writer`;
+  }
+
+  /**
+   * HASH per periodic entry: `last_tick` (epoch seconds), `last_jid`, `last_enqueued_at`, `paused`. Kept across
+   * deploys while the entry is declared; removed with it.
+   */
+  periodicState(name: string): string {
+    return `${this.periodicStatePrefix}${name}`;
+  }
+
+  /** What periodicState puts before the name (periodic-sync.lua removes a dropped entry's state by it). */
+  get periodicStatePrefix(): string {
+    return `${this.prefix}sidepunch:periodic:`;
+  }
+
   statProcessed(day?: string): string {
     return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
   }

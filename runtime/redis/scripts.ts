@@ -25,6 +25,12 @@ const SCRIPTS = {
   sidepunchStage: { file: 'stage.lua', keys: 2 },
   /** cluster mode: staged jobs → their queue, each at most once. */
   sidepunchEnqueueOnce: { file: 'enqueue-once.lua', keys: 2 },
+  /** a periodic entry's tick → claimed, and its job → queue, exactly once across processes. */
+  sidepunchPeriodicEnqueue: { file: 'periodic-enqueue.lua', keys: 4 },
+  /** the declared periodic entries → the stored set (added, changed, removed). */
+  sidepunchPeriodicSync: { file: 'periodic-sync.lua', keys: 2 },
+  /** a declared periodic entry → paused or running. */
+  sidepunchPeriodicPause: { file: 'periodic-pause.lua', keys: 2 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -64,6 +70,30 @@ declare module 'ioredis' {
       markerKey: string,
       markerTtlSeconds: number,
       ...payloads: string[]
+    ): Result<number, Context>;
+    /** Resolves to 1 (pushed), 0 (taken), -1 (not the stored definition), -2 (paused): PeriodicClaim. */
+    sidepunchPeriodicEnqueue(
+      definitionsKey: string,
+      stateKey: string,
+      queuesKey: string,
+      queueKey: string,
+      name: string,
+      definition: string,
+      tick: number,
+      payload: string,
+      jid: string,
+      queue: string,
+      now: number,
+    ): Result<number, Context>;
+    /** `definitionsKey, writerKey, writer, statePrefix, ...(name, definition)`; resolves to [added, changed, removed]. */
+    sidepunchPeriodicSync(...args: string[]): Result<[number, number, number], Context>;
+    /** Resolves to 1, or 0 when no such entry is declared. */
+    sidepunchPeriodicPause(
+      definitionsKey: string,
+      stateKey: string,
+      name: string,
+      pause: '1' | '0',
+      now: number,
     ): Result<number, Context>;
   }
 }

@@ -33,6 +33,15 @@ export interface FetchReconnectedEvent {
   readonly stalledMs: number;
 }
 
+/** A periodic entry's tick was claimed by this process and its job pushed. */
+export interface PeriodicEnqueuedEvent {
+  readonly name: string;
+  /** The tick, epoch seconds. */
+  readonly tick: number;
+  readonly jid: string;
+  readonly className: string;
+}
+
 export interface RuntimeEventMap {
   /** `perform` is about to run. */
   'job:start': JobEvent;
@@ -45,6 +54,7 @@ export interface RuntimeEventMap {
   /** Every queue was empty on the last fetch. */
   'fetch:idle': undefined;
   'fetch:reconnected': FetchReconnectedEvent;
+  'periodic:enqueued': PeriodicEnqueuedEvent;
 }
 
 /** The listening half of RuntimeEvents: what an embedding host is given. */

@@ -13,6 +13,7 @@
 import { type JobPayload, parseJob } from '../core/job.js';
 import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
+import { periodicTickOf } from '../core/worker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
 import {
   runServerMiddleware,
@@ -115,6 +116,7 @@ export class Executor {
       const run = runInScope(scope, () => {
         const worker = new workerClass();
         worker.jid = job.jid;
+        worker.periodic = periodicTickOf(job);
         worker.signal = signal;
         // No middleware (the common case): perform directly, with nothing allocated for a chain.
         if (!chained) return worker.perform(...job.args);

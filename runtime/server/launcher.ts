@@ -3,7 +3,7 @@
  *  1. connect (one shared connection; blocking fetch opens its own per queue);
  *  2. start(): the registry's configureServer hook (middleware, handlers), a first heartbeat (which records this
  *     process's queues for rescuers) before the first fetch, then the manager and its fetch watchdog, the
- *     scheduler, the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a run of the
+ *     scheduler, the periodic enqueuer (when the registry declares entries), the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a run of the
  *     suspects they left, each alone;
  *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
@@ -36,6 +36,7 @@ import { Heartbeat, type RemoteSignal } from './heartbeat.js';
 import { JobRetry } from './job-retry.js';
 import { LauncherLogger } from './launcher-logger.js';
 import { Manager } from './manager.js';
+import { PeriodicEnqueuer } from './periodic-enqueuer.js';
 import { queueOrder } from './queue-order.js';
 import { Rescuer } from './rescuer.js';
 import type { RuntimeConfig } from './run-config.js';
@@ -77,6 +78,8 @@ export class Launcher {
   readonly rescuer: Rescuer;
   readonly suspects: SuspectRunner;
   readonly watchdog: FetchWatchdog;
+  /** When the registry declares periodic entries. */
+  readonly periodic?: PeriodicEnqueuer;
   private readonly connections: RedisConnection[] = [];
   private readonly fetcher: Fetcher;
   private readonly completer: Completer;
@@ -134,6 +137,9 @@ export class Launcher {
       options.aloneGate,
     );
     this.scheduler = new Scheduler(this.ctx, random);
+    // On a Redis Cluster, boot() refuses the registry instead.
+    if (registry.periodic && !redis.isCluster)
+      this.periodic = new PeriodicEnqueuer(this.ctx, registry.periodic);
     this.rescuer = new Rescuer(this.ctx);
     this.suspects = new SuspectRunner(this.ctx, this.manager);
     this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);
@@ -164,7 +170,7 @@ export class Launcher {
     this.quieting ??= (async () => {
       this.ctx.logger.info('quiet: no new jobs; running ones finish');
       this.watchdog.stop();
-      await Promise.all([this.manager.stopFetching(), this.scheduler.stop()]);
+      await Promise.all([this.manager.stopFetching(), this.scheduler.stop(), this.periodic?.stop()]);
       await this.heartbeat.beat().catch(() => {});
     })();
     return this.quieting;
@@ -202,6 +208,11 @@ export class Launcher {
           `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
       );
     }
+    if (this.registry.periodic && this.ctx.redis.isCluster) {
+      throw new RegistryError(
+        `${config.registryPath}: periodic entries need one Redis (or Sentinel): Redis Cluster is not supported yet`,
+      );
+    }
     try {
       const server = serverConfiguration(config, this.shutdownHooks);
       await this.registry.configureServer?.(server);
@@ -223,6 +234,7 @@ export class Launcher {
     this.manager.start();
     this.watchdog.start();
     this.scheduler.start();
+    this.periodic?.start();
     this.heartbeat.start();
     this.rescuesOnBeat = true;
     void this.rescueDead();

@@ -1,6 +1,7 @@
 /**
- * The queues the registry's workers declare (`queue` and `retry_queue` in their static `sidepunchOptions`), so
- * that a job pushed through its worker's options is never left in a queue no process works:
+ * The queues the registry's workers declare (`queue` and `retry_queue` in their static `sidepunchOptions`, and in
+ * its periodic entries' options), so that a job pushed through its worker's options is never left in a queue no
+ * process works:
  *  1. no `-q`: the process works `default` plus every declared queue, with equal weights, tried in a new random
  *     order at every fetch (Sidekiq's order for equal weights), and says so in one line at start;
  *  2. `-q` given: those queues only, and one warning at start naming each declared queue left out.
@@ -10,11 +11,14 @@ import type { Logger } from '../core/logger.js';
 import type { Registry } from '../core/registry.js';
 import type { RuntimeConfig, WeightedQueue } from './run-config.js';
 
-/** Every queue the workers' options name, in registry order, each once. */
+/** Every queue the workers' options name, then the periodic entries', in registry order, each once. */
 export function declaredQueues(registry: Registry): string[] {
   const names = new Set<string>();
-  for (const worker of Object.values(registry.workers)) {
-    const { queue, retry_queue: retryQueue } = worker.sidepunchOptions ?? {};
+  const options = [
+    ...Object.values(registry.workers).map((worker) => worker.sidepunchOptions ?? {}),
+    ...(registry.periodic ?? []).map((entry) => entry.options),
+  ];
+  for (const { queue, retry_queue: retryQueue } of options) {
     for (const name of [queue, retryQueue]) if (typeof name === 'string' && name !== '') names.add(name);
   }
   return [...names];

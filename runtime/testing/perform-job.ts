@@ -5,6 +5,7 @@
  */
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
+import { periodicTickOf } from '../core/worker.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
@@ -23,6 +24,7 @@ export async function performJob(job: JobPayload): Promise<void> {
   }
   const worker = new workerClass();
   worker.jid = job.jid;
+  worker.periodic = periodicTickOf(job);
   worker.signal = new AbortController().signal;
   if (testingServerMiddleware.size === 0) {
     await worker.perform(...job.args);

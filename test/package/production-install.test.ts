@@ -1,7 +1,7 @@
 /**
  * An app's production install, as docs/deploying.md ("Production install") describes it: sidepunch in
  * dependencies, sidepunch-gen's ts-morph and esbuild in devDependencies. The full install builds (sidepunch-gen,
- * then esbuild); `npm ci --omit=dev` then holds sidepunch and ioredis's tree and nothing else, and still enqueues,
+ * then esbuild); `npm ci --omit=dev` then holds sidepunch, croner and ioredis's tree and nothing else, and still enqueues,
  * performs the job with sidepunch-run and serves sidepunch-web, while sidepunch-gen and sidepunch/esbuild there
  * fail with one line naming the npm command and write nothing. Its node_modules is weighed against the same app's
  * on BullMQ, installed in the same run.
@@ -96,10 +96,10 @@ describe("an app's production install (npm ci --omit=dev, ts-morph and esbuild i
       expect(existsSync(path.join(app, file)), file).toBe(true);
   });
 
-  it("holds sidepunch and ioredis's tree, nothing else", () => {
+  it("holds sidepunch, croner (periodic jobs' cron) and ioredis's tree, nothing else", () => {
     const installed = installedPackages(path.join(app, 'node_modules'));
     console.log(`production node_modules: ${installed.join(', ')}`);
-    expect(installed).toEqual(['sidepunch', ...lockedTree('ioredis')].sort());
+    expect(installed).toEqual(['sidepunch', 'croner', ...lockedTree('ioredis')].sort());
   });
 
   it('enqueues through the built stubs, sidepunch-run performs the job, sidepunch-web counts it in /stats', async () => {

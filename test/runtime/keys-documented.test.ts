@@ -36,6 +36,10 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
   suspects: (keys) => [keys.suspects(NAME)],
   suspectClaimed: (keys) => [keys.suspectClaimed(IDENTITY, NAME)],
   suspectAlone: (keys) => [keys.suspectAlone(IDENTITY, NAME)],
+  periodic: (keys) => [keys.periodic],
+  periodicWriter: (keys) => [keys.periodicWriter],
+  periodicState: (keys) => [keys.periodicState(NAME)],
+  periodicStatePrefix: (keys) => [keys.periodicStatePrefix],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],
   statFailed: (keys) => [keys.statFailed(), keys.statFailed('<YYYY-MM-DD>')],
 };

@@ -4,7 +4,7 @@
  * or a stub through the default client) is never left in a queue that no process works.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { close, configure, defineRegistry, LineLogger, workerStub } from '../../runtime/index.js';
+import { close, configure, defineRegistry, LineLogger, periodic, workerStub } from '../../runtime/index.js';
 import { type EmbeddedRuntime, embedRuntime } from '../../runtime/server/embedded-runtime.js';
 import { queueOrder } from '../../runtime/server/queue-order.js';
 import { declaredQueues, withRegistryQueues } from '../../runtime/server/registry-queues.js';
@@ -34,6 +34,14 @@ describe('the queues a registry declares (no Redis)', () => {
   it('are each worker queue and retry_queue, once, in registry order', () => {
     const registry = defineRegistry({ workers: { Mailer, Report, Plain, Again: Mailer } });
     expect(declaredQueues(registry)).toEqual(['mail', 'reports', 'slow']);
+  });
+
+  it("include the periodic entries' queues", () => {
+    const registry = defineRegistry({
+      workers: { Mailer, Plain },
+      periodic: [periodic('nightly', '@daily', workerStub<[]>('Plain'), [], { queue: 'nightly' })],
+    });
+    expect(declaredQueues(registry)).toEqual(['mail', 'nightly']);
   });
 
   it('are worked beside default when no -q is given, and -q replaces them', () => {

@@ -1,0 +1,121 @@
+/**
+ * What a user declares: periodic entries, next to the workers, through the typed stubs, so a wrong argument is a
+ * compile error.
+ *
+ *   export default [
+ *     periodic('nightly-report', '30 2 * * *', jobs.NightlyReport, ['eu'], { tz: 'Europe/Paris' }),
+ *   ];
+ *
+ * The name is the entry's identity in Redis: its pause flag and last tick survive deploys under it. sidepunch-gen
+ * finds the declarations (docs/periodic.md), checks each cron expression, and puts them into the registry.
+ */
+import type { WorkerStub } from '../client/stub.js';
+import { encodeJob } from './job.js';
+import type { WorkerOptions } from './worker.js';
+
+export interface PeriodicOptions {
+  /** IANA time zone the cron fields are read in (default UTC). */
+  readonly tz?: string;
+  /** Queue for its jobs, instead of the worker's. */
+  readonly queue?: string;
+  /**
+   * Ticks that passed while no process ran: `'skip'` them (the default), or enqueue `'last'` of them once when a
+   * process starts.
+   */
+  readonly missed?: 'skip' | 'last';
+}
+
+export interface PeriodicEntry {
+  readonly name: string;
+  readonly cron: string;
+  readonly tz?: string;
+  readonly className: string;
+  readonly args: readonly unknown[];
+  /** The stub's options (its `set()` overrides included), then `queue` when given. */
+  readonly options: Readonly<WorkerOptions>;
+  readonly missed: 'skip' | 'last';
+}
+
+/** One periodic entry: every tick of `cron`, one `stub` job with `args`. */
+export function periodic<Args extends readonly unknown[]>(
+  name: string,
+  cron: string,
+  stub: WorkerStub<Args>,
+  args: Args,
+  options: PeriodicOptions = {},
+): PeriodicEntry {
+  return {
+    name,
+    cron,
+    ...(options.tz === undefined ? {} : { tz: options.tz }),
+    className: stub.className,
+    args: [...args],
+    options: { ...stub.options, ...(options.queue === undefined ? {} : { queue: options.queue }) },
+    missed: options.missed ?? 'skip',
+  };
+}
+
+/** The entry as stored in Redis: the same text from every process with the same code, so it compares as a string. */
+export function periodicDefinition(entry: PeriodicEntry): string {
+  return JSON.stringify({
+    name: entry.name,
+    cron: entry.cron,
+    tz: entry.tz ?? null,
+    class: entry.className,
+    args: entry.args,
+    options: sortedKeys(entry.options),
+    missed: entry.missed,
+  });
+}
+
+function sortedKeys(record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The entry a stored definition describes (the data API and the Web UI read them back). */
+export function entryFromDefinition(text: string): PeriodicEntry | undefined {
+  try {
+    const stored = JSON.parse(text) as Record<string, unknown>;
+    if (
+      typeof stored.name !== 'string' ||
+      typeof stored.cron !== 'string' ||
+      typeof stored.class !== 'string'
+    )
+      return undefined;
+    return {
+      name: stored.name,
+      cron: stored.cron,
+      ...(typeof stored.tz === 'string' ? { tz: stored.tz } : {}),
+      className: stored.class,
+      args: Array.isArray(stored.args) ? stored.args : [],
+      options: (stored.options ?? {}) as WorkerOptions,
+      missed: stored.missed === 'last' ? 'last' : 'skip',
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The job one tick of `entry` enqueues, as it goes onto its queue: the client's field order, the entry's options,
+ * and `periodic: { name, tick }` (with `manual: true` for an "enqueue now", whose tick is its time).
+ */
+export function periodicJob(
+  entry: PeriodicEntry,
+  tick: number,
+  jid: string,
+  now: number,
+  manual = false,
+): string {
+  return encodeJob({
+    retry: true,
+    queue: 'default',
+    ...entry.options,
+    args: entry.args,
+    class: entry.className,
+    jid,
+    created_at: now,
+    enqueued_at: now,
+    periodic: manual ? { name: entry.name, tick, manual: true } : { name: entry.name, tick },
+  });
+}

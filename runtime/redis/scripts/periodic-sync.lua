@@ -1,0 +1,31 @@
+-- periodic-sync: replace the stored periodic entry set with the one a process declares, in one atomic step: new
+-- entries are added, changed ones rewritten (their state, pause flag and last tick, kept), and entries it no longer
+-- declares removed with their state. Standalone Redis only: a removed entry's state key is built from ARGV[2].
+--
+-- KEYS[1]  the periodic definitions hash (sidepunch:periodic)
+-- KEYS[2]  the writer key (sidepunch:periodic-writer)
+-- ARGV[1]  the writer's value: {"identity","digest"}
+-- ARGV[2]  the state key prefix (sidepunch:periodic:)
+-- ARGV[3+2(i-1)]  entry i's name
+-- ARGV[4+2(i-1)]  entry i's definition (JSON text)
+--
+-- Returns { added, changed, removed }.
+local declared = {}
+local added, changed, removed = 0, 0, 0
+for i = 3, #ARGV, 2 do
+  declared[ARGV[i]] = true
+  local stored = redis.call('HGET', KEYS[1], ARGV[i])
+  if stored ~= ARGV[i + 1] then
+    if stored then changed = changed + 1 else added = added + 1 end
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  end
+end
+for _, name in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if not declared[name] then
+    redis.call('HDEL', KEYS[1], name)
+    redis.call('DEL', ARGV[2] .. name)
+    removed = removed + 1
+  end
+end
+redis.call('SET', KEYS[2], ARGV[1])
+return { added, changed, removed }
