@@ -22,6 +22,9 @@ export interface ParameterModel {
   readonly optional: boolean;
   readonly rest: boolean;
   readonly type: TypeText;
+  /** The annotation itself allows `undefined` (`level?: Level | undefined`): the stubs exclude it where they
+   * print the parameter as required. */
+  readonly undefinedInType?: boolean;
 }
 
 export type OptionValue = string | number | boolean | readonly string[];

@@ -153,7 +153,7 @@ class ShapeCompiler {
       }
       const showLiteral = members.some((member) => typeof member === 'object' && 'literal' in member);
       if (showLiteral && ['string', 'number', 'boolean'].includes(typeof value)) {
-        return `${path}: expected ${expected}, got ${showValue(value as Literal)}`;
+        return `${path}: expected ${expected}, got ${gotLiteral(value as Literal)}`;
       }
       return mismatch(expected, value, path);
     };
@@ -228,7 +228,7 @@ function literal(values: readonly Literal[]): Check {
   return (value, path) => {
     if (allowed.has(value)) return undefined;
     const got =
-      typeof value === 'object' || value === undefined ? kindOf(value) : showValue(value as Literal);
+      typeof value === 'object' || value === undefined ? kindOf(value) : gotLiteral(value as Literal);
     return `${path}: expected ${expected}, got ${got}`;
   };
 }
@@ -245,13 +245,24 @@ function describe(shape: Shape): string {
 function mismatch(expected: string, value: unknown, path: string): string {
   return value === undefined
     ? `${path}: missing (expected ${expected})`
-    : `${path}: expected ${expected}, got ${kindOf(value)}`;
+    : `${path}: expected ${expected}, got ${gotText(value)}`;
+}
+
+/** What a mismatch got: its kind, or what it is for numbers JSON cannot write (`1e400` parses to Infinity). */
+function gotText(value: unknown): string {
+  if (typeof value !== 'number' || Number.isFinite(value)) return kindOf(value);
+  if (Number.isNaN(value)) return 'NaN';
+  return `${value} (a number too large for JSON)`;
 }
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
+}
+
+function gotLiteral(value: Literal): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? gotText(value) : showValue(value);
 }
 
 function showValue(value: Literal): string {

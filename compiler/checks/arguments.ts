@@ -25,7 +25,9 @@ export function checkArguments(className: string, perform: Perform, rule: JsonRu
   for (const parameter of perform.parameters) {
     const reading = readParameter(parameter, rule);
     if (!reading.shape) {
-      diagnostics.push(...reading.problems.map((problem) => describe(className, parameter, problem)));
+      diagnostics.push(
+        ...reading.problems.map((problem) => describe(className, perform, parameter, problem, rule.checker)),
+      );
       continue;
     }
     if (!parameter.rest) {
@@ -53,6 +55,7 @@ export function checkArguments(className: string, perform: Perform, rule: JsonRu
 }
 
 function readParameter(parameter: PerformParameter, rule: JsonRule): Reading {
+  if (parameter.rest) return rule.readRest(parameter.type);
   if (parameter.optional) return rule.readMaybeAbsent(parameter.type).reading;
   return rule.readValue(parameter.type);
 }
@@ -65,18 +68,54 @@ function spreadOf(shape: Shape): TupleShape | undefined {
   return undefined;
 }
 
-function describe(className: string, parameter: PerformParameter, problem: Problem): Diagnostic {
+function describe(
+  className: string,
+  perform: Perform,
+  parameter: PerformParameter,
+  problem: Problem,
+  checker: ts.TypeChecker,
+): Diagnostic {
   const rejection = REJECTIONS[problem.code]!;
   const where = renderPath(parameter.name, problem.path);
+  const typeText =
+    problem.code === Code.Unresolved
+      ? unresolvedNames(problem.declaration ?? parameter.declaration, checker)
+      : problem.typeText;
   const message =
     `Argument '${parameter.name}' of ${className}.perform is not JSON-serializable: ` +
-    `${where} ${rejection.what(problem.typeText)}. ${rejection.fix}`;
+    `${where} ${rejection.what(typeText)}. ${rejection.fix}`;
   const property = problem.path.findLast((segment) => segment.kind === 'property');
   const related =
     problem.declaration && property?.kind === 'property'
       ? [relatedAt(declarationName(problem.declaration), `'${property.name}' is declared here.`)]
       : [];
-  return diagnosticAt(parameter.declaration.name, problem.code, message, related);
+  if (!perform.inheritedFrom) return diagnosticAt(parameter.declaration.name, problem.code, message, related);
+  // `perform` comes from a base class: the mistake is the subclass's type argument, so point there.
+  return diagnosticAt(perform.inheritedFrom.at, problem.code, message, [
+    relatedAt(
+      parameter.declaration.name,
+      `'${parameter.name}' is declared here, in ${perform.inheritedFrom.base}.perform.`,
+    ),
+    ...related,
+  ]);
+}
+
+/** `'Missing'`: the names in a type annotation that resolve to nothing (a missing import, a typo). */
+function unresolvedNames(declaration: ts.Declaration, checker: ts.TypeChecker): string {
+  const annotation = (declaration as { type?: ts.TypeNode }).type;
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeReferenceNode(node) && isErrorType(checker.getTypeAtLocation(node))) {
+      names.push(`'${node.typeName.getText()}'`);
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (annotation) visit(annotation);
+  return names.length > 0 ? [...new Set(names)].join(', ') : 'a type';
+}
+
+function isErrorType(type: ts.Type): boolean {
+  return (type as { intrinsicName?: string }).intrinsicName === 'error';
 }
 
 function declarationName(declaration: ts.Declaration): ts.Node {

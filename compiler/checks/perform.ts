@@ -16,6 +16,8 @@ export interface PerformParameter {
   readonly rest: boolean;
   /** As the worker's class sees it (type arguments of generic bases applied). */
   readonly type: ts.Type;
+  /** The annotation allows `undefined` itself, beyond the `?` that makes the parameter optional. */
+  readonly undefinedInType: boolean;
 }
 
 export interface Perform {
@@ -23,6 +25,8 @@ export interface Perform {
   readonly parameters: readonly PerformParameter[];
   /** Type arguments the annotations' type parameters stand for, when `perform` comes from a generic base. */
   readonly scope: TypeArguments;
+  /** When a base class declares `perform`: the worker's `extends` clause, where diagnostics point, and the base. */
+  readonly inheritedFrom?: { readonly at: ts.Node; readonly base: string };
 }
 
 export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perform | Diagnostic {
@@ -74,9 +78,49 @@ export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perfo
       optional: !!declaration.questionToken || !!declaration.initializer,
       rest: !!declaration.dotDotDotToken,
       type: symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(declaration),
+      undefinedInType: declaration.type
+        ? allowsUndefined(checker.getTypeFromTypeNode(declaration.type))
+        : false,
     };
   });
-  return { declaration: method, parameters, scope: typeArgumentsUpTo(cls, method) };
+  const misplaced = optionalBeforeRequired(className, parameters);
+  if (misplaced) return misplaced;
+  const heritage = cls.getExtends()?.compilerNode;
+  const inheritedFrom =
+    method.parent !== cls.compilerNode && heritage
+      ? { at: heritage, base: (method.parent as ts.ClassLikeDeclaration).name?.text ?? 'its base class' }
+      : undefined;
+  return {
+    declaration: method,
+    parameters,
+    scope: typeArgumentsUpTo(cls, method),
+    ...(inheritedFrom ? { inheritedFrom } : {}),
+  };
+}
+
+/**
+ * `perform(mode = 'fast', id: string)`: a caller must pass `undefined` to get the default, and JSON turns it into
+ * `null`, so perform would get null. (tsc itself rejects `mode?: string` there, but only when it type-checks.)
+ */
+function optionalBeforeRequired(
+  className: string,
+  parameters: readonly PerformParameter[],
+): Diagnostic | undefined {
+  const required = parameters.findLastIndex((parameter) => !parameter.optional && !parameter.rest);
+  const misplaced = parameters.slice(0, required).find((parameter) => parameter.optional);
+  if (!misplaced) return undefined;
+  const what = misplaced.declaration.initializer ? 'has a default value' : 'is optional';
+  const after = parameters[required]!.name;
+  return diagnosticAt(
+    misplaced.declaration.name,
+    Code.OptionalBeforeRequired,
+    `Parameter '${misplaced.name}' of ${className}.perform ${what} but '${after}' after it is required: a caller would have to pass undefined for it, which JSON turns into null, so perform would get null. Move '${misplaced.name}' after the required parameters, or make it required.`,
+  );
+}
+
+function allowsUndefined(type: ts.Type): boolean {
+  const members = type.flags & ts.TypeFlags.Union ? (type as ts.UnionType).types : [type];
+  return members.some((member) => (member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0);
 }
 
 function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
