@@ -3,10 +3,10 @@
  * not overloaded. Reads its parameters with the types the worker's class sees: a `perform` inherited from
  * `Base<Filters>` takes `Filters`, and the type arguments are kept so the stubs can print them.
  */
-import { type ClassDeclaration, ts } from 'ts-morph';
+import { type ClassDeclaration, Node, ts } from 'ts-morph';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
-import type { FoundWorker } from '../discover.js';
+import type { FoundWorker, WorkerClass } from '../discover.js';
 import type { TypeArguments } from '../type-text.js';
 
 export interface PerformParameter {
@@ -30,9 +30,10 @@ export interface Perform {
 }
 
 export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perform | Diagnostic {
-  const { declaration: cls, className } = worker;
-  const name = cls.getNameNode()!;
-  const instanceType = cls.getType().compilerType;
+  const { declaration: cls, className, nameNode: name } = worker;
+  const instanceType = Node.isClassDeclaration(cls)
+    ? cls.getType().compilerType
+    : checker.getDeclaredTypeOfSymbol(cls.getSymbolOrThrow().compilerSymbol);
   const property = checker.getPropertyOfType(instanceType, 'perform');
   if (!property) {
     return diagnosticAt(
@@ -128,9 +129,9 @@ function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
 }
 
 /** Walks `extends Base<A>` from the worker up to the class that declares `perform`, pairing parameters and arguments. */
-function typeArgumentsUpTo(worker: ClassDeclaration, method: ts.MethodDeclaration): TypeArguments {
+function typeArgumentsUpTo(worker: WorkerClass, method: ts.MethodDeclaration): TypeArguments {
   let scope: TypeArguments = new Map();
-  let current: ClassDeclaration | undefined = worker;
+  let current: WorkerClass | undefined = worker;
   while (current && current.compilerNode !== method.parent) {
     const base: ClassDeclaration | undefined = current.getBaseClass();
     if (!base) break;

@@ -208,4 +208,10 @@ describe('generated validators', () => {
     expect(check([{ '__@odd': 1, toJSON: 'j' }])).toBe('args[0]["__#at"]: missing');
     expect(check([{ ...odd, toJSON: undefined }])).toBe('args[0].toJSON: missing (expected string)');
   });
+
+  it('register class expressions under the name JavaScript gives them, which push({ class }) sends', async () => {
+    const registry = await loadFixtureRegistry('allow-class-expression');
+    expect(Object.keys(registry.workers).sort()).toEqual(['Purge', 'Reindex', 'SendDigest']);
+    expect(validator(registry, 'Reindex')(['main'])).toBeUndefined();
+  });
 });
