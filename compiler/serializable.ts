@@ -75,9 +75,21 @@ export class JsonRule {
     return result;
   }
 
-  /** A rest parameter: `T[]`, or a tuple whose last optional element may be left out like a trailing argument. */
+  /**
+   * A rest parameter: `T[]`, or a tuple (or a union of tuples) whose last optional element may be left out like
+   * a trailing argument.
+   */
   readRest(type: ts.Type): Reading {
     if (this.checker.isTupleType(type)) return this.readTuple(type as ts.TupleTypeReference, true);
+    if (
+      type.flags & ts.TypeFlags.Union &&
+      (type as ts.UnionType).types.every((t) => this.checker.isTupleType(t))
+    ) {
+      const readings = (type as ts.UnionType).types.map((member) => this.readRest(member));
+      const failed = combine(readings);
+      if (failed) return failed;
+      return { shape: { union: readings.map((r) => r.shape!) }, problems: [], pending: pendingOf(readings) };
+    }
     return this.readValue(type);
   }
 

@@ -3,17 +3,19 @@
  * imports nothing at run time. `argsValidator(shape, table)` compiles a shape into a function once:
  *  1. check the number of arguments against the tuple's `min`, length and rest;
  *  2. check each argument against its shape, depth first;
- *  3. return undefined when all fit, else the first failing path and why: `args[1].range.from: expected string, got number`.
+ *  3. return undefined when all fit, else the first failing path and why: `args[1].range.from: expected string, got number`;
+ *  4. a union of argument lists (a rest parameter's union of tuples) passes when one list does.
  * Extra object properties are accepted (a newer deploy may add fields); everything else must match exactly.
  */
-import type { Literal, Shape, ShapeTable, TupleShape } from './shape.js';
+import type { ArgsShape, Literal, Shape, ShapeTable, TupleShape } from './shape.js';
 
 type Check = (value: unknown, path: string) => string | undefined;
 
 export function argsValidator(
-  shape: TupleShape,
+  shape: ArgsShape,
   table: ShapeTable = {},
 ): (args: readonly unknown[]) => string | undefined {
+  if ('union' in shape) return argsUnionValidator(shape.union, table);
   const compiler = new ShapeCompiler(table);
   const elements = shape.tuple.map((element) => compiler.compile(element));
   const rest = shape.rest === undefined ? undefined : compiler.compile(shape.rest);
@@ -29,6 +31,28 @@ export function argsValidator(
       if (failure !== undefined) return failure;
     }
     return undefined;
+  };
+}
+
+/**
+ * `...args: [string] | [string, number]`: the arguments fit one of the lists. When they fit none, the failure of
+ * the one list whose length fits them, else the lengths the lists take.
+ */
+function argsUnionValidator(
+  lists: readonly TupleShape[],
+  table: ShapeTable,
+): (args: readonly unknown[]) => string | undefined {
+  const checks = lists.map((list) => ({ list, check: argsValidator(list, table) }));
+  const arities = lists.map((list) => describeArity(list.min, list.tuple.length, list.rest !== undefined));
+  return (args) => {
+    if (!Array.isArray(args)) return `args: expected an array of arguments, got ${kindOf(args)}`;
+    const failures = checks.map(({ list, check }) => ({ list, failure: check(args) }));
+    if (failures.some(({ failure }) => failure === undefined)) return undefined;
+    const fitting = failures.filter(
+      ({ list }) => args.length >= list.min && (list.rest !== undefined || args.length <= list.tuple.length),
+    );
+    if (fitting.length > 0) return fitting[0]!.failure;
+    return `args: expected ${[...new Set(arities)].join(' or ')}, got ${args.length}`;
   };
 }
 

@@ -9,11 +9,11 @@ import { type Diagnostic, diagnosticAt, relatedAt } from '../diagnostic.js';
 import type { Problem, Reading, Segment } from '../reading.js';
 import { REJECTIONS } from '../rejections.js';
 import type { JsonRule } from '../serializable.js';
-import type { Shape, TupleShape } from '../shape.js';
+import type { ArgsShape, Shape, TupleShape } from '../shape.js';
 import type { Perform, PerformParameter } from './perform.js';
 
 export interface Arguments {
-  readonly shape?: TupleShape;
+  readonly shape?: ArgsShape;
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -21,7 +21,7 @@ export function checkArguments(className: string, perform: Perform, rule: JsonRu
   const diagnostics: Diagnostic[] = [];
   const tuple: Shape[] = [];
   let min = 0;
-  let rest: Shape | undefined;
+  let spreads: readonly TupleShape[] = [];
   for (const parameter of perform.parameters) {
     const reading = readParameter(parameter, rule);
     if (!reading.shape) {
@@ -35,23 +35,30 @@ export function checkArguments(className: string, perform: Perform, rule: JsonRu
       if (!parameter.optional) min = tuple.length;
       continue;
     }
-    const spread = spreadOf(reading.shape);
+    const spread = spreadsOf(reading.shape);
     if (!spread) {
       diagnostics.push(
         diagnosticAt(
           parameter.declaration.name,
           Code.Unsupported,
-          `Argument '${parameter.name}' of ${className}.perform is a rest parameter the build cannot read: write its type as an array (T[]) or a tuple.`,
+          `Argument '${parameter.name}' of ${className}.perform is a rest parameter the build cannot read: write its type as an array (T[]), a tuple or a union of tuples.`,
         ),
       );
       continue;
     }
-    tuple.push(...spread.tuple);
-    if (spread.min > 0) min = tuple.length - spread.tuple.length + spread.min;
-    rest = spread.rest;
+    spreads = spread;
   }
   if (diagnostics.length > 0) return { diagnostics };
-  return { shape: { tuple, min, ...(rest !== undefined ? { rest } : {}) }, diagnostics };
+  if (spreads.length === 0) return { shape: { tuple, min }, diagnostics };
+  // `...args: [string] | [string, number]`: one argument list per member, after the parameters before it.
+  const lists = spreads.map(
+    (spread): TupleShape => ({
+      tuple: [...tuple, ...spread.tuple],
+      min: spread.min > 0 ? tuple.length + spread.min : min,
+      ...(spread.rest !== undefined ? { rest: spread.rest } : {}),
+    }),
+  );
+  return { shape: lists.length === 1 ? lists[0]! : { union: lists }, diagnostics };
 }
 
 function readParameter(parameter: PerformParameter, rule: JsonRule): Reading {
@@ -60,12 +67,17 @@ function readParameter(parameter: PerformParameter, rule: JsonRule): Reading {
   return rule.readValue(parameter.type);
 }
 
-/** A rest parameter's shape as tuple positions: `...tags: string[]` repeats, `...pair: [string, number]` adds two. */
-function spreadOf(shape: Shape): TupleShape | undefined {
+/**
+ * A rest parameter's shape as tuple positions: `...tags: string[]` repeats, `...pair: [string, number]` adds two,
+ * and a union of these gives one list per member.
+ */
+function spreadsOf(shape: Shape): readonly TupleShape[] | undefined {
   if (typeof shape !== 'object') return undefined;
-  if ('array' in shape) return { tuple: [], min: 0, rest: shape.array };
-  if ('tuple' in shape) return shape;
-  return undefined;
+  if ('array' in shape) return [{ tuple: [], min: 0, rest: shape.array }];
+  if ('tuple' in shape) return [shape];
+  if (!('union' in shape)) return undefined;
+  const members = shape.union.map(spreadsOf);
+  return members.every((member) => member !== undefined) ? members.flat() : undefined;
 }
 
 function describe(

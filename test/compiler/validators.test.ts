@@ -31,6 +31,22 @@ describe('argsValidator', () => {
     expect(check(['a', Number.NaN, true, null])).toBe('args[1]: expected number, got NaN');
   });
 
+  it('takes a union of argument lists (a rest parameter typed as a union of tuples)', () => {
+    const check = argsValidator({
+      union: [
+        { tuple: ['string', 'number'], min: 2 },
+        { tuple: ['string', 'number', 'number'], min: 3 },
+        { tuple: ['string', { literal: ['thumb'] }], min: 2 },
+      ],
+    });
+    expect(check(['a', 1])).toBeUndefined();
+    expect(check(['a', 1, 2])).toBeUndefined();
+    expect(check(['a', 'thumb'])).toBeUndefined();
+    expect(check(['a', 1, 'x'])).toBe('args[2]: expected number, got string');
+    expect(check(['a'])).toBe('args: expected 2 arguments or 3 arguments, got 1');
+    expect(check(['a', 'hero'])).toBe('args[1]: expected number, got string');
+  });
+
   it('says what a number JSON cannot write is: 1e400 parses to Infinity', () => {
     const check = argsValidator({ tuple: ['number', { literal: [1, 2] }], min: 2 });
     expect(check(JSON.parse('[1e400, 1]'))).toBe(
