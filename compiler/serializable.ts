@@ -203,9 +203,10 @@ export class JsonRule {
     const indexInfos = this.checker.getIndexInfosOfType(type);
     if (properties.length === 0 && indexInfos.length === 0) return problem(Code.OpenObject, this.text(type));
     const reading = this.readProperties(properties, indexInfos);
-    // A library type (`URL`, `Iterable<T>`) is one mistake, not one per member; `NodeJS.Dict<T>` is plain data.
-    if (!reading.shape && this.builtins.isLibraryType(type))
-      return problem(Code.LibraryType, this.text(type));
+    // A library type (`URL`, `Iterable<T>`) is one mistake, not one per member; `NodeJS.Dict<T>` is plain data,
+    // and `NodeJS.Dict<Date>` is reported at its values, which are the caller's.
+    const ownMembers = reading.problems.some((p) => p.path[0]?.kind !== 'key');
+    if (ownMembers && this.builtins.isLibraryType(type)) return problem(Code.LibraryType, this.text(type));
     return reading;
   }
 

@@ -116,8 +116,14 @@ function describe(
 function unresolvedNames(declaration: ts.Declaration, checker: ts.TypeChecker): string {
   const annotation = (declaration as { type?: ts.TypeNode }).type;
   const names: string[] = [];
+  const seen = new Set<ts.Node>();
   const visit = (node: ts.Node): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
     if (ts.isTypeReferenceNode(node) && isErrorType(checker.getTypeAtLocation(node))) {
+      // `type Row = Missing`: name what is missing inside the alias, not the alias.
+      const alias = checker.getSymbolAtLocation(node.typeName)?.declarations?.find(ts.isTypeAliasDeclaration);
+      if (alias) return visit(alias.type);
       names.push(`'${node.typeName.getText()}'`);
     }
     ts.forEachChild(node, visit);
