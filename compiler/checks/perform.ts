@@ -84,7 +84,7 @@ export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perfo
         : false,
     };
   });
-  const misplaced = optionalBeforeRequired(className, parameters);
+  const misplaced = optionalBeforeRequired(className, parameters, checker);
   if (misplaced) return misplaced;
   const heritage = cls.getExtends()?.compilerNode;
   const inheritedFrom =
@@ -101,14 +101,18 @@ export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perfo
 
 /**
  * `perform(mode = 'fast', id: string)`: a caller must pass `undefined` to get the default, and JSON turns it into
- * `null`, so perform would get null. (tsc itself rejects `mode?: string` there, but only when it type-checks.)
+ * `null`, so perform would get null. (tsc itself rejects `mode?: string` there, but only when it type-checks.) A
+ * rest parameter whose tuple has required elements (`...at: [x: number]`) counts as required.
  */
 function optionalBeforeRequired(
   className: string,
   parameters: readonly PerformParameter[],
+  checker: ts.TypeChecker,
 ): Diagnostic | undefined {
-  const required = parameters.findLastIndex((parameter) => !parameter.optional && !parameter.rest);
-  const misplaced = parameters.slice(0, required).find((parameter) => parameter.optional);
+  const required = parameters.findLastIndex((parameter) =>
+    parameter.rest ? restRequires(parameter.type, checker) : !parameter.optional,
+  );
+  const misplaced = parameters.slice(0, Math.max(0, required)).find((parameter) => parameter.optional);
   if (!misplaced) return undefined;
   const what = misplaced.declaration.initializer ? 'has a default value' : 'is optional';
   const after = parameters[required]!.name;
@@ -116,6 +120,14 @@ function optionalBeforeRequired(
     misplaced.declaration.name,
     Code.OptionalBeforeRequired,
     `Parameter '${misplaced.name}' of ${className}.perform ${what} but '${after}' after it is required: a caller would have to pass undefined for it, which JSON turns into null, so perform would get null. Move '${misplaced.name}' after the required parameters, or make it required.`,
+  );
+}
+
+/** Whether a rest parameter's type needs at least one element: a tuple (or each tuple of a union) with a minimum. */
+function restRequires(type: ts.Type, checker: ts.TypeChecker): boolean {
+  const members = type.flags & ts.TypeFlags.Union ? (type as ts.UnionType).types : [type];
+  return members.every(
+    (member) => checker.isTupleType(member) && (member as ts.TupleTypeReference).target.minLength > 0,
   );
 }
 
