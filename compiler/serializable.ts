@@ -377,11 +377,16 @@ function isSymbolKeyed(property: ts.Symbol): boolean {
   return escaped.startsWith('__@') && !escaped.startsWith('___');
 }
 
-/** A method or accessor declared in a class: its instances carry them on the prototype, which JSON skips. */
+/**
+ * A method or accessor declared in a class (`accessor x = 1` too): its instances carry them on the prototype,
+ * which JSON skips.
+ */
 function isClassMethodOrAccessor(property: ts.Symbol): boolean {
   return (property.declarations ?? []).some(
     (declaration) =>
-      (ts.isMethodDeclaration(declaration) || ts.isAccessor(declaration)) &&
+      (ts.isMethodDeclaration(declaration) ||
+        ts.isAccessor(declaration) ||
+        ts.isAutoAccessorPropertyDeclaration(declaration)) &&
       ts.isClassLike(declaration.parent),
   );
 }
