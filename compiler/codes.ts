@@ -65,7 +65,7 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   1015: 'an unresolved type parameter',
   1016: 'a number- or symbol-keyed index signature or property',
   1017: 'a type with a `toJSON()` method',
-  1018: 'a type the JSON rule cannot read (`never`, a tuple with elements after its rest, too deep)',
+  1018: 'a type the JSON rule cannot read (`never`, a tuple with elements after its rest, an array with properties, too deep)',
   1019: 'an instance of a class with `#private` fields',
   1020: 'a built-in library type that is not plain data (`Object`, `String`, `Iterable`, a type extending `Array`)',
   1021: 'a type that does not resolve (a missing import, a misspelt name)',

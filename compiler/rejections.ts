@@ -63,7 +63,8 @@ export const REJECTIONS: Readonly<Record<number, Rejection>> = {
     fix: 'Pass the data the function needs instead, and call it inside perform.',
   },
   [Code.ClassInstance]: {
-    what: (type) => `is an instance of ${type}, which arrives as a plain object without its methods and accessors`,
+    what: (type) =>
+      `is an instance of ${type}, which arrives as a plain object without its methods and accessors`,
     fix: 'Pass a plain object type (an interface with its data) and rebuild the instance in perform.',
   },
   [Code.OpenObject]: {

@@ -163,6 +163,12 @@ export class JsonRule {
   /** `string & { __brand: 'UserId' }` is a string on the wire; other intersections are read as one object. */
   private readIntersection(type: ts.IntersectionType): Reading {
     for (const member of type.types) {
+      if (this.checker.isArrayType(member) || this.checker.isTupleType(member)) {
+        return problem(
+          Code.Unsupported,
+          `${this.text(type)} (an array with properties: JSON keeps its elements only)`,
+        );
+      }
       const builtin = this.builtins.codeOf(member);
       if (builtin !== undefined) return problem(builtin, this.text(member));
     }
