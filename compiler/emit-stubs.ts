@@ -3,7 +3,8 @@
  *  1. give every type the parameters name a local name (the source's own unless two clash);
  *  2. import them type-only, from paths in the style the user's tsconfig resolves (never a worker module for a
  *     value, so an app that only enqueues never loads worker code);
- *  3. one entry per worker, sorted by name, its options as a literal.
+ *  3. one entry per worker, sorted by name, its options as a literal, its arguments as the lists `perform` may be
+ *     called with (a union when an `undefined` could be followed by another argument).
  */
 import path from 'node:path';
 import { relativeSpecifier, type SpecifierStyle } from './import-specifier.js';

@@ -1,9 +1,12 @@
 /**
  * The JSON rule: what Sidekiq's strict_args allows, proven on TypeScript types.
- *  1. primitives, literals and enums map to their shape; `any`, `unknown`, `bigint`, `symbol`, functions,
- *     built-ins (Date, Map, …), classes with methods, `object`, type parameters and non-string keys are problems;
+ *  1. primitives, literals and enums map to their shape; `any`, `unknown`, unresolved names, `bigint`, `symbol`,
+ *     functions, built-ins (Date, Map, …), classes with methods, accessors or #private fields (seen through
+ *     mapped types by the members' declarations), `object`, type parameters and non-string keys are problems;
+ *     a library type (`String`, `Iterable<T>`) is one problem, not one per member;
  *  2. unions, arrays, tuples, objects and string index signatures recurse, adding a path segment each level;
- *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays;
+ *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays,
+ *     and an optional tuple element must allow the `null` an explicit `undefined` becomes;
  *  4. a type met again while still being read is recursive: it becomes a named shape in the table (`{ ref }`).
  * Results are memoized per type, so 500 workers sharing a domain model read it once.
  */

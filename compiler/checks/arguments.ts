@@ -1,7 +1,8 @@
 /**
  * Rule: every argument of `perform` survives JSON. Applies the JSON rule to each parameter (optional ones may be
- * absent; a rest parameter's elements repeat) and turns its problems into diagnostics that name the argument,
- * the path inside its type and the fix, with a note where the offending property is declared.
+ * absent; a rest parameter's elements repeat, a union of tuples gives one argument list per member) and turns
+ * its problems into diagnostics that name the argument, the path inside its type and the fix, with a note where
+ * the offending property is declared. A `perform` inherited from a base is reported at the worker's `extends`.
  */
 import { ts } from 'ts-morph';
 import { Code } from '../codes.js';

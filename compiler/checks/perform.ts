@@ -1,6 +1,7 @@
 /**
- * Rule: a worker has exactly one `perform`, a method (the runtime calls it on the prototype), not generic and
- * not overloaded. Reads its parameters with the types the worker's class sees: a `perform` inherited from
+ * Rule: a worker has exactly one `perform`, a method (the runtime calls it on the prototype), not generic, not
+ * overloaded, and without an optional parameter before a required one (skipping it would send null). Reads its
+ * parameters with the types the worker's class sees: a `perform` inherited from
  * `Base<Filters>` takes `Filters`, and the type arguments are kept so the stubs can print them.
  */
 import { type ClassDeclaration, Node, ts } from 'ts-morph';
