@@ -77,14 +77,25 @@ export class Builtins {
     return undefined;
   }
 
-  /** A class or interface of the standard library or @types/node (`URL`, `Iterable<T>`, `NodeJS.Dict<T>`). */
-  isLibraryType(type: ts.Type): boolean {
+  /**
+   * A class or interface of the standard library or @types/node (`URL`, `Iterable<T>`, `NodeJS.Dict<T>`), or
+   * one of the user's that extends one (`interface Request extends IncomingMessage`).
+   */
+  isLibraryType(type: ts.Type, depth = 0): boolean {
     const symbol = type.getSymbol();
-    return (
+    if (
       symbol !== undefined &&
       (symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) !== 0 &&
       this.isStandard(symbol)
-    );
+    ) {
+      return true;
+    }
+    if (depth > 8) return false;
+    const target = getObjectFlags(type) & ts.ObjectFlags.Reference ? (type as ts.TypeReference).target : type;
+    if (!(getObjectFlags(target) & ts.ObjectFlags.ClassOrInterface)) return false;
+    return this.checker
+      .getBaseTypes(target as ts.InterfaceType)
+      .some((base) => this.isLibraryType(base, depth + 1));
   }
 
   /** Declared by the standard library or @types/node, not by the user's own `class Date`. */

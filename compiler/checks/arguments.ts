@@ -124,7 +124,10 @@ function unresolvedNames(declaration: ts.Declaration, checker: ts.TypeChecker): 
     if (ts.isTypeReferenceNode(node) && isErrorType(checker.getTypeAtLocation(node))) {
       // `type Row = Missing`: name what is missing inside the alias, not the alias.
       const alias = checker.getSymbolAtLocation(node.typeName)?.declarations?.find(ts.isTypeAliasDeclaration);
-      if (alias) return visit(alias.type);
+      if (alias) {
+        visit(alias.type);
+        return;
+      }
       names.push(`'${node.typeName.getText()}'`);
     }
     ts.forEachChild(node, visit);
