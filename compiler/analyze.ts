@@ -82,6 +82,7 @@ function readWorker(
       name: parameter.name,
       optional: parameter.optional && !parameter.rest,
       rest: parameter.rest,
+      ...(parameter.undefinedInType ? { undefinedInType: true } : {}),
       type: parameter.declaration.type
         ? typeText.read(parameter.declaration.type, perform.scope, owner)
         : [checker.typeToString(checker.getWidenedType(parameter.type))],

@@ -1,6 +1,9 @@
 /**
  * Built-in objects JSON cannot carry, found by name among the standard library's (and @types/node's)
  * declarations and through base types, so `class HttpError extends Error` and `Buffer` (a Uint8Array) count too.
+ * The wrapper interfaces (`Object`, `Function`, `String`, …) and `Array` are named here too: `Array` only ever
+ * reaches this table as the base of another type (`interface Tags extends Array<string>`), since the JSON rule
+ * reads arrays and tuples before it asks.
  */
 import { ts } from 'ts-morph';
 import { Code } from './codes.js';
@@ -14,6 +17,13 @@ const BUILTINS: ReadonlyMap<string, number> = new Map([
   ['Promise', Code.Promise],
   ['PromiseLike', Code.Promise],
   ['Error', Code.Error],
+  ['Object', Code.OpenObject],
+  ...['Function', 'CallableFunction', 'NewableFunction'].map((name) => [name, Code.Function] as const),
+  ['Symbol', Code.Symbol],
+  ['BigInt', Code.BigInt],
+  ...['String', 'Number', 'Boolean', 'Array', 'ReadonlyArray', 'IArguments', 'TemplateStringsArray'].map(
+    (name) => [name, Code.LibraryType] as const,
+  ),
   ...[
     'Buffer',
     'ArrayBuffer',
@@ -65,6 +75,27 @@ export class Builtins {
       if (code !== undefined) return code;
     }
     return undefined;
+  }
+
+  /**
+   * A class or interface of the standard library or @types/node (`URL`, `Iterable<T>`, `NodeJS.Dict<T>`), or
+   * one of the user's that extends one (`interface Request extends IncomingMessage`).
+   */
+  isLibraryType(type: ts.Type, depth = 0): boolean {
+    const symbol = type.getSymbol();
+    if (
+      symbol !== undefined &&
+      (symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) !== 0 &&
+      this.isStandard(symbol)
+    ) {
+      return true;
+    }
+    if (depth > 8) return false;
+    const target = getObjectFlags(type) & ts.ObjectFlags.Reference ? (type as ts.TypeReference).target : type;
+    if (!(getObjectFlags(target) & ts.ObjectFlags.ClassOrInterface)) return false;
+    return this.checker
+      .getBaseTypes(target as ts.InterfaceType)
+      .some((base) => this.isLibraryType(base, depth + 1));
   }
 
   /** Declared by the standard library or @types/node, not by the user's own `class Date`. */

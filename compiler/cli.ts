@@ -5,8 +5,10 @@
  *     naming the npm command that installs them, exit 3);
  *  3. resolve the settings (a settings error: one line, exit 2); `-v` prints them;
  *  4. when the cache shows nothing changed, stop there, before TypeScript is even loaded;
- *  5. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing;
- *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed;
+ *  5. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing (a
+ *     solution-style tsconfig, with references and no files, is one line naming them, exit 2);
+ *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed, and say which
+ *     tsconfig was read when it holds no worker;
  *  7. record the run in the cache.
  * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
  */
@@ -124,7 +126,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     else detail(`${file} is up to date`);
   }
   recordRun(config, { ...generation.inputs!, outputs: generation.outputs.map((output) => output.path) });
-  const count = plural(generation.workers, 'worker');
+  const count =
+    generation.workers > 0
+      ? plural(generation.workers, 'worker')
+      : `no worker (no exported class implements SidepunchWorker in the files of ${relativePath(config.project, io.cwd)})`;
   if (written.length > 0) {
     const files = written.map((output) => relativePath(output.path, io.cwd)).join(', ');
     io.stdout(`sidepunch-gen: ${count} → ${files} (${seconds()})\n`);

@@ -3,7 +3,8 @@
  *  1. give every type the parameters name a local name (the source's own unless two clash);
  *  2. import them type-only, from paths in the style the user's tsconfig resolves (never a worker module for a
  *     value, so an app that only enqueues never loads worker code);
- *  3. one entry per worker, sorted by name, its options as a literal.
+ *  3. one entry per worker, sorted by name, its options as a literal, its arguments as the lists `perform` may be
+ *     called with (a union when an `undefined` could be followed by another argument).
  */
 import path from 'node:path';
 import { relativeSpecifier, type SpecifierStyle } from './import-specifier.js';
@@ -19,15 +20,13 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     'file' in module ? relativeSpecifier(stubsFile, module.file, style) : module.specifier;
   const names = new LocalNames(workers, specifierOf);
   const entries = workers.map((worker) => {
-    const args = worker.parameters
-      .map((parameter) => printParameter(parameter, names, specifierOf))
-      .join(', ');
+    const args = printArgumentLists(worker.parameters, names, specifierOf);
     const options =
       worker.options.length > 0 ? `, ${printLiteral(Object.fromEntries(worker.options), '  ')}` : '';
     const source = path.relative(path.dirname(stubsFile), worker.file).split(path.sep).join('/');
     return (
       `  /** ${worker.className}.perform in ${source} */\n` +
-      `  ${worker.className}: workerStub<[${args}]>(${quote(worker.className)}${options}),\n`
+      `  ${worker.className}: workerStub<${args}>(${quote(worker.className)}${options}),\n`
     );
   });
   return [
@@ -42,13 +41,38 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
   ].join('\n');
 }
 
-function printParameter(
-  parameter: ParameterModel,
+/**
+ * The argument lists `perform` accepts, as the stubs type them. JSON turns an `undefined` argument into `null`
+ * unless it is trailing (the stubs drop those), so an optional parameter may be left out only when nothing is
+ * passed after it: with several, one tuple per place the list may end, each earlier optional one required there.
+ * `(id: string, level?: Level, ...tags: string[])` is `[id: string, level?: Level] | [id: string, level: Level,
+ * ...tags: string[]]`, which refuses `performAsync('x', undefined, 'tag')`.
+ */
+function printArgumentLists(
+  parameters: readonly ParameterModel[],
   names: LocalNames,
   specifierOf: (module: ModuleRef) => string,
 ): string {
-  const label = `${parameter.rest ? '...' : ''}${parameter.name}${parameter.optional ? '?' : ''}`;
-  return `${label}: ${printTypeText(parameter.type, names, specifierOf)}`;
+  const print = (parameter: ParameterModel, form: 'as declared' | 'required') => {
+    const optional = parameter.optional && form === 'as declared';
+    const label = `${parameter.rest ? '...' : ''}${parameter.name}${optional ? '?' : ''}`;
+    const type = printTypeText(parameter.type, names, specifierOf);
+    const required = parameter.optional && form === 'required';
+    return `${label}: ${required && parameter.undefinedInType ? `Exclude<${type}, undefined>` : type}`;
+  };
+  const optional = parameters.flatMap((parameter, index) => (parameter.optional ? [index] : []));
+  const rest = parameters.some((parameter) => parameter.rest);
+  if (optional.length === 0 || (optional.length === 1 && !rest)) {
+    return `[${parameters.map((parameter) => print(parameter, 'as declared')).join(', ')}]`;
+  }
+  const lists = optional.map((end) =>
+    parameters
+      .slice(0, end + 1)
+      .map((parameter, index) => print(parameter, index < end ? 'required' : 'as declared')),
+  );
+  if (rest)
+    lists.push(parameters.map((parameter) => print(parameter, parameter.rest ? 'as declared' : 'required')));
+  return lists.map((list) => `[${list.join(', ')}]`).join(' | ');
 }
 
 function printTypeText(

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type ClassDeclaration,
+  type ClassExpression,
   type InterfaceDeclaration,
   type Symbol as MorphSymbol,
   Node,
@@ -18,7 +19,7 @@ const INTERFACE = 'SidepunchWorker';
 const PACKAGE = 'sidepunch';
 
 export class WorkerInterface {
-  private readonly classes = new Map<ClassDeclaration, boolean>();
+  private readonly classes = new Map<ClassDeclaration | ClassExpression, boolean>();
   private readonly symbols = new Map<MorphSymbol, boolean>();
   private readonly packageNames = new Map<string, string | undefined>();
   /** The file that declares sidepunch's SidepunchWorker, once a class was found to implement it. */
@@ -29,7 +30,7 @@ export class WorkerInterface {
     return this.sidepunchFile?.getInterface('WorkerOptions');
   }
 
-  isImplementedBy(declaration: ClassDeclaration): boolean {
+  isImplementedBy(declaration: ClassDeclaration | ClassExpression): boolean {
     const known = this.classes.get(declaration);
     if (known !== undefined) return known;
     this.classes.set(declaration, false); // a cycle (an error of its own) does not implement it
@@ -40,7 +41,7 @@ export class WorkerInterface {
     return result;
   }
 
-  private baseImplements(declaration: ClassDeclaration): boolean {
+  private baseImplements(declaration: ClassDeclaration | ClassExpression): boolean {
     const base = declaration.getBaseClass();
     return base !== undefined && this.isImplementedBy(base);
   }

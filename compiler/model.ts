@@ -1,7 +1,7 @@
 /**
  * What the analysis hands the generators: one model per worker, already checked. Generators only print these.
  */
-import type { TupleShape } from './shape.js';
+import type { ArgsShape } from './shape.js';
 
 /** Where an imported name comes from: a file of the project (made relative per output) or a package specifier. */
 export type ModuleRef = { readonly file: string } | { readonly specifier: string };
@@ -22,6 +22,9 @@ export interface ParameterModel {
   readonly optional: boolean;
   readonly rest: boolean;
   readonly type: TypeText;
+  /** The annotation itself allows `undefined` (`level?: Level | undefined`): the stubs exclude it where they
+   * print the parameter as required. */
+  readonly undefinedInType?: boolean;
 }
 
 export type OptionValue = string | number | boolean | readonly string[];
@@ -37,5 +40,5 @@ export interface WorkerModel {
   readonly options: readonly (readonly [string, OptionValue])[];
   readonly parameters: readonly ParameterModel[];
   /** The arguments' shape, for the registry's validator. */
-  readonly args: TupleShape;
+  readonly args: ArgsShape;
 }

@@ -1,8 +1,10 @@
 /**
  * The read layer: loads the user's tsconfig into a ts-morph Project (which brings TypeScript 6 and its lib
- * files) exactly as tsc would see it. A broken tsconfig is reported as TypeScript's own diagnostics.
+ * files) exactly as tsc would see it. A broken tsconfig is reported as TypeScript's own diagnostics; a
+ * solution-style one (no files, only references) is an error naming the projects it references.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { type Diagnostic, fromTypeScript } from './diagnostic.js';
 
@@ -29,6 +31,10 @@ export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Di
       onUnRecoverableConfigFileDiagnostic: () => {},
     },
   );
+  const references = parsed?.projectReferences ?? [];
+  if (parsed && parsed.fileNames.length === 0 && references.length > 0) {
+    throw new ProjectError(solutionMessage(tsconfig, references));
+  }
   const configErrors = (parsed?.errors ?? []).filter(
     (error) => error.category === ts.DiagnosticCategory.Error && error.code !== NO_INPUTS,
   );
@@ -47,6 +53,24 @@ export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Di
       ]),
     ),
   };
+}
+
+/**
+ * A solution-style tsconfig (`"files": []` and `references`) has no files of its own, so no workers: generating
+ * at its level would write empty outputs. Name the projects it references instead.
+ */
+function solutionMessage(tsconfig: string, references: readonly ts.ProjectReference[]): string {
+  const dir = path.dirname(tsconfig);
+  const projects = references.map((reference) => {
+    const file = ts.resolveProjectReferencePath(reference);
+    const relative = path.relative(dir, file).split(path.sep).join('/');
+    return relative.startsWith('.') ? relative : `./${relative}`;
+  });
+  return (
+    `${tsconfig} lists no files of its own, only project references (${projects.join(', ')}), so it has no ` +
+    `workers. Run sidepunch-gen for the project that holds them: -p ${projects[0]} (paths from ${dir}), or set ` +
+    '"project" in the "sidepunch" field of its package.json.'
+  );
 }
 
 /** "No inputs were found in config file": a project without files has no workers, which is not an error. */

@@ -63,7 +63,8 @@ export const REJECTIONS: Readonly<Record<number, Rejection>> = {
     fix: 'Pass the data the function needs instead, and call it inside perform.',
   },
   [Code.ClassInstance]: {
-    what: (type) => `is an instance of ${type}, which arrives as a plain object without its methods`,
+    what: (type) =>
+      `is an instance of ${type}, which arrives as a plain object without its methods and accessors`,
     fix: 'Pass a plain object type (an interface with its data) and rebuild the instance in perform.',
   },
   [Code.OpenObject]: {
@@ -81,6 +82,24 @@ export const REJECTIONS: Readonly<Record<number, Rejection>> = {
   [Code.ToJson]: {
     what: (type) => `is ${type}, which has toJSON(), so what arrives is not this type`,
     fix: 'Pass the value its toJSON() returns instead.',
+  },
+  [Code.PrivateField]: {
+    what: (type) =>
+      `is an instance of ${type}, whose #private fields JSON.stringify drops: the worker would get a plain object without them`,
+    fix: 'Pass a plain object type (an interface with its data) and rebuild the instance in perform.',
+  },
+  [Code.LibraryType]: {
+    what: (type) => `is ${type}, a built-in type (or one extending it) that JSON does not carry as it is`,
+    fix: 'Use plain data: string, number, boolean (not String, Number, Boolean), arrays (T[]) and interfaces of these.',
+  },
+  [Code.Unresolved]: {
+    what: (type) => `is ${type}, which does not resolve`,
+    fix: 'Import or declare the type (check its name and its import), then run sidepunch-gen again.',
+  },
+  [Code.OptionalElement]: {
+    what: (type) =>
+      `is an optional tuple element of type ${type}: an explicit undefined there arrives as null, which the type does not allow`,
+    fix: 'Add null to its type (and pass null for "none"), or enable exactOptionalPropertyTypes so undefined cannot be written there.',
   },
   [Code.Unsupported]: {
     what: (type) => `is ${type}, which the JSON rule cannot read`,

@@ -1,9 +1,12 @@
 /**
  * The JSON rule: what Sidekiq's strict_args allows, proven on TypeScript types.
- *  1. primitives, literals and enums map to their shape; `any`, `unknown`, `bigint`, `symbol`, functions,
- *     built-ins (Date, Map, …), classes with methods, `object`, type parameters and non-string keys are problems;
+ *  1. primitives, literals and enums map to their shape; `any`, `unknown`, unresolved names, `bigint`, `symbol`,
+ *     functions, built-ins (Date, Map, …), classes with methods, accessors or #private fields (seen through
+ *     mapped types by the members' declarations), `object`, type parameters and non-string keys are problems;
+ *     a library type (`String`, `Iterable<T>`) is one problem, not one per member;
  *  2. unions, arrays, tuples, objects and string index signatures recurse, adding a path segment each level;
- *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays;
+ *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays,
+ *     and an optional tuple element must allow the `null` an explicit `undefined` becomes;
  *  4. a type met again while still being read is recursive: it becomes a named shape in the table (`{ ref }`).
  * Results are memoized per type, so 500 workers sharing a domain model read it once.
  */
@@ -23,10 +26,12 @@ import {
 } from './reading.js';
 import type { Shape, ShapeTable } from './shape.js';
 
-const MAX_DEPTH = 40;
+/** Far beyond hand-written nesting; it stops a generic type that grows at each level (`Deep<[T]>`). */
+const MAX_DEPTH = 100;
 
 export class JsonRule {
   private readonly builtins: Builtins;
+  private readonly exactOptional: boolean;
   private readonly memo = new Map<ts.Type, Reading>();
   private readonly reading = new Map<ts.Type, { name?: string }>();
   private readonly table: Record<string, Shape> = {};
@@ -34,9 +39,10 @@ export class JsonRule {
 
   constructor(
     program: ts.Program,
-    private readonly checker: ts.TypeChecker,
+    readonly checker: ts.TypeChecker,
   ) {
     this.builtins = new Builtins(program, checker);
+    this.exactOptional = program.getCompilerOptions().exactOptionalPropertyTypes === true;
   }
 
   /** Named shapes that the readings' `ref`s point to. */
@@ -72,6 +78,24 @@ export class JsonRule {
     return result;
   }
 
+  /**
+   * A rest parameter: `T[]`, or a tuple (or a union of tuples) whose last optional element may be left out like
+   * a trailing argument.
+   */
+  readRest(type: ts.Type): Reading {
+    if (this.checker.isTupleType(type)) return this.readTuple(type as ts.TupleTypeReference, true);
+    if (
+      type.flags & ts.TypeFlags.Union &&
+      (type as ts.UnionType).types.every((t) => this.checker.isTupleType(t))
+    ) {
+      const readings = (type as ts.UnionType).types.map((member) => this.readRest(member));
+      const failed = combine(readings);
+      if (failed) return failed;
+      return { shape: { union: readings.map((r) => r.shape!) }, problems: [], pending: pendingOf(readings) };
+    }
+    return this.readValue(type);
+  }
+
   /** An object property, an index signature's value or an optional parameter: `undefined` means "absent". */
   readMaybeAbsent(type: ts.Type): { reading: Reading; mayBeAbsent: boolean } {
     if (!(type.flags & ts.TypeFlags.Union)) {
@@ -90,7 +114,7 @@ export class JsonRule {
     const flags = type.flags;
     if (flags & ts.TypeFlags.Any) {
       return (type as { intrinsicName?: string }).intrinsicName === 'error'
-        ? problem(Code.Any, 'any (a type that does not resolve)')
+        ? problem(Code.Unresolved, 'a type')
         : problem(Code.Any, 'any');
     }
     if (flags & ts.TypeFlags.Unknown) return problem(Code.Unknown, 'unknown');
@@ -142,6 +166,12 @@ export class JsonRule {
   /** `string & { __brand: 'UserId' }` is a string on the wire; other intersections are read as one object. */
   private readIntersection(type: ts.IntersectionType): Reading {
     for (const member of type.types) {
+      if (this.checker.isArrayType(member) || this.checker.isTupleType(member)) {
+        return problem(
+          Code.Unsupported,
+          `${this.text(type)} (an array with properties: JSON keeps its elements only)`,
+        );
+      }
       const builtin = this.builtins.codeOf(member);
       if (builtin !== undefined) return problem(builtin, this.text(member));
     }
@@ -154,13 +184,13 @@ export class JsonRule {
   }
 
   private readObject(type: ts.Type): Reading {
-    const builtin = this.builtins.codeOf(type);
-    if (builtin !== undefined) return problem(builtin, this.text(type));
-    if (this.checker.isTupleType(type)) return this.readTuple(type as ts.TupleTypeReference);
+    if (this.checker.isTupleType(type)) return this.readTuple(type as ts.TupleTypeReference, false);
     if (this.checker.isArrayType(type)) {
       const element = this.checker.getTypeArguments(type as ts.TypeReference)[0]!;
       return nest(this.readValue(element), { kind: 'element' }, (shape) => ({ array: shape }));
     }
+    const builtin = this.builtins.codeOf(type);
+    if (builtin !== undefined) return problem(builtin, this.text(type));
     if (
       this.checker.getSignaturesOfType(type, ts.SignatureKind.Call).length > 0 ||
       this.checker.getSignaturesOfType(type, ts.SignatureKind.Construct).length > 0
@@ -168,15 +198,25 @@ export class JsonRule {
       return problem(Code.Function, this.text(type));
     }
     const properties = this.checker.getPropertiesOfType(type);
-    if (properties.some((property) => property.getName() === 'toJSON')) {
+    if (properties.some((property) => this.isToJsonMethod(property))) {
       return problem(Code.ToJson, this.text(type));
     }
-    if (isClassInstance(type) && properties.some(isMethodOrAccessor)) {
-      return problem(Code.ClassInstance, this.text(type));
-    }
+    const privateField = properties.find(isPrivateField);
+    if (privateField) return problem(Code.PrivateField, this.classText(type, privateField));
+    // Through `Readonly<Person>` or `Person & { … }` the members are mapped, so look at their declarations. An
+    // optional one (`Partial<Person>`) may be absent, as it will be.
+    const classMember = properties.find(
+      (property) => isClassMethodOrAccessor(property) && !(property.flags & ts.SymbolFlags.Optional),
+    );
+    if (classMember) return problem(Code.ClassInstance, this.classText(type, classMember));
     const indexInfos = this.checker.getIndexInfosOfType(type);
     if (properties.length === 0 && indexInfos.length === 0) return problem(Code.OpenObject, this.text(type));
-    return this.readProperties(properties, indexInfos);
+    const reading = this.readProperties(properties, indexInfos);
+    // A library type (`URL`, `Iterable<T>`) is one mistake, not one per member; `NodeJS.Dict<T>` is plain data,
+    // and `NodeJS.Dict<Date>` is reported at its values, which are the caller's.
+    const ownMembers = reading.problems.some((p) => p.path[0]?.kind !== 'key');
+    if (ownMembers && this.builtins.isLibraryType(type)) return problem(Code.LibraryType, this.text(type));
+    return reading;
   }
 
   private readProperties(properties: readonly ts.Symbol[], indexInfos: readonly ts.IndexInfo[]): Reading {
@@ -198,10 +238,9 @@ export class JsonRule {
       const name = property.getName();
       const segment: Segment = { kind: 'property', name };
       const declaration = property.valueDeclaration ?? property.declarations?.[0];
-      if (name.startsWith('__#')) continue; // a #private field: JSON skips it, and only the class can read it
-      if (name.startsWith('__@')) {
+      if (isSymbolKeyed(property)) {
         const written = declaration && ts.getNameOfDeclaration(declaration)?.getText();
-        const symbolSegment: Segment = { kind: 'property', name: written ?? `[${property.getName()}]` };
+        const symbolSegment: Segment = { kind: 'property', name: written ?? `[${name}]` };
         readings.push(atDeclaration(problem(Code.NonStringKey, 'symbol'), symbolSegment, declaration));
         continue;
       }
@@ -215,7 +254,9 @@ export class JsonRule {
         );
         continue;
       }
-      const { reading, mayBeAbsent } = this.readMaybeAbsent(this.checker.getTypeOfSymbol(property));
+      const type = this.checker.getTypeOfSymbol(property);
+      if (isAlwaysUndefined(type)) continue; // `gone?: undefined`: always absent, as JSON writes it
+      const { reading, mayBeAbsent } = this.readMaybeAbsent(type);
       readings.push(atDeclaration(reading, segment, declaration));
       if (!reading.shape) continue;
       object[name] = reading.shape;
@@ -224,7 +265,7 @@ export class JsonRule {
     const failed = combine(readings);
     if (failed) return failed;
     const pending = pendingOf(readings);
-    if (properties.length === 0 && index) return { shape: { record: index }, problems: [], pending };
+    if (Object.keys(object).length === 0 && index) return { shape: { record: index }, problems: [], pending };
     const shape: Shape = {
       object,
       ...(optional.length > 0 ? { optional } : {}),
@@ -233,7 +274,28 @@ export class JsonRule {
     return { shape, problems: [], pending };
   }
 
-  private readTuple(type: ts.TupleTypeReference): Reading {
+  /** `toJSON()` changes what JSON.stringify writes; a data property that happens to be named `toJSON` does not. */
+  private isToJsonMethod(property: ts.Symbol): boolean {
+    if (property.getName() !== 'toJSON') return false;
+    if (property.flags & ts.SymbolFlags.Method) return true;
+    const type = this.checker.getNonNullableType(this.checker.getTypeOfSymbol(property));
+    return this.checker.getSignaturesOfType(type, ts.SignatureKind.Call).length > 0;
+  }
+
+  /** The class a member comes from, for the message: `Person` for `Readonly<Person>`. */
+  private classText(type: ts.Type, member: ts.Symbol): string {
+    if (isClassInstance(type)) return this.text(type);
+    const owner = (member.valueDeclaration ?? member.declarations?.[0])?.parent;
+    return owner && ts.isClassLike(owner) && owner.name ? owner.name.text : this.text(type);
+  }
+
+  /**
+   * A tuple's positions. An optional element is "may be absent", but an explicit `undefined` in it arrives as
+   * `null` (JSON has no undefined in arrays): allowed when its type has `null` anyway, when
+   * exactOptionalPropertyTypes forbids writing `undefined` there, or, for a rest parameter's tuple (`perform`'s
+   * own arguments), in its last position, since the stubs drop trailing undefined arguments.
+   */
+  private readTuple(type: ts.TupleTypeReference, arguments_: boolean): Reading {
     const target = type.target;
     const elements = this.checker.getTypeArguments(type);
     const shapes: Shape[] = [];
@@ -245,10 +307,16 @@ export class JsonRule {
       if (flags & ts.ElementFlags.Variadic) return problem(Code.TypeParameter, this.text(element));
       if (rest !== undefined)
         return problem(Code.Unsupported, `${this.text(type)} (elements after a rest element)`);
-      const reading =
-        flags & ts.ElementFlags.Optional ? this.readMaybeAbsent(element).reading : this.readValue(element);
       const segment: Segment =
         flags & ts.ElementFlags.Rest ? { kind: 'element' } : { kind: 'position', index };
+      const trailing = arguments_ && index === elements.length - 1;
+      if (flags & ts.ElementFlags.Optional && !trailing && !this.exactOptional && !includesNull(element)) {
+        const text = this.text(element).replace(/ \| undefined\b|\bundefined \| /g, '');
+        readings.push(nest(problem(Code.OptionalElement, text), segment, (shape) => shape));
+        continue;
+      }
+      const reading =
+        flags & ts.ElementFlags.Optional ? this.readMaybeAbsent(element).reading : this.readValue(element);
       readings.push(nest(reading, segment, (shape) => shape));
       if (!reading.shape) continue;
       if (flags & ts.ElementFlags.Rest) rest = reading.shape;
@@ -284,11 +352,50 @@ function isUndefined(type: ts.Type): boolean {
   return (type.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0;
 }
 
+function includesNull(type: ts.Type): boolean {
+  const members = type.flags & ts.TypeFlags.Union ? (type as ts.UnionType).types : [type];
+  return members.some((member) => (member.flags & ts.TypeFlags.Null) !== 0);
+}
+
+/** `undefined` or `void` alone (or a union of only these). */
+function isAlwaysUndefined(type: ts.Type): boolean {
+  if (type.flags & ts.TypeFlags.Union) return (type as ts.UnionType).types.every(isUndefined);
+  return isUndefined(type);
+}
+
 function isClassInstance(type: ts.Type): boolean {
   const symbol = type.getSymbol();
   return symbol !== undefined && (symbol.flags & ts.SymbolFlags.Class) !== 0;
 }
 
-function isMethodOrAccessor(property: ts.Symbol): boolean {
-  return (property.flags & (ts.SymbolFlags.Method | ts.SymbolFlags.Accessor)) !== 0;
+/*
+ * TypeScript's escaped names: `__#…` is a #private field and `__@…` a symbol key, while a quoted name of the
+ * user's that starts with `__` is escaped with one more underscore (`'__#at'` is `___#at`). The declaration's
+ * name says it first when there is one.
+ */
+
+function isPrivateField(property: ts.Symbol): boolean {
+  const name = property.valueDeclaration && ts.getNameOfDeclaration(property.valueDeclaration);
+  if (name) return ts.isPrivateIdentifier(name);
+  const escaped = property.escapedName as string;
+  return escaped.startsWith('__#') && !escaped.startsWith('___');
+}
+
+function isSymbolKeyed(property: ts.Symbol): boolean {
+  const escaped = property.escapedName as string;
+  return escaped.startsWith('__@') && !escaped.startsWith('___');
+}
+
+/**
+ * A method or accessor declared in a class (`accessor x = 1` too): its instances carry them on the prototype,
+ * which JSON skips.
+ */
+function isClassMethodOrAccessor(property: ts.Symbol): boolean {
+  return (property.declarations ?? []).some(
+    (declaration) =>
+      (ts.isMethodDeclaration(declaration) ||
+        ts.isAccessor(declaration) ||
+        ts.isAutoAccessorPropertyDeclaration(declaration)) &&
+      ts.isClassLike(declaration.parent),
+  );
 }

@@ -28,5 +28,8 @@ export type Shape =
 
 export type TupleShape = Extract<Shape, { tuple: unknown }>;
 
+/** A worker's arguments: one list, or one per member of a rest parameter's union of tuples. */
+export type ArgsShape = TupleShape | { readonly union: readonly TupleShape[] };
+
 /** Named shapes that `ref`s point to. */
 export type ShapeTable = Readonly<Record<string, Shape>>;

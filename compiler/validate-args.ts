@@ -3,17 +3,19 @@
  * imports nothing at run time. `argsValidator(shape, table)` compiles a shape into a function once:
  *  1. check the number of arguments against the tuple's `min`, length and rest;
  *  2. check each argument against its shape, depth first;
- *  3. return undefined when all fit, else the first failing path and why: `args[1].range.from: expected string, got number`.
+ *  3. return undefined when all fit, else the first failing path and why: `args[1].range.from: expected string, got number`;
+ *  4. a union of argument lists (a rest parameter's union of tuples) passes when one list does.
  * Extra object properties are accepted (a newer deploy may add fields); everything else must match exactly.
  */
-import type { Literal, Shape, ShapeTable, TupleShape } from './shape.js';
+import type { ArgsShape, Literal, Shape, ShapeTable, TupleShape } from './shape.js';
 
 type Check = (value: unknown, path: string) => string | undefined;
 
 export function argsValidator(
-  shape: TupleShape,
+  shape: ArgsShape,
   table: ShapeTable = {},
 ): (args: readonly unknown[]) => string | undefined {
+  if ('union' in shape) return argsUnionValidator(shape.union, table);
   const compiler = new ShapeCompiler(table);
   const elements = shape.tuple.map((element) => compiler.compile(element));
   const rest = shape.rest === undefined ? undefined : compiler.compile(shape.rest);
@@ -29,6 +31,28 @@ export function argsValidator(
       if (failure !== undefined) return failure;
     }
     return undefined;
+  };
+}
+
+/**
+ * `...args: [string] | [string, number]`: the arguments fit one of the lists. When they fit none, the failure of
+ * the one list whose length fits them, else the lengths the lists take.
+ */
+function argsUnionValidator(
+  lists: readonly TupleShape[],
+  table: ShapeTable,
+): (args: readonly unknown[]) => string | undefined {
+  const checks = lists.map((list) => ({ list, check: argsValidator(list, table) }));
+  const arities = lists.map((list) => describeArity(list.min, list.tuple.length, list.rest !== undefined));
+  return (args) => {
+    if (!Array.isArray(args)) return `args: expected an array of arguments, got ${kindOf(args)}`;
+    const failures = checks.map(({ list, check }) => ({ list, failure: check(args) }));
+    if (failures.some(({ failure }) => failure === undefined)) return undefined;
+    const fitting = failures.filter(
+      ({ list }) => args.length >= list.min && (list.rest !== undefined || args.length <= list.tuple.length),
+    );
+    if (fitting.length > 0) return fitting[0]!.failure;
+    return `args: expected ${[...new Set(arities)].join(' or ')}, got ${args.length}`;
   };
 }
 
@@ -153,7 +177,7 @@ class ShapeCompiler {
       }
       const showLiteral = members.some((member) => typeof member === 'object' && 'literal' in member);
       if (showLiteral && ['string', 'number', 'boolean'].includes(typeof value)) {
-        return `${path}: expected ${expected}, got ${showValue(value as Literal)}`;
+        return `${path}: expected ${expected}, got ${gotLiteral(value as Literal)}`;
       }
       return mismatch(expected, value, path);
     };
@@ -228,7 +252,7 @@ function literal(values: readonly Literal[]): Check {
   return (value, path) => {
     if (allowed.has(value)) return undefined;
     const got =
-      typeof value === 'object' || value === undefined ? kindOf(value) : showValue(value as Literal);
+      typeof value === 'object' || value === undefined ? kindOf(value) : gotLiteral(value as Literal);
     return `${path}: expected ${expected}, got ${got}`;
   };
 }
@@ -245,13 +269,24 @@ function describe(shape: Shape): string {
 function mismatch(expected: string, value: unknown, path: string): string {
   return value === undefined
     ? `${path}: missing (expected ${expected})`
-    : `${path}: expected ${expected}, got ${kindOf(value)}`;
+    : `${path}: expected ${expected}, got ${gotText(value)}`;
+}
+
+/** What a mismatch got: its kind, or what it is for numbers JSON cannot write (`1e400` parses to Infinity). */
+function gotText(value: unknown): string {
+  if (typeof value !== 'number' || Number.isFinite(value)) return kindOf(value);
+  if (Number.isNaN(value)) return 'NaN';
+  return `${value} (a number too large for JSON)`;
 }
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
+}
+
+function gotLiteral(value: Literal): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? gotText(value) : showValue(value);
 }
 
 function showValue(value: Literal): string {

@@ -4,9 +4,10 @@
  * installed sidepunch's `WorkerOptions` (the stubs pass them to `workerStub(name, options: WorkerOptions)`) with
  * a value of its kind: known fields have tailored rules, newer ones are checked against their declared type.
  */
-import { type ClassDeclaration, type InterfaceDeclaration, Node, ts } from 'ts-morph';
+import { type InterfaceDeclaration, Node, ts } from 'ts-morph';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
+import type { WorkerClass } from '../discover.js';
 import type { OptionValue } from '../model.js';
 
 export type Validate = (value: OptionValue) => string | undefined;
@@ -71,11 +72,11 @@ export interface Options {
 }
 
 export function readOptions(
-  worker: ClassDeclaration,
+  worker: WorkerClass,
   checker: ts.TypeChecker,
   rules: ReadonlyMap<string, Validate> = OPTION_RULES,
 ): Options {
-  const className = worker.getName() ?? 'worker';
+  const className = worker.getName() ?? nameOfHolder(worker) ?? 'worker';
   const declaration = findOptions(worker);
   if (!declaration) return { entries: [], diagnostics: [] };
   const notLiteral = (node: Node | ts.Node, what: string) =>
@@ -145,12 +146,18 @@ export function readOptions(
 }
 
 /** The nearest declaration of `static sidepunchOptions`, as the runtime finds it through the constructor chain. */
-function findOptions(worker: ClassDeclaration): Node | undefined {
-  for (let cls: ClassDeclaration | undefined = worker; cls; cls = cls.getBaseClass()) {
+function findOptions(worker: WorkerClass): Node | undefined {
+  for (let cls: WorkerClass | undefined = worker; cls; cls = cls.getBaseClass()) {
     const member = cls.getStaticMember('sidepunchOptions');
     if (member) return member;
   }
   return undefined;
+}
+
+/** `X` in `const X = class …`. */
+function nameOfHolder(worker: WorkerClass): string | undefined {
+  const parent = worker.getParent();
+  return Node.isVariableDeclaration(parent) ? parent.getName() : undefined;
 }
 
 function unwrap(expression: ts.Expression): ts.Expression {

@@ -1,12 +1,13 @@
 /**
- * Rule: a worker has exactly one `perform`, a method (the runtime calls it on the prototype), not generic and
- * not overloaded. Reads its parameters with the types the worker's class sees: a `perform` inherited from
+ * Rule: a worker has exactly one `perform`, a method (the runtime calls it on the prototype), not generic, not
+ * overloaded, and without an optional parameter before a required one (skipping it would send null). Reads its
+ * parameters with the types the worker's class sees: a `perform` inherited from
  * `Base<Filters>` takes `Filters`, and the type arguments are kept so the stubs can print them.
  */
-import { type ClassDeclaration, ts } from 'ts-morph';
+import { type ClassDeclaration, Node, ts } from 'ts-morph';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
-import type { FoundWorker } from '../discover.js';
+import type { FoundWorker, WorkerClass } from '../discover.js';
 import type { TypeArguments } from '../type-text.js';
 
 export interface PerformParameter {
@@ -16,6 +17,8 @@ export interface PerformParameter {
   readonly rest: boolean;
   /** As the worker's class sees it (type arguments of generic bases applied). */
   readonly type: ts.Type;
+  /** The annotation allows `undefined` itself, beyond the `?` that makes the parameter optional. */
+  readonly undefinedInType: boolean;
 }
 
 export interface Perform {
@@ -23,12 +26,15 @@ export interface Perform {
   readonly parameters: readonly PerformParameter[];
   /** Type arguments the annotations' type parameters stand for, when `perform` comes from a generic base. */
   readonly scope: TypeArguments;
+  /** When a base class declares `perform`: the worker's `extends` clause, where diagnostics point, and the base. */
+  readonly inheritedFrom?: { readonly at: ts.Node; readonly base: string };
 }
 
 export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perform | Diagnostic {
-  const { declaration: cls, className } = worker;
-  const name = cls.getNameNode()!;
-  const instanceType = cls.getType().compilerType;
+  const { declaration: cls, className, nameNode: name } = worker;
+  const instanceType = Node.isClassDeclaration(cls)
+    ? cls.getType().compilerType
+    : checker.getDeclaredTypeOfSymbol(cls.getSymbolOrThrow().compilerSymbol);
   const property = checker.getPropertyOfType(instanceType, 'perform');
   if (!property) {
     return diagnosticAt(
@@ -74,9 +80,61 @@ export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perfo
       optional: !!declaration.questionToken || !!declaration.initializer,
       rest: !!declaration.dotDotDotToken,
       type: symbol ? checker.getTypeOfSymbol(symbol) : checker.getTypeAtLocation(declaration),
+      undefinedInType: declaration.type
+        ? allowsUndefined(checker.getTypeFromTypeNode(declaration.type))
+        : false,
     };
   });
-  return { declaration: method, parameters, scope: typeArgumentsUpTo(cls, method) };
+  const misplaced = optionalBeforeRequired(className, parameters, checker);
+  if (misplaced) return misplaced;
+  const heritage = cls.getExtends()?.compilerNode;
+  const inheritedFrom =
+    method.parent !== cls.compilerNode && heritage
+      ? { at: heritage, base: (method.parent as ts.ClassLikeDeclaration).name?.text ?? 'its base class' }
+      : undefined;
+  return {
+    declaration: method,
+    parameters,
+    scope: typeArgumentsUpTo(cls, method),
+    ...(inheritedFrom ? { inheritedFrom } : {}),
+  };
+}
+
+/**
+ * `perform(mode = 'fast', id: string)`: a caller must pass `undefined` to get the default, and JSON turns it into
+ * `null`, so perform would get null. (tsc itself rejects `mode?: string` there, but only when it type-checks.) A
+ * rest parameter whose tuple has required elements (`...at: [x: number]`) counts as required.
+ */
+function optionalBeforeRequired(
+  className: string,
+  parameters: readonly PerformParameter[],
+  checker: ts.TypeChecker,
+): Diagnostic | undefined {
+  const required = parameters.findLastIndex((parameter) =>
+    parameter.rest ? restRequires(parameter.type, checker) : !parameter.optional,
+  );
+  const misplaced = parameters.slice(0, Math.max(0, required)).find((parameter) => parameter.optional);
+  if (!misplaced) return undefined;
+  const what = misplaced.declaration.initializer ? 'has a default value' : 'is optional';
+  const after = parameters[required]!.name;
+  return diagnosticAt(
+    misplaced.declaration.name,
+    Code.OptionalBeforeRequired,
+    `Parameter '${misplaced.name}' of ${className}.perform ${what} but '${after}' after it is required: a caller would have to pass undefined for it, which JSON turns into null, so perform would get null. Move '${misplaced.name}' after the required parameters, or make it required.`,
+  );
+}
+
+/** Whether a rest parameter's type needs at least one element: a tuple (or each tuple of a union) with a minimum. */
+function restRequires(type: ts.Type, checker: ts.TypeChecker): boolean {
+  const members = type.flags & ts.TypeFlags.Union ? (type as ts.UnionType).types : [type];
+  return members.every(
+    (member) => checker.isTupleType(member) && (member as ts.TupleTypeReference).target.minLength > 0,
+  );
+}
+
+function allowsUndefined(type: ts.Type): boolean {
+  const members = type.flags & ts.TypeFlags.Union ? (type as ts.UnionType).types : [type];
+  return members.some((member) => (member.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Void)) !== 0);
 }
 
 function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
@@ -84,9 +142,9 @@ function isThisParameter(parameter: ts.ParameterDeclaration): boolean {
 }
 
 /** Walks `extends Base<A>` from the worker up to the class that declares `perform`, pairing parameters and arguments. */
-function typeArgumentsUpTo(worker: ClassDeclaration, method: ts.MethodDeclaration): TypeArguments {
+function typeArgumentsUpTo(worker: WorkerClass, method: ts.MethodDeclaration): TypeArguments {
   let scope: TypeArguments = new Map();
-  let current: ClassDeclaration | undefined = worker;
+  let current: WorkerClass | undefined = worker;
   while (current && current.compilerNode !== method.parent) {
     const base: ClassDeclaration | undefined = current.getBaseClass();
     if (!base) break;

@@ -19,12 +19,12 @@ export function checkUniqueNames(workers: readonly FoundWorker[], cwd: string): 
       const others = clash
         .filter((other) => other !== worker)
         .map((other) => {
-          const at = locationOf(other.declaration.getNameNode()!);
+          const at = locationOf(other.nameNode);
           return `${path.relative(cwd, at.file)}:${at.line}:${at.column}`;
         });
       diagnostics.push(
         diagnosticAt(
-          worker.declaration.getNameNode()!,
+          worker.nameNode,
           Code.DuplicateName,
           `Another worker is also named '${name}' (${others.join(', ')}). The class name is the job's name on the wire, so it must be unique: rename one.`,
         ),

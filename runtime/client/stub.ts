@@ -17,8 +17,11 @@ export interface WorkerStub<Args extends readonly unknown[]> {
   performIn(seconds: number, ...args: Args): Promise<string | undefined>;
   /** Enqueue to run at a Date or epoch seconds; a past time runs at once. */
   performAt(when: Date | number, ...args: Args): Promise<string | undefined>;
-  /** Enqueue many in one round trip; resolves to their jids in order (undefined where a middleware stopped one). */
-  performBulk(argLists: readonly Args[]): Promise<(string | undefined)[]>;
+  /**
+   * Enqueue many in one round trip; resolves to their jids in order (undefined where a middleware stopped one).
+   * The lists may be readonly (`performBulk([[1, 'a'], [2, 'b']] as const)`): nothing here writes to them.
+   */
+  performBulk(argLists: readonly Readonly<Args>[]): Promise<(string | undefined)[]>;
   /** The same stub with some options overridden for the next pushes. */
   set(overrides: WorkerOptions): WorkerStub<Args>;
 }

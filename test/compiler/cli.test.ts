@@ -86,6 +86,39 @@ describe('sidepunch-gen flags', () => {
   });
 });
 
+describe('sidepunch-gen without workers', () => {
+  it('names the tsconfig it read when no class implements SidepunchWorker', async () => {
+    const app = project({ 'src/index.ts': 'export const x = 1;\n' });
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toMatch(
+      /^sidepunch-gen: no worker \(no exported class implements SidepunchWorker in the files of tsconfig\.json\) → /,
+    );
+  });
+
+  it('a solution-style tsconfig (references, no files) is one line naming the projects, exit 2, nothing written', async () => {
+    const app = project({ 'packages/jobs/src/workers/send.ts': SEND });
+    const jobs = JSON.parse(app.read('tsconfig.json'));
+    jobs.compilerOptions.composite = true;
+    app.write('packages/jobs/tsconfig.json', JSON.stringify(jobs));
+    app.write('packages/jobs/package.json', app.read('package.json'));
+    app.write('tsconfig.json', JSON.stringify({ files: [], references: [{ path: './packages/jobs' }] }));
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `sidepunch-gen: ${app.path('tsconfig.json')} lists no files of its own, only project references ` +
+        `(./packages/jobs/tsconfig.json), so it has no workers. Run sidepunch-gen for the project that holds ` +
+        `them: -p ./packages/jobs/tsconfig.json (paths from ${app.dir}), or set "project" in the "sidepunch" ` +
+        'field of its package.json.\n',
+    );
+    expect(existsSync(app.path('src/sidepunch.generated.ts'))).toBe(false);
+    expect(existsSync(app.path('dist/registry.js'))).toBe(false);
+    const inner = await runCli(app.dir, '--no-cache', '-p', 'packages/jobs/tsconfig.json');
+    expect(inner).toMatchObject({ code: 0, stderr: '' });
+    expect(inner.stdout).toMatch(/^sidepunch-gen: 1 worker → /);
+  });
+});
+
 describe('sidepunch-gen settings', () => {
   it('writes the stubs and registry at the defaults', async () => {
     const app = project({ 'src/workers/send.ts': SEND });

@@ -17,6 +17,7 @@ describe('generated params', () => {
   it('lists each worker’s perform parameter names in order, a rest parameter as ...name', () => {
     expect(registry.params).toEqual({
       Move: ['id', '...to'],
+      Tag: ['label', '...more'],
       WriteLog: ['message', 'level', 'count', '...tags'],
     });
   });

@@ -28,7 +28,33 @@ describe('argsValidator', () => {
     expect(check(['a', '1', false, null])).toBe('args[1]: expected number, got string');
     expect(check(['a', 1, 0, null])).toBe('args[2]: expected boolean, got number');
     expect(check(['a', 1, true, {}])).toBe('args[3]: expected null, got object');
-    expect(check(['a', Number.NaN, true, null])).toBe('args[1]: expected number, got number');
+    expect(check(['a', Number.NaN, true, null])).toBe('args[1]: expected number, got NaN');
+  });
+
+  it('takes a union of argument lists (a rest parameter typed as a union of tuples)', () => {
+    const check = argsValidator({
+      union: [
+        { tuple: ['string', 'number'], min: 2 },
+        { tuple: ['string', 'number', 'number'], min: 3 },
+        { tuple: ['string', { literal: ['thumb'] }], min: 2 },
+      ],
+    });
+    expect(check(['a', 1])).toBeUndefined();
+    expect(check(['a', 1, 2])).toBeUndefined();
+    expect(check(['a', 'thumb'])).toBeUndefined();
+    expect(check(['a', 1, 'x'])).toBe('args[2]: expected number, got string');
+    expect(check(['a'])).toBe('args: expected 2 arguments or 3 arguments, got 1');
+    expect(check(['a', 'hero'])).toBe('args[1]: expected number, got string');
+  });
+
+  it('says what a number JSON cannot write is: 1e400 parses to Infinity', () => {
+    const check = argsValidator({ tuple: ['number', { literal: [1, 2] }], min: 2 });
+    expect(check(JSON.parse('[1e400, 1]'))).toBe(
+      'args[0]: expected number, got Infinity (a number too large for JSON)',
+    );
+    expect(check(JSON.parse('[1, -1e400]'))).toBe(
+      'args[1]: expected 1 | 2, got -Infinity (a number too large for JSON)',
+    );
   });
 
   it('checks literal values and shows the one it got', () => {
@@ -120,12 +146,16 @@ describe('generated validators', () => {
   let unions: Registry;
   let recursive: Registry;
   let objects: Registry;
+  let oddNames: Registry;
 
   beforeAll(async () => {
-    const loaded = ['allow-unions', 'allow-recursive', 'allow-objects'].map(loadFixtureRegistry);
+    const loaded = ['allow-unions', 'allow-recursive', 'allow-objects', 'allow-odd-names'].map(
+      loadFixtureRegistry,
+    );
     unions = await loaded[0]!;
     recursive = await loaded[1]!;
     objects = await loaded[2]!;
+    oddNames = await loaded[3]!;
   });
 
   const validator = (registry: Registry, name: string): ArgsValidator => registry.validators![name]!;
@@ -184,5 +214,20 @@ describe('generated validators', () => {
         'u',
       ]),
     ).toBe("args[1].total.currency: expected 'EUR' | 'USD', got 'JPY'");
+  });
+
+  it('check quoted names like __#at and __@odd as the properties they are, and ignore an always-absent one', () => {
+    const check = validator(oddNames, 'StoreOdd');
+    const odd = { '__#at': 'a', '__@odd': 1, toJSON: 'j' };
+    expect(check([odd])).toBeUndefined();
+    expect(check([{ ...odd, '__#at': 5 }])).toBe('args[0]["__#at"]: expected string, got number');
+    expect(check([{ '__@odd': 1, toJSON: 'j' }])).toBe('args[0]["__#at"]: missing');
+    expect(check([{ ...odd, toJSON: undefined }])).toBe('args[0].toJSON: missing (expected string)');
+  });
+
+  it('register class expressions under the name JavaScript gives them, which push({ class }) sends', async () => {
+    const registry = await loadFixtureRegistry('allow-class-expression');
+    expect(Object.keys(registry.workers).sort()).toEqual(['Purge', 'Reindex', 'SendDigest']);
+    expect(validator(registry, 'Reindex')(['main'])).toBeUndefined();
   });
 });
