@@ -7,7 +7,8 @@
  *    node_modules (an npm workspace, a `file:` dependency, a tsconfig `paths` alias) is bundled like the project's
  *    own files instead, since it may export TypeScript sources Node cannot load;
  *  - in the compiled mode, the app's compiled modules (compiled-modules.ts).
- * The project's own files and the validators are bundled in. Nothing is written here.
+ * The project's own files and the validators are bundled in. Nothing is written here. The watcher keeps a
+ * `RegistryBundler`: one esbuild context whose rebuilds re-read only the files that changed.
  */
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -68,28 +69,85 @@ const packagesInNodeModules: esbuild.Plugin = {
   },
 };
 
+/** The registry entry, served from memory as `sidepunch-registry.ts` in the project directory. */
+const ENTRY_NAME = 'sidepunch-registry.ts';
+
+function entryModule(projectDir: string, entry: () => string): esbuild.Plugin {
+  const entryPath = path.join(projectDir, ENTRY_NAME);
+  return {
+    name: 'sidepunch-registry-entry',
+    setup(build) {
+      build.onResolve({ filter: /^sidepunch-gen:registry-entry$/ }, () => ({ path: entryPath }));
+      build.onLoad({ filter: /[\\/]sidepunch-registry\.ts$/ }, (args) =>
+        args.path === entryPath ? { contents: entry(), loader: 'ts', resolveDir: projectDir } : undefined,
+      );
+    },
+  };
+}
+
+function buildOptions(
+  request: Omit<BundleRequest, 'entry'>,
+  entry: () => string,
+): esbuild.BuildOptions & { write: false } {
+  return {
+    entryPoints: ['sidepunch-gen:registry-entry'],
+    absWorkingDir: request.projectDir,
+    tsconfig: request.tsconfig,
+    outfile: request.outFile,
+    bundle: true,
+    platform: 'node',
+    format: request.format,
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+    banner: { js: REGISTRY_HEADER },
+    plugins: [
+      entryModule(request.projectDir, entry),
+      validatorModule,
+      compiledModules,
+      packagesInNodeModules,
+    ],
+  };
+}
+
 export async function bundleRegistry(request: BundleRequest): Promise<BundleResult> {
+  return bundled(request, () => esbuild.build(buildOptions(request, () => request.entry)));
+}
+
+/** One esbuild context kept across runs (watch mode): a rebuild re-reads only what changed. */
+export class RegistryBundler {
+  private context: Promise<esbuild.BuildContext<{ write: false }>> | undefined;
+  private signature = '';
+  private entry = '';
+
+  async bundle(request: BundleRequest): Promise<BundleResult> {
+    const { entry, ...settings } = request;
+    const signature = JSON.stringify(settings);
+    if (signature !== this.signature) {
+      await this.dispose();
+      this.signature = signature;
+      this.context = esbuild.context(buildOptions(settings, () => this.entry));
+    }
+    this.entry = entry;
+    const context = await this.context!;
+    return bundled(request, () => context.rebuild());
+  }
+
+  async dispose(): Promise<void> {
+    const context = this.context;
+    this.context = undefined;
+    this.signature = '';
+    if (context) await (await context).dispose();
+  }
+}
+
+async function bundled(
+  request: BundleRequest,
+  build: () => Promise<esbuild.BuildResult<{ write: false }>>,
+): Promise<BundleResult> {
   try {
-    const result = await esbuild.build({
-      stdin: {
-        contents: request.entry,
-        resolveDir: request.projectDir,
-        sourcefile: 'sidepunch-registry.ts',
-        loader: 'ts',
-      },
-      absWorkingDir: request.projectDir,
-      tsconfig: request.tsconfig,
-      outfile: request.outFile,
-      bundle: true,
-      platform: 'node',
-      format: request.format,
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      legalComments: 'none',
-      banner: { js: REGISTRY_HEADER },
-      plugins: [validatorModule, compiledModules, packagesInNodeModules],
-    });
+    const result = await build();
     const output = result.outputFiles.find((file) => file.path === path.resolve(request.outFile));
     return { code: output?.text ?? result.outputFiles[0]!.text };
   } catch (error) {

@@ -5,6 +5,9 @@
  *  3. for each directory the tsconfig globs, a hash of its file list, so an added or removed file counts;
  *  4. the hash of each output, so an edited or deleted output is regenerated.
  * A rerun checks these in order and stops at the first difference; a changed mtime with equal content is fresh.
+ * The record also keeps the run's per-file results (reuse.ts): a rerun whose only differences are project
+ * source files gets them with the list of those files (`previousRun`), to re-analyze only what they affect.
+ * Recording hashes again only the files whose size or mtime changed since the previous record.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,8 +15,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GenConfig } from './config.js';
+import type { ReuseState } from './reuse.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface CacheRecord {
   readonly format: number;
@@ -23,6 +27,7 @@ interface CacheRecord {
   readonly dirs: readonly (readonly [dir: string, recursive: boolean, listing: string])[];
   readonly skipDirs: readonly string[];
   readonly outputs: readonly (readonly [file: string, hash: string])[];
+  readonly reuse?: ReuseState;
 }
 
 export interface RunInputs {
@@ -32,6 +37,37 @@ export interface RunInputs {
   readonly skipDirs: readonly string[];
   readonly outputs: readonly string[];
   readonly workers: number;
+  /** The run's per-file results, for a later run to reuse. */
+  readonly reuse?: ReuseState;
+}
+
+/** What a rerun may reuse: the recorded per-file results and the project files that differ since. */
+export interface PreviousRun {
+  readonly reuse: ReuseState;
+  /** Project source files whose content changed or that no longer exist. */
+  readonly changed: readonly string[];
+  /** Every file the recorded run read (project, packages, configs): a rerun still reads them for its record. */
+  readonly files: readonly string[];
+}
+
+/**
+ * The recorded run's results when every difference since is in the project's own source files (or in the
+ * outputs, or the file listing); undefined when there is no usable record or a package, a declaration file or a
+ * config file changed.
+ */
+export function previousRun(config: GenConfig): PreviousRun | undefined {
+  if (!config.cache) return undefined;
+  const record = readRecord(config.cache);
+  if (!record?.reuse || record.format !== FORMAT || record.key !== cacheKey(config)) return undefined;
+  const changed: string[] = [];
+  for (const [file, size, mtimeMs, hash] of record.files) {
+    const stat = statOrUndefined(file);
+    if (stat && stat.size === size && stat.mtimeMs === mtimeMs) continue;
+    if (stat && hashFile(file) === hash) continue;
+    if (!(file in record.reuse.files)) return undefined;
+    changed.push(file);
+  }
+  return { reuse: record.reuse, changed, files: record.files.map(([file]) => file) };
 }
 
 /** The worker count of the recorded run when nothing changed since, else undefined. */
@@ -56,9 +92,14 @@ export function freshRun(config: GenConfig): { workers: number } | undefined {
 
 export function recordRun(config: GenConfig, inputs: RunInputs): void {
   if (!config.cache) return;
-  const files = inputs.files.flatMap((file) => {
+  const before = new Map((readRecord(config.cache)?.files ?? []).map((entry) => [entry[0], entry]));
+  const files = [...new Set(inputs.files)].flatMap((file) => {
     const stat = statOrUndefined(file);
-    return stat ? [[file, stat.size, stat.mtimeMs, hashFile(file) ?? ''] as const] : [];
+    if (!stat) return [];
+    const known = before.get(file);
+    const hash =
+      known && known[1] === stat.size && known[2] === stat.mtimeMs ? known[3] : (hashFile(file) ?? '');
+    return [[file, stat.size, stat.mtimeMs, hash] as const];
   });
   const record: CacheRecord = {
     format: FORMAT,
@@ -70,6 +111,7 @@ export function recordRun(config: GenConfig, inputs: RunInputs): void {
     ),
     skipDirs: inputs.skipDirs,
     outputs: inputs.outputs.map((file) => [file, hashFile(file) ?? ''] as const),
+    ...(inputs.reuse ? { reuse: inputs.reuse } : {}),
   };
   try {
     mkdirSync(path.dirname(config.cache), { recursive: true });

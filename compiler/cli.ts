@@ -5,7 +5,7 @@
  *     naming the npm command that installs them, exit 3);
  *  3. resolve the settings (a settings error: one line, exit 2); `-v` prints them;
  *  4. when the cache shows nothing changed, stop there, before TypeScript is even loaded;
- *  5. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing;
+ *  5. generate in memory, re-analyzing only the files an edit can affect when the cache allows (reuse.ts); on any diagnostic print them all like tsc and exit 1, writing nothing;
  *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed;
  *  7. record the run in the cache.
  * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
@@ -13,7 +13,7 @@
 import { performance } from 'node:perf_hooks';
 import { usageLine, versionLine } from '../runtime/cli/usage.js';
 import { buildDependencyProblem, MISSING_BUILD_DEPENDENCY_EXIT } from './build-dependencies.js';
-import { freshRun, recordRun } from './cache.js';
+import { freshRun, previousRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
@@ -89,7 +89,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const { ProjectError } = await import('./project.js');
   let generation: Awaited<ReturnType<typeof generate>>;
   try {
-    generation = await generate(config);
+    generation = await generate(config, { previousRun: previousRun(config) });
   } catch (error) {
     if (error instanceof ProjectError) {
       io.stderr(`sidepunch-gen: ${error.message}\n`);
@@ -101,8 +101,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color }));
     return 1;
   }
+  const analyzed = generation.analyzedFiles;
   detail(
-    `read ${plural(generation.inputs?.files.length ?? 0, 'file')} and generated in memory (${seconds()})`,
+    `analyzed ${plural(analyzed ?? 0, 'project file')}${generation.reuse ? `, reused the results of ${Object.keys(generation.reuse.files).length - (analyzed ?? 0)}` : ''}; ` +
+      `generated in memory (${seconds()})`,
   );
 
   let written: Output[] = [];

@@ -1,0 +1,164 @@
+/**
+ * The analysis with reuse (reuse.ts) over a loaded program:
+ *  1. without an earlier run's results, analyze every file and record each file's links and workers;
+ *  2. with them, find the stale files (changed, added, importing a changed or removed file, or resolving an
+ *     import elsewhere now), analyze only those, and merge their workers with the reused ones;
+ *  3. anything reuse cannot answer exactly (a global file changed, a name or a shape name shared between a
+ *     reused and a re-analyzed worker) runs the full analysis instead.
+ */
+import type { Project, ts } from 'ts-morph';
+import { type Analysis, analyzeProject } from './analyze.js';
+import { projectSourceFiles } from './discover.js';
+import { canReadLinks, isGlobal, linksOf } from './file-graph.js';
+import {
+  type FileRecord,
+  mergeWorkers,
+  type ReuseState,
+  reachableFiles,
+  shapesReached,
+  staleFiles,
+  type WorkerRecord,
+} from './reuse.js';
+
+export type { ReuseState } from './reuse.js';
+
+export interface ReusingAnalysis extends Analysis {
+  /** The per-file results for the next run (when there are no diagnostics and the program allows reuse). */
+  readonly reuse?: ReuseState;
+  /** How many project files were analyzed. */
+  readonly analyzedFiles: number;
+  /** A partial program could not answer exactly: the caller must load the whole project and analyze it all. */
+  readonly needsWholeProgram?: boolean;
+}
+
+export type ReuseInput =
+  /** Over the whole program (watch mode): the files written since the previous run (edited, added, removed). */
+  | { readonly previous: ReuseState; readonly changed: ReadonlySet<string> }
+  /**
+   * Over a partial program (the CLI: the stale files, the files they import and the global files), with the
+   * stale files already known, and the files the tsconfig includes (a file outside them counts while one of them
+   * imports it, transitively).
+   */
+  | { readonly previous: ReuseState; readonly stale: ReadonlySet<string>; readonly roots: readonly string[] };
+
+export function analyzeReusing(
+  project: Project,
+  options: { cwd: string; skipFiles: ReadonlySet<string>; reuse?: ReuseInput },
+): ReusingAnalysis {
+  const program = project.getProgram().compilerObject;
+  const own = new Map(
+    projectSourceFiles(project, options.skipFiles).map((file) => [
+      file.compilerNode.fileName,
+      file.compilerNode,
+    ]),
+  );
+  const reuse = options.reuse && canReadLinks(program) ? options.reuse : undefined;
+  const stale =
+    reuse &&
+    ('stale' in reuse ? partialStale(own, reuse.previous, reuse.stale) : staleSet(program, own, reuse));
+  if (reuse && stale) {
+    const partial = analyzeProject(project, { ...options, only: stale });
+    if (partial.diagnostics.length > 0) return { ...partial, analyzedFiles: stale.size };
+    const previous = reuse.previous.files;
+    const fresh = recordsOf(partial);
+    let files: Record<string, FileRecord> = {};
+    const current = 'roots' in reuse ? Object.keys(previous).concat([...stale]) : [...own.keys()];
+    for (const file of current) {
+      const sourceFile = own.get(file);
+      if (stale.has(file)) {
+        if (sourceFile)
+          files[file] = { ...linksOf(program, sourceFile), workers: fresh.byFile.get(file) ?? [] };
+      } else if (previous[file]) files[file] = previous[file];
+    }
+    if ('roots' in reuse) {
+      const reachable = reachableFiles(reuse.roots, files);
+      files = Object.fromEntries(reachable.sort().map((file) => [file, files[file]!]));
+    }
+    const merged = mergeWorkers(Object.values(files).flatMap((record) => record.workers));
+    if (!('conflict' in merged)) {
+      return {
+        workers: merged.workers,
+        shapes: merged.shapes,
+        diagnostics: [],
+        reuse: { files, globals: 'stale' in reuse ? reuse.previous.globals : globalFiles(program) },
+        analyzedFiles: stale.size,
+      };
+    }
+  }
+  if (options.reuse && 'stale' in options.reuse) {
+    return { workers: [], shapes: {}, diagnostics: [], analyzedFiles: 0, needsWholeProgram: true };
+  }
+  const analysis = analyzeProject(project, options);
+  if (analysis.diagnostics.length > 0 || !canReadLinks(program)) {
+    return { ...analysis, analyzedFiles: own.size };
+  }
+  const { byFile } = recordsOf(analysis);
+  const files: Record<string, FileRecord> = {};
+  for (const [file, sourceFile] of own) {
+    files[file] = { ...linksOf(program, sourceFile), workers: byFile.get(file) ?? [] };
+  }
+  return { ...analysis, reuse: { files, globals: globalFiles(program) }, analyzedFiles: own.size };
+}
+
+/**
+ * In a partial program: the stale files and the project files it reached that no run has analyzed yet, or
+ * undefined when one of them is global.
+ */
+function partialStale(
+  own: ReadonlyMap<string, ts.SourceFile>,
+  previous: ReuseState,
+  stale: ReadonlySet<string>,
+): ReadonlySet<string> | undefined {
+  const all = new Set([...stale].filter((file) => own.has(file)));
+  for (const file of own.keys()) if (!(file in previous.files)) all.add(file);
+  for (const file of all) if (isGlobal(own.get(file)!)) return undefined;
+  return all;
+}
+
+/** The stale project files, or undefined when only a full analysis is exact. */
+function staleSet(
+  program: ts.Program,
+  own: ReadonlyMap<string, ts.SourceFile>,
+  { previous, changed }: { previous: ReuseState; changed: ReadonlySet<string> },
+): Set<string> | undefined {
+  const added = [...own.keys()].filter((file) => !(file in previous.files));
+  const removed = Object.keys(previous.files).filter((file) => !own.has(file));
+  for (const file of [...changed, ...removed]) {
+    const before = previous.files[file];
+    if (before?.global) return undefined;
+    if (!before && !own.has(file) && program.getSourceFile(file)) return undefined; // a declaration file
+  }
+  const touched = [...changed].filter((file) => own.has(file));
+  for (const file of [...touched, ...added]) {
+    if (isGlobal(own.get(file)!)) return undefined;
+  }
+  const moved = added.length > 0 || removed.length > 0;
+  return staleFiles(previous, {
+    changed: [...touched, ...removed],
+    added,
+    resolvesElsewhere: moved
+      ? (file, record) => {
+          const sourceFile = own.get(file);
+          if (!sourceFile) return false;
+          return JSON.stringify(linksOf(program, sourceFile).imports) !== JSON.stringify(record.imports);
+        }
+      : undefined,
+  });
+}
+
+function recordsOf(analysis: Analysis): { flat: WorkerRecord[]; byFile: Map<string, WorkerRecord[]> } {
+  const byFile = new Map<string, WorkerRecord[]>();
+  const flat = analysis.workers.map((model) => {
+    const record = { model, shapes: shapesReached(model.args, analysis.shapes) };
+    byFile.set(model.file, [...(byFile.get(model.file) ?? []), record]);
+    return record;
+  });
+  return { flat, byFile };
+}
+
+function globalFiles(program: ts.Program): string[] {
+  return program
+    .getSourceFiles()
+    .filter((sourceFile) => !program.isSourceFileDefaultLibrary(sourceFile) && isGlobal(sourceFile))
+    .map((sourceFile) => sourceFile.fileName);
+}
