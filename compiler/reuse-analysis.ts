@@ -5,9 +5,11 @@
  *     import elsewhere now), analyze only those, and merge their workers with the reused ones;
  *  3. anything reuse cannot answer exactly (a global file changed, a name or a shape name shared between a
  *     reused and a re-analyzed worker) runs the full analysis instead.
+ * Shapes are put in canonical order first (canonical-shape.ts), so no worker's result depends on the others.
  */
 import type { Project, ts } from 'ts-morph';
 import { type Analysis, analyzeProject } from './analyze.js';
+import { canonicalTable, canonicalTuple } from './canonical-shape.js';
 import { projectSourceFiles } from './discover.js';
 import { canReadLinks, isGlobal, linksOf } from './file-graph.js';
 import {
@@ -57,7 +59,7 @@ export function analyzeReusing(
     reuse &&
     ('stale' in reuse ? partialStale(own, reuse.previous, reuse.stale) : staleSet(program, own, reuse));
   if (reuse && stale) {
-    const partial = analyzeProject(project, { ...options, only: stale });
+    const partial = canonical(analyzeProject(project, { ...options, only: stale }));
     if (partial.diagnostics.length > 0) return { ...partial, analyzedFiles: stale.size };
     const previous = reuse.previous.files;
     const fresh = recordsOf(partial);
@@ -88,7 +90,7 @@ export function analyzeReusing(
   if (options.reuse && 'stale' in options.reuse) {
     return { workers: [], shapes: {}, diagnostics: [], analyzedFiles: 0, needsWholeProgram: true };
   }
-  const analysis = analyzeProject(project, options);
+  const analysis = canonical(analyzeProject(project, options));
   if (analysis.diagnostics.length > 0 || !canReadLinks(program)) {
     return { ...analysis, analyzedFiles: own.size };
   }
@@ -144,6 +146,16 @@ function staleSet(
         }
       : undefined,
   });
+}
+
+/** The analysis with its shapes in canonical order (canonical-shape.ts). */
+function canonical(analysis: Analysis): Analysis {
+  if (analysis.diagnostics.length > 0) return analysis;
+  return {
+    ...analysis,
+    workers: analysis.workers.map((model) => ({ ...model, args: canonicalTuple(model.args) })),
+    shapes: canonicalTable(analysis.shapes),
+  };
 }
 
 function recordsOf(analysis: Analysis): { flat: WorkerRecord[]; byFile: Map<string, WorkerRecord[]> } {

@@ -73,22 +73,21 @@ export function staleFiles(
 /** The named shapes a worker's arguments reach, in the table's order. */
 export function shapesReached(args: Shape, table: ShapeTable): ShapeTable {
   const reached = new Set<string>();
-  const visit = (shape: Shape | undefined): void => {
-    if (shape === undefined || typeof shape === 'string' || 'literal' in shape) return;
+  const children = (shape: Shape): readonly (Shape | undefined)[] => {
+    if (typeof shape === 'string' || 'literal' in shape) return [];
     if ('ref' in shape) {
-      if (reached.has(shape.ref)) return;
+      if (reached.has(shape.ref)) return [];
       reached.add(shape.ref);
-      return visit(table[shape.ref]);
+      return [table[shape.ref]];
     }
-    if ('array' in shape) return visit(shape.array);
-    if ('record' in shape) return visit(shape.record);
-    if ('union' in shape) return void shape.union.forEach(visit);
-    if ('tuple' in shape) {
-      shape.tuple.forEach(visit);
-      return visit(shape.rest);
-    }
-    Object.values(shape.object).forEach(visit);
-    visit(shape.index);
+    if ('array' in shape) return [shape.array];
+    if ('record' in shape) return [shape.record];
+    if ('union' in shape) return shape.union;
+    if ('tuple' in shape) return [...shape.tuple, shape.rest];
+    return [...Object.values(shape.object), shape.index];
+  };
+  const visit = (shape: Shape | undefined): void => {
+    if (shape !== undefined) for (const child of children(shape)) visit(child);
   };
   visit(args);
   return Object.fromEntries(Object.entries(table).filter(([name]) => reached.has(name)));
