@@ -368,17 +368,22 @@ function startWatcher(gen, dir) {
     printed += chunk;
     const found = printed.match(/Found (\d+) errors?\. Watching for file changes\./);
     if (found && waiting) {
-      const resolve = waiting;
+      const { resolve } = waiting;
       waiting = undefined;
       const output = printed;
       printed = '';
       resolve({ errors: Number(found[1]), output });
     }
   });
+  let failed;
+  child.once('exit', (code) => {
+    failed = new Error(`the watcher exited ${code}:\n${printed}`);
+    waiting?.reject(failed);
+  });
   const next = () =>
     new Promise((resolve, reject) => {
-      waiting = resolve;
-      child.once('exit', (code) => reject(new Error(`the watcher exited ${code}:\n${printed}`)));
+      if (failed) return reject(failed);
+      waiting = { resolve, reject };
     });
   return {
     ready: next(),

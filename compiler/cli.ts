@@ -101,10 +101,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color }));
     return 1;
   }
-  const analyzed = generation.analyzedFiles;
+  const analyzed = generation.analyzedFiles ?? 0;
+  const reused = generation.reuse ? Math.max(0, Object.keys(generation.reuse.files).length - analyzed) : 0;
   detail(
-    `analyzed ${plural(analyzed ?? 0, 'project file')}${generation.reuse ? `, reused the results of ${Object.keys(generation.reuse.files).length - (analyzed ?? 0)}` : ''}; ` +
-      `generated in memory (${seconds()})`,
+    `analyzed ${plural(analyzed, 'project file')}${reused > 0 ? `, reused the results of ${reused}` : ''}`,
+  );
+  detail(
+    `read ${plural(generation.inputs?.files.length ?? 0, 'file')} and generated in memory (${seconds()})`,
   );
 
   let written: Output[] = [];

@@ -7,7 +7,7 @@
  *     reused and a re-analyzed worker) runs the full analysis instead.
  * Shapes are put in canonical order first (canonical-shape.ts), so no worker's result depends on the others.
  */
-import type { Project, ts } from 'ts-morph';
+import { type Project, ts } from 'ts-morph';
 import { type Analysis, analyzeProject } from './analyze.js';
 import { canonicalTable, canonicalTuple } from './canonical-shape.js';
 import { projectSourceFiles } from './discover.js';
@@ -60,31 +60,22 @@ export function analyzeReusing(
     ('stale' in reuse ? partialStale(own, reuse.previous, reuse.stale) : staleSet(program, own, reuse));
   if (reuse && stale) {
     const partial = canonical(analyzeProject(project, { ...options, only: stale }));
-    if (partial.diagnostics.length > 0) return { ...partial, analyzedFiles: stale.size };
     const previous = reuse.previous.files;
-    const fresh = recordsOf(partial);
-    let files: Record<string, FileRecord> = {};
-    const current = 'roots' in reuse ? Object.keys(previous).concat([...stale]) : [...own.keys()];
-    for (const file of current) {
-      const sourceFile = own.get(file);
-      if (stale.has(file)) {
-        if (sourceFile)
-          files[file] = { ...linksOf(program, sourceFile), workers: fresh.byFile.get(file) ?? [] };
-      } else if (previous[file]) files[file] = previous[file];
-    }
-    if ('roots' in reuse) {
-      const reachable = reachableFiles(reuse.roots, files);
-      files = Object.fromEntries(reachable.sort().map((file) => [file, files[file]!]));
-    }
-    const merged = mergeWorkers(Object.values(files).flatMap((record) => record.workers));
-    if (!('conflict' in merged)) {
-      return {
-        workers: merged.workers,
-        shapes: merged.shapes,
-        diagnostics: [],
-        reuse: { files, globals: 'stale' in reuse ? reuse.previous.globals : globalFiles(program) },
-        analyzedFiles: stale.size,
-      };
+    if (partial.diagnostics.length > 0) {
+      // Exact unless a re-analyzed class shares its name with a reused worker: then both need their diagnostic.
+      const reusedNames = new Set(
+        Object.entries(previous)
+          .filter(([file]) => !stale.has(file))
+          .flatMap(([, record]) => record.workers.map((worker) => worker.model.className)),
+      );
+      const clash = [...stale].some((file) => {
+        const sourceFile = own.get(file);
+        return sourceFile !== undefined && classNames(sourceFile).some((name) => reusedNames.has(name));
+      });
+      if (!clash) return { ...partial, analyzedFiles: stale.size };
+    } else {
+      const merged = mergeStale(program, own, reuse, stale, partial);
+      if (merged) return merged;
     }
   }
   if (options.reuse && 'stale' in options.reuse) {
@@ -146,6 +137,51 @@ function staleSet(
         }
       : undefined,
   });
+}
+
+/** The re-analyzed files' results merged with the reused ones, or undefined on a conflict (see reuse.ts). */
+function mergeStale(
+  program: ts.Program,
+  own: ReadonlyMap<string, ts.SourceFile>,
+  reuse: ReuseInput,
+  stale: ReadonlySet<string>,
+  partial: Analysis,
+): ReusingAnalysis | undefined {
+  const previous = reuse.previous.files;
+  const fresh = recordsOf(partial);
+  let files: Record<string, FileRecord> = {};
+  const current = 'roots' in reuse ? Object.keys(previous).concat([...stale]) : [...own.keys()];
+  for (const file of current) {
+    const sourceFile = own.get(file);
+    if (stale.has(file)) {
+      if (sourceFile)
+        files[file] = { ...linksOf(program, sourceFile), workers: fresh.byFile.get(file) ?? [] };
+    } else if (previous[file]) files[file] = previous[file];
+  }
+  if ('roots' in reuse) {
+    const reachable = reachableFiles(reuse.roots, files);
+    files = Object.fromEntries(reachable.sort().map((file) => [file, files[file]!]));
+  }
+  const merged = mergeWorkers(Object.values(files).flatMap((record) => record.workers));
+  if ('conflict' in merged) return undefined;
+  return {
+    workers: merged.workers,
+    shapes: merged.shapes,
+    diagnostics: [],
+    reuse: { files, globals: 'stale' in reuse ? reuse.previous.globals : globalFiles(program) },
+    analyzedFiles: stale.size,
+  };
+}
+
+/** Every named class in a file, nested ones included: a superset of its workers' names. */
+function classNames(sourceFile: ts.SourceFile): string[] {
+  const names: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassDeclaration(node) && node.name) names.push(node.name.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return names;
 }
 
 /** The analysis with its shapes in canonical order (canonical-shape.ts). */

@@ -131,6 +131,16 @@ describe('sidepunch-gen after edits', () => {
     await expectSameAsCold(app);
   });
 
+  it('reports a shared name beside another error of the changed file exactly as a cold run does', async () => {
+    const app = await generatedProject();
+    const second = 'export class Late implements SidepunchWorker {\n  perform(at: Date): void {}\n}\n';
+    app.write('src/workers/sync.ts', `${workerSource('SendEmail', 'ids: number[]')}\n${second}`);
+    const incremental = await runCli(app.dir);
+    expect(incremental.stderr).toContain('error SP1004');
+    expect(incremental.stderr).toContain('error SP2002');
+    expect(incremental.stderr).toBe((await runCli(app.dir, '--no-cache')).stderr);
+  });
+
   it("writes a union's members in the same order whichever workers were analyzed before it", async () => {
     const app = await generatedProject();
     app.write('src/workers/reply.ts', workerSource('Reply', "kind: 'html' | 'plain'"));
