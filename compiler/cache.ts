@@ -5,8 +5,9 @@
  *  3. for each directory the tsconfig globs, a hash of its file list, so an added or removed file counts;
  *  4. the hash of each output, so an edited or deleted output is regenerated.
  * A rerun checks these in order and stops at the first difference; a changed mtime with equal content is fresh.
- * The record also keeps the run's per-file results (reuse.ts): a rerun whose only differences are project
- * source files gets them with the list of those files (`previousRun`), to re-analyze only what they affect.
+ * The run's per-file results (reuse.ts) go in a file beside the record, named by the hash the record keeps (so
+ * the no-change check reads only the small record): a rerun whose only differences are project source files gets
+ * them with the list of those files (`previousRun`), to re-analyze only what they affect.
  * Recording hashes again only the files whose size or mtime changed since the previous record.
  */
 import { createHash } from 'node:crypto';
@@ -27,7 +28,8 @@ interface CacheRecord {
   readonly dirs: readonly (readonly [dir: string, recursive: boolean, listing: string])[];
   readonly skipDirs: readonly string[];
   readonly outputs: readonly (readonly [file: string, hash: string])[];
-  readonly reuse?: ReuseState;
+  /** The hash of the per-file results' file, when the run wrote one. */
+  readonly reuse?: string;
 }
 
 export interface RunInputs {
@@ -59,15 +61,17 @@ export function previousRun(config: GenConfig): PreviousRun | undefined {
   if (!config.cache) return undefined;
   const record = readRecord(config.cache);
   if (!record?.reuse || record.format !== FORMAT || record.key !== cacheKey(config)) return undefined;
+  const reuse = readReuse(config.cache, record.reuse);
+  if (!reuse) return undefined;
   const changed: string[] = [];
   for (const [file, size, mtimeMs, hash] of record.files) {
     const stat = statOrUndefined(file);
     if (stat && stat.size === size && stat.mtimeMs === mtimeMs) continue;
     if (stat && hashFile(file) === hash) continue;
-    if (!(file in record.reuse.files)) return undefined;
+    if (!(file in reuse.files)) return undefined;
     changed.push(file);
   }
-  return { reuse: record.reuse, changed, files: record.files.map(([file]) => file) };
+  return { reuse, changed, files: record.files.map(([file]) => file) };
 }
 
 /** The worker count of the recorded run when nothing changed since, else undefined. */
@@ -101,7 +105,9 @@ export function recordRun(config: GenConfig, inputs: RunInputs): void {
       known && known[1] === stat.size && known[2] === stat.mtimeMs ? known[3] : (hashFile(file) ?? '');
     return [[file, stat.size, stat.mtimeMs, hash] as const];
   });
+  const reuseText = inputs.reuse ? JSON.stringify(inputs.reuse) : undefined;
   const record: CacheRecord = {
+    ...(reuseText !== undefined ? { reuse: createHash('sha1').update(reuseText).digest('hex') } : {}),
     format: FORMAT,
     key: cacheKey(config),
     workers: inputs.workers,
@@ -111,13 +117,28 @@ export function recordRun(config: GenConfig, inputs: RunInputs): void {
     ),
     skipDirs: inputs.skipDirs,
     outputs: inputs.outputs.map((file) => [file, hashFile(file) ?? ''] as const),
-    ...(inputs.reuse ? { reuse: inputs.reuse } : {}),
   };
   try {
     mkdirSync(path.dirname(config.cache), { recursive: true });
+    if (reuseText !== undefined) writeFileSync(reuseFile(config.cache), reuseText);
     writeFileSync(config.cache, JSON.stringify(record));
   } catch {
     // A cache that cannot be written only costs the next run its shortcut.
+  }
+}
+
+function reuseFile(cache: string): string {
+  return `${cache.replace(/\.json$/, '')}.reuse.json`;
+}
+
+/** The per-file results the record names, or undefined when the file is missing or from another run. */
+function readReuse(cache: string, hash: string): ReuseState | undefined {
+  try {
+    const text = readFileSync(reuseFile(cache), 'utf8');
+    if (createHash('sha1').update(text).digest('hex') !== hash) return undefined;
+    return JSON.parse(text) as ReuseState;
+  } catch {
+    return undefined;
   }
 }
 

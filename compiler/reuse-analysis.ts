@@ -168,7 +168,14 @@ function mergeStale(
     workers: merged.workers,
     shapes: merged.shapes,
     diagnostics: [],
-    reuse: { files, globals: 'stale' in reuse ? reuse.previous.globals : globalFiles(program) },
+    // A partial program knows only some of the global files: keep the recorded ones too.
+    reuse: {
+      files,
+      globals:
+        'stale' in reuse
+          ? [...new Set([...reuse.previous.globals, ...globalFiles(program)])]
+          : globalFiles(program),
+    },
     analyzedFiles: stale.size,
   };
 }
