@@ -8,7 +8,8 @@
 //  3. start `sidepunch-gen --watch` and time each regeneration from the file's write to the watcher's
 //     "Found 0 errors" line (the settle delay included);
 //  4. check once that the incremental outputs equal a cold run's, byte for byte;
-//  5. print medians, and each goal of issue #20 as met or not with its ratio.
+//  5. print medians (wall time, and CPU time, which a shared machine's load disturbs less), and each goal of
+//     issue #20 as met or not with its ratio (on wall time).
 // Usage: npm run bench:gen [-- --workers 2000 --runs 5 --watch-edits 10 --tsc7 <dir> --keep --dir <dir>]
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -301,16 +302,30 @@ function writeSyntheticProject(dir, workers) {
 
 // ---- timing ---------------------------------------------------------------------------------------------
 
+/** Wall time, and CPU time (user + system, its children included: esbuild, tsc 7's threads) where Linux says. */
 function time(command, args, cwd) {
+  const cpuBefore = childrenCpu();
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [command, ...args], { cwd, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = childrenCpu();
   if (result.status !== 0) {
     throw new Error(
       `${path.basename(command)} ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`,
     );
   }
-  return { seconds, stdout: result.stdout };
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return { seconds, cpu, stdout: result.stdout };
+}
+
+/** Seconds of CPU used by this process's waited-for children so far (/proc/self/stat cutime + cstime). */
+function childrenCpu() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks, USER_HZ = 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 function stats(values) {
@@ -444,11 +459,16 @@ async function main() {
 
   const edits = workerEdits(dir);
   const timings = { tsc6: [], tsc7: [], cold: [], cached: [], argument: [], body: [], watch: [] };
+  const cpu = { tsc6: [], tsc7: [], cold: [], cached: [], argument: [], body: [] };
   const same = {};
+  const record = (key, measured) => {
+    timings[key].push(measured.seconds);
+    if (measured.cpu !== undefined) cpu[key].push(measured.cpu);
+  };
   const steps = {
-    tsc6: () => timings.tsc6.push(time(tsc6, ['--noEmit', '-p', 'tsconfig.json'], dir).seconds),
-    tsc7: () => tsc7 && timings.tsc7.push(time(tsc7.bin, ['--noEmit', '-p', 'tsconfig.json'], dir).seconds),
-    cold: () => timings.cold.push(time(gen, ['--no-cache'], dir).seconds),
+    tsc6: () => record('tsc6', time(tsc6, ['--noEmit', '-p', 'tsconfig.json'], dir)),
+    tsc7: () => tsc7 && record('tsc7', time(tsc7.bin, ['--noEmit', '-p', 'tsconfig.json'], dir)),
+    cold: () => record('cold', time(gen, ['--no-cache'], dir)),
   };
   for (let run = 0; run < RUNS; run++) {
     // Rotate which goes first, so a noisy neighbour does not always hit the same one.
@@ -457,11 +477,11 @@ async function main() {
     time(gen, [], dir); // records the cache (a full run)
     const cached = time(gen, [], dir);
     if (!cached.stdout.includes('cached')) throw new Error(`expected a cached run, got: ${cached.stdout}`);
-    timings.cached.push(cached.seconds);
+    record('cached', cached);
     for (const kind of ['argument', 'body']) {
       for (const text of [edits[kind], edits.original]) {
         writeFileSync(edits.file, text);
-        timings[kind].push(time(gen, [], dir).seconds);
+        record(kind, time(gen, [], dir));
         if (run === 0 && text !== edits.original) same[kind] = sameAsCold(gen, dir);
       }
     }
@@ -477,20 +497,21 @@ async function main() {
   writeFileSync(edits.file, edits.original);
 
   const rows = [
-    [`tsc --noEmit, TypeScript ${ts6Version}`, timings.tsc6],
-    ...(tsc7 ? [[`tsc --noEmit, TypeScript ${tsc7.version} (native)`, timings.tsc7]] : []),
-    ['sidepunch-gen, cold (--no-cache)', timings.cold],
-    ['sidepunch-gen, no change (cached)', timings.cached],
-    ['sidepunch-gen, after editing an argument', timings.argument],
-    ['sidepunch-gen, after editing a body', timings.body],
-    ['sidepunch-gen --watch, regeneration', timings.watch],
+    [`tsc --noEmit, TypeScript ${ts6Version}`, 'tsc6'],
+    ...(tsc7 ? [[`tsc --noEmit, TypeScript ${tsc7.version} (native)`, 'tsc7']] : []),
+    ['sidepunch-gen, cold (--no-cache)', 'cold'],
+    ['sidepunch-gen, no change (cached)', 'cached'],
+    ['sidepunch-gen, after editing an argument', 'argument'],
+    ['sidepunch-gen, after editing a body', 'body'],
+    ['sidepunch-gen --watch, regeneration', 'watch'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(`${''.padEnd(width)}   median      min      max   runs`);
-  for (const [label, values] of rows) {
-    const { median, min, max, count } = stats(values);
+  console.log(`${''.padEnd(width)}   median      min      max   runs   CPU, median`);
+  for (const [label, key] of rows) {
+    const { median, min, max, count } = stats(timings[key]);
+    const cpuMedian = cpu[key]?.length ? `${stats(cpu[key]).median.toFixed(2)} s`.padStart(12) : '';
     console.log(
-      `${label.padEnd(width)}  ${[median, min, max].map((s) => `${s.toFixed(2)} s`.padStart(7)).join('  ')}  ${String(count).padStart(5)}`,
+      `${label.padEnd(width)}  ${[median, min, max].map((s) => `${s.toFixed(2)} s`.padStart(7)).join('  ')}  ${String(count).padStart(5)}${cpuMedian}`,
     );
   }
   const median = (key) => stats(timings[key]).median;
