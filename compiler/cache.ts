@@ -65,6 +65,7 @@ export function previousRun(config: GenConfig): PreviousRun | undefined {
   if (!reuse) return undefined;
   const changed: string[] = [];
   for (const [file, size, mtimeMs, hash] of record.files) {
+    if (file === config.out) continue; // our own stubs: an output, which the analysis skips
     const stat = statOrUndefined(file);
     if (stat && stat.size === size && stat.mtimeMs === mtimeMs) continue;
     if (stat && hashFile(file) === hash) continue;

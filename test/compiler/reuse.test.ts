@@ -66,6 +66,14 @@ describe('sidepunch-gen after edits', () => {
     await expectSameAsCold(app);
   });
 
+  it('still reuses results when the stubs were rewritten by someone else', async () => {
+    const app = await generatedProject();
+    app.write('src/sidepunch.generated.ts', '// restored from another branch\nexport const jobs = {};\n');
+    app.write('src/workers/sync.ts', workerSource('Sync', 'ids: number[], dryRun?: boolean'));
+    expect(await rerun(app)).toBe(1);
+    await expectSameAsCold(app);
+  });
+
   it('re-analyzes the workers that import an edited domain file, not the others', async () => {
     const app = await generatedProject();
     app.write('src/domain.ts', DOMAIN.replace('to: string;', 'to: string;\n  inclusive?: boolean;'));
