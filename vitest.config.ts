@@ -12,6 +12,7 @@ export const UNIT = [
   'test/tiers.test.ts',
   'test/compiler/build-dependencies.test.ts',
   'test/compiler/cache.test.ts',
+  'test/compiler/reuse.test.ts',
   'test/compiler/committed-stubs.test.ts',
   'test/compiler/contracts.test.ts',
   'test/compiler/esbuild-plugin.test.ts',

@@ -1,10 +1,17 @@
-// Times `sidepunch-gen` against `tsc --noEmit` (TypeScript 6 from node_modules) on a synthetic project of
-// 500 workers, in the same run, and a no-change rerun that hits the cache.
+// Times `sidepunch-gen` against `tsc --noEmit` of TypeScript 6 (node_modules/typescript, the compiler API that
+// ts-morph bundles) and of TypeScript 7 (the native compiler: the `typescript-native` devDependency, or
+// --tsc7 <package dir>) on a synthetic project of 2,000 workers, in the same run:
 //  1. write the project to a temp dir: shared domain types, services, and workers with realistic bodies;
-//  2. run each command RUNS times in turn (interleaved, so machine noise hits both), cold for sidepunch-gen;
-//  3. print medians, the ratio, and the cached rerun.
-// Usage: npm run bench:gen [-- --workers 500 --runs 5 --keep]
-import { spawnSync } from 'node:child_process';
+//  2. per round, interleaved so machine noise hits all: tsc 6, tsc 7, sidepunch-gen cold (--no-cache), a
+//     no-change rerun (cached), and CLI runs after editing one worker's file (an argument, then a body, each
+//     edit reverted by the next);
+//  3. start `sidepunch-gen --watch` and time each regeneration from the file's write to the watcher's
+//     "Found 0 errors" line (the settle delay included);
+//  4. check once that the incremental outputs equal a cold run's, byte for byte;
+//  5. print medians (wall time, and CPU time, which a shared machine's load disturbs less), and each goal of
+//     issue #20 as met or not with its ratio (on wall time).
+// Usage: npm run bench:gen [-- --workers 2000 --runs 5 --watch-edits 10 --tsc7 <dir> --keep --dir <dir>]
+import { spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,7 +28,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2));
-const WORKERS = flags.workers ?? 500;
+const WORKERS = flags.workers ?? 2000;
+const WATCH_EDITS = flags.watchEdits ?? 10;
 const RUNS = flags.runs ?? 5;
 const DOMAINS = [
   'billing',
@@ -44,6 +52,8 @@ function parseFlags(argv) {
     else if (flag === '--workers') out.workers = Number(argv[++i]);
     else if (flag === '--runs') out.runs = Number(argv[++i]);
     else if (flag === '--dir') out.dir = argv[++i];
+    else if (flag === '--tsc7') out.tsc7 = argv[++i];
+    else if (flag === '--watch-edits') out.watchEdits = Number(argv[++i]);
     else throw new Error(`unknown flag ${flag}`);
   }
   return out;
@@ -248,6 +258,8 @@ function capitalize(word) {
 }
 
 function writeSyntheticProject(dir, workers) {
+  for (const stale of ['src', 'node_modules', 'dist'])
+    rmSync(path.join(dir, stale), { recursive: true, force: true });
   const write = (file, text) => {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
@@ -290,23 +302,37 @@ function writeSyntheticProject(dir, workers) {
 
 // ---- timing ---------------------------------------------------------------------------------------------
 
+/** Wall time, and CPU time (user + system, its children included: esbuild, tsc 7's threads) where Linux says. */
 function time(command, args, cwd) {
+  const cpuBefore = childrenCpu();
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [command, ...args], { cwd, encoding: 'utf8' });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = childrenCpu();
   if (result.status !== 0) {
     throw new Error(
       `${path.basename(command)} ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`,
     );
   }
-  return { seconds, stdout: result.stdout };
+  const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+  return { seconds, cpu, stdout: result.stdout };
+}
+
+/** Seconds of CPU used by this process's waited-for children so far (/proc/self/stat cutime + cstime). */
+function childrenCpu() {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks, USER_HZ = 100 on Linux
+  } catch {
+    return undefined;
+  }
 }
 
 function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], count: sorted.length };
 }
 
 function countLines(dir) {
@@ -326,59 +352,203 @@ function countLines(dir) {
   return { files, lines };
 }
 
-function main() {
+/** tsc of TypeScript 7: --tsc7 <package dir>, else the `typescript-native` devDependency, else none. */
+function findTsc7() {
+  const dir = flags.tsc7 ?? path.join(root, 'node_modules/typescript-native');
+  const bin = path.join(dir, 'bin/tsc');
+  if (!existsSync(bin)) return undefined;
+  const version = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+  return { bin, version };
+}
+
+/** The edits of one worker's file: an argument (the stubs change) and a body (only the registry does). */
+function workerEdits(dir) {
+  const index = 7; // variant 7: `window: …Window, owner: UserId`
+  const domain = DOMAINS[index % DOMAINS.length];
+  const file = path.join(dir, `src/workers/${domain}/job-${index}.ts`);
+  const original = workerSource(index, domain);
+  const argument = original.replace('owner: UserId)', 'owner: UserId, note?: string)');
+  const body = original.replace('days} days`', 'days} days, edited`');
+  if (argument === original || body === original) throw new Error('the edits did not apply');
+  return { file, original, argument, body };
+}
+
+/** `sidepunch-gen --watch` as a child; `regenerate(write)` times a write until the next "Found N errors". */
+function startWatcher(gen, dir) {
+  const child = spawn(process.execPath, [gen, '--watch'], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+  let printed = '';
+  let waiting;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk) => {
+    printed += chunk;
+    const found = printed.match(/Found (\d+) errors?\. Watching for file changes\./);
+    if (found && waiting) {
+      const { resolve } = waiting;
+      waiting = undefined;
+      const output = printed;
+      printed = '';
+      resolve({ errors: Number(found[1]), output });
+    }
+  });
+  let failed;
+  child.once('exit', (code) => {
+    failed = new Error(`the watcher exited ${code}:\n${printed}`);
+    waiting?.reject(failed);
+  });
+  const next = () =>
+    new Promise((resolve, reject) => {
+      if (failed) return reject(failed);
+      waiting = { resolve, reject };
+    });
+  return {
+    ready: next(),
+    async regenerate(write) {
+      const run = next();
+      const started = process.hrtime.bigint();
+      write();
+      const { errors, output } = await run;
+      if (errors !== 0) throw new Error(`the watcher found errors:\n${output}`);
+      return Number(process.hrtime.bigint() - started) / 1e9;
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
+}
+
+function readOutputs(dir) {
+  return ['src/sidepunch.generated.ts', 'dist/registry.js'].map((file) =>
+    readFileSync(path.join(dir, file), 'utf8'),
+  );
+}
+
+/** Whether the cached CLI run after an edit wrote what a cold run writes (checked once per edit kind). */
+function sameAsCold(gen, dir) {
+  const incremental = readOutputs(dir);
+  time(gen, ['--no-cache'], dir);
+  const cold = readOutputs(dir);
+  return incremental.every((text, i) => text === cold[i]);
+}
+
+async function main() {
   const gen = path.join(root, 'bin/sidepunch-gen.js');
-  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  const tsc6 = path.join(root, 'node_modules/typescript/bin/tsc');
+  const tsc7 = findTsc7();
   if (!existsSync(path.join(root, 'dist/compiler/cli.js'))) throw new Error('run `npm run build` first');
   const dir = flags.dir ?? mkdtempSync(path.join(tmpdir(), 'sidepunch-bench-'));
   writeSyntheticProject(dir, WORKERS);
   const { files, lines } = countLines(dir);
-  const tsVersion = JSON.parse(
+  const ts6Version = JSON.parse(
     readFileSync(path.join(root, 'node_modules/typescript/package.json'), 'utf8'),
   ).version;
   console.log(
     `sidepunch-gen vs tsc --noEmit: ${WORKERS} workers, ${files} source files (${lines} lines), ` +
-      `${RUNS} runs each, node ${process.version}, ${os.cpus().length} CPUs`,
+      `${RUNS} runs each, node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAverage()}`,
   );
-  console.log(`project: ${dir}${flags.keep || flags.dir ? '' : ' (removed afterwards; --keep keeps it)'}\n`);
+  console.log(`project: ${dir}${flags.keep || flags.dir ? '' : ' (removed afterwards; --keep keeps it)'}`);
+  if (!tsc7) {
+    console.log(
+      'TypeScript 7 not found: install the devDependencies (typescript-native) or pass --tsc7 <package dir>',
+    );
+  }
+  console.log('');
 
-  // Warm-up, untimed: the stubs exist for every tsc run, and the disk cache is warm for both tools.
+  // Warm-up, untimed: the stubs exist for every tsc run, and the disk cache is warm for every tool.
   const first = time(gen, ['--no-cache'], dir);
   if (!first.stdout.includes(`${WORKERS} workers`)) throw new Error(`unexpected output: ${first.stdout}`);
-  time(tsc, ['--noEmit', '-p', 'tsconfig.json'], dir);
+  time(tsc6, ['--noEmit', '-p', 'tsconfig.json'], dir);
+  if (tsc7) time(tsc7.bin, ['--noEmit', '-p', 'tsconfig.json'], dir);
 
-  const timings = { tsc: [], cold: [], cached: [] };
+  const edits = workerEdits(dir);
+  const timings = { tsc6: [], tsc7: [], cold: [], cached: [], argument: [], body: [], watch: [] };
+  const cpu = { tsc6: [], tsc7: [], cold: [], cached: [], argument: [], body: [] };
+  const same = {};
+  const record = (key, measured) => {
+    timings[key].push(measured.seconds);
+    if (measured.cpu !== undefined) cpu[key].push(measured.cpu);
+  };
+  const steps = {
+    tsc6: () => record('tsc6', time(tsc6, ['--noEmit', '-p', 'tsconfig.json'], dir)),
+    tsc7: () => tsc7 && record('tsc7', time(tsc7.bin, ['--noEmit', '-p', 'tsconfig.json'], dir)),
+    cold: () => record('cold', time(gen, ['--no-cache'], dir)),
+  };
   for (let run = 0; run < RUNS; run++) {
-    // Alternate which goes first, so a noisy neighbour does not always hit the same one.
-    const order = run % 2 ? ['cold', 'tsc'] : ['tsc', 'cold'];
-    for (const which of order) {
-      if (which === 'tsc') timings.tsc.push(time(tsc, ['--noEmit', '-p', 'tsconfig.json'], dir).seconds);
-      else timings.cold.push(time(gen, ['--no-cache'], dir).seconds);
-    }
+    // Rotate which goes first, so a noisy neighbour does not always hit the same one.
+    const order = ['tsc6', 'tsc7', 'cold'];
+    for (let i = 0; i < order.length; i++) steps[order[(i + run) % order.length]]();
     time(gen, [], dir); // records the cache (a full run)
     const cached = time(gen, [], dir);
     if (!cached.stdout.includes('cached')) throw new Error(`expected a cached run, got: ${cached.stdout}`);
-    timings.cached.push(cached.seconds);
+    record('cached', cached);
+    for (const kind of ['argument', 'body']) {
+      for (const text of [edits[kind], edits.original]) {
+        writeFileSync(edits.file, text);
+        record(kind, time(gen, [], dir));
+        if (run === 0 && text !== edits.original) same[kind] = sameAsCold(gen, dir);
+      }
+    }
   }
 
+  const watcher = startWatcher(gen, dir);
+  await watcher.ready;
+  for (let i = 0; i < WATCH_EDITS; i++) {
+    const text = i % 2 === 0 ? (i % 4 === 0 ? edits.argument : edits.body) : edits.original;
+    timings.watch.push(await watcher.regenerate(() => writeFileSync(edits.file, text)));
+  }
+  watcher.stop();
+  writeFileSync(edits.file, edits.original);
+
   const rows = [
-    [`tsc --noEmit (TypeScript ${tsVersion})`, stats(timings.tsc)],
-    ['sidepunch-gen, cold (--no-cache)', stats(timings.cold)],
-    ['sidepunch-gen, no change (cached)', stats(timings.cached)],
+    [`tsc --noEmit, TypeScript ${ts6Version}`, 'tsc6'],
+    ...(tsc7 ? [[`tsc --noEmit, TypeScript ${tsc7.version} (native)`, 'tsc7']] : []),
+    ['sidepunch-gen, cold (--no-cache)', 'cold'],
+    ['sidepunch-gen, no change (cached)', 'cached'],
+    ['sidepunch-gen, after editing an argument', 'argument'],
+    ['sidepunch-gen, after editing a body', 'body'],
+    ['sidepunch-gen --watch, regeneration', 'watch'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(`${''.padEnd(width)}   median      min      max`);
-  for (const [label, { median, min, max }] of rows) {
+  console.log(`${''.padEnd(width)}   median      min      max   runs   CPU, median`);
+  for (const [label, key] of rows) {
+    const { median, min, max, count } = stats(timings[key]);
+    const cpuMedian = cpu[key]?.length ? `${stats(cpu[key]).median.toFixed(2)} s`.padStart(12) : '';
     console.log(
-      `${label.padEnd(width)}  ${[median, min, max].map((s) => `${s.toFixed(2)} s`.padStart(7)).join('  ')}`,
+      `${label.padEnd(width)}  ${[median, min, max].map((s) => `${s.toFixed(2)} s`.padStart(7)).join('  ')}  ${String(count).padStart(5)}${cpuMedian}`,
     );
   }
-  const tscMedian = stats(timings.tsc).median;
+  const median = (key) => stats(timings[key]).median;
   console.log(
-    `\nratio, medians: cold ${(stats(timings.cold).median / tscMedian).toFixed(2)}× tsc (goal ≤ 1.5×), ` +
-      `cached ${(stats(timings.cached).median / tscMedian).toFixed(2)}× tsc`,
+    `\nincremental outputs equal a cold run's: argument edit ${same.argument ? 'yes' : 'NO'}, ` +
+      `body edit ${same.body ? 'yes' : 'NO'}`,
+  );
+  console.log(`load average at the end: ${loadAverage()}\n`);
+  console.log('goals (issue #20), medians:');
+  const goal = (label, value, limit, unit) => {
+    const met = value <= limit;
+    const shown = unit === '×' ? `${value.toFixed(2)}×` : `${(value * 1000).toFixed(0)} ms`;
+    const limitShown = unit === '×' ? `${limit}×` : `${(limit * 1000).toFixed(0)} ms`;
+    console.log(`  ${met ? 'met    ' : 'NOT met'}  ${label}: ${shown} (goal ≤ ${limitShown})`);
+  };
+  if (tsc7) goal(`cold ÷ tsc ${tsc7.version} --noEmit`, median('cold') / median('tsc7'), 1.5, '×');
+  else console.log('  unknown  cold ÷ tsc 7 --noEmit: TypeScript 7 not installed');
+  goal('CLI after editing an argument', median('argument'), 1, 's');
+  goal('CLI after editing a body', median('body'), 1, 's');
+  goal('--watch regeneration after an edit', median('watch'), 0.3, 's');
+  console.log(
+    `  (cold ÷ tsc ${ts6Version} --noEmit: ${(median('cold') / median('tsc6')).toFixed(2)}×; ` +
+      `cached ÷ tsc ${ts6Version}: ${(median('cached') / median('tsc6')).toFixed(2)}×)`,
   );
   if (!flags.keep && !flags.dir) rmSync(dir, { recursive: true, force: true });
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main();
+function loadAverage() {
+  return os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}

@@ -4,6 +4,7 @@
  *  2. discover workers, then the rule that their names are unique;
  *  3. per worker: read `perform`, its options, its arguments (the JSON rule) and its parameters' type text.
  * A worker with any diagnostic yields no model; the caller writes nothing when there are diagnostics at all.
+ * With `only`, steps 1–3 cover those files alone (reuse.ts keeps the other files' results).
  */
 import type { Project, ts } from 'ts-morph';
 import { checkArguments } from './checks/arguments.js';
@@ -25,16 +26,25 @@ export interface Analysis {
 
 export function analyzeProject(
   project: Project,
-  options: { cwd: string; skipFiles: ReadonlySet<string> },
+  options: { cwd: string; skipFiles: ReadonlySet<string>; only?: ReadonlySet<string> },
 ): Analysis {
   const program = project.getProgram().compilerObject;
   const checker = program.getTypeChecker();
-  const syntax = projectSourceFiles(project, options.skipFiles).flatMap((sourceFile) =>
+  const { only } = options;
+  const skipFiles = only
+    ? new Set([
+        ...options.skipFiles,
+        ...projectSourceFiles(project, options.skipFiles)
+          .map((sourceFile) => sourceFile.getFilePath() as string)
+          .filter((file) => !only.has(file)),
+      ])
+    : options.skipFiles;
+  const syntax = projectSourceFiles(project, skipFiles).flatMap((sourceFile) =>
     program.getSyntacticDiagnostics(sourceFile.compilerNode).map(fromTypeScript),
   );
   if (syntax.length > 0) return { workers: [], shapes: {}, diagnostics: sortDiagnostics(syntax) };
 
-  const discovery = discoverWorkers(project, options.skipFiles);
+  const discovery = discoverWorkers(project, skipFiles);
   const diagnostics: Diagnostic[] = [
     ...discovery.diagnostics,
     ...checkUniqueNames(discovery.workers, options.cwd),

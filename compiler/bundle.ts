@@ -7,7 +7,8 @@
  *    node_modules (an npm workspace, a `file:` dependency, a tsconfig `paths` alias) is bundled like the project's
  *    own files instead, since it may export TypeScript sources Node cannot load;
  *  - in the compiled mode, the app's compiled modules (compiled-modules.ts).
- * The project's own files and the validators are bundled in. Nothing is written here.
+ * The project's own files and the validators are bundled in. Nothing is written here. The watcher keeps a
+ * `RegistryBundler`: one esbuild context whose rebuilds re-read only the files that changed.
  */
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -71,33 +72,102 @@ const packagesInNodeModules: esbuild.Plugin = {
   },
 };
 
+/** The registry entry, served from memory as `sidepunch-registry.ts` in the project directory. */
+const ENTRY_NAME = 'sidepunch-registry.ts';
+
+function entryModule(projectDir: string, entry: () => string): esbuild.Plugin {
+  const entryPath = path.join(projectDir, ENTRY_NAME);
+  return {
+    name: 'sidepunch-registry-entry',
+    setup(build) {
+      build.onResolve({ filter: /^sidepunch-gen:registry-entry$/ }, () => ({ path: entryPath }));
+      build.onLoad({ filter: /[\\/]sidepunch-registry\.ts$/ }, (args) =>
+        args.path === entryPath ? { contents: entry(), loader: 'ts', resolveDir: projectDir } : undefined,
+      );
+    },
+  };
+}
+
+/** The texts a kept context reads afresh at each rebuild: the entry, and the stubs when they are served. */
+interface Sources {
+  entry(): string;
+  stubs(): string | undefined;
+}
+
+function buildOptions(
+  request: Omit<BundleRequest, 'entry' | 'stubs'> & { readonly stubsPath?: string },
+  sources: Sources,
+): esbuild.BuildOptions & { write: false } {
+  const stubsPath = request.stubsPath;
+  return {
+    entryPoints: ['sidepunch-gen:registry-entry'],
+    absWorkingDir: request.projectDir,
+    tsconfig: request.tsconfig,
+    outfile: request.outFile,
+    bundle: true,
+    platform: 'node',
+    format: request.format,
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+    banner: { js: REGISTRY_HEADER },
+    plugins: [
+      entryModule(request.projectDir, sources.entry),
+      validatorModule,
+      compiledModules,
+      ...(stubsPath ? [stubsInMemory(stubsPath, () => sources.stubs() ?? '')] : []),
+      packagesInNodeModules,
+    ],
+  };
+}
+
 export async function bundleRegistry(request: BundleRequest): Promise<BundleResult> {
+  const { entry, stubs, ...settings } = request;
+  const sources = { entry: () => entry, stubs: () => stubs?.text };
+  return bundled(request, () =>
+    esbuild.build(buildOptions({ ...settings, stubsPath: stubs?.path }, sources)),
+  );
+}
+
+/** One esbuild context kept across runs (watch mode): a rebuild re-reads only what changed. */
+export class RegistryBundler {
+  private context: Promise<esbuild.BuildContext<{ write: false }>> | undefined;
+  private signature = '';
+  private entry = '';
+  private stubs: string | undefined;
+
+  async bundle(request: BundleRequest): Promise<BundleResult> {
+    const { entry, stubs, ...rest } = request;
+    const settings = { ...rest, stubsPath: stubs?.path };
+    const signature = JSON.stringify(settings);
+    if (signature !== this.signature) {
+      await this.dispose();
+      this.signature = signature;
+      this.context = esbuild.context(
+        buildOptions(settings, { entry: () => this.entry, stubs: () => this.stubs }),
+      );
+    }
+    this.entry = entry;
+    this.stubs = stubs?.text;
+    const context = await this.context!;
+    return bundled(request, () => context.rebuild());
+  }
+
+  async dispose(): Promise<void> {
+    const context = this.context;
+    this.context = undefined;
+    this.signature = '';
+    if (context) await (await context).dispose();
+  }
+}
+
+async function bundled(
+  request: BundleRequest,
+  build: () => Promise<esbuild.BuildResult<{ write: false }>>,
+): Promise<BundleResult> {
   try {
-    const result = await esbuild.build({
-      stdin: {
-        contents: request.entry,
-        resolveDir: request.projectDir,
-        sourcefile: 'sidepunch-registry.ts',
-        loader: 'ts',
-      },
-      absWorkingDir: request.projectDir,
-      tsconfig: request.tsconfig,
-      outfile: request.outFile,
-      bundle: true,
-      platform: 'node',
-      format: request.format,
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      legalComments: 'none',
-      banner: { js: REGISTRY_HEADER },
-      plugins: [
-        validatorModule,
-        compiledModules,
-        ...(request.stubs ? [stubsInMemory(request.stubs)] : []),
-        packagesInNodeModules,
-      ],
-    });
+    const result = await build();
     const output = result.outputFiles.find((file) => file.path === path.resolve(request.outFile));
     return { code: output?.text ?? result.outputFiles[0]!.text };
   } catch (error) {

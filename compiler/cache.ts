@@ -5,6 +5,10 @@
  *  3. for each directory the tsconfig globs, a hash of its file list, so an added or removed file counts;
  *  4. the hash of each output, so an edited or deleted output is regenerated.
  * A rerun checks these in order and stops at the first difference; a changed mtime with equal content is fresh.
+ * The run's per-file results (reuse.ts) go in a file beside the record, named by the hash the record keeps (so
+ * the no-change check reads only the small record): a rerun whose only differences are project source files gets
+ * them with the list of those files (`previousRun`), to re-analyze only what they affect.
+ * Recording hashes again only the files whose size or mtime changed since the previous record.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -12,8 +16,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GenConfig } from './config.js';
+import type { ReuseState } from './reuse.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface CacheRecord {
   readonly format: number;
@@ -23,6 +28,8 @@ interface CacheRecord {
   readonly dirs: readonly (readonly [dir: string, recursive: boolean, listing: string])[];
   readonly skipDirs: readonly string[];
   readonly outputs: readonly (readonly [file: string, hash: string])[];
+  /** The hash of the per-file results' file, when the run wrote one. */
+  readonly reuse?: string;
 }
 
 export interface RunInputs {
@@ -32,6 +39,40 @@ export interface RunInputs {
   readonly skipDirs: readonly string[];
   readonly outputs: readonly string[];
   readonly workers: number;
+  /** The run's per-file results, for a later run to reuse. */
+  readonly reuse?: ReuseState;
+}
+
+/** What a rerun may reuse: the recorded per-file results and the project files that differ since. */
+export interface PreviousRun {
+  readonly reuse: ReuseState;
+  /** Project source files whose content changed or that no longer exist. */
+  readonly changed: readonly string[];
+  /** Every file the recorded run read (project, packages, configs): a rerun still reads them for its record. */
+  readonly files: readonly string[];
+}
+
+/**
+ * The recorded run's results when every difference since is in the project's own source files (or in the
+ * outputs, or the file listing); undefined when there is no usable record or a package, a declaration file or a
+ * config file changed.
+ */
+export function previousRun(config: GenConfig): PreviousRun | undefined {
+  if (!config.cache) return undefined;
+  const record = readRecord(config.cache);
+  if (!record?.reuse || record.format !== FORMAT || record.key !== cacheKey(config)) return undefined;
+  const reuse = readReuse(config.cache, record.reuse);
+  if (!reuse) return undefined;
+  const changed: string[] = [];
+  for (const [file, size, mtimeMs, hash] of record.files) {
+    if (file === config.out) continue; // our own stubs: an output, which the analysis skips
+    const stat = statOrUndefined(file);
+    if (stat && stat.size === size && stat.mtimeMs === mtimeMs) continue;
+    if (stat && hashFile(file) === hash) continue;
+    if (!(file in reuse.files)) return undefined;
+    changed.push(file);
+  }
+  return { reuse, changed, files: record.files.map(([file]) => file) };
 }
 
 /** The worker count of the recorded run when nothing changed since, else undefined. */
@@ -56,11 +97,18 @@ export function freshRun(config: GenConfig): { workers: number } | undefined {
 
 export function recordRun(config: GenConfig, inputs: RunInputs): void {
   if (!config.cache) return;
-  const files = inputs.files.flatMap((file) => {
+  const before = new Map((readRecord(config.cache)?.files ?? []).map((entry) => [entry[0], entry]));
+  const files = [...new Set(inputs.files)].flatMap((file) => {
     const stat = statOrUndefined(file);
-    return stat ? [[file, stat.size, stat.mtimeMs, hashFile(file) ?? ''] as const] : [];
+    if (!stat) return [];
+    const known = before.get(file);
+    const hash =
+      known && known[1] === stat.size && known[2] === stat.mtimeMs ? known[3] : (hashFile(file) ?? '');
+    return [[file, stat.size, stat.mtimeMs, hash] as const];
   });
+  const reuseText = inputs.reuse ? JSON.stringify(inputs.reuse) : undefined;
   const record: CacheRecord = {
+    ...(reuseText !== undefined ? { reuse: createHash('sha1').update(reuseText).digest('hex') } : {}),
     format: FORMAT,
     key: cacheKey(config),
     workers: inputs.workers,
@@ -73,9 +121,25 @@ export function recordRun(config: GenConfig, inputs: RunInputs): void {
   };
   try {
     mkdirSync(path.dirname(config.cache), { recursive: true });
+    if (reuseText !== undefined) writeFileSync(reuseFile(config.cache), reuseText);
     writeFileSync(config.cache, JSON.stringify(record));
   } catch {
     // A cache that cannot be written only costs the next run its shortcut.
+  }
+}
+
+function reuseFile(cache: string): string {
+  return `${cache.replace(/\.json$/, '')}.reuse.json`;
+}
+
+/** The per-file results the record names, or undefined when the file is missing or from another run. */
+function readReuse(cache: string, hash: string): ReuseState | undefined {
+  try {
+    const text = readFileSync(reuseFile(cache), 'utf8');
+    if (createHash('sha1').update(text).digest('hex') !== hash) return undefined;
+    return JSON.parse(text) as ReuseState;
+  } catch {
+    return undefined;
   }
 }
 

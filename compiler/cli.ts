@@ -5,8 +5,9 @@
  *     naming the npm command that installs them, exit 3);
  *  3. resolve the settings (a settings error: one line, exit 2); `-v` prints them;
  *  4. when the cache shows nothing changed, stop there, before TypeScript is even loaded;
- *  5. generate in memory; on any diagnostic print them all like tsc and exit 1, writing nothing (a
- *     solution-style tsconfig, with references and no files, is one line naming them, exit 2);
+ *  5. generate in memory, re-analyzing only the files an edit can affect when the cache allows (reuse.ts); on
+ *     any diagnostic print them all like tsc and exit 1, writing nothing (a solution-style tsconfig, with
+ *     references and no files, is one line naming them, exit 2);
  *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed, and say which
  *     tsconfig was read when it holds no worker;
  *  7. record the run in the cache.
@@ -15,7 +16,7 @@
 import { performance } from 'node:perf_hooks';
 import { usageLine, versionLine } from '../runtime/cli/usage.js';
 import { buildDependencyProblem, MISSING_BUILD_DEPENDENCY_EXIT } from './build-dependencies.js';
-import { freshRun, recordRun } from './cache.js';
+import { freshRun, previousRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
@@ -91,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const { ProjectError } = await import('./project.js');
   let generation: Awaited<ReturnType<typeof generate>>;
   try {
-    generation = await generate(config);
+    generation = await generate(config, { previousRun: previousRun(config) });
   } catch (error) {
     if (error instanceof ProjectError) {
       io.stderr(`sidepunch-gen: ${error.message}\n`);
@@ -103,6 +104,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color }));
     return 1;
   }
+  const analyzed = generation.analyzedFiles ?? 0;
+  const reused = generation.reuse ? Math.max(0, Object.keys(generation.reuse.files).length - analyzed) : 0;
+  detail(
+    `analyzed ${plural(analyzed, 'project file')}${reused > 0 ? `, reused the results of ${reused}` : ''}`,
+  );
   detail(
     `read ${plural(generation.inputs?.files.length ?? 0, 'file')} and generated in memory (${seconds()})`,
   );

@@ -23,6 +23,8 @@ export function compiledSpecifiers(
   tsconfig: string,
   registry: string,
   files: readonly string[],
+  /** The project's source files when the program holds only some of them (a run that reuses results). */
+  allFiles?: readonly string[],
 ): CompiledSpecifiers {
   const program = project.getProgram().compilerObject;
   const options = program.getCompilerOptions();
@@ -32,10 +34,12 @@ export function compiledSpecifiers(
         'the tsconfig your build compiles with, or use the bundle mode.',
     );
   }
-  const fileNames = program
-    .getSourceFiles()
-    .filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file))
-    .map((file) => file.fileName);
+  const fileNames: string[] = allFiles
+    ? [...allFiles]
+    : program
+        .getSourceFiles()
+        .filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file))
+        .map((file) => file.fileName);
   const layouts = options.rootDir
     ? [options]
     : [options, { ...options, rootDir: commonDirectory(fileNames) }];

@@ -45,11 +45,9 @@ export function emitRegistryEntry(
   const tableArgument = table.length > 0 ? ', shapes' : '';
   const validators = workers.map(
     (worker) =>
-      `    ${printKey(worker.className)}: argsValidator(${printLiteral(worker.args, '    ')}${tableArgument}),\n`,
+      `    ${printKey(worker.className)}: argsValidator(${printed(worker).args}${tableArgument}),\n`,
   );
-  const params = workers.map(
-    (worker) => `    ${printKey(worker.className)}: ${printLiteral(parameterNames(worker), '    ')},\n`,
-  );
+  const params = workers.map((worker) => `    ${printKey(worker.className)}: ${printed(worker).params},\n`);
   const server = serverFile ? serverImport(workers, specifierOf(serverFile)) : undefined;
   const periodic = periodicImports(workers, periodicFiles.map(specifierOf));
   return [
@@ -69,6 +67,21 @@ export function emitRegistryEntry(
     '};',
     '',
   ].join('\n');
+}
+
+/** A worker's printed arguments shape and parameter names; a watcher prints the same reused models run after run. */
+const printedModels = new WeakMap<WorkerModel, { args: string; params: string }>();
+
+function printed(worker: WorkerModel): { args: string; params: string } {
+  let texts = printedModels.get(worker);
+  if (!texts) {
+    texts = {
+      args: printLiteral(worker.args, '    '),
+      params: printLiteral(parameterNames(worker), '    '),
+    };
+    printedModels.set(worker, texts);
+  }
+  return texts;
 }
 
 /** The user's configureServer module, imported under a name no worker class has. */

@@ -3,11 +3,14 @@
  * nothing onto the registry's path, generate the stubs and the registry entry, bundle the entry (in the compiled
  * mode, an entry that imports tsc's output instead of the sources). Returns the outputs and every diagnostic;
  * writing is the caller's decision, so a run with errors leaves the previous files untouched.
+ * Given the per-file results of an earlier run and the files that went stale since (reuse.ts), only those are
+ * analyzed; the result is the one a full analysis gives.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { analyzeProject } from './analyze.js';
-import { bundleRegistry } from './bundle.js';
-import type { RunInputs } from './cache.js';
+import { ts } from 'ts-morph';
+import { bundleRegistry, type RegistryBundler } from './bundle.js';
+import type { PreviousRun, RunInputs } from './cache.js';
 import { compiledSpecifiers } from './compiled-modules.js';
 import type { GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -15,10 +18,14 @@ import { COMPILED_PREFIX, emitRegistryEntry, sourceSpecifier } from './emit-regi
 import { emitStubs } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
 import type { Output } from './outputs.js';
+import { loadPartialProject, readSettings } from './partial-project.js';
 import { periodicTypeDiagnostics } from './periodic/check-periodic-types.js';
 import { findPeriodic } from './periodic/find-periodic.js';
+import { phaseTimer } from './phase-timer.js';
 import { type LoadedProject, loadProject } from './project.js';
 import { registryCollisions } from './registry-collision.js';
+import { type FileRecord, staleFiles } from './reuse.js';
+import { analyzeReusing, type ReuseState, type ReusingAnalysis } from './reuse-analysis.js';
 
 export interface Generation {
   readonly diagnostics: readonly Diagnostic[];
@@ -31,6 +38,10 @@ export interface Generation {
   readonly workers: number;
   /** What the run read, for the cache and the watcher (without the outputs, known only once written). */
   readonly inputs?: Omit<RunInputs, 'outputs'>;
+  /** Per-file results, for the next run to reuse (a successful run's only). */
+  readonly reuse?: ReuseState;
+  /** How many project files were analyzed (all of them without reuse). */
+  readonly analyzedFiles?: number;
 }
 
 export interface GenerateOptions {
@@ -38,18 +49,115 @@ export interface GenerateOptions {
   readonly loaded?: LoadedProject;
   /** Stop after the analysis and the generated sources: no esbuild (the golden tests). */
   readonly skipBundle?: boolean;
+  /** An earlier successful run's per-file results, and the files changed since (watch mode). */
+  readonly reuse?: { readonly previous: ReuseState; readonly changed: ReadonlySet<string> };
+  /** An esbuild context kept across runs (watch mode). */
+  readonly bundler?: RegistryBundler;
+  /** The cache's record of an earlier run, to reuse its per-file results (the CLI). */
+  readonly previousRun?: PreviousRun;
 }
 
 export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
+  if (options.previousRun && !options.loaded) {
+    const reusing = reusingRun(config, options.previousRun);
+    if (reusing) return finish(config, options, reusing);
+  }
+  const timer = phaseTimer();
   const loaded = options.loaded ?? loadProject(config.project);
   if ('diagnostics' in loaded) return { diagnostics: loaded.diagnostics, outputs: [], workers: 0 };
+  timer.mark('load the project');
+  loaded.project.getProgram().compilerObject.getTypeChecker();
+  timer.mark('program and binding');
+  const analysis = analyzeReusing(loaded.project, {
+    cwd: config.cwd,
+    skipFiles: new Set([config.out]),
+    reuse: options.reuse,
+  });
+  timer.mark(`analysis (${analysis.analyzedFiles} files)`);
+  return finish(config, options, { loaded, analysis, readFiles: programFiles(loaded) });
+}
+
+/** A loaded program and its analysis, and what the run read. */
+interface Analyzed {
+  readonly loaded: LoadedProject;
+  readonly analysis: ReusingAnalysis;
+  readonly readFiles: readonly string[];
+  /** The project's source files, when the program holds only some of them. */
+  readonly allFiles?: readonly string[];
+}
+
+/**
+ * The CLI's rerun after edits (reuse.ts): a program of the stale files and the global ones only, merged with the
+ * recorded results of the rest. Undefined when only the whole program can answer exactly.
+ */
+function reusingRun(config: GenConfig, previous: PreviousRun): Analyzed | undefined {
+  const timer = phaseTimer();
+  const settings = readSettings(config.project);
+  if (!settings) return undefined;
+  const { reuse } = previous;
+  const recorded = new Set(previous.files);
+  if (settings.fileNames.some((file) => isDeclarationFile(file) && !recorded.has(file))) return undefined;
+  const included = settings.fileNames.filter((file) => !isDeclarationFile(file) && file !== config.out);
+  const removed = Object.keys(reuse.files).filter((file) => !existsSync(file));
+  const added = included.filter((file) => !(file in reuse.files));
+  const changed = [...new Set([...previous.changed, ...removed])];
+  if (changed.some((file) => reuse.files[file]?.global)) return undefined;
+  const stale = staleFiles(reuse, {
+    changed,
+    added,
+    resolvesElsewhere:
+      added.length > 0 || removed.length > 0 ? importsMoved(settings.compilerOptions) : undefined,
+  });
+  for (const file of removed) stale.delete(file);
+  timer.mark(`plan (${stale.size} stale files)`);
+  const loaded = loadPartialProject(config.project, settings, [
+    ...stale,
+    ...reuse.globals.filter((file) => existsSync(file)),
+    ...(reuse.periodic ?? []).filter((file) => existsSync(file)),
+  ]);
+  loaded.project.getProgram().compilerObject.getTypeChecker();
+  timer.mark('partial program and binding');
+  const analysis = analyzeReusing(loaded.project, {
+    cwd: config.cwd,
+    skipFiles: new Set([config.out]),
+    reuse: { previous: reuse, stale, roots: included },
+  });
+  timer.mark(`analysis (${analysis.analyzedFiles} files)`);
+  if (analysis.needsWholeProgram) return undefined;
+  const allFiles = analysis.reuse ? Object.keys(analysis.reuse.files) : undefined;
+  const kept = new Set(allFiles ?? []);
+  const readFiles = [
+    ...previous.files.filter((file) => !(file in reuse.files) || kept.has(file)),
+    ...programFiles(loaded),
+  ];
+  return { loaded, analysis, readFiles, allFiles };
+}
+
+/** Whether one of a recorded file's imports resolves to another file now (a file was added or removed). */
+function importsMoved(options: ts.CompilerOptions): (file: string, record: FileRecord) => boolean {
+  const cache = ts.createModuleResolutionCache(process.cwd(), (name) => name, options);
+  return (file, record) =>
+    record.imports.some(
+      ([specifier, resolved, mode]) =>
+        (ts.resolveModuleName(specifier, file, options, ts.sys, cache, undefined, mode as ts.ResolutionMode)
+          .resolvedModule?.resolvedFileName ?? '') !== resolved,
+    );
+}
+
+function isDeclarationFile(file: string): boolean {
+  return /\.d\.[cm]?ts$/.test(file);
+}
+
+/** Checks, stubs, registry entry and bundle, from an analysis. */
+async function finish(config: GenConfig, options: GenerateOptions, analyzed: Analyzed): Promise<Generation> {
+  const { loaded, analysis, allFiles } = analyzed;
+  const timer = phaseTimer();
   const projectDir = path.dirname(config.project);
-  const analysis = analyzeProject(loaded.project, { cwd: config.cwd, skipFiles: new Set([config.out]) });
   const periodic = findPeriodic(loaded.project, new Set([config.out]));
   const diagnostics = [
     ...analysis.diagnostics,
     ...periodic.diagnostics,
-    ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd)),
+    ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd, allFiles)),
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
   const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
@@ -63,6 +171,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
     config.server,
     periodic.modules,
   );
+  timer.mark('stubs and registry entry');
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   if (!options.skipBundle) {
     let entry = registryEntry;
@@ -72,7 +181,7 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
         ...(config.server ? [config.server] : []),
         ...periodic.modules,
       ];
-      const compiled = compiledSpecifiers(loaded.project, config.project, config.registry, files);
+      const compiled = compiledSpecifiers(loaded.project, config.project, config.registry, files, allFiles);
       if ('problem' in compiled) {
         return {
           diagnostics: [compiled.problem],
@@ -89,14 +198,15 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
         periodic.modules,
       );
     }
-    const bundle = await bundleRegistry({
+    const request = {
       entry,
       projectDir,
       tsconfig: config.project,
       outFile: config.registry,
       format: config.registryFormat,
       stubs: { path: config.out, text: stubs },
-    });
+    };
+    const bundle = options.bundler ? await options.bundler.bundle(request) : await bundleRegistry(request);
     if ('diagnostics' in bundle) {
       return {
         diagnostics: bundle.diagnostics,
@@ -106,26 +216,35 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
       };
     }
     outputs.push({ path: config.registry, text: bundle.code });
+    timer.mark('bundle');
   }
+  const { outDir, declarationDir } = loaded.compilerOptions;
   return {
     diagnostics: [],
     outputs,
     registryEntry,
     workers: analysis.workers.length,
-    inputs: { ...inputsOf(loaded), workers: analysis.workers.length },
+    inputs: {
+      files: [...new Set([...loaded.configFiles, ...analyzed.readFiles])],
+      dirs: loaded.wildcardDirectories,
+      skipDirs: [outDir, declarationDir].filter((dir): dir is string => dir !== undefined),
+      workers: analysis.workers.length,
+      reuse: withPeriodic(analysis.reuse, periodic.modules),
+    },
+    reuse: withPeriodic(analysis.reuse, periodic.modules),
+    analyzedFiles: analysis.analyzedFiles,
   };
 }
 
-function inputsOf(loaded: LoadedProject): Omit<RunInputs, 'outputs' | 'workers'> {
+function withPeriodic(reuse: ReuseState | undefined, modules: readonly string[]): ReuseState | undefined {
+  return reuse && { ...reuse, periodic: modules };
+}
+
+/** Every file the program read, except TypeScript's own lib files. */
+function programFiles(loaded: LoadedProject): string[] {
   const program = loaded.project.getProgram().compilerObject;
-  const files = program
+  return program
     .getSourceFiles()
     .filter((sourceFile) => !program.isSourceFileDefaultLibrary(sourceFile))
     .map((sourceFile) => sourceFile.fileName);
-  const { outDir, declarationDir } = loaded.compilerOptions;
-  return {
-    files: [...loaded.configFiles, ...files],
-    dirs: loaded.wildcardDirectories,
-    skipDirs: [outDir, declarationDir].filter((dir): dir is string => dir !== undefined),
-  };
 }

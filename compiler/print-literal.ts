@@ -19,13 +19,28 @@ export function printLiteral(value: unknown, indent = '', width = 100): string {
   return `{\n${entries.map(([key, item]) => `${inner}${printKey(key)}: ${printLiteral(item, inner, width)},\n`).join('')}${indent}}`;
 }
 
+/**
+ * One-line texts of the objects printed so far: nested objects are measured again at every level, and a watcher
+ * prints the same (reused) worker models run after run. Plain data is never mutated once printed.
+ */
+const flatTexts = new WeakMap<object, string>();
+
 function printFlat(value: Data): string {
   if (typeof value === 'string') return quote(value);
   if (typeof value !== 'object' || value === null) return String(value);
-  if (Array.isArray(value)) return `[${value.map(printFlat).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, Data>);
-  if (entries.length === 0) return '{}';
-  return `{ ${entries.map(([key, item]) => `${printKey(key)}: ${printFlat(item)}`).join(', ')} }`;
+  const known = flatTexts.get(value);
+  if (known !== undefined) return known;
+  let text: string;
+  if (Array.isArray(value)) text = `[${value.map(printFlat).join(', ')}]`;
+  else {
+    const entries = Object.entries(value as Record<string, Data>);
+    text =
+      entries.length === 0
+        ? '{}'
+        : `{ ${entries.map(([key, item]) => `${printKey(key)}: ${printFlat(item)}`).join(', ')} }`;
+  }
+  flatTexts.set(value, text);
+  return text;
 }
 
 export function printKey(key: string): string {

@@ -10,13 +10,22 @@ import { Code } from './codes.js';
 import { type Diagnostic, locationAt } from './diagnostic.js';
 import { relativePath } from './format-diagnostics.js';
 
-export function registryCollisions(project: Project, registry: string, cwd: string): Diagnostic[] {
+export function registryCollisions(
+  project: Project,
+  registry: string,
+  cwd: string,
+  /** The project's source files when the program holds only some of them (a run that reuses results). */
+  allFiles?: readonly string[],
+): Diagnostic[] {
   const program = project.getProgram().compilerObject;
   const options = program.getCompilerOptions();
   if (options.noEmit || options.emitDeclarationOnly) return [];
-  const sources = program
+  const inProgram = program
     .getSourceFiles()
     .filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file));
+  const sources = allFiles
+    ? allFiles.map((file) => program.getSourceFile(file) ?? readSourceFile(file))
+    : inProgram;
   const fileNames = sources.map((file) => file.fileName);
   const layouts = options.rootDir
     ? [options]
@@ -40,6 +49,11 @@ export function registryCollisions(project: Project, registry: string, cwd: stri
       '(--registry, or "registry" in the "sidepunch" field of package.json).',
     related: [],
   }));
+}
+
+/** A project file the program did not load, read for its name and, if it collides, its first line. */
+function readSourceFile(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, ts.sys.readFile(file) ?? '', ts.ScriptTarget.Latest);
 }
 
 /** The deepest directory holding every file, as TypeScript 5 computes the default rootDir. */

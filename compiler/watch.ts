@@ -2,19 +2,25 @@
  * `sidepunch-gen --watch`: generate, then regenerate when a source file or the tsconfig changes.
  *  1. load the project once and keep it; watch the directories the tsconfig globs and the config files;
  *  2. gather changes for a moment (an editor's save is several events), ignoring our own outputs;
- *  3. an edited file is refreshed in place (TypeScript reuses the rest); an added or removed file, or a
- *     changed tsconfig, reloads the project;
- *  4. each run prints tsc's watch lines and its diagnostics, and writes only when it has none.
+ *  3. an edited, added or removed file is refreshed in the kept project (TypeScript reuses the other files'
+ *     syntax trees and bindings); a changed tsconfig reloads the project;
+ *  4. only the files an edit can affect are analyzed again (reuse-analysis.ts), the other files' workers are
+ *     kept from the last successful run, and one esbuild context rebuilds the registry;
+ *  5. each run prints tsc's watch lines and its diagnostics, and writes only when it has none.
  */
 import { existsSync, type FSWatcher, watch } from 'node:fs';
 import path from 'node:path';
+import { ts } from 'ts-morph';
+import { RegistryBundler } from './bundle.js';
 import { recordRun } from './cache.js';
 import type { CliIo } from './cli.js';
 import type { GenConfig } from './config.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import { type Generation, generate } from './generate.js';
 import { writeOutputs } from './outputs.js';
+import { phaseTimer } from './phase-timer.js';
 import { type LoadedProject, loadProject } from './project.js';
+import type { ReuseState } from './reuse-analysis.js';
 
 export interface Watcher {
   /** Resolves once the watcher is closed (by `close()`, SIGINT or SIGTERM). */
@@ -33,6 +39,10 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
   let watching = '';
   let isClosed = false;
   const changed = new Set<string>();
+  /** The last successful run's per-file results, and every file written since that run. */
+  let reuse: ReuseState | undefined;
+  const sinceReuse = new Set<string>();
+  const bundler = new RegistryBundler();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let waiting: ((generation: Generation) => void)[] = [];
@@ -46,9 +56,12 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
   const run = async (reason: string) => {
     if (isClosed) return;
     io.stdout(`${stamp()} ${reason}\n\n`);
+    const timer = phaseTimer();
     try {
       if (needsReload(changed, loaded)) {
         changed.clear();
+        reuse = undefined;
+        sinceReuse.clear();
         const fresh = loadProject(config.project);
         if ('diagnostics' in fresh) {
           loaded = undefined;
@@ -58,10 +71,22 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
         loaded = fresh;
         startWatching(loaded);
       } else {
-        refresh(loaded!, changed);
+        refresh(loaded!, changed, config.project);
+        for (const file of changed) sinceReuse.add(file);
         changed.clear();
       }
-      report(await generate(config, { loaded }));
+      timer.mark('refresh the project');
+      const generation = await generate(config, {
+        loaded,
+        bundler,
+        reuse: reuse ? { previous: reuse, changed: new Set(sinceReuse) } : undefined,
+      });
+      if (generation.diagnostics.length === 0) {
+        reuse = generation.reuse;
+        sinceReuse.clear();
+      }
+      report(generation);
+      timer.mark('write and record');
     } catch (error) {
       io.stderr(`sidepunch-gen: ${error instanceof Error ? error.message : String(error)}\n`);
     }
@@ -120,6 +145,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
 
   const close = () => {
     isClosed = true;
+    void bundler.dispose();
     clearTimeout(timer);
     for (const watcher of watchers) watcher.close();
     watchers = [];
@@ -144,17 +170,40 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
   };
 }
 
-/** An added or removed file, or a config file, changes the file set: reload. Edits refresh in place. */
+/** A changed config file reloads the project; source files are refreshed in place. */
 function needsReload(changed: ReadonlySet<string>, loaded: LoadedProject | undefined): boolean {
   if (!loaded) return true;
-  for (const file of changed) {
-    if (loaded.configFiles.includes(file)) return true;
-    const known = loaded.project.getSourceFile(file) !== undefined;
-    if (known !== existsSync(file)) return true;
-  }
-  return false;
+  return [...changed].some((file) => loaded.configFiles.includes(file));
 }
 
-function refresh(loaded: LoadedProject, changed: ReadonlySet<string>): void {
-  for (const file of changed) loaded.project.getSourceFile(file)?.refreshFromFileSystemSync();
+/**
+ * Edited files are re-read; an added file joins when the tsconfig includes it, a removed one leaves; then the
+ * files the project's files import are added, as loading the tsconfig would.
+ */
+function refresh(loaded: LoadedProject, changed: ReadonlySet<string>, tsconfig: string): void {
+  const { project } = loaded;
+  let included: Set<string> | undefined;
+  for (const file of changed) {
+    const known = project.getSourceFile(file);
+    if (!existsSync(file)) {
+      if (known) project.removeSourceFile(known);
+      continue;
+    }
+    if (known) {
+      known.refreshFromFileSystemSync();
+      continue;
+    }
+    included ??= includedFiles(tsconfig);
+    if (included.has(path.resolve(file))) project.addSourceFileAtPath(file);
+  }
+  project.resolveSourceFileDependencies();
+}
+
+function includedFiles(tsconfig: string): Set<string> {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
+  return new Set((parsed?.fileNames ?? []).map((file) => path.resolve(file)));
 }

@@ -41,7 +41,7 @@ export {
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
 export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
-export { type PeriodicEntry, type PeriodicOptions, periodic } from './core/periodic.js';
+export { type PeriodicEntry, type PeriodicOptions, periodic, type StubArgs } from './core/periodic.js';
 export {
   type ArgsValidator,
   defineRegistry,

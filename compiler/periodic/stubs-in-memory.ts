@@ -8,20 +8,25 @@ import type * as esbuild from 'esbuild';
 
 const SCRIPT_EXTENSIONS = /\.(?:[cm]?js|[cm]?ts|tsx|jsx)$/;
 
-export function stubsInMemory(stubs: { readonly path: string; readonly text: string }): esbuild.Plugin {
-  const target = stripExtension(path.resolve(stubs.path));
+export function stubsInMemory(stubsPath: string, text: () => string): esbuild.Plugin {
+  const file = path.resolve(stubsPath);
+  const target = stripExtension(file);
   return {
     name: 'sidepunch-stubs',
     setup(build) {
-      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      // Only relative imports that name the stubs' file reach this callback (esbuild filters them in Go).
+      const named = new RegExp(
+        `^\\.\\.?/(?:.*/)?${escapeRegExp(path.basename(target))}(?:\\.[cm]?[jt]sx?)?$`,
+      );
+      build.onResolve({ filter: named }, (args) => {
         if (!args.resolveDir) return undefined;
         const candidate = stripExtension(path.resolve(args.resolveDir, args.path));
-        return candidate === target ? { path: path.resolve(stubs.path) } : undefined;
+        return candidate === target ? { path: file } : undefined;
       });
-      build.onLoad({ filter: new RegExp(`^${escapeRegExp(path.resolve(stubs.path))}$`) }, () => ({
-        contents: stubs.text,
+      build.onLoad({ filter: new RegExp(`^${escapeRegExp(file)}$`) }, () => ({
+        contents: text(),
         loader: 'ts',
-        resolveDir: path.dirname(stubs.path),
+        resolveDir: path.dirname(file),
       }));
     },
   };

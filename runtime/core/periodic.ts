@@ -36,12 +36,19 @@ export interface PeriodicEntry {
   readonly missed: 'skip' | 'last';
 }
 
-/** One periodic entry: every tick of `cron`, one `stub` job with `args`. */
-export function periodic<Args extends readonly unknown[]>(
+/** The argument list a stub's `performAsync` takes. */
+export type StubArgs<Stub> = Stub extends WorkerStub<infer Args> ? Args : never;
+
+/**
+ * One periodic entry: every tick of `cron`, one `stub` job with `args`. The arguments' type is read off the stub
+ * alone: inferred from both, a stub taking `[string, string]` would fit `['eu', 7]` too, since a stub's methods
+ * compare their parameters both ways.
+ */
+export function periodic<Stub extends WorkerStub<readonly unknown[]>>(
   name: string,
   cron: string,
-  stub: WorkerStub<Args>,
-  args: Args,
+  stub: Stub,
+  args: StubArgs<Stub>,
   options: PeriodicOptions = {},
 ): PeriodicEntry {
   return {

@@ -112,4 +112,25 @@ describe('sidepunch-gen with periodic entries', () => {
     expect(output).toContain('error SP4004: A cron expression must be a string literal');
     expect(output).toContain('error SP4005: This module declares periodic entries but has no default export');
   });
+
+  it('a rerun after editing a worker keeps the periodic entries, checks them again, and writes what a cold run writes', async () => {
+    const project = app(
+      `${HEAD}export default [periodic('weekly', '0 9 * * MON', jobs.Report, ['eu', 7])];\n`,
+    );
+    expect((await runCli(project.dir)).code).toBe(0);
+    project.write('src/workers/ping.ts', workerSource('Ping', 'loud?: boolean'));
+    const rerun = await runCli(project.dir, '-v');
+    expect(rerun.stderr).toBe('');
+    expect(rerun.stdout).toMatch(/analyzed 1 project file/);
+    const files = ['src/sidepunch.generated.ts', 'dist/registry.js'];
+    const incremental = files.map((file) => project.read(file));
+    expect(incremental[1]).toContain('periodic("weekly", "0 9 * * MON", jobs.Report, ["eu", 7])');
+    expect((await runCli(project.dir, '--no-cache')).code).toBe(0);
+    expect(files.map((file) => project.read(file))).toEqual(incremental);
+
+    // The entry's stub changes in an edit of its worker alone: the rerun checks the entry against it.
+    project.write('src/workers/report.ts', workerSource('Report', 'region: string, days: string'));
+    const output = await errors(project);
+    expect(output).toMatch(/src\/periodic\.ts:\d+:\d+ - error TS2322/);
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * `sidepunch-gen --watch`: regenerates on an edit, an added file, and recovers from an error, printing tsc's
- * watch lines; a run with errors writes nothing.
+ * watch lines; a run with errors writes nothing; an edit re-analyzes only the files it affects.
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { generate } from '../../compiler/generate.js';
 import { type Watcher, watchAndGenerate } from '../../compiler/watch.js';
 import { fixtureConfig } from './support/fixture-config.js';
 import { type TempProject, tempProject, workerSource } from './support/temp-project.js';
@@ -60,5 +61,30 @@ describe('sidepunch-gen --watch', () => {
     const stubs = app.read('src/sidepunch.generated.ts');
     expect(stubs).toContain('SendEmail: workerStub<[to: string, at: string]>');
     expect(stubs).toContain('Sync: workerStub<[id: number]>');
+  });
+
+  it('re-analyzes only the edited file and writes what a cold run writes', async () => {
+    app = tempProject({
+      'src/types.ts': 'export interface Range {\n  from: string;\n  to: string;\n}\n',
+      'src/workers/report.ts': `import type { Range } from '../types.js';\n${workerSource('Report', 'range: Range')}`,
+      'src/workers/send.ts': workerSource('SendEmail', 'to: string'),
+      'src/workers/sync.ts': workerSource('Sync', 'id: number'),
+    });
+    const io = { cwd: app.dir, color: false, stdout: () => {}, stderr: () => {} };
+    watcher = watchAndGenerate(fixtureConfig(app.dir), io);
+    expect((await watcher.nextRun()).diagnostics).toEqual([]);
+
+    const edited = watcher.nextRun();
+    app.write('src/workers/send.ts', workerSource('SendEmail', "to: string, kind: 'plain' | 'html'"));
+    const run = await edited;
+    expect(run.diagnostics).toEqual([]);
+    expect(run.analyzedFiles).toBe(1);
+    const shared = watcher.nextRun();
+    app.write('src/types.ts', 'export interface Range {\n  from: string;\n  to?: string;\n}\n');
+    expect((await shared).analyzedFiles).toBe(2); // types.ts and report.ts
+
+    const written = ['src/sidepunch.generated.ts', 'dist/registry.js'].map((file) => app!.read(file));
+    const cold = await generate(fixtureConfig(app.dir));
+    expect(cold.outputs.map((output) => output.text)).toEqual(written);
   });
 });
