@@ -39,6 +39,7 @@ export const UNIT = [
   'test/runtime/no-double-casts.test.ts',
   'test/runtime/logger.test.ts',
   'test/runtime/prefetch.test.ts',
+  'test/runtime/process-info.test.ts',
   'test/runtime/redis-url.test.ts',
   'test/runtime/registry.test.ts',
   'test/runtime/swarm-args.test.ts',
