@@ -32,6 +32,7 @@ export const UNIT = [
   'test/runtime/alone-gate.test.ts',
   'test/runtime/argument-names.test.ts',
   'test/runtime/deadline.test.ts',
+  'test/runtime/execution-metrics-format.test.ts',
   'test/runtime/host-process.test.ts',
   'test/runtime/job-patch.test.ts',
   'test/runtime/job.test.ts',
