@@ -137,7 +137,13 @@ describe('execution metrics', () => {
     const { classes } = await api.metrics.top({ minutes: 1 });
     // As busy as each other: by name.
     expect(classes.map((metrics) => metrics.className)).toEqual(['Boom', 'Timed']);
-    expect(classes[1]).toMatchObject({ className: 'Timed', processed: 1, totalMs: 100, meanMs: 100, p95Ms: 150 });
+    expect(classes[1]).toMatchObject({
+      className: 'Timed',
+      processed: 1,
+      totalMs: 100,
+      meanMs: 100,
+      p95Ms: 150,
+    });
     await api.close();
   });
 
