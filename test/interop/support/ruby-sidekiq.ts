@@ -70,13 +70,17 @@ export const GENERATIONS: readonly SidekiqGeneration[] = [debianSidekiq(), vendo
 export const rubySidekiq: RequiredTool =
   GENERATIONS.find((generation) => generation.tool.missing === undefined)?.tool ?? GENERATIONS[0]!.tool;
 
-/** `body` once per generation, in a describe block titled `title (Sidekiq x.y.z)`, skipped where it cannot run. */
+/**
+ * `body` once per generation (from major version `since` on), in a describe block titled `title (Sidekiq x.y.z)`,
+ * skipped where it cannot run.
+ */
 export function describeEachSidekiq(
   title: string,
   body: (sidekiq: SidekiqGeneration) => void,
   extra?: RequiredTool,
+  since = 6,
 ): void {
-  for (const sidekiq of GENERATIONS) {
+  for (const sidekiq of GENERATIONS.filter((generation) => generation.major >= since)) {
     const skip = sidekiq.tool.missing !== undefined || extra?.missing !== undefined;
     const named = `${title} (Sidekiq ${sidekiq.name})`;
     describe.skipIf(skip)(extra ? extra.title(sidekiq.tool.title(named)) : sidekiq.tool.title(named), () =>
