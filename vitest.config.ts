@@ -67,6 +67,7 @@ export const SLOW = [
   'test/periodic/proof.test.ts',
   'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
+  'test/web/metrics-browser.test.ts',
   'test/web/periodic-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];
