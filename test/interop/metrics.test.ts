@@ -1,10 +1,11 @@
 /**
  * Sidekiq 7's Metrics tab on Sidepunch's jobs: `Sidekiq::Metrics::Query` (fixtures/interop/metrics.rb) on 7.3.9
  * reads the execution metrics sidepunch-run wrote, with the same figures as Sidepunch's own `api.metrics` (which
- * the dashboard's Metrics page shows): per class runs, failures, milliseconds, mean time and histogram.
+ * the dashboard's Metrics page shows): per class runs, failures, milliseconds, mean time and histogram; and the
+ * Metrics page shows Ruby's counts.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock, SidepunchApi } from '../../runtime/index.js';
+import { FakeClock, SidepunchApi, startWebServer } from '../../runtime/index.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
 import { useInteropApp } from './support/interop-app.js';
@@ -66,6 +67,21 @@ describe("Sidekiq's Metrics on Sidepunch's jobs", () => {
         expect(byName.InteropFlaky).toMatchObject({ processed: 3, failed: 3, failureRate: 1 });
         expect(byName.InteropDoomed).toMatchObject({ processed: 2, failed: 2 });
         expect(byName.InteropEcho!.histogram.reduce((a, b) => a + b, 0)).toBe(20);
+
+        // Sidepunch's Metrics page, at the same moment, shows Ruby's counts for each class.
+        const web = await startWebServer({ redis: fixture.server.url, port: 0, clock: new FakeClock(now) });
+        const html = await (await fetch(`${web.url}/metrics?minutes=15`)).text();
+        await web.close();
+        for (const className of classes) {
+          const row = html.match(new RegExp(`<tr data-class="${className}">([\\s\\S]*?)</tr>`))?.[1] ?? '';
+          const figure = (name: string) => row.match(new RegExp(`data-figure="${name}"[^>]*>([^<]*)<`))?.[1];
+          const { totals } = ruby[className] as RubyClass;
+          expect({ className, processed: figure('processed'), failed: figure('failed') }).toEqual({
+            className,
+            processed: String(totals.p),
+            failed: String(totals.f),
+          });
+        }
       });
     },
     undefined,
