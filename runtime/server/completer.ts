@@ -35,6 +35,8 @@ export class Completer {
   private flushing?: Promise<void>;
   private scheduled = false;
   private closed = false;
+  /** Metrics keys of the current minute this process already gave their TTL (execution-metrics.ts). */
+  private metricsExpired = { minute: -1, keys: new Set<string>() };
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -155,8 +157,12 @@ export class Completer {
     const day = new Date(clock.now()).toISOString().slice(0, 10);
     this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed);
     this.count(batch, keys.statFailed(), keys.statFailed(day), failed);
-    if (metrics !== 'off') tally.write(batch, keys, metrics, clock.now());
+    const minute = Math.floor(clock.now() / 60_000);
+    if (minute !== this.metricsExpired.minute) this.metricsExpired = { minute, keys: new Set() };
+    const expiring =
+      metrics === 'off' ? [] : tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.keys);
     await batch.exec();
+    for (const key of expiring) this.metricsExpired.keys.add(key);
   }
 
   private count(batch: SlotBatch, total: string, daily: string, amount: number): void {

@@ -5,8 +5,8 @@
  *     and whether it failed; runs that never reached `perform` (an unparsable payload, an unknown class, stopped by
  *     shutdown) count for nothing, as in Sidekiq, where they fail before its metrics middleware;
  *  2. the completer adds its batch's samples to a tally and writes it in the batch's MULTI, beside the
- *     processed/failed counters: one HINCRBY per class and field, one BITFIELD per class, and their EXPIREs, so the
- *     cost grows with the classes in a batch, not its jobs;
+ *     processed/failed counters: one HINCRBY per class and field, one BITFIELD per class, and an EXPIRE the first
+ *     time this process writes a key (a minute's keys), so the cost grows with the classes in a batch, not its jobs;
  *  3. as Sidekiq: every run counts in `p`, failures in `f`, and only successful runs in `ms` and the histogram.
  */
 import {
@@ -70,9 +70,20 @@ export class ExecutionTally {
     return this.classes.size === 0;
   }
 
-  /** Queues the tally's writes for the minute of `nowMs` on `batch`. */
-  write(batch: SlotBatch, keys: Keys, format: MetricsFormat, nowMs: number): void {
-    if (this.empty) return;
+  /**
+   * Queues the tally's writes for the minute of `nowMs` on `batch`, with an EXPIRE for each key not in `expired`
+   * (keys this process already gave their TTL: a minute's keys are written many times, their TTL set once is
+   * enough); returns the keys given one, for the caller to add to `expired` once Redis has the batch.
+   */
+  write(
+    batch: SlotBatch,
+    keys: Keys,
+    format: MetricsFormat,
+    nowMs: number,
+    expired: ReadonlySet<string> = new Set(),
+  ): string[] {
+    const given: string[] = [];
+    if (this.empty) return given;
     const at = new Date(nowMs);
     const hashes: [string, number][] = [[keys.jobMetrics(minuteBucket(format, at)), MINUTE_TTL_SECONDS]];
     if (format === 'sidekiq8') hashes.push([keys.jobMetrics(tenMinuteBucket(at)), ROLLUP_TTL_SECONDS]);
@@ -85,7 +96,10 @@ export class ExecutionTally {
     for (const [key, ttl] of hashes) {
       const multi = batch.on(key);
       for (let i = 0; i < fields.length; i += 2) multi.hincrby(key, fields[i] as string, fields[i + 1]!);
-      multi.expire(key, ttl);
+      if (!expired.has(key)) {
+        multi.expire(key, ttl);
+        given.push(key);
+      }
     }
     const window = histogramWindow(format, at);
     for (const [className, tally] of this.classes) {
@@ -94,7 +108,11 @@ export class ExecutionTally {
       const increments: (string | number)[] = [];
       for (const [bucket, count] of tally.buckets) increments.push('INCRBY', 'u16', `#${bucket}`, count);
       batch.on(key).call('BITFIELD', key, 'OVERFLOW', 'SAT', ...increments);
-      batch.on(key).expire(key, MINUTE_TTL_SECONDS);
+      if (!expired.has(key)) {
+        batch.on(key).expire(key, MINUTE_TTL_SECONDS);
+        given.push(key);
+      }
     }
+    return given;
   }
 }
