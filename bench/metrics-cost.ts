@@ -55,7 +55,9 @@ async function drain(setting: string, concurrency: number): Promise<number> {
   try {
     while (Number(await redis.get('stat:processed')) < jobs) await sleep(2);
     const last = process.hrtime.bigint();
-    (commands[`${concurrency} ${setting}`] ??= []).push((await commandsServed()) / jobs);
+    const served = (await commandsServed()) / jobs;
+    const key = `${concurrency} ${setting}`;
+    commands[key] = [...(commands[key] ?? []), served];
     const first = BigInt(JSON.parse(/BENCH (\{"first".*\})/.exec(output)![1]!).first as string);
     return jobs / (Number(last - first) / 1e9);
   } finally {
