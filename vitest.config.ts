@@ -33,6 +33,7 @@ export const UNIT = [
   'test/runtime/alone-gate.test.ts',
   'test/runtime/argument-names.test.ts',
   'test/runtime/deadline.test.ts',
+  'test/runtime/execution-metrics-format.test.ts',
   'test/runtime/host-process.test.ts',
   'test/runtime/job-patch.test.ts',
   'test/runtime/job.test.ts',
@@ -40,6 +41,7 @@ export const UNIT = [
   'test/runtime/no-double-casts.test.ts',
   'test/runtime/logger.test.ts',
   'test/runtime/prefetch.test.ts',
+  'test/runtime/process-info.test.ts',
   'test/runtime/redis-url.test.ts',
   'test/runtime/registry.test.ts',
   'test/runtime/swarm-args.test.ts',
@@ -66,6 +68,7 @@ export const SLOW = [
   'test/periodic/proof.test.ts',
   'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',
+  'test/web/metrics-browser.test.ts',
   'test/web/periodic-browser.test.ts',
   'test/web/screenshots.test.ts',
 ];

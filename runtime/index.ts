@@ -16,6 +16,15 @@ export {
   SortedEntry,
 } from './api/job-set.js';
 export { JobKilledByApi, type KillOptions } from './api/kill.js';
+export {
+  type ClassMetrics,
+  HISTOGRAM_BOUNDS_MS,
+  MAX_METRICS_MINUTES,
+  Metrics,
+  type MetricsQuery,
+  type MetricsReport,
+  type MinuteMetrics,
+} from './api/metrics.js';
 export type { PageOptions } from './api/paging.js';
 export { PeriodicEntryNotFound, PeriodicEntryRecord, PeriodicSet } from './api/periodic-set.js';
 export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';

@@ -10,6 +10,7 @@
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { DeadSet } from './dead-set.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
+import { Metrics } from './metrics.js';
 import { PeriodicSet } from './periodic-set.js';
 import { ProcessSet } from './process-set.js';
 import { Queue } from './queue.js';
@@ -26,6 +27,8 @@ export class SidepunchApi {
   readonly stats: Stats;
   /** The periodic entries: list, pause, resume, enqueue now (docs/periodic.md). */
   readonly periodic: PeriodicSet;
+  /** Execution metrics per job class, as Sidekiq 7+'s Metrics tab shows them (docs/api.md#metrics). */
+  readonly metrics: Metrics;
 
   constructor(options: ApiOptions = {}) {
     this.connection = openApiConnection(options);
@@ -36,6 +39,7 @@ export class SidepunchApi {
     this.work = new WorkSet(this.connection);
     this.stats = new Stats(this.connection);
     this.periodic = new PeriodicSet(this.connection);
+    this.metrics = new Metrics(this.connection);
   }
 
   queue(name = 'default'): Queue {

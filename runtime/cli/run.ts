@@ -63,6 +63,10 @@ Options:
                             class) at http://HOST:PORT/metrics; with --threads, one page for all
                             threads; with --processes, child i serves PORT+i (0: any free port)
       --metrics-host HOST   the address the metrics page binds to (default ${DEFAULTS.metricsHost})
+      --execution-metrics FORMAT
+                            per-class metrics for Sidekiq's Metrics tab and the dashboard's:
+                            sidekiq7 (default), sidekiq8 (for a fleet on Sidekiq 8) or off
+                            (or $SIDEPUNCH_EXECUTION_METRICS)
       --web PORT            serve the web dashboard at http://HOST:PORT from this process (0: any
                             free port); with --threads or --processes, the main process serves it;
                             authentication from $SIDEPUNCH_WEB_AUTH (user:password) or
@@ -121,6 +125,7 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
         processes: values.processes,
         metricsPort: values['metrics-port'],
         metricsHost: values['metrics-host'],
+        executionMetrics: values['execution-metrics'],
         webPort: values.web,
         webHost: values['web-host'],
       },
@@ -155,6 +160,7 @@ function parseFlags(argv: readonly string[]) {
       processes: { type: 'string' },
       'metrics-port': { type: 'string' },
       'metrics-host': { type: 'string' },
+      'execution-metrics': { type: 'string' },
       web: { type: 'string' },
       'web-host': { type: 'string' },
       'log-level': { type: 'string' },

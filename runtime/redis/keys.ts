@@ -169,6 +169,22 @@ export class Keys {
     return `${this.prefix}sidepunch:periodic:`;
   }
 
+  /**
+   * HASH, EXPIRE 8 h (72 h for Sidekiq 8's 10-minute rollup): one minute's execution metrics, `<Class>|p`, `|f`,
+   * `|ms`; `bucket` from core/execution-metrics-format.ts (`20261129|9:5` for 7.x, `261129|9:05` for 8.x).
+   */
+  jobMetrics(bucket: string): string {
+    return `${this.prefix}j|${bucket}`;
+  }
+
+  /**
+   * STRING of 26 u16 BITFIELD counters, EXPIRE 8 h: one class's run-time histogram for one minute, `window` from
+   * core/execution-metrics-format.ts; Sidekiq 8 puts `h|` before the class.
+   */
+  jobHistogram(className: string, window: string, sidekiq8 = false): string {
+    return `${this.prefix}${sidekiq8 ? 'h|' : ''}${className}-${window}`;
+  }
+
   statProcessed(day?: string): string {
     return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
   }

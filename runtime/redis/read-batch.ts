@@ -25,6 +25,11 @@ export class ReadBatch {
     return this.add((on) => on.get(key));
   }
 
+  /** GET as bytes, for binary values (a BITFIELD's counters). */
+  getBuffer(key: string): this {
+    return this.add((on) => on.getBuffer(key));
+  }
+
   hget(key: string, field: string): this {
     return this.add((on) => on.hget(key, field));
   }

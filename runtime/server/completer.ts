@@ -4,7 +4,7 @@
  *     the exact payload from the in-progress list, as bytes for one that is not UTF-8), retry and dead-set
  *     entries, and the processed/failed counters (in cluster mode, where one MULTI cannot span slots: retry and
  *     dead entries first, then acknowledgements and counters, so a crash in between runs a job again rather
- *     than losing it);
+ *     than losing it), and the batch's execution metrics in Sidekiq's format (execution-metrics.ts);
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
@@ -14,6 +14,7 @@
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
+import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
 import type { Disposition } from './job-retry.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
@@ -24,6 +25,7 @@ const RETRY_DELAY_MS = 500;
 interface Recorded {
   readonly unit: UnitOfWork;
   readonly disposition: Disposition;
+  readonly sample?: ExecutionSample;
 }
 
 export class Completer {
@@ -33,6 +35,8 @@ export class Completer {
   private flushing?: Promise<void>;
   private scheduled = false;
   private closed = false;
+  /** Metrics keys of the current minute this process already gave their TTL (execution-metrics.ts). */
+  private metricsExpired = { minute: -1, keys: new Set<string>() };
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -46,9 +50,9 @@ export class Completer {
     );
   }
 
-  record(unit: UnitOfWork, disposition: Disposition): void {
+  record(unit: UnitOfWork, disposition: Disposition, sample?: ExecutionSample): void {
     if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
-    this.pending.push({ unit, disposition });
+    this.pending.push({ unit, disposition, sample });
     if (!this.scheduled && !this.flushing) {
       this.scheduled = true;
       setImmediate(() => {
@@ -118,7 +122,10 @@ export class Completer {
     let failed = 0;
     let killed = false;
     const acks = new Map<string, (string | Buffer)[]>();
-    for (const { unit, disposition } of recorded) {
+    const metrics = this.ctx.config.executionMetrics;
+    const tally = new ExecutionTally();
+    for (const { unit, disposition, sample } of recorded) {
+      if (sample && metrics !== 'off') tally.add(sample);
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
       else acks.set(unit.inProgressKey, [unit.stored]);
@@ -150,7 +157,12 @@ export class Completer {
     const day = new Date(clock.now()).toISOString().slice(0, 10);
     this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed);
     this.count(batch, keys.statFailed(), keys.statFailed(day), failed);
+    const minute = Math.floor(clock.now() / 60_000);
+    if (minute !== this.metricsExpired.minute) this.metricsExpired = { minute, keys: new Set() };
+    const expiring =
+      metrics === 'off' ? [] : tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.keys);
     await batch.exec();
+    for (const key of expiring) this.metricsExpired.keys.add(key);
   }
 
   private count(batch: SlotBatch, total: string, daily: string, amount: number): void {

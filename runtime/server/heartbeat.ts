@@ -1,7 +1,8 @@
 /**
  * Heartbeat: tells Redis, in Sidekiq's format, that this process is alive and what it is doing.
- *  1. every `heartbeatSeconds` (10, as Sidekiq 7): the `processes` set, the process hash (`info`, `busy`, `beat`,
- *     `quiet`, `rss`, `rtt_us`, `concurrency`; EXPIRE `processTtlSeconds`), and the work hash under both
+ *  1. every `heartbeatSeconds` (10, as Sidekiq 7): the `processes` set, the process hash (`info` as every Sidekiq
+ *     generation reads it (process-info.ts), `busy`, `beat`, `quiet`, `rss`, `rtt_us`, and `concurrency` as its own
+ *     field, as Sidekiq 8.1 reads it; EXPIRE `processTtlSeconds`), and the work hash under both
  *     `:workers` (6.4) and `:work` (6.5+) listing running jobs with `run_at`;
  *  2. the same write records which queues this process fetches from, so a rescuer can find its in-progress lists
  *     if the process dies — the first beat happens before the first fetch;
@@ -12,13 +13,12 @@
  *  5. a thread keeps the hashes from expiring while a job blocks this event loop, up to `maxBlockSeconds`, and the
  *     loop's lag is logged (heartbeat-keeper.ts).
  */
-import { hostname } from 'node:os';
 import { describeError } from '../core/thrown-value.js';
-import { sidepunchVersion } from '../core/version.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import { HeartbeatKeeper } from './heartbeat-keeper.js';
 import { HOST_PROCESS_FIELD, thisHostProcess } from './host-process.js';
+import { processInfo } from './process-info.js';
 import type { WorkState } from './work-state.js';
 
 export type RemoteSignal = 'TSTP' | 'TERM' | 'TTIN';
@@ -55,20 +55,7 @@ export class Heartbeat {
 
   /** The process's `info`, as Sidekiq's Web UI and API read it. */
   info(): Record<string, unknown> {
-    const { config, identity } = this.ctx;
-    return {
-      hostname: hostname(),
-      started_at: this.startedAt,
-      pid: process.pid,
-      tag: config.tag ?? '',
-      concurrency: config.concurrency,
-      queues: config.queues.map((queue) => queue.name),
-      weights: [Object.fromEntries(config.queues.map((queue) => [queue.name, queue.weight]))],
-      labels: ['sidepunch'],
-      identity,
-      version: `sidepunch ${sidepunchVersion()}`,
-      embedded: false,
-    };
+    return processInfo(this.ctx.config, this.ctx.identity, this.startedAt);
   }
 
   /** One beat; resolves once Redis has it. */

@@ -13,6 +13,7 @@ import { describeError } from '../core/thrown-value.js';
 import type { RuntimeContext } from './actor-context.js';
 import { AloneGate } from './alone-gate.js';
 import type { Completer } from './completer.js';
+import { type ExecutionSample, executionSample } from './execution-metrics.js';
 import type { Executor } from './executor.js';
 import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
@@ -201,12 +202,18 @@ export class Manager {
   /** Call once the gate counted the job (tryStart). */
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
-    const running = this.work.start(unit, this.ctx.clock.now());
+    const { clock } = this.ctx;
+    const startedAt = clock.now();
+    const running = this.work.start(unit, startedAt);
+    let sample: ExecutionSample | undefined;
     this.executor
       .execute(running)
-      .then((outcome) => this.retry.dispose(unit, outcome))
+      .then((outcome) => {
+        sample = executionSample(outcome, clock.now() - startedAt);
+        return this.retry.dispose(unit, outcome);
+      })
       .then(
-        (disposition) => this.finish(running, disposition),
+        (disposition) => this.finish(running, disposition, sample),
         // A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the
         // in-progress list, so shutdown (or a rescuer) gives it back to its queue.
         (error) => {
@@ -218,11 +225,11 @@ export class Manager {
       );
   }
 
-  private finish(running: RunningJob, disposition: Disposition | undefined): void {
+  private finish(running: RunningJob, disposition: Disposition | undefined, sample?: ExecutionSample): void {
     this.work.finish(running);
     this.gate.finished();
     this.prefetch.recordJob(performance.now() - running.startedAt);
-    if (disposition) this.completer.record(running.unit, disposition);
+    if (disposition) this.completer.record(running.unit, disposition, sample);
     this.inFlight--;
     if (!this.quieted) this.dispatch();
     if (this.inFlight === 0 && this.idleWaiters.length > 0)

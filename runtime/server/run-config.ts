@@ -3,6 +3,7 @@
  * validated with one-line errors, then read-only.
  */
 import { type AuthSettings, authFromEnv, DEFAULT_WEB_HOST } from '../core/dashboard-access.js';
+import { type ExecutionMetricsSetting, isExecutionMetricsSetting } from '../core/execution-metrics-format.js';
 import { isLogFormat, isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { parseRedisUrl, RedisUrlError } from '../redis/redis-url.js';
@@ -60,6 +61,8 @@ export interface RuntimeConfig {
   readonly webPort?: number;
   /** The address the dashboard binds to. */
   readonly webHost: string;
+  /** Per-class execution metrics in Sidekiq 7's format (its Metrics tab), Sidekiq 8's, or none. */
+  readonly executionMetrics: ExecutionMetricsSetting;
   /** From SIDEPUNCH_WEB_AUTH and SIDEPUNCH_WEB_TOKEN only: secrets stay out of the process list. */
   readonly webAuth: AuthSettings;
 }
@@ -81,6 +84,7 @@ export const DEFAULTS = {
   processes: 1,
   metricsHost: '127.0.0.1',
   webHost: DEFAULT_WEB_HOST,
+  executionMetrics: 'sidekiq7',
 } as const satisfies Partial<RuntimeConfig>;
 
 export class ConfigError extends Error {
@@ -111,6 +115,7 @@ export interface RawSettings {
   metricsHost?: string;
   webPort?: string;
   webHost?: string;
+  executionMetrics?: string;
 }
 
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
@@ -158,6 +163,9 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     webPort: raw.webPort === undefined ? undefined : portNumber('web port', raw.webPort),
     webHost: raw.webHost || DEFAULTS.webHost,
     webAuth: authFromEnv(env),
+    executionMetrics: executionMetrics(
+      raw.executionMetrics ?? (env.SIDEPUNCH_EXECUTION_METRICS || undefined),
+    ),
   };
   if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
     throw new ConfigError(
@@ -165,6 +173,13 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     );
   }
   return config;
+}
+
+function executionMetrics(value: string | undefined): ExecutionMetricsSetting {
+  if (value === undefined) return DEFAULTS.executionMetrics;
+  if (!isExecutionMetricsSetting(value))
+    throw new ConfigError(`execution metrics must be sidekiq7, sidekiq8 or off, not "${value}"`);
+  return value;
 }
 
 /** Checked now, so a mistyped URL is one line at start rather than a reconnect loop. */

@@ -77,6 +77,7 @@ form.inline { display: inline; margin: 0 .2rem 0 0; }
 .chart polyline.processed { stroke: var(--processed); } .chart polyline.failed { stroke: var(--failed); }
 .chart circle.processed { fill: var(--processed); } .chart circle.failed { fill: var(--failed); }
 .chart .grid { stroke: var(--line); }
+.class-chart { margin: 0 0 1rem; } .class-chart figcaption { font-weight: 600; margin-bottom: .25rem; }
 .chart .axis { fill: var(--muted); font-size: 11px; }
 .legend span.processed { color: var(--processed); } .legend span.failed { color: var(--failed); }
 .legend b { color: var(--ink); }

@@ -20,7 +20,19 @@ const WIDTH = 900;
 const HEIGHT = 220;
 const PAD = { top: 12, right: 16, bottom: 28, left: 56 };
 
-export function historyChart(labels: readonly string[], series: readonly Series[]): SafeHtml {
+export interface ChartOptions {
+  /** The text under the x axis for a label (default: a date's `MM-DD`). */
+  readonly tick?: (label: string) => string;
+  /** What the chart shows, for its aria-label (default: `history of … per day`). */
+  readonly describe?: string;
+}
+
+export function historyChart(
+  labels: readonly string[],
+  series: readonly Series[],
+  options: ChartOptions = {},
+): SafeHtml {
+  const tick = options.tick ?? ((label: string) => label.slice(5));
   const max = roundMax(Math.max(1, ...series.flatMap((s) => s.values)));
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
@@ -34,7 +46,7 @@ export function historyChart(labels: readonly string[], series: readonly Series[
   const step = Math.max(1, Math.ceil(labels.length / 8));
   const dates = labels.map((label, i) =>
     (i % step === 0 && labels.length - 1 - i >= step / 2) || i === labels.length - 1
-      ? html`<text class="axis" x="${x(i)}" y="${HEIGHT - 8}" text-anchor="middle">${label.slice(5)}</text>`
+      ? html`<text class="axis" x="${x(i)}" y="${HEIGHT - 8}" text-anchor="middle">${tick(label)}</text>`
       : '',
   );
   const lines = series.map((s) => {
@@ -45,7 +57,7 @@ export function historyChart(labels: readonly string[], series: readonly Series[
     );
     return html`<polyline class="${s.className}" points="${points}"/>${dots}`;
   });
-  return html`<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="history of ${series.map((s) => s.name).join(' and ')} per day">${grid}${dates}${lines}</svg>`;
+  return html`<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-label="${options.describe ?? `history of ${series.map((s) => s.name).join(' and ')} per day`}">${grid}${dates}${lines}</svg>`;
 }
 
 /** 1, 2 or 5 times a power of ten, at least `value`. */

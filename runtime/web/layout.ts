@@ -14,6 +14,7 @@ const NAV: readonly (readonly [string, string])[] = [
   ['/retries', 'Retries'],
   ['/scheduled', 'Scheduled'],
   ['/morgue', 'Dead'],
+  ['/metrics', 'Metrics'],
   ['/periodic', 'Periodic'],
 ];
 

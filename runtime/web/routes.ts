@@ -7,6 +7,7 @@ import { busyAction, busyPage } from './pages/busy.js';
 import { dashboardPage } from './pages/dashboard-page.js';
 import { jobDetailPage } from './pages/job-detail.js';
 import { entryAction, setAction, setAllAction, setPage } from './pages/job-sets.js';
+import { classMetricsPage, metricsPage } from './pages/metrics.js';
 import { periodicAction, periodicPage } from './pages/periodic.js';
 import { clearQueue, deleteQueueJob, queuePage, queuesPage } from './pages/queues.js';
 import { statsJson, statsQueuesJson } from './pages/stats-json.js';
@@ -31,6 +32,8 @@ const ROUTES: readonly Route[] = [
   route('GET', '/queues/:', queuePage),
   route('POST', '/queues/:', clearQueue),
   route('POST', '/queues/:/delete', deleteQueueJob),
+  route('GET', '/metrics', metricsPage),
+  route('GET', '/metrics/:', classMetricsPage),
   route('GET', '/periodic', periodicPage),
   route('POST', '/periodic', periodicAction),
   ...SET_PATHS.flatMap((set) => [

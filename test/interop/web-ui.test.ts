@@ -9,7 +9,7 @@ import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
 import { useInteropApp } from './support/interop-app.js';
 import { performedJobs } from './support/performed.js';
-import { interopTitle, rubySidekiq, runRuby } from './support/ruby-sidekiq.js';
+import { describeEachSidekiq, runRuby } from './support/ruby-sidekiq.js';
 
 type Pages = Record<string, { status: number; body: string }>;
 
@@ -17,12 +17,11 @@ type Pages = Record<string, { status: number; body: string }>;
 const BROKEN =
   /NoMethodError|TypeError|ArgumentError|undefined method|Internal Server Error|Invalid job payload/;
 
-describe.skipIf(rubySidekiq.missing !== undefined)(
-  interopTitle("Sidekiq's Web UI on Sidepunch's data"),
-  () => {
-    const fixture = useRedis();
-    const app = useInteropApp('web-ui');
+describe("Sidekiq's Web UI on Sidepunch's data", () => {
+  const fixture = useRedis();
+  const app = useInteropApp('web-ui');
 
+  describeEachSidekiq('Sidekiq::Web', (sidekiq) => {
     it('renders every page with Sidepunch’s processes, jobs, retries, schedule and dead set', async () => {
       const runtime = fixture.run(['--heartbeat', '1', '-q', 'default', '--tag', 'webui', '-c', '4'], {
         registry: app.registry,
@@ -51,7 +50,7 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
       const [identity] = await redis.smembers('processes');
       const hostAndPid = identity!.split(':').slice(0, 2).join(':');
 
-      const pages = await runRuby<Pages>('web.rb', fixture.server.url);
+      const pages = await runRuby<Pages>('web.rb', fixture.server.url, [], sidekiq);
       await redis.set('interop:release:web', '1');
       expect(await runtime.stop('SIGTERM')).toBe(0);
 
@@ -82,6 +81,8 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
         [scheduledDetail!]: [scheduled, 'in an hour'],
         '/morgue': ['InteropDoomed', 'doomed went wrong'],
         [deadDetail!]: [doomed, 'InteropDoomed', 'doomed went wrong'],
+        // 7.x's Metrics tab lists the classes Sidepunch ran (InteropHold is still running).
+        ...(sidekiq.major >= 7 && { '/metrics': ['InteropFlaky', 'InteropDoomed'] }),
       };
       expect(Object.keys(pages).sort()).toEqual(Object.keys(expected).sort());
       for (const [path, { status, body }] of Object.entries(pages)) {
@@ -95,12 +96,12 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
       const runtime = fixture.run(['--poll-interval', '1'], { registry: app.registry });
       const { client, redis } = fixture;
       const press = (set: string, jid: string, button: string) =>
-        runRuby<{ status: number; location: string }>('web.rb', fixture.server.url, [
-          'post',
-          set,
-          jid,
-          button,
-        ]);
+        runRuby<{ status: number; location: string }>(
+          'web.rb',
+          fixture.server.url,
+          ['post', set, jid, button],
+          sidekiq,
+        );
       const retried = (await client.push({ class: 'InteropFlaky', args: ['retry now'] }))!;
       const toKill = (await client.push({ class: 'InteropFlaky', args: ['kill me', 3] }))!;
       const fromDead = (await client.push({
@@ -144,5 +145,5 @@ describe.skipIf(rubySidekiq.missing !== undefined)(
       expect(await redis.zcard('schedule')).toBe(0);
       expect(await runtime.stop('SIGTERM')).toBe(0);
     });
-  },
-);
+  });
+});

@@ -41,6 +41,7 @@ describe('sidepunch-run flags', () => {
         webPort: undefined,
         webHost: '127.0.0.1',
         webAuth: { basic: undefined, token: undefined },
+        executionMetrics: 'sidekiq7',
       },
     });
   });
@@ -77,6 +78,21 @@ describe('sidepunch-run flags', () => {
       metricsPort: 9400,
       metricsHost: '0.0.0.0',
     });
+  });
+
+  it('reads --execution-metrics, else $SIDEPUNCH_EXECUTION_METRICS, and refuses another format', () => {
+    const config = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const command = parseRunArgs([...argv, 'r.js'], env);
+      return command.kind === 'run' ? command.config.executionMetrics : undefined;
+    };
+    expect(config(['--execution-metrics', 'sidekiq8'])).toBe('sidekiq8');
+    expect(config([], { SIDEPUNCH_EXECUTION_METRICS: 'off' })).toBe('off');
+    expect(config(['--execution-metrics', 'sidekiq7'], { SIDEPUNCH_EXECUTION_METRICS: 'off' })).toBe(
+      'sidekiq7',
+    );
+    expect(() => config(['--execution-metrics', 'sidekiq9'])).toThrow(
+      'execution metrics must be sidekiq7, sidekiq8 or off, not "sidekiq9"',
+    );
   });
 
   it('reads short and long flags, repeated queues with weights, and REDIS_URL', () => {

@@ -40,6 +40,11 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
   periodicWriter: (keys) => [keys.periodicWriter],
   periodicState: (keys) => [keys.periodicState(NAME)],
   periodicStatePrefix: (keys) => [keys.periodicStatePrefix],
+  jobMetrics: (keys) => [keys.jobMetrics('<bucket>')],
+  jobHistogram: (keys) => [
+    keys.jobHistogram('<Class>', '<window>'),
+    keys.jobHistogram('<Class>', '<window>', true),
+  ],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],
   statFailed: (keys) => [keys.statFailed(), keys.statFailed('<YYYY-MM-DD>')],
 };
@@ -52,8 +57,9 @@ function documentedKeys(markdown: string): string[] {
     if (!line.startsWith('|')) inKeyTable = false;
     else if (line.startsWith('| Key |')) inKeyTable = true;
     else if (inKeyTable) {
-      const firstCell = line.split('|')[1]!;
-      for (const [, key] of firstCell.matchAll(/`([^`]+)`/g)) keys.push(key!);
+      // A `|` inside a key (Sidekiq's metrics keys, `j|…`) is escaped as `\|` in the table.
+      const firstCell = line.split(/(?<!\\)\|/)[1]!;
+      for (const [, key] of firstCell.matchAll(/`([^`]+)`/g)) keys.push(key!.replaceAll('\\|', '|'));
     }
   }
   return keys;

@@ -36,6 +36,8 @@ export function startInProcess(
     random?: () => number;
     clock?: FakeClock;
     configureServer?: ConfigureServer;
+    /** `--execution-metrics` (default sidekiq7). */
+    executionMetrics?: string;
   } = {},
 ): InProcessRuntime {
   const clock = options.clock ?? new FakeClock(Date.UTC(2026, 10, 28, 12, 0, 0));
@@ -48,6 +50,7 @@ export function startInProcess(
       // The tests tick the scheduler themselves.
       pollInterval: '3600',
       timeout: '1',
+      executionMetrics: options.executionMetrics,
     },
     {},
   );
