@@ -13,8 +13,14 @@ import { REPO_ROOT, type RuntimeProcess, startProcess } from '../../support/runt
 
 export const INTEROP_DIR = `${REPO_ROOT}fixtures/interop/`;
 
-/** Where the vendored gems are: SIDEKIQ_VENDOR_DIR, else `../shared/vendor/ruby` beside the project. */
-const VENDOR_DIR = process.env.SIDEKIQ_VENDOR_DIR ?? `${REPO_ROOT}../shared/vendor/ruby`;
+/**
+ * Where the vendored gems are: SIDEKIQ_VENDOR_DIR, else `../shared/vendor/ruby` beside the project, else the
+ * workplace's `/work/shared/vendor/ruby` (a fresh clone elsewhere, as a CI check makes, still finds it).
+ */
+const VENDOR_DIR =
+  process.env.SIDEKIQ_VENDOR_DIR ??
+  [`${REPO_ROOT}../shared/vendor/ruby`, '/work/shared/vendor/ruby'].find((dir) => existsSync(dir)) ??
+  `${REPO_ROOT}../shared/vendor/ruby`;
 const VENDORED_GEMS = ['sidekiq-7.3.9', 'connection_pool-2.5.5', 'redis-client-0.26.1'];
 
 export interface SidekiqGeneration {
