@@ -7,13 +7,16 @@
  *
  * Every class also works on its own with an `ApiConnection` (`openApiConnection`), as Sidekiq's do.
  */
+
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { DeadSet } from './dead-set.js';
+import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
 import { PeriodicSet } from './periodic-set.js';
 import { ProcessSet } from './process-set.js';
 import { Queue } from './queue.js';
 import { Stats } from './stats.js';
+import { type UniqueLockState, uniqueLockOf } from './unique-lock.js';
 import { WorkSet } from './work-set.js';
 
 export class SidepunchApi {
@@ -45,6 +48,11 @@ export class SidepunchApi {
   /** Every queue registered in `queues`, sorted by name. */
   queues(): Promise<Queue[]> {
     return Queue.all(this.connection);
+  }
+
+  /** The unique lock a job names, and who holds it now; undefined for a job that is not unique. */
+  uniqueLock(job: JobRecord): Promise<UniqueLockState | undefined> {
+    return uniqueLockOf(this.connection, job);
   }
 
   /** Closes the connection if the API opened it. */

@@ -169,6 +169,11 @@ export class Keys {
     return `${this.prefix}sidepunch:periodic:`;
   }
 
+  /** STRING, SET NX PX: a unique job's lock, holding its jid (docs/unique-and-limits.md). */
+  uniqueLock(digest: string): string {
+    return `${this.prefix}unique:${digest}`;
+  }
+
   statProcessed(day?: string): string {
     return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
   }

@@ -31,6 +31,8 @@ const SCRIPTS = {
   sidepunchPeriodicSync: { file: 'periodic-sync.lua', keys: 2 },
   /** a declared periodic entry → paused or running. */
   sidepunchPeriodicPause: { file: 'periodic-pause.lua', keys: 2 },
+  /** a unique job → its lock taken and the job pushed, or nothing when another job holds the lock. */
+  sidepunchUniquePush: { file: 'unique-push.lua', keys: 3 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -95,6 +97,17 @@ declare module 'ioredis' {
       pause: '1' | '0',
       now: number,
     ): Result<number, Context>;
+    /** Resolves to 1 (pushed) or the jid holding the lock (dropped). */
+    sidepunchUniquePush(
+      lockKey: string,
+      queuesKey: string,
+      destinationKey: string,
+      jid: string,
+      lockMs: number,
+      queue: string,
+      at: string,
+      payload: string,
+    ): Result<number | string, Context>;
   }
 }
 

@@ -2,7 +2,8 @@
  * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
  *  1. parse the payload (else: unperformable, with the reason) and find its class in the registry (else: failed,
  *     as Sidekiq's NameError, so it is retried);
- *  2. check the arguments with the registry's generated validator, when it has one;
+ *  2. check the arguments with the registry's generated validator, when it has one; a unique job held until it
+ *     starts releases its lock (unique-release.ts, the one write made here);
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
  *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
  *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
@@ -22,6 +23,7 @@ import {
 } from '../middleware/server-middleware.js';
 import type { RuntimeContext } from './actor-context.js';
 import { JobScope, runInScope } from './job-context.js';
+import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
 
@@ -87,6 +89,7 @@ export class Executor {
       return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
     }
 
+    if (job.unique_until === 'start') await releaseAtStart(this.ctx, job);
     const { logger, events, clock } = this.ctx;
     const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');

@@ -40,6 +40,7 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
   periodicWriter: (keys) => [keys.periodicWriter],
   periodicState: (keys) => [keys.periodicState(NAME)],
   periodicStatePrefix: (keys) => [keys.periodicStatePrefix],
+  uniqueLock: (keys) => [keys.uniqueLock('<digest>')],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],
   statFailed: (keys) => [keys.statFailed(), keys.statFailed('<YYYY-MM-DD>')],
 };
