@@ -51,7 +51,7 @@ export function uniqueProblem(value: unknown): string | undefined {
   if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds))
     return 'needs "for": a number of seconds > 0';
   if (until !== undefined && until !== 'start' && until !== 'success')
-    return `"until" must be "start" or "success", got ${JSON.stringify(until)}`;
+    return '"until" must be "start" or "success"';
   if (
     by !== undefined &&
     !(Array.isArray(by) && by.length > 0 && by.every((i) => Number.isInteger(i) && i >= 0))
