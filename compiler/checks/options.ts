@@ -5,6 +5,7 @@
  * a value of its kind: known fields have tailored rules, newer ones are checked against their declared type.
  */
 import { type InterfaceDeclaration, Node, ts } from 'ts-morph';
+import { limitProblem } from '../../runtime/core/limit.js';
 import { uniqueProblem } from '../../runtime/core/unique.js';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
@@ -37,6 +38,7 @@ export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['tags', strings],
   ['timeout', positive],
   ['unique', uniqueProblem],
+  ['limit', limitProblem],
 ]);
 
 /** The rules for the installed sidepunch's `WorkerOptions`, or the built-in ones when it does not resolve. */

@@ -238,7 +238,8 @@ export class Client {
     call?: PushCall,
   ): Promise<PreparedJobs> {
     const { options: merged, className, queue } = this.resolveOptions(job);
-    const { unique: uniqueOption, ...options } = merged;
+    // `limit` is read by the server from the worker class; the payload does not carry it.
+    const { unique: uniqueOption, limit: _limit, ...options } = merged;
     const rule = uniqueRuleOf(className, uniqueOption);
     const nowMs = this.clock.now();
     const runAt = scheduledSeconds(job, nowMs);

@@ -2,6 +2,7 @@
  * What a user writes: a class that implements SidepunchWorker, with optional static
  * `sidepunchOptions` (Sidekiq's `sidekiq_options`). The runtime sets `jid` before `perform`.
  */
+import type { LimitOptions } from './limit.js';
 import type { UniqueOptions } from './unique.js';
 
 /** Per-class options, written as a literal so that `sidepunch-gen` can read them at build time. */
@@ -27,6 +28,12 @@ export interface WorkerOptions {
    * docs/unique-and-limits.md.
    */
   readonly unique?: UniqueOptions | false;
+  /**
+   * Sidekiq Enterprise's limiters, free: `{ kind: 'concurrent', limit: 5 }` runs at most 5 at once across the
+   * fleet, `{ kind: 'window', limit: 100, per: 1 }` starts at most 100 a second; `by` makes one limiter per argument
+   * value. A job over its limit is rescheduled, not failed. docs/unique-and-limits.md.
+   */
+  readonly limit?: LimitOptions;
 }
 
 /** A worker class implements this. `perform` may return a promise. */

@@ -33,6 +33,10 @@ const SCRIPTS = {
   sidepunchPeriodicPause: { file: 'periodic-pause.lua', keys: 2 },
   /** a unique job → its lock taken and the job pushed, or nothing when another job holds the lock. */
   sidepunchUniquePush: { file: 'unique-push.lua', keys: 3 },
+  /** a concurrency limiter → one more lease, if under its limit. */
+  sidepunchConcurrentAcquire: { file: 'concurrent-acquire.lua', keys: 1 },
+  /** a window rate limiter → one more start counted, if the window has room. */
+  sidepunchWindowAcquire: { file: 'window-acquire.lua', keys: 1 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -108,6 +112,17 @@ declare module 'ioredis' {
       at: string,
       payload: string,
     ): Result<number | string, Context>;
+    /** Resolves to 1 (lease taken) or 0 (at the limit). */
+    sidepunchConcurrentAcquire(
+      leasesKey: string,
+      nowMs: number,
+      limit: number,
+      holder: string,
+      expiresAtMs: number,
+      leaseMs: number,
+    ): Result<number, Context>;
+    /** Resolves to 1 (counted) or 0 (window full). */
+    sidepunchWindowAcquire(windowKey: string, limit: number, windowLeftMs: number): Result<number, Context>;
   }
 }
 

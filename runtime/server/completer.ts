@@ -130,6 +130,10 @@ export class Completer {
           if (disposition.failed) failed++;
           else releaseOnSuccess(this.ctx, batch, unit.raw);
           break;
+        case 'reschedule':
+          batch.on(keys.schedule).zadd(keys.schedule, disposition.at, disposition.payload);
+          batch.on(keys.limiterReschedules).hincrby(keys.limiterReschedules, disposition.limiter, 1);
+          break;
         case 'retry':
           batch.on(keys.retry).zadd(keys.retry, disposition.at, disposition.payload);
           processed++;

@@ -41,6 +41,10 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
   periodicState: (keys) => [keys.periodicState(NAME)],
   periodicStatePrefix: (keys) => [keys.periodicStatePrefix],
   uniqueLock: (keys) => [keys.uniqueLock('<digest>')],
+  limiterLeases: (keys) => [keys.limiterLeases('<limiter>')],
+  limiterWindow: (keys) => [keys.limiterWindow('<limiter>', 0).replace(/:0$/, ':<window-start-ms>')],
+  limiters: (keys) => [keys.limiters],
+  limiterReschedules: (keys) => [keys.limiterReschedules],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],
   statFailed: (keys) => [keys.statFailed(), keys.statFailed('<YYYY-MM-DD>')],
 };

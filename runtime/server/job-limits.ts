@@ -1,0 +1,96 @@
+/**
+ * JobLimits: admits a job under its worker's `limit` option before `perform`, or says it is over the limit.
+ *  1. concurrent: take a lease (concurrent-acquire.lua) that expires after `lease` seconds, released after the
+ *     run whatever its outcome; a holder that dies leaves a lease that lapses on its own;
+ *  2. window: count the start in the current window (window-acquire.lua);
+ *  3. over the limit: the job is rescheduled after `backoff` seconds plus jitter, its retry count untouched (the
+ *     completer writes it and counts it per limiter);
+ *  4. each limiter is described once per process in `sidepunch:limiters`, for the data API and the dashboard.
+ * Time is the injected clock's, passed to the scripts.
+ */
+
+import type { JobPayload } from '../core/job.js';
+import {
+  DEFAULT_BACKOFF_SECONDS,
+  DEFAULT_LEASE_SECONDS,
+  type LimitOptions,
+  limiterKeyOf,
+  limitProblem,
+} from '../core/limit.js';
+import { describeError } from '../core/thrown-value.js';
+import type { WorkerClass } from '../core/worker.js';
+import type { RuntimeContext } from './actor-context.js';
+
+export type Admission =
+  | { readonly over: false; release(): void }
+  | { readonly over: true; readonly limiter: string; readonly at: number };
+
+const ADMITTED: Admission = { over: false, release: () => {} };
+
+export class JobLimits {
+  private readonly described = new Set<string>();
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async admit(job: JobPayload, workerClass: WorkerClass): Promise<Admission> {
+    const limit = workerClass.sidepunchOptions?.limit;
+    if (!limit) return ADMITTED;
+    const problem = limitProblem(limit);
+    if (problem) throw new Error(`${workerClass.name}.sidepunchOptions.limit ${problem}`);
+    const { redis, keys, clock } = this.ctx;
+    const limiter = limiterKeyOf(workerClass.name, limit, job.args);
+    const name = limit.name ?? workerClass.name;
+    this.describe(name, limit);
+    const nowMs = clock.now();
+    if (limit.kind === 'concurrent') {
+      const leases = keys.limiterLeases(limiter);
+      const holder = job.jid ?? String(nowMs);
+      const leaseMs = (limit.lease ?? DEFAULT_LEASE_SECONDS) * 1000;
+      const acquired = await redis.sidepunchConcurrentAcquire(
+        leases,
+        nowMs,
+        limit.limit,
+        holder,
+        nowMs + leaseMs,
+        leaseMs,
+      );
+      if (acquired === 1) {
+        return { over: false, release: () => this.release(leases, holder) };
+      }
+      return this.over(name, limit, nowMs);
+    }
+    const perMs = (limit.per ?? 1) * 1000;
+    const windowStart = Math.floor(nowMs / perMs) * perMs;
+    const windowKey = keys.limiterWindow(limiter, windowStart);
+    const leftMs = windowStart + perMs - nowMs;
+    if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, leftMs)) === 1) return ADMITTED;
+    return this.over(name, limit, nowMs, leftMs);
+  }
+
+  /** Step 3: when to run again; a window limiter waits at least for its next window. */
+  private over(name: string, limit: LimitOptions, nowMs: number, untilRoomMs = 0): Admission {
+    const backoff = limit.backoff ?? DEFAULT_BACKOFF_SECONDS;
+    const waitSeconds = untilRoomMs / 1000 + backoff * (1 + this.random());
+    return { over: true, limiter: name, at: nowMs / 1000 + waitSeconds };
+  }
+
+  /** Sent at once on the shared connection, so it reaches Redis before any later acquire from this process. */
+  private release(leases: string, holder: string): void {
+    this.ctx.redis.zrem(leases, holder).catch((error: unknown) => {
+      this.ctx.logger.warn(
+        `could not release a limiter lease (it lapses on its own): ${describeError(error)}`,
+      );
+    });
+  }
+
+  /** Step 4. */
+  private describe(name: string, limit: LimitOptions): void {
+    if (this.described.has(name)) return;
+    this.described.add(name);
+    const { redis, keys } = this.ctx;
+    redis.hset(keys.limiters, name, JSON.stringify(limit)).catch(() => this.described.delete(name));
+  }
+}
