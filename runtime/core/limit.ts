@@ -15,7 +15,9 @@ interface LimitCommon {
   readonly name?: string;
   /** Positions of the arguments that make the key: one limiter per distinct value (default: one for all). */
   readonly by?: readonly number[];
-  /** Seconds before a job over the limit runs again, plus up to as much again at random (default 1). */
+  /** Seconds a job over the limit waits for room, in its process, before it is rescheduled (default 1). */
+  readonly wait?: number;
+  /** Seconds before a rescheduled job runs again, plus up to as much again at random (default 1). */
   readonly backoff?: number;
 }
 
@@ -37,12 +39,13 @@ export interface WindowLimit extends LimitCommon {
 
 export const DEFAULT_LEASE_SECONDS = 60;
 export const DEFAULT_BACKOFF_SECONDS = 1;
+export const DEFAULT_WAIT_SECONDS = 1;
 
 /** Why a `limit` value is not one, or undefined (shared by the runtime and sidepunch-gen's check). */
 export function limitProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return 'must be { kind: "concurrent" | "window", limit: number, … }';
-  const { kind, limit, name, by, lease, per, backoff, ...rest } = value as Record<string, unknown>;
+  const { kind, limit, name, by, lease, per, backoff, wait, ...rest } = value as Record<string, unknown>;
   if (kind !== 'concurrent' && kind !== 'window') return '"kind" must be "concurrent" or "window"';
   const extra = Object.keys(rest);
   if (extra.length > 0) return `has no field '${extra[0]}'`;
@@ -65,6 +68,8 @@ export function limitProblem(value: unknown): string | undefined {
     if (seconds !== undefined && !(typeof seconds === 'number' && seconds > 0 && Number.isFinite(seconds)))
       return `"${field}" must be a number of seconds > 0`;
   }
+  if (wait !== undefined && !(typeof wait === 'number' && wait >= 0 && Number.isFinite(wait)))
+    return '"wait" must be a number of seconds ≥ 0';
   return undefined;
 }
 

@@ -24,7 +24,7 @@ import {
 } from '../middleware/server-middleware.js';
 import type { RuntimeContext } from './actor-context.js';
 import { JobScope, runInScope } from './job-context.js';
-import { JobLimits } from './job-limits.js';
+import { type Admission, JobLimits } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
@@ -94,7 +94,14 @@ export class Executor {
       return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
     }
 
-    const admission = await this.limits.admit(job, workerClass);
+    let admission: Admission;
+    try {
+      admission = await this.limits.admit(job, workerClass, running.shutdownSignal);
+    } catch (error) {
+      // Redis refused the limiter's script, or the option is malformed: a failure, retried as any other.
+      this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
+      return { kind: 'failed', job, error };
+    }
     if (admission.over) {
       this.ctx.logger.info(`over the limit of "${admission.limiter}": rescheduled`, {
         class: job.class,

@@ -3,7 +3,7 @@
  *  1. concurrent: take a lease (concurrent-acquire.lua) that expires after `lease` seconds, released after the
  *     run whatever its outcome; a holder that dies leaves a lease that lapses on its own;
  *  2. window: count the start in the current window (window-acquire.lua);
- *  3. over the limit: the job is rescheduled after `backoff` seconds plus jitter, its retry count untouched (the
+ *  3. over the limit: it waits up to `wait` seconds for room (trying every ~25 ms), then is rescheduled after `backoff` seconds plus jitter, its retry count untouched (the
  *     completer writes it and counts it per limiter);
  *  4. each limiter is described once per process in `sidepunch:limiters`, for the data API and the dashboard.
  * Time is the injected clock's, passed to the scripts.
@@ -13,6 +13,7 @@ import type { JobPayload } from '../core/job.js';
 import {
   DEFAULT_BACKOFF_SECONDS,
   DEFAULT_LEASE_SECONDS,
+  DEFAULT_WAIT_SECONDS,
   type LimitOptions,
   limiterKeyOf,
   limitProblem,
@@ -25,7 +26,17 @@ export type Admission =
   | { readonly over: false; release(): void }
   | { readonly over: true; readonly limiter: string; readonly at: number };
 
-const ADMITTED: Admission = { over: false, release: () => {} };
+const ADMITTED = { over: false, release: () => {} } as const;
+
+/** One try: admitted, or over the limit with the milliseconds until the limiter has room, when known. */
+type Tried =
+  | typeof ADMITTED
+  | { readonly over: false; release(): void }
+  | { readonly over: true; readonly untilRoomMs: number };
+/** Milliseconds between tries while a job waits for room (Sidekiq Enterprise's `wait_timeout`). */
+const WAIT_PAUSE_MS = 25;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class JobLimits {
   private readonly described = new Set<string>();
@@ -35,20 +46,36 @@ export class JobLimits {
     private readonly random: () => number = Math.random,
   ) {}
 
-  async admit(job: JobPayload, workerClass: WorkerClass): Promise<Admission> {
+  async admit(job: JobPayload, workerClass: WorkerClass, stop?: AbortSignal): Promise<Admission> {
     const limit = workerClass.sidepunchOptions?.limit;
     if (!limit) return ADMITTED;
     const problem = limitProblem(limit);
     if (problem) throw new Error(`${workerClass.name}.sidepunchOptions.limit ${problem}`);
-    const { redis, keys, clock } = this.ctx;
     const limiter = limiterKeyOf(workerClass.name, limit, job.args);
     const name = limit.name ?? workerClass.name;
     this.describe(name, limit);
-    const nowMs = clock.now();
+    // Step 3's wait: tries spaced by a short pause, counted rather than timed, so a fake clock cannot stall it.
+    const tries = 1 + Math.ceil(((limit.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
+    for (let attempt = 1; ; attempt++) {
+      const nowMs = this.ctx.clock.now();
+      const tried = await this.tryAcquire(job, limit, limiter, nowMs);
+      if (!tried.over) return tried;
+      if (attempt >= tries || stop?.aborted) return this.over(name, limit, nowMs, tried.untilRoomMs);
+      await pause(WAIT_PAUSE_MS * (0.5 + this.random()));
+    }
+  }
+
+  private async tryAcquire(
+    job: JobPayload,
+    limit: LimitOptions,
+    limiter: string,
+    nowMs: number,
+  ): Promise<Tried> {
+    const { redis, keys } = this.ctx;
     if (limit.kind === 'concurrent') {
       const leases = keys.limiterLeases(limiter);
       const holder = job.jid ?? String(nowMs);
-      const leaseMs = (limit.lease ?? DEFAULT_LEASE_SECONDS) * 1000;
+      const leaseMs = Math.ceil((limit.lease ?? DEFAULT_LEASE_SECONDS) * 1000);
       const acquired = await redis.sidepunchConcurrentAcquire(
         leases,
         nowMs,
@@ -57,17 +84,16 @@ export class JobLimits {
         nowMs + leaseMs,
         leaseMs,
       );
-      if (acquired === 1) {
-        return { over: false, release: () => this.release(leases, holder) };
-      }
-      return this.over(name, limit, nowMs);
+      if (acquired === 1) return { over: false, release: () => this.release(leases, holder) };
+      return { over: true, untilRoomMs: 0 };
     }
     const perMs = (limit.per ?? 1) * 1000;
     const windowStart = Math.floor(nowMs / perMs) * perMs;
     const windowKey = keys.limiterWindow(limiter, windowStart);
     const leftMs = windowStart + perMs - nowMs;
-    if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, leftMs)) === 1) return ADMITTED;
-    return this.over(name, limit, nowMs, leftMs);
+    if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, Math.ceil(leftMs))) === 1)
+      return ADMITTED;
+    return { over: true, untilRoomMs: leftMs };
   }
 
   /** Step 3: when to run again; a window limiter waits at least for its next window. */

@@ -66,7 +66,7 @@ async function scheduled(): Promise<{ job: any; score: number }[]> {
 
 describe('concurrency limits', () => {
   it('at most `limit` run at once; the others are rescheduled after the backoff, retry count untouched, counted', async () => {
-    const { cls, state } = gatedWorker('Slow', { limit: { kind: 'concurrent', limit: 2, backoff: 5 } });
+    const { cls, state } = gatedWorker('Slow', { limit: { kind: 'concurrent', limit: 2, backoff: 5, wait: 0 } });
     const { runtime, client } = start({ Slow: cls });
     const flushed = outcomesWritten(runtime, 3);
     await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
@@ -101,7 +101,7 @@ describe('concurrency limits', () => {
   });
 
   it('`by` makes one limiter per argument value', async () => {
-    const { cls, state } = gatedWorker('PerCounter', { limit: { kind: 'concurrent', limit: 1, by: [0] } });
+    const { cls, state } = gatedWorker('PerCounter', { limit: { kind: 'concurrent', limit: 1, by: [0], wait: 0 } });
     const { runtime, client } = start({ PerCounter: cls });
     const flushed = outcomesWritten(runtime, 2);
     await client.pushBulk({
@@ -120,7 +120,7 @@ describe('concurrency limits', () => {
   });
 
   it('a lease whose holder died lapses after its lease time: the limiter has room again', async () => {
-    const { cls, state } = gatedWorker('Leased', { limit: { kind: 'concurrent', limit: 1, lease: 30 } });
+    const { cls, state } = gatedWorker('Leased', { limit: { kind: 'concurrent', limit: 1, lease: 30, wait: 0 } });
     const { runtime, client } = start({ Leased: cls });
     const deadHolderExpiry = runtime.clock.now() + 30_000;
     await fixture.redis.zadd(
@@ -145,7 +145,7 @@ describe('concurrency limits', () => {
 
 describe('window limits', () => {
   it('at most `limit` starts per window; the rest wait for a later window', async () => {
-    const { cls, state } = gatedWorker('Api', { limit: { kind: 'window', limit: 2, per: 10 } });
+    const { cls, state } = gatedWorker('Api', { limit: { kind: 'window', limit: 2, per: 10, wait: 0 } });
     const { runtime, client } = start({ Api: cls });
     const flushed = outcomesWritten(runtime, 3);
     await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
