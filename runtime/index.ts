@@ -16,6 +16,7 @@ export {
   SortedEntry,
 } from './api/job-set.js';
 export { JobKilledByApi, type KillOptions } from './api/kill.js';
+export { type LimiterRecord, LimiterSet } from './api/limiter-set.js';
 export type { PageOptions } from './api/paging.js';
 export { PeriodicEntryNotFound, PeriodicEntryRecord, PeriodicSet } from './api/periodic-set.js';
 export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';
@@ -48,6 +49,7 @@ export {
   onJobError,
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
+export type { ConcurrentLimit, LimitOptions, WindowLimit } from './core/limit.js';
 export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
 export { type PeriodicEntry, type PeriodicOptions, periodic } from './core/periodic.js';
 export {

@@ -12,6 +12,7 @@ import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './a
 import { DeadSet } from './dead-set.js';
 import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
+import { LimiterSet } from './limiter-set.js';
 import { PeriodicSet } from './periodic-set.js';
 import { ProcessSet } from './process-set.js';
 import { Queue } from './queue.js';
@@ -29,6 +30,8 @@ export class SidepunchApi {
   readonly stats: Stats;
   /** The periodic entries: list, pause, resume, enqueue now (docs/periodic.md). */
   readonly periodic: PeriodicSet;
+  /** The limiters the fleet uses: kind, limit, in use, reschedules (docs/unique-and-limits.md). */
+  readonly limiters: LimiterSet;
 
   constructor(options: ApiOptions = {}) {
     this.connection = openApiConnection(options);
@@ -39,6 +42,7 @@ export class SidepunchApi {
     this.work = new WorkSet(this.connection);
     this.stats = new Stats(this.connection);
     this.periodic = new PeriodicSet(this.connection);
+    this.limiters = new LimiterSet(this.connection);
   }
 
   queue(name = 'default'): Queue {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { SidepunchApi } from '../../runtime/api/api.js';
 import { Client } from '../../runtime/client/client.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
@@ -116,6 +117,23 @@ describe('concurrency limits', () => {
     await flushed;
     expect(state.started.map(([counter]) => counter).sort()).toEqual(['a', 'b']);
     expect(await fixture.redis.zcard('schedule')).toBe(2);
+
+    const api = new SidepunchApi({ redis: fixture.server.url, clock: runtime.clock });
+    try {
+      expect(await api.limiters.all()).toEqual([
+        {
+          name: 'PerCounter',
+          kind: 'concurrent',
+          limit: 1,
+          options: { kind: 'concurrent', limit: 1, by: [0], wait: 0 },
+          inUse: 2,
+          keys: 2,
+          reschedules: 2,
+        },
+      ]);
+    } finally {
+      await api.close();
+    }
     state.open();
   });
 
