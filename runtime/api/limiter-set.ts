@@ -14,7 +14,7 @@ export interface LimiterRecord {
   readonly limit: number;
   /** The option as declared. */
   readonly options: LimitOptions;
-  /** Leases held now (concurrent), or starts counted in the current windows (window), summed over its keys. */
+  /** Leases held now (concurrent), starts in the current windows (window), tokens taken (bucket), a start pending (leaky); over its keys. */
   readonly inUse: number;
   /** Keys in use now: 1 without `by`, else one per argument value. */
   readonly keys: number;
@@ -47,6 +47,18 @@ export class LimiterSet {
           const held = await redis.zcount(key, `(${nowMs}`, '+inf');
           if (held > 0) keyCount++;
           inUse += held;
+        }
+      } else if (options.kind === 'bucket' || options.kind === 'leaky') {
+        const found = await scanKeys(redis, [keys.limiterBucket(name), `${keys.limiterBucket(name)}:*`]);
+        for (const key of found) {
+          const used =
+            options.kind === 'bucket'
+              ? options.limit - Math.floor(Number((await redis.hget(key, 'tokens')) ?? options.limit))
+              : Number((await redis.get(key)) ?? 0) > nowMs
+                ? 1
+                : 0;
+          if (used > 0) keyCount++;
+          inUse += used;
         }
       } else {
         const perMs = (options.per ?? 1) * 1000;

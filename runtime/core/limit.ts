@@ -3,12 +3,14 @@
  *  - `concurrent`: at most `limit` jobs run at once across the fleet, each holding a lease that expires after
  *    `lease` seconds if its holder dies;
  *  - `window`: at most `limit` starts per fixed window of `per` seconds;
+ *  - `bucket`: a token bucket, bursts of up to `limit` refilled at `limit` per `per` seconds;
+ *  - `leaky`: a leaky bucket, `limit` starts per `per` seconds spaced evenly;
  * per key when `by` picks arguments (one limiter per customer, per counter, …). A job over its limit is not failed:
  * it is rescheduled a little later, its retry count untouched (docs/unique-and-limits.md).
  */
 
 /** `limit` in WorkerOptions. */
-export type LimitOptions = ConcurrentLimit | WindowLimit;
+export type LimitOptions = ConcurrentLimit | WindowLimit | BucketLimit | LeakyLimit;
 
 interface LimitCommon {
   /** The limiter's name (default: the worker's class name); workers naming the same limiter share it. */
@@ -37,6 +39,22 @@ export interface WindowLimit extends LimitCommon {
   readonly per?: number;
 }
 
+/** A token bucket: bursts of up to `limit`, refilled at `limit` per `per` seconds. */
+export interface BucketLimit extends LimitCommon {
+  readonly kind: 'bucket';
+  readonly limit: number;
+  /** Seconds to refill the whole bucket (default 1). */
+  readonly per?: number;
+}
+
+/** A leaky bucket: `limit` starts per `per` seconds, spaced evenly (no burst). */
+export interface LeakyLimit extends LimitCommon {
+  readonly kind: 'leaky';
+  readonly limit: number;
+  /** Seconds (default 1). */
+  readonly per?: number;
+}
+
 export const DEFAULT_LEASE_SECONDS = 60;
 export const DEFAULT_BACKOFF_SECONDS = 1;
 export const DEFAULT_WAIT_SECONDS = 1;
@@ -44,9 +62,10 @@ export const DEFAULT_WAIT_SECONDS = 1;
 /** Why a `limit` value is not one, or undefined (shared by the runtime and sidepunch-gen's check). */
 export function limitProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return 'must be { kind: "concurrent" | "window", limit: number, … }';
+    return 'must be { kind: "concurrent" | "window" | "bucket" | "leaky", limit: number, … }';
   const { kind, limit, name, by, lease, per, backoff, wait, ...rest } = value as Record<string, unknown>;
-  if (kind !== 'concurrent' && kind !== 'window') return '"kind" must be "concurrent" or "window"';
+  if (kind !== 'concurrent' && kind !== 'window' && kind !== 'bucket' && kind !== 'leaky')
+    return '"kind" must be "concurrent", "window", "bucket" or "leaky"';
   const extra = Object.keys(rest);
   if (extra.length > 0) return `has no field '${extra[0]}'`;
   if (!(typeof limit === 'number' && Number.isInteger(limit) && limit > 0))
@@ -59,7 +78,7 @@ export function limitProblem(value: unknown): string | undefined {
   )
     return '"by" must be a non-empty array of argument positions (whole numbers ≥ 0)';
   if (kind === 'concurrent' && per !== undefined) return '"per" is for a window limit';
-  if (kind === 'window' && lease !== undefined) return '"lease" is for a concurrent limit';
+  if (kind !== 'concurrent' && lease !== undefined) return '"lease" is for a concurrent limit';
   for (const [field, seconds] of [
     ['lease', lease],
     ['per', per],

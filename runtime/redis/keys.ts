@@ -184,6 +184,11 @@ export class Keys {
     return `${this.prefix}sidepunch:limiter:window:${limiter}:${windowStartMs}`;
   }
 
+  /** HASH `tokens`, `at` (token bucket) or STRING next start, epoch ms (leaky bucket): a rate limiter's state. */
+  limiterBucket(limiter: string): string {
+    return `${this.prefix}sidepunch:limiter:bucket:${limiter}`;
+  }
+
   /** HASH: limiter name → JSON `{"kind","limit",…}`, written by the processes that use it (the Limiters page). */
   get limiters(): string {
     return `${this.prefix}sidepunch:limiters`;

@@ -37,6 +37,10 @@ const SCRIPTS = {
   sidepunchConcurrentAcquire: { file: 'concurrent-acquire.lua', keys: 1 },
   /** a window rate limiter → one more start counted, if the window has room. */
   sidepunchWindowAcquire: { file: 'window-acquire.lua', keys: 1 },
+  /** a token bucket → one token fewer, if it has one. */
+  sidepunchBucketAcquire: { file: 'bucket-acquire.lua', keys: 1 },
+  /** a leaky bucket → the next start allowed, if this one may go now. */
+  sidepunchLeakyAcquire: { file: 'leaky-acquire.lua', keys: 1 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -123,6 +127,15 @@ declare module 'ioredis' {
     ): Result<number, Context>;
     /** Resolves to 1 (counted) or 0 (window full). */
     sidepunchWindowAcquire(windowKey: string, limit: number, windowLeftMs: number): Result<number, Context>;
+    /** Resolves to 0 (token taken) or the milliseconds until one is there. */
+    sidepunchBucketAcquire(
+      bucketKey: string,
+      nowMs: number,
+      limit: number,
+      perMs: number,
+    ): Result<number, Context>;
+    /** Resolves to 0 (may start) or the milliseconds until it may. */
+    sidepunchLeakyAcquire(bucketKey: string, nowMs: number, intervalMs: number): Result<number, Context>;
   }
 }
 

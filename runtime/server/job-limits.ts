@@ -88,6 +88,14 @@ export class JobLimits {
       return { over: true, untilRoomMs: 0 };
     }
     const perMs = (limit.per ?? 1) * 1000;
+    if (limit.kind === 'bucket' || limit.kind === 'leaky') {
+      const bucket = keys.limiterBucket(limiter);
+      const waitMs =
+        limit.kind === 'bucket'
+          ? await redis.sidepunchBucketAcquire(bucket, nowMs, limit.limit, perMs)
+          : await redis.sidepunchLeakyAcquire(bucket, nowMs, perMs / limit.limit);
+      return waitMs === 0 ? ADMITTED : { over: true, untilRoomMs: waitMs };
+    }
     const windowStart = Math.floor(nowMs / perMs) * perMs;
     const windowKey = keys.limiterWindow(limiter, windowStart);
     const leftMs = windowStart + perMs - nowMs;

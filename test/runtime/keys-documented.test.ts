@@ -43,6 +43,7 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
   uniqueLock: (keys) => [keys.uniqueLock('<digest>')],
   limiterLeases: (keys) => [keys.limiterLeases('<limiter>')],
   limiterWindow: (keys) => [keys.limiterWindow('<limiter>', 0).replace(/:0$/, ':<window-start-ms>')],
+  limiterBucket: (keys) => [keys.limiterBucket('<limiter>')],
   limiters: (keys) => [keys.limiters],
   limiterReschedules: (keys) => [keys.limiterReschedules],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],

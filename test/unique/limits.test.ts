@@ -67,7 +67,9 @@ async function scheduled(): Promise<{ job: any; score: number }[]> {
 
 describe('concurrency limits', () => {
   it('at most `limit` run at once; the others are rescheduled after the backoff, retry count untouched, counted', async () => {
-    const { cls, state } = gatedWorker('Slow', { limit: { kind: 'concurrent', limit: 2, backoff: 5, wait: 0 } });
+    const { cls, state } = gatedWorker('Slow', {
+      limit: { kind: 'concurrent', limit: 2, backoff: 5, wait: 0 },
+    });
     const { runtime, client } = start({ Slow: cls });
     const flushed = outcomesWritten(runtime, 3);
     await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
@@ -102,7 +104,9 @@ describe('concurrency limits', () => {
   });
 
   it('`by` makes one limiter per argument value', async () => {
-    const { cls, state } = gatedWorker('PerCounter', { limit: { kind: 'concurrent', limit: 1, by: [0], wait: 0 } });
+    const { cls, state } = gatedWorker('PerCounter', {
+      limit: { kind: 'concurrent', limit: 1, by: [0], wait: 0 },
+    });
     const { runtime, client } = start({ PerCounter: cls });
     const flushed = outcomesWritten(runtime, 2);
     await client.pushBulk({
@@ -138,7 +142,9 @@ describe('concurrency limits', () => {
   });
 
   it('a lease whose holder died lapses after its lease time: the limiter has room again', async () => {
-    const { cls, state } = gatedWorker('Leased', { limit: { kind: 'concurrent', limit: 1, lease: 30, wait: 0 } });
+    const { cls, state } = gatedWorker('Leased', {
+      limit: { kind: 'concurrent', limit: 1, lease: 30, wait: 0 },
+    });
     const { runtime, client } = start({ Leased: cls });
     const deadHolderExpiry = runtime.clock.now() + 30_000;
     await fixture.redis.zadd(
@@ -172,6 +178,33 @@ describe('window limits', () => {
     const now = runtime.clock.now() / 1000;
     const windowEnd = Math.floor(now / 10) * 10 + 10;
     for (const { score } of await scheduled()) expect(score).toBeGreaterThanOrEqual(windowEnd);
+    state.open();
+  });
+});
+
+describe('bucket and leaky limits', () => {
+  it('a token bucket lets a burst of `limit` through, then one more per refill', async () => {
+    const { cls, state } = gatedWorker('Bucket', { limit: { kind: 'bucket', limit: 3, per: 30, wait: 0 } });
+    const { runtime, client } = start({ Bucket: cls });
+    const written = outcomesWritten(runtime, 2);
+    await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
+    await written;
+    expect(state.started).toHaveLength(3);
+    const now = runtime.clock.now() / 1000;
+    // one token comes back every 10 s
+    for (const { score } of await scheduled()) expect(score - now).toBeGreaterThanOrEqual(10);
+    state.open();
+  });
+
+  it('a leaky bucket spaces starts evenly: `limit` per `per`, no burst', async () => {
+    const { cls, state } = gatedWorker('Leaky', { limit: { kind: 'leaky', limit: 2, per: 10, wait: 0 } });
+    const { runtime, client } = start({ Leaky: cls });
+    const written = outcomesWritten(runtime, 2);
+    await client.pushBulk({ class: cls, args: [[1], [2], [3]] });
+    await written;
+    expect(state.started).toHaveLength(1);
+    const now = runtime.clock.now() / 1000;
+    for (const { score } of await scheduled()) expect(score - now).toBeGreaterThanOrEqual(5);
     state.open();
   });
 });
