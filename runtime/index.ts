@@ -27,6 +27,7 @@ export type { UniqueLockState } from './api/unique-lock.js';
 export { type Work, WorkSet } from './api/work-set.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client/client.js';
 export { close, configure, defaultClient, push, pushBulk } from './client/default-client.js';
+export { Limiter, type LimiterConnection, limiter, OverLimitError } from './client/limiter.js';
 export {
   type ClientSource,
   type OutcomeStub,
@@ -49,7 +50,7 @@ export {
   onJobError,
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
-export type { ConcurrentLimit, LimitOptions, WindowLimit } from './core/limit.js';
+export type { BucketLimit, ConcurrentLimit, LeakyLimit, LimitOptions, WindowLimit } from './core/limit.js';
 export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
 export { type PeriodicEntry, type PeriodicOptions, periodic } from './core/periodic.js';
 export {

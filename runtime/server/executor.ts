@@ -24,7 +24,7 @@ import {
 } from '../middleware/server-middleware.js';
 import type { RuntimeContext } from './actor-context.js';
 import { JobScope, runInScope } from './job-context.js';
-import { type Admission, JobLimits } from './job-limits.js';
+import { type Admission, JobLimits, overLimit } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
@@ -151,6 +151,14 @@ export class Executor {
       skipped = chained && performed === false;
     } catch (error) {
       const elapsedMs = clock.now() - started;
+      const over = overLimit(error, clock.now());
+      if (over) {
+        logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
+          class: job.class,
+          jid,
+        });
+        return over;
+      }
       if (running.shutdownSignal.aborted) {
         logger.info(`interrupted by shutdown: ${describeError(error)}`, {
           class: job.class,

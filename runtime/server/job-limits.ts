@@ -12,7 +12,6 @@
 import type { JobPayload } from '../core/job.js';
 import {
   DEFAULT_BACKOFF_SECONDS,
-  DEFAULT_LEASE_SECONDS,
   DEFAULT_WAIT_SECONDS,
   type LimitOptions,
   limiterKeyOf,
@@ -20,19 +19,15 @@ import {
 } from '../core/limit.js';
 import { describeError } from '../core/thrown-value.js';
 import type { WorkerClass } from '../core/worker.js';
+import { tryAcquire } from '../redis/limit-acquire.js';
 import type { RuntimeContext } from './actor-context.js';
 
 export type Admission =
   | { readonly over: false; release(): void }
   | { readonly over: true; readonly limiter: string; readonly at: number };
 
-const ADMITTED = { over: false, release: () => {} } as const;
+const ADMITTED: Admission = { over: false, release: () => {} };
 
-/** One try: admitted, or over the limit with the milliseconds until the limiter has room, when known. */
-type Tried =
-  | typeof ADMITTED
-  | { readonly over: false; release(): void }
-  | { readonly over: true; readonly untilRoomMs: number };
 /** Milliseconds between tries while a job waits for room (Sidekiq Enterprise's `wait_timeout`). */
 const WAIT_PAUSE_MS = 25;
 
@@ -58,50 +53,15 @@ export class JobLimits {
     const tries = 1 + Math.ceil(((limit.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
     for (let attempt = 1; ; attempt++) {
       const nowMs = this.ctx.clock.now();
-      const tried = await this.tryAcquire(job, limit, limiter, nowMs);
-      if (!tried.over) return tried;
+      const { redis, keys } = this.ctx;
+      const tried = await tryAcquire(redis, keys, limit, limiter, job.jid ?? String(nowMs), nowMs);
+      if (!tried.over) {
+        const lease = tried.release;
+        return lease ? { over: false, release: () => this.release(lease.key, lease.holder) } : ADMITTED;
+      }
       if (attempt >= tries || stop?.aborted) return this.over(name, limit, nowMs, tried.untilRoomMs);
       await pause(WAIT_PAUSE_MS * (0.5 + this.random()));
     }
-  }
-
-  private async tryAcquire(
-    job: JobPayload,
-    limit: LimitOptions,
-    limiter: string,
-    nowMs: number,
-  ): Promise<Tried> {
-    const { redis, keys } = this.ctx;
-    if (limit.kind === 'concurrent') {
-      const leases = keys.limiterLeases(limiter);
-      const holder = job.jid ?? String(nowMs);
-      const leaseMs = Math.ceil((limit.lease ?? DEFAULT_LEASE_SECONDS) * 1000);
-      const acquired = await redis.sidepunchConcurrentAcquire(
-        leases,
-        nowMs,
-        limit.limit,
-        holder,
-        nowMs + leaseMs,
-        leaseMs,
-      );
-      if (acquired === 1) return { over: false, release: () => this.release(leases, holder) };
-      return { over: true, untilRoomMs: 0 };
-    }
-    const perMs = (limit.per ?? 1) * 1000;
-    if (limit.kind === 'bucket' || limit.kind === 'leaky') {
-      const bucket = keys.limiterBucket(limiter);
-      const waitMs =
-        limit.kind === 'bucket'
-          ? await redis.sidepunchBucketAcquire(bucket, nowMs, limit.limit, perMs)
-          : await redis.sidepunchLeakyAcquire(bucket, nowMs, perMs / limit.limit);
-      return waitMs === 0 ? ADMITTED : { over: true, untilRoomMs: waitMs };
-    }
-    const windowStart = Math.floor(nowMs / perMs) * perMs;
-    const windowKey = keys.limiterWindow(limiter, windowStart);
-    const leftMs = windowStart + perMs - nowMs;
-    if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, Math.ceil(leftMs))) === 1)
-      return ADMITTED;
-    return { over: true, untilRoomMs: leftMs };
   }
 
   /** Step 3: when to run again; a window limiter waits at least for its next window. */
@@ -127,4 +87,21 @@ export class JobLimits {
     const { redis, keys } = this.ctx;
     redis.hset(keys.limiters, name, JSON.stringify(limit)).catch(() => this.described.delete(name));
   }
+}
+
+/**
+ * The outcome for an OverLimitError thrown by `Limiter.within` inside `perform` (matched by name and shape, so
+ * the ES module and CommonJS copies of sidepunch agree): rescheduled after the room it waits for plus 1–2 s.
+ */
+export function overLimit(
+  error: unknown,
+  nowMs: number,
+  random: () => number = Math.random,
+): { readonly kind: 'over-limit'; readonly limiter: string; readonly at: number } | undefined {
+  if (!(error instanceof Error) || error.name !== 'OverLimitError') return undefined;
+  const { limiter, untilRoomMs } = error as Error & { limiter?: unknown; untilRoomMs?: unknown };
+  if (typeof limiter !== 'string') return undefined;
+  const roomSeconds = typeof untilRoomMs === 'number' ? untilRoomMs / 1000 : 0;
+  const at = nowMs / 1000 + roomSeconds + DEFAULT_BACKOFF_SECONDS * (1 + random());
+  return { kind: 'over-limit', limiter, at };
 }

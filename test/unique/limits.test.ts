@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SidepunchApi } from '../../runtime/api/api.js';
 import { Client } from '../../runtime/client/client.js';
+import { limiter, OverLimitError } from '../../runtime/client/limiter.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
@@ -206,5 +207,70 @@ describe('bucket and leaky limits', () => {
     const now = runtime.clock.now() / 1000;
     for (const { score } of await scheduled()) expect(score - now).toBeGreaterThanOrEqual(5);
     state.open();
+  });
+});
+
+describe('limiter.within, inside perform', () => {
+  it('runs the code when there is room; over the limit, the job is rescheduled, not failed, and counted', async () => {
+    const calls: string[] = [];
+    let gate!: () => void;
+    const held = new Promise<void>((resolve) => {
+      gate = resolve;
+    });
+    let firstCall!: () => void;
+    const called = new Promise<void>((resolve) => {
+      firstCall = resolve;
+    });
+    const counterApi = limiter.concurrent(
+      'counter-api',
+      { limit: 1, wait: 0 },
+      { redis: fixture.server.url },
+    );
+    const CallsApi = class {
+      async perform(counter: string, hold: boolean) {
+        await counterApi.within(counter, async () => {
+          calls.push(counter);
+          firstCall();
+          if (hold) await held;
+        });
+      }
+    };
+    Object.defineProperty(CallsApi, 'name', { value: 'CallsApi' });
+    const { runtime, client } = start({ CallsApi });
+    try {
+      await client.push({ class: 'CallsApi', args: ['c1', true] });
+      await called;
+      const written = outcomesWritten(runtime, 2);
+      await client.pushBulk({
+        class: 'CallsApi',
+        args: [
+          ['c1', false],
+          ['c2', false],
+        ],
+      });
+      await written;
+      expect(calls.sort()).toEqual(['c1', 'c2']);
+      const [entry] = await scheduled();
+      expect(entry!.job).toMatchObject({ args: ['c1', false] });
+      expect(entry!.job).not.toHaveProperty('retry_count');
+      expect(await fixture.redis.zcard('retry')).toBe(0);
+      expect(await fixture.redis.hget('sidepunch:limiter-reschedules', 'counter-api')).toBe('1');
+      const done = outcomesWritten(runtime, 1);
+      gate();
+      await done;
+      expect(await fixture.redis.zcard('sidepunch:limiter:concurrent:counter-api:c1')).toBe(0);
+    } finally {
+      await counterApi.close();
+    }
+  });
+
+  it('outside a job, over the limit throws OverLimitError', async () => {
+    const once = limiter.window('once', { limit: 1, per: 60, wait: 0 }, { redis: fixture.server.url });
+    try {
+      expect(await once.within(undefined, () => 'ran')).toBe('ran');
+      await expect(once.within(undefined, () => 'again')).rejects.toBeInstanceOf(OverLimitError);
+    } finally {
+      await once.close();
+    }
   });
 });
