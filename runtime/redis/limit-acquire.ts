@@ -47,7 +47,8 @@ export async function tryAcquire(
   const windowStart = Math.floor(nowMs / perMs) * perMs;
   const windowKey = keys.limiterWindow(limiter, windowStart);
   const leftMs = windowStart + perMs - nowMs;
-  if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, Math.ceil(leftMs))) === 1)
-    return { over: false };
+  // The counter outlives its window by one window, so what it counted can still be read (the Limiters page).
+  const keepMs = Math.ceil(leftMs + perMs);
+  if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, keepMs)) === 1) return { over: false };
   return { over: true, untilRoomMs: leftMs };
 }
