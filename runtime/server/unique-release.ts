@@ -19,7 +19,7 @@ export async function releaseAtStart(
   job: Readonly<Record<string, unknown>>,
 ): Promise<void> {
   const fields = uniqueFieldsOf(job);
-  if (!fields || fields.unique_until !== 'start' || typeof job.jid !== 'string') return;
+  if (fields?.unique_until !== 'start' || typeof job.jid !== 'string') return;
   const lock = ctx.keys.uniqueLock(fields.unique_digest);
   try {
     await ctx.redis.sidepunchReleaseLock(lock, job.jid);
@@ -43,7 +43,7 @@ export function releaseOnSuccess(ctx: RuntimeContext, batch: SlotBatch, raw: str
     return;
   }
   const fields = uniqueFieldsOf(job);
-  if (!fields || fields.unique_until !== 'success' || typeof job.jid !== 'string') return;
+  if (fields?.unique_until !== 'success' || typeof job.jid !== 'string') return;
   const lock = ctx.keys.uniqueLock(fields.unique_digest);
   batch.on(lock).sidepunchReleaseLock(lock, job.jid);
 }
