@@ -15,6 +15,7 @@ const NAV: readonly (readonly [string, string])[] = [
   ['/scheduled', 'Scheduled'],
   ['/morgue', 'Dead'],
   ['/periodic', 'Periodic'],
+  ['/limiters', 'Limiters'],
 ];
 
 export interface PageFrame {
