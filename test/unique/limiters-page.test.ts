@@ -38,3 +38,16 @@ describe('the Limiters page', () => {
     expect(await (await fetch(`${web.url}/limiters`)).text()).toContain('No limiter has been used yet');
   });
 });
+
+describe('a unique job on its page', () => {
+  it('shows its lock and who holds it', async () => {
+    const jid = await redis.client.push({ class: 'Sync', args: [1], unique: { for: 60 }, in: 600 } as never);
+    const [member, score] = await redis.redis.zrange('schedule', 0, 0, 'WITHSCORES');
+    expect(member).toContain(jid!);
+    web = await startWebServer({ redis: redis.server.url, port: 0 });
+    const key = `${score}-${jid}`;
+    const body = await (await fetch(`${web.url}/scheduled/${encodeURIComponent(key)}`)).text();
+    expect(body).toContain('<th>Unique lock</th>');
+    expect(body).toMatch(/held by this job until its success, expires in \d+ s/);
+  });
+});
