@@ -57,6 +57,7 @@ export const SLOW = [
   'test/compiler/e2e.test.ts',
   'test/counters/app-browser.test.ts',
   'test/counters/demo.test.ts',
+  'test/unique/limits-proof.test.ts',
   'test/package/deploying.test.ts',
   'test/package/production-install.test.ts',
   'test/package/typescript-registry.test.ts',

@@ -27,7 +27,13 @@ export interface ParameterModel {
   readonly undefinedInType?: boolean;
 }
 
-export type OptionValue = string | number | boolean | readonly string[];
+export type OptionValue =
+  | string
+  | number
+  | boolean
+  | readonly string[]
+  | readonly number[]
+  | { readonly [field: string]: OptionValue };
 
 export interface WorkerModel {
   /** The name on the wire. */

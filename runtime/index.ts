@@ -16,6 +16,7 @@ export {
   SortedEntry,
 } from './api/job-set.js';
 export { JobKilledByApi, type KillOptions } from './api/kill.js';
+export { type LimiterRecord, LimiterSet } from './api/limiter-set.js';
 export {
   type ClassMetrics,
   HISTOGRAM_BOUNDS_MS,
@@ -31,10 +32,19 @@ export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set
 export { Queue, QueueJob } from './api/queue.js';
 export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
+export type { UniqueLockState } from './api/unique-lock.js';
 export { type Work, WorkSet } from './api/work-set.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client/client.js';
 export { close, configure, defaultClient, push, pushBulk } from './client/default-client.js';
-export { type ClientSource, setStubClient, type WorkerStub, workerStub } from './client/stub.js';
+export { Limiter, type LimiterConnection, limiter, OverLimitError } from './client/limiter.js';
+export {
+  type ClientSource,
+  type OutcomeStub,
+  setStubClient,
+  type WorkerStub,
+  workerStub,
+} from './client/stub.js';
+export type { PushOutcome } from './client/unique-push.js';
 export { argumentNames } from './core/argument-names.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
@@ -49,6 +59,7 @@ export {
   onJobError,
 } from './core/handlers.js';
 export { encodeJob, formatSeconds, type JobPayload, newJid, toEpochSeconds } from './core/job.js';
+export type { BucketLimit, ConcurrentLimit, LeakyLimit, LimitOptions, WindowLimit } from './core/limit.js';
 export { LineLogger, type LogContext, type LogFormat, type Logger, type LogLevel } from './core/logger.js';
 export { type PeriodicEntry, type PeriodicOptions, periodic, type StubArgs } from './core/periodic.js';
 export {
@@ -58,6 +69,7 @@ export {
   type Registry,
   RegistryError,
 } from './core/registry.js';
+export { type UniqueOptions, uniqueDigest } from './core/unique.js';
 export type {
   PeriodicTick,
   RetryInAnswer,

@@ -5,6 +5,8 @@
  * a value of its kind: known fields have tailored rules, newer ones are checked against their declared type.
  */
 import { type InterfaceDeclaration, Node, ts } from 'ts-morph';
+import { limitProblem } from '../../runtime/core/limit.js';
+import { uniqueProblem } from '../../runtime/core/unique.js';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
 import type { WorkerClass } from '../discover.js';
@@ -35,6 +37,8 @@ export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['backtrace', booleanOrCount],
   ['tags', strings],
   ['timeout', positive],
+  ['unique', uniqueProblem],
+  ['limit', limitProblem],
 ]);
 
 /** The rules for the installed sidepunch's `WorkerOptions`, or the built-in ones when it does not resolve. */
@@ -195,13 +199,31 @@ function readValue(node: ts.Expression, checker: ts.TypeChecker): OptionValue | 
   }
   if (ts.isArrayLiteralExpression(expression)) {
     const items = expression.elements.map((element) => readValue(element, checker));
-    return items.every((item) => typeof item === 'string') ? (items as string[]) : undefined;
+    if (items.every((item) => typeof item === 'string')) return items as string[];
+    return items.every((item) => typeof item === 'number') ? (items as number[]) : undefined;
   }
+  if (ts.isObjectLiteralExpression(expression)) return readObject(expression, checker);
   const type = checker.getTypeAtLocation(expression);
   if (type.isStringLiteral() || type.isNumberLiteral()) return type.value;
   if (type.flags & ts.TypeFlags.BooleanLiteral)
     return (type as { intrinsicName?: string }).intrinsicName === 'true';
   return undefined;
+}
+
+/** An object option (`unique: { for: 60 }`): every entry a plain `name: value` the build can read. */
+function readObject(
+  object: ts.ObjectLiteralExpression,
+  checker: ts.TypeChecker,
+): { readonly [field: string]: OptionValue } | undefined {
+  const fields: Record<string, OptionValue> = {};
+  for (const property of object.properties) {
+    const key = property.name && propertyKey(property.name);
+    if (key === undefined || !ts.isPropertyAssignment(property)) return undefined;
+    const value = readValue(property.initializer, checker);
+    if (value === undefined) return undefined;
+    fields[key] = value;
+  }
+  return fields;
 }
 
 /** The known name within two edits of a misspelt one. */

@@ -7,14 +7,18 @@
  *
  * Every class also works on its own with an `ApiConnection` (`openApiConnection`), as Sidekiq's do.
  */
+
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { DeadSet } from './dead-set.js';
+import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
+import { LimiterSet } from './limiter-set.js';
 import { Metrics } from './metrics.js';
 import { PeriodicSet } from './periodic-set.js';
 import { ProcessSet } from './process-set.js';
 import { Queue } from './queue.js';
 import { Stats } from './stats.js';
+import { type UniqueLockState, uniqueLockOf } from './unique-lock.js';
 import { WorkSet } from './work-set.js';
 
 export class SidepunchApi {
@@ -29,6 +33,8 @@ export class SidepunchApi {
   readonly periodic: PeriodicSet;
   /** Execution metrics per job class, as Sidekiq 7+'s Metrics tab shows them (docs/api.md#metrics). */
   readonly metrics: Metrics;
+  /** The limiters the fleet uses: kind, limit, in use, reschedules (docs/unique-and-limits.md). */
+  readonly limiters: LimiterSet;
 
   constructor(options: ApiOptions = {}) {
     this.connection = openApiConnection(options);
@@ -40,6 +46,7 @@ export class SidepunchApi {
     this.stats = new Stats(this.connection);
     this.periodic = new PeriodicSet(this.connection);
     this.metrics = new Metrics(this.connection);
+    this.limiters = new LimiterSet(this.connection);
   }
 
   queue(name = 'default'): Queue {
@@ -49,6 +56,11 @@ export class SidepunchApi {
   /** Every queue registered in `queues`, sorted by name. */
   queues(): Promise<Queue[]> {
     return Queue.all(this.connection);
+  }
+
+  /** The unique lock a job names, and who holds it now; undefined for a job that is not unique. */
+  uniqueLock(job: JobRecord): Promise<UniqueLockState | undefined> {
+    return uniqueLockOf(this.connection, job);
   }
 
   /** Closes the connection if the API opened it. */

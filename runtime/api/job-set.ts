@@ -8,6 +8,7 @@ import { JobRecord } from './job-record.js';
 import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';
 import { canQueue, repushFromSet } from './repush.js';
+import { releaseUniqueLock } from './unique-lock.js';
 
 /** Entries per round trip of a bulk action (retry all, kill all). */
 const BULK_WINDOW = 100;
@@ -181,9 +182,11 @@ export class SortedEntry extends JobRecord {
     return new Date(this.score * 1000);
   }
 
-  /** Removes this entry; false if it already left the set. */
+  /** Removes this entry, releasing the unique lock it holds; false if it already left the set. */
   async delete(): Promise<boolean> {
-    return this.removed(await this.parent.deleteValue(this.value));
+    const deleted = this.removed(await this.parent.deleteValue(this.value));
+    if (deleted) await releaseUniqueLock(this.parent.connection, this);
+    return deleted;
   }
 
   /** Pushes it to its queue now with one retry handed back (Sidekiq's "Retry now"); false if it already left. */

@@ -6,6 +6,7 @@ import { SlotBatch } from '../redis/slot-batch.js';
 import type { ApiConnection } from './api-connection.js';
 import { JobRecord, queueLatency } from './job-record.js';
 import { type PageOptions, pageSizeOf, scanSetMembers, walkWindows } from './paging.js';
+import { releaseUniqueLock } from './unique-lock.js';
 
 export class Queue implements AsyncIterable<QueueJob> {
   /** Every queue in the `queues` set (where clients register them), sorted by name. */
@@ -17,7 +18,7 @@ export class Queue implements AsyncIterable<QueueJob> {
   readonly key: string;
 
   constructor(
-    private readonly connection: ApiConnection,
+    readonly connection: ApiConnection,
     readonly name = 'default',
   ) {
     this.key = connection.keys.queue(name);
@@ -88,9 +89,10 @@ export class QueueJob extends JobRecord {
     super(value, parent.name);
   }
 
-  /** Removes this job from its queue; false if it already left (fetched or deleted). */
+  /** Removes this job from its queue, releasing the unique lock it holds; false if it already left. */
   async delete(): Promise<boolean> {
     const removed = await this.parent.deleteValue(this.value);
+    if (removed) await releaseUniqueLock(this.parent.connection, this);
     if (removed) this.onDelete?.();
     return removed;
   }

@@ -14,6 +14,7 @@ import { Deadline } from '../core/deadline.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
+import { type UniqueRule, uniqueDigest, uniqueRuleOf } from '../core/unique.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
 import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
 import { aroundPush, type PushCall, type PushedJids, pushHooks } from '../middleware/push-hooks.js';
@@ -27,6 +28,7 @@ import {
   type RedisTarget,
 } from '../redis/redis-connection.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
+import { type PushOutcome, pushOutcomes, writeUnique } from './unique-push.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
@@ -73,6 +75,12 @@ export interface PreparedJobs {
   readonly queued: Map<string, string[]>;
   /** Jobs for later: [epoch seconds, payload]. */
   readonly scheduled: [number, string][];
+  /** Unique jobs: the rule, and each payload's lock digest; `write` fills `dropped` (push index → holder jid). */
+  readonly unique?: {
+    readonly rule: UniqueRule;
+    readonly digests: ReadonlyMap<string, string>;
+    readonly dropped: Map<number, string>;
+  };
 }
 
 export class PushError extends Error {
@@ -111,9 +119,28 @@ export class Client {
     if (isRedisConnection(options.redis)) this.connection = this.withKeys(options.redis);
   }
 
-  /** Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it. */
+  /**
+   * Saves one job; resolves to its jid once Redis has it, or undefined when a client middleware stopped it or,
+   * for a unique job, another job holds its lock (Sidekiq Enterprise's nil). `pushOutcome` tells those apart.
+   */
   push(job: PushJob): Promise<string | undefined> {
     return this.pending.hold(async () => (await this.send(job, [job.args], false, job.jid))[0]);
+  }
+
+  /** Saves one job and says what became of it: pushed, a duplicate of a pending unique job, or stopped. */
+  pushOutcome(job: PushJob): Promise<PushOutcome> {
+    return this.pending.hold(async () => (await this.sendOutcomes(job, [job.args], false, job.jid))[0]!);
+  }
+
+  /** `pushBulk`, saying what became of each job. */
+  pushBulkOutcomes(bulk: PushBulk): Promise<PushOutcome[]> {
+    return this.pending.hold(async () => {
+      if (!Array.isArray(bulk.args) || !bulk.args.every(Array.isArray)) {
+        throw new PushError('pushBulk needs "args" as an array of argument arrays');
+      }
+      if (bulk.args.length === 0) return [];
+      return this.sendOutcomes(bulk, bulk.args, true);
+    });
   }
 
   /**
@@ -170,15 +197,37 @@ export class Client {
     bulk: boolean,
     jid?: string,
   ): Promise<PushedJids> {
+    return (await this.sendPrepared(job, argLists, bulk, jid)).jids;
+  }
+
+  private async sendOutcomes(
+    job: JobOptions,
+    argLists: readonly (readonly unknown[])[],
+    bulk: boolean,
+    jid?: string,
+  ): Promise<PushOutcome[]> {
+    return pushOutcomes(await this.sendPrepared(job, argLists, bulk, jid));
+  }
+
+  private async sendPrepared(
+    job: JobOptions,
+    argLists: readonly (readonly unknown[])[],
+    bulk: boolean,
+    jid?: string,
+  ): Promise<PreparedJobs> {
+    let prepared: PreparedJobs | undefined;
     const save = async (call?: PushCall) => {
-      const prepared = await this.prepare(job, argLists, jid, call);
+      prepared = await this.prepare(job, argLists, jid, call);
       await this.write(prepared);
       return prepared.jids;
     };
-    if (pushHooks.size === 0 && clientMiddleware.size === 0) return save();
-    const { className, queue } = this.resolveOptions(job);
-    const call: PushCall = { className, queue, count: argLists.length, bulk };
-    return aroundPush(call, () => save(call));
+    if (pushHooks.size === 0 && clientMiddleware.size === 0) await save();
+    else {
+      const { className, queue } = this.resolveOptions(job);
+      const call: PushCall = { className, queue, count: argLists.length, bulk };
+      await aroundPush(call, () => save(call));
+    }
+    return prepared!;
   }
 
   /** Jobs of one push, encoded, the middleware run; `write` saves them. */
@@ -188,7 +237,10 @@ export class Client {
     jid?: string,
     call?: PushCall,
   ): Promise<PreparedJobs> {
-    const { options, className, queue } = this.resolveOptions(job);
+    const { options: merged, className, queue } = this.resolveOptions(job);
+    // `limit` is read by the server from the worker class; the payload does not carry it.
+    const { unique: uniqueOption, limit: _limit, ...options } = merged;
+    const rule = uniqueRuleOf(className, uniqueOption);
     const nowMs = this.clock.now();
     const runAt = scheduledSeconds(job, nowMs);
     const now = nowMs / 1000;
@@ -197,7 +249,8 @@ export class Client {
       if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
     }
     if (clientMiddleware.size > 0) {
-      return this.throughMiddleware({ options, className, queue, call }, argLists, jids, runAt, now);
+      const resolved = { options, className, queue, call, rule };
+      return this.throughMiddleware(resolved, argLists, jids, runAt, now);
     }
     // Every job of a push shares all fields but args and jid: encode those once, in Sidekiq's order.
     const head = encodeJob(options).slice(0, -1);
@@ -207,13 +260,25 @@ export class Client {
       (runAt === undefined ? `,"enqueued_at":${formatSeconds(now)}` : '') +
       '}';
     const classAndJid = `,"class":${JSON.stringify(className)},"jid":`;
-    const payloads = argLists.map(
-      (args, i) =>
-        `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}${tail}`,
-    );
+    const digests = rule ? new Map<string, string>() : undefined;
+    const payloads = argLists.map((args, i) => {
+      const start = `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}`;
+      if (!rule || !digests) return `${start}${tail}`;
+      const digest = uniqueDigest(className, queue, args, rule.by);
+      const payload = `${start}${uniqueFieldsText(rule, digest)}${tail}`;
+      digests.set(payload, digest);
+      return payload;
+    });
+    const unique = rule && digests ? { rule, digests, dropped: new Map<number, string>() } : undefined;
     return runAt === undefined
-      ? { className, jids, queued: new Map([[queue, payloads]]), scheduled: [] }
-      : { className, jids, queued: new Map(), scheduled: payloads.map((payload) => [runAt, payload]) };
+      ? { className, jids, queued: new Map([[queue, payloads]]), scheduled: [], unique }
+      : {
+          className,
+          jids,
+          queued: new Map(),
+          scheduled: payloads.map((payload) => [runAt, payload]),
+          unique,
+        };
   }
 
   /**
@@ -221,14 +286,22 @@ export class Client {
    * queue, `at` for a scheduled job) or stop the push. `enqueued_at` is set after it, as Sidekiq's client does.
    */
   private async throughMiddleware(
-    resolved: { options: Record<string, unknown>; className: string; queue: string; call?: PushCall },
+    resolved: {
+      options: Record<string, unknown>;
+      className: string;
+      queue: string;
+      call?: PushCall;
+      rule?: UniqueRule;
+    },
     argLists: readonly (readonly unknown[])[],
     jids: readonly string[],
     runAt: number | undefined,
     now: number,
   ): Promise<PreparedJobs> {
-    const { options, className, queue, call } = resolved;
-    const prepared: PreparedJobs = { className, jids: [], queued: new Map(), scheduled: [] };
+    const { options, className, queue, call, rule } = resolved;
+    const digests = new Map<string, string>();
+    const unique = rule ? { rule, digests, dropped: new Map<number, string>() } : undefined;
+    const prepared: PreparedJobs = { className, jids: [], queued: new Map(), scheduled: [], unique };
     const redis = this.middlewareRedis();
     for (let i = 0; i < argLists.length; i++) {
       const job = {
@@ -236,6 +309,13 @@ export class Client {
         args: [...argLists[i]!],
         class: className,
         jid: jids[i],
+        ...(rule
+          ? {
+              unique_for: rule.forSeconds,
+              unique_until: rule.until,
+              unique_digest: uniqueDigest(className, queue, argLists[i]!, rule.by),
+            }
+          : {}),
         created_at: now,
         ...(runAt === undefined ? {} : { at: runAt }),
       } as JobPayload;
@@ -251,6 +331,7 @@ export class Client {
       const scheduledAt = typeof at === 'number' && at > now ? at : undefined;
       if (scheduledAt === undefined) saved.enqueued_at = now;
       const payload = encodePayload(className, saved);
+      if (rule && typeof saved.unique_digest === 'string') digests.set(payload, saved.unique_digest);
       if (scheduledAt !== undefined) prepared.scheduled.push([scheduledAt, payload]);
       else {
         const list = prepared.queued.get(saved.queue);
@@ -273,6 +354,16 @@ export class Client {
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
     const { redis, keys } = this.connected();
+    if (prepared.unique) {
+      if (isCluster(redis)) throw new PushError('unique jobs are not supported on a Redis Cluster yet');
+      const saving = writeUnique(redis, keys, prepared, this.clock.now() / 1000);
+      const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
+      if (!saved.done) {
+        const reason = saved.error === undefined ? 'no reply from Redis' : (saved.error as Error).message;
+        throw new PushError(`could not save ${count} unique job(s) to ${this.where}: ${reason}`);
+      }
+      return;
+    }
     const pipeline = redis.pipeline();
     // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
     const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
@@ -356,6 +447,11 @@ function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
     at = job.at;
   }
   return at !== undefined && at > nowMs / 1000 ? at : undefined;
+}
+
+/** The unique wire fields, placed before `created_at` as `prepare` writes them. */
+function uniqueFieldsText(rule: UniqueRule, digest: string): string {
+  return `,"unique_for":${rule.forSeconds},"unique_until":"${rule.until}","unique_digest":"${digest}"`;
 }
 
 function encodePayload(className: string, job: Readonly<Record<string, unknown>>): string {

@@ -6,7 +6,9 @@
  */
 
 import type { WorkerOptions } from '../core/worker.js';
+import type { PushJob } from './client.js';
 import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
+import type { PushOutcome } from './unique-push.js';
 
 export interface WorkerStub<Args extends readonly unknown[]> {
   readonly className: string;
@@ -22,8 +24,20 @@ export interface WorkerStub<Args extends readonly unknown[]> {
    * The lists may be readonly (`performBulk([[1, 'a'], [2, 'b']] as const)`): nothing here writes to them.
    */
   performBulk(argLists: readonly Readonly<Args>[]): Promise<(string | undefined)[]>;
-  /** The same stub with some options overridden for the next pushes. */
+  /** The same stub with some options overridden for the next pushes (`set({ unique: false })` bypasses uniqueness). */
   set(overrides: WorkerOptions): WorkerStub<Args>;
+  /**
+   * The same pushes, resolving to what became of the job: `{ pushed: true, jid }`, or `{ pushed: false, reason }`
+   * where reason is `'duplicate'` (a unique job already pending; `heldBy` is its jid) or `'stopped'` (middleware).
+   */
+  readonly withOutcome: OutcomeStub<Args>;
+}
+
+/** `stub.withOutcome`: pushes that tell an enqueued job from a dropped one. */
+export interface OutcomeStub<Args extends readonly unknown[]> {
+  performAsync(...args: Args): Promise<PushOutcome>;
+  performIn(seconds: number, ...args: Args): Promise<PushOutcome>;
+  performAt(when: Date | number, ...args: Args): Promise<PushOutcome>;
 }
 
 export type { ClientSource };
@@ -39,9 +53,24 @@ export function workerStub<Args extends readonly unknown[]>(
 ): WorkerStub<Args> {
   const push = (args: readonly unknown[], when: { at?: Date | number; in?: number }) =>
     pushTarget().push({ ...options, ...when, class: className, args: withoutTrailingUndefined(args) });
+  const pushOutcome = async (args: readonly unknown[], when: { at?: Date | number; in?: number }) => {
+    const job: PushJob = { ...options, ...when, class: className, args: withoutTrailingUndefined(args) };
+    const target = pushTarget();
+    if ('pushOutcome' in target && typeof target.pushOutcome === 'function')
+      return (target.pushOutcome as (job: PushJob) => Promise<PushOutcome>)(job);
+    const jid = await target.push(job);
+    return jid === undefined
+      ? ({ pushed: false, reason: 'stopped' } as const)
+      : ({ pushed: true, jid } as const);
+  };
   return {
     className,
     options,
+    withOutcome: {
+      performAsync: (...args) => pushOutcome(args, {}),
+      performIn: (seconds, ...args) => pushOutcome(args, { in: seconds }),
+      performAt: (when, ...args) => pushOutcome(args, { at: when }),
+    },
     performAsync: (...args) => push(args, {}),
     performIn: (seconds, ...args) => push(args, { in: seconds }),
     performAt: (when, ...args) => push(args, { at: when }),

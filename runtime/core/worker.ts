@@ -2,6 +2,8 @@
  * What a user writes: a class that implements SidepunchWorker, with optional static
  * `sidepunchOptions` (Sidekiq's `sidekiq_options`). The runtime sets `jid` before `perform`.
  */
+import type { LimitOptions } from './limit.js';
+import type { UniqueOptions } from './unique.js';
 
 /** Per-class options, written as a literal so that `sidepunch-gen` can read them at build time. */
 export interface WorkerOptions {
@@ -19,6 +21,19 @@ export interface WorkerOptions {
   readonly tags?: readonly string[];
   /** Seconds a run may take: past it, the job's `signal` aborts and the run counts as failed (and is retried). */
   readonly timeout?: number;
+  /**
+   * Sidekiq Enterprise's unique jobs: while a job of this class, queue and arguments (or the arguments at the
+   * positions `by` lists) is pending, another push of it is dropped. `for`: seconds the lock lasts at most;
+   * `until`: released when the job starts, or when it succeeds (default). `false` (in `set`) bypasses it.
+   * docs/unique-and-limits.md.
+   */
+  readonly unique?: UniqueOptions | false;
+  /**
+   * Sidekiq Enterprise's limiters, free: `{ kind: 'concurrent', limit: 5 }` runs at most 5 at once across the
+   * fleet, `{ kind: 'window', limit: 100, per: 1 }` starts at most 100 a second; `by` makes one limiter per argument
+   * value. A job over its limit is rescheduled, not failed. docs/unique-and-limits.md.
+   */
+  readonly limit?: LimitOptions;
 }
 
 /** A worker class implements this. `perform` may return a promise. */

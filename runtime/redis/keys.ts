@@ -185,6 +185,36 @@ export class Keys {
     return `${this.prefix}${sidekiq8 ? 'h|' : ''}${className}-${window}`;
   }
 
+  /** STRING, SET NX PX: a unique job's lock, holding its jid (docs/unique-and-limits.md). */
+  uniqueLock(digest: string): string {
+    return `${this.prefix}unique:${digest}`;
+  }
+
+  /** ZSET: a concurrency limiter's leases, holder → expiry (epoch ms). `limiter` is its name, with its key. */
+  limiterLeases(limiter: string): string {
+    return `${this.prefix}sidepunch:limiter:concurrent:${limiter}`;
+  }
+
+  /** STRING: starts counted in one window of a window limiter; expires with the window. */
+  limiterWindow(limiter: string, windowStartMs: number): string {
+    return `${this.prefix}sidepunch:limiter:window:${limiter}:${windowStartMs}`;
+  }
+
+  /** HASH `tokens`, `at` (token bucket) or STRING next start, epoch ms (leaky bucket): a rate limiter's state. */
+  limiterBucket(limiter: string): string {
+    return `${this.prefix}sidepunch:limiter:bucket:${limiter}`;
+  }
+
+  /** HASH: limiter name → JSON `{"kind","limit",…}`, written by the processes that use it (the Limiters page). */
+  get limiters(): string {
+    return `${this.prefix}sidepunch:limiters`;
+  }
+
+  /** HASH: limiter name → how many jobs it rescheduled (over its limit). */
+  get limiterReschedules(): string {
+    return `${this.prefix}sidepunch:limiter-reschedules`;
+  }
+
   statProcessed(day?: string): string {
     return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
   }

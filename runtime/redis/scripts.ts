@@ -31,6 +31,16 @@ const SCRIPTS = {
   sidepunchPeriodicSync: { file: 'periodic-sync.lua', keys: 2 },
   /** a declared periodic entry → paused or running. */
   sidepunchPeriodicPause: { file: 'periodic-pause.lua', keys: 2 },
+  /** a unique job → its lock taken and the job pushed, or nothing when another job holds the lock. */
+  sidepunchUniquePush: { file: 'unique-push.lua', keys: 3 },
+  /** a concurrency limiter → one more lease, if under its limit. */
+  sidepunchConcurrentAcquire: { file: 'concurrent-acquire.lua', keys: 1 },
+  /** a window rate limiter → one more start counted, if the window has room. */
+  sidepunchWindowAcquire: { file: 'window-acquire.lua', keys: 1 },
+  /** a token bucket → one token fewer, if it has one. */
+  sidepunchBucketAcquire: { file: 'bucket-acquire.lua', keys: 1 },
+  /** a leaky bucket → the next start allowed, if this one may go now. */
+  sidepunchLeakyAcquire: { file: 'leaky-acquire.lua', keys: 1 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -95,6 +105,37 @@ declare module 'ioredis' {
       pause: '1' | '0',
       now: number,
     ): Result<number, Context>;
+    /** Resolves to 1 (pushed) or the jid holding the lock (dropped). */
+    sidepunchUniquePush(
+      lockKey: string,
+      queuesKey: string,
+      destinationKey: string,
+      jid: string,
+      lockMs: number,
+      queue: string,
+      at: string,
+      payload: string,
+    ): Result<number | string, Context>;
+    /** Resolves to 1 (lease taken) or 0 (at the limit). */
+    sidepunchConcurrentAcquire(
+      leasesKey: string,
+      nowMs: number,
+      limit: number,
+      holder: string,
+      expiresAtMs: number,
+      leaseMs: number,
+    ): Result<number, Context>;
+    /** Resolves to 1 (counted) or 0 (window full). */
+    sidepunchWindowAcquire(windowKey: string, limit: number, windowLeftMs: number): Result<number, Context>;
+    /** Resolves to 0 (token taken) or the milliseconds until one is there. */
+    sidepunchBucketAcquire(
+      bucketKey: string,
+      nowMs: number,
+      limit: number,
+      perMs: number,
+    ): Result<number, Context>;
+    /** Resolves to 0 (may start) or the milliseconds until it may. */
+    sidepunchLeakyAcquire(bucketKey: string, nowMs: number, intervalMs: number): Result<number, Context>;
   }
 }
 

@@ -8,7 +8,8 @@
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
- *  4. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
+ *  4. a unique job that succeeded releases its lock in the same batch (unique-release.ts);
+ *  5. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
@@ -16,6 +17,7 @@ import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
 import type { Disposition } from './job-retry.js';
+import { releaseOnSuccess } from './unique-release.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Daily stat keys live five years, as Sidekiq's. */
@@ -133,6 +135,11 @@ export class Completer {
         case 'ack':
           processed++;
           if (disposition.failed) failed++;
+          else releaseOnSuccess(this.ctx, batch, unit.raw);
+          break;
+        case 'reschedule':
+          batch.on(keys.schedule).zadd(keys.schedule, disposition.at, disposition.payload);
+          batch.on(keys.limiterReschedules).hincrby(keys.limiterReschedules, disposition.limiter, 1);
           break;
         case 'retry':
           batch.on(keys.retry).zadd(keys.retry, disposition.at, disposition.payload);

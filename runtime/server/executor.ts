@@ -2,7 +2,9 @@
  * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
  *  1. parse the payload (else: unperformable, with the reason) and find its class in the registry (else: failed,
  *     as Sidekiq's NameError, so it is retried);
- *  2. check the arguments with the registry's generated validator, when it has one;
+ *  2. check the arguments with the registry's generated validator, when it has one; a job over its worker's
+ *     `limit` is not run (job-limits.ts: it is rescheduled); a unique job held until it
+ *     starts releases its lock (unique-release.ts, the one write made here);
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
  *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
  *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
@@ -22,6 +24,8 @@ import {
 } from '../middleware/server-middleware.js';
 import type { RuntimeContext } from './actor-context.js';
 import { JobScope, runInScope } from './job-context.js';
+import { type Admission, JobLimits, overLimit } from './job-limits.js';
+import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
 
@@ -52,6 +56,8 @@ export type Outcome =
   | { readonly kind: 'failed'; readonly job: JobPayload; readonly error: unknown }
   /** Stopped by shutdown: left in the in-progress list, to go back to its queue unchanged. */
   | { readonly kind: 'interrupted' }
+  /** Not run: over its worker's limit (job-limits.ts); rescheduled for `at`, its retry count untouched. */
+  | { readonly kind: 'over-limit'; readonly limiter: string; readonly at: number }
   | {
       readonly kind: 'unperformable';
       readonly errorClass: string;
@@ -65,6 +71,7 @@ export class Executor {
     private readonly ctx: RuntimeContext,
     private readonly registry: Registry,
     private readonly middleware: MiddlewareChain<ServerMiddleware> = serverMiddleware,
+    private readonly limits: JobLimits = new JobLimits(ctx),
   ) {}
 
   async execute(running: RunningJob): Promise<Outcome> {
@@ -87,6 +94,22 @@ export class Executor {
       return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
     }
 
+    let admission: Admission;
+    try {
+      admission = await this.limits.admit(job, workerClass, running.shutdownSignal);
+    } catch (error) {
+      // Redis refused the limiter's script, or the option is malformed: a failure, retried as any other.
+      this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
+      return { kind: 'failed', job, error };
+    }
+    if (admission.over) {
+      this.ctx.logger.info(`over the limit of "${admission.limiter}": rescheduled`, {
+        class: job.class,
+        jid: job.jid ?? '',
+      });
+      return { kind: 'over-limit', limiter: admission.limiter, at: admission.at };
+    }
+    if (job.unique_until === 'start') await releaseAtStart(this.ctx, job);
     const { logger, events, clock } = this.ctx;
     const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');
@@ -128,6 +151,14 @@ export class Executor {
       skipped = chained && performed === false;
     } catch (error) {
       const elapsedMs = clock.now() - started;
+      const over = overLimit(error, clock.now());
+      if (over) {
+        logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
+          class: job.class,
+          jid,
+        });
+        return over;
+      }
       if (running.shutdownSignal.aborted) {
         logger.info(`interrupted by shutdown: ${describeError(error)}`, {
           class: job.class,
@@ -147,6 +178,7 @@ export class Executor {
     } finally {
       scope.finish();
       clearTimeout(timer);
+      admission.release();
     }
     if (logInfo || events.has('job:done')) {
       const elapsedMs = clock.now() - started;

@@ -27,6 +27,13 @@ export type Disposition =
   /** Off the in-progress list, nothing else: done, dropped or discarded. */
   | { readonly kind: 'ack'; readonly failed: boolean }
   | { readonly kind: 'retry'; readonly payload: string; readonly at: number }
+  /** Over its limit: back to the schedule set unchanged, counted against the limiter. */
+  | {
+      readonly kind: 'reschedule';
+      readonly payload: string | Buffer;
+      readonly at: number;
+      readonly limiter: string;
+    }
   | {
       readonly kind: 'kill';
       /** Bytes only for a payload that is not UTF-8, kept as it was. */
@@ -50,6 +57,8 @@ export class JobRetry {
   async dispose(unit: UnitOfWork, outcome: Outcome): Promise<Disposition | undefined> {
     if (outcome.kind === 'done') return { kind: 'ack', failed: false };
     if (outcome.kind === 'interrupted') return undefined;
+    if (outcome.kind === 'over-limit')
+      return { kind: 'reschedule', payload: unit.stored, at: outcome.at, limiter: outcome.limiter };
     if (outcome.kind === 'unperformable') return this.unperformable(unit, outcome);
     return this.failed(unit, outcome.job, outcome.error);
   }

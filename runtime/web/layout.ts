@@ -16,6 +16,7 @@ const NAV: readonly (readonly [string, string])[] = [
   ['/morgue', 'Dead'],
   ['/metrics', 'Metrics'],
   ['/periodic', 'Periodic'],
+  ['/limiters', 'Limiters'],
 ];
 
 export interface PageFrame {

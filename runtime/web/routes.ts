@@ -7,6 +7,7 @@ import { busyAction, busyPage } from './pages/busy.js';
 import { dashboardPage } from './pages/dashboard-page.js';
 import { jobDetailPage } from './pages/job-detail.js';
 import { entryAction, setAction, setAllAction, setPage } from './pages/job-sets.js';
+import { limitersPage } from './pages/limiters.js';
 import { classMetricsPage, metricsPage } from './pages/metrics.js';
 import { periodicAction, periodicPage } from './pages/periodic.js';
 import { clearQueue, deleteQueueJob, queuePage, queuesPage } from './pages/queues.js';
@@ -36,6 +37,7 @@ const ROUTES: readonly Route[] = [
   route('GET', '/metrics/:', classMetricsPage),
   route('GET', '/periodic', periodicPage),
   route('POST', '/periodic', periodicAction),
+  route('GET', '/limiters', limitersPage),
   ...SET_PATHS.flatMap((set) => [
     route('GET', `/${set}`, setPage),
     route('POST', `/${set}`, setAction),

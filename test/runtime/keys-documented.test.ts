@@ -45,6 +45,12 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
     keys.jobHistogram('<Class>', '<window>'),
     keys.jobHistogram('<Class>', '<window>', true),
   ],
+  uniqueLock: (keys) => [keys.uniqueLock('<digest>')],
+  limiterLeases: (keys) => [keys.limiterLeases('<limiter>')],
+  limiterWindow: (keys) => [keys.limiterWindow('<limiter>', 0).replace(/:0$/, ':<window-start-ms>')],
+  limiterBucket: (keys) => [keys.limiterBucket('<limiter>')],
+  limiters: (keys) => [keys.limiters],
+  limiterReschedules: (keys) => [keys.limiterReschedules],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],
   statFailed: (keys) => [keys.statFailed(), keys.statFailed('<YYYY-MM-DD>')],
 };

@@ -3,6 +3,7 @@
  * built (`perform(orderId, email)`), then the error, its backtrace, the timestamps, and every other field of
  * the payload as it is stored.
  */
+import type { UniqueLockState } from '../../api/unique-lock.js';
 import { argumentNames } from '../../core/argument-names.js';
 import { findByKey } from '../entry-key.js';
 import { jsonText, relativeTime, utc } from '../format.js';
@@ -26,7 +27,21 @@ const SHOWN = new Set([
   'error_message',
   'error_backtrace',
   'display_class',
+  'unique_for',
+  'unique_until',
+  'unique_digest',
 ]);
+
+/** A unique job's lock (docs/unique-and-limits.md): held by this job, by another copy, or released. */
+function uniqueLockRow(lock: UniqueLockState, jid: string | undefined) {
+  const holder =
+    lock.heldBy === undefined
+      ? 'released or expired'
+      : lock.heldBy === jid
+        ? `held by this job until its ${lock.until}${lock.expiresInMs !== undefined ? `, expires in ${Math.ceil(lock.expiresInMs / 1000)} s` : ''}`
+        : `held by another job, ${lock.heldBy}`;
+  return html`<tr><th>Unique lock</th><td class="unique-lock"><span class="mono">${lock.key}</span><br><small>${holder}</small></td></tr>`;
+}
 
 export const jobDetailPage: Handler = async (context) => {
   const view = viewOf(context);
@@ -38,6 +53,7 @@ export const jobDetailPage: Handler = async (context) => {
   }
   const now = context.api.connection.clock.now();
   const reason = entry.isJob ? undefined : await context.api.dead.reasonFor(entry);
+  const lock = entry.isJob ? await context.api.uniqueLock(entry) : undefined;
   const names = argumentNames(context.registry, entry.klass ?? '', entry.args.length);
   const time = (label: string, date: Date | undefined) =>
     date
@@ -67,6 +83,7 @@ ${time('Enqueued', entry.enqueuedAt)}
 ${time('Failed', entry.failedAt)}
 ${time('Retried', entry.retriedAt)}
 ${entry.retryCount !== undefined ? html`<tr><th>Retry count</th><td>${entry.retryCount}</td></tr>` : ''}
+${lock ? uniqueLockRow(lock, entry.jid) : ''}
 </table>
 </section>
 <section class="panel">

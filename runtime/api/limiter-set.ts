@@ -1,0 +1,87 @@
+/**
+ * The limiters the fleet uses (docs/unique-and-limits.md), as the Limiters page shows them: name, kind, limit, in
+ * use now (leases held for a concurrent limiter, across its keys; starts in the current window for a window
+ * limiter), and how many jobs each rescheduled. Read from `sidepunch:limiters` (written by the processes that use
+ * them), the reschedule counters, and the limiters' own keys.
+ */
+import type { LimitOptions } from '../core/limit.js';
+import type { ApiConnection } from './api-connection.js';
+import { scanKeys } from './limiter-keys.js';
+
+export interface LimiterRecord {
+  readonly name: string;
+  readonly kind: LimitOptions['kind'];
+  readonly limit: number;
+  /** The option as declared. */
+  readonly options: LimitOptions;
+  /** Leases held now (concurrent), starts in the current windows (window), tokens taken (bucket), a start pending (leaky); over its keys. */
+  readonly inUse: number;
+  /** Keys in use now: 1 without `by`, else one per argument value. */
+  readonly keys: number;
+  readonly reschedules: number;
+}
+
+export class LimiterSet {
+  constructor(private readonly connection: ApiConnection) {}
+
+  async all(): Promise<LimiterRecord[]> {
+    const { redis, keys, clock } = this.connection;
+    const [declared, counted] = await Promise.all([
+      redis.hgetall(keys.limiters),
+      redis.hgetall(keys.limiterReschedules),
+    ]);
+    const records: LimiterRecord[] = [];
+    for (const [name, json] of Object.entries(declared).sort(([a], [b]) => a.localeCompare(b))) {
+      let options: LimitOptions;
+      try {
+        options = JSON.parse(json) as LimitOptions;
+      } catch {
+        continue;
+      }
+      const nowMs = clock.now();
+      let inUse = 0;
+      let keyCount = 0;
+      if (options.kind === 'concurrent') {
+        const found = await scanKeys(redis, [keys.limiterLeases(name), `${keys.limiterLeases(name)}:*`]);
+        for (const key of found) {
+          const held = await redis.zcount(key, `(${nowMs}`, '+inf');
+          if (held > 0) keyCount++;
+          inUse += held;
+        }
+      } else if (options.kind === 'bucket' || options.kind === 'leaky') {
+        const found = await scanKeys(redis, [keys.limiterBucket(name), `${keys.limiterBucket(name)}:*`]);
+        for (const key of found) {
+          const used =
+            options.kind === 'bucket'
+              ? options.limit - Math.floor(Number((await redis.hget(key, 'tokens')) ?? options.limit))
+              : Number((await redis.get(key)) ?? 0) > nowMs
+                ? 1
+                : 0;
+          if (used > 0) keyCount++;
+          inUse += used;
+        }
+      } else {
+        const perMs = (options.per ?? 1) * 1000;
+        const windowStart = Math.floor(nowMs / perMs) * perMs;
+        const current = keys.limiterWindow(name, windowStart);
+        const pattern = keys.limiterWindow(`${name}:*`, windowStart);
+        const found = await scanKeys(redis, [current, pattern]);
+        for (const key of found) {
+          const used = Number((await redis.get(key)) ?? 0);
+          if (used > 0) keyCount++;
+          inUse += used;
+        }
+      }
+      records.push({
+        name,
+        kind: options.kind,
+        limit: options.limit,
+        options,
+        inUse,
+        keys: keyCount,
+        reschedules: Number(counted[name] ?? 0),
+      });
+    }
+    return records;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Limiters used around a piece of code, inside `perform` or anywhere (Sidekiq Enterprise's
+ * `Sidekiq::Limiter.concurrent(...).within_limit { … }`):
+ *
+ *   const counterApi = limiter.window('counter-api', { limit: 100, per: 1 });
+ *   await counterApi.within(customerId, async () => callTheApi());
+ *
+ *  1. try the limiter (the same scripts and keys as the `limit` option, so both share a limiter of one name);
+ *  2. over the limit: wait up to `wait` seconds for room, trying every ~25 ms, then throw OverLimitError;
+ *  3. inside `perform`, OverLimitError is not a failure: the runtime reschedules the job, its retry count untouched;
+ *  4. a concurrent lease is released when `fn` settles.
+ * The connection is the one given, else REDIS_URL, else the local Redis, opened on first use.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Clock, systemClock } from '../core/clock.js';
+import { DEFAULT_WAIT_SECONDS, type LimitOptions, limitProblem } from '../core/limit.js';
+import { silentLogger } from '../core/logger.js';
+import { Keys } from '../redis/keys.js';
+import { tryAcquire } from '../redis/limit-acquire.js';
+import {
+  DEFAULT_REDIS_URL,
+  isRedisConnection,
+  openRedis,
+  type RedisConnection,
+  type RedisTarget,
+} from '../redis/redis-connection.js';
+import { withScripts } from '../redis/scripts.js';
+
+/** Thrown by `within` when the limiter stays full for `wait` seconds; in `perform`, the job is rescheduled. */
+export class OverLimitError extends Error {
+  override name = 'OverLimitError';
+  constructor(
+    readonly limiter: string,
+    /** Milliseconds until the limiter has room, when its kind knows (window, bucket, leaky). */
+    readonly untilRoomMs: number,
+  ) {
+    super(`over the limit of "${limiter}"`);
+  }
+}
+
+export interface LimiterConnection {
+  readonly redis?: RedisTarget | RedisConnection;
+  readonly namespace?: string;
+  readonly clock?: Clock;
+}
+
+type Declared<Kind extends LimitOptions['kind']> = Omit<
+  Extract<LimitOptions, { kind: Kind }>,
+  'kind' | 'name' | 'by'
+>;
+
+const WAIT_PAUSE_MS = 25;
+
+export class Limiter {
+  private connection?: { redis: RedisConnection; keys: Keys };
+
+  constructor(
+    readonly name: string,
+    readonly options: LimitOptions,
+    private readonly where: LimiterConnection = {},
+  ) {
+    const problem = limitProblem(options);
+    if (problem) throw new Error(`sidepunch: limiter "${name}" ${problem}`);
+    if (name === '') throw new Error('sidepunch: a limiter needs a name');
+  }
+
+  /** Runs `fn` once the limiter (for `key`, if given) has room; throws OverLimitError if it has none in time. */
+  async within<T>(key: string | undefined, fn: () => T | Promise<T>): Promise<T> {
+    const { redis, keys } = this.connected();
+    const clock = this.where.clock ?? systemClock;
+    const limiter = key === undefined ? this.name : `${this.name}:${key}`;
+    const holder = randomBytes(12).toString('hex');
+    const tries = 1 + Math.ceil(((this.options.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
+    await redis.hset(keys.limiters, this.name, JSON.stringify(this.options));
+    for (let attempt = 1; ; attempt++) {
+      const tried = await tryAcquire(redis, keys, this.options, limiter, holder, clock.now());
+      if (!tried.over) {
+        try {
+          return await fn();
+        } finally {
+          if (tried.release) await redis.zrem(tried.release.key, tried.release.holder);
+        }
+      }
+      if (attempt >= tries) throw new OverLimitError(this.name, tried.untilRoomMs);
+      await new Promise((resolve) => setTimeout(resolve, WAIT_PAUSE_MS * (0.5 + Math.random())));
+    }
+  }
+
+  /** Closes the connection this limiter opened. */
+  async close(): Promise<void> {
+    const opened = this.connection;
+    this.connection = undefined;
+    if (opened && !isRedisConnection(this.where.redis)) await opened.redis.quit().catch(() => {});
+  }
+
+  private connected(): { redis: RedisConnection; keys: Keys } {
+    if (this.connection) return this.connection;
+    const given = this.where.redis;
+    const redis = isRedisConnection(given)
+      ? given
+      : openRedis(given ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL), {
+          role: 'limiter',
+          logger: silentLogger,
+          maxRetriesPerRequest: 2,
+        });
+    this.connection = { redis: withScripts(redis), keys: Keys.for(redis, this.where.namespace) };
+    return this.connection;
+  }
+}
+
+/** `limiter.concurrent(name, { limit, lease, wait })`, `.window(…, { limit, per })`, `.bucket(…)`, `.leaky(…)`. */
+export const limiter = {
+  concurrent: (name: string, options: Declared<'concurrent'>, where?: LimiterConnection) =>
+    new Limiter(name, { kind: 'concurrent', ...options }, where),
+  window: (name: string, options: Declared<'window'>, where?: LimiterConnection) =>
+    new Limiter(name, { kind: 'window', ...options }, where),
+  bucket: (name: string, options: Declared<'bucket'>, where?: LimiterConnection) =>
+    new Limiter(name, { kind: 'bucket', ...options }, where),
+  leaky: (name: string, options: Declared<'leaky'>, where?: LimiterConnection) =>
+    new Limiter(name, { kind: 'leaky', ...options }, where),
+};

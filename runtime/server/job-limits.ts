@@ -1,0 +1,107 @@
+/**
+ * JobLimits: admits a job under its worker's `limit` option before `perform`, or says it is over the limit.
+ *  1. concurrent: take a lease (concurrent-acquire.lua) that expires after `lease` seconds, released after the
+ *     run whatever its outcome; a holder that dies leaves a lease that lapses on its own;
+ *  2. window: count the start in the current window (window-acquire.lua);
+ *  3. over the limit: it waits up to `wait` seconds for room (trying every ~25 ms), then is rescheduled after `backoff` seconds plus jitter, its retry count untouched (the
+ *     completer writes it and counts it per limiter);
+ *  4. each limiter is described once per process in `sidepunch:limiters`, for the data API and the dashboard.
+ * Time is the injected clock's, passed to the scripts.
+ */
+
+import type { JobPayload } from '../core/job.js';
+import {
+  DEFAULT_BACKOFF_SECONDS,
+  DEFAULT_WAIT_SECONDS,
+  type LimitOptions,
+  limiterKeyOf,
+  limitProblem,
+} from '../core/limit.js';
+import { describeError } from '../core/thrown-value.js';
+import type { WorkerClass } from '../core/worker.js';
+import { tryAcquire } from '../redis/limit-acquire.js';
+import type { RuntimeContext } from './actor-context.js';
+
+export type Admission =
+  | { readonly over: false; release(): void }
+  | { readonly over: true; readonly limiter: string; readonly at: number };
+
+const ADMITTED: Admission = { over: false, release: () => {} };
+
+/** Milliseconds between tries while a job waits for room (Sidekiq Enterprise's `wait_timeout`). */
+const WAIT_PAUSE_MS = 25;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class JobLimits {
+  private readonly described = new Set<string>();
+
+  constructor(
+    private readonly ctx: RuntimeContext,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  async admit(job: JobPayload, workerClass: WorkerClass, stop?: AbortSignal): Promise<Admission> {
+    const limit = workerClass.sidepunchOptions?.limit;
+    if (!limit) return ADMITTED;
+    const problem = limitProblem(limit);
+    if (problem) throw new Error(`${workerClass.name}.sidepunchOptions.limit ${problem}`);
+    const limiter = limiterKeyOf(workerClass.name, limit, job.args);
+    const name = limit.name ?? workerClass.name;
+    this.describe(name, limit);
+    // Step 3's wait: tries spaced by a short pause, counted rather than timed, so a fake clock cannot stall it.
+    const tries = 1 + Math.ceil(((limit.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
+    for (let attempt = 1; ; attempt++) {
+      const nowMs = this.ctx.clock.now();
+      const { redis, keys } = this.ctx;
+      const tried = await tryAcquire(redis, keys, limit, limiter, job.jid ?? String(nowMs), nowMs);
+      if (!tried.over) {
+        const lease = tried.release;
+        return lease ? { over: false, release: () => this.release(lease.key, lease.holder) } : ADMITTED;
+      }
+      if (attempt >= tries || stop?.aborted) return this.over(name, limit, nowMs, tried.untilRoomMs);
+      await pause(WAIT_PAUSE_MS * (0.5 + this.random()));
+    }
+  }
+
+  /** Step 3: when to run again; a window limiter waits at least for its next window. */
+  private over(name: string, limit: LimitOptions, nowMs: number, untilRoomMs = 0): Admission {
+    const backoff = limit.backoff ?? DEFAULT_BACKOFF_SECONDS;
+    const waitSeconds = untilRoomMs / 1000 + backoff * (1 + this.random());
+    return { over: true, limiter: name, at: nowMs / 1000 + waitSeconds };
+  }
+
+  /** Sent at once on the shared connection, so it reaches Redis before any later acquire from this process. */
+  private release(leases: string, holder: string): void {
+    this.ctx.redis.zrem(leases, holder).catch((error: unknown) => {
+      this.ctx.logger.warn(
+        `could not release a limiter lease (it lapses on its own): ${describeError(error)}`,
+      );
+    });
+  }
+
+  /** Step 4. */
+  private describe(name: string, limit: LimitOptions): void {
+    if (this.described.has(name)) return;
+    this.described.add(name);
+    const { redis, keys } = this.ctx;
+    redis.hset(keys.limiters, name, JSON.stringify(limit)).catch(() => this.described.delete(name));
+  }
+}
+
+/**
+ * The outcome for an OverLimitError thrown by `Limiter.within` inside `perform` (matched by name and shape, so
+ * the ES module and CommonJS copies of sidepunch agree): rescheduled after the room it waits for plus 1–2 s.
+ */
+export function overLimit(
+  error: unknown,
+  nowMs: number,
+  random: () => number = Math.random,
+): { readonly kind: 'over-limit'; readonly limiter: string; readonly at: number } | undefined {
+  if (!(error instanceof Error) || error.name !== 'OverLimitError') return undefined;
+  const { limiter, untilRoomMs } = error as Error & { limiter?: unknown; untilRoomMs?: unknown };
+  if (typeof limiter !== 'string') return undefined;
+  const roomSeconds = typeof untilRoomMs === 'number' ? untilRoomMs / 1000 : 0;
+  const at = nowMs / 1000 + roomSeconds + DEFAULT_BACKOFF_SECONDS * (1 + random());
+  return { kind: 'over-limit', limiter, at };
+}

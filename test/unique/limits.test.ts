@@ -1,0 +1,276 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { SidepunchApi } from '../../runtime/api/api.js';
+import { Client } from '../../runtime/client/client.js';
+import { limiter, OverLimitError } from '../../runtime/client/limiter.js';
+import type { WorkerOptions } from '../../runtime/core/worker.js';
+import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
+import { useRedis } from '../support/redis-fixture.js';
+
+const fixture = useRedis();
+let runtime: InProcessRuntime | undefined;
+let client: Client | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+/** A worker whose runs wait for `gate` to open; records the arguments of each start. */
+function gatedWorker(name: string, options: WorkerOptions) {
+  let open!: () => void;
+  const state = {
+    started: [] as unknown[][],
+    gate: new Promise<void>((resolve) => {
+      open = resolve;
+    }),
+    open: () => open(),
+  };
+  const cls = class {
+    static sidepunchOptions = options;
+    async perform(...args: unknown[]) {
+      state.started.push(args);
+      await state.gate;
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return { cls, state };
+}
+
+function start(workers: Record<string, any>, concurrency = 10) {
+  runtime = startInProcess(fixture.server.url, workers, { concurrency, random: () => 0 });
+  client = new Client({ redis: fixture.server.url, clock: runtime.clock });
+  return { runtime, client };
+}
+
+/** Resolves once `total` outcomes have been written, however the completer batched them. */
+function outcomesWritten(runtime: InProcessRuntime, total: number): Promise<void> {
+  let written = 0;
+  return new Promise((resolve) => {
+    const off = runtime.launcher.events.on('complete:flushed', ({ count }) => {
+      written += count;
+      if (written >= total) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
+
+async function scheduled(): Promise<{ job: any; score: number }[]> {
+  const flat = await fixture.redis.zrange('schedule', 0, -1, 'WITHSCORES');
+  const entries = [];
+  for (let i = 0; i < flat.length; i += 2)
+    entries.push({ job: JSON.parse(flat[i]!), score: Number(flat[i + 1]) });
+  return entries;
+}
+
+describe('concurrency limits', () => {
+  it('at most `limit` run at once; the others are rescheduled after the backoff, retry count untouched, counted', async () => {
+    const { cls, state } = gatedWorker('Slow', {
+      limit: { kind: 'concurrent', limit: 2, backoff: 5, wait: 0 },
+    });
+    const { runtime, client } = start({ Slow: cls });
+    const flushed = outcomesWritten(runtime, 3);
+    await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
+    const now = runtime.clock.now() / 1000;
+    await flushed;
+    expect(state.started).toHaveLength(2);
+    const later = await scheduled();
+    expect(later).toHaveLength(3);
+    for (const { job, score } of later) {
+      expect(job).not.toHaveProperty('retry_count');
+      expect(job).not.toHaveProperty('limit');
+      expect(score - now).toBeGreaterThanOrEqual(5);
+      expect(score - now).toBeLessThan(10.1);
+    }
+    expect(await fixture.redis.hget('sidepunch:limiter-reschedules', 'Slow')).toBe('3');
+    expect(await fixture.redis.zcard('sidepunch:limiter:concurrent:Slow')).toBe(2);
+    expect(JSON.parse((await fixture.redis.hget('sidepunch:limiters', 'Slow'))!)).toMatchObject({
+      kind: 'concurrent',
+      limit: 2,
+    });
+
+    const done = outcomesWritten(runtime, 2);
+    state.open();
+    await done;
+    expect(await fixture.redis.zcard('sidepunch:limiter:concurrent:Slow')).toBe(0);
+    // the rescheduled jobs run once they are due
+    runtime.clock.advance(11_000);
+    const rest = outcomesWritten(runtime, 2);
+    expect(await runtime.launcher.scheduler.tick()).toBe(3);
+    await rest;
+    expect(state.started.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('`by` makes one limiter per argument value', async () => {
+    const { cls, state } = gatedWorker('PerCounter', {
+      limit: { kind: 'concurrent', limit: 1, by: [0], wait: 0 },
+    });
+    const { runtime, client } = start({ PerCounter: cls });
+    const flushed = outcomesWritten(runtime, 2);
+    await client.pushBulk({
+      class: cls,
+      args: [
+        ['a', 1],
+        ['a', 2],
+        ['b', 1],
+        ['b', 2],
+      ],
+    });
+    await flushed;
+    expect(state.started.map(([counter]) => counter).sort()).toEqual(['a', 'b']);
+    expect(await fixture.redis.zcard('schedule')).toBe(2);
+
+    const api = new SidepunchApi({ redis: fixture.server.url, clock: runtime.clock });
+    try {
+      expect(await api.limiters.all()).toEqual([
+        {
+          name: 'PerCounter',
+          kind: 'concurrent',
+          limit: 1,
+          options: { kind: 'concurrent', limit: 1, by: [0], wait: 0 },
+          inUse: 2,
+          keys: 2,
+          reschedules: 2,
+        },
+      ]);
+    } finally {
+      await api.close();
+    }
+    state.open();
+  });
+
+  it('a lease whose holder died lapses after its lease time: the limiter has room again', async () => {
+    const { cls, state } = gatedWorker('Leased', {
+      limit: { kind: 'concurrent', limit: 1, lease: 30, wait: 0 },
+    });
+    const { runtime, client } = start({ Leased: cls });
+    const deadHolderExpiry = runtime.clock.now() + 30_000;
+    await fixture.redis.zadd(
+      'sidepunch:limiter:concurrent:Leased',
+      deadHolderExpiry,
+      'jid-of-a-dead-process',
+    );
+    let flushed = runtime.next('complete:flushed');
+    await client.push({ class: cls, args: [1] });
+    await flushed;
+    expect(state.started).toHaveLength(0);
+    runtime.clock.advance(31_000);
+    const started = runtime.next('job:start');
+    flushed = runtime.next('complete:flushed');
+    expect(await runtime.launcher.scheduler.tick()).toBe(1);
+    await started;
+    expect(state.started).toHaveLength(1);
+    state.open();
+    await flushed;
+  });
+});
+
+describe('window limits', () => {
+  it('at most `limit` starts per window; the rest wait for a later window', async () => {
+    const { cls, state } = gatedWorker('Api', { limit: { kind: 'window', limit: 2, per: 10, wait: 0 } });
+    const { runtime, client } = start({ Api: cls });
+    const flushed = outcomesWritten(runtime, 3);
+    await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
+    await flushed;
+    expect(state.started).toHaveLength(2);
+    const now = runtime.clock.now() / 1000;
+    const windowEnd = Math.floor(now / 10) * 10 + 10;
+    for (const { score } of await scheduled()) expect(score).toBeGreaterThanOrEqual(windowEnd);
+    state.open();
+  });
+});
+
+describe('bucket and leaky limits', () => {
+  it('a token bucket lets a burst of `limit` through, then one more per refill', async () => {
+    const { cls, state } = gatedWorker('Bucket', { limit: { kind: 'bucket', limit: 3, per: 30, wait: 0 } });
+    const { runtime, client } = start({ Bucket: cls });
+    const written = outcomesWritten(runtime, 2);
+    await client.pushBulk({ class: cls, args: [[1], [2], [3], [4], [5]] });
+    await written;
+    expect(state.started).toHaveLength(3);
+    const now = runtime.clock.now() / 1000;
+    // one token comes back every 10 s
+    for (const { score } of await scheduled()) expect(score - now).toBeGreaterThanOrEqual(10);
+    state.open();
+  });
+
+  it('a leaky bucket spaces starts evenly: `limit` per `per`, no burst', async () => {
+    const { cls, state } = gatedWorker('Leaky', { limit: { kind: 'leaky', limit: 2, per: 10, wait: 0 } });
+    const { runtime, client } = start({ Leaky: cls });
+    const written = outcomesWritten(runtime, 2);
+    await client.pushBulk({ class: cls, args: [[1], [2], [3]] });
+    await written;
+    expect(state.started).toHaveLength(1);
+    const now = runtime.clock.now() / 1000;
+    for (const { score } of await scheduled()) expect(score - now).toBeGreaterThanOrEqual(5);
+    state.open();
+  });
+});
+
+describe('limiter.within, inside perform', () => {
+  it('runs the code when there is room; over the limit, the job is rescheduled, not failed, and counted', async () => {
+    const calls: string[] = [];
+    let gate!: () => void;
+    const held = new Promise<void>((resolve) => {
+      gate = resolve;
+    });
+    let firstCall!: () => void;
+    const called = new Promise<void>((resolve) => {
+      firstCall = resolve;
+    });
+    const counterApi = limiter.concurrent(
+      'counter-api',
+      { limit: 1, wait: 0 },
+      { redis: fixture.server.url },
+    );
+    const CallsApi = class {
+      async perform(counter: string, hold: boolean) {
+        await counterApi.within(counter, async () => {
+          calls.push(counter);
+          firstCall();
+          if (hold) await held;
+        });
+      }
+    };
+    Object.defineProperty(CallsApi, 'name', { value: 'CallsApi' });
+    const { runtime, client } = start({ CallsApi });
+    try {
+      await client.push({ class: 'CallsApi', args: ['c1', true] });
+      await called;
+      const written = outcomesWritten(runtime, 2);
+      await client.pushBulk({
+        class: 'CallsApi',
+        args: [
+          ['c1', false],
+          ['c2', false],
+        ],
+      });
+      await written;
+      expect(calls.sort()).toEqual(['c1', 'c2']);
+      const [entry] = await scheduled();
+      expect(entry!.job).toMatchObject({ args: ['c1', false] });
+      expect(entry!.job).not.toHaveProperty('retry_count');
+      expect(await fixture.redis.zcard('retry')).toBe(0);
+      expect(await fixture.redis.hget('sidepunch:limiter-reschedules', 'counter-api')).toBe('1');
+      const done = outcomesWritten(runtime, 1);
+      gate();
+      await done;
+      expect(await fixture.redis.zcard('sidepunch:limiter:concurrent:counter-api:c1')).toBe(0);
+    } finally {
+      await counterApi.close();
+    }
+  });
+
+  it('outside a job, over the limit throws OverLimitError', async () => {
+    const once = limiter.window('once', { limit: 1, per: 60, wait: 0 }, { redis: fixture.server.url });
+    try {
+      expect(await once.within(undefined, () => 'ran')).toBe('ran');
+      await expect(once.within(undefined, () => 'again')).rejects.toBeInstanceOf(OverLimitError);
+    } finally {
+      await once.close();
+    }
+  });
+});
