@@ -73,6 +73,16 @@ function kindOf(value: unknown): string {
 }
 
 /** An Error (of this realm or another), found without running a Proxy's traps or a getter. */
+/** `value instanceof type`, false for a Proxy (whose getPrototypeOf trap may throw) and never throwing. */
+export function isInstanceOf<T>(value: unknown, type: abstract new (...args: never[]) => T): value is T {
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return false;
+  try {
+    return value instanceof type;
+  } catch {
+    return false; // a Proxy further up the prototype chain
+  }
+}
+
 function isError(value: unknown): value is Error {
   if (typeof value !== 'object' || value === null || types.isProxy(value)) return false;
   if (types.isNativeError(value)) return true;

@@ -18,6 +18,7 @@ import {
   ROLLUP_TTL_SECONDS,
   tenMinuteBucket,
 } from '../core/execution-metrics-format.js';
+import { isInstanceOf } from '../core/thrown-value.js';
 import type { Keys } from '../redis/keys.js';
 import type { SlotBatch } from '../redis/slot-batch.js';
 import type { Outcome } from './executor.js';
@@ -32,7 +33,7 @@ export interface ExecutionSample {
 /** The sample of a run that reached its worker, or undefined. */
 export function executionSample(outcome: Outcome, elapsedMs: number): ExecutionSample | undefined {
   if (outcome.kind !== 'done' && outcome.kind !== 'failed') return undefined;
-  if (outcome.kind === 'failed' && outcome.error instanceof UnknownWorkerError) return undefined;
+  if (outcome.kind === 'failed' && isInstanceOf(outcome.error, UnknownWorkerError)) return undefined;
   const { job } = outcome;
   const wrapped = (job as { wrapped?: unknown }).wrapped;
   const className = typeof wrapped === 'string' && wrapped !== '' ? wrapped : job.class;

@@ -17,7 +17,7 @@ import {
   limiterKeyOf,
   limitProblem,
 } from '../core/limit.js';
-import { describeError } from '../core/thrown-value.js';
+import { describeError, isInstanceOf } from '../core/thrown-value.js';
 import type { WorkerClass } from '../core/worker.js';
 import { tryAcquire } from '../redis/limit-acquire.js';
 import type { RuntimeContext } from './actor-context.js';
@@ -98,10 +98,22 @@ export function overLimit(
   nowMs: number,
   random: () => number = Math.random,
 ): { readonly kind: 'over-limit'; readonly limiter: string; readonly at: number } | undefined {
-  if (!(error instanceof Error) || error.name !== 'OverLimitError') return undefined;
-  const { limiter, untilRoomMs } = error as Error & { limiter?: unknown; untilRoomMs?: unknown };
-  if (typeof limiter !== 'string') return undefined;
+  const fields = overLimitFields(error);
+  if (!fields) return undefined;
+  const { limiter, untilRoomMs } = fields;
   const roomSeconds = typeof untilRoomMs === 'number' ? untilRoomMs / 1000 : 0;
   const at = nowMs / 1000 + roomSeconds + DEFAULT_BACKOFF_SECONDS * (1 + random());
   return { kind: 'over-limit', limiter, at };
+}
+
+/** An OverLimitError's fields; undefined for anything else, even a value whose traps or getters throw. */
+function overLimitFields(error: unknown): { limiter: string; untilRoomMs: unknown } | undefined {
+  if (!isInstanceOf(error, Error)) return undefined;
+  try {
+    if (error.name !== 'OverLimitError') return undefined;
+    const { limiter, untilRoomMs } = error as Error & { limiter?: unknown; untilRoomMs?: unknown };
+    return typeof limiter === 'string' ? { limiter, untilRoomMs } : undefined;
+  } catch {
+    return undefined; // a `name` or field getter that throws
+  }
 }
