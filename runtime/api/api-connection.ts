@@ -34,13 +34,14 @@ export interface OwnedApiConnection extends ApiConnection {
   close(): Promise<void>;
 }
 
-export function openApiConnection(options: ApiOptions = {}): OwnedApiConnection {
+/** `role` names the connection in Redis's CLIENT LIST (`sidepunch-api`, `sidepunch-limiter`). */
+export function openApiConnection(options: ApiOptions = {}, role = 'api'): OwnedApiConnection {
   const given = options.redis;
   const owned = !isRedisConnection(given);
   const redis = isRedisConnection(given)
     ? given
     : openRedis(given ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL), {
-        role: 'api',
+        role,
         logger: silentLogger,
         maxRetriesPerRequest: 2,
       });

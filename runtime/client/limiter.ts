@@ -12,19 +12,9 @@
  * The connection is the one given, else REDIS_URL, else the local Redis, opened on first use.
  */
 import { randomBytes } from 'node:crypto';
-import { type Clock, systemClock } from '../core/clock.js';
+import { type ApiOptions, type OwnedApiConnection, openApiConnection } from '../api/api-connection.js';
 import { DEFAULT_WAIT_SECONDS, type LimitOptions, limitProblem } from '../core/limit.js';
-import { silentLogger } from '../core/logger.js';
-import { Keys } from '../redis/keys.js';
 import { tryAcquire } from '../redis/limit-acquire.js';
-import {
-  DEFAULT_REDIS_URL,
-  isRedisConnection,
-  openRedis,
-  type RedisConnection,
-  type RedisTarget,
-} from '../redis/redis-connection.js';
-import { withScripts } from '../redis/scripts.js';
 
 /** Thrown by `within` when the limiter stays full for `wait` seconds; in `perform`, the job is rescheduled. */
 export class OverLimitError extends Error {
@@ -38,11 +28,8 @@ export class OverLimitError extends Error {
   }
 }
 
-export interface LimiterConnection {
-  readonly redis?: RedisTarget | RedisConnection;
-  readonly namespace?: string;
-  readonly clock?: Clock;
-}
+/** Where a limiter's Redis is: a URL, ioredis options or your connection, the namespace and the clock. */
+export type LimiterConnection = ApiOptions;
 
 type Declared<Kind extends LimitOptions['kind']> = Omit<
   Extract<LimitOptions, { kind: Kind }>,
@@ -52,7 +39,9 @@ type Declared<Kind extends LimitOptions['kind']> = Omit<
 const WAIT_PAUSE_MS = 25;
 
 export class Limiter {
-  private connection?: { redis: RedisConnection; keys: Keys };
+  private connection?: OwnedApiConnection;
+  /** Whether this limiter's description is in the limiters hash (the Limiters page), written once. */
+  private described = false;
 
   constructor(
     readonly name: string,
@@ -66,12 +55,14 @@ export class Limiter {
 
   /** Runs `fn` once the limiter (for `key`, if given) has room; throws OverLimitError if it has none in time. */
   async within<T>(key: string | undefined, fn: () => T | Promise<T>): Promise<T> {
-    const { redis, keys } = this.connected();
-    const clock = this.where.clock ?? systemClock;
+    const { redis, keys, clock } = this.connected();
     const limiter = key === undefined ? this.name : `${this.name}:${key}`;
     const holder = randomBytes(12).toString('hex');
     const tries = 1 + Math.ceil(((this.options.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
-    await redis.hset(keys.limiters, this.name, JSON.stringify(this.options));
+    if (!this.described) {
+      await redis.hset(keys.limiters, this.name, JSON.stringify(this.options));
+      this.described = true;
+    }
     for (let attempt = 1; ; attempt++) {
       const tried = await tryAcquire(redis, keys, this.options, limiter, holder, clock.now());
       if (!tried.over) {
@@ -90,20 +81,11 @@ export class Limiter {
   async close(): Promise<void> {
     const opened = this.connection;
     this.connection = undefined;
-    if (opened && !isRedisConnection(this.where.redis)) await opened.redis.quit().catch(() => {});
+    await opened?.close();
   }
 
-  private connected(): { redis: RedisConnection; keys: Keys } {
-    if (this.connection) return this.connection;
-    const given = this.where.redis;
-    const redis = isRedisConnection(given)
-      ? given
-      : openRedis(given ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL), {
-          role: 'limiter',
-          logger: silentLogger,
-          maxRetriesPerRequest: 2,
-        });
-    this.connection = { redis: withScripts(redis), keys: Keys.for(redis, this.where.namespace) };
+  private connected(): OwnedApiConnection {
+    this.connection ??= openApiConnection(this.where, 'limiter');
     return this.connection;
   }
 }
