@@ -187,7 +187,8 @@ describe('cluster mode', () => {
     expect(await done('staged')).toEqual(['jid-staged']);
     expect(await redis.llen(keys.promoting('schedule', dead))).toBe(0);
     expect(await redis.scard(keys.promoted('a'))).toBe(0);
-    expect(runtime!.output()).toMatch(/rescued 1 job\(s\) left in progress by dead process gone-host:1:dead/);
+    // The log line is written after the rescue's Redis writes (stdout is flushed once per turn): wait for it.
+    await runtime!.waitForLine(/rescued 1 job\(s\) left in progress by dead process gone-host:1:dead/);
   });
 
   it("serves the dashboard's pages on a cluster, and says plainly which actions it cannot do there", async () => {
