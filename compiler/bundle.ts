@@ -111,6 +111,9 @@ function buildOptions(
     write: false,
     logLevel: 'silent',
     legalComments: 'none',
+    // Two modules may declare classes of one name; bundling renames one (`RetryableError2`), and a job's
+    // error_class, a log line or `constructor.name` would show the renamed one. keepNames keeps the source's.
+    keepNames: true,
     banner: { js: REGISTRY_HEADER },
     plugins: [
       entryModule(request.projectDir, sources.entry),

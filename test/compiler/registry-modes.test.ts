@@ -5,7 +5,9 @@
  * npm workspace) and leaves real npm packages external.
  */
 import { mkdirSync, symlinkSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Registry } from '../../runtime/core/registry.js';
 import { runCli } from './support/run-cli.js';
 import { type TempProject, useTempProjects, workerSource } from './support/temp-project.js';
 
@@ -150,5 +152,35 @@ export class SendEmail implements SidepunchWorker {
     expect(registry).toContain('var greeting = (to) => "hello " + to;');
     expect(registry).not.toContain('@acme/shared');
     expect(registry).toContain('from "installed-package"');
+  });
+});
+
+describe('names in the bundle', () => {
+  it("keep the source's class names when two modules declare the same one (a job's error_class reads it)", async () => {
+    const failing = (worker: string) =>
+      [
+        "import type { SidepunchWorker } from 'sidepunch';",
+        'class RetryableError extends Error {}',
+        `export class ${worker} implements SidepunchWorker {`,
+        '  perform(): void {',
+        "    throw new RetryableError('later');",
+        '  }',
+        '}',
+        '',
+      ].join('\n');
+    const app = project({
+      'src/workers/a.ts': failing('ChargeCard'),
+      'src/workers/b.ts': failing('SendReceipt'),
+    });
+    expect((await runCli(app.dir, '--no-cache')).code).toBe(0);
+    const registry: Registry = (await import(pathToFileURL(app.path('dist/registry.js')).href)).default;
+    const thrownBy = (name: string) => {
+      try {
+        new (registry.workers[name] as new () => { perform(): void })().perform();
+      } catch (error) {
+        return (error as Error).constructor.name;
+      }
+    };
+    expect([thrownBy('ChargeCard'), thrownBy('SendReceipt')]).toEqual(['RetryableError', 'RetryableError']);
   });
 });
