@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -81,6 +82,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time even on two cores (vitest's default there is one): most files wait on redis-server,
+    // child processes, Ruby or a browser rather than on the CPU, so two at once halve the suite's wall time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // After vitest's own summary: which tiers ran, with their durations.
     reporters: ['default', './test/support/tier-durations.ts'],
     // expect.poll waits for what a user would see happen (a live refresh, a heartbeat): 1 s is too short on a

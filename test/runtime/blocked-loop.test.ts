@@ -5,10 +5,11 @@ import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 const BUSY_REGISTRY = `${REPO_ROOT}fixtures/registries/busy.mjs`;
-const FAST_BEAT = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
+// A 2 s TTL: on a loaded machine a 1 s one expired while the heartbeat thread waited for a core.
+const FAST_BEAT = ['--heartbeat', '0.25', '--process-ttl', '2', '--log-level', 'warn'];
 
 describe('an event loop blocked by a job', () => {
-  it('a job blocking its loop 4 s, past a 1 s process TTL, runs once beside another process, with a warning', async () => {
+  it('a job blocking its loop 4 s, past a 2 s process TTL, runs once beside another process, with a warning', async () => {
     const blocked = fixture.run(FAST_BEAT, { registry: BUSY_REGISTRY });
     await waitUntil('registered', async () => (await fixture.redis.scard('processes')) === 1);
     const jid = await fixture.client.push({ class: 'Busy', args: [4000, 'blocked'] });
