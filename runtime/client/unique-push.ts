@@ -10,9 +10,14 @@ import type { PreparedJobs } from './client.js';
 
 /** What became of one pushed job. */
 export type PushOutcome =
+  /** Enqueued (or scheduled): a new job. */
   | { readonly pushed: true; readonly jid: string }
+  /** A debounced job that took the place of the one still waiting (`replaced`, its jid); it runs at `at`. */
+  | { readonly pushed: true; readonly jid: string; readonly replaced: string; readonly at: number }
   /** A unique job whose lock another pending job holds: nothing was saved. */
   | { readonly pushed: false; readonly reason: 'duplicate'; readonly heldBy: string }
+  /** A debounced job (`keep: 'first'`): the job still waiting (`pending`) kept its arguments; it runs at `at`. */
+  | { readonly pushed: false; readonly reason: 'kept'; readonly pending: string; readonly at: number }
   /** A client middleware stopped it. */
   | { readonly pushed: false; readonly reason: 'stopped' };
 
@@ -66,6 +71,11 @@ export async function writeUnique(
 /** Each job's outcome, in push order. */
 export function pushOutcomes(prepared: PreparedJobs): PushOutcome[] {
   return prepared.jids.map((jid, i): PushOutcome => {
+    const debounced = prepared.debounce?.results.get(i);
+    if (debounced?.kind === 'kept')
+      return { pushed: false, reason: 'kept', pending: debounced.pending, at: debounced.at };
+    if (jid !== undefined && debounced?.kind === 'replaced')
+      return { pushed: true, jid, replaced: debounced.replaced, at: debounced.at };
     if (jid !== undefined) return { pushed: true, jid };
     const heldBy = prepared.unique?.dropped.get(i);
     return heldBy !== undefined

@@ -190,6 +190,14 @@ export class Keys {
     return `${this.prefix}unique:${digest}`;
   }
 
+  /**
+   * STRING, SET PX: a debounced job's pending payload, exactly as it sits in `schedule` (docs/unique-and-limits.md).
+   * The pending job is the member only while `schedule` still holds it.
+   */
+  debounce(digest: string): string {
+    return `${this.prefix}sidepunch:debounce:${digest}`;
+  }
+
   /** ZSET: a concurrency limiter's leases, holder → expiry (epoch ms). `limiter` is its name, with its key. */
   limiterLeases(limiter: string): string {
     return `${this.prefix}sidepunch:limiter:concurrent:${limiter}`;
