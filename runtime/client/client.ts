@@ -30,7 +30,7 @@ import {
 } from '../redis/redis-connection.js';
 import { type DebounceResult, writeDebounced } from './debounce-push.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
-import { type PushOutcome, pushOutcomes, writeUnique } from './unique-push.js';
+import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } from './unique-push.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
@@ -395,7 +395,6 @@ export class Client {
     if (count === 0) return;
     const { redis, keys } = this.connected();
     if (prepared.debounce) {
-      if (isCluster(redis)) throw new PushError('debounced jobs are not supported on a Redis Cluster yet');
       const saving = writeDebounced(redis, keys, prepared, this.clock.now() / 1000);
       const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
       if (!saved.done) {
@@ -405,8 +404,11 @@ export class Client {
       return;
     }
     if (prepared.unique) {
-      if (isCluster(redis)) throw new PushError('unique jobs are not supported on a Redis Cluster yet');
-      const saving = writeUnique(redis, keys, prepared, this.clock.now() / 1000);
+      const now = this.clock.now() / 1000;
+      // On a cluster the lock and the job's list live in different slots: the lock first, then the push.
+      const saving = isCluster(redis)
+        ? writeUniqueOnCluster(redis, keys, prepared, now, (rest) => this.writePlain(rest))
+        : writeUnique(redis, keys, prepared, now);
       const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
       if (!saved.done) {
         const reason = saved.error === undefined ? 'no reply from Redis' : (saved.error as Error).message;
@@ -414,6 +416,15 @@ export class Client {
       }
       return;
     }
+    await this.writePlain(prepared);
+  }
+
+  /** Saves jobs that are neither unique nor debounced: SADD queues + LPUSH, ZADD schedule, in one round trip. */
+  private async writePlain(prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>): Promise<void> {
+    let count = prepared.scheduled.length;
+    for (const payloads of prepared.queued.values()) count += payloads.length;
+    if (count === 0) return;
+    const { redis, keys } = this.connected();
     const pipeline = redis.pipeline();
     // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
     const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
