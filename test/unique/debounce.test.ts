@@ -4,6 +4,7 @@ import { setStubClient, workerStub } from '../../runtime/client/stub.js';
 import { FakeClock } from '../../runtime/core/clock.js';
 import { uniqueDigest } from '../../runtime/core/unique.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
+import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -13,6 +14,7 @@ let runtime: InProcessRuntime | undefined;
 const clients: Client[] = [];
 
 afterEach(async () => {
+  clientMiddleware.clear();
   await Promise.all(clients.splice(0).map((each) => each.close()));
   await runtime?.stop();
   runtime = undefined;
@@ -141,6 +143,46 @@ describe('debounce: pushes', () => {
     } finally {
       setStubClient(previous);
     }
+  });
+
+  it('a bulk push folds its own copies in order, in one round trip', async () => {
+    const c = newClient(new FakeClock(START));
+    const ByCounter = worker('BulkCounter', { debounce: { for: 5, by: [0] } });
+    const outcomes = await c.pushBulkOutcomes({
+      class: ByCounter,
+      args: [
+        ['c1', 1],
+        ['c2', 1],
+        ['c1', 2],
+      ],
+    });
+    expect(outcomes.map((o) => ('replaced' in o ? 'replaced' : o.pushed ? 'enqueued' : 'kept'))).toEqual([
+      'enqueued',
+      'enqueued',
+      'replaced',
+    ]);
+    expect(outcomes[2]).toMatchObject({ replaced: outcomes[0]!.pushed ? outcomes[0]!.jid : '' });
+    expect((await scheduled()).map(([job]) => job.args).sort()).toEqual([
+      ['c1', 2],
+      ['c2', 1],
+    ]);
+  });
+
+  it('through client middleware: the job still waits, and the digest is of the arguments as the middleware left them', async () => {
+    const clock = new FakeClock(START);
+    const c = newClient(clock);
+    clientMiddleware.add((job, next) => {
+      job.args = [String(job.args[0]).toLowerCase(), ...job.args.slice(1)];
+      job.tenant = 'acme';
+      return next();
+    });
+    const first = await c.pushOutcome({ class: Recount, args: ['C1'] });
+    const second = await c.pushOutcome({ class: Recount, args: ['c1'] });
+    expect(second).toMatchObject({ pushed: true, replaced: first.pushed ? first.jid : '' });
+    const [[job, at]] = (await scheduled()) as [[Record<string, unknown>, number]];
+    expect(job).toMatchObject({ args: ['c1'], tenant: 'acme' });
+    expect(job.enqueued_at).toBeUndefined();
+    expect(at).toBe(seconds(START) + 30);
   });
 
   it('a malformed option, or debounce with unique, is a clear one-line error', async () => {
