@@ -48,6 +48,7 @@ export const UNIT = [
   'test/runtime/swarm-args.test.ts',
   'test/testing/fake-mode.test.ts',
   'test/testing/inline-mode.test.ts',
+  'test/testing/unique-and-debounce.test.ts',
   'test/web/building-blocks.test.ts',
 ];
 export const SLOW = [

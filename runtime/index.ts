@@ -48,6 +48,7 @@ export type { PushOutcome } from './client/unique-push.js';
 export { argumentNames } from './core/argument-names.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
+export type { DebounceOptions } from './core/debounce.js';
 export type { FieldLogger, LogFields } from './core/field-logger.js';
 export {
   type DeathHandler,

@@ -5,6 +5,7 @@
  * a value of its kind: known fields have tailored rules, newer ones are checked against their declared type.
  */
 import { type InterfaceDeclaration, Node, ts } from 'ts-morph';
+import { debounceProblem } from '../../runtime/core/debounce.js';
 import { limitProblem } from '../../runtime/core/limit.js';
 import { uniqueProblem } from '../../runtime/core/unique.js';
 import { Code } from '../codes.js';
@@ -38,6 +39,7 @@ export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['tags', strings],
   ['timeout', positive],
   ['unique', uniqueProblem],
+  ['debounce', debounceProblem],
   ['limit', limitProblem],
 ]);
 
@@ -144,9 +146,30 @@ export function readOptions(
       );
       continue;
     }
+    const conflict = conflictOf(key, value, entries);
+    if (conflict) {
+      diagnostics.push(
+        diagnosticAt(expression, Code.OptionValue, `${className}.sidepunchOptions.${key} ${conflict}.`),
+      );
+      continue;
+    }
     entries.push([key, value]);
   }
   return { entries, diagnostics };
+}
+
+/** Options that exclude each other: a job is either unique (pushes dropped) or debounced (pushes folded). */
+function conflictOf(
+  key: string,
+  value: OptionValue,
+  earlier: readonly (readonly [string, OptionValue])[],
+): string | undefined {
+  const other = key === 'debounce' ? 'unique' : key === 'unique' ? 'debounce' : undefined;
+  if (!other || value === false) return undefined;
+  const set = earlier.some(([name, given]) => name === other && given !== false);
+  return set
+    ? `cannot go with '${other}': a unique job drops a second push, a debounced one folds it into the pending job; keep one`
+    : undefined;
 }
 
 /** The nearest declaration of `static sidepunchOptions`, as the runtime finds it through the constructor chain. */

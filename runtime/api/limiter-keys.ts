@@ -1,5 +1,9 @@
-/** The keys that exist among exact names and glob patterns (SCAN for the patterns), each once. */
-import type { RedisConnection } from '../redis/redis-connection.js';
+/**
+ * The keys that exist among exact names and glob patterns (SCAN for the patterns), each once. On a Redis Cluster
+ * each primary holds its own slots' keys: every primary is scanned.
+ */
+import type { Redis } from 'ioredis';
+import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 
 export async function scanKeys(redis: RedisConnection, patterns: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
@@ -8,12 +12,15 @@ export async function scanKeys(redis: RedisConnection, patterns: readonly string
       if ((await redis.exists(pattern)) === 1) found.add(pattern);
       continue;
     }
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      for (const key of batch) found.add(key);
-      cursor = next;
-    } while (cursor !== '0');
+    const nodes: (Redis | RedisConnection)[] = isCluster(redis) ? redis.nodes('master') : [redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        for (const key of batch) found.add(key);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   }
   return [...found];
 }

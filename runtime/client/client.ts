@@ -11,6 +11,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
+import { type DebounceRule, debounceRuleOf } from '../core/debounce.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -27,8 +28,9 @@ import {
   type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
+import { type DebounceResult, writeDebounced } from './debounce-push.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
-import { type PushOutcome, pushOutcomes, writeUnique } from './unique-push.js';
+import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } from './unique-push.js';
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
@@ -75,6 +77,12 @@ export interface PreparedJobs {
   readonly queued: Map<string, string[]>;
   /** Jobs for later: [epoch seconds, payload]. */
   readonly scheduled: [number, string][];
+  /** Debounced jobs (all scheduled): the rule, each payload's digest; `write` fills `results` (push index → what it did). */
+  readonly debounce?: {
+    readonly rule: DebounceRule;
+    readonly digests: ReadonlyMap<string, string>;
+    readonly results: Map<number, DebounceResult>;
+  };
   /** Unique jobs: the rule, and each payload's lock digest; `write` fills `dropped` (push index → holder jid). */
   readonly unique?: {
     readonly rule: UniqueRule;
@@ -239,17 +247,23 @@ export class Client {
   ): Promise<PreparedJobs> {
     const { options: merged, className, queue } = this.resolveOptions(job);
     // `limit` is read by the server from the worker class; the payload does not carry it.
-    const { unique: uniqueOption, limit: _limit, ...options } = merged;
+    const { unique: uniqueOption, debounce: debounceOption, limit: _limit, ...options } = merged;
     const rule = uniqueRuleOf(className, uniqueOption);
+    const debounceRule = debounceRuleOf(className, debounceOption);
+    if (rule && debounceRule)
+      throw new PushError(
+        `job ${className}: "unique" and "debounce" do not go together; set one of them to false`,
+      );
     const nowMs = this.clock.now();
-    const runAt = scheduledSeconds(job, nowMs);
     const now = nowMs / 1000;
+    // A debounced job always waits: its own time when the push gives one, else `for` seconds.
+    const runAt = scheduledSeconds(job, nowMs) ?? (debounceRule ? now + debounceRule.forSeconds : undefined);
     const jids = jid !== undefined ? [jid] : newJids(argLists.length);
     for (const args of argLists) {
       if (!Array.isArray(args)) throw new PushError(`job arguments must be an array, got ${typeof args}`);
     }
     if (clientMiddleware.size > 0) {
-      const resolved = { options, className, queue, call, rule };
+      const resolved = { options, className, queue, call, rule, debounceRule };
       return this.throughMiddleware(resolved, argLists, jids, runAt, now);
     }
     // Every job of a push shares all fields but args and jid: encode those once, in Sidekiq's order.
@@ -260,9 +274,14 @@ export class Client {
       (runAt === undefined ? `,"enqueued_at":${formatSeconds(now)}` : '') +
       '}';
     const classAndJid = `,"class":${JSON.stringify(className)},"jid":`;
-    const digests = rule ? new Map<string, string>() : undefined;
+    const digests = rule || debounceRule ? new Map<string, string>() : undefined;
     const payloads = argLists.map((args, i) => {
       const start = `${head}${argsKey}${encodeArgs(className, args)}${classAndJid}${JSON.stringify(jids[i])}`;
+      if (debounceRule && digests) {
+        const payload = `${start}${tail}`;
+        digests.set(payload, uniqueDigest(className, queue, args, debounceRule.by));
+        return payload;
+      }
       if (!rule || !digests) return `${start}${tail}`;
       const digest = uniqueDigest(className, queue, args, rule.by);
       const payload = `${start}${uniqueFieldsText(rule, digest)}${tail}`;
@@ -270,6 +289,10 @@ export class Client {
       return payload;
     });
     const unique = rule && digests ? { rule, digests, dropped: new Map<number, string>() } : undefined;
+    const debounce =
+      debounceRule && digests
+        ? { rule: debounceRule, digests, results: new Map<number, DebounceResult>() }
+        : undefined;
     return runAt === undefined
       ? { className, jids, queued: new Map([[queue, payloads]]), scheduled: [], unique }
       : {
@@ -278,6 +301,7 @@ export class Client {
           queued: new Map(),
           scheduled: payloads.map((payload) => [runAt, payload]),
           unique,
+          debounce,
         };
   }
 
@@ -292,16 +316,27 @@ export class Client {
       queue: string;
       call?: PushCall;
       rule?: UniqueRule;
+      debounceRule?: DebounceRule;
     },
     argLists: readonly (readonly unknown[])[],
     jids: readonly string[],
     runAt: number | undefined,
     now: number,
   ): Promise<PreparedJobs> {
-    const { options, className, queue, call, rule } = resolved;
+    const { options, className, queue, call, rule, debounceRule } = resolved;
     const digests = new Map<string, string>();
     const unique = rule ? { rule, digests, dropped: new Map<number, string>() } : undefined;
-    const prepared: PreparedJobs = { className, jids: [], queued: new Map(), scheduled: [], unique };
+    const debounce = debounceRule
+      ? { rule: debounceRule, digests, results: new Map<number, DebounceResult>() }
+      : undefined;
+    const prepared: PreparedJobs = {
+      className,
+      jids: [],
+      queued: new Map(),
+      scheduled: [],
+      unique,
+      debounce,
+    };
     const redis = this.middlewareRedis();
     for (let i = 0; i < argLists.length; i++) {
       const job = {
@@ -328,10 +363,15 @@ export class Client {
       if (typeof saved.queue !== 'string' || saved.queue === '') {
         throw new PushError(`job ${className}: client middleware left "queue" empty or not a string`);
       }
-      const scheduledAt = typeof at === 'number' && at > now ? at : undefined;
+      // A debounced job waits even when a middleware took its time away: `for` seconds, as without one.
+      const scheduledAt =
+        typeof at === 'number' && at > now ? at : debounceRule ? now + debounceRule.forSeconds : undefined;
       if (scheduledAt === undefined) saved.enqueued_at = now;
       const payload = encodePayload(className, saved);
       if (rule && typeof saved.unique_digest === 'string') digests.set(payload, saved.unique_digest);
+      // The digest of the arguments as saved: a middleware that changed them changed which job this is.
+      if (debounceRule && Array.isArray(saved.args))
+        digests.set(payload, uniqueDigest(className, saved.queue, saved.args, debounceRule.by));
       if (scheduledAt !== undefined) prepared.scheduled.push([scheduledAt, payload]);
       else {
         const list = prepared.queued.get(saved.queue);
@@ -354,9 +394,21 @@ export class Client {
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
     const { redis, keys } = this.connected();
+    if (prepared.debounce) {
+      const saving = writeDebounced(redis, keys, prepared, this.clock.now() / 1000);
+      const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
+      if (!saved.done) {
+        const reason = saved.error === undefined ? 'no reply from Redis' : (saved.error as Error).message;
+        throw new PushError(`could not save ${count} debounced job(s) to ${this.where}: ${reason}`);
+      }
+      return;
+    }
     if (prepared.unique) {
-      if (isCluster(redis)) throw new PushError('unique jobs are not supported on a Redis Cluster yet');
-      const saving = writeUnique(redis, keys, prepared, this.clock.now() / 1000);
+      const now = this.clock.now() / 1000;
+      // On a cluster the lock and the job's list live in different slots: the lock first, then the push.
+      const saving = isCluster(redis)
+        ? writeUniqueOnCluster(redis, keys, prepared, now, (rest) => this.writePlain(rest))
+        : writeUnique(redis, keys, prepared, now);
       const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
       if (!saved.done) {
         const reason = saved.error === undefined ? 'no reply from Redis' : (saved.error as Error).message;
@@ -364,6 +416,15 @@ export class Client {
       }
       return;
     }
+    await this.writePlain(prepared);
+  }
+
+  /** Saves jobs that are neither unique nor debounced: SADD queues + LPUSH, ZADD schedule, in one round trip. */
+  private async writePlain(prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>): Promise<void> {
+    let count = prepared.scheduled.length;
+    for (const payloads of prepared.queued.values()) count += payloads.length;
+    if (count === 0) return;
+    const { redis, keys } = this.connected();
     const pipeline = redis.pipeline();
     // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
     const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];

@@ -27,13 +27,15 @@ export interface WorkerStub<Args extends readonly unknown[]> {
   /** The same stub with some options overridden for the next pushes (`set({ unique: false })` bypasses uniqueness). */
   set(overrides: WorkerOptions): WorkerStub<Args>;
   /**
-   * The same pushes, resolving to what became of the job: `{ pushed: true, jid }`, or `{ pushed: false, reason }`
-   * where reason is `'duplicate'` (a unique job already pending; `heldBy` is its jid) or `'stopped'` (middleware).
+   * The same pushes, resolving to what became of the job: `{ pushed: true, jid }` (enqueued), `{ pushed: true, jid,
+   * replaced, at }` (a debounced job that took the waiting one's place), or `{ pushed: false, reason }` where reason
+   * is `'duplicate'` (a unique job already pending; `heldBy` is its jid), `'kept'` (a debounced job with `keep:
+   * 'first'`: the waiting `pending` job kept its arguments) or `'stopped'` (middleware).
    */
   readonly withOutcome: OutcomeStub<Args>;
 }
 
-/** `stub.withOutcome`: pushes that tell an enqueued job from a dropped one. */
+/** `stub.withOutcome`: pushes that tell an enqueued job from a dropped, replaced or kept one. */
 export interface OutcomeStub<Args extends readonly unknown[]> {
   performAsync(...args: Args): Promise<PushOutcome>;
   performIn(seconds: number, ...args: Args): Promise<PushOutcome>;

@@ -1,6 +1,8 @@
 /**
  * Saving unique jobs: each job's lock is taken and the job pushed in one script call (unique-push.lua), all of a
- * push's jobs in one round trip; a job whose lock another job holds is not pushed, and its push says so.
+ * push's jobs in one round trip; a job whose lock another job holds is not pushed, and its push says so. On a
+ * Redis Cluster, where the lock and the job's list sit in different slots, the locks are taken first (`SET NX`,
+ * still one winner among concurrent pushes) and the winners pushed after.
  */
 
 import type { Keys } from '../redis/keys.js';
@@ -10,9 +12,14 @@ import type { PreparedJobs } from './client.js';
 
 /** What became of one pushed job. */
 export type PushOutcome =
+  /** Enqueued (or scheduled): a new job. */
   | { readonly pushed: true; readonly jid: string }
+  /** A debounced job that took the place of the one still waiting (`replaced`, its jid); it runs at `at`. */
+  | { readonly pushed: true; readonly jid: string; readonly replaced: string; readonly at: number }
   /** A unique job whose lock another pending job holds: nothing was saved. */
   | { readonly pushed: false; readonly reason: 'duplicate'; readonly heldBy: string }
+  /** A debounced job (`keep: 'first'`): the job still waiting (`pending`) kept its arguments; it runs at `at`. */
+  | { readonly pushed: false; readonly reason: 'kept'; readonly pending: string; readonly at: number }
   /** A client middleware stopped it. */
   | { readonly pushed: false; readonly reason: 'stopped' };
 
@@ -63,9 +70,74 @@ export async function writeUnique(
   });
 }
 
+/**
+ * The cluster variant: each lock with `SET NX PX GET` (its holder's jid when taken), then the jobs whose lock was
+ * taken through `writeRest`; if that fails, the locks just taken are released so a retry of the push can win them.
+ * A client that dies between the two steps leaves a lock without a job, lapsing after `for`.
+ */
+export async function writeUniqueOnCluster(
+  redis: RedisConnection,
+  keys: Keys,
+  prepared: PreparedJobs,
+  now: number,
+  writeRest: (rest: Pick<PreparedJobs, 'queued' | 'scheduled'>) => Promise<void>,
+): Promise<void> {
+  const unique = prepared.unique!;
+  const lockMs = Math.ceil(unique.rule.forSeconds * 1000);
+  const index = new Map<string, number>();
+  prepared.jids.forEach((jid, i) => {
+    if (jid !== undefined) index.set(jid, i);
+  });
+  const jobs: { payload: string; queue: string; at?: number }[] = [];
+  for (const [queue, payloads] of prepared.queued)
+    for (const payload of payloads) jobs.push({ payload, queue });
+  for (const [at, payload] of prepared.scheduled) jobs.push({ payload, queue: '', at });
+  const scripted = withScripts(redis);
+  const holders = await Promise.all(
+    jobs.map(({ payload, at }) => {
+      const ms = at === undefined ? lockMs : lockMs + Math.max(0, Math.ceil((at - now) * 1000));
+      return scripted.set(
+        keys.uniqueLock(unique.digests.get(payload)!),
+        jidOf(payload),
+        'PX',
+        ms,
+        'NX',
+        'GET',
+      );
+    }),
+  );
+  const rest: Pick<PreparedJobs, 'queued' | 'scheduled'> = { queued: new Map(), scheduled: [] };
+  const taken: { lock: string; jid: string }[] = [];
+  jobs.forEach(({ payload, queue, at }, i) => {
+    const jid = jidOf(payload);
+    const holder = holders[i];
+    if (holder === null || holder === undefined) {
+      taken.push({ lock: keys.uniqueLock(unique.digests.get(payload)!), jid });
+      if (at !== undefined) rest.scheduled.push([at, payload]);
+      else rest.queued.set(queue, [...(rest.queued.get(queue) ?? []), payload]);
+      return;
+    }
+    const position = index.get(jid);
+    if (position === undefined) return;
+    unique.dropped.set(position, holder);
+    prepared.jids[position] = undefined;
+  });
+  try {
+    await writeRest(rest);
+  } catch (error) {
+    await Promise.all(taken.map(({ lock, jid }) => scripted.sidepunchReleaseLock(lock, jid).catch(() => 0)));
+    throw error;
+  }
+}
+
 /** Each job's outcome, in push order. */
 export function pushOutcomes(prepared: PreparedJobs): PushOutcome[] {
   return prepared.jids.map((jid, i): PushOutcome => {
+    const debounced = prepared.debounce?.results.get(i);
+    if (debounced?.kind === 'kept')
+      return { pushed: false, reason: 'kept', pending: debounced.pending, at: debounced.at };
+    if (jid !== undefined && debounced?.kind === 'replaced')
+      return { pushed: true, jid, replaced: debounced.replaced, at: debounced.at };
     if (jid !== undefined) return { pushed: true, jid };
     const heldBy = prepared.unique?.dropped.get(i);
     return heldBy !== undefined

@@ -2,6 +2,7 @@
  * What a user writes: a class that implements SidepunchWorker, with optional static
  * `sidepunchOptions` (Sidekiq's `sidekiq_options`). The runtime sets `jid` before `perform`.
  */
+import type { DebounceOptions } from './debounce.js';
 import type { LimitOptions } from './limit.js';
 import type { UniqueOptions } from './unique.js';
 
@@ -28,6 +29,13 @@ export interface WorkerOptions {
    * docs/unique-and-limits.md.
    */
   readonly unique?: UniqueOptions | false;
+  /**
+   * BullMQ's debounce: a push waits `for` seconds in the schedule set; another push of the same job (class, queue,
+   * arguments or the `by` ones) meanwhile replaces its arguments (`keep: 'last'`, the default, or keeps the first:
+   * `keep: 'first'`) and, with `extend` (default true), moves its time to `for` seconds after the last push.
+   * `false` (in `set`) bypasses it. Not with `unique`. docs/unique-and-limits.md.
+   */
+  readonly debounce?: DebounceOptions | false;
   /**
    * Sidekiq Enterprise's limiters, free: `{ kind: 'concurrent', limit: 5 }` runs at most 5 at once across the
    * fleet, `{ kind: 'window', limit: 100, per: 1 }` starts at most 100 a second; `by` makes one limiter per argument

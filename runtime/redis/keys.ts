@@ -190,6 +190,17 @@ export class Keys {
     return `${this.prefix}unique:${digest}`;
   }
 
+  /**
+   * STRING, SET PX: a debounced job's pending payload, exactly as it sits in `schedule` (docs/unique-and-limits.md).
+   * The pending job is the member only while `schedule` still holds it. In cluster mode it carries the schedule
+   * set's tag, as debounce-push.lua touches both.
+   */
+  debounce(digest: string): string {
+    return this.cluster
+      ? `${this.prefix}sidepunch:debounce:{${this.schedule}}:${digest}`
+      : `${this.prefix}sidepunch:debounce:${digest}`;
+  }
+
   /** ZSET: a concurrency limiter's leases, holder → expiry (epoch ms). `limiter` is its name, with its key. */
   limiterLeases(limiter: string): string {
     return `${this.prefix}sidepunch:limiter:concurrent:${limiter}`;

@@ -33,6 +33,8 @@ const SCRIPTS = {
   sidepunchPeriodicPause: { file: 'periodic-pause.lua', keys: 2 },
   /** a unique job → its lock taken and the job pushed, or nothing when another job holds the lock. */
   sidepunchUniquePush: { file: 'unique-push.lua', keys: 3 },
+  /** a debounced job → scheduled, or folded into the pending job of its digest (replaced or kept). */
+  sidepunchDebouncePush: { file: 'debounce-push.lua', keys: 2 },
   /** a concurrency limiter → one more lease, if under its limit. */
   sidepunchConcurrentAcquire: { file: 'concurrent-acquire.lua', keys: 1 },
   /** a window rate limiter → one more start counted, if the window has room. */
@@ -116,6 +118,17 @@ declare module 'ioredis' {
       at: string,
       payload: string,
     ): Result<number | string, Context>;
+    /** Resolves to [1 pushed | 2 replaced | 3 kept, the pending payload or '', the run-at score]. */
+    sidepunchDebouncePush(
+      debounceKey: string,
+      scheduleKey: string,
+      payload: string,
+      at: string,
+      keep: 'last' | 'first',
+      extend: '1' | '0',
+      now: string,
+      keepMs: number,
+    ): Result<[number, string, string], Context>;
     /** Resolves to 1 (lease taken) or 0 (at the limit). */
     sidepunchConcurrentAcquire(
       leasesKey: string,

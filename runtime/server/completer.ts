@@ -13,6 +13,7 @@
  */
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
+import type { JobPayload } from '../core/job.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
@@ -28,6 +29,8 @@ interface Recorded {
   readonly unit: UnitOfWork;
   readonly disposition: Disposition;
   readonly sample?: ExecutionSample;
+  /** The job as the executor parsed it (for a job that ran): its unique lock is read from it, not re-parsed. */
+  readonly job?: Readonly<JobPayload>;
 }
 
 export class Completer {
@@ -52,9 +55,14 @@ export class Completer {
     );
   }
 
-  record(unit: UnitOfWork, disposition: Disposition, sample?: ExecutionSample): void {
+  record(
+    unit: UnitOfWork,
+    disposition: Disposition,
+    sample?: ExecutionSample,
+    job?: Readonly<JobPayload>,
+  ): void {
     if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
-    this.pending.push({ unit, disposition, sample });
+    this.pending.push({ unit, disposition, sample, job });
     if (!this.scheduled && !this.flushing) {
       this.scheduled = true;
       setImmediate(() => {
@@ -126,7 +134,7 @@ export class Completer {
     const acks = new Map<string, (string | Buffer)[]>();
     const metrics = this.ctx.config.executionMetrics;
     const tally = new ExecutionTally();
-    for (const { unit, disposition, sample } of recorded) {
+    for (const { unit, disposition, sample, job } of recorded) {
       if (sample && metrics !== 'off') tally.add(sample);
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
@@ -135,7 +143,7 @@ export class Completer {
         case 'ack':
           processed++;
           if (disposition.failed) failed++;
-          else releaseOnSuccess(this.ctx, batch, unit.raw);
+          else if (job) releaseOnSuccess(this.ctx, batch, job);
           break;
         case 'reschedule':
           batch.on(keys.schedule).zadd(keys.schedule, disposition.at, disposition.payload);

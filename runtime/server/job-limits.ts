@@ -35,6 +35,8 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class JobLimits {
   private readonly described = new Set<string>();
+  /** Each worker class's `limit` once checked (by identity: a class given a new option object is checked again). */
+  private readonly checked = new WeakMap<WorkerClass, LimitOptions>();
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -44,8 +46,11 @@ export class JobLimits {
   async admit(job: JobPayload, workerClass: WorkerClass, stop?: AbortSignal): Promise<Admission> {
     const limit = workerClass.sidepunchOptions?.limit;
     if (!limit) return ADMITTED;
-    const problem = limitProblem(limit);
-    if (problem) throw new Error(`${workerClass.name}.sidepunchOptions.limit ${problem}`);
+    if (this.checked.get(workerClass) !== limit) {
+      const problem = limitProblem(limit);
+      if (problem) throw new Error(`${workerClass.name}.sidepunchOptions.limit ${problem}`);
+      this.checked.set(workerClass, limit);
+    }
     const limiter = limiterKeyOf(workerClass.name, limit, job.args);
     const name = limit.name ?? workerClass.name;
     this.describe(name, limit);

@@ -9,6 +9,7 @@
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
 
+import type { JobPayload } from '../core/job.js';
 import { describeError } from '../core/thrown-value.js';
 import type { RuntimeContext } from './actor-context.js';
 import { AloneGate } from './alone-gate.js';
@@ -206,14 +207,16 @@ export class Manager {
     const startedAt = clock.now();
     const running = this.work.start(unit, startedAt);
     let sample: ExecutionSample | undefined;
+    let job: JobPayload | undefined;
     this.executor
       .execute(running)
       .then((outcome) => {
         sample = executionSample(outcome, clock.now() - startedAt);
+        if (outcome.kind === 'done') job = outcome.job;
         return this.retry.dispose(unit, outcome);
       })
       .then(
-        (disposition) => this.finish(running, disposition, sample),
+        (disposition) => this.finish(running, disposition, sample, job),
         // A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the
         // in-progress list, so shutdown (or a rescuer) gives it back to its queue.
         (error) => {
@@ -225,11 +228,16 @@ export class Manager {
       );
   }
 
-  private finish(running: RunningJob, disposition: Disposition | undefined, sample?: ExecutionSample): void {
+  private finish(
+    running: RunningJob,
+    disposition: Disposition | undefined,
+    sample?: ExecutionSample,
+    job?: JobPayload,
+  ): void {
     this.work.finish(running);
     this.gate.finished();
     this.prefetch.recordJob(performance.now() - running.startedAt);
-    if (disposition) this.completer.record(running.unit, disposition, sample);
+    if (disposition) this.completer.record(running.unit, disposition, sample, job);
     this.inFlight--;
     if (!this.quieted) this.dispatch();
     if (this.inFlight === 0 && this.idleWaiters.length > 0)

@@ -10,9 +10,6 @@ import { uniqueFieldsOf } from '../core/unique.js';
 import type { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 
-/** Cheap test on the payload text before any parsing: most jobs are not unique. */
-const MARKER = '"unique_digest":';
-
 /** Step 1: a job released at start lets go of its lock; a failure to do so is logged, the job still runs. */
 export async function releaseAtStart(
   ctx: RuntimeContext,
@@ -34,14 +31,12 @@ export async function releaseAtStart(
 }
 
 /** Step 2: queue the release of a succeeded job's lock on `batch`, when it holds one until success. */
-export function releaseOnSuccess(ctx: RuntimeContext, batch: SlotBatch, raw: string): void {
-  if (!raw.includes(MARKER)) return;
-  let job: Record<string, unknown>;
-  try {
-    job = JSON.parse(raw) as Record<string, unknown>;
-  } catch {
-    return;
-  }
+export function releaseOnSuccess(
+  ctx: RuntimeContext,
+  batch: SlotBatch,
+  job: Readonly<Record<string, unknown>>,
+): void {
+  if (job.unique_digest === undefined) return; // most jobs are not unique
   const fields = uniqueFieldsOf(job);
   if (fields?.unique_until !== 'success' || typeof job.jid !== 'string') return;
   const lock = ctx.keys.uniqueLock(fields.unique_digest);

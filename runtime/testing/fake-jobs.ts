@@ -3,10 +3,14 @@
  * `worker(stub)` gives one worker's view; `drainAll` and `clearAll` act on all of them.
  */
 
+import type { DebounceResult } from '../client/debounce-push.js';
 import type { WorkerStub } from '../client/stub.js';
+import type { DebounceRule } from '../core/debounce.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
+import { uniqueFieldsOf } from '../core/unique.js';
 import { performJob } from './perform-job.js';
+import { clearTestingLocks, releaseTestingLock } from './testing-locks.js';
 import { TestingError } from './workers.js';
 
 export interface FakeJob<Args extends readonly unknown[] = readonly unknown[]> {
@@ -37,7 +41,11 @@ export class EmptyQueueError extends TestingError {
 }
 
 // One store per process, whichever copy of sidepunch pushed (core/process-wide.ts).
-const recorded = processWide<{ jobs: FakeJob[] }>('fakeJobs', () => ({ jobs: [] }));
+// `debounced`: a debounce digest → the jid of the job that waits for it (pending while `jobs` holds it).
+const recorded = processWide<{ jobs: FakeJob[]; debounced: Map<string, string> }>('fakeJobs', () => ({
+  jobs: [],
+  debounced: new Map(),
+}));
 
 export function recordFakeJob(payload: JobPayload, at: number | undefined): void {
   recorded.jobs.push({
@@ -48,6 +56,35 @@ export function recordFakeJob(payload: JobPayload, at: number | undefined): void
     ...(at === undefined ? {} : { at }),
     payload,
   });
+}
+
+/**
+ * A debounced job, as debounce-push.lua folds it: recorded when no job of its digest is pending, else it replaces
+ * the pending one (`keep: 'last'`, at the end of the store) or leaves it, moving its time with `extend`.
+ */
+export function recordDebouncedFakeJob(
+  payload: JobPayload,
+  at: number,
+  digest: string,
+  rule: DebounceRule,
+): DebounceResult | undefined {
+  const pendingJid = recorded.debounced.get(digest);
+  const index = pendingJid === undefined ? -1 : recorded.jobs.findIndex((job) => job.jid === pendingJid);
+  const pending = recorded.jobs[index];
+  if (!pending) {
+    recordFakeJob(payload, at);
+    recorded.debounced.set(digest, payload.jid ?? '');
+    return undefined;
+  }
+  const runAt = rule.extend || pending.at === undefined ? at : pending.at;
+  if (rule.keep === 'first') {
+    recorded.jobs[index] = { ...pending, at: runAt };
+    return { kind: 'kept', pending: pending.jid, at: runAt };
+  }
+  recorded.jobs.splice(index, 1);
+  recordFakeJob(payload, runAt);
+  recorded.debounced.set(digest, payload.jid ?? '');
+  return { kind: 'replaced', replaced: pending.jid, at: runAt };
 }
 
 /** One worker's fake jobs, typed by its generated stub: `worker(jobs.SendEmail).jobs[0].args`. */
@@ -68,6 +105,7 @@ export function worker<Args extends readonly unknown[]>(stub: WorkerStub<Args> |
       await performJob(job.payload as JobPayload);
     },
     clear() {
+      for (const job of recorded.jobs.filter(mine)) releaseLockOf(job);
       recorded.jobs = recorded.jobs.filter((job) => !mine(job));
     },
   };
@@ -86,6 +124,14 @@ export async function drainAll(): Promise<void> {
 /** Forgets every fake job (Sidekiq's `clear_all`); call it between tests. */
 export function clearAll(): void {
   recorded.jobs = [];
+  recorded.debounced.clear();
+  clearTestingLocks();
+}
+
+/** A forgotten job no longer holds its unique lock (as the data API's delete releases it). */
+function releaseLockOf(job: FakeJob): void {
+  const unique = uniqueFieldsOf(job.payload);
+  if (unique) releaseTestingLock(unique.unique_digest, job.jid);
 }
 
 /** Removes and returns the oldest job that matches: removed first, so a job that throws is not run again. */

@@ -1,13 +1,16 @@
 /**
  * Performs one job in the test's own process, as `sidepunch-run` would: the registered class, `jid` set, the
  * registry's argument validator when there is one, and the testing server middleware chain (empty unless a test
- * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller.
+ * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller. A unique job's lock
+ * is released as the runtime does: before `perform` (`until: 'start'`) or after it succeeds; a failure keeps it.
  */
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
+import { uniqueFieldsOf } from '../core/unique.js';
 import { periodicTickOf } from '../core/worker.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
+import { releaseTestingLock } from './testing-locks.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
 
 /** Server middleware for jobs performed by the testing modes (the runtime's own chain is not used). */
@@ -26,11 +29,12 @@ export async function performJob(job: JobPayload): Promise<void> {
   worker.jid = job.jid;
   worker.periodic = periodicTickOf(job);
   worker.signal = new AbortController().signal;
-  if (testingServerMiddleware.size === 0) {
-    await worker.perform(...job.args);
-    return;
-  }
-  await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
-    worker.perform(...job.args),
-  );
+  const unique = uniqueFieldsOf(job);
+  if (unique?.unique_until === 'start') releaseTestingLock(unique.unique_digest, job.jid);
+  if (testingServerMiddleware.size === 0) await worker.perform(...job.args);
+  else
+    await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
+      worker.perform(...job.args),
+    );
+  if (unique) releaseTestingLock(unique.unique_digest, job.jid);
 }

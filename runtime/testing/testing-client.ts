@@ -2,14 +2,17 @@
  * The client the testing modes put behind the stubs, `push` and `pushBulk`: the real client's job building and
  * client middleware, a check that the arguments survive JSON, then each payload parsed back from its JSON text
  * (the exact string Redis would hold) and either recorded (fake) or performed at once (inline). No Redis.
+ * Unique jobs take an in-memory lock (testing-locks.ts) and debounced ones fold into the pending fake job, so a
+ * push says what it would say against Redis; inline mode performs every push at once, so nothing is left pending.
  */
 
 import { Client, type PreparedJobs } from '../client/client.js';
 import type { JobPayload } from '../core/job.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
-import { recordFakeJob } from './fake-jobs.js';
+import { recordDebouncedFakeJob, recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';
 import { performJob } from './perform-job.js';
+import { releaseTestingLock, takeTestingLock } from './testing-locks.js';
 
 export class TestingClient extends Client {
   constructor(private readonly mode: 'fake' | 'inline') {
@@ -28,14 +31,41 @@ export class TestingClient extends Client {
   }
 
   protected override async write(prepared: PreparedJobs): Promise<void> {
-    const jobs: [JobPayload, number | undefined][] = [];
+    const jobs: [string, number | undefined][] = [];
     for (const payloads of prepared.queued.values()) {
-      for (const payload of payloads) jobs.push([JSON.parse(payload), undefined]);
+      for (const payload of payloads) jobs.push([payload, undefined]);
     }
-    for (const [at, payload] of prepared.scheduled) jobs.push([JSON.parse(payload), at]);
-    for (const [job, at] of jobs) {
-      if (this.mode === 'fake') recordFakeJob(job, at);
-      else await performJob(job);
+    for (const [at, payload] of prepared.scheduled) jobs.push([payload, at]);
+    const position = new Map(prepared.jids.map((jid, i) => [jid, i]));
+    const now = Date.now() / 1000;
+    for (const [payload, at] of jobs) {
+      const job = JSON.parse(payload) as JobPayload;
+      const index = position.get(job.jid)!;
+      const unique = prepared.unique;
+      const digest = unique?.digests.get(payload);
+      if (unique && digest !== undefined) {
+        const ms = (unique.rule.forSeconds + Math.max(0, (at ?? now) - now)) * 1000;
+        const holder = takeTestingLock(digest, job.jid!, ms);
+        if (holder !== undefined) {
+          unique.dropped.set(index, holder);
+          prepared.jids[index] = undefined;
+          continue;
+        }
+      }
+      const debounce = prepared.debounce;
+      if (this.mode === 'fake' && debounce && at !== undefined) {
+        const result = recordDebouncedFakeJob(job, at, debounce.digests.get(payload)!, debounce.rule);
+        if (result) debounce.results.set(index, result);
+        if (result?.kind === 'kept') prepared.jids[index] = undefined;
+      } else if (this.mode === 'fake') recordFakeJob(job, at);
+      else {
+        // Run at once: once it is done, nothing of it is pending, whatever its outcome.
+        try {
+          await performJob(job);
+        } finally {
+          if (digest !== undefined) releaseTestingLock(digest, job.jid);
+        }
+      }
     }
   }
 }

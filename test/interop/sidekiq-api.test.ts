@@ -170,6 +170,16 @@ describe("Sidekiq's API on Sidepunch's state", () => {
       expect(stats).toMatchObject({ scheduled_size: 1, dead_size: 1, retry_size: 0, failed: 1 });
     });
 
+    it('Sidekiq::ScheduledSet reads a debounced job as any scheduled job: one, with the last push’s arguments', async () => {
+      const debounce = { for: 3600, by: [0] };
+      await fixture.client.push({ class: 'InteropEcho', args: ['counter', 1], debounce });
+      const last = (await fixture.client.push({ class: 'InteropEcho', args: ['counter', 2], debounce }))!;
+      const scheduled = await api<RubySet>('scheduled');
+      expect(scheduled.size).toBe(1);
+      expect(scheduled.jobs[0]).toMatchObject({ jid: last, klass: 'InteropEcho', args: ['counter', 2] });
+      expect(scheduled.jobs[0]!.at).toBeCloseTo(now() + 3600, -1);
+    });
+
     it('Sidekiq::ProcessSet sees a running sidepunch-run (concurrency, queues, busy); quiet! and stop! act on it', async () => {
       const runtime = sidepunch('-c', '7', '-q', 'default', '-q', 'other', '--tag', 'interop');
       const holding = (await fixture.client.push({ class: 'InteropHold', args: ['p'] }))!;

@@ -46,6 +46,7 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
     keys.jobHistogram('<Class>', '<window>', true),
   ],
   uniqueLock: (keys) => [keys.uniqueLock('<digest>')],
+  debounce: (keys) => [keys.debounce('<digest>')],
   limiterLeases: (keys) => [keys.limiterLeases('<limiter>')],
   limiterWindow: (keys) => [keys.limiterWindow('<limiter>', 0).replace(/:0$/, ':<window-start-ms>')],
   limiterBucket: (keys) => [keys.limiterBucket('<limiter>')],

@@ -104,6 +104,23 @@ describe('concurrency limits', () => {
     expect(state.started.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('a malformed limit fails each of its jobs with one clear line, not taken as checked', async () => {
+    const bad = gatedWorker('BadLimit', {
+      limit: { kind: 'sometimes' } as unknown as WorkerOptions['limit'],
+    });
+    const { runtime, client } = start({ BadLimit: bad.cls });
+    const flushed = outcomesWritten(runtime, 2);
+    await client.pushBulk({ class: bad.cls, args: [[1], [2]] });
+    await flushed;
+    expect(bad.state.started).toEqual([]);
+    const retries = (await fixture.redis.zrange('retry', 0, -1)).map((raw) => JSON.parse(raw));
+    expect(retries.map((job) => job.error_message)).toEqual([
+      expect.stringMatching(/^BadLimit\.sidepunchOptions\.limit .*kind/),
+      expect.stringMatching(/^BadLimit\.sidepunchOptions\.limit .*kind/),
+    ]);
+    expect(await fixture.redis.zcard('retry')).toBe(2);
+  });
+
   it('`by` makes one limiter per argument value', async () => {
     const { cls, state } = gatedWorker('PerCounter', {
       limit: { kind: 'concurrent', limit: 1, by: [0], wait: 0 },
