@@ -30,23 +30,11 @@ export async function writeUnique(
   prepared: PreparedJobs,
   now: number,
 ): Promise<void> {
-  const unique = prepared.unique!;
-  const lockMs = Math.ceil(unique.rule.forSeconds * 1000);
-  const index = new Map<string, number>();
-  prepared.jids.forEach((jid, i) => {
-    if (jid !== undefined) index.set(jid, i);
-  });
-  const jobs: { payload: string; queue: string; at?: number }[] = [];
-  for (const [queue, payloads] of prepared.queued)
-    for (const payload of payloads) jobs.push({ payload, queue });
-  for (const [at, payload] of prepared.scheduled) jobs.push({ payload, queue: '', at });
+  const { unique, index, jobs } = uniqueJobs(prepared, now);
   const scripted = withScripts(redis);
   const pipeline = scripted.pipeline();
-  for (const { payload, queue, at } of jobs) {
-    const digest = unique.digests.get(payload)!;
+  for (const { payload, queue, at, digest, jid, ms } of jobs) {
     const destination = at === undefined ? keys.queue(queue) : keys.schedule;
-    const ms = at === undefined ? lockMs : lockMs + Math.max(0, Math.ceil((at - now) * 1000));
-    const jid = jidOf(payload);
     pipeline.sidepunchUniquePush(
       keys.uniqueLock(digest),
       keys.queues,
@@ -63,7 +51,7 @@ export async function writeUnique(
   results.forEach(([error, reply], i) => {
     if (error) throw error;
     if (reply === 1) return;
-    const position = index.get(jidOf(jobs[i]!.payload));
+    const position = index.get(jobs[i]!.jid);
     if (position === undefined) return;
     unique.dropped.set(position, String(reply));
     prepared.jids[position] = undefined;
@@ -82,37 +70,17 @@ export async function writeUniqueOnCluster(
   now: number,
   writeRest: (rest: Pick<PreparedJobs, 'queued' | 'scheduled'>) => Promise<void>,
 ): Promise<void> {
-  const unique = prepared.unique!;
-  const lockMs = Math.ceil(unique.rule.forSeconds * 1000);
-  const index = new Map<string, number>();
-  prepared.jids.forEach((jid, i) => {
-    if (jid !== undefined) index.set(jid, i);
-  });
-  const jobs: { payload: string; queue: string; at?: number }[] = [];
-  for (const [queue, payloads] of prepared.queued)
-    for (const payload of payloads) jobs.push({ payload, queue });
-  for (const [at, payload] of prepared.scheduled) jobs.push({ payload, queue: '', at });
+  const { unique, index, jobs } = uniqueJobs(prepared, now);
   const scripted = withScripts(redis);
   const holders = await Promise.all(
-    jobs.map(({ payload, at }) => {
-      const ms = at === undefined ? lockMs : lockMs + Math.max(0, Math.ceil((at - now) * 1000));
-      return scripted.set(
-        keys.uniqueLock(unique.digests.get(payload)!),
-        jidOf(payload),
-        'PX',
-        ms,
-        'NX',
-        'GET',
-      );
-    }),
+    jobs.map(({ digest, jid, ms }) => scripted.set(keys.uniqueLock(digest), jid, 'PX', ms, 'NX', 'GET')),
   );
   const rest: Pick<PreparedJobs, 'queued' | 'scheduled'> = { queued: new Map(), scheduled: [] };
   const taken: { lock: string; jid: string }[] = [];
-  jobs.forEach(({ payload, queue, at }, i) => {
-    const jid = jidOf(payload);
+  jobs.forEach(({ payload, queue, at, digest, jid }, i) => {
     const holder = holders[i];
     if (holder === null || holder === undefined) {
-      taken.push({ lock: keys.uniqueLock(unique.digests.get(payload)!), jid });
+      taken.push({ lock: keys.uniqueLock(digest), jid });
       if (at !== undefined) rest.scheduled.push([at, payload]);
       else rest.queued.set(queue, [...(rest.queued.get(queue) ?? []), payload]);
       return;
@@ -128,6 +96,28 @@ export async function writeUniqueOnCluster(
     await Promise.all(taken.map(({ lock, jid }) => scripted.sidepunchReleaseLock(lock, jid).catch(() => 0)));
     throw error;
   }
+}
+
+/** A push's unique jobs in one list (queued, then scheduled), each with its lock's digest and lifetime. */
+function uniqueJobs(prepared: PreparedJobs, now: number) {
+  const unique = prepared.unique!;
+  const lockMs = Math.ceil(unique.rule.forSeconds * 1000);
+  const index = new Map<string, number>();
+  prepared.jids.forEach((jid, i) => {
+    if (jid !== undefined) index.set(jid, i);
+  });
+  const listed: { payload: string; queue: string; at?: number }[] = [];
+  for (const [queue, payloads] of prepared.queued)
+    for (const payload of payloads) listed.push({ payload, queue });
+  for (const [at, payload] of prepared.scheduled) listed.push({ payload, queue: '', at });
+  // A scheduled job's lock also covers its wait.
+  const jobs = listed.map((job) => ({
+    ...job,
+    digest: unique.digests.get(job.payload)!,
+    jid: jidOf(job.payload),
+    ms: job.at === undefined ? lockMs : lockMs + Math.max(0, Math.ceil((job.at - now) * 1000)),
+  }));
+  return { unique, index, jobs };
 }
 
 /** Each job's outcome, in push order. */
