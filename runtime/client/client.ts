@@ -9,6 +9,7 @@
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  * The connection it opens holds the process open only while a push is pending (idle-connection.ts).
  */
+import { currentBatchId } from '../core/batch.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
@@ -27,6 +28,8 @@ import {
   type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
+import { Batch, type BatchOptions, type BatchSource, type BatchStore } from './batch.js';
+import { joinBatch, leaveBatch, RedisBatchStore } from './batch-store.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
 import { type PushOutcome, pushOutcomes, writeUnique } from './unique-push.js';
 
@@ -81,6 +84,8 @@ export interface PreparedJobs {
     readonly digests: ReadonlyMap<string, string>;
     readonly dropped: Map<number, string>;
   };
+  /** The batch the jobs join (pushed inside a jobs block, docs/batches.md). */
+  bid?: string;
 }
 
 export class PushError extends Error {
@@ -96,7 +101,7 @@ interface Connection {
 /** Sidekiq splits LPUSH arguments in thousands; one command that large is still one round trip. */
 const LPUSH_CHUNK = 1000;
 
-export class Client {
+export class Client implements BatchSource {
   private readonly clock: Clock;
   private readonly ownsConnection: boolean;
   private readonly where: string;
@@ -105,6 +110,7 @@ export class Client {
   private connection?: Connection;
   /** While one is under way, the process stays alive; the connection opened here does not hold it otherwise. */
   private readonly pending = new PendingPushes();
+  private batches?: BatchStore;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -155,6 +161,29 @@ export class Client {
       if (bulk.args.length === 0) return [];
       return this.send(bulk, bulk.args, true);
     });
+  }
+
+  /**
+   * A new batch (docs/batches.md): saved by its first `jobs(…)` block; the jobs pushed inside the block join it, and
+   * its callbacks fire once each.
+   */
+  batch(options: BatchOptions = {}): Batch {
+    return new Batch(() => this, options);
+  }
+
+  /** Where this client keeps batches: its Redis. */
+  batchStore(): BatchStore {
+    // Held like a push: the connection does not keep the process alive by itself (idle-connection.ts).
+    this.batches ??= new RedisBatchStore(
+      () => this.connected(),
+      this.clock,
+      (work) => this.pending.hold(work),
+    );
+    return this.batches;
+  }
+
+  get batchClock(): Clock {
+    return this.clock;
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
@@ -216,8 +245,12 @@ export class Client {
     jid?: string,
   ): Promise<PreparedJobs> {
     let prepared: PreparedJobs | undefined;
+    // Inside a batch's jobs block: the jobs carry its bid, as Sidekiq Pro's do, and join it with their push.
+    const bid = currentBatchId();
+    if (bid !== undefined) job = { ...job, bid } as JobOptions;
     const save = async (call?: PushCall) => {
       prepared = await this.prepare(job, argLists, jid, call);
+      if (bid !== undefined) prepared.bid = bid;
       await this.write(prepared);
       return prepared.jids;
     };
@@ -354,9 +387,29 @@ export class Client {
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
     const { redis, keys } = this.connected();
+    const { bid } = prepared;
+    if (bid !== undefined && isCluster(redis))
+      throw new PushError('batches are not supported on a Redis Cluster yet');
+    const members = bid === undefined ? [] : prepared.jids.filter((jid) => jid !== undefined);
     if (prepared.unique) {
       if (isCluster(redis)) throw new PushError('unique jobs are not supported on a Redis Cluster yet');
-      const saving = writeUnique(redis, keys, prepared, this.clock.now() / 1000);
+      // Counted in before the push (the open jobs block keeps the batch from finishing); duplicates counted out.
+      if (bid !== undefined) {
+        const multi = redis.multi();
+        joinBatch(multi, keys, bid, members);
+        await multi.exec();
+      }
+      const saving = writeUnique(redis, keys, prepared, this.clock.now() / 1000).then(async () => {
+        if (bid !== undefined) {
+          const pushed = new Set(prepared.jids);
+          await leaveBatch(
+            redis,
+            keys,
+            bid,
+            members.filter((jid) => !pushed.has(jid)),
+          );
+        }
+      });
       const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
       if (!saved.done) {
         const reason = saved.error === undefined ? 'no reply from Redis' : (saved.error as Error).message;
@@ -364,7 +417,9 @@ export class Client {
       }
       return;
     }
-    const pipeline = redis.pipeline();
+    // A batch's jobs join it in the push's own MULTI: none can finish before it is counted.
+    const pipeline = bid === undefined ? redis.pipeline() : redis.multi();
+    if (bid !== undefined) joinBatch(pipeline, keys, bid, members);
     // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
     const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
     for (const [queue, payloads] of prepared.queued) {

@@ -6,6 +6,7 @@
  */
 
 import type { WorkerOptions } from '../core/worker.js';
+import type { JobCall } from './batch.js';
 import type { PushJob } from './client.js';
 import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
 import type { PushOutcome } from './unique-push.js';
@@ -31,6 +32,8 @@ export interface WorkerStub<Args extends readonly unknown[]> {
    * where reason is `'duplicate'` (a unique job already pending; `heldBy` is its jid) or `'stopped'` (middleware).
    */
   readonly withOutcome: OutcomeStub<Args>;
+  /** The job and its arguments, not pushed: a batch's callback (`onSuccess: jobs.Done.with(42)`, docs/batches.md). */
+  with(...args: Args): JobCall;
 }
 
 /** `stub.withOutcome`: pushes that tell an enqueued job from a dropped one. */
@@ -76,6 +79,7 @@ export function workerStub<Args extends readonly unknown[]>(
     performAt: (when, ...args) => push(args, { at: when }),
     performBulk: (argLists) =>
       pushTarget().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
+    with: (...args) => ({ className, options, args: withoutTrailingUndefined(args) }),
     set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
   };
 }
