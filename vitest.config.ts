@@ -45,6 +45,7 @@ export const UNIT = [
   'test/runtime/redis-url.test.ts',
   'test/runtime/registry.test.ts',
   'test/runtime/swarm-args.test.ts',
+  'test/testing/batches-testing.test.ts',
   'test/testing/fake-mode.test.ts',
   'test/testing/inline-mode.test.ts',
   'test/web/building-blocks.test.ts',

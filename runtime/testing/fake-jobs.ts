@@ -6,6 +6,7 @@
 import type { WorkerStub } from '../client/stub.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
+import { clearBatches } from './fake-batches.js';
 import { performJob } from './perform-job.js';
 import { TestingError } from './workers.js';
 
@@ -83,9 +84,10 @@ export async function drainAll(): Promise<void> {
   for (let job = take(() => true); job; job = take(() => true)) await performJob(job.payload as JobPayload);
 }
 
-/** Forgets every fake job (Sidekiq's `clear_all`); call it between tests. */
+/** Forgets every fake job (Sidekiq's `clear_all`) and every batch; call it between tests. */
 export function clearAll(): void {
   recorded.jobs = [];
+  clearBatches();
 }
 
 /** Removes and returns the oldest job that matches: removed first, so a job that throws is not run again. */

@@ -3,11 +3,14 @@
  * registry's argument validator when there is one, and the testing server middleware chain (empty unless a test
  * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller.
  */
+import { setBatchFields } from '../client/batch-fields.js';
+import { batchIdOf, inBatchScope } from '../core/batch.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
 import { periodicTickOf } from '../core/worker.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
+import { settleMemoryBatch } from './fake-batches.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
 
 /** Server middleware for jobs performed by the testing modes (the runtime's own chain is not used). */
@@ -16,7 +19,23 @@ export const testingServerMiddleware = processWide(
   () => new MiddlewareChain<ServerMiddleware>(),
 );
 
-export async function performJob(job: JobPayload): Promise<void> {
+/**
+ * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death. `mode` says where
+ * the batch's callbacks go: recorded (fake) or performed at once (inline).
+ */
+export async function performJob(job: JobPayload, mode: 'fake' | 'inline' = 'fake'): Promise<void> {
+  const bid = batchIdOf(job);
+  if (bid === undefined) return perform(job);
+  try {
+    await perform(job);
+  } catch (error) {
+    await settleMemoryBatch(bid, job.jid ?? '', 'death', mode);
+    throw error;
+  }
+  await settleMemoryBatch(bid, job.jid ?? '', 'success', mode);
+}
+
+async function perform(job: JobPayload): Promise<void> {
   const workerClass = workerClassOf(job.class);
   const problem = validatorOf(job.class)?.(job.args);
   if (problem !== undefined) {
@@ -26,11 +45,15 @@ export async function performJob(job: JobPayload): Promise<void> {
   worker.jid = job.jid;
   worker.periodic = periodicTickOf(job);
   worker.signal = new AbortController().signal;
-  if (testingServerMiddleware.size === 0) {
-    await worker.perform(...job.args);
-    return;
-  }
-  await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
-    worker.perform(...job.args),
-  );
+  setBatchFields(worker, job);
+  // As in the runtime, a job's own pushes join no batch unless it opens a jobs block (`this.batch.jobs`).
+  await inBatchScope(undefined, async () => {
+    if (testingServerMiddleware.size === 0) {
+      await worker.perform(...job.args);
+      return;
+    }
+    await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
+      worker.perform(...job.args),
+    );
+  });
 }

@@ -4,16 +4,25 @@
  * (the exact string Redis would hold) and either recorded (fake) or performed at once (inline). No Redis.
  */
 
+import type { BatchStore } from '../client/batch.js';
 import { Client, type PreparedJobs } from '../client/client.js';
 import type { JobPayload } from '../core/job.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
+import { joinMemoryBatch, MemoryBatchStore } from './fake-batches.js';
 import { recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';
 import { performJob } from './perform-job.js';
 
 export class TestingClient extends Client {
+  private readonly memoryBatches: MemoryBatchStore;
+
   constructor(private readonly mode: 'fake' | 'inline') {
     super({});
+    this.memoryBatches = new MemoryBatchStore(mode);
+  }
+
+  override batchStore(): BatchStore {
+    return this.memoryBatches;
   }
 
   protected override prepare(...params: Parameters<Client['prepare']>): Promise<PreparedJobs> {
@@ -33,9 +42,15 @@ export class TestingClient extends Client {
       for (const payload of payloads) jobs.push([JSON.parse(payload), undefined]);
     }
     for (const [at, payload] of prepared.scheduled) jobs.push([JSON.parse(payload), at]);
+    if (prepared.bid !== undefined) {
+      joinMemoryBatch(
+        prepared.bid,
+        prepared.jids.filter((jid) => jid !== undefined),
+      );
+    }
     for (const [job, at] of jobs) {
       if (this.mode === 'fake') recordFakeJob(job, at);
-      else await performJob(job);
+      else await performJob(job, 'inline');
     }
   }
 }

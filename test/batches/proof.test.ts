@@ -10,7 +10,18 @@ import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
 const REGISTRY = `${REPO_ROOT}fixtures/registries/batches.mjs`;
-const FAST = ['-c', '20', '--poll-interval', '0.2', '--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
+const FAST = [
+  '-c',
+  '20',
+  '--poll-interval',
+  '0.2',
+  '--heartbeat',
+  '0.25',
+  '--process-ttl',
+  '1',
+  '--log-level',
+  'warn',
+];
 const fixture = useRedis();
 
 const callback = (name: string) => ({ className: 'BatchCallback', options: {}, args: [name] });
@@ -21,7 +32,11 @@ async function callbacks(): Promise<{ name: string; status: BatchCallbackInfo }[
 
 /** The processes are up once their heartbeats are (they log only warnings). */
 async function fleetUp(count: number): Promise<void> {
-  await waitUntil(`${count} heartbeats`, async () => (await fixture.redis.scard('processes')) === count, 10_000);
+  await waitUntil(
+    `${count} heartbeats`,
+    async () => (await fixture.redis.scard('processes')) === count,
+    10_000,
+  );
 }
 
 /** Every queue, the retry set and the schedule empty, and no process holding a job. */
@@ -90,7 +105,10 @@ describe('batches across a fleet of real processes', () => {
       onDeath: callback('death'),
     });
     await batch.jobs(async () => {
-      await fixture.client.pushBulk({ class: 'BatchItem', args: Array.from({ length: 200 }, (_, i) => ['ok', i]) });
+      await fixture.client.pushBulk({
+        class: 'BatchItem',
+        args: Array.from({ length: 200 }, (_, i) => ['ok', i]),
+      });
       // As a stub pushes it: the class's options (retry: 0) are on the payload.
       await fixture.client.push({ class: 'BatchDies', args: [], retry: 0 });
     });
