@@ -109,10 +109,10 @@ export class RedisBatchStore implements BatchStore {
       keys.queues,
       keys.batchPrefix,
       keys.queuePrefix,
+      now,
       bid,
       '',
       'close',
-      now,
     );
   }
 }

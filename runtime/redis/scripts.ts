@@ -41,7 +41,7 @@ const SCRIPTS = {
   sidepunchBucketAcquire: { file: 'bucket-acquire.lua', keys: 1 },
   /** a leaky bucket → the next start allowed, if this one may go now. */
   sidepunchLeakyAcquire: { file: 'leaky-acquire.lua', keys: 1 },
-  /** a batch member's outcome → counted once; the batch's events fired once, their callbacks pushed. */
+  /** a batch's members' outcomes → each counted once; the batch's events fired once, their callbacks pushed. */
   sidepunchBatchSettle: { file: 'batch-settle.lua', keys: 1 },
   /** a batch → one more jobs block open, if it exists and has not succeeded. */
   sidepunchBatchOpen: { file: 'batch-open.lua', keys: 4 },
@@ -139,15 +139,8 @@ declare module 'ioredis' {
       perMs: number,
     ): Result<number, Context>;
     /** Resolves to the events fired, `<bid>:<event>`. */
-    sidepunchBatchSettle(
-      queuesKey: string,
-      batchPrefix: string,
-      queuePrefix: string,
-      bid: string,
-      member: string,
-      kind: 'success' | 'failure' | 'death' | 'close',
-      now: string,
-    ): Result<string[], Context>;
+    /** `queuesKey, batchPrefix, queuePrefix, now, bid, ...(member, 'success' | 'failure' | 'death' | 'close')` */
+    sidepunchBatchSettle(queuesKey: string, ...args: string[]): Result<string[], Context>;
     /** Resolves to 1 (open), 0 (no such batch), -1 (it succeeded already). */
     sidepunchBatchOpen(
       batchKey: string,

@@ -16,7 +16,7 @@
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
-import { settleInBatch } from './batch-outcome.js';
+import { BatchOutcomes } from './batch-outcome.js';
 import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
 import type { Disposition } from './job-retry.js';
 import { releaseOnSuccess } from './unique-release.js';
@@ -128,9 +128,10 @@ export class Completer {
     const acks = new Map<string, (string | Buffer)[]>();
     const metrics = this.ctx.config.executionMetrics;
     const tally = new ExecutionTally();
+    const batchOutcomes = new BatchOutcomes(this.ctx);
     for (const { unit, disposition, sample } of recorded) {
       if (sample && metrics !== 'off') tally.add(sample);
-      settleInBatch(this.ctx, batch, unit.raw, disposition);
+      batchOutcomes.add(unit.raw, disposition);
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
       else acks.set(unit.inProgressKey, [unit.stored]);
@@ -160,6 +161,7 @@ export class Completer {
       }
     }
     if (killed) trimDeadSet(batch, keys, now);
+    batchOutcomes.write(batch);
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
       batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);

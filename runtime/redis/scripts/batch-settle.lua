@@ -1,4 +1,4 @@
--- batch-settle: one member of a batch succeeded, failed or died; fire each of the batch's events the first time its
+-- batch-settle: members of one batch succeeded, failed or died (or a jobs block ended); fire each of the batch's events the first time its
 -- condition holds, pushing the callback job in this same step, and pass the batch's own outcome on to its parent.
 -- Called in the completer's MULTI beside the job's acknowledgement, retry or dead-set entry, so the count and the
 -- outcome are written together; counting by member (SREM/SADD of the jid) makes a second run of the same job (one
@@ -13,13 +13,13 @@
 -- KEYS[1]  the queues set
 -- ARGV[1]  the batch key prefix (`sidepunch:batch:`)
 -- ARGV[2]  the queue key prefix (`queue:`)
--- ARGV[3]  the bid
--- ARGV[4]  the member (a jid), or '' with kind 'close'
--- ARGV[5]  'success', 'failure', 'death', or 'close' (a jobs block ended)
--- ARGV[6]  now, epoch seconds as written in payloads (`enqueued_at` of the callback jobs)
+-- ARGV[3]  now, epoch seconds as written in payloads (`enqueued_at` of the callback jobs)
+-- ARGV[4]  the bid
+-- ARGV[5…] pairs: the member (a jid, or '' with 'close'), then 'success', 'failure', 'death' or 'close' (a jobs
+--          block ended); in the order the outcomes were written
 --
 -- Returns the events fired, as `<bid>:<event>`, the parents' included.
-local batchPrefix, queuePrefix, now = ARGV[1], ARGV[2], ARGV[6]
+local batchPrefix, queuePrefix, now = ARGV[1], ARGV[2], ARGV[3]
 local fired = {}
 
 local function fire(bid, hash, event, pending, failures)
@@ -75,11 +75,13 @@ local function step(bid, member, kind)
   return outcome
 end
 
-local bid, member, kind = ARGV[3], ARGV[4], ARGV[5]
-while bid do
-  local outcome = step(bid, member, kind)
-  local parent = outcome and redis.call('HGET', batchPrefix .. bid, 'parent')
-  if not parent then break end
-  bid, member, kind = parent, 'batch:' .. bid, outcome
+for i = 5, #ARGV, 2 do
+  local bid, member, kind = ARGV[4], ARGV[i], ARGV[i + 1]
+  while bid do
+    local outcome = step(bid, member, kind)
+    local parent = outcome and redis.call('HGET', batchPrefix .. bid, 'parent')
+    if not parent then break end
+    bid, member, kind = parent, 'batch:' .. bid, outcome
+  end
 end
 return fired
