@@ -60,7 +60,7 @@ export {
   type BatchCallbackInfo,
   type BatchEvent,
   type BatchHandle,
-} from './core/batch.js';
+} from './core/batch-scope.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
 export type { FieldLogger, LogFields } from './core/field-logger.js';

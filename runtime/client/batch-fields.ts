@@ -2,7 +2,7 @@
  * `this.batch` and `this.batchCallback` on a worker, from its job's `bid` and `batch_callback` fields: the runtime's
  * executor and the testing modes set them the same way (docs/batches.md).
  */
-import { batchCallbackOf, batchIdOf } from '../core/batch.js';
+import { batchCallbackOf, batchIdOf } from '../core/batch-scope.js';
 import type { SidepunchWorker } from '../core/worker.js';
 import { existingBatch } from './batch.js';
 

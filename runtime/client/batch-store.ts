@@ -3,7 +3,7 @@
  * data API lists. The runtime settles members in the completer's MULTI (server/batch-outcome.ts); this file is the
  * client's half: creating a batch, opening and closing jobs blocks, and counting pushed jobs in with their push.
  */
-import { BATCH_TTL_SECONDS } from '../core/batch.js';
+import { BATCH_TTL_SECONDS } from '../core/batch-scope.js';
 import type { Clock } from '../core/clock.js';
 import { formatSeconds } from '../core/job.js';
 import type { Keys } from '../redis/keys.js';

@@ -12,7 +12,7 @@
  *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open;
  *  4. a batch created inside another's block (or inside a job of a batch) is one member of it.
  */
-import { type BatchEvent, type BatchHandle, currentBatchId, inBatchScope } from '../core/batch.js';
+import { type BatchEvent, type BatchHandle, currentBatchId, inBatchScope } from '../core/batch-scope.js';
 import type { Clock } from '../core/clock.js';
 import { encodeJob, newJid } from '../core/job.js';
 import type { WorkerOptions } from '../core/worker.js';

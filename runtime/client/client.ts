@@ -9,7 +9,7 @@
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  * The connection it opens holds the process open only while a push is pending (idle-connection.ts).
  */
-import { currentBatchId } from '../core/batch.js';
+import { currentBatchId } from '../core/batch-scope.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';

@@ -2,7 +2,7 @@
  * What a user writes: a class that implements SidepunchWorker, with optional static
  * `sidepunchOptions` (Sidekiq's `sidekiq_options`). The runtime sets `jid` before `perform`.
  */
-import type { BatchCallbackInfo, BatchHandle } from './batch.js';
+import type { BatchCallbackInfo, BatchHandle } from './batch-scope.js';
 import type { LimitOptions } from './limit.js';
 import type { UniqueOptions } from './unique.js';
 

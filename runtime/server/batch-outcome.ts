@@ -4,7 +4,7 @@
  * batch-settle.lua call per batch per write, which counts each member once and pushes the callbacks whose condition
  * it sees reached. A rescheduled job (over its limit) has no outcome yet.
  */
-import { type BatchMemberOutcome, batchIdOf } from '../core/batch.js';
+import { type BatchMemberOutcome, batchIdOf } from '../core/batch-scope.js';
 import { formatSeconds } from '../core/job.js';
 import type { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';

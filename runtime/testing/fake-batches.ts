@@ -5,7 +5,7 @@
  */
 import type { BatchStore, NewBatch } from '../client/batch.js';
 import { BatchError } from '../client/batch.js';
-import type { BatchEvent, BatchMemberOutcome } from '../core/batch.js';
+import type { BatchEvent, BatchMemberOutcome } from '../core/batch-scope.js';
 import type { JobPayload } from '../core/job.js';
 import { formatSeconds } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';

@@ -4,7 +4,7 @@
  * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller.
  */
 import { setBatchFields } from '../client/batch-fields.js';
-import { batchIdOf, inBatchScope } from '../core/batch.js';
+import { batchIdOf, inBatchScope } from '../core/batch-scope.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
 import { periodicTickOf } from '../core/worker.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SidepunchApi } from '../../runtime/api/api.js';
 import type { Client } from '../../runtime/client/client.js';
 import { type ClientSource, setStubClient, workerStub } from '../../runtime/client/stub.js';
-import type { BatchCallbackInfo, BatchHandle } from '../../runtime/core/batch.js';
+import type { BatchCallbackInfo, BatchHandle } from '../../runtime/core/batch-scope.js';
 import type { WorkerClass } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';

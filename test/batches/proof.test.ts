@@ -5,7 +5,7 @@
  *  - a batch with a job that dies: on-death once, on-complete once, on-success never.
  */
 import { describe, expect, it } from 'vitest';
-import type { BatchCallbackInfo } from '../../runtime/core/batch.js';
+import type { BatchCallbackInfo } from '../../runtime/core/batch-scope.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { batch } from '../../runtime/client/batch.js';
 import { workerStub } from '../../runtime/client/stub.js';
-import type { BatchCallbackInfo, BatchHandle } from '../../runtime/core/batch.js';
+import type { BatchCallbackInfo, BatchHandle } from '../../runtime/core/batch-scope.js';
 import {
   clearAll,
   disable,

@@ -34,32 +34,38 @@ local function fire(bid, hash, event, pending, failures)
     template .. ',"batch_callback":' .. status .. ',"enqueued_at":' .. now .. '}')
 end
 
--- One batch's step; returns the kind its parent records for it, or nil.
-local function step(bid, member, kind)
+-- Counts one member's outcome in one batch; returns whether it changed anything.
+local function record(bid, member, kind)
   local hash = batchPrefix .. bid
-  local pendingKey, failedKey = hash .. ':pending', hash .. ':failed'
   if kind == 'close' then
-    if redis.call('EXISTS', hash) == 0 then return nil end
+    if redis.call('EXISTS', hash) == 0 then return false end
     redis.call('HINCRBY', hash, 'open', -1)
+    return true
+  end
+  local pendingKey = hash .. ':pending'
+  if redis.call('SISMEMBER', pendingKey, member) == 0 then return false end -- succeeded already, or expired
+  if kind == 'success' then
+    redis.call('SREM', pendingKey, member)
+    redis.call('SREM', hash .. ':failed', member)
   else
-    if redis.call('SISMEMBER', pendingKey, member) == 0 then return nil end -- succeeded already, or expired
-    if kind == 'success' then
-      redis.call('SREM', pendingKey, member)
-      redis.call('SREM', failedKey, member)
-    else
-      local ttl = redis.call('TTL', hash)
-      redis.call('SADD', failedKey, member)
-      if ttl > 0 then redis.call('EXPIRE', failedKey, ttl) end
-      if kind == 'death' then
-        redis.call('SADD', hash .. ':dead', member)
-        if ttl > 0 then redis.call('EXPIRE', hash .. ':dead', ttl) end
-      end
+    local ttl = redis.call('TTL', hash)
+    redis.call('SADD', hash .. ':failed', member)
+    if ttl > 0 then redis.call('EXPIRE', hash .. ':failed', ttl) end
+    if kind == 'death' then
+      redis.call('SADD', hash .. ':dead', member)
+      if ttl > 0 then redis.call('EXPIRE', hash .. ':dead', ttl) end
     end
   end
-  local pending = redis.call('SCARD', pendingKey)
-  local failures = redis.call('SCARD', failedKey)
+  return true
+end
+
+-- Fires what the batch's counts now call for; returns the kind its parent records for it, or nil.
+local function check(bid, died)
+  local hash = batchPrefix .. bid
+  local pending = redis.call('SCARD', hash .. ':pending')
+  local failures = redis.call('SCARD', hash .. ':failed')
   local outcome = nil
-  if kind == 'death' and redis.call('HSETNX', hash, 'death_at', now) == 1 then
+  if died and redis.call('HSETNX', hash, 'death_at', now) == 1 then
     fire(bid, hash, 'death', pending, failures)
     outcome = 'death'
   end
@@ -75,13 +81,20 @@ local function step(bid, member, kind)
   return outcome
 end
 
+-- Every member first, then the conditions once: one check per call, not per job.
+local bid = ARGV[4]
+local changed, died = false, false
 for i = 5, #ARGV, 2 do
-  local bid, member, kind = ARGV[4], ARGV[i], ARGV[i + 1]
-  while bid do
-    local outcome = step(bid, member, kind)
-    local parent = outcome and redis.call('HGET', batchPrefix .. bid, 'parent')
-    if not parent then break end
-    bid, member, kind = parent, 'batch:' .. bid, outcome
+  if record(bid, ARGV[i], ARGV[i + 1]) then
+    changed = true
+    if ARGV[i + 1] == 'death' then died = true end
   end
+end
+if not changed then return fired end
+local outcome = check(bid, died)
+while outcome do
+  local parent = redis.call('HGET', batchPrefix .. bid, 'parent')
+  if not parent or not record(parent, 'batch:' .. bid, outcome) then break end
+  bid, outcome = parent, check(parent, outcome == 'death')
 end
 return fired
