@@ -68,7 +68,12 @@ describe('batches across a fleet of real processes', () => {
     const pending = () => fixture.redis.scard(`sidepunch:batch:${batch.bid}:pending`);
     await waitUntil('a third of the batch done', async () => (await pending()) <= 6_700, 15_000);
     const pendingAtKill = await pending();
-    expect(await processes[0]!.stop('SIGKILL')).toBe('SIGKILL');
+    const victim = processes[0]!;
+    expect(await victim.stop('SIGKILL')).toBe('SIGKILL');
+    // What it held, taken and not acknowledged: the rescuer gives these back, and they run (and count) once.
+    let heldAtKill = 0;
+    for (const key of await fixture.redis.keys(`sidepunch:in-progress:*:${victim.child.pid}:*`))
+      heldAtKill += await fixture.redis.llen(key);
     await waitUntil('on-complete', async () => (await callbacks()).length > 0, 18_000);
     const completeMs = Date.now() - started;
     await waitUntil(
@@ -83,7 +88,7 @@ describe('batches across a fleet of real processes', () => {
     const complete = ran.filter(({ name }) => name === 'complete');
     const success = ran.filter(({ name }) => name === 'success');
     console.log(
-      `batch of 10,000 on 4 processes (one killed -9 with ${pendingAtKill} pending, 100 failing once): pushed in ` +
+      `batch of 10,000 on 4 processes (one killed -9 with ${pendingAtKill} pending, holding ${heldAtKill} to rescue; 100 failing once): pushed in ` +
         `${pushedMs} ms, on-complete after ${(completeMs / 1000).toFixed(1)} s, on-success after ${(doneMs / 1000).toFixed(1)} s; on-complete ran ${complete.length}× ` +
         `(status pending ${complete[0]?.status.pending}, failures ${complete[0]?.status.failures}), on-success ran ` +
         `${success.length}× (total ${success[0]?.status.total}); stat:processed ${await fixture.redis.get('stat:processed')}`,
