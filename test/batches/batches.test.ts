@@ -226,6 +226,20 @@ describe('batches', () => {
     expect(fired('OnSuccess')[0]?.status).toMatchObject({ total: 1, pending: 0 });
   });
 
+  it('a unique job dropped as a duplicate inside a batch is not counted in it', async () => {
+    const batch = newBatch(fixture.client, 'unique');
+    await batch.jobs(async () => {
+      await fixture.client.push({ class: 'Item', args: ['ok', 1], unique: { for: 60 } });
+      expect(
+        await fixture.client.push({ class: 'Item', args: ['ok', 1], unique: { for: 60 } }),
+      ).toBeUndefined();
+    });
+    const api = new SidepunchApi({ redis: fixture.redis });
+    expect(await api.batches.get(batch.bid)).toMatchObject({ total: 1, pending: 1 });
+    start();
+    await settled(['OnComplete', 'OnSuccess']);
+  });
+
   it('jobs in a batch are ordinary Sidekiq payloads with a bid; a block on an expired batch says so', async () => {
     const batch = newBatch(fixture.client);
     await batch.jobs(() => fixture.client.push({ class: 'Item', args: ['ok', 1] }));
