@@ -46,6 +46,7 @@ export const UNIT = [
   'test/runtime/redis-url.test.ts',
   'test/runtime/registry.test.ts',
   'test/runtime/swarm-args.test.ts',
+  'test/testing/batches-testing.test.ts',
   'test/testing/fake-mode.test.ts',
   'test/testing/inline-mode.test.ts',
   'test/testing/unique-and-debounce.test.ts',
@@ -53,6 +54,7 @@ export const UNIT = [
 ];
 export const SLOW = [
   'test/bench/**/*.test.ts',
+  'test/batches/proof.test.ts',
   'test/cluster/**/*.test.ts',
   'test/faults/**/*.test.ts',
   'test/interop/**/*.test.ts',

@@ -5,6 +5,7 @@ export {
   type OwnedApiConnection,
   openApiConnection,
 } from './api/api-connection.js';
+export { type BatchRecord, BatchSet } from './api/batch-set.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
 export { JobRecord } from './api/job-record.js';
 export {
@@ -34,6 +35,14 @@ export { NotAJobError } from './api/repush.js';
 export { Stats, type StatsHistory, type StatsSummary } from './api/stats.js';
 export type { UniqueLockState } from './api/unique-lock.js';
 export { type Work, WorkSet } from './api/work-set.js';
+export {
+  Batch,
+  BatchError,
+  type BatchOptions,
+  type BatchStore,
+  batch,
+  type JobCall,
+} from './client/batch.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client/client.js';
 export { close, configure, defaultClient, push, pushBulk } from './client/default-client.js';
 export { Limiter, type LimiterConnection, limiter, OverLimitError } from './client/limiter.js';
@@ -46,6 +55,12 @@ export {
 } from './client/stub.js';
 export type { PushOutcome } from './client/unique-push.js';
 export { argumentNames } from './core/argument-names.js';
+export {
+  BATCH_TTL_SECONDS,
+  type BatchCallbackInfo,
+  type BatchEvent,
+  type BatchHandle,
+} from './core/batch-scope.js';
 export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
 export type { DebounceOptions } from './core/debounce.js';

@@ -9,6 +9,7 @@
  */
 
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
+import { BatchSet } from './batch-set.js';
 import { DeadSet } from './dead-set.js';
 import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
@@ -35,6 +36,8 @@ export class SidepunchApi {
   readonly metrics: Metrics;
   /** The limiters the fleet uses: kind, limit, in use, reschedules (docs/unique-and-limits.md). */
   readonly limiters: LimiterSet;
+  /** Batches: total, pending, failures, failed and dead members, when each event fired (docs/batches.md). */
+  readonly batches: BatchSet;
 
   constructor(options: ApiOptions = {}) {
     this.connection = openApiConnection(options);
@@ -47,6 +50,7 @@ export class SidepunchApi {
     this.periodic = new PeriodicSet(this.connection);
     this.metrics = new Metrics(this.connection);
     this.limiters = new LimiterSet(this.connection);
+    this.batches = new BatchSet(this.connection);
   }
 
   queue(name = 'default'): Queue {

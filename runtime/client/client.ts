@@ -9,6 +9,7 @@
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  * The connection it opens holds the process open only while a push is pending (idle-connection.ts).
  */
+import { currentBatchId } from '../core/batch-scope.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { type DebounceRule, debounceRuleOf } from '../core/debounce.js';
@@ -28,6 +29,8 @@ import {
   type RedisConnection,
   type RedisTarget,
 } from '../redis/redis-connection.js';
+import { Batch, type BatchOptions, type BatchSource, type BatchStore } from './batch.js';
+import { joinBatch, leaveBatch, RedisBatchStore } from './batch-store.js';
 import { type DebounceResult, writeDebounced } from './debounce-push.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
 import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } from './unique-push.js';
@@ -89,6 +92,8 @@ export interface PreparedJobs {
     readonly digests: ReadonlyMap<string, string>;
     readonly dropped: Map<number, string>;
   };
+  /** The batch the jobs join (pushed inside a jobs block, docs/batches.md). */
+  bid?: string;
 }
 
 export class PushError extends Error {
@@ -104,7 +109,7 @@ interface Connection {
 /** Sidekiq splits LPUSH arguments in thousands; one command that large is still one round trip. */
 const LPUSH_CHUNK = 1000;
 
-export class Client {
+export class Client implements BatchSource {
   private readonly clock: Clock;
   private readonly ownsConnection: boolean;
   private readonly where: string;
@@ -113,6 +118,7 @@ export class Client {
   private connection?: Connection;
   /** While one is under way, the process stays alive; the connection opened here does not hold it otherwise. */
   private readonly pending = new PendingPushes();
+  private batches?: BatchStore;
 
   constructor(private readonly options: ClientOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -163,6 +169,29 @@ export class Client {
       if (bulk.args.length === 0) return [];
       return this.send(bulk, bulk.args, true);
     });
+  }
+
+  /**
+   * A new batch (docs/batches.md): saved by its first `jobs(…)` block; the jobs pushed inside the block join it, and
+   * its callbacks fire once each.
+   */
+  batch(options: BatchOptions = {}): Batch {
+    return new Batch(() => this, options);
+  }
+
+  /** Where this client keeps batches: its Redis. */
+  batchStore(): BatchStore {
+    // Held like a push: the connection does not keep the process alive by itself (idle-connection.ts).
+    this.batches ??= new RedisBatchStore(
+      () => this.connected(),
+      this.clock,
+      (work) => this.pending.hold(work),
+    );
+    return this.batches;
+  }
+
+  get batchClock(): Clock {
+    return this.clock;
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
@@ -224,8 +253,12 @@ export class Client {
     jid?: string,
   ): Promise<PreparedJobs> {
     let prepared: PreparedJobs | undefined;
+    // Inside a batch's jobs block: the jobs carry its bid, as Sidekiq Pro's do, and join it with their push.
+    const bid = currentBatchId();
+    if (bid !== undefined) job = { ...job, bid } as JobOptions;
     const save = async (call?: PushCall) => {
       prepared = await this.prepare(job, argLists, jid, call);
+      if (bid !== undefined) prepared.bid = bid;
       await this.write(prepared);
       return prepared.jids;
     };
@@ -394,7 +427,14 @@ export class Client {
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
     const { redis, keys } = this.connected();
+    const { bid } = prepared;
+    if (bid !== undefined && isCluster(redis))
+      throw new PushError('batches are not supported on a Redis Cluster yet');
+    const members = bid === undefined ? [] : prepared.jids.filter((jid) => jid !== undefined);
     if (prepared.debounce) {
+      // A debounced push may fold into a job pushed outside the batch: which batch would it count in?
+      if (bid !== undefined)
+        throw new PushError(`job ${prepared.className}: a debounced job cannot join a batch`);
       const saving = writeDebounced(redis, keys, prepared, this.clock.now() / 1000);
       const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
       if (!saved.done) {
@@ -405,10 +445,26 @@ export class Client {
     }
     if (prepared.unique) {
       const now = this.clock.now() / 1000;
+      // Counted in before the push (the open jobs block keeps the batch from finishing); duplicates counted out.
+      if (bid !== undefined) {
+        const multi = redis.multi();
+        joinBatch(multi, keys, bid, members);
+        await multi.exec();
+      }
       // On a cluster the lock and the job's list live in different slots: the lock first, then the push.
-      const saving = isCluster(redis)
+      const writing = isCluster(redis)
         ? writeUniqueOnCluster(redis, keys, prepared, now, (rest) => this.writePlain(rest))
         : writeUnique(redis, keys, prepared, now);
+      const saving = writing.then(async () => {
+        if (bid === undefined) return;
+        const pushed = new Set(prepared.jids);
+        await leaveBatch(
+          redis,
+          keys,
+          bid,
+          members.filter((jid) => !pushed.has(jid)),
+        );
+      });
       const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(saving);
       if (!saved.done) {
         const reason = saved.error === undefined ? 'no reply from Redis' : (saved.error as Error).message;
@@ -416,16 +472,23 @@ export class Client {
       }
       return;
     }
-    await this.writePlain(prepared);
+    await this.writePlain(prepared, bid === undefined ? undefined : { bid, members });
   }
 
-  /** Saves jobs that are neither unique nor debounced: SADD queues + LPUSH, ZADD schedule, in one round trip. */
-  private async writePlain(prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>): Promise<void> {
+  /**
+   * Saves jobs that are neither unique nor debounced: SADD queues + LPUSH, ZADD schedule, in one round trip; a
+   * batch's jobs join it in the push's own MULTI, so none can finish before it is counted.
+   */
+  private async writePlain(
+    prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>,
+    batch?: { readonly bid: string; readonly members: readonly string[] },
+  ): Promise<void> {
     let count = prepared.scheduled.length;
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
     const { redis, keys } = this.connected();
-    const pipeline = redis.pipeline();
+    const pipeline = batch === undefined ? redis.pipeline() : redis.multi();
+    if (batch !== undefined) joinBatch(pipeline, keys, batch.bid, batch.members);
     // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
     const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
     for (const [queue, payloads] of prepared.queued) {

@@ -6,6 +6,7 @@
  */
 
 import type { WorkerOptions } from '../core/worker.js';
+import type { JobCall } from './batch.js';
 import type { PushJob } from './client.js';
 import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
 import type { PushOutcome } from './unique-push.js';
@@ -33,6 +34,8 @@ export interface WorkerStub<Args extends readonly unknown[]> {
    * 'first'`: the waiting `pending` job kept its arguments) or `'stopped'` (middleware).
    */
   readonly withOutcome: OutcomeStub<Args>;
+  /** The job and its arguments, not pushed: a batch's callback (`onSuccess: jobs.Done.with(42)`, docs/batches.md). */
+  with(...args: Args): JobCall;
 }
 
 /** `stub.withOutcome`: pushes that tell an enqueued job from a dropped, replaced or kept one. */
@@ -78,6 +81,7 @@ export function workerStub<Args extends readonly unknown[]>(
     performAt: (when, ...args) => push(args, { at: when }),
     performBulk: (argLists) =>
       pushTarget().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
+    with: (...args) => ({ className, options, args: withoutTrailingUndefined(args) }),
     set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
   };
 }

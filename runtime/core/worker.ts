@@ -2,6 +2,7 @@
  * What a user writes: a class that implements SidepunchWorker, with optional static
  * `sidepunchOptions` (Sidekiq's `sidekiq_options`). The runtime sets `jid` before `perform`.
  */
+import type { BatchCallbackInfo, BatchHandle } from './batch-scope.js';
 import type { DebounceOptions } from './debounce.js';
 import type { LimitOptions } from './limit.js';
 import type { UniqueOptions } from './unique.js';
@@ -60,6 +61,13 @@ export interface SidepunchWorker {
    * the tick the job belongs to, epoch seconds (`tick` is the time of an "enqueue now" for `manual` runs).
    */
   periodic?: PeriodicTick;
+  /**
+   * Set by the runtime before `perform` for a job of a batch (docs/batches.md): `this.batch.jobs(async () => …)`
+   * adds the jobs pushed inside it to the job's batch.
+   */
+  batch?: BatchHandle;
+  /** Set by the runtime before `perform` for a batch's callback job: the batch's status when the event fired. */
+  batchCallback?: BatchCallbackInfo;
 }
 
 /** Which run of a periodic entry a job is: the job's `periodic` field. */

@@ -226,6 +226,44 @@ export class Keys {
     return `${this.prefix}sidepunch:limiter-reschedules`;
   }
 
+  /**
+   * HASH: one batch (docs/batches.md): `description`, `created_at`, `total`, `open` (jobs blocks running), `parent`,
+   * the callbacks (`cb_<event>` payload text, `cbq_<event>` queue) and when each event fired (`<event>_at`).
+   */
+  batch(bid: string): string {
+    return `${this.batchPrefix}${bid}`;
+  }
+
+  /** SET: a batch's members (jids, `batch:<bid>` for a child batch) that have not succeeded yet. */
+  batchPending(bid: string): string {
+    return `${this.batch(bid)}:pending`;
+  }
+
+  /** SET: a batch's members that failed (or whose child batch completed with failures) and have not succeeded since. */
+  batchFailed(bid: string): string {
+    return `${this.batch(bid)}:failed`;
+  }
+
+  /** SET: a batch's members that went to the dead set. */
+  batchDead(bid: string): string {
+    return `${this.batch(bid)}:dead`;
+  }
+
+  /** What batch() puts before the bid: batch-settle.lua builds a parent batch's keys from it. */
+  get batchPrefix(): string {
+    return `${this.prefix}sidepunch:batch:`;
+  }
+
+  /** ZSET: bid → created_at (epoch seconds), the batches the data API and the Batches page list. */
+  get batches(): string {
+    return `${this.prefix}sidepunch:batches`;
+  }
+
+  /** What queue() puts before a queue's name: batch-settle.lua pushes a callback job onto queue() of its queue. */
+  get queuePrefix(): string {
+    return `${this.prefix}queue:`;
+  }
+
   statProcessed(day?: string): string {
     return day ? `${this.prefix}stat:processed:${day}` : `${this.prefix}stat:processed`;
   }

@@ -43,6 +43,10 @@ const SCRIPTS = {
   sidepunchBucketAcquire: { file: 'bucket-acquire.lua', keys: 1 },
   /** a leaky bucket → the next start allowed, if this one may go now. */
   sidepunchLeakyAcquire: { file: 'leaky-acquire.lua', keys: 1 },
+  /** a batch's members' outcomes → each counted once; the batch's events fired once, their callbacks pushed. */
+  sidepunchBatchSettle: { file: 'batch-settle.lua', keys: 1 },
+  /** a batch → one more jobs block open, if it exists and has not succeeded. */
+  sidepunchBatchOpen: { file: 'batch-open.lua', keys: 4 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -146,6 +150,17 @@ declare module 'ioredis' {
       nowMs: number,
       limit: number,
       perMs: number,
+    ): Result<number, Context>;
+    /** Resolves to the events fired, `<bid>:<event>`. */
+    /** `queuesKey, batchPrefix, queuePrefix, now, bid, ...(member, 'success' | 'failure' | 'death' | 'close')` */
+    sidepunchBatchSettle(queuesKey: string, ...args: string[]): Result<string[], Context>;
+    /** Resolves to 1 (open), 0 (no such batch), -1 (it succeeded already). */
+    sidepunchBatchOpen(
+      batchKey: string,
+      pendingKey: string,
+      failedKey: string,
+      deadKey: string,
+      ttlSeconds: number,
     ): Result<number, Context>;
     /** Resolves to 0 (may start) or the milliseconds until it may. */
     sidepunchLeakyAcquire(bucketKey: string, nowMs: number, intervalMs: number): Result<number, Context>;

@@ -8,7 +8,8 @@
  *  2. if Redis is away, the batch is kept and written again once it is back, so no outcome is dropped
  *     and no acknowledged job runs again;
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
- *  4. a unique job that succeeded releases its lock in the same batch (unique-release.ts);
+ *  4. a unique job that succeeded releases its lock in the same batch (unique-release.ts), and a job of a Sidepunch
+ *     batch is counted in it, its callbacks pushed when due, in the same MULTI (batch-outcome.ts);
  *  5. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
 
@@ -16,6 +17,7 @@ import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import type { JobPayload } from '../core/job.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
+import { BatchOutcomes } from './batch-outcome.js';
 import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
 import type { Disposition } from './job-retry.js';
 import { releaseOnSuccess } from './unique-release.js';
@@ -134,8 +136,10 @@ export class Completer {
     const acks = new Map<string, (string | Buffer)[]>();
     const metrics = this.ctx.config.executionMetrics;
     const tally = new ExecutionTally();
+    const batchOutcomes = new BatchOutcomes(this.ctx);
     for (const { unit, disposition, sample, job } of recorded) {
       if (sample && metrics !== 'off') tally.add(sample);
+      batchOutcomes.add(unit.raw, disposition);
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
       else acks.set(unit.inProgressKey, [unit.stored]);
@@ -165,6 +169,7 @@ export class Completer {
       }
     }
     if (killed) trimDeadSet(batch, keys, now);
+    batchOutcomes.write(batch);
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
       batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);

@@ -12,6 +12,7 @@
  *     at log level debug), and emit the matching event.
  */
 
+import { setBatchFields } from '../client/batch-fields.js';
 import { type JobPayload, parseJob } from '../core/job.js';
 import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
@@ -141,6 +142,7 @@ export class Executor {
         worker.jid = job.jid;
         worker.periodic = periodicTickOf(job);
         worker.signal = signal;
+        setBatchFields(worker, job);
         // No middleware (the common case): perform directly, with nothing allocated for a chain.
         if (!chained) return worker.perform(...job.args);
         const context = { worker, workerClass, queue: unit.queue };

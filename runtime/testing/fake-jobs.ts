@@ -9,6 +9,7 @@ import type { DebounceRule } from '../core/debounce.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
 import { uniqueFieldsOf } from '../core/unique.js';
+import { clearBatches } from './fake-batches.js';
 import { performJob } from './perform-job.js';
 import { clearTestingLocks, releaseTestingLock } from './testing-locks.js';
 import { TestingError } from './workers.js';
@@ -121,11 +122,12 @@ export async function drainAll(): Promise<void> {
   for (let job = take(() => true); job; job = take(() => true)) await performJob(job.payload as JobPayload);
 }
 
-/** Forgets every fake job (Sidekiq's `clear_all`); call it between tests. */
+/** Forgets every fake job (Sidekiq's `clear_all`) and every batch; call it between tests. */
 export function clearAll(): void {
   recorded.jobs = [];
   recorded.debounced.clear();
   clearTestingLocks();
+  clearBatches();
 }
 
 /** A forgotten job no longer holds its unique lock (as the data API's delete releases it). */

@@ -4,12 +4,15 @@
  * adds to it, like Sidekiq's `Sidekiq::Testing.server_middleware`). Errors reach the caller. A unique job's lock
  * is released as the runtime does: before `perform` (`until: 'start'`) or after it succeeds; a failure keeps it.
  */
+import { setBatchFields } from '../client/batch-fields.js';
+import { batchIdOf, inBatchScope } from '../core/batch-scope.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
 import { uniqueFieldsOf } from '../core/unique.js';
 import { periodicTickOf } from '../core/worker.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
+import { settleMemoryBatch } from './fake-batches.js';
 import { releaseTestingLock } from './testing-locks.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
 
@@ -19,7 +22,23 @@ export const testingServerMiddleware = processWide(
   () => new MiddlewareChain<ServerMiddleware>(),
 );
 
-export async function performJob(job: JobPayload): Promise<void> {
+/**
+ * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death. `mode` says where
+ * the batch's callbacks go: recorded (fake) or performed at once (inline).
+ */
+export async function performJob(job: JobPayload, mode: 'fake' | 'inline' = 'fake'): Promise<void> {
+  const bid = batchIdOf(job);
+  if (bid === undefined) return perform(job);
+  try {
+    await perform(job);
+  } catch (error) {
+    await settleMemoryBatch(bid, job.jid ?? '', 'death', mode);
+    throw error;
+  }
+  await settleMemoryBatch(bid, job.jid ?? '', 'success', mode);
+}
+
+async function perform(job: JobPayload): Promise<void> {
   const workerClass = workerClassOf(job.class);
   const problem = validatorOf(job.class)?.(job.args);
   if (problem !== undefined) {
@@ -29,12 +48,18 @@ export async function performJob(job: JobPayload): Promise<void> {
   worker.jid = job.jid;
   worker.periodic = periodicTickOf(job);
   worker.signal = new AbortController().signal;
+  setBatchFields(worker, job);
   const unique = uniqueFieldsOf(job);
   if (unique?.unique_until === 'start') releaseTestingLock(unique.unique_digest, job.jid);
-  if (testingServerMiddleware.size === 0) await worker.perform(...job.args);
-  else
+  // As in the runtime, a job's own pushes join no batch unless it opens a jobs block (`this.batch.jobs`).
+  await inBatchScope(undefined, async () => {
+    if (testingServerMiddleware.size === 0) {
+      await worker.perform(...job.args);
+      return;
+    }
     await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
       worker.perform(...job.args),
     );
+  });
   if (unique) releaseTestingLock(unique.unique_digest, job.jid);
 }

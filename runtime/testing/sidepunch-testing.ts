@@ -1,6 +1,8 @@
 /**
  * `sidepunch/testing`: run code that enqueues jobs without Redis, in fake or inline mode (docs/testing.md).
  */
+
+export { clearBatches, type FakeBatch, fakeBatches } from './fake-batches.js';
 export {
   allJobs,
   clearAll,

@@ -6,17 +6,26 @@
  * push says what it would say against Redis; inline mode performs every push at once, so nothing is left pending.
  */
 
-import { Client, type PreparedJobs } from '../client/client.js';
+import type { BatchStore } from '../client/batch.js';
+import { Client, type PreparedJobs, PushError } from '../client/client.js';
 import type { JobPayload } from '../core/job.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
+import { joinMemoryBatch, MemoryBatchStore } from './fake-batches.js';
 import { recordDebouncedFakeJob, recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';
 import { performJob } from './perform-job.js';
 import { releaseTestingLock, takeTestingLock } from './testing-locks.js';
 
 export class TestingClient extends Client {
+  private readonly memoryBatches: MemoryBatchStore;
+
   constructor(private readonly mode: 'fake' | 'inline') {
     super({});
+    this.memoryBatches = new MemoryBatchStore(mode);
+  }
+
+  override batchStore(): BatchStore {
+    return this.memoryBatches;
   }
 
   protected override prepare(...params: Parameters<Client['prepare']>): Promise<PreparedJobs> {
@@ -38,6 +47,9 @@ export class TestingClient extends Client {
     for (const [at, payload] of prepared.scheduled) jobs.push([payload, at]);
     const position = new Map(prepared.jids.map((jid, i) => [jid, i]));
     const now = Date.now() / 1000;
+    const { bid } = prepared;
+    if (bid !== undefined && prepared.debounce)
+      throw new PushError(`job ${prepared.className}: a debounced job cannot join a batch`);
     for (const [payload, at] of jobs) {
       const job = JSON.parse(payload) as JobPayload;
       const index = position.get(job.jid)!;
@@ -52,6 +64,8 @@ export class TestingClient extends Client {
           continue;
         }
       }
+      // One at a time: an inline job settles its batch membership when it has run.
+      if (bid !== undefined) joinMemoryBatch(bid, [job.jid!]);
       const debounce = prepared.debounce;
       if (this.mode === 'fake' && debounce && at !== undefined) {
         const result = recordDebouncedFakeJob(job, at, debounce.digests.get(payload)!, debounce.rule);
@@ -61,7 +75,7 @@ export class TestingClient extends Client {
       else {
         // Run at once: once it is done, nothing of it is pending, whatever its outcome.
         try {
-          await performJob(job);
+          await performJob(job, 'inline');
         } finally {
           if (digest !== undefined) releaseTestingLock(digest, job.jid);
         }

@@ -17,6 +17,7 @@ const NAV: readonly (readonly [string, string])[] = [
   ['/metrics', 'Metrics'],
   ['/periodic', 'Periodic'],
   ['/limiters', 'Limiters'],
+  ['/batches', 'Batches'],
 ];
 
 export interface PageFrame {

@@ -3,6 +3,7 @@
  * POSTs only (dashboard.ts checks their CSRF token before any handler runs).
  */
 
+import { batchesPage, batchPage } from './pages/batches.js';
 import { busyAction, busyPage } from './pages/busy.js';
 import { dashboardPage } from './pages/dashboard-page.js';
 import { jobDetailPage } from './pages/job-detail.js';
@@ -38,6 +39,8 @@ const ROUTES: readonly Route[] = [
   route('GET', '/periodic', periodicPage),
   route('POST', '/periodic', periodicAction),
   route('GET', '/limiters', limitersPage),
+  route('GET', '/batches', batchesPage),
+  route('GET', '/batches/:', batchPage),
   ...SET_PATHS.flatMap((set) => [
     route('GET', `/${set}`, setPage),
     route('POST', `/${set}`, setAction),

@@ -19,7 +19,7 @@ const FAST_BEAT = [
   '--heartbeat',
   '0.25',
   '--process-ttl',
-  '1',
+  '2',
   '--log-level',
   'warn',
   '--namespace',
@@ -79,7 +79,7 @@ function run(url: string): RuntimeProcess {
 
 describe('the heartbeat keeper with an ACL user, a database and TLS', () => {
   for (const scheme of ['redis', 'rediss'] as const) {
-    it(`a job blocking its loop 4 s, past a 1 s process TTL, runs once (${scheme}://, ACL user, db ${DB})`, async () => {
+    it(`a job blocking its loop 4 s, past a 2 s process TTL, runs once (${scheme}://, ACL user, db ${DB})`, async () => {
       const url = aliceUrl(scheme);
       const tag = `blocked-${scheme}`;
       const blocked = run(url);

@@ -52,6 +52,13 @@ const SAMPLES: Record<string, (keys: Keys) => string[]> = {
   limiterBucket: (keys) => [keys.limiterBucket('<limiter>')],
   limiters: (keys) => [keys.limiters],
   limiterReschedules: (keys) => [keys.limiterReschedules],
+  batch: (keys) => [keys.batch('<bid>')],
+  batchPending: (keys) => [keys.batchPending('<bid>')],
+  batchFailed: (keys) => [keys.batchFailed('<bid>')],
+  batchDead: (keys) => [keys.batchDead('<bid>')],
+  batchPrefix: (keys) => [keys.batchPrefix],
+  batches: (keys) => [keys.batches],
+  queuePrefix: (keys) => [keys.queuePrefix],
   statProcessed: (keys) => [keys.statProcessed(), keys.statProcessed('<YYYY-MM-DD>')],
   statFailed: (keys) => [keys.statFailed(), keys.statFailed('<YYYY-MM-DD>')],
 };

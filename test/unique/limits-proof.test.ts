@@ -36,7 +36,7 @@ describe('limits across a fleet of real processes', () => {
     );
     expect(peak).toBe(5);
     expect(await fixture.redis.zcard('sidepunch:limiter:concurrent:Concurrent5')).toBe(0);
-  }, 30_000);
+  }, 60_000);
 
   it('a window limit of 100 a second over 5 s of backlog: no second holds more than 100 starts', async () => {
     const processes = [1, 2].map(() => fixture.run(['-c', '20', ...FAST_POLL], { registry: REGISTRY }));
@@ -77,7 +77,7 @@ describe('limits across a fleet of real processes', () => {
     );
     expect(perWindow.reduce((sum, n) => sum + n, 0)).toBe(500);
     expect(Math.max(...perWindow)).toBeLessThanOrEqual(100);
-  }, 30_000);
+  }, 60_000);
 
   it('a process killed -9 while holding leases: the leases lapse after their 2 s, and the jobs behind them run', async () => {
     const holder = fixture.run(['-c', '5', ...FAST_POLL], { registry: REGISTRY });
@@ -107,5 +107,5 @@ describe('limits across a fleet of real processes', () => {
       `leases of a process killed -9 lapsed: the 3 jobs behind them done ${seconds.toFixed(1)} s after the kill (lease 2 s)`,
     );
     expect(seconds).toBeGreaterThan(0);
-  }, 30_000);
+  }, 60_000);
 });

@@ -1,0 +1,160 @@
+/**
+ * Batches (docs/batches.md), Sidekiq Pro's model: a group of jobs with callbacks that fire once each.
+ *
+ *   const batch = client.batch({ description: 'import 42', onSuccess: jobs.ImportDone.with(42) });
+ *   await batch.jobs(async () => {
+ *     for (const row of rows) await jobs.ImportRow.performAsync(row);
+ *   });
+ *
+ *  1. the first jobs block saves the batch (its callbacks as ready payloads), with the block counted as open;
+ *  2. every push inside the block (any client, any stub) carries the batch's `bid` and joins its pending members in
+ *     the push's own MULTI, so no job can finish before it is counted;
+ *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open;
+ *  4. a batch created inside another's block (or inside a job of a batch) is one member of it.
+ */
+import { type BatchEvent, type BatchHandle, currentBatchId, inBatchScope } from '../core/batch-scope.js';
+import type { Clock } from '../core/clock.js';
+import { encodeJob, newJid } from '../core/job.js';
+import type { WorkerOptions } from '../core/worker.js';
+import { pushTarget } from './default-client.js';
+
+/** A job and its arguments, not pushed: what a stub's `with(...args)` gives, for a batch's callbacks. */
+export interface JobCall {
+  readonly className: string;
+  readonly options: Readonly<WorkerOptions>;
+  readonly args: readonly unknown[];
+}
+
+export interface BatchOptions {
+  /** Shown by the data API and the dashboard. */
+  readonly description?: string;
+  /** Pushed once every job ran at least once (successes and failures alike). */
+  readonly onComplete?: JobCall;
+  /** Pushed once every job succeeded (retries included). */
+  readonly onSuccess?: JobCall;
+  /** Pushed once, when the first job of the batch goes to the dead set. */
+  readonly onDeath?: JobCall;
+}
+
+/** A callback ready to push: its payload without the closing brace (the script adds the status), and its queue. */
+export interface CallbackTemplate {
+  readonly payload: string;
+  readonly queue: string;
+}
+
+export interface NewBatch {
+  readonly bid: string;
+  readonly description: string;
+  readonly createdAt: number;
+  readonly parent?: string;
+  readonly callbacks: Partial<Record<BatchEvent, CallbackTemplate>>;
+}
+
+/** Where batches are kept: Redis (client/batch-store.ts), or memory in the testing modes. */
+export interface BatchStore {
+  /** Saves a new batch with one jobs block open; in `parent`, it becomes one member. */
+  create(batch: NewBatch): Promise<void>;
+  /** One more jobs block on a saved batch. */
+  open(bid: string): Promise<void>;
+  /** A jobs block ended: the batch may fire complete and success now. */
+  close(bid: string): Promise<void>;
+}
+
+/** What a client offers batches through: the real client and the testing clients. */
+export interface BatchSource {
+  batchStore(): BatchStore;
+  readonly batchClock: Clock;
+}
+
+export class BatchError extends Error {
+  override name = 'BatchError';
+}
+
+export class Batch implements BatchHandle {
+  readonly bid: string;
+  private saved: boolean;
+
+  constructor(
+    private readonly source: () => BatchSource,
+    private readonly options: BatchOptions = {},
+    existing?: string,
+  ) {
+    this.bid = existing ?? newJid();
+    this.saved = existing !== undefined;
+  }
+
+  async jobs<T>(block: () => T | Promise<T>): Promise<Awaited<T>> {
+    const source = this.source();
+    const store = source.batchStore();
+    if (this.saved) await store.open(this.bid);
+    else {
+      await store.create(this.describe(source.batchClock.now() / 1000));
+      this.saved = true;
+    }
+    try {
+      return await inBatchScope(this.bid, async () => await block());
+    } finally {
+      await store.close(this.bid);
+    }
+  }
+
+  private describe(now: number): NewBatch {
+    const callbacks: Partial<Record<BatchEvent, CallbackTemplate>> = {};
+    const calls = {
+      complete: this.options.onComplete,
+      success: this.options.onSuccess,
+      death: this.options.onDeath,
+    };
+    for (const [event, call] of Object.entries(calls) as [BatchEvent, JobCall | undefined][]) {
+      if (call) callbacks[event] = callbackTemplate(call, now);
+    }
+    return {
+      bid: this.bid,
+      description: this.options.description ?? '',
+      createdAt: now,
+      parent: currentBatchId(),
+      callbacks,
+    };
+  }
+}
+
+/** A new batch on the client behind the stubs (the testing modes' in fake or inline mode). */
+export function batch(options: BatchOptions = {}): Batch {
+  return new Batch(defaultSource, options);
+}
+
+/** The batch a job belongs to, as its `this.batch`. */
+export function existingBatch(bid: string): Batch {
+  return new Batch(defaultSource, {}, bid);
+}
+
+function defaultSource(): BatchSource {
+  const target = pushTarget() as Partial<BatchSource>;
+  if (typeof target.batchStore !== 'function') throw new BatchError('this client does not support batches');
+  return target as BatchSource;
+}
+
+/** The callback's payload as the client would write it (options, args, class, jid, created_at), brace left open. */
+function callbackTemplate(call: JobCall, now: number): CallbackTemplate {
+  const { unique: _unique, limit: _limit, ...options } = call.options;
+  const queue = options.queue ?? 'default';
+  if (typeof queue !== 'string' || queue === '')
+    throw new BatchError(`callback ${call.className}: "queue" must be a non-empty string`);
+  let text: string;
+  try {
+    text = encodeJob({
+      retry: true,
+      queue,
+      ...options,
+      args: call.args,
+      class: call.className,
+      jid: newJid(),
+      created_at: now,
+    });
+  } catch (error) {
+    throw new BatchError(
+      `callback ${call.className} has arguments JSON cannot carry: ${(error as Error).message}`,
+    );
+  }
+  return { payload: text.slice(0, -1), queue };
+}

@@ -1,0 +1,252 @@
+/**
+ * Batches on a real Redis with the runtime in the test's process (docs/batches.md): callbacks fire once each, with
+ * the status; failures, retries, deaths; jobs added by a job of the batch; nested batches; a second run of a job
+ * counted once; the data API's view.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { SidepunchApi } from '../../runtime/api/api.js';
+import type { Client } from '../../runtime/client/client.js';
+import { type ClientSource, setStubClient, workerStub } from '../../runtime/client/stub.js';
+import type { BatchCallbackInfo, BatchHandle } from '../../runtime/core/batch-scope.js';
+import type { WorkerClass } from '../../runtime/core/worker.js';
+import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
+import { useRedis } from '../support/redis-fixture.js';
+
+const fixture = useRedis();
+let runtime: InProcessRuntime | undefined;
+let previousSource: ClientSource | undefined;
+
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+  if (previousSource) setStubClient(previousSource);
+  previousSource = undefined;
+});
+
+/** Every callback run: its class, its arguments and the status it was given. */
+const callbacks: { name: string; args: unknown[]; status?: BatchCallbackInfo }[] = [];
+/** How often each (mode, id) ran. */
+const runs = new Map<string, number>();
+
+class Item {
+  static sidepunchOptions = { retry: 1 };
+  batch?: BatchHandle;
+  async perform(mode: 'ok' | 'fail-once' | 'die' | 'grow', id: number) {
+    const key = `${mode}:${id}`;
+    const run = (runs.get(key) ?? 0) + 1;
+    runs.set(key, run);
+    if (mode === 'fail-once' && run === 1) throw new Error('first run fails');
+    if (mode === 'die') throw new Error('always fails');
+    if (mode === 'grow') {
+      await this.batch!.jobs(async () => {
+        await jobs.Item.performAsync('ok', id * 100 + 1);
+        await jobs.Item.performAsync('ok', id * 100 + 2);
+      });
+    }
+  }
+}
+class Dies {
+  static sidepunchOptions = { retry: 0 };
+  perform() {
+    throw new Error('straight to the dead set');
+  }
+}
+function callback(name: string): WorkerClass {
+  const cls = class {
+    batchCallback?: BatchCallbackInfo;
+    perform(...args: unknown[]) {
+      callbacks.push({ name, args, status: this.batchCallback });
+    }
+  };
+  Object.defineProperty(cls, 'name', { value: name });
+  return cls;
+}
+const OnComplete = callback('OnComplete');
+const OnSuccess = callback('OnSuccess');
+const OnDeath = callback('OnDeath');
+
+const jobs = {
+  Item: workerStub<['ok' | 'fail-once' | 'die' | 'grow', number]>('Item', { retry: 1 }),
+  Dies: workerStub<[]>('Dies', { retry: 0 }),
+  OnComplete: workerStub<[string]>('OnComplete'),
+  OnSuccess: workerStub<[string]>('OnSuccess'),
+  OnDeath: workerStub<[string]>('OnDeath'),
+};
+
+function start(): InProcessRuntime {
+  callbacks.length = 0;
+  runs.clear();
+  previousSource = setStubClient(() => fixture.client);
+  runtime = startInProcess(
+    fixture.server.url,
+    { Item, Dies, OnComplete, OnSuccess, OnDeath },
+    { concurrency: 10 },
+  );
+  return runtime;
+}
+
+function newBatch(client: Client, description = 'test batch') {
+  return client.batch({
+    description,
+    onComplete: jobs.OnComplete.with(description),
+    onSuccess: jobs.OnSuccess.with(description),
+    onDeath: jobs.OnDeath.with(description),
+  });
+}
+
+const fired = (name: string) => callbacks.filter((run) => run.name === name);
+
+/** Waits for the callbacks seen to be exactly `expected` (by name) and for the queues to be drained. */
+async function settled(expected: string[]) {
+  await expect
+    .poll(() => callbacks.map((run) => run.name).sort(), { timeout: 8000 })
+    .toEqual(expected.sort());
+  await expect.poll(() => fixture.redis.llen('queue:default')).toBe(0);
+}
+
+describe('batches', () => {
+  it('20 jobs: on-complete and on-success each run once, with the status; each job carries the bid', async () => {
+    start();
+    const batch = newBatch(fixture.client, 'twenty');
+    await batch.jobs(() => jobs.Item.performBulk(Array.from({ length: 20 }, (_, i) => ['ok', i] as const)));
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(fired('OnSuccess')[0]).toMatchObject({
+      args: ['twenty'],
+      status: { bid: batch.bid, event: 'success', total: 20, pending: 0, failures: 0 },
+    });
+    const api = new SidepunchApi({ redis: fixture.redis });
+    const record = await api.batches.get(batch.bid);
+    expect(record).toMatchObject({ description: 'twenty', total: 20, pending: 0, failures: 0, open: 0 });
+    expect(record?.successAt).toBeGreaterThan(0);
+    expect(record?.completeAt).toBeGreaterThan(0);
+    expect((await api.batches.all()).map((b) => b.bid)).toEqual([batch.bid]);
+  });
+
+  it('nothing fires while the jobs block is open, even when every job pushed so far has finished', async () => {
+    const { next } = start();
+    const batch = newBatch(fixture.client, 'slow block');
+    await batch.jobs(async () => {
+      const done = next('complete:flushed');
+      await jobs.Item.performAsync('ok', 1);
+      await done;
+      expect(await fixture.redis.llen('queue:default')).toBe(0);
+      expect(callbacks).toEqual([]);
+    });
+    await settled(['OnComplete', 'OnSuccess']);
+  });
+
+  it('a job failing once: on-complete when it has failed, on-success after its retry succeeds', async () => {
+    const { launcher, clock } = start();
+    const batch = newBatch(fixture.client, 'one retry');
+    await batch.jobs(() =>
+      jobs.Item.performBulk([
+        ['ok', 1],
+        ['fail-once', 2],
+        ['ok', 3],
+      ]),
+    );
+    await settled(['OnComplete']);
+    expect(fired('OnComplete')[0]?.status).toMatchObject({ pending: 1, failures: 1, total: 3 });
+    const api = new SidepunchApi({ redis: fixture.redis });
+    const jid = (await fixture.redis.zrange('retry', 0, -1)).map((raw) => JSON.parse(raw).jid)[0];
+    expect((await api.batches.get(batch.bid))?.failedMembers).toEqual([jid]);
+    clock.advance(120_000);
+    expect(await launcher.scheduler.tick()).toBe(1);
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(await api.batches.get(batch.bid)).toMatchObject({ pending: 0, failures: 0, failedMembers: [] });
+  });
+
+  it('a job that dies: on-death once, on-complete once, on-success never', async () => {
+    start();
+    const batch = newBatch(fixture.client, 'one death');
+    await batch.jobs(async () => {
+      await jobs.Item.performBulk([
+        ['ok', 1],
+        ['ok', 2],
+      ]);
+      await jobs.Dies.performAsync();
+    });
+    await settled(['OnComplete', 'OnDeath']);
+    expect(fired('OnDeath')[0]?.status).toMatchObject({ event: 'death', pending: 1, failures: 1 });
+    const api = new SidepunchApi({ redis: fixture.redis });
+    const record = await api.batches.get(batch.bid);
+    expect(record?.deadMembers).toHaveLength(1);
+    expect(record?.successAt).toBeUndefined();
+  });
+
+  it('a job of the batch adds jobs to it with this.batch.jobs: success waits for them', async () => {
+    start();
+    const batch = newBatch(fixture.client, 'grows');
+    await batch.jobs(() => jobs.Item.performAsync('grow', 7));
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(runs.get('ok:701')).toBe(1);
+    expect(runs.get('ok:702')).toBe(1);
+    expect(fired('OnSuccess')[0]?.status).toMatchObject({ total: 3, pending: 0 });
+  });
+
+  it('a nested batch is one member of its parent: the parent succeeds after the child', async () => {
+    start();
+    const parent = newBatch(fixture.client, 'parent');
+    let childBid = '';
+    await parent.jobs(async () => {
+      await jobs.Item.performAsync('ok', 1);
+      const child = newBatch(fixture.client, 'child');
+      childBid = child.bid;
+      await child.jobs(() =>
+        jobs.Item.performBulk([
+          ['ok', 2],
+          ['fail-once', 3],
+        ]),
+      );
+    });
+    await settled(['OnComplete', 'OnComplete']);
+    const api = new SidepunchApi({ redis: fixture.redis });
+    expect(await api.batches.get(parent.bid)).toMatchObject({
+      total: 2,
+      failedMembers: [`batch:${childBid}`],
+    });
+    expect((await api.batches.get(childBid))?.parent).toBe(parent.bid);
+    runtime!.clock.advance(120_000);
+    await runtime!.launcher.scheduler.tick();
+    await settled(['OnComplete', 'OnComplete', 'OnSuccess', 'OnSuccess']);
+    expect(fired('OnSuccess').map((run) => run.args[0])).toEqual(['child', 'parent']);
+  });
+
+  it('a job run twice (a copy rescued while it still ran) is counted once', async () => {
+    // The copy is pushed before the runtime starts, so both runs are certain.
+    const batch = newBatch(fixture.client, 'twice');
+    await batch.jobs(async () => {
+      await fixture.client.push({ class: 'Item', args: ['ok', 1] });
+      const [raw] = await fixture.redis.lrange('queue:default', 0, 0);
+      await fixture.redis.lpush('queue:default', raw!);
+    });
+    start();
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(runs.get('ok:1')).toBe(2);
+    expect(fired('OnSuccess')[0]?.status).toMatchObject({ total: 1, pending: 0 });
+  });
+
+  it('a unique job dropped as a duplicate inside a batch is not counted in it', async () => {
+    const batch = newBatch(fixture.client, 'unique');
+    await batch.jobs(async () => {
+      await fixture.client.push({ class: 'Item', args: ['ok', 1], unique: { for: 60 } });
+      expect(
+        await fixture.client.push({ class: 'Item', args: ['ok', 1], unique: { for: 60 } }),
+      ).toBeUndefined();
+    });
+    const api = new SidepunchApi({ redis: fixture.redis });
+    expect(await api.batches.get(batch.bid)).toMatchObject({ total: 1, pending: 1 });
+    start();
+    await settled(['OnComplete', 'OnSuccess']);
+  });
+
+  it('jobs in a batch are ordinary Sidekiq payloads with a bid; a block on an expired batch says so', async () => {
+    const batch = newBatch(fixture.client);
+    await batch.jobs(() => fixture.client.push({ class: 'Item', args: ['ok', 1] }));
+    const job = JSON.parse((await fixture.redis.lrange('queue:default', 0, 0))[0]!);
+    expect(job).toMatchObject({ class: 'Item', args: ['ok', 1], queue: 'default', bid: batch.bid });
+    expect(await fixture.redis.ttl(`sidepunch:batch:${batch.bid}`)).toBeGreaterThan(29 * 24 * 3600);
+    await fixture.redis.del(`sidepunch:batch:${batch.bid}`);
+    await expect(batch.jobs(async () => {})).rejects.toThrow(/does not exist \(it expired/);
+  });
+});
