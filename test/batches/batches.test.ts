@@ -240,6 +240,18 @@ describe('batches', () => {
     await settled(['OnComplete', 'OnSuccess']);
   });
 
+  it('a debounced job pushed inside a batch is refused in one line, and the batch counts nothing of it', async () => {
+    const batch = newBatch(fixture.client, 'debounced');
+    await batch.jobs(async () => {
+      await expect(
+        fixture.client.push({ class: 'Item', args: ['ok', 1], debounce: { for: 60 } }),
+      ).rejects.toThrow('job Item: a debounced job cannot join a batch');
+    });
+    expect(await fixture.redis.zcard('schedule')).toBe(0);
+    const api = new SidepunchApi({ redis: fixture.redis });
+    expect(await api.batches.get(batch.bid)).toMatchObject({ total: 0, pending: 0 });
+  });
+
   it('jobs in a batch are ordinary Sidekiq payloads with a bid; a block on an expired batch says so', async () => {
     const batch = newBatch(fixture.client);
     await batch.jobs(() => fixture.client.push({ class: 'Item', args: ['ok', 1] }));
