@@ -11,6 +11,8 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { bundleRegistry, type RegistryBundler } from './bundle.js';
 import type { PreviousRun, RunInputs } from './cache.js';
+import { checkRecord } from './compat/check-record.js';
+import { generationsField, oldArgsTypes } from './compat/emit-generations.js';
 import { compiledSpecifiers } from './compiled-modules.js';
 import type { GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -55,6 +57,8 @@ export interface GenerateOptions {
   readonly bundler?: RegistryBundler;
   /** The cache's record of an earlier run, to reuse its per-file results (the CLI). */
   readonly previousRun?: PreviousRun;
+  /** Workers whose incompatible argument change is accepted (`--accept-break`): a new generation in the record. */
+  readonly acceptBreak?: readonly string[];
 }
 
 export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
@@ -160,7 +164,22 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
     ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd, allFiles)),
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
-  const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
+  const recorded = config.record
+    ? checkRecord({
+        project: loaded.project,
+        workers: analysis.workers,
+        shapes: analysis.shapes,
+        file: config.record,
+        acceptBreak: options.acceptBreak ?? [],
+      })
+    : { diagnostics: [] };
+  if (recorded.diagnostics.length > 0) {
+    return { diagnostics: recorded.diagnostics, outputs: [], workers: analysis.workers.length };
+  }
+  const record = recorded.record && { ...recorded.record };
+  const stubs =
+    emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions)) +
+    (record ? oldArgsTypes(record) : '');
   const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, stubs);
   if (periodicTypes.length > 0)
     return { diagnostics: periodicTypes, outputs: [], workers: analysis.workers.length };
@@ -170,6 +189,7 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
     sourceSpecifier(projectDir),
     config.server,
     periodic.modules,
+    record ? generationsField(record) : [],
   );
   timer.mark('stubs and registry entry');
   const outputs: Output[] = [{ path: config.out, text: stubs }];
@@ -196,6 +216,7 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
         (file) => COMPILED_PREFIX + compiled.specifiers.get(file),
         config.server,
         periodic.modules,
+        record ? generationsField(record) : [],
       );
     }
     const request = {
@@ -218,6 +239,8 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
     outputs.push({ path: config.registry, text: bundle.code });
     timer.mark('bundle');
   }
+  // Last, so the line naming the files written starts as it always has.
+  if (recorded.output) outputs.push(recorded.output);
   const { outDir, declarationDir } = loaded.compilerOptions;
   return {
     diagnostics: [],
