@@ -67,6 +67,7 @@ export const SLOW = [
   'test/package/tarball.test.ts',
   'test/package/workspaces.test.ts',
   'test/periodic/gen-to-run.test.ts',
+  'test/deploys/proof.test.ts',
   'test/periodic/proof.test.ts',
   'test/runtime/script-exit-sentinel.test.ts',
   'test/web/dashboard-browser.test.ts',

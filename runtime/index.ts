@@ -6,6 +6,7 @@ export {
   openApiConnection,
 } from './api/api-connection.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
+export type { InFlightGroup, InFlightReport } from './api/in-flight.js';
 export { JobRecord } from './api/job-record.js';
 export {
   JobSet,
