@@ -15,6 +15,7 @@ export const UNIT = [
   'test/compiler/reuse.test.ts',
   'test/compiler/committed-stubs.test.ts',
   'test/compiler/compat/classify.test.ts',
+  'test/compiler/compat/record-gen.test.ts',
   'test/deploys/upgrade.test.ts',
   'test/compiler/contracts.test.ts',
   'test/compiler/esbuild-plugin.test.ts',
