@@ -1,6 +1,7 @@
 /**
  * One generation, in memory: load the project (or refresh a watcher's), analyze it, check that tsc compiles
- * nothing onto the registry's path, generate the stubs and the registry entry, bundle the entry (in the compiled
+ * nothing onto the registry's path, check each worker's arguments against the record of their shapes (compat/:
+ * sidepunch.shapes.json), generate the stubs and the registry entry, bundle the entry (in the compiled
  * mode, an entry that imports tsc's output instead of the sources). Returns the outputs and every diagnostic;
  * writing is the caller's decision, so a run with errors leaves the previous files untouched.
  * Given the per-file results of an earlier run and the files that went stale since (reuse.ts), only those are
@@ -164,6 +165,11 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
     ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd, allFiles)),
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
+  const jobStubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
+  const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, jobStubs);
+  if (periodicTypes.length > 0)
+    return { diagnostics: periodicTypes, outputs: [], workers: analysis.workers.length };
+  // The deploy check (compat/): a change that old jobs would not fit stops the run here, writing nothing.
   const recorded = config.record
     ? checkRecord({
         project: loaded.project,
@@ -176,13 +182,8 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
   if (recorded.diagnostics.length > 0) {
     return { diagnostics: recorded.diagnostics, outputs: [], workers: analysis.workers.length };
   }
-  const record = recorded.record && { ...recorded.record };
-  const stubs =
-    emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions)) +
-    (record ? oldArgsTypes(record) : '');
-  const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, stubs);
-  if (periodicTypes.length > 0)
-    return { diagnostics: periodicTypes, outputs: [], workers: analysis.workers.length };
+  const { record } = recorded;
+  const stubs = jobStubs + (record ? oldArgsTypes(record) : '');
   const registryEntry = emitRegistryEntry(
     analysis.workers,
     analysis.shapes,

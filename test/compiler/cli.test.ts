@@ -212,7 +212,9 @@ describe('sidepunch-gen --check', () => {
     app.write('src/workers/send.ts', SEND.replace('subject: string', 'subject: string, cc?: string[]'));
     const stale = await runCli(app.dir, '--check', '--no-cache');
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('src/sidepunch.generated.ts and dist/registry.js are out of date');
+    expect(stale.stderr).toContain(
+      'src/sidepunch.generated.ts, dist/registry.js and src/sidepunch.shapes.json are out of date',
+    );
   });
 });
 
