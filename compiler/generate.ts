@@ -65,7 +65,8 @@ export interface GenerateOptions {
 export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
   if (options.previousRun && !options.loaded) {
     const reusing = reusingRun(config, options.previousRun);
-    if (reusing) return finish(config, options, reusing);
+    const generation = reusing && (await finish(config, options, reusing));
+    if (generation !== undefined && generation !== 'whole program') return generation;
   }
   const timer = phaseTimer();
   const loaded = options.loaded ?? loadProject(config.project);
@@ -79,7 +80,10 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
     reuse: options.reuse,
   });
   timer.mark(`analysis (${analysis.analyzedFiles} files)`);
-  return finish(config, options, { loaded, analysis, readFiles: programFiles(loaded) });
+  const generation = await finish(config, options, { loaded, analysis, readFiles: programFiles(loaded) });
+  if (generation === 'whole program')
+    throw new Error('the whole program lacks a worker class the analysis found');
+  return generation;
 }
 
 /** A loaded program and its analysis, and what the run read. */
@@ -89,6 +93,8 @@ interface Analyzed {
   readonly readFiles: readonly string[];
   /** The project's source files, when the program holds only some of them. */
   readonly allFiles?: readonly string[];
+  /** The program holds the stale files and the global ones only (reusingRun). */
+  readonly partial?: boolean;
 }
 
 /**
@@ -135,7 +141,7 @@ function reusingRun(config: GenConfig, previous: PreviousRun): Analyzed | undefi
     ...previous.files.filter((file) => !(file in reuse.files) || kept.has(file)),
     ...programFiles(loaded),
   ];
-  return { loaded, analysis, readFiles, allFiles };
+  return { loaded, analysis, readFiles, allFiles, partial: true };
 }
 
 /** Whether one of a recorded file's imports resolves to another file now (a file was added or removed). */
@@ -153,8 +159,15 @@ function isDeclarationFile(file: string): boolean {
   return /\.d\.[cm]?ts$/.test(file);
 }
 
-/** Checks, stubs, registry entry and bundle, from an analysis. */
-async function finish(config: GenConfig, options: GenerateOptions, analyzed: Analyzed): Promise<Generation> {
+/**
+ * Checks, stubs, registry entry and bundle, from an analysis; 'whole program' when a partial program cannot
+ * answer the deploy check (a worker broke whose file it does not hold: the record changed, not the sources).
+ */
+async function finish(
+  config: GenConfig,
+  options: GenerateOptions,
+  analyzed: Analyzed,
+): Promise<Generation | 'whole program'> {
   const { loaded, analysis, allFiles } = analyzed;
   const timer = phaseTimer();
   const projectDir = path.dirname(config.project);
@@ -177,8 +190,10 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
         shapes: analysis.shapes,
         file: config.record,
         acceptBreak: options.acceptBreak ?? [],
+        partialProgram: analyzed.partial === true,
       })
     : { diagnostics: [] };
+  if (recorded.needsWholeProgram) return 'whole program';
   if (recorded.diagnostics.length > 0) {
     return { diagnostics: recorded.diagnostics, outputs: [], workers: analysis.workers.length };
   }

@@ -34,6 +34,8 @@ export interface RecordCheck {
   /** The record to write (when there are no diagnostics). */
   readonly record?: ShapeRecord;
   readonly output?: { readonly path: string; readonly text: string };
+  /** A worker broke whose class the program does not hold (a partial program): only the whole one can answer. */
+  readonly needsWholeProgram?: boolean;
 }
 
 export function checkRecord(input: {
@@ -43,6 +45,8 @@ export function checkRecord(input: {
   /** The record's path. */
   readonly file: string;
   readonly acceptBreak: readonly string[];
+  /** The program holds only the files a reusing run re-analyzed (generate.ts). */
+  readonly partialProgram?: boolean;
 }): RecordCheck {
   const { file } = input;
   const text = readIfExists(file);
@@ -72,6 +76,7 @@ export function checkRecord(input: {
     const step = stepOf(previous?.workers[worker.className]?.generations, current);
     if (step.kind !== 'incompatible') continue;
     const found = findWorkerClass(input.project, worker);
+    if (!found && input.partialProgram) return { diagnostics: [], needsWholeProgram: true };
     const upgrade = found && upgradeStep(program, found, step.latest, worker);
     if (upgrade && 'diagnostic' in upgrade) diagnostics.push(upgrade.diagnostic);
     else if (upgrade) began.set(worker.className, { since: 'upgrade', change: step.change });

@@ -139,3 +139,31 @@ describe('the record of argument shapes', () => {
     expect(() => app.read(RECORD)).toThrow();
   });
 });
+
+describe('the record changed, the sources not', () => {
+  it('a cached run checks the worker against the record it finds, with the whole program', async () => {
+    const app = tempProject({
+      [WORKER]: workerSource('SendWelcome', 'email: string, locale: string').replace(
+        '  perform(',
+        "  static sidepunchUpgrade(old: [email: string]): [string, string] {\n    return [old[0], 'en'];\n  }\n\n  perform(",
+      ),
+      'src/workers/other.ts': workerSource('Other', 'n: number'),
+    });
+    expect(await runCli(app.dir)).toMatchObject({ code: 0, stderr: '' });
+    const current = app.read(RECORD);
+    // As if a branch with the worker's older record were checked out: generation 1 was (email).
+    const older = JSON.parse(current);
+    older.workers.SendWelcome.generations[0] = {
+      ...older.workers.SendWelcome.generations[0],
+      args: { min: 1, tuple: ['string'] },
+      params: ['email'],
+    };
+    app.write(RECORD, JSON.stringify(older));
+    const run = await runCli(app.dir);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(app.read(RECORD)).workers.SendWelcome.generations).toMatchObject([
+      { generation: 1, params: ['email'] },
+      { generation: 2, since: 'upgrade', params: ['email', 'locale'] },
+    ]);
+  });
+});
