@@ -69,8 +69,10 @@ export {
   loadRegistry,
   type Registry,
   RegistryError,
+  type WorkerGenerations,
 } from './core/registry.js';
 export { type UniqueOptions, uniqueDigest } from './core/unique.js';
+export type { ArgsVerdict } from './core/upgrade.js';
 export type {
   PeriodicTick,
   RetryInAnswer,
