@@ -1,7 +1,8 @@
 /**
  * What the record adds to the generated files, for workers with older generations only (so a project that never
  * broke a signature gets the same files as before):
- *  1. the stubs export each old generation's arguments as a type, `SendEmailArgsV1`, for typing upgrade steps;
+ *  1. the stubs export each old generation's arguments as a type, `SendEmailArgsV1`, for typing upgrade steps,
+ *     and `SendEmailOldArgs`, the one before the current generation (what `sidepunchUpgrade` takes);
  *  2. the registry entry gets `generations`: per worker, the current generation's number and a validator per old
  *     one, which the runtime uses to tell which generation a job was pushed with (runtime/core/upgrade.ts).
  */
@@ -26,6 +27,11 @@ export function oldArgsTypes(record: ShapeRecord): string {
         ...namedTypes(entry.shapes, prefix),
       );
     }
+    const previous = generations.at(-2)!.generation;
+    lines.push(
+      `/** What ${name}.sidepunchUpgrade takes: the arguments of the generation before the current one. */`,
+      `export type ${name}OldArgs = ${name}ArgsV${previous};`,
+    );
   }
   return lines.length > 0 ? `\n${lines.join('\n')}\n` : '';
 }

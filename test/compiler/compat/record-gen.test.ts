@@ -78,6 +78,9 @@ describe('the record of argument shapes', () => {
     expect(app.read('src/sidepunch.generated.ts')).toContain(
       'export type SendWelcomeArgsV1 = [email: string];',
     );
+    expect(app.read('src/sidepunch.generated.ts')).toContain(
+      'export type SendWelcomeOldArgs = SendWelcomeArgsV1;',
+    );
     expect(app.read('dist/registry.js')).toContain('generations');
     // Nothing changed since: the next run is answered from the cache, and a cold run writes the same files.
     const files = ['src/sidepunch.generated.ts', RECORD, 'dist/registry.js'].map((file) => app.read(file));
