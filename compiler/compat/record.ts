@@ -12,7 +12,7 @@
 import path from 'node:path';
 import type { WorkerModel } from '../model.js';
 import { shapesReached } from '../reuse.js';
-import type { ArgsShape, ShapeTable } from '../shape.js';
+import type { ShapeTable } from '../shape.js';
 import { type ArgsGeneration, classifyChange } from './classify.js';
 
 export const RECORD_FILE = 'sidepunch.shapes.json';
@@ -152,9 +152,4 @@ export function stableText(value: unknown): string {
   return entries.length === 0
     ? '{}'
     : `{ ${entries.map(([key, item]) => `${JSON.stringify(key)}: ${stableText(item)}`).join(', ')} }`;
-}
-
-/** The shape a recorded generation's validator checks (for the registry entry and the in-flight check). */
-export function generationArgs(entry: GenerationEntry): { args: ArgsShape; shapes: ShapeTable } {
-  return { args: entry.args, shapes: entry.shapes };
 }
