@@ -159,6 +159,7 @@ function cacheKey(config: GenConfig): string {
     config.registryMode,
     config.registryFormat,
     config.server,
+    config.record,
     generatorFingerprint(),
   ]);
 }

@@ -1,6 +1,7 @@
 /**
  * The command line: `sidepunch-gen [--project tsconfig.json] [--out <stubs.ts>] [--registry <registry.js>]
- * [--registry-mode bundle|compiled] [--server <module.ts>] [--check] [--watch] [--no-cache] [-v]`, parsed with
+ * [--registry-mode bundle|compiled] [--server <module.ts>] [--check] [--watch] [--no-cache] [--no-record]
+ * [--accept-break <Worker>]… [-v]`, parsed with
  * node:util's parseArgs as sidepunch-run and sidepunch-web parse theirs; the common flags and the wording of a bad
  * one come from runtime/cli/usage.ts. A bad flag is a `UsageError`: one line, exit 2.
  */
@@ -17,6 +18,8 @@ export interface Flags extends Settings {
   readonly verbose: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** Workers whose incompatible argument change to record as a new generation (docs/deploys.md). */
+  readonly acceptBreak: readonly string[];
 }
 
 export const HELP = `Usage: sidepunch-gen [options]
@@ -39,12 +42,18 @@ Options:
       --check               write nothing; exit 1 when the generated files are stale (for CI)
   -w, --watch               regenerate when a file changes
       --no-cache            ignore and do not write node_modules/.cache/sidepunch-gen
+      --accept-break <Worker>
+                            record an incompatible change of Worker's perform arguments as a new
+                            generation: the jobs queued with the old ones will be rejected
+                            (repeatable; see docs/deploys.md)
+      --no-record           neither check nor write sidepunch.shapes.json, the record of each
+                            worker's argument shapes kept beside the stubs
   -v, --verbose             also print the settings, what was read and each file written, with times
   -h, --help                show this help
   -V, --version             show the version
 
 Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …,
-"registryMode": "compiled", "server": …, "cache": false } }
+"registryMode": "compiled", "server": …, "cache": false, "record": false } }
 (paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage,
 3 ts-morph or esbuild not installed (or of an unsupported version).
 `;
@@ -63,6 +72,8 @@ export function parseFlags(argv: readonly string[]): Flags {
     registryMode: registryMode(nonEmpty('registry-mode', values['registry-mode'])),
     server: nonEmpty('server', values.server),
     cache: values['no-cache'] ? false : undefined,
+    record: values['no-record'] ? false : undefined,
+    acceptBreak: values['accept-break'] ?? [],
     check: values.check ?? false,
     watch: values.watch ?? false,
     verbose: values.verbose ?? false,
@@ -70,6 +81,12 @@ export function parseFlags(argv: readonly string[]): Flags {
     version: values.version ?? false,
   };
   if (flags.check && flags.watch) throw new UsageError('--check and --watch cannot be combined');
+  if (flags.acceptBreak.length > 0 && (flags.check || flags.watch)) {
+    throw new UsageError(`--accept-break cannot be combined with --${flags.check ? 'check' : 'watch'}`);
+  }
+  if (flags.acceptBreak.length > 0 && flags.record === false) {
+    throw new UsageError('--accept-break cannot be combined with --no-record');
+  }
   return flags;
 }
 
@@ -92,6 +109,8 @@ function parseArgv(argv: readonly string[]) {
       check: { type: 'boolean' },
       watch: { type: 'boolean', short: 'w' },
       'no-cache': { type: 'boolean' },
+      'no-record': { type: 'boolean' },
+      'accept-break': { type: 'string', multiple: true },
       ...COMMON_FLAGS,
     },
   });

@@ -79,7 +79,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   const names = `${relativePath(config.out, io.cwd)} and ${relativePath(config.registry, io.cwd)}`;
 
-  const fresh = freshRun(config);
+  const fresh = flags.acceptBreak.length > 0 ? undefined : freshRun(config);
   if (fresh) {
     io.stdout(
       `sidepunch-gen: ${plural(fresh.workers, 'worker')}; ${names} are up to date (cached, ${seconds()})\n`,
@@ -92,7 +92,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const { ProjectError } = await import('./project.js');
   let generation: Awaited<ReturnType<typeof generate>>;
   try {
-    generation = await generate(config, { previousRun: previousRun(config) });
+    generation = await generate(config, { previousRun: previousRun(config), acceptBreak: flags.acceptBreak });
   } catch (error) {
     if (error instanceof ProjectError) {
       io.stderr(`sidepunch-gen: ${error.message}\n`);
@@ -117,7 +117,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   if (flags.check) {
     const stale = staleOutputs(generation.outputs);
     if (stale.length > 0) {
-      const files = stale.map((output) => relativePath(output.path, io.cwd)).join(' and ');
+      const names = stale.map((output) => relativePath(output.path, io.cwd));
+      const files = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       io.stderr(
         `sidepunch-gen --check: ${files} ${stale.length === 1 ? 'is' : 'are'} out of date. Run sidepunch-gen.\n`,
       );
@@ -153,6 +154,7 @@ function describeSettings(config: GenConfig): string {
     `registry ${shown(config.registry)} (${config.registryMode} mode, ${FORMAT_NAMES[config.registryFormat]})`,
     `server module ${shown(config.server)}`,
     `cache ${config.cache ? shown(config.cache) : 'off'}`,
+    `record ${config.record ? shown(config.record) : 'off'}`,
   ].join(', ');
 }
 

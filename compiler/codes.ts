@@ -1,7 +1,7 @@
 /**
  * Every diagnostic code sidepunch-gen reports. Codes are stable: a code keeps its meaning forever, new kinds get
  * new numbers. SP1xxx: the JSON rule (an argument JSON cannot carry); SP2xxx: a worker the build cannot read;
- * SP3xxx: writing the outputs; SP4xxx: periodic entries. docs/sidepunch-gen.md documents each one (a test keeps the two in step).
+ * SP3xxx: writing the outputs; SP4xxx: periodic entries; SP5xxx: safe deploys (the record of argument shapes). docs/sidepunch-gen.md documents each one (a test keeps the two in step).
  */
 export const Code = {
   Any: 1001,
@@ -48,6 +48,11 @@ export const Code = {
   PeriodicDuplicateName: 4003,
   PeriodicNotLiteral: 4004,
   PeriodicNotExported: 4005,
+
+  IncompatibleArgs: 5001,
+  UpgradeParameter: 5002,
+  RecordUnreadable: 5003,
+  AcceptBreakUnknown: 5004,
 } as const;
 
 export type CodeNumber = (typeof Code)[keyof typeof Code];
@@ -95,4 +100,8 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   4003: 'two periodic entries with the same name',
   4004: "a periodic entry's name or cron expression is not a string literal",
   4005: 'a module that declares periodic entries has no default export',
+  5001: "a worker's arguments changed so that jobs pushed with the recorded shape would be rejected",
+  5002: "`sidepunchUpgrade`'s parameter does not take the arguments of the generation jobs in flight have",
+  5003: 'the record of argument shapes (`sidepunch.shapes.json`) cannot be read',
+  5004: '`--accept-break` names a class that is not a worker',
 };

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { recordPath } from './compat/record.js';
 import { findUp } from './find-up.js';
 import { type RegistryFormat, registryFormat } from './registry-format.js';
 
@@ -16,6 +17,8 @@ export const DEFAULTS = {
   registry: 'dist/registry.js',
   registryMode: 'bundle',
   cache: true,
+  /** Keep the record of argument shapes beside the stubs and check changes against it (docs/deploys.md). */
+  record: true,
 } as const;
 
 /** Settings without a default: their type, for the package.json check. */
@@ -38,6 +41,7 @@ export interface Settings {
   readonly registry?: string;
   readonly registryMode?: RegistryMode;
   readonly cache?: boolean;
+  readonly record?: boolean;
   /** A module whose default export is the registry's `configureServer` hook (middleware, handlers). */
   readonly server?: string;
 }
@@ -58,6 +62,8 @@ export interface GenConfig {
   readonly cache: string | false;
   /** The configureServer module the registry imports, when there is one. */
   readonly server?: string;
+  /** The record of argument shapes (compat/record.ts), or false/absent when it is off. */
+  readonly record?: string | false;
 }
 
 export class ConfigError extends Error {
@@ -78,16 +84,18 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
   const projectDir = path.dirname(project);
   const cacheOn = flags.cache ?? fromPackage.cache ?? DEFAULTS.cache;
   const registry = explicit('registry') ?? path.join(projectDir, DEFAULTS.registry);
+  const out = explicit('out') ?? path.join(projectDir, DEFAULTS.out);
   return {
     cwd,
     packageDir,
     project,
-    out: explicit('out') ?? path.join(projectDir, DEFAULTS.out),
+    out,
     registry,
     registryMode: flags.registryMode ?? fromPackage.registryMode ?? DEFAULTS.registryMode,
     registryFormat: registryFormat(registry),
     cache: cacheOn ? cacheFile(packageDir, project) : false,
     server: explicit('server'),
+    record: (flags.record ?? fromPackage.record ?? DEFAULTS.record) ? recordPath(out) : false,
   };
 }
 

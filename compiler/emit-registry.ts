@@ -34,6 +34,8 @@ export function emitRegistryEntry(
   specifierOf: (file: string) => string,
   serverFile?: string,
   periodicFiles: readonly string[] = [],
+  /** More fields of the default export, each its own lines (the old argument generations: compat/). */
+  extraFields: readonly string[] = [],
 ): string {
   const byFile = new Map<string, WorkerModel[]>();
   for (const worker of workers) byFile.set(worker.file, [...(byFile.get(worker.file) ?? []), worker]);
@@ -64,6 +66,7 @@ export function emitRegistryEntry(
     `  params: {\n${params.join('')}  },`,
     ...(server ? [server.field] : []),
     ...periodic.field,
+    ...extraFields,
     '};',
     '',
   ].join('\n');

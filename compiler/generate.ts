@@ -1,6 +1,7 @@
 /**
  * One generation, in memory: load the project (or refresh a watcher's), analyze it, check that tsc compiles
- * nothing onto the registry's path, generate the stubs and the registry entry, bundle the entry (in the compiled
+ * nothing onto the registry's path, check each worker's arguments against the record of their shapes (compat/:
+ * sidepunch.shapes.json), generate the stubs and the registry entry, bundle the entry (in the compiled
  * mode, an entry that imports tsc's output instead of the sources). Returns the outputs and every diagnostic;
  * writing is the caller's decision, so a run with errors leaves the previous files untouched.
  * Given the per-file results of an earlier run and the files that went stale since (reuse.ts), only those are
@@ -11,6 +12,8 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import { bundleRegistry, type RegistryBundler } from './bundle.js';
 import type { PreviousRun, RunInputs } from './cache.js';
+import { checkRecord } from './compat/check-record.js';
+import { generationsField, oldArgsTypes } from './compat/emit-generations.js';
 import { compiledSpecifiers } from './compiled-modules.js';
 import type { GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -55,12 +58,15 @@ export interface GenerateOptions {
   readonly bundler?: RegistryBundler;
   /** The cache's record of an earlier run, to reuse its per-file results (the CLI). */
   readonly previousRun?: PreviousRun;
+  /** Workers whose incompatible argument change is accepted (`--accept-break`): a new generation in the record. */
+  readonly acceptBreak?: readonly string[];
 }
 
 export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
   if (options.previousRun && !options.loaded) {
     const reusing = reusingRun(config, options.previousRun);
-    if (reusing) return finish(config, options, reusing);
+    const generation = reusing && (await finish(config, options, reusing));
+    if (generation !== undefined && generation !== 'whole program') return generation;
   }
   const timer = phaseTimer();
   const loaded = options.loaded ?? loadProject(config.project);
@@ -74,7 +80,10 @@ export async function generate(config: GenConfig, options: GenerateOptions = {})
     reuse: options.reuse,
   });
   timer.mark(`analysis (${analysis.analyzedFiles} files)`);
-  return finish(config, options, { loaded, analysis, readFiles: programFiles(loaded) });
+  const generation = await finish(config, options, { loaded, analysis, readFiles: programFiles(loaded) });
+  if (generation === 'whole program')
+    throw new Error('the whole program lacks a worker class the analysis found');
+  return generation;
 }
 
 /** A loaded program and its analysis, and what the run read. */
@@ -84,6 +93,8 @@ interface Analyzed {
   readonly readFiles: readonly string[];
   /** The project's source files, when the program holds only some of them. */
   readonly allFiles?: readonly string[];
+  /** The program holds the stale files and the global ones only (reusingRun). */
+  readonly partial?: boolean;
 }
 
 /**
@@ -130,7 +141,7 @@ function reusingRun(config: GenConfig, previous: PreviousRun): Analyzed | undefi
     ...previous.files.filter((file) => !(file in reuse.files) || kept.has(file)),
     ...programFiles(loaded),
   ];
-  return { loaded, analysis, readFiles, allFiles };
+  return { loaded, analysis, readFiles, allFiles, partial: true };
 }
 
 /** Whether one of a recorded file's imports resolves to another file now (a file was added or removed). */
@@ -148,8 +159,15 @@ function isDeclarationFile(file: string): boolean {
   return /\.d\.[cm]?ts$/.test(file);
 }
 
-/** Checks, stubs, registry entry and bundle, from an analysis. */
-async function finish(config: GenConfig, options: GenerateOptions, analyzed: Analyzed): Promise<Generation> {
+/**
+ * Checks, stubs, registry entry and bundle, from an analysis; 'whole program' when a partial program cannot
+ * answer the deploy check (a worker broke whose file it does not hold: the record changed, not the sources).
+ */
+async function finish(
+  config: GenConfig,
+  options: GenerateOptions,
+  analyzed: Analyzed,
+): Promise<Generation | 'whole program'> {
   const { loaded, analysis, allFiles } = analyzed;
   const timer = phaseTimer();
   const projectDir = path.dirname(config.project);
@@ -160,16 +178,34 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
     ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd, allFiles)),
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
-  const stubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
-  const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, stubs);
+  const jobStubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
+  const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, jobStubs);
   if (periodicTypes.length > 0)
     return { diagnostics: periodicTypes, outputs: [], workers: analysis.workers.length };
+  // The deploy check (compat/): a change that old jobs would not fit stops the run here, writing nothing.
+  const recorded = config.record
+    ? checkRecord({
+        project: loaded.project,
+        workers: analysis.workers,
+        shapes: analysis.shapes,
+        file: config.record,
+        acceptBreak: options.acceptBreak ?? [],
+        partialProgram: analyzed.partial === true,
+      })
+    : { diagnostics: [] };
+  if (recorded.needsWholeProgram) return 'whole program';
+  if (recorded.diagnostics.length > 0) {
+    return { diagnostics: recorded.diagnostics, outputs: [], workers: analysis.workers.length };
+  }
+  const { record } = recorded;
+  const stubs = jobStubs + (record ? oldArgsTypes(record) : '');
   const registryEntry = emitRegistryEntry(
     analysis.workers,
     analysis.shapes,
     sourceSpecifier(projectDir),
     config.server,
     periodic.modules,
+    record ? generationsField(record) : [],
   );
   timer.mark('stubs and registry entry');
   const outputs: Output[] = [{ path: config.out, text: stubs }];
@@ -196,6 +232,7 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
         (file) => COMPILED_PREFIX + compiled.specifiers.get(file),
         config.server,
         periodic.modules,
+        record ? generationsField(record) : [],
       );
     }
     const request = {
@@ -218,6 +255,8 @@ async function finish(config: GenConfig, options: GenerateOptions, analyzed: Ana
     outputs.push({ path: config.registry, text: bundle.code });
     timer.mark('bundle');
   }
+  // Last, so the line naming the files written starts as it always has.
+  if (recorded.output) outputs.push(recorded.output);
   const { outDir, declarationDir } = loaded.compilerOptions;
   return {
     diagnostics: [],

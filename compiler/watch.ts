@@ -50,7 +50,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
   const closed = new Promise<void>((resolve) => {
     closeWatcher = resolve;
   });
-  const ignored = new Set([config.out, config.registry, config.cache || '']);
+  const ignored = new Set([config.out, config.registry, config.record || '', config.cache || '']);
   const stamp = () => `[${new Date().toLocaleTimeString()}]`;
 
   const run = async (reason: string) => {

@@ -7,6 +7,7 @@ export {
 } from './api/api-connection.js';
 export { type BatchRecord, BatchSet } from './api/batch-set.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
+export type { InFlightGroup, InFlightReport } from './api/in-flight.js';
 export { JobRecord } from './api/job-record.js';
 export {
   JobSet,
@@ -84,8 +85,10 @@ export {
   loadRegistry,
   type Registry,
   RegistryError,
+  type WorkerGenerations,
 } from './core/registry.js';
 export { type UniqueOptions, uniqueDigest } from './core/unique.js';
+export type { ArgsVerdict } from './core/upgrade.js';
 export type {
   PeriodicTick,
   RetryInAnswer,

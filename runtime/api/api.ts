@@ -8,9 +8,11 @@
  * Every class also works on its own with an `ApiConnection` (`openApiConnection`), as Sidekiq's do.
  */
 
+import type { Registry } from '../core/registry.js';
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { BatchSet } from './batch-set.js';
 import { DeadSet } from './dead-set.js';
+import { checkInFlight, type InFlightReport } from './in-flight.js';
 import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
 import { LimiterSet } from './limiter-set.js';
@@ -65,6 +67,14 @@ export class SidepunchApi {
   /** The unique lock a job names, and who holds it now; undefined for a job that is not unique. */
   uniqueLock(job: JobRecord): Promise<UniqueLockState | undefined> {
     return uniqueLockOf(this.connection, job);
+  }
+
+  /**
+   * The jobs already stored (queues, schedule, retries, in progress) that `registry` would reject or must upgrade,
+   * per worker and generation of their arguments; reads only (docs/deploys.md).
+   */
+  checkInFlight(registry: Registry): Promise<InFlightReport> {
+    return checkInFlight(this.connection, registry);
   }
 
   /** Closes the connection if the API opened it. */

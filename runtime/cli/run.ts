@@ -23,8 +23,12 @@ import { serveDashboard } from './run-dashboard.js';
 import { COMMON_FLAGS, parseOrExit, rephraseParseError, UsageError, versionLine } from './usage.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
+       sidepunch-run check [--redis URL] [--namespace NS] [--json] <registry.js>
 
 Performs the jobs of the workers in <registry.js> (made by sidepunch-gen, or written by hand).
+"check" reads the stored jobs and reports those <registry.js> would reject or upgrade after a
+change of a worker's arguments, changing nothing (exit 1 when some would be rejected; see
+docs/deploys.md).
 
 Options:
   -c, --concurrency N       jobs in flight at once per event loop (per thread) (default ${DEFAULTS.concurrency}):
@@ -171,6 +175,11 @@ function parseFlags(argv: readonly string[]) {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === 'check') {
+    const { checkMain } = await import('./check.js');
+    process.exitCode = await checkMain(argv.slice(1));
+    return;
+  }
   const command = parseOrExit('sidepunch-run', () => parseRunArgs(argv));
   if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(versionLine('sidepunch-run'));

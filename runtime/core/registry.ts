@@ -33,6 +33,17 @@ export interface Registry {
    * present, even empty: it replaces them with these.
    */
   readonly periodic?: readonly PeriodicEntry[];
+  /**
+   * Per class whose arguments changed incompatibly since jobs were pushed (sidepunch.shapes.json): the current
+   * generation's number and a validator per older one, to tell which generation a job that fails `validators`
+   * was pushed with and upgrade it (upgrade.ts).
+   */
+  readonly generations?: Readonly<Record<string, WorkerGenerations>>;
+}
+
+export interface WorkerGenerations {
+  readonly current: number;
+  readonly old: readonly { readonly generation: number; readonly validator: ArgsValidator }[];
 }
 
 export function defineRegistry(registry: Registry): Registry {

@@ -102,4 +102,11 @@ export interface WorkerClass {
   sidepunchRetryIn?(count: number, error: unknown): RetryInAnswer;
   /** Sidekiq's `sidekiq_retries_exhausted`: called once when the job's retries run out, before it dies. */
   sidepunchRetriesExhausted?(job: Readonly<Record<string, unknown>>, error: unknown): unknown;
+  /**
+   * The upgrade step from the generation of `perform`'s arguments before the current one (sidepunch.shapes.json):
+   * a job pushed with those arguments is run with what this returns (docs/deploys.md).
+   */
+  sidepunchUpgrade?(old: never): readonly unknown[];
+  /** Older steps, keyed by the generation they upgrade from: `{ 1: (old: SendEmailArgsV1) => [...] }`. */
+  readonly sidepunchUpgrades?: Readonly<Record<number, (old: never) => readonly unknown[]>>;
 }

@@ -2,7 +2,8 @@
  * Executor: performs one unit of work and says how it ended; it writes nothing to Redis.
  *  1. parse the payload (else: unperformable, with the reason) and find its class in the registry (else: failed,
  *     as Sidekiq's NameError, so it is retried);
- *  2. check the arguments with the registry's generated validator, when it has one; a job over its worker's
+ *  2. check the arguments with the registry's generated validator, when it has one, upgrading a job pushed with
+ *     an older generation of them (upgrade.ts); a job over its worker's
  *     `limit` is not run (job-limits.ts: it is rescheduled); a unique job held until it
  *     starts releases its lock (unique-release.ts, the one write made here);
  *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
@@ -14,8 +15,9 @@
 
 import { setBatchFields } from '../client/batch-fields.js';
 import { type JobPayload, parseJob } from '../core/job.js';
-import { lookupValidator, lookupWorker, type Registry } from '../core/registry.js';
+import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
+import { checkArgs, describeRejection } from '../core/upgrade.js';
 import { periodicTickOf } from '../core/worker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
 import {
@@ -80,7 +82,7 @@ export class Executor {
     const parsed = parseJob(unit.raw, unit.exactBytes);
     if (!parsed.ok)
       return this.unperformable(unit, UNPERFORMABLE.invalidPayload, parsed.reason, parsed.object);
-    const job = parsed.job;
+    let job = parsed.job;
     const workerClass = lookupWorker(this.registry, job.class);
     if (!workerClass) {
       const error = new UnknownWorkerError(
@@ -89,10 +91,18 @@ export class Executor {
       this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
       return { kind: 'failed', job, error };
     }
-    const problem = lookupValidator(this.registry, job.class)?.(job.args);
-    if (problem !== undefined) {
-      const reason = `arguments do not match ${job.class}.perform: ${problem}`;
+    const verdict = checkArgs(this.registry, workerClass, job.class, job.args);
+    if (verdict.kind === 'rejected') {
+      const reason = `arguments do not match ${job.class}.perform: ${describeRejection(verdict)}`;
       return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
+    }
+    if (verdict.kind === 'upgraded') {
+      // An ordinary job from here on: a retry stores the upgraded arguments.
+      job = { ...job, args: verdict.args };
+      this.ctx.logger.debug(`arguments upgraded from generation ${verdict.from}`, {
+        class: job.class,
+        jid: job.jid ?? '',
+      });
     }
 
     let admission: Admission;

@@ -35,10 +35,10 @@ describe('the sidepunch-gen cache', () => {
 
   it('runs again when a source file changes', async () => {
     const app = await generatedProject();
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc?: string[]'));
     const run = await runCli(app.dir);
     expect(run.stdout).toContain('1 worker → src/sidepunch.generated.ts, dist/registry.js');
-    expect(app.read('src/sidepunch.generated.ts')).toContain('[to: string, cc: string[]]');
+    expect(app.read('src/sidepunch.generated.ts')).toContain('[to: string, cc?: string[]]');
   });
 
   it('runs again when a file is added to the project', async () => {

@@ -65,7 +65,7 @@ describe('sidepunch-gen flags', () => {
     expect(first).toMatchObject({ code: 0, stderr: '' });
     const lines = first.stdout.split('\n');
     expect(lines[0]).toBe(
-      'sidepunch-gen: project tsconfig.json, stubs src/sidepunch.generated.ts, registry dist/registry.js (bundle mode, ES module), server module none, cache off',
+      'sidepunch-gen: project tsconfig.json, stubs src/sidepunch.generated.ts, registry dist/registry.js (bundle mode, ES module), server module none, cache off, record src/sidepunch.shapes.json',
     );
     expect(first.stdout).toMatch(/^sidepunch-gen: reading the project \(\d+\.\d\ds\)$/m);
     expect(first.stdout).toMatch(/^sidepunch-gen: read \d+ files and generated in memory \(/m);
@@ -125,7 +125,7 @@ describe('sidepunch-gen settings', () => {
     const run = await runCli(app.dir, '--no-cache');
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toMatch(
-      /^sidepunch-gen: 1 worker → src\/sidepunch\.generated\.ts, dist\/registry\.js \(/,
+      /^sidepunch-gen: 1 worker → src\/sidepunch\.generated\.ts, dist\/registry\.js, src\/sidepunch\.shapes\.json \(/,
     );
     expect(app.read('src/sidepunch.generated.ts')).toContain(
       "SendEmail: workerStub<[to: string, subject: string]>('SendEmail', { queue: 'mail' }),",
@@ -150,7 +150,7 @@ describe('sidepunch-gen settings', () => {
     const run = await runCli(app.dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, registryMode, cache, server)\n`,
+      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, registryMode, cache, record, server)\n`,
     );
   });
 });
@@ -204,7 +204,7 @@ describe('sidepunch-gen --check', () => {
     const missing = await runCli(app.dir, '--check', '--no-cache');
     expect(missing).toMatchObject({ code: 1, stdout: '' });
     expect(missing.stderr).toBe(
-      'sidepunch-gen --check: src/sidepunch.generated.ts and dist/registry.js are out of date. Run sidepunch-gen.\n',
+      'sidepunch-gen --check: src/sidepunch.generated.ts, dist/registry.js and src/sidepunch.shapes.json are out of date. Run sidepunch-gen.\n',
     );
     expect(existsSync(app.path('src/sidepunch.generated.ts'))).toBe(false);
     expect((await runCli(app.dir, '--no-cache')).code).toBe(0);
@@ -212,7 +212,9 @@ describe('sidepunch-gen --check', () => {
     app.write('src/workers/send.ts', SEND.replace('subject: string', 'subject: string, cc?: string[]'));
     const stale = await runCli(app.dir, '--check', '--no-cache');
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('src/sidepunch.generated.ts and dist/registry.js are out of date');
+    expect(stale.stderr).toContain(
+      'src/sidepunch.generated.ts, dist/registry.js and src/sidepunch.shapes.json are out of date',
+    );
   });
 });
 

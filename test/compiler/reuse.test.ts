@@ -48,7 +48,7 @@ async function rerun(app: TempProject): Promise<number> {
 }
 
 async function expectSameAsCold(app: TempProject): Promise<void> {
-  const files = ['src/sidepunch.generated.ts', 'dist/registry.js'];
+  const files = ['src/sidepunch.generated.ts', 'dist/registry.js', 'src/sidepunch.shapes.json'];
   const incremental = files.map((file) => app.read(file));
   const cold = await runCli(app.dir, '--no-cache');
   expect(cold.code).toBe(0);
@@ -87,7 +87,7 @@ describe('sidepunch-gen after edits', () => {
     app.write('src/workers/more.ts', importing('Json', 'StoreMore', 'items: Json[]'));
     expect(await rerun(app)).toBe(1);
     await expectSameAsCold(app);
-    app.write('src/workers/store.ts', importing('Json', 'Store', 'payload: Json, note: string'));
+    app.write('src/workers/store.ts', importing('Json', 'Store', 'payload: Json, note?: string'));
     expect(await rerun(app)).toBe(1);
     await expectSameAsCold(app);
   });
@@ -121,7 +121,7 @@ describe('sidepunch-gen after edits', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('error SP1004');
     expect((await runCli(app.dir)).stderr).toContain('error SP1004');
-    app.write('src/workers/sync.ts', workerSource('Sync', 'ids: number[], at: string'));
+    app.write('src/workers/sync.ts', workerSource('Sync', 'ids: number[], at?: string'));
     expect(await rerun(app)).toBe(1);
     await expectSameAsCold(app);
   });
@@ -170,7 +170,7 @@ describe('sidepunch-gen after edits', () => {
       /analyzed (\d+) project files/,
     )![1];
     expect(await rerun(app)).toBe(Number(whole)); // a new declaration file: the whole project again
-    app.write('src/workers/sync.ts', workerSource('Sync', 'ids: number[], total: Cents'));
+    app.write('src/workers/sync.ts', workerSource('Sync', 'ids: number[], total?: Cents'));
     expect(await rerun(app)).toBe(1);
     await expectSameAsCold(app);
   });

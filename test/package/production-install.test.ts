@@ -90,7 +90,7 @@ describe("an app's production install (npm ci --omit=dev, ts-morph and esbuild i
   it('the full install builds: sidepunch-gen writes the stubs and the registry, esbuild bundles the app', () => {
     expect(fullInstall.packages).toEqual(expect.arrayContaining(['ts-morph', 'esbuild', 'sidepunch']));
     expect(buildOutput).toMatch(
-      /^sidepunch-gen: 1 worker → src\/sidepunch\.generated\.ts, dist\/registry\.js /m,
+      /^sidepunch-gen: 1 worker → src\/sidepunch\.generated\.ts, dist\/registry\.js, src\/sidepunch\.shapes\.json /m,
     );
     for (const file of ['src/sidepunch.generated.ts', 'dist/registry.js', 'dist/enqueue.js'])
       expect(existsSync(path.join(app, file)), file).toBe(true);

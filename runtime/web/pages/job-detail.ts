@@ -1,6 +1,7 @@
 /**
  * `/<set>/<score>-<jid>`: one job in full. Arguments carry their parameter names from the registry sidepunch-gen
- * built (`perform(orderId, email)`), then the error, its backtrace, the timestamps, and every other field of
+ * built (`perform(orderId, email)`) and, when they fail its validator, the generation of its arguments they have
+ * and why (args-shape.ts), then the error, its backtrace, the timestamps, and every other field of
  * the payload as it is stored.
  */
 import type { UniqueLockState } from '../../api/unique-lock.js';
@@ -10,6 +11,7 @@ import { jsonText, relativeTime, utc } from '../format.js';
 import { html } from '../html.js';
 import { layout, postButton } from '../layout.js';
 import { type Handler, page, WebError } from '../web-context.js';
+import { argsShapeNote } from './args-shape.js';
 import { viewOf } from './job-sets.js';
 
 /** Fields shown in their own rows; the rest go to "Other fields". */
@@ -88,6 +90,7 @@ ${lock ? uniqueLockRow(lock, entry.jid) : ''}
 </section>
 <section class="panel">
 <h2>Arguments</h2>
+${argsShapeNote(context.registry, entry.klass, entry.args)}
 ${
   entry.args.length === 0
     ? html`<p class="empty">No arguments.</p>`

@@ -1,0 +1,191 @@
+/**
+ * sidepunch-gen's deploy check, after the analysis:
+ *  1. read the committed record (record.ts); a record that cannot be read is SP5003;
+ *  2. per worker, compare its arguments with the newest recorded generation (classify.ts): the same or compatible
+ *     → the record follows silently;
+ *  3. incompatible → a new generation when the worker declares `static sidepunchUpgrade` taking the old
+ *     arguments (its parameter checked against the recorded shape: SP5002) or when `--accept-break` names it;
+ *     otherwise SP5001 at `perform`, naming the change and the ways out, and nothing is written.
+ * Works on the analysis's models, so reused (cached) workers take part like re-analyzed ones; the program is
+ * read only for a worker that broke, whose file a reusing run has re-analyzed.
+ */
+import { type Node, type Project, ts } from 'ts-morph';
+import { Code } from '../codes.js';
+import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
+import type { WorkerModel } from '../model.js';
+import { readIfExists } from '../outputs.js';
+import { shapesReached } from '../reuse.js';
+import { JsonRule } from '../serializable.js';
+import type { ShapeTable, TupleShape } from '../shape.js';
+import { type ArgsGeneration, classifyChange } from './classify.js';
+import {
+  currentGeneration,
+  type GenerationEntry,
+  nextRecord,
+  parseRecord,
+  printRecord,
+  type ShapeRecord,
+  stepOf,
+} from './record.js';
+import { argsType } from './shape-type.js';
+
+export interface RecordCheck {
+  readonly diagnostics: readonly Diagnostic[];
+  /** The record to write (when there are no diagnostics). */
+  readonly record?: ShapeRecord;
+  readonly output?: { readonly path: string; readonly text: string };
+  /** A worker broke whose class the program does not hold (a partial program): only the whole one can answer. */
+  readonly needsWholeProgram?: boolean;
+}
+
+export function checkRecord(input: {
+  readonly project: Project;
+  readonly workers: readonly WorkerModel[];
+  readonly shapes: ShapeTable;
+  /** The record's path. */
+  readonly file: string;
+  readonly acceptBreak: readonly string[];
+  /** The program holds only the files a reusing run re-analyzed (generate.ts). */
+  readonly partialProgram?: boolean;
+}): RecordCheck {
+  const { file } = input;
+  const text = readIfExists(file);
+  let previous: ShapeRecord | undefined;
+  if (text !== undefined) {
+    const parsed = parseRecord(text);
+    if ('problem' in parsed) {
+      const message = `${file} ${parsed.problem}. Restore it from version control, or delete it to start a new record (the jobs in flight are then checked against nothing).`;
+      return { diagnostics: [fileDiagnostic(file, Code.RecordUnreadable, message)] };
+    }
+    previous = parsed;
+  }
+  const accepted = new Set(input.acceptBreak);
+  const known = new Set(input.workers.map((worker) => worker.className));
+  const unknown = input.acceptBreak.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    const message = `--accept-break ${unknown.join(', ')}: no worker has ${unknown.length === 1 ? 'this class name' : 'these class names'} (workers: ${[...known].join(', ') || 'none'}).`;
+    return { diagnostics: [fileDiagnostic('', Code.AcceptBreakUnknown, message)] };
+  }
+  const program = input.project.getProgram().compilerObject;
+  const currents = new Map<string, ArgsGeneration>();
+  const began = new Map<string, { since: 'upgrade' | 'break'; change: string }>();
+  const diagnostics: Diagnostic[] = [];
+  for (const worker of input.workers) {
+    const current = currentGeneration(worker, input.shapes);
+    currents.set(worker.className, current);
+    const step = stepOf(previous?.workers[worker.className]?.generations, current);
+    if (step.kind !== 'incompatible') continue;
+    const found = findWorkerClass(input.project, worker);
+    if (!found && input.partialProgram) return { diagnostics: [], needsWholeProgram: true };
+    const upgrade = found && upgradeStep(program, found, step.latest, worker);
+    if (upgrade && 'diagnostic' in upgrade) diagnostics.push(upgrade.diagnostic);
+    else if (upgrade) began.set(worker.className, { since: 'upgrade', change: step.change });
+    else if (accepted.has(worker.className))
+      began.set(worker.className, { since: 'break', change: step.change });
+    else diagnostics.push(incompatible(worker, found, step.latest, step.change));
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  const record = nextRecord(previous, currents, (name) => began.get(name));
+  return { diagnostics: [], record, output: { path: file, text: printRecord(record) } };
+}
+
+function incompatible(
+  worker: WorkerModel,
+  found: ts.ClassLikeDeclaration | undefined,
+  latest: GenerationEntry,
+  change: string,
+): Diagnostic {
+  const oldType = argsType(latest.args, latest.params);
+  const message =
+    `${worker.className}.perform changed so that jobs already queued would be rejected: ${change}. ` +
+    `The jobs in flight have generation ${latest.generation} of its arguments, ${oldType}. Either make the change compatible ` +
+    `(an optional parameter, a default, a wider type); or add 'static sidepunchUpgrade(old: ${oldType}): Parameters<${worker.className}['perform']>' ` +
+    `to upgrade them; or accept the break: sidepunch-gen --accept-break ${worker.className} (the jobs in flight then fail; sidepunch-run check lists them).`;
+  const perform = found && performNode(found);
+  if (perform) return diagnosticAt(perform, Code.IncompatibleArgs, message);
+  return fileDiagnostic(worker.file, Code.IncompatibleArgs, message);
+}
+
+/**
+ * The worker's upgrade step, when it declares one: undefined without, a diagnostic when its parameter does not
+ * take the recorded generation's arguments.
+ */
+function upgradeStep(
+  program: ts.Program,
+  cls: ts.ClassLikeDeclaration,
+  latest: GenerationEntry,
+  worker: WorkerModel,
+): { ok: true } | { diagnostic: Diagnostic } | undefined {
+  const member = cls.members.find(
+    (node) =>
+      (ts.isMethodDeclaration(node) || ts.isPropertyDeclaration(node)) &&
+      node.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.StaticKeyword) &&
+      node.name.getText() === 'sidepunchUpgrade',
+  ) as ts.MethodDeclaration | ts.PropertyDeclaration | undefined;
+  if (!member) return undefined;
+  const parameter = ts.isMethodDeclaration(member)
+    ? member.parameters[0]
+    : member.initializer &&
+        (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))
+      ? member.initializer.parameters[0]
+      : undefined;
+  if (!parameter) return { ok: true };
+  const checker = program.getTypeChecker();
+  const rule = new JsonRule(program, checker);
+  const reading = rule.readValue(checker.getTypeAtLocation(parameter));
+  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return { ok: true };
+  const taken: ArgsGeneration = {
+    args: reading.shape as TupleShape,
+    shapes: shapesReached(reading.shape, rule.shapes),
+    params: latest.params,
+  };
+  const result = classifyChange(latest, taken);
+  if (result.compatible) return { ok: true };
+  return {
+    diagnostic: diagnosticAt(
+      parameter,
+      Code.UpgradeParameter,
+      `${worker.className}.sidepunchUpgrade takes arguments that the jobs in flight (generation ${latest.generation}, ${argsType(latest.args, latest.params)}) do not all fit: ${result.change}. ` +
+        `Type its parameter as that generation's arguments (the stubs export them as ${worker.className}ArgsV${latest.generation} once recorded); an older step belongs in 'static sidepunchUpgrades = { <generation>: … }'.`,
+    ),
+  };
+}
+
+/** The class a worker model came from, in the loaded program (its file is there whenever its shape changed). */
+function findWorkerClass(project: Project, worker: WorkerModel): ts.ClassLikeDeclaration | undefined {
+  const sourceFile = project.getSourceFile(worker.file);
+  if (!sourceFile) return undefined;
+  const declarations = sourceFile.getExportedDeclarations().get(worker.exportName) ?? [];
+  for (const declaration of declarations) {
+    const node = classIn(declaration);
+    if (node) return node;
+  }
+  return undefined;
+}
+
+function classIn(declaration: Node): ts.ClassLikeDeclaration | undefined {
+  let node: ts.Node = declaration.compilerNode;
+  if (ts.isVariableDeclaration(node) && node.initializer) node = node.initializer;
+  while (ts.isParenthesizedExpression(node) || ts.isAsExpression(node)) node = node.expression;
+  return ts.isClassDeclaration(node) || ts.isClassExpression(node) ? node : undefined;
+}
+
+function performNode(cls: ts.ClassLikeDeclaration): ts.Node | undefined {
+  const perform = cls.members.find(
+    (member) => ts.isMethodDeclaration(member) && member.name.getText() === 'perform',
+  ) as ts.MethodDeclaration | undefined;
+  return perform?.name ?? cls.name;
+}
+
+function fileDiagnostic(file: string, code: number, message: string): Diagnostic {
+  return {
+    file,
+    line: file ? 1 : 0,
+    column: 1,
+    length: 1,
+    lineText: '',
+    code: `SP${code}`,
+    message,
+    related: [],
+  };
+}

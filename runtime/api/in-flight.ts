@@ -1,0 +1,155 @@
+/**
+ * The in-flight check of a deploy (docs/deploys.md): which jobs already stored would the registry about to run
+ * reject, and which must it upgrade (runtime/core/upgrade.ts)? Reads, and changes nothing:
+ *  1. every queue in `queues`, the schedule and retry sets, and the in-progress and suspect lists of every queue
+ *     for every registered process, a page at a time;
+ *  2. checks each job's arguments as the executor will (upgrade steps run on copies; nothing is written);
+ *  3. groups the jobs that do not simply fit by class, verdict, the generation their arguments have and the
+ *     reason, with where they are and a few jids.
+ * Jobs of classes the registry lacks are counted apart: in a mixed fleet another process may know them.
+ */
+import type { Registry } from '../core/registry.js';
+import { lookupWorker } from '../core/registry.js';
+import { checkArgs, describeRejection } from '../core/upgrade.js';
+import type { ApiConnection } from './api-connection.js';
+import { scanSetMembers } from './paging.js';
+
+export interface InFlightGroup {
+  readonly className: string;
+  readonly verdict: 'upgrade' | 'reject';
+  /** The old generation the arguments fit, when one does. */
+  readonly generation?: number;
+  /** Why they are rejected, or which step upgrades them. */
+  readonly reason: string;
+  readonly count: number;
+  /** How many are in each place: `queue:default`, `schedule`, `retry`, `in-progress:default`. */
+  readonly where: Readonly<Record<string, number>>;
+  /** The first few jids, to look them up. */
+  readonly jids: readonly string[];
+}
+
+export interface InFlightReport {
+  /** Jobs read. */
+  readonly checked: number;
+  readonly fit: number;
+  readonly upgrade: number;
+  readonly reject: number;
+  /** Jobs whose class the registry does not have (or that are not jobs at all). */
+  readonly unknown: number;
+  readonly groups: readonly InFlightGroup[];
+}
+
+const PAGE = 500;
+const JIDS_SHOWN = 5;
+
+export async function checkInFlight(connection: ApiConnection, registry: Registry): Promise<InFlightReport> {
+  const { redis, keys } = connection;
+  const counts = { checked: 0, fit: 0, upgrade: 0, reject: 0, unknown: 0 };
+  type Group = Pick<InFlightGroup, 'className' | 'verdict' | 'generation' | 'reason'>;
+  const groups = new Map<
+    string,
+    { group: Group; count: number; where: Record<string, number>; jids: string[] }
+  >();
+  const check = (value: string, place: string) => {
+    counts.checked++;
+    const job = parseJob(value);
+    const workerClass = job && lookupWorker(registry, job.className);
+    if (!job || !workerClass) {
+      counts.unknown++;
+      return;
+    }
+    const verdict = checkArgs(registry, workerClass, job.className, job.args);
+    if (verdict.kind === 'fits') {
+      counts.fit++;
+      return;
+    }
+    const group: Group =
+      verdict.kind === 'upgraded'
+        ? {
+            className: job.className,
+            verdict: 'upgrade' as const,
+            generation: verdict.from,
+            reason: `fits generation ${verdict.from}: upgraded step by step`,
+          }
+        : {
+            className: job.className,
+            verdict: 'reject' as const,
+            ...(verdict.generation !== undefined ? { generation: verdict.generation } : {}),
+            reason: describeRejection(verdict),
+          };
+    counts[group.verdict]++;
+    const key = JSON.stringify([group.className, group.verdict, group.generation ?? 0, group.reason]);
+    const entry = groups.get(key) ?? {
+      group,
+      count: 0,
+      where: {} as Record<string, number>,
+      jids: [] as string[],
+    };
+    entry.count++;
+    entry.where[place] = (entry.where[place] ?? 0) + 1;
+    if (entry.jids.length < JIDS_SHOWN && job.jid) entry.jids.push(job.jid);
+    groups.set(key, entry);
+  };
+
+  const queues = (await scanSetMembers(redis, keys.queues)).sort();
+  for (const queue of queues)
+    await readList(connection, keys.queue(queue), (value) => check(value, `queue:${queue}`));
+  for (const [name, key] of [
+    ['schedule', keys.schedule],
+    ['retry', keys.retry],
+  ] as const) {
+    for (let start = 0; ; start += PAGE) {
+      const values = await redis.zrange(key, start, start + PAGE - 1);
+      for (const value of values) check(value, name);
+      if (values.length < PAGE) break;
+    }
+  }
+  const identities = (await scanSetMembers(redis, keys.processes)).sort();
+  for (const queue of queues) {
+    for (const identity of identities) {
+      await readList(connection, keys.inProgress(identity, queue), (value) =>
+        check(value, `in-progress:${queue}`),
+      );
+    }
+    await readList(connection, keys.suspects(queue), (value) => check(value, `in-progress:${queue}`));
+  }
+  const sorted = [...groups.values()]
+    .map(({ group, count, where, jids }) => ({ ...group, count, where, jids }))
+    .sort(
+      (a, b) =>
+        a.className.localeCompare(b.className) ||
+        a.verdict.localeCompare(b.verdict) ||
+        (a.generation ?? 0) - (b.generation ?? 0) ||
+        a.reason.localeCompare(b.reason),
+    );
+  return { ...counts, groups: sorted };
+}
+
+async function readList(
+  connection: ApiConnection,
+  key: string,
+  each: (value: string) => void,
+): Promise<void> {
+  for (let start = 0; ; start += PAGE) {
+    const values = await connection.redis.lrange(key, start, start + PAGE - 1);
+    for (const value of values) each(value);
+    if (values.length < PAGE) return;
+  }
+}
+
+function parseJob(value: string): { className: string; args: unknown[]; jid?: string } | undefined {
+  let item: unknown;
+  try {
+    item = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  const job = item as { class?: unknown; args?: unknown; jid?: unknown } | null;
+  if (!job || typeof job !== 'object' || typeof job.class !== 'string' || !Array.isArray(job.args))
+    return undefined;
+  return {
+    className: job.class,
+    args: job.args,
+    ...(typeof job.jid === 'string' ? { jid: job.jid } : {}),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * `sidepunch-run check <registry.js>`: the in-flight check before (or after) a deploy (docs/deploys.md). Loads the
+ * registry about to run, reads every stored job (api/in-flight.ts) and prints, per worker and generation of its
+ * arguments, the jobs it would reject or upgrade. Changes nothing. Exit 0 when none would be rejected, 1 when
+ * some would (or the registry or Redis fails: one line), 2 on bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { openApiConnection } from '../api/api-connection.js';
+import { checkInFlight, type InFlightReport } from '../api/in-flight.js';
+import { loadRegistry, RegistryError } from '../core/registry.js';
+import { ConfigError, checkedRedisUrl, DEFAULTS as RUN_DEFAULTS } from '../server/run-config.js';
+import { COMMON_FLAGS, rephraseParseError, UsageError, usageLine, versionLine } from './usage.js';
+
+export const CHECK_HELP = `Usage: sidepunch-run check [options] <registry.js>
+
+Reads every job already stored (each queue, the scheduled and retry sets, the jobs in progress) and
+reports, per worker and generation of its arguments (sidepunch.shapes.json), the jobs <registry.js>
+would reject or upgrade. Changes nothing. Run it against production Redis before a deploy: exit 1
+when a job would be rejected, 0 otherwise.
+
+Options:
+      --redis URL           Redis to read (default: $REDIS_URL or ${RUN_DEFAULTS.redis})
+      --namespace NS        the key prefix the fleet uses (default: none, or $SIDEPUNCH_NAMESPACE)
+      --json                print the report as JSON (InFlightReport, docs/api.md)
+  -h, --help                show this help
+  -V, --version             show the version
+`;
+
+export async function checkMain(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let options: { registry: string; redis: string; namespace?: string; json: boolean };
+  try {
+    let parsed: ReturnType<typeof parseFlags>;
+    try {
+      parsed = parseFlags(argv);
+    } catch (error) {
+      throw new UsageError(rephraseParseError(error as Error, argv));
+    }
+    const { values, positionals } = parsed;
+    if (values.help || values.version) {
+      process.stdout.write(values.help ? CHECK_HELP : versionLine('sidepunch-run'));
+      return 0;
+    }
+    if (positionals.length !== 1) {
+      throw new UsageError(
+        positionals.length === 0
+          ? 'check needs the registry file'
+          : `expected one registry file, got ${positionals.join(' ')}`,
+      );
+    }
+    options = {
+      registry: positionals[0]!,
+      redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || RUN_DEFAULTS.redis)),
+      namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
+      json: values.json ?? false,
+    };
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
+    process.stderr.write(usageLine('sidepunch-run check', error.message));
+    return 2;
+  }
+  let registry: Awaited<ReturnType<typeof loadRegistry>>;
+  try {
+    registry = await loadRegistry(options.registry);
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    process.stderr.write(`sidepunch-run check: ${error.message}\n`);
+    return 1;
+  }
+  const connection = openApiConnection({ redis: options.redis, namespace: options.namespace }, 'check');
+  let report: InFlightReport;
+  try {
+    report = await checkInFlight(connection, registry);
+  } catch (error) {
+    process.stderr.write(`sidepunch-run check: cannot read ${options.redis}: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await connection.close();
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return report.reject > 0 ? 1 : 0;
+}
+
+/** The report as a person reads it: a summary line, then one block per group. */
+export function formatReport(report: InFlightReport): string {
+  const lines = [
+    `sidepunch-run check: ${count(report.checked, 'job')} read: ${report.fit} fit, ${report.upgrade} to upgrade, ` +
+      `${report.reject} rejected${report.unknown > 0 ? `, ${report.unknown} of classes this registry lacks` : ''}`,
+  ];
+  for (const group of report.groups) {
+    const generation = group.generation !== undefined ? ` (generation ${group.generation})` : '';
+    lines.push(
+      `  ${group.verdict === 'reject' ? 'REJECT ' : 'upgrade'} ${group.className}${generation}: ${count(group.count, 'job')}`,
+    );
+    lines.push(`    ${group.reason}`);
+    const where = Object.entries(group.where).map(([place, n]) => `${place} ${n}`);
+    lines.push(
+      `    in ${where.join(', ')}; jids ${group.jids.join(', ')}${group.count > group.jids.length ? ', …' : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function parseFlags(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      redis: { type: 'string' },
+      namespace: { type: 'string' },
+      json: { type: 'boolean' },
+      ...COMMON_FLAGS,
+    },
+  });
+}

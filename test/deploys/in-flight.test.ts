@@ -1,0 +1,146 @@
+/**
+ * The in-flight check (api.checkInFlight, `sidepunch-run check`): every place a stored job can wait is read —
+ * queues, the scheduled and retry sets, the in-progress lists of registered processes — each job is classed as
+ * its registry would class it, and nothing in Redis changes. The command: usage errors in one line.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { argsValidator } from '../../compiler/validate-args.js';
+import type { Registry } from '../../runtime/core/registry.js';
+import { SidepunchApi } from '../../runtime/index.js';
+import { useRedis } from '../support/redis-fixture.js';
+import { requireBuiltDist } from '../support/required-tool.js';
+import { RUN_BIN } from '../support/runtime-process.js';
+
+const fixture = useRedis();
+const dist = requireBuiltDist(['dist/runtime/cli/run.js']);
+
+class Upgrading {
+  static sidepunchUpgrade([email]: [string]) {
+    return [email, 'en'];
+  }
+  perform() {}
+}
+class Strict {
+  perform() {}
+}
+
+const twoStrings = () => argsValidator({ tuple: ['string', 'string'], min: 2 });
+const oneString = () => argsValidator({ tuple: ['string'], min: 1 });
+const registry: Registry = {
+  workers: { Upgrading, Strict },
+  validators: { Upgrading: twoStrings(), Strict: twoStrings() },
+  generations: {
+    Upgrading: { current: 2, old: [{ generation: 1, validator: oneString() }] },
+    Strict: { current: 2, old: [{ generation: 1, validator: oneString() }] },
+  },
+};
+
+const job = (className: string, args: unknown[], jid: string) =>
+  JSON.stringify({ class: className, args, jid, queue: 'mail', retry: true });
+
+async function snapshot(): Promise<Record<string, unknown>> {
+  const { redis } = fixture;
+  const keys = (await redis.keys('*')).sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const type = await redis.type(key);
+    out[key] =
+      type === 'list'
+        ? await redis.lrange(key, 0, -1)
+        : type === 'zset'
+          ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+          : type === 'set'
+            ? (await redis.smembers(key)).sort()
+            : type;
+  }
+  return out;
+}
+
+describe('the in-flight check', () => {
+  it('reads queues, schedule, retry and in-progress lists, classes each job, and changes nothing', async () => {
+    const { redis } = fixture;
+    await redis.sadd('queues', 'mail');
+    await redis.lpush(
+      'queue:mail',
+      job('Upgrading', ['a'], 'q1'),
+      job('Strict', ['a', 'b'], 'q2'),
+      job('Gone', [1], 'q3'),
+    );
+    await redis.zadd('schedule', 1, job('Strict', ['a'], 's1'));
+    await redis.zadd('retry', 2, job('Strict', [1, 2], 'r1'));
+    await redis.sadd('processes', 'host:1:abc');
+    await redis.lpush('sidepunch:in-progress:{queue:mail}:host:1:abc', job('Upgrading', ['b'], 'p1'));
+    const before = await snapshot();
+
+    const api = new SidepunchApi({ redis: fixture.server.url });
+    const report = await api.checkInFlight(registry);
+    await api.close();
+
+    expect(report).toMatchObject({ checked: 6, fit: 1, upgrade: 2, reject: 2, unknown: 1 });
+    expect(report.groups).toEqual([
+      {
+        className: 'Strict',
+        verdict: 'reject',
+        reason: 'args[0]: expected string, got number',
+        count: 1,
+        where: { retry: 1 },
+        jids: ['r1'],
+      },
+      {
+        className: 'Strict',
+        verdict: 'reject',
+        generation: 1,
+        reason:
+          'args: expected 2 arguments, got 1 (they fit generation 1 of its arguments, but Strict has no upgrade step from generation 1 (static sidepunchUpgrade))',
+        count: 1,
+        where: { schedule: 1 },
+        jids: ['s1'],
+      },
+      {
+        className: 'Upgrading',
+        verdict: 'upgrade',
+        generation: 1,
+        reason: 'fits generation 1: upgraded step by step',
+        count: 2,
+        where: { 'queue:mail': 1, 'in-progress:mail': 1 },
+        jids: ['q1', 'p1'],
+      },
+    ]);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  dist.it('sidepunch-run check: a bad command line or registry is one line', () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [RUN_BIN, 'check', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, REDIS_URL: '' },
+      });
+    expect(run()).toMatchObject({
+      status: 2,
+      stderr: 'sidepunch-run check: check needs the registry file (see --help)\n',
+    });
+    expect(run('--bogus', 'x.js')).toMatchObject({
+      status: 2,
+      stderr: 'sidepunch-run check: unknown flag --bogus (see --help)\n',
+    });
+    const missing = run('--redis', fixture.server.url, path.join(tmpdir(), 'no-such-registry.js'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^sidepunch-run check: cannot load registry .*no-such-registry\.js: not found/,
+    );
+    expect(missing.stderr.split('\n')).toHaveLength(2);
+    expect(run('--help')).toMatchObject({ status: 0 });
+    expect(run('--help').stdout).toContain('Usage: sidepunch-run check [options] <registry.js>');
+    const empty = path.join(tmpdir(), `empty-registry-${process.pid}.mjs`);
+    writeFileSync(empty, 'export default { workers: {} };\n');
+    const clean = run('--redis', fixture.server.url, empty);
+    expect(clean).toMatchObject({
+      status: 0,
+      stdout: 'sidepunch-run check: 0 jobs read: 0 fit, 0 to upgrade, 0 rejected\n',
+    });
+  });
+});
