@@ -62,12 +62,13 @@ export async function limitCosts(
   root: string,
   n: number,
   repeats: number,
+  kinds: readonly LimitKind[] = LIMIT_KINDS,
 ): Promise<Map<LimitKind, { rate: number; commandsPerJob: number }>> {
   const runs = new Map<LimitKind, { rate: number; commandsPerJob: number }[]>();
   for (let repeat = 0; repeat < repeats; repeat++)
-    for (const kind of LIMIT_KINDS) runs.set(kind, [...(runs.get(kind) ?? []), await drain(root, kind, n)]);
+    for (const kind of kinds) runs.set(kind, [...(runs.get(kind) ?? []), await drain(root, kind, n)]);
   return new Map(
-    LIMIT_KINDS.map((kind) => {
+    kinds.map((kind) => {
       const all = runs.get(kind)!;
       return [
         kind,

@@ -33,9 +33,16 @@ import {
 import { type Line, printTable, type Row } from './table.js';
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: 'boolean' }, json: { type: 'string' }, chart: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean' },
+    smoke: { type: 'boolean' },
+    json: { type: 'string' },
+    chart: { type: 'string' },
+  },
 });
-const quick = flags.quick === true;
+/** --smoke (the test suite's run): --quick, and through the proxy only the bulk enqueue and the drain at -c 30. */
+const smoke = flags.smoke === true;
+const quick = flags.quick === true || smoke;
 const sizes = {
   bulk: quick ? 2_000 : 100_000,
   single: quick ? 200 : 5_000,
@@ -215,26 +222,31 @@ async function scenarios(
   target: Target,
   network: string,
   { drainN, singleN, latencyN }: { drainN: number; singleN: number; latencyN: number },
+  all = true,
 ): Promise<Line[]> {
   const n = (value: number) => value.toLocaleString('en-US');
   const tag = (label: string) => `${label}, ${network}`;
   const bulkResult = await compare(tag('bulk enqueue'), (s) => bulk(s, target, sizes.bulk));
-  const singleResult = await compare(tag('single enqueue'), (s) => single(s, target, singleN));
   const drain30 = await compare(tag('drain -c 30'), (s) => drain(s, target, drainN, 30));
-  const drain100 = await compare(tag('drain -c 100'), (s) => drain(s, target, drainN, 100));
-  const latency = await compare(tag('idle latency'), (s) => idleLatency(s, target, latencyN));
-  return [
+  const lines: Line[] = [
     network,
     ...withCost(`bulk enqueue ${n(sizes.bulk)}`, bulkResult, [
       row(`bulk enqueue ${n(sizes.bulk)}`, 'jobs/s', true, bulkResult, (v) => v.rate),
     ]),
+    ...withCost(`drain -c 30`, drain30, [
+      row(`drain ${n(drainN)} at concurrency 30`, 'jobs/s', true, drain30, (v) => v.rate),
+    ]),
+  ];
+  if (!all) return lines;
+  const singleResult = await compare(tag('single enqueue'), (s) => single(s, target, singleN));
+  const drain100 = await compare(tag('drain -c 100'), (s) => drain(s, target, drainN, 100));
+  const latency = await compare(tag('idle latency'), (s) => idleLatency(s, target, latencyN));
+  return [
+    ...lines,
     ...withCost('single enqueue', singleResult, [
       row('single enqueue, one at a time', 'jobs/s', true, singleResult, (v) => v.rate),
       row('single enqueue latency p50', 'µs', false, singleResult, (v) => v.p50),
       row('single enqueue latency p99', 'µs', false, singleResult, (v) => v.p99),
-    ]),
-    ...withCost(`drain -c 30`, drain30, [
-      row(`drain ${n(drainN)} at concurrency 30`, 'jobs/s', true, drain30, (v) => v.rate),
     ]),
     ...withCost(`drain -c 100`, drain100, [
       row(`drain ${n(drainN)} at concurrency 100`, 'jobs/s', true, drain100, (v) => v.rate),
@@ -281,7 +293,7 @@ async function main(): Promise<void> {
   }
   const rubyLine = sidekiq ? `Sidekiq 7.3.9 on ${sidekiq.description}` : 'no Sidekiq';
   process.stdout.write(
-    `benchmark${quick ? ' (--quick)' : ''}: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ` +
+    `benchmark${smoke ? ' (--smoke)' : quick ? ' (--quick)' : ''}: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ` +
       `${rubyLine}, redis-server on 127.0.0.1:${server.port}, load average ${os
         .loadavg()
         .map((l) => l.toFixed(2))
@@ -307,7 +319,7 @@ async function main(): Promise<void> {
     );
     const backlog = await drain('sidepunch', self, sizes.backlog, 100);
     process.stderr.write(`  measured: backlog (${elapsed()})\n`);
-    const features = await featureCosts(ROOT, sizes.features, sizes.repeats);
+    const features = await featureCosts(ROOT, sizes.features, sizes.repeats, !smoke);
     process.stderr.write(`  measured: feature costs (${elapsed()})\n`);
     const sweep: Record<number, Partial<Record<System, { rate: number }>>> = {};
     if (flags.chart) {
