@@ -306,11 +306,12 @@ async function main(): Promise<void> {
       singleN: sizes.single,
       latencyN: sizes.latency,
     });
-    const proxied = await scenarios(proxy.target, 'through the proxy, 1 ms each way', {
-      drainN: sizes.proxiedDrain,
-      singleN: sizes.proxiedSingle,
-      latencyN: sizes.proxiedLatency,
-    });
+    const proxied = await scenarios(
+      proxy.target,
+      'through the proxy, 1 ms each way',
+      { drainN: sizes.proxiedDrain, singleN: sizes.proxiedSingle, latencyN: sizes.proxiedLatency },
+      !smoke,
+    );
     const self = { url: server.url, port: server.port };
     const info = await compare(
       'drain at the default log level',
