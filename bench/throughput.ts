@@ -4,7 +4,7 @@
  * Redis data for every measurement, the systems taking turns at going first; each figure is the median of three
  * runs (one with --quick). Every scenario runs twice: with Redis on the same host, then through a proxy that delays
  * every chunk by 1 ms each way (bench/latency-proxy.ts), as a network does. Beside each figure, what the scenario
- * cost redis-server per job (bench/redis-cost.ts). Then Sidepunch alone: the drain at the default log level, a
+ * cost redis-server per job (bench/scenarios.ts, bench/redis-cost.ts). Then Sidepunch alone: the drain at the default log level, a
  * large backlog, and the cost of features against a plain job (bench/feature-cost.ts). The Sidekiq column is
  * skipped, saying why, where Ruby or the vendored copy is missing. --json FILE and --chart FILE write it out.
  */
@@ -13,23 +13,14 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { Client } from 'sidepunch';
 import { type RedisServer, startRedisServer } from '../scripts/redis-server.js';
 import { throughputChart } from './chart.js';
 import { featureCosts } from './feature-cost.js';
 import { goalLines } from './goals.js';
-import { type RedisCost, redisCost, redisSnapshot, waitForProcessed } from './redis-cost.js';
+import type { RedisCost } from './redis-cost.js';
+import { type Bench, bulk, drain, idleLatency, single } from './scenarios.js';
 import { findRubySidekiq, type RubySidekiq } from './sidekiq-ruby.js';
-import {
-  enqueueBulk,
-  enqueuer,
-  jobArgs,
-  ROOT,
-  type System,
-  singleEnqueue,
-  startWorker,
-  type Target,
-} from './systems.js';
+import { ROOT, type System, type Target } from './systems.js';
 import { type Line, printTable, type Row } from './table.js';
 
 const { values: flags } = parseArgs({
@@ -61,111 +52,11 @@ let server: RedisServer;
 let redis: Redis;
 let sidekiq: RubySidekiq | undefined;
 let systems: readonly System[] = ['sidepunch', 'bullmq'];
+const bench = (): Bench => ({ server, redis, sidekiq });
 
-const hrNow = () => process.hrtime.bigint();
 const began = performance.now();
 const elapsed = () => `${((performance.now() - began) / 1000).toFixed(1)} s`;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const percentile = (values: number[], p: number) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
-
-async function fresh(): Promise<number> {
-  await redis.flushall();
-  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-}
-
-/** Fills the queue for a drain. Sidekiq reads Sidepunch's jobs as its own (same format): the faster client fills. */
-async function fill(system: System, target: Target, n: number): Promise<void> {
-  if (system === 'bullmq') await enqueueBulk('bullmq', target, n);
-  else {
-    const client = new Client({ redis: server.url });
-    for (let i = 0; i < n; i += 1000)
-      await client.pushBulk({
-        class: 'NoOp',
-        args: Array.from({ length: Math.min(1000, n - i) }, (_, j) => jobArgs(i + j)),
-      });
-    await client.close();
-  }
-}
-
-type Measured<T> = T & RedisCost;
-
-/** Drains `n` pre-enqueued jobs; jobs/s from the first job started to the last one done. */
-async function drain(
-  system: System,
-  target: Target,
-  n: number,
-  concurrency: number,
-  logLevel: 'warn' | 'info' = 'warn',
-): Promise<Measured<{ rate: number; peakRssKb: number }>> {
-  await fresh();
-  await fill(system, target, n);
-  const before = await redisSnapshot(redis);
-  let polls = 0;
-  const worker = startWorker(system, target, { concurrency, mode: 'drain', count: n, logLevel, sidekiq });
-  try {
-    let last: bigint;
-    if (system === 'sidepunch') {
-      // Acknowledgements and the processed counter are written in the same transaction.
-      polls = await waitForProcessed(redis, n, 2);
-      last = hrNow();
-    } else {
-      last = BigInt((await worker.next((value) => 'last' in value)).last as string);
-    }
-    const first = BigInt((await worker.next((value) => 'first' in value)).first as string);
-    const cost = redisCost(before, await redisSnapshot(redis), n, polls);
-    return { rate: n / (Number(last - first) / 1e9), peakRssKb: worker.peakRssKb(), ...cost };
-  } finally {
-    await worker.stop();
-  }
-}
-
-/** Enqueue-to-start latency on an idle worker: jobs sent one by one, each after the last has surely started. */
-async function idleLatency(
-  system: System,
-  target: Target,
-  n: number,
-): Promise<Measured<{ p50: number; p99: number }>> {
-  await fresh();
-  const worker = startWorker(system, target, { concurrency: 10, mode: 'latency', count: n, sidekiq });
-  // Sidekiq's jobs are pushed by Sidepunch's client in Sidekiq's format: the figure is the worker's pick-up.
-  const client = enqueuer(system === 'bullmq' ? 'bullmq' : 'sidepunch', target, 'Latency');
-  try {
-    if (system === 'sidepunch') while ((await redis.scard('processes')) === 0) await sleep(5);
-    else await worker.next((value) => value.ready === true);
-    await sleep(200);
-    const before = await redisSnapshot(redis);
-    for (let i = 0; i < n; i++) {
-      await client.push(i, [String(hrNow())]);
-      await sleep(3);
-    }
-    const { latenciesUs } = (await worker.next((value) => 'latenciesUs' in value)) as {
-      latenciesUs: number[];
-    };
-    const cost = redisCost(before, await redisSnapshot(redis), n);
-    return { p50: percentile(latenciesUs, 50), p99: percentile(latenciesUs, 99), ...cost };
-  } finally {
-    await client.close();
-    await worker.stop();
-  }
-}
-
-async function single(system: System, target: Target, n: number) {
-  await fresh();
-  const before = await redisSnapshot(redis);
-  const result = await singleEnqueue(system, target, n, sidekiq);
-  return { ...result, ...redisCost(before, await redisSnapshot(redis), n) };
-}
-
-async function bulk(system: System, target: Target, n: number) {
-  const memory = await fresh();
-  const before = await redisSnapshot(redis);
-  const seconds = await enqueueBulk(system, target, n, sidekiq);
-  const after = await redisSnapshot(redis);
-  const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-  return { rate: n / seconds, bytesPerJob: (used - memory) / n, ...redisCost(before, after, n) };
-}
 
 /** Runs `measure` for every system `repeats` times, rotating which goes first; medians per figure. */
 async function compare<T extends object>(
@@ -226,8 +117,8 @@ async function scenarios(
 ): Promise<Line[]> {
   const n = (value: number) => value.toLocaleString('en-US');
   const tag = (label: string) => `${label}, ${network}`;
-  const bulkResult = await compare(tag('bulk enqueue'), (s) => bulk(s, target, sizes.bulk));
-  const drain30 = await compare(tag('drain -c 30'), (s) => drain(s, target, drainN, 30));
+  const bulkResult = await compare(tag('bulk enqueue'), (s) => bulk(bench(), s, target, sizes.bulk));
+  const drain30 = await compare(tag('drain -c 30'), (s) => drain(bench(), s, target, drainN, 30));
   const lines: Line[] = [
     network,
     ...withCost(`bulk enqueue ${n(sizes.bulk)}`, bulkResult, [
@@ -238,9 +129,9 @@ async function scenarios(
     ]),
   ];
   if (!all) return lines;
-  const singleResult = await compare(tag('single enqueue'), (s) => single(s, target, singleN));
-  const drain100 = await compare(tag('drain -c 100'), (s) => drain(s, target, drainN, 100));
-  const latency = await compare(tag('idle latency'), (s) => idleLatency(s, target, latencyN));
+  const singleResult = await compare(tag('single enqueue'), (s) => single(bench(), s, target, singleN));
+  const drain100 = await compare(tag('drain -c 100'), (s) => drain(bench(), s, target, drainN, 100));
+  const latency = await compare(tag('idle latency'), (s) => idleLatency(bench(), s, target, latencyN));
   return [
     ...lines,
     ...withCost('single enqueue', singleResult, [
@@ -315,10 +206,10 @@ async function main(): Promise<void> {
     const self = { url: server.url, port: server.port };
     const info = await compare(
       'drain at the default log level',
-      (s) => drain(s, self, sizes.drain, 100, 'info'),
+      (s) => drain(bench(), s, self, sizes.drain, 100, 'info'),
       ['sidepunch'],
     );
-    const backlog = await drain('sidepunch', self, sizes.backlog, 100);
+    const backlog = await drain(bench(), 'sidepunch', self, sizes.backlog, 100);
     process.stderr.write(`  measured: backlog (${elapsed()})\n`);
     const features = await featureCosts(ROOT, sizes.features, sizes.repeats, !smoke);
     process.stderr.write(`  measured: feature costs (${elapsed()})\n`);
@@ -326,7 +217,7 @@ async function main(): Promise<void> {
     if (flags.chart) {
       for (const concurrency of [1, 10, 50, 100, 200]) {
         sweep[concurrency] = await compare(`sweep -c ${concurrency}`, (s) =>
-          drain(s, self, sizes.sweep, concurrency).then(({ rate }) => ({ rate })),
+          drain(bench(), s, self, sizes.sweep, concurrency).then(({ rate }) => ({ rate })),
         );
       }
     }
