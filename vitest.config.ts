@@ -44,6 +44,7 @@ export const UNIT = [
   'test/runtime/keys-documented.test.ts',
   'test/runtime/no-double-casts.test.ts',
   'test/runtime/logger.test.ts',
+  'test/runtime/log-buffer.test.ts',
   'test/runtime/prefetch.test.ts',
   'test/runtime/process-info.test.ts',
   'test/runtime/redis-url.test.ts',

@@ -1,7 +1,7 @@
 // BullMQ's side of the throughput benchmark, in its own process as sidepunch-run is:
 //   node bench/bullmq-worker.mjs <redis port> <concurrency> <drain N | latency N>
 // Reports on stdout ("BENCH " lines) the first processor call and the Nth 'completed' event (drain), or the
-// enqueue-to-start latencies (latency), with process.hrtime.bigint(), the machine's monotonic clock.
+// enqueue-to-start latencies (latency; the job's data is [sentAt]), with process.hrtime.bigint(), the machine's monotonic clock.
 import { Worker } from 'bullmq';
 
 const [port, concurrency, mode, count] = process.argv.slice(2);
@@ -19,7 +19,7 @@ const worker = new Worker(
   'bench',
   async (job) => {
     if (mode === 'latency') {
-      latencies.push(Number(process.hrtime.bigint() - BigInt(job.data.sentAt)) / 1000);
+      latencies.push(Number(process.hrtime.bigint() - BigInt(job.data[0])) / 1000);
       if (latencies.length === target) report({ latenciesUs: latencies });
       return;
     }

@@ -2,7 +2,7 @@
 const WIDTH = 640;
 const HEIGHT = 360;
 const PAD = { left: 70, right: 20, top: 40, bottom: 50 };
-const COLORS: Record<string, string> = { sidepunch: '#3451b2', bullmq: '#d9480f' };
+const COLORS: Record<string, string> = { sidepunch: '#3451b2', bullmq: '#d9480f', sidekiq: '#b31b1b' };
 
 export function throughputChart(sweep: Record<number, Record<string, { rate: number }>>): string {
   const levels = Object.keys(sweep)

@@ -1,5 +1,6 @@
-// `npm run bench:limits`: the same no-op job unlimited, under a concurrency limit it never reaches, and under a
-// window limit it never reaches: what a limit costs a job (its scripts' round trips), not what waiting costs.
+// `npm run bench:limits`: the same no-op job unlimited, under a concurrency limit it never reaches, under a window
+// limit it never reaches, and unique (a lock per distinct argument, taken with the push, released at success):
+// what a limit or a lock costs a job (its scripts' round trips), not what waiting costs.
 class NoOp {
   perform(_n) {}
 }
@@ -14,4 +15,9 @@ class WindowNoOp {
   perform(_n) {}
 }
 
-export default { workers: { NoOp, ConcurrentNoOp, WindowNoOp } };
+class UniqueNoOp {
+  static sidepunchOptions = { unique: { for: 600 } };
+  perform(_n) {}
+}
+
+export default { workers: { NoOp, ConcurrentNoOp, WindowNoOp, UniqueNoOp } };

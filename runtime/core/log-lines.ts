@@ -12,7 +12,7 @@ import type { LogContext, LogLevel } from './logger.js';
 export type LogFields = Record<string, string | number>;
 
 export function textLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
-  let line = `${new Date(time).toISOString()} pid=${process.pid}`;
+  let line = linePrefix(time);
   let below = '';
   if (context) {
     for (const key in context) {
@@ -21,11 +21,34 @@ export function textLine(time: number, level: LogLevel, message: string, context
       if (typeof value === 'object') {
         for (const text of value) below += `    ${escapeControls(text)}\n`;
       } else {
-        line += ` ${escapeControls(key)}=${escapeControls(String(value))}`;
+        line += ` ${escapeControls(key)}=${escapeControls(typeof value === 'string' ? value : String(value))}`;
       }
     }
   }
-  return `${line} ${level.toUpperCase()}: ${escapeControls(message)}\n${below}`;
+  return `${line} ${LEVEL_TAGS[level]}${escapeControls(message)}\n${below}`;
+}
+
+const LEVEL_TAGS: Readonly<Record<LogLevel, string>> = {
+  debug: 'DEBUG: ',
+  info: 'INFO: ',
+  warn: 'WARN: ',
+  error: 'ERROR: ',
+};
+
+/**
+ * `<time> pid=<pid>`, built once per millisecond: at tens of thousands of lines a second most share their
+ * millisecond, and the ISO date was the line's largest cost. The pid is read each time (a fork changes it).
+ */
+let prefixTime = Number.NaN;
+let prefixPid = 0;
+let prefix = '';
+function linePrefix(time: number): string {
+  if (time !== prefixTime || process.pid !== prefixPid) {
+    prefixTime = time;
+    prefixPid = process.pid;
+    prefix = `${new Date(time).toISOString()} pid=${prefixPid}`;
+  }
+  return prefix;
 }
 
 export function jsonLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
@@ -62,6 +85,8 @@ export function contextFields(context?: LogContext): LogFields {
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators: what could end a line or hide text. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's purpose.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the same set, to test for (not global: no lastIndex).
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const HIDDEN_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -70,6 +95,8 @@ const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t'
  * hold any of them, and written raw they would start a forged log line or reach the log as bytes a reader hides.
  */
 export function escapeControls(text: string): string {
+  // Most text has none: testing first skips replace's work, the cheapest path for every job's line.
+  if (!ANY_CONTROL.test(text)) return text;
   return text.replace(CONTROLS, (char) => {
     const code = char.charCodeAt(0);
     return (

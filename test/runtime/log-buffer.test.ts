@@ -1,0 +1,99 @@
+/**
+ * The runtime logger holds info lines and writes them in large chunks, formatted only then (issue #25): what it
+ * writes must be byte for byte what it wrote one line at a time, in the order logged.
+ */
+import { describe, expect, it } from 'vitest';
+import { LineLogger, type LogContext, type LogLevel, MAX_HELD } from '../../runtime/core/logger.js';
+
+/** The text format as it was written before lines were held and formatted late: the reference. */
+function referenceLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
+  const escaped = (text: string) =>
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the reference escapes exactly these.
+    text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => {
+      const code = char.charCodeAt(0);
+      const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+      return (
+        named[char] ?? (code > 0xff ? `\\u${code.toString(16)}` : `\\x${code.toString(16).padStart(2, '0')}`)
+      );
+    });
+  let line = `${new Date(time).toISOString()} pid=${process.pid}`;
+  let below = '';
+  for (const key in context ?? {}) {
+    const value = context![key];
+    if (value === undefined) continue;
+    if (typeof value === 'object') for (const text of value) below += `    ${escaped(text)}\n`;
+    else line += ` ${escaped(key)}=${escaped(String(value))}`;
+  }
+  return `${line} ${level.toUpperCase()}: ${escaped(message)}\n${below}`;
+}
+
+function collecting(level: LogLevel = 'info') {
+  const writes: string[] = [];
+  let time = 1_764_460_800_000;
+  const logger = new LineLogger(level, { write: (text: string) => writes.push(text) }, () => time);
+  return { logger, writes, tick: (ms: number) => (time += ms), now: () => time };
+}
+
+const hostile = 'a\nb\r\tc\u0000d\u001be\u007ff\u0085g\u009fh\u2028i\u2029j';
+
+describe('per-job lines, held and written in chunks', () => {
+  it('are byte for byte the lines written one at a time, times, fields and stacks included', () => {
+    const { logger, writes, tick, now } = collecting('debug');
+    let expected = '';
+    const records: [LogLevel, string, LogContext | undefined][] = [
+      ['info', 'start', { class: 'NoOp', jid: 'b1946ac92492d2347c6235b4' }],
+      ['info', 'done', { class: 'NoOp', jid: 'b1946ac92492d2347c6235b4', elapsed: '0.001' }],
+      ['debug', hostile, { class: hostile, jid: 'j', empty: undefined, n: 42 }],
+      ['info', 'Café ✓ 日本 C:\\jobs "q" = 1', undefined],
+      ['info', 'with a stack', { class: 'Hard', stack: ['    at x (a.js:1:2)', `at ${hostile}`] }],
+      ['info', 'no fields', {}],
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const [level, message, context] of records) {
+        logger[level](message, context);
+        expected += referenceLine(now(), level, message, context);
+        // Same millisecond twice, then the next, then a jump: the cached time must follow.
+        tick(round === 2 ? 86_400_123 : round);
+      }
+    }
+    logger.flush();
+    expect(writes).toEqual([expected]);
+  });
+
+  it('are written together, once, a short while after the first is logged', async () => {
+    const { logger, writes } = collecting();
+    for (let i = 0; i < 500; i++) logger.info('start', { class: 'NoOp', jid: String(i) });
+    expect(writes).toEqual([]);
+    await expect.poll(() => writes.length).toBe(1);
+    expect(writes[0]!.split('\n')).toHaveLength(501);
+  });
+
+  it('are written before a warning, which is written at once, in the order logged', () => {
+    const { logger, writes } = collecting();
+    logger.info('start', { jid: '1' });
+    logger.warn('fail: boom', { jid: '1' });
+    logger.info('start', { jid: '2' });
+    expect(writes.join('').split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/jid=1 INFO: start$/),
+      expect.stringMatching(/jid=1 WARN: fail: boom$/),
+    ]);
+    logger.flush();
+    expect(writes.join('')).toMatch(/jid=2 INFO: start\n$/);
+  });
+
+  it(`are written at once when ${MAX_HELD} are held, so memory stays bounded under any rate`, () => {
+    const { logger, writes } = collecting();
+    for (let i = 0; i < MAX_HELD; i++) logger.info('start', { jid: String(i) });
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.split('\n')).toHaveLength(MAX_HELD + 1);
+    logger.flush();
+    expect(writes).toHaveLength(1);
+  });
+
+  it('are not written at all below the level', () => {
+    const { logger, writes } = collecting('warn');
+    logger.info('start', { jid: '1' });
+    logger.flush();
+    expect(writes).toEqual([]);
+  });
+});
