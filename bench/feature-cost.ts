@@ -1,9 +1,11 @@
 /**
  * The cost per job of the features landing in #22/#23/#25 against a plain job, for `npm run bench`: execution
  * metrics (bench/metrics-cost.ts: the drain with metrics off, Sidekiq 7's and Sidekiq 8's format) and unique jobs
- * and limiters (bench/limits.ts: pushed while one `sidepunch-run -c 20` drains). Each as jobs/s, its ratio to the
+ * and limiters (bench/limits.ts: pushed while one `sidepunch-run -c 20` drains), and batches (bench/batches.ts: a
+ * job drained inside one batch, its success callback included). Each as jobs/s, its ratio to the
  * plain job of the same measurement, and Redis commands per job, the figure the machine's noise does not blur.
  */
+import { batchCosts } from './batches.js';
 import { limitCosts } from './limits.js';
 import { metricsCosts } from './metrics-cost.js';
 import type { Row } from './table.js';
@@ -14,7 +16,7 @@ export interface FeatureCosts {
   readonly ratios: Record<string, number>;
 }
 
-/** `all` false (the smoke run): Sidekiq 8's metrics format and the window limiter are left out. */
+/** `all` false (the smoke run): Sidekiq 8's metrics format, the window limiter and batches are left out. */
 export async function featureCosts(
   root: string,
   n: number,
@@ -60,5 +62,14 @@ export async function featureCosts(
   add('  concurrency limiter, never reached', limits.get('ConcurrentNoOp')!, limits.get('NoOp'));
   const window = limits.get('WindowNoOp');
   if (window) add('  window limiter, never reached', window, limits.get('NoOp'));
+  if (all) {
+    const batches = await batchCosts(root, n, repeats);
+    const rate = (kind: 'plain' | 'batch') => ({
+      rate: batches.get(kind)!.drainPerSecond,
+      commandsPerJob: batches.get(kind)!.commandsPerJob,
+    });
+    add(`drain ${drainN} -c 20, plain job (pushed first)`, rate('plain'));
+    add('  job in a batch (its callback included)', rate('batch'), rate('plain'));
+  }
   return { rows, ratios };
 }
