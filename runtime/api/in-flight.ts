@@ -6,7 +6,9 @@
  *  2. checks each job's arguments as the executor will (upgrade steps run on copies; nothing is written);
  *  3. groups the jobs that do not simply fit by class, verdict, the generation their arguments have and the
  *     reason, with where they are and a few jids.
- * Jobs of classes the registry lacks are counted apart: in a mixed fleet another process may know them.
+ * Jobs of classes the registry lacks (a worker removed, or renamed) are grouped by class with the verdict
+ * `unknown`: the registry would reject them too, unless another process of a mixed fleet (Ruby Sidekiq, another
+ * app on the same Redis) runs them, which only the caller knows (`sidepunch-run check --allow-unknown-classes`).
  */
 import type { Registry } from '../core/registry.js';
 import { lookupWorker } from '../core/registry.js';
@@ -16,7 +18,7 @@ import { scanSetMembers } from './paging.js';
 
 export interface InFlightGroup {
   readonly className: string;
-  readonly verdict: 'upgrade' | 'reject';
+  readonly verdict: 'upgrade' | 'reject' | 'unknown';
   /** The old generation the arguments fit, when one does. */
   readonly generation?: number;
   /** Why they are rejected, or which step upgrades them. */
@@ -54,31 +56,37 @@ export async function checkInFlight(connection: ApiConnection, registry: Registr
     counts.checked++;
     const job = parseJob(value);
     const workerClass = job && lookupWorker(registry, job.className);
-    if (!job || !workerClass) {
-      counts.unknown++;
-      return;
-    }
-    const verdict = checkArgs(registry, workerClass, job.className, job.args);
-    if (verdict.kind === 'fits') {
+    const verdict =
+      job && workerClass ? checkArgs(registry, workerClass, job.className, job.args) : undefined;
+    if (verdict?.kind === 'fits') {
       counts.fit++;
       return;
     }
     const group: Group =
-      verdict.kind === 'upgraded'
+      !verdict || !job
         ? {
-            className: job.className,
-            verdict: 'upgrade' as const,
-            generation: verdict.from,
-            reason: `fits generation ${verdict.from}: upgraded step by step`,
+            className: job?.className ?? '(not a job)',
+            verdict: 'unknown' as const,
+            reason: job
+              ? 'this registry has no worker of this class'
+              : 'not a JSON job with a class and args',
           }
-        : {
-            className: job.className,
-            verdict: 'reject' as const,
-            ...(verdict.generation !== undefined ? { generation: verdict.generation } : {}),
-            reason: describeRejection(verdict),
-          };
+        : verdict.kind === 'upgraded'
+          ? {
+              className: job.className,
+              verdict: 'upgrade' as const,
+              generation: verdict.from,
+              reason: `fits generation ${verdict.from}: upgraded step by step`,
+            }
+          : {
+              className: job.className,
+              verdict: 'reject' as const,
+              ...(verdict.generation !== undefined ? { generation: verdict.generation } : {}),
+              reason: describeRejection(verdict),
+            };
     counts[group.verdict]++;
     const key = JSON.stringify([group.className, group.verdict, group.generation ?? 0, group.reason]);
+    const jid = job?.jid;
     const entry = groups.get(key) ?? {
       group,
       count: 0,
@@ -87,7 +95,7 @@ export async function checkInFlight(connection: ApiConnection, registry: Registr
     };
     entry.count++;
     entry.where[place] = (entry.where[place] ?? 0) + 1;
-    if (entry.jids.length < JIDS_SHOWN && job.jid) entry.jids.push(job.jid);
+    if (entry.jids.length < JIDS_SHOWN && jid) entry.jids.push(jid);
     groups.set(key, entry);
   };
 

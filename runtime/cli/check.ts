@@ -1,8 +1,8 @@
 /**
  * `sidepunch-run check <registry.js>`: the in-flight check before (or after) a deploy (docs/deploys.md). Loads the
  * registry about to run, reads every stored job (api/in-flight.ts) and prints, per worker and generation of its
- * arguments, the jobs it would reject or upgrade. Changes nothing. Exit 0 when none would be rejected, 1 when
- * some would (or the registry or Redis fails: one line), 2 on bad usage.
+ * arguments, the jobs it would reject or upgrade, and those of classes it lacks. Changes nothing. Exit 0 when none
+ * would be rejected, 1 when some would (or the registry or Redis fails: one line), 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
 import { openApiConnection } from '../api/api-connection.js';
@@ -15,13 +15,17 @@ export const CHECK_HELP = `Usage: sidepunch-run check [options] <registry.js>
 
 Reads every job already stored (each queue, the scheduled and retry sets, the jobs in progress) and
 reports, per worker and generation of its arguments (sidepunch.shapes.json), the jobs <registry.js>
-would reject or upgrade. Changes nothing. Run it against production Redis before a deploy: exit 1
-when a job would be rejected, 0 otherwise.
+would reject or upgrade, and the jobs of classes it has no worker for (a worker removed or renamed).
+Changes nothing. Run it against production Redis before a deploy: exit 1 when a job would be rejected
+or has no worker, 0 otherwise.
 
 Options:
       --redis URL           Redis to read (default: $REDIS_URL or ${RUN_DEFAULTS.redis})
       --namespace NS        the key prefix the fleet uses (default: none, or $SIDEPUNCH_NAMESPACE)
       --json                print the report as JSON (InFlightReport, docs/api.md)
+      --allow-unknown-classes
+                            jobs of classes the registry lacks do not fail the check (another app
+                            or Ruby Sidekiq on the same Redis runs them)
   -h, --help                show this help
   -V, --version             show the version
 `;
@@ -30,7 +34,13 @@ export async function checkMain(
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  let options: { registry: string; redis: string; namespace?: string; json: boolean };
+  let options: {
+    registry: string;
+    redis: string;
+    namespace?: string;
+    json: boolean;
+    allowUnknownClasses: boolean;
+  };
   try {
     let parsed: ReturnType<typeof parseFlags>;
     try {
@@ -55,6 +65,7 @@ export async function checkMain(
       redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || RUN_DEFAULTS.redis)),
       namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
       json: values.json ?? false,
+      allowUnknownClasses: values['allow-unknown-classes'] ?? false,
     };
   } catch (error) {
     if (!(error instanceof UsageError || error instanceof ConfigError)) throw error;
@@ -80,7 +91,7 @@ export async function checkMain(
     await connection.close();
   }
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  return report.reject > 0 ? 1 : 0;
+  return report.reject > 0 || (report.unknown > 0 && !options.allowUnknownClasses) ? 1 : 0;
 }
 
 /** The report as a person reads it: a summary line, then one block per group. */
@@ -92,7 +103,7 @@ export function formatReport(report: InFlightReport): string {
   for (const group of report.groups) {
     const generation = group.generation !== undefined ? ` (generation ${group.generation})` : '';
     lines.push(
-      `  ${group.verdict === 'reject' ? 'REJECT ' : 'upgrade'} ${group.className}${generation}: ${count(group.count, 'job')}`,
+      `  ${VERDICT_WORDS[group.verdict]} ${group.className}${generation}: ${count(group.count, 'job')}`,
     );
     lines.push(`    ${group.reason}`);
     const where = Object.entries(group.where).map(([place, n]) => `${place} ${n}`);
@@ -102,6 +113,8 @@ export function formatReport(report: InFlightReport): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+const VERDICT_WORDS = { reject: 'REJECT ', upgrade: 'upgrade', unknown: 'UNKNOWN' } as const;
 
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -116,6 +129,7 @@ function parseFlags(argv: readonly string[]) {
       redis: { type: 'string' },
       namespace: { type: 'string' },
       json: { type: 'boolean' },
+      'allow-unknown-classes': { type: 'boolean' },
       ...COMMON_FLAGS,
     },
   });

@@ -83,6 +83,14 @@ describe('the in-flight check', () => {
     expect(report).toMatchObject({ checked: 6, fit: 1, upgrade: 2, reject: 2, unknown: 1 });
     expect(report.groups).toEqual([
       {
+        className: 'Gone',
+        verdict: 'unknown',
+        reason: 'this registry has no worker of this class',
+        count: 1,
+        where: { 'queue:mail': 1 },
+        jids: ['q3'],
+      },
+      {
         className: 'Strict',
         verdict: 'reject',
         reason: 'args[0]: expected string, got number',

@@ -196,6 +196,21 @@ dist.describe('a changed perform signature against 1,000 jobs in flight', () => 
       expect(report.groups[0].reason).toContain('args: expected 2 arguments, got 1');
       expect(report.groups[0].jids).toEqual(jids.slice(-5).reverse());
       expect(await fixture.redis.llen('queue:default')).toBe(JOBS);
+
+      // A job of a worker the registry no longer has (removed or renamed) would fail as well.
+      await fixture.redis.del('queue:default');
+      await fixture.redis.lpush(
+        'queue:default',
+        JSON.stringify({ class: 'SendGoodbye', args: ['a@example.com'], queue: 'default', jid: 'gone1' }),
+      );
+      const removed = check(project);
+      expect(removed.status).toBe(1);
+      expect(removed.stdout).toContain(
+        '1 job read: 0 fit, 0 to upgrade, 0 rejected, 1 of classes this registry lacks',
+      );
+      expect(removed.stdout).toContain('UNKNOWN SendGoodbye: 1 job');
+      // On a Redis shared with another app or Ruby Sidekiq, their jobs are not this registry's to judge.
+      expect(check(project, '--allow-unknown-classes').status).toBe(0);
     },
     60_000,
   );
