@@ -13,6 +13,8 @@ export { UsageError };
 export interface Flags extends Settings {
   readonly check: boolean;
   readonly watch: boolean;
+  /** Stop this project's build daemon (daemon-client.ts). */
+  readonly stopDaemon: boolean;
   /** Print the settings, what was read and what was written, with times. */
   readonly verbose: boolean;
   readonly help: boolean;
@@ -39,12 +41,15 @@ Options:
       --check               write nothing; exit 1 when the generated files are stale (for CI)
   -w, --watch               regenerate when a file changes
       --no-cache            ignore and do not write node_modules/.cache/sidepunch-gen
+      --daemon              run in a background build daemon that keeps the project loaded, started when
+                            none runs (also SIDEPUNCH_GEN_DAEMON=1; never under CI)
+      --stop-daemon         stop this project's build daemon
   -v, --verbose             also print the settings, what was read and each file written, with times
   -h, --help                show this help
   -V, --version             show the version
 
 Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …,
-"registryMode": "compiled", "server": …, "cache": false } }
+"registryMode": "compiled", "server": …, "cache": false, "daemon": true } }
 (paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage,
 3 ts-morph or esbuild not installed (or of an unsupported version).
 `;
@@ -65,11 +70,17 @@ export function parseFlags(argv: readonly string[]): Flags {
     cache: values['no-cache'] ? false : undefined,
     check: values.check ?? false,
     watch: values.watch ?? false,
+    daemon: values.daemon ? true : undefined,
+    stopDaemon: values['stop-daemon'] ?? false,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
   };
   if (flags.check && flags.watch) throw new UsageError('--check and --watch cannot be combined');
+  if (flags.daemon && flags.watch) throw new UsageError('--daemon and --watch cannot be combined');
+  if (flags.stopDaemon && (flags.check || flags.watch || flags.daemon)) {
+    throw new UsageError('--stop-daemon cannot be combined with --check, --watch or --daemon');
+  }
   return flags;
 }
 
@@ -92,6 +103,8 @@ function parseArgv(argv: readonly string[]) {
       check: { type: 'boolean' },
       watch: { type: 'boolean', short: 'w' },
       'no-cache': { type: 'boolean' },
+      daemon: { type: 'boolean' },
+      'stop-daemon': { type: 'boolean' },
       ...COMMON_FLAGS,
     },
   });

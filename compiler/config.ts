@@ -16,6 +16,7 @@ export const DEFAULTS = {
   registry: 'dist/registry.js',
   registryMode: 'bundle',
   cache: true,
+  daemon: false,
 } as const;
 
 /** Settings without a default: their type, for the package.json check. */
@@ -38,6 +39,8 @@ export interface Settings {
   readonly registry?: string;
   readonly registryMode?: RegistryMode;
   readonly cache?: boolean;
+  /** Send runs to a background build daemon that keeps the project loaded (daemon-client.ts). */
+  readonly daemon?: boolean;
   /** A module whose default export is the registry's `configureServer` hook (middleware, handlers). */
   readonly server?: string;
 }
@@ -58,6 +61,8 @@ export interface GenConfig {
   readonly cache: string | false;
   /** The configureServer module the registry imports, when there is one. */
   readonly server?: string;
+  /** `"daemon": true` in package.json or `--daemon`: runs go to the build daemon (daemon-client.ts). */
+  readonly daemon?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -88,6 +93,7 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
     registryFormat: registryFormat(registry),
     cache: cacheOn ? cacheFile(packageDir, project) : false,
     server: explicit('server'),
+    daemon: flags.daemon ?? fromPackage.daemon ?? DEFAULTS.daemon,
   };
 }
 
