@@ -9,6 +9,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { daemonWanted } from '../../compiler/daemon-client.js';
 import { daemonPlace, readMessages, send } from '../../compiler/daemon-protocol.js';
 import { REPO } from './support/fixture-config.js';
 import { type TempProject, useTempProjects, workerSource } from './support/temp-project.js';
@@ -22,6 +23,7 @@ afterEach(async () => {
     const stop = gen(app, '--stop-daemon');
     const pid = Number(/\(pid (\d+)\)/.exec(stop.stdout)?.[1]);
     if (pid) await expect.poll(() => alive(pid)).toBe(false);
+    rmSync(place(app).log, { force: true });
   }
 });
 
@@ -56,6 +58,16 @@ const served = (app: TempProject) => readFileSync(place(app).log, 'utf8').match(
 const outputs = (app: TempProject) => [app.read('src/sidepunch.generated.ts'), app.read('dist/registry.js')];
 
 describe('sidepunch-gen --daemon', () => {
+  it('is used on --daemon, SIDEPUNCH_GEN_DAEMON=1 or "daemon": true in package.json, never under CI', () => {
+    expect(daemonWanted({}, {}, {})).toBe(false);
+    expect(daemonWanted({ daemon: true }, {}, {})).toBe(true);
+    expect(daemonWanted({}, {}, { SIDEPUNCH_GEN_DAEMON: '1' })).toBe(true);
+    expect(daemonWanted({}, { daemon: true }, {})).toBe(true);
+    expect(daemonWanted({}, { daemon: true }, { SIDEPUNCH_GEN_DAEMON: '0' })).toBe(false);
+    expect(daemonWanted({ daemon: true }, { daemon: true }, { CI: 'true' })).toBe(false);
+    expect(daemonWanted({ daemon: true }, {}, { CI: 'false' })).toBe(true);
+  });
+
   it('regenerates after edits in the kept project, writing what a cold run writes', () => {
     const app = daemonApp();
     expect(gen(app, '--daemon').stdout).toContain('2 workers → src/sidepunch.generated.ts, dist/registry.js');
