@@ -558,6 +558,9 @@ async function main() {
       `${label.padEnd(width)}  ${[median, min, max].map((s) => `${s.toFixed(2)} s`.padStart(7)).join('  ')}  ${String(count).padStart(5)}${cpuMedian}`,
     );
   }
+  console.log(
+    "(--daemon rows: the CPU column is the client's alone; the daemon is not this process's child)",
+  );
   const median = (key) => stats(timings[key]).median;
   console.log(
     `\nincremental outputs equal a cold run's: argument edit ${same.argument ? 'yes' : 'NO'}, ` +

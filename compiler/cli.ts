@@ -20,7 +20,8 @@ import { buildDependencyProblem, MISSING_BUILD_DEPENDENCY_EXIT } from './build-d
 import { freshRun, previousRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
-// First and light: a run through the build daemon loads nothing else heavy in this process.
+// Light, as every static import here is (TypeScript and esbuild come in by dynamic imports below): a run
+// through the build daemon loads nothing heavy in this process.
 import { daemonWanted, runThroughDaemon, stopDaemon } from './daemon-client.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
 import { type Output, staleOutputs, writeOutputs } from './outputs.js';
