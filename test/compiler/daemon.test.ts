@@ -70,7 +70,12 @@ describe('sidepunch-gen --daemon', () => {
 
   it('regenerates after edits in the kept project, writing what a cold run writes', () => {
     const app = daemonApp();
-    expect(gen(app, '--daemon').stdout).toContain('2 workers → src/sidepunch.generated.ts, dist/registry.js');
+    expect(gen(app).stdout).toContain('2 workers → src/sidepunch.generated.ts, dist/registry.js');
+    // The daemon's first run loads the whole project and reuses the cached run's per-file results.
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    const first = gen(app, '--daemon', '-v');
+    expect(first.stdout).toMatch(/analyzed 1 project file, reused the results of \d+/);
+    expect(first.stdout).toContain('2 workers → src/sidepunch.generated.ts, dist/registry.js');
     app.write('src/workers/send.ts', workerSource('SendEmail', "to: string, kind: 'plain' | 'html'"));
     app.write('src/types.ts', 'export interface Range {\n  from: string;\n  to?: string;\n}\n');
     app.write('src/workers/sync.ts', workerSource('Sync', 'id: number'));
