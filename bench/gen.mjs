@@ -586,6 +586,7 @@ async function main() {
     `  (cold ÷ tsc ${ts6Version} --noEmit: ${(median('cold') / median('tsc6')).toFixed(2)}×; ` +
       `cached ÷ tsc ${ts6Version}: ${(median('cached') / median('tsc6')).toFixed(2)}×)`,
   );
+  time(gen, ['--stop-daemon'], dir);
   if (!flags.keep && !flags.dir) rmSync(dir, { recursive: true, force: true });
 }
 

@@ -7,10 +7,10 @@
  *     (daemon-project.ts), so what is written and recorded is what an in-process run writes and records;
  *  3. exit after SIDEPUNCH_GEN_DAEMON_IDLE seconds without a request (30 minutes by default), on `{ stop }`
  *     (`--stop-daemon`, or a client of another build replacing it), on SIGTERM, or once its socket file is
- *     removed or replaced.
+ *     removed or replaced, or its tsconfig removed (a deleted project).
  * Its own lines (start, each run, exit) go to stdout, which the client pointed at the log file.
  */
-import { chmodSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, statSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CliIo } from './cli.js';
@@ -126,6 +126,7 @@ export function serveDaemon(socketPath: string, tsconfig: string): void {
 
   const socketCheck = setInterval(() => {
     if (statInode(socketPath) !== inode) void shutdown('its socket file was removed or replaced');
+    else if (!existsSync(tsconfig)) void shutdown(`${tsconfig} was removed`);
   }, SOCKET_CHECK_MS);
   socketCheck.unref();
 
