@@ -32,13 +32,17 @@ interface Io {
 
 const START_TIMEOUT_MS = 30_000;
 
-/** `--daemon`, SIDEPUNCH_GEN_DAEMON=1 (=0 turns it off) or `"daemon": true` in package.json; never under CI. */
+/**
+ * `--daemon`, SIDEPUNCH_GEN_DAEMON=1 (=0 turns it off) or `"daemon": true` in package.json; never under CI, nor on
+ * Windows.
+ */
 export function daemonWanted(
   flags: { readonly daemon?: boolean },
   config: { readonly daemon?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): boolean {
   if (env.CI && env.CI !== 'false' && env.CI !== '0') return false;
+  if (process.platform === 'win32') return false; // a Unix socket file; Windows would need a named pipe
   if (flags.daemon) return true;
   if (env.SIDEPUNCH_GEN_DAEMON === '1') return true;
   if (env.SIDEPUNCH_GEN_DAEMON === '0') return false;
