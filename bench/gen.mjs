@@ -587,6 +587,8 @@ async function main() {
       `cached ÷ tsc ${ts6Version}: ${(median('cached') / median('tsc6')).toFixed(2)}×)`,
   );
   time(gen, ['--stop-daemon'], dir);
+  const { daemonPlace } = await import(path.join(root, 'dist/compiler/daemon-protocol.js'));
+  rmSync(daemonPlace(path.join(dir, 'tsconfig.json')).log, { force: true });
   if (!flags.keep && !flags.dir) rmSync(dir, { recursive: true, force: true });
 }
 
