@@ -62,6 +62,7 @@ export const SLOW = [
   'test/cluster/**/*.test.ts',
   'test/faults/**/*.test.ts',
   'test/interop/**/*.test.ts',
+  'test/compiler/daemon.test.ts',
   'test/compiler/e2e.test.ts',
   'test/counters/app-browser.test.ts',
   'test/counters/demo.test.ts',

@@ -166,8 +166,11 @@ function cacheKey(config: GenConfig): string {
 
 let fingerprint: string | undefined;
 
-/** Sizes and mtimes of sidepunch-gen's own files and of ts-morph's package.json: a rebuild or upgrade misses. */
-function generatorFingerprint(): string {
+/**
+ * Sizes and mtimes of sidepunch-gen's own files and of ts-morph's package.json: a rebuild or upgrade misses (and
+ * replaces a build daemon started before it).
+ */
+export function generatorFingerprint(): string {
   if (fingerprint) return fingerprint;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(here, { recursive: true, withFileTypes: true })
@@ -188,12 +191,22 @@ function generatorFingerprint(): string {
 
 function listingHash(dir: string, recursive: boolean, skipDirs: readonly string[]): string {
   const hash = createHash('sha1');
+  for (const line of listing(dir, recursive, skipDirs)) hash.update(`${line}\n`);
+  return hash.digest('hex');
+}
+
+/**
+ * The files under a globbed directory, sorted (and `missing:<dir>` for one that cannot be read), without
+ * node_modules, dot directories and the skipped ones: what the no-change check and the build daemon compare.
+ */
+export function listing(dir: string, recursive: boolean, skipDirs: readonly string[]): string[] {
+  const lines: string[] = [];
   const walk = (current: string) => {
     let entries: import('node:fs').Dirent[];
     try {
       entries = readdirSync(current, { withFileTypes: true });
     } catch {
-      hash.update(`missing:${current}\n`);
+      lines.push(`missing:${current}`);
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -210,12 +223,12 @@ function listingHash(dir: string, recursive: boolean, skipDirs: readonly string[
         }
         walk(full);
       } else {
-        hash.update(`${full}\n`);
+        lines.push(full);
       }
     }
   };
   walk(dir);
-  return hash.digest('hex');
+  return lines;
 }
 
 function statOrUndefined(file: string) {

@@ -14,6 +14,8 @@ export { UsageError };
 export interface Flags extends Settings {
   readonly check: boolean;
   readonly watch: boolean;
+  /** Stop this project's build daemon (daemon-client.ts). */
+  readonly stopDaemon: boolean;
   /** Print the settings, what was read and what was written, with times. */
   readonly verbose: boolean;
   readonly help: boolean;
@@ -48,12 +50,15 @@ Options:
                             (repeatable; see docs/deploys.md)
       --no-record           neither check nor write sidepunch.shapes.json, the record of each
                             worker's argument shapes kept beside the stubs
+      --daemon              run in a background build daemon that keeps the project loaded, started when
+                            none runs (also SIDEPUNCH_GEN_DAEMON=1; never under CI)
+      --stop-daemon         stop this project's build daemon
   -v, --verbose             also print the settings, what was read and each file written, with times
   -h, --help                show this help
   -V, --version             show the version
 
 Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …, "registry": …,
-"registryMode": "compiled", "server": …, "cache": false, "record": false } }
+"registryMode": "compiled", "server": …, "cache": false, "record": false, "daemon": true } }
 (paths relative to that package.json); flags win. Exit codes: 0 ok, 1 errors or stale, 2 bad usage,
 3 ts-morph or esbuild not installed (or of an unsupported version).
 `;
@@ -76,6 +81,8 @@ export function parseFlags(argv: readonly string[]): Flags {
     acceptBreak: values['accept-break'] ?? [],
     check: values.check ?? false,
     watch: values.watch ?? false,
+    daemon: values.daemon ? true : undefined,
+    stopDaemon: values['stop-daemon'] ?? false,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
@@ -86,6 +93,10 @@ export function parseFlags(argv: readonly string[]): Flags {
   }
   if (flags.acceptBreak.length > 0 && flags.record === false) {
     throw new UsageError('--accept-break cannot be combined with --no-record');
+  }
+  if (flags.daemon && flags.watch) throw new UsageError('--daemon and --watch cannot be combined');
+  if (flags.stopDaemon && (flags.check || flags.watch || flags.daemon)) {
+    throw new UsageError('--stop-daemon cannot be combined with --check, --watch or --daemon');
   }
   return flags;
 }
@@ -111,6 +122,8 @@ function parseArgv(argv: readonly string[]) {
       'no-cache': { type: 'boolean' },
       'no-record': { type: 'boolean' },
       'accept-break': { type: 'string', multiple: true },
+      daemon: { type: 'boolean' },
+      'stop-daemon': { type: 'boolean' },
       ...COMMON_FLAGS,
     },
   });

@@ -12,6 +12,7 @@
  *     tsconfig was read when it holds no worker;
  *  7. record the run in the cache.
  * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
+ * With the build daemon on (`--daemon`), steps 4–7 run in it instead (daemon-client.ts), unless it cannot be used.
  */
 import { performance } from 'node:perf_hooks';
 import { usageLine, versionLine } from '../runtime/cli/usage.js';
@@ -19,6 +20,9 @@ import { buildDependencyProblem, MISSING_BUILD_DEPENDENCY_EXIT } from './build-d
 import { freshRun, previousRun, recordRun } from './cache.js';
 import { HELP, parseFlags, UsageError } from './cli-args.js';
 import { ConfigError, type GenConfig, resolveConfig } from './config.js';
+// Light, as every static import here is (TypeScript and esbuild come in by dynamic imports below): a run
+// through the build daemon loads nothing heavy in this process.
+import { daemonWanted, runThroughDaemon, stopDaemon } from './daemon-client.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
 import { type Output, staleOutputs, writeOutputs } from './outputs.js';
 
@@ -38,8 +42,23 @@ export function processIo(): CliIo {
   };
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
-  const started = performance.now();
+/** How the build daemon runs `main` (daemon-server.ts). */
+export interface MainOptions {
+  /** The daemon's kept project, in place of a fresh generation (and no daemon of its own). */
+  readonly generate?: (
+    config: GenConfig,
+    options: { readonly acceptBreak: readonly string[] },
+  ) => Promise<import('./generate.js').Generation>;
+  /** Time the client spent before the daemon started this run. */
+  readonly elapsedMs?: number;
+}
+
+export async function main(
+  argv: readonly string[],
+  io: CliIo = processIo(),
+  options: MainOptions = {},
+): Promise<number> {
+  const started = performance.now() - (options.elapsedMs ?? 0);
   let config: GenConfig;
   let flags: ReturnType<typeof parseFlags>;
   try {
@@ -69,6 +88,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     }
     throw error;
   }
+  if (flags.stopDaemon) return stopDaemon(config.project, io);
+  if (!options.generate && !flags.watch && daemonWanted(flags, config)) {
+    const request = {
+      argv,
+      cwd: io.cwd,
+      color: io.color,
+      elapsedMs: performance.now() - started,
+      timings: Boolean(process.env.SIDEPUNCH_GEN_TIMINGS),
+    };
+    const code = await runThroughDaemon(config.project, request, io, () => freshRun(config) !== undefined);
+    if (code !== undefined) return code;
+  }
   const seconds = () => `${((performance.now() - started) / 1000).toFixed(2)}s`;
   const detail = flags.verbose ? (text: string) => io.stdout(`sidepunch-gen: ${text}\n`) : () => {};
   detail(describeSettings(config));
@@ -92,7 +123,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   const { ProjectError } = await import('./project.js');
   let generation: Awaited<ReturnType<typeof generate>>;
   try {
-    generation = await generate(config, { previousRun: previousRun(config), acceptBreak: flags.acceptBreak });
+    generation = options.generate
+      ? await options.generate(config, { acceptBreak: flags.acceptBreak })
+      : await generate(config, { previousRun: previousRun(config), acceptBreak: flags.acceptBreak });
   } catch (error) {
     if (error instanceof ProjectError) {
       io.stderr(`sidepunch-gen: ${error.message}\n`);

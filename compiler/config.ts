@@ -19,6 +19,7 @@ export const DEFAULTS = {
   cache: true,
   /** Keep the record of argument shapes beside the stubs and check changes against it (docs/deploys.md). */
   record: true,
+  daemon: false,
 } as const;
 
 /** Settings without a default: their type, for the package.json check. */
@@ -42,6 +43,8 @@ export interface Settings {
   readonly registryMode?: RegistryMode;
   readonly cache?: boolean;
   readonly record?: boolean;
+  /** Send runs to a background build daemon that keeps the project loaded (daemon-client.ts). */
+  readonly daemon?: boolean;
   /** A module whose default export is the registry's `configureServer` hook (middleware, handlers). */
   readonly server?: string;
 }
@@ -64,6 +67,8 @@ export interface GenConfig {
   readonly server?: string;
   /** The record of argument shapes (compat/record.ts), or false/absent when it is off. */
   readonly record?: string | false;
+  /** `"daemon": true` in package.json or `--daemon`: runs go to the build daemon (daemon-client.ts). */
+  readonly daemon?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -96,6 +101,7 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
     cache: cacheOn ? cacheFile(packageDir, project) : false,
     server: explicit('server'),
     record: (flags.record ?? fromPackage.record ?? DEFAULTS.record) ? recordPath(out) : false,
+    daemon: flags.daemon ?? fromPackage.daemon ?? DEFAULTS.daemon,
   };
 }
 

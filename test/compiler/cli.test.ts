@@ -150,7 +150,7 @@ describe('sidepunch-gen settings', () => {
     const run = await runCli(app.dir);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, registryMode, cache, record, server)\n`,
+      `sidepunch-gen: ${app.path('package.json')}: unknown "sidepunch.output" (known: project, out, registry, registryMode, cache, record, daemon, server)\n`,
     );
   });
 });

@@ -1,0 +1,146 @@
+/**
+ * A project kept loaded between generations, for `--watch` (watch.ts) and the build daemon (daemon-server.ts):
+ *  1. the first run, or one after a config file changed, loads the whole project; otherwise the changed files
+ *     (edited, added, removed) are refreshed in place, and TypeScript reuses the other files' syntax trees and
+ *     bindings;
+ *  2. only the files an edit can affect are analyzed again (reuse-analysis.ts), from the last successful run's
+ *     per-file results (or, right after a load, from a cache record's when its files still hold);
+ *  3. one esbuild context rebuilds the registry.
+ * The caller says what changed; writing the outputs is its decision.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { RegistryBundler } from './bundle.js';
+import type { PreviousRun } from './cache.js';
+import type { GenConfig } from './config.js';
+import { type Generation, generate } from './generate.js';
+import { phaseTimer } from './phase-timer.js';
+import { type LoadedProject, loadProject } from './project.js';
+import type { ReuseState } from './reuse-analysis.js';
+
+/** What a run depends on besides the program's files: the config files and the directories the tsconfig globs. */
+export type Watched = Pick<LoadedProject, 'configFiles' | 'wildcardDirectories'>;
+
+export class KeptProject {
+  private loaded: LoadedProject | undefined;
+  /** The last successful run's per-file results, and every file changed since that run. */
+  private reuse: ReuseState | undefined;
+  private readonly sinceReuse = new Set<string>();
+  private readonly bundler = new RegistryBundler();
+
+  /** `onLoad`: told what to watch after each (re)load, before the generation. */
+  constructor(
+    private readonly config: GenConfig,
+    private readonly onLoad: (watched: Watched) => void = () => {},
+  ) {}
+
+  /** The loaded project, once a run loaded it without errors. */
+  get project(): LoadedProject | undefined {
+    return this.loaded;
+  }
+
+  /**
+   * Regenerates after `changed` files. `previous`, a cache record's results, seeds the reuse right after a load
+   * when every file the new program read that the record did not is a project source file (an added one).
+   */
+  async regenerate(
+    changed: ReadonlySet<string>,
+    previous?: () => PreviousRun | undefined,
+    acceptBreak: readonly string[] = [],
+  ): Promise<Generation> {
+    const timer = phaseTimer();
+    if (needsReload(changed, this.loaded)) {
+      this.reuse = undefined;
+      this.sinceReuse.clear();
+      const fresh = loadProject(this.config.project);
+      if ('diagnostics' in fresh) {
+        this.loaded = undefined;
+        this.onLoad({ configFiles: [this.config.project], wildcardDirectories: {} });
+        return { diagnostics: fresh.diagnostics, outputs: [], workers: 0 };
+      }
+      this.loaded = fresh;
+      this.onLoad(fresh);
+      const seed = previous?.();
+      if (seed && onlySourcesAdded(fresh, seed)) {
+        this.reuse = seed.reuse;
+        for (const file of seed.changed) this.sinceReuse.add(file);
+      }
+    } else {
+      refresh(this.loaded!, changed, this.config.project);
+      for (const file of changed) this.sinceReuse.add(file);
+    }
+    timer.mark('refresh the project');
+    const generation = await generate(this.config, {
+      loaded: this.loaded,
+      bundler: this.bundler,
+      reuse: this.reuse ? { previous: this.reuse, changed: new Set(this.sinceReuse) } : undefined,
+      acceptBreak,
+    });
+    if (generation.diagnostics.length === 0) {
+      this.reuse = generation.reuse;
+      this.sinceReuse.clear();
+    }
+    return generation;
+  }
+
+  dispose(): Promise<void> {
+    return this.bundler.dispose();
+  }
+}
+
+/** A changed config file reloads the project; source files are refreshed in place. */
+function needsReload(changed: ReadonlySet<string>, loaded: LoadedProject | undefined): boolean {
+  if (!loaded) return true;
+  return [...changed].some((file) => loaded.configFiles.includes(file));
+}
+
+/**
+ * Whether a cache record's results hold for a freshly loaded program: every file it reads that the record did
+ * not (a new declaration file, a package) could change any type, unless it is a project source file, which
+ * the analysis counts as added.
+ */
+function onlySourcesAdded(loaded: LoadedProject, previous: PreviousRun): boolean {
+  const recorded = new Set(previous.files);
+  const program = loaded.project.getProgram().compilerObject;
+  return program
+    .getSourceFiles()
+    .every(
+      (sourceFile) =>
+        program.isSourceFileDefaultLibrary(sourceFile) ||
+        recorded.has(sourceFile.fileName) ||
+        (!sourceFile.isDeclarationFile && !sourceFile.fileName.includes('/node_modules/')),
+    );
+}
+
+/**
+ * Edited files are re-read; an added file joins when the tsconfig includes it, a removed one leaves; then the
+ * files the project's files import are added, as loading the tsconfig would.
+ */
+function refresh(loaded: LoadedProject, changed: ReadonlySet<string>, tsconfig: string): void {
+  const { project } = loaded;
+  let included: Set<string> | undefined;
+  for (const file of changed) {
+    const known = project.getSourceFile(file);
+    if (!existsSync(file)) {
+      if (known) project.removeSourceFile(known);
+      continue;
+    }
+    if (known) {
+      known.refreshFromFileSystemSync();
+      continue;
+    }
+    included ??= includedFiles(tsconfig);
+    if (included.has(path.resolve(file))) project.addSourceFileAtPath(file);
+  }
+  project.resolveSourceFileDependencies();
+}
+
+function includedFiles(tsconfig: string): Set<string> {
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
+  );
+  return new Set((parsed?.fileNames ?? []).map((file) => path.resolve(file)));
+}
