@@ -72,11 +72,14 @@ describe('sidepunch-gen --daemon', () => {
     const app = daemonApp();
     expect(gen(app).stdout).toContain('2 workers → src/sidepunch.generated.ts, dist/registry.js');
     // The daemon's first run loads the whole project and reuses the cached run's per-file results.
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc?: string[]'));
     const first = gen(app, '--daemon', '-v');
     expect(first.stdout).toMatch(/analyzed 1 project file, reused the results of \d+/);
     expect(first.stdout).toContain('2 workers → src/sidepunch.generated.ts, dist/registry.js');
-    app.write('src/workers/send.ts', workerSource('SendEmail', "to: string, kind: 'plain' | 'html'"));
+    app.write(
+      'src/workers/send.ts',
+      workerSource('SendEmail', "to: string, cc?: string[], kind?: 'plain' | 'html'"),
+    );
     app.write('src/types.ts', 'export interface Range {\n  from: string;\n  to?: string;\n}\n');
     app.write('src/workers/sync.ts', workerSource('Sync', 'id: number'));
     const edited = gen(app, '--daemon', '-v');
@@ -85,7 +88,9 @@ describe('sidepunch-gen --daemon', () => {
     expect(edited.stdout).toContain('3 workers → src/sidepunch.generated.ts, dist/registry.js');
     expect(served(app)).toBe(2);
     const fromDaemon = outputs(app);
-    expect(fromDaemon[0]).toContain("SendEmail: workerStub<[to: string, kind: 'plain' | 'html']>");
+    expect(fromDaemon[0]).toContain(
+      "SendEmail: workerStub<[to: string, cc?: string[]] | [to: string, cc: string[], kind?: 'plain' | 'html']>",
+    );
 
     rmSync(app.path('src/sidepunch.generated.ts'));
     rmSync(app.path('dist/registry.js'));
@@ -96,17 +101,17 @@ describe('sidepunch-gen --daemon', () => {
   it('brings back diagnostics, --check and exit codes as a run in process does', () => {
     const app = daemonApp();
     expect(gen(app, '--daemon').status).toBe(0);
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at: Date'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at?: Date'));
     const broken = gen(app, '--daemon');
     expect(broken.status).toBe(1);
     expect(broken.stderr).toContain(`${path.join('src', 'workers', 'send.ts')}:4:23 - error SP1004`);
     expect(broken.stdout).toBe('');
 
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at: string'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, at?: string'));
     const stale = gen(app, '--daemon', '--check');
     expect(stale.status).toBe(1);
     expect(stale.stderr).toBe(
-      'sidepunch-gen --check: src/sidepunch.generated.ts and dist/registry.js are out of date. Run sidepunch-gen.\n',
+      'sidepunch-gen --check: src/sidepunch.generated.ts, dist/registry.js and src/sidepunch.shapes.json are out of date. Run sidepunch-gen.\n',
     );
     expect(gen(app, '--daemon').status).toBe(0);
     expect(gen(app, '--daemon', '--check').status).toBe(0);
@@ -122,7 +127,7 @@ describe('sidepunch-gen --daemon', () => {
     await expect.poll(() => alive(pid)).toBe(false);
     expect(existsSync(place(app).socket)).toBe(true); // left behind
 
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc?: string[]'));
     const replaced = gen(app, '--daemon');
     expect(replaced.stderr).toBe('');
     expect(replaced.stdout).toContain('2 workers →');
@@ -141,7 +146,8 @@ describe('sidepunch-gen --daemon', () => {
       });
     });
     await new Promise<void>((resolve) => old.listen(place(app).socket, resolve));
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string'));
+    // Edits here stay compatible with the record of arguments (sidepunch.shapes.json): no SP5001.
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc?: string[], bcc?: string[]'));
     const upgraded = await runAsync(app, '--daemon');
     expect(stopped).toBe(true);
     expect(upgraded.stdout).toContain('2 workers →');
@@ -163,7 +169,7 @@ describe('sidepunch-gen --daemon', () => {
     );
     expect(fallback.stdout).toContain('2 workers →');
 
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc?: string[]'));
     const ci = spawnSync(process.execPath, [GEN_BIN], {
       cwd: app.dir,
       encoding: 'utf8',
@@ -188,7 +194,7 @@ describe('sidepunch-gen --daemon', () => {
     expect(existsSync(place(app).socket)).toBe(false);
     expect(gen(app, '--stop-daemon').stdout).toBe('sidepunch-gen: no build daemon runs for tsconfig.json\n');
 
-    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc: string[]'));
+    app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, cc?: string[]'));
     gen(app);
     const next = Number(/pid (\d+) serves/.exec(readFileSync(place(app).log, 'utf8'))?.[1]);
     expect(alive(next)).toBe(true);
