@@ -13,6 +13,7 @@ export const UNIT = [
   'test/tiers.test.ts',
   'test/compiler/build-dependencies.test.ts',
   'test/compiler/cache.test.ts',
+  'test/compiler/cli-start-imports.test.ts',
   'test/compiler/reuse.test.ts',
   'test/compiler/committed-stubs.test.ts',
   'test/compiler/compat/classify.test.ts',

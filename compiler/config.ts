@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { recordPath } from './compat/record.js';
+import { recordPath } from './compat/record-path.js';
 import { findUp } from './find-up.js';
 import { type RegistryFormat, registryFormat } from './registry-format.js';
 

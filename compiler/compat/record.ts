@@ -9,13 +9,11 @@
  *  3. printed with sorted keys, one property per line, short leaves on one line: a change diffs as a few lines.
  * Built from the analysis alone, so a run reusing cached per-file results writes the same record as a cold one.
  */
-import path from 'node:path';
 import type { WorkerModel } from '../model.js';
 import { shapesReached } from '../reuse.js';
 import type { ShapeTable } from '../shape.js';
 import { type ArgsGeneration, classifyChange } from './classify.js';
 
-export const RECORD_FILE = 'sidepunch.shapes.json';
 export const RECORD_FORMAT = 1;
 
 export interface GenerationEntry extends ArgsGeneration {
@@ -31,10 +29,7 @@ export interface ShapeRecord {
   readonly workers: Readonly<Record<string, { readonly generations: readonly GenerationEntry[] }>>;
 }
 
-/** Where the record lives: beside the stubs. */
-export function recordPath(stubsFile: string): string {
-  return path.join(path.dirname(stubsFile), RECORD_FILE);
-}
+export { RECORD_FILE, recordPath } from './record-path.js';
 
 /** The record in a file's text, or a one-line problem. */
 export function parseRecord(text: string): ShapeRecord | { readonly problem: string } {
