@@ -50,9 +50,12 @@ describe('periodic jobs across a fleet', () => {
       // The process that enqueued the latest tick: its debug line names the tick.
       const latest = await lastTick();
       const stamp = new Date(latest * 1000).toISOString();
-      const victimIndex = processes.findIndex((process) =>
-        process.output().includes(`enqueued "every-second" for ${stamp}`),
+      // Info and debug lines are written in chunks, up to 10 ms after the write to Redis the test just saw.
+      const enqueuedLine = `enqueued "every-second" for ${stamp}`;
+      await waitUntil('the enqueuing process says so', () =>
+        processes.some((process) => process.output().includes(enqueuedLine)),
       );
+      const victimIndex = processes.findIndex((process) => process.output().includes(enqueuedLine));
       expect(victimIndex).toBeGreaterThanOrEqual(0);
       const victim = processes[victimIndex]!;
       const killedAt = Date.now() / 1000;
