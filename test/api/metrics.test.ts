@@ -29,20 +29,26 @@ afterEach(async () => {
   runtime = undefined;
 });
 
-/** Pushes the jobs and resolves once their outcomes are written. */
+/**
+ * Pushes the jobs and resolves once their outcomes are written. Flushes are gathered from before the first push:
+ * a job may be done before its push's reply arrives, and a set of jobs still waiting could empty between pushes.
+ */
 async function runJobs(jobs: { class: string; args: unknown[] }[]): Promise<void> {
-  const waiting = new Set<string>();
-  const written = new Promise<void>((resolve) => {
-    const off = runtime!.launcher.events.on('complete:flushed', ({ jids }) => {
-      for (const jid of jids) waiting.delete(jid);
-      if (waiting.size === 0) {
-        off();
-        resolve();
-      }
-    });
+  const flushed = new Set<string>();
+  let check = () => {};
+  const off = runtime!.launcher.events.on('complete:flushed', ({ jids }) => {
+    for (const jid of jids) flushed.add(jid);
+    check();
   });
-  for (const job of jobs) waiting.add((await fixture.client.push({ ...job, retry: false }))!);
-  await written;
+  const pushed: string[] = [];
+  for (const job of jobs) pushed.push((await fixture.client.push({ ...job, retry: false }))!);
+  await new Promise<void>((resolve) => {
+    check = () => {
+      if (pushed.every((jid) => flushed.has(jid))) resolve();
+    };
+    check();
+  });
+  off();
 }
 
 const start = (executionMetrics?: string) => {

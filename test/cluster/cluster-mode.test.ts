@@ -225,12 +225,13 @@ describe('cluster mode', () => {
     }
   });
 
-  it('a job blocking its loop 4 s, past a 1 s process TTL, runs once beside another process', async () => {
-    // The heartbeat keeper thread keeps the process and work hashes alive, on whichever nodes they live.
+  it('a job blocking its loop 4 s, past a 2 s process TTL, runs once beside another process', async () => {
+    // The heartbeat keeper thread keeps the process and work hashes alive, on whichever nodes they live. A 2 s
+    // TTL: with two test files at once, a 1 s one expired while the keeper thread waited for a core.
     const busy = () =>
       startRuntime(
         url,
-        ['--heartbeat', '0.25', '--process-ttl', '1', `${REPO_ROOT}fixtures/registries/busy.mjs`],
+        ['--heartbeat', '0.25', '--process-ttl', '2', `${REPO_ROOT}fixtures/registries/busy.mjs`],
         { REDIS_URL: results.url },
       );
     runtime = busy();

@@ -47,18 +47,17 @@ afterAll(async () => {
 headless.describe('the Metrics page', () => {
   it('shows each class’s runs, failure rate, mean and p95 with a chart, and a class’s histogram', async () => {
     runtime = startInProcess(redis.server.url, { ResizeImage, SendMail }, { clock, concurrency: 1 });
-    const jids = new Set<string>();
-    const written = new Promise<void>((resolve) => {
-      runtime!.launcher.events.on('complete:flushed', (event) => {
-        for (const jid of event.jids) jids.delete(jid);
-        if (jids.size === 0) resolve();
-      });
+    // Flushes gathered from before the first push: a job may be written before its push's reply arrives.
+    const flushed = new Set<string>();
+    runtime.launcher.events.on('complete:flushed', (event) => {
+      for (const jid of event.jids) flushed.add(jid);
     });
+    const pushed: string[] = [];
     const push = async (klass: string, args: unknown[]) =>
-      jids.add((await redis.client.push({ class: klass, args, retry: false }))!);
+      pushed.push((await redis.client.push({ class: klass, args, retry: false }))!);
     for (const ms of [120, 120, 120, 900]) await push('ResizeImage', [ms]);
     for (const fail of [false, true, false, false, true]) await push('SendMail', [fail]);
-    await written;
+    await expect.poll(() => pushed.every((jid) => flushed.has(jid))).toBe(true);
 
     const page = await openPage(browser!, `${web!.url}/metrics`);
     expect(await page.locator('nav a.active').textContent()).toBe('Metrics');
