@@ -32,6 +32,8 @@ async function heartbeatExpirer({ redis, keys, processTtlSeconds }: KeeperData):
     // No logger: the event loop's own connections already say when Redis is unreachable.
     const { openRedis } = await import('../redis/redis-connection.js');
     const cluster = openRedis(redis.url, { role: 'heartbeat keeper', maxRetriesPerRequest: null });
+    // Loading ioredis and finding the slots takes a moment; until then a blocked loop is not covered.
+    cluster.once('ready', () => parentPort?.postMessage({ ready: true }));
     return () => {
       for (const key of keys) cluster.expire(key, processTtlSeconds).catch(() => {});
     };
@@ -41,5 +43,6 @@ async function heartbeatExpirer({ redis, keys, processTtlSeconds }: KeeperData):
   // Sentinel: the event loop posts the primary's address each time its connection is ready.
   parentPort?.on('message', (address: KeeperAddress) => connection.setAddress(address));
   const commands = keys.map((key) => ['EXPIRE', key, processTtlSeconds]);
+  parentPort?.postMessage({ ready: true });
   return () => connection.send(commands);
 }

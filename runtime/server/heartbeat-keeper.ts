@@ -72,6 +72,8 @@ export class HeartbeatKeeper {
     });
     this.thread.unref();
     this.thread.on('error', (error) => logger.warn(`heartbeat keeper: ${describeError(error)}`));
+    // A debug line once the thread can extend the heartbeat (tests wait for it before blocking the loop).
+    this.thread.once('message', () => logger.debug('heartbeat keeper thread ready'));
     if (endpoint.mode === 'sentinel') {
       this.ctx.redis.on('ready', this.postPrimary);
       if (this.ctx.redis.status === 'ready') this.postAddress();
