@@ -23,6 +23,7 @@ export const UNIT = [
   'test/compiler/esbuild-plugin.test.ts',
   'test/compiler/golden-allow.test.ts',
   'test/compiler/golden-reject.test.ts',
+  'test/compiler/module-layout.test.ts',
   'test/compiler/periodic.test.ts',
   'test/compiler/registry-modes.test.ts',
   'test/compiler/registry-params.test.ts',

@@ -11,6 +11,7 @@ import { checkArguments } from './checks/arguments.js';
 import { optionRulesFor, readOptions, type Validate } from './checks/options.js';
 import { readPerform } from './checks/perform.js';
 import { checkUniqueNames, uniquelyNamed } from './checks/unique-names.js';
+import { compareText } from './compare-text.js';
 import { type Diagnostic, fromTypeScript, sortDiagnostics } from './diagnostic.js';
 import { discoverWorkers, type FoundWorker, projectSourceFiles } from './discover.js';
 import type { ParameterModel, WorkerModel } from './model.js';
@@ -53,7 +54,7 @@ export function analyzeProject(
   const typeText = new TypeTextReader(checker);
   const readers: Readers = { rule, typeText, checker, optionRules: optionRulesFor(discovery.workerOptions) };
   const workers: WorkerModel[] = [];
-  const sorted = [...uniquelyNamed(discovery.workers)].sort((a, b) => a.className.localeCompare(b.className));
+  const sorted = [...uniquelyNamed(discovery.workers)].sort((a, b) => compareText(a.className, b.className));
   for (const worker of sorted) {
     const model = readWorker(worker, readers, diagnostics);
     if (model) workers.push(model);

@@ -15,6 +15,7 @@ import * as esbuild from 'esbuild';
 import { Code } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
 import { COMPILED_PREFIX, REGISTRY_HEADER, VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
+import type { Output } from './outputs.js';
 import { stubsInMemory } from './periodic/stubs-in-memory.js';
 import type { RegistryFormat } from './registry-format.js';
 
@@ -28,7 +29,15 @@ export interface BundleRequest {
   readonly stubs?: { readonly path: string; readonly text: string };
 }
 
-export type BundleResult = { readonly code: string } | { readonly diagnostics: readonly Diagnostic[] };
+export type BundleResult =
+  | {
+      readonly code: string;
+      /** The modules layout's built modules (module-tree.ts): the ones this run (re)built. */
+      readonly files?: readonly Output[];
+      /** Said once to the user: why the modules layout bundled instead. */
+      readonly note?: string;
+    }
+  | { readonly diagnostics: readonly Diagnostic[] };
 
 const validatorModule: esbuild.Plugin = {
   name: 'sidepunch-validators',
@@ -169,10 +178,22 @@ async function bundled(
   request: BundleRequest,
   build: () => Promise<esbuild.BuildResult<{ write: false }>>,
 ): Promise<BundleResult> {
+  const result = await registryBuildResult(request, build);
+  if ('diagnostics' in result) return result;
+  const code = result.files.get(path.resolve(request.outFile)) ?? [...result.files.values()][0]!;
+  return { code };
+}
+
+/** A build's output files by path, or its errors as diagnostics. */
+export async function registryBuildResult(
+  request: Pick<BundleRequest, 'projectDir' | 'format'>,
+  build: () => Promise<esbuild.BuildResult<{ write: false }>>,
+): Promise<
+  { readonly files: ReadonlyMap<string, string> } | { readonly diagnostics: readonly Diagnostic[] }
+> {
   try {
     const result = await build();
-    const output = result.outputFiles.find((file) => file.path === path.resolve(request.outFile));
-    return { code: output?.text ?? result.outputFiles[0]!.text };
+    return { files: new Map(result.outputFiles.map((file) => [file.path, file.text])) };
   } catch (error) {
     const failure = error as esbuild.BuildFailure;
     if (!Array.isArray(failure.errors)) throw error;

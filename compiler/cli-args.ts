@@ -1,6 +1,6 @@
 /**
  * The command line: `sidepunch-gen [--project tsconfig.json] [--out <stubs.ts>] [--registry <registry.js>]
- * [--registry-mode bundle|compiled] [--server <module.ts>] [--check] [--watch] [--no-cache] [--no-record]
+ * [--registry-mode bundle|compiled|modules] [--server <module.ts>] [--check] [--watch] [--no-cache] [--no-record]
  * [--accept-break <Worker>]… [-v]`, parsed with
  * node:util's parseArgs as sidepunch-run and sidepunch-web parse theirs; the common flags and the wording of a bad
  * one come from runtime/cli/usage.ts. A bad flag is a `UsageError`: one line, exit 2.
@@ -38,7 +38,10 @@ Options:
       --registry-mode <mode>
                             bundle: the workers' sources bundled into the registry (the default);
                             compiled: the registry imports tsc's output of each worker (run tsc after), so
-                            import.meta.url and __dirname in a worker are its own compiled file's
+                            import.meta.url and __dirname in a worker are its own compiled file's;
+                            modules: the registry imports a tree of modules beside it (registry.modules/),
+                            one per source file, so a rebuild builds only what changed (--watch's default
+                            for an ES module registry)
       --server <file>       a module whose default export is the registry's configureServer hook
                             (server and client middleware, error and death handlers); bundled in
       --check               write nothing; exit 1 when the generated files are stale (for CI)

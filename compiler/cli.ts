@@ -14,6 +14,7 @@
  * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
  * With the build daemon on (`--daemon`), steps 4–7 run in it instead (daemon-client.ts), unless it cannot be used.
  */
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { usageLine, versionLine } from '../runtime/cli/usage.js';
 import { buildDependencyProblem, MISSING_BUILD_DEPENDENCY_EXIT } from './build-dependencies.js';
@@ -24,6 +25,7 @@ import { ConfigError, type GenConfig, resolveConfig } from './config.js';
 // through the build daemon loads nothing heavy in this process.
 import { daemonWanted, runThroughDaemon, stopDaemon } from './daemon-client.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
+import { modulesDirOf } from './module-layout.js';
 import { type Output, staleOutputs, writeOutputs } from './outputs.js';
 
 export interface CliIo {
@@ -76,7 +78,7 @@ export async function main(
       io.stderr(`sidepunch-gen: ${missing}\n`);
       return MISSING_BUILD_DEPENDENCY_EXIT;
     }
-    config = resolveConfig(flags, io.cwd);
+    config = resolveConfig(flags, io.cwd, { watch: flags.watch });
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(usageLine('sidepunch-gen', error.message));
@@ -170,13 +172,25 @@ export async function main(
     generation.workers > 0
       ? plural(generation.workers, 'worker')
       : `no worker (no exported class implements SidepunchWorker in the files of ${relativePath(config.project, io.cwd)})`;
+  for (const note of generation.notes ?? []) io.stdout(`sidepunch-gen: ${note}\n`);
   if (written.length > 0) {
-    const files = written.map((output) => relativePath(output.path, io.cwd)).join(', ');
+    const files = writtenFiles(written, config, io.cwd);
     io.stdout(`sidepunch-gen: ${count} → ${files} (${seconds()})\n`);
   } else {
     io.stdout(`sidepunch-gen: ${count}; ${names} are up to date (${seconds()})\n`);
   }
   return 0;
+}
+
+/** The files written, the modules layout's tree as one entry: `dist/registry.modules/ (2,001 modules)`. */
+function writtenFiles(written: readonly Output[], config: GenConfig, cwd: string): string {
+  const modulesDir = modulesDirOf(config.registry) + path.sep;
+  const modules = written.filter((output) => output.path.startsWith(modulesDir)).length;
+  const files = written
+    .filter((output) => !output.path.startsWith(modulesDir))
+    .map((output) => relativePath(output.path, cwd));
+  if (modules > 0) files.push(`${relativePath(modulesDir, cwd)}/ (${plural(modules, 'module')})`);
+  return files.join(', ');
 }
 
 function describeSettings(config: GenConfig): string {

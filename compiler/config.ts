@@ -28,9 +28,11 @@ const OPTIONAL = { server: 'string' } as const;
 /**
  * How the registry reaches the workers: `bundle` bundles their sources into it (the default: nothing else to
  * build); `compiled` imports the app's own compiled modules (tsc's output), so a worker's `import.meta.url` or
- * `__dirname` is its own compiled file's.
+ * `__dirname` is its own compiled file's; `modules`: the registry imports a tree of modules beside it, one per
+ * source module, built each on its own (module-tree.ts), so a rebuild after an edit builds only what changed
+ * (`--watch`'s default for an ES module registry).
  */
-export const REGISTRY_MODES = ['bundle', 'compiled'] as const;
+export const REGISTRY_MODES = ['bundle', 'compiled', 'modules'] as const;
 export type RegistryMode = (typeof REGISTRY_MODES)[number];
 
 /** Settings whose value is one of a few words. */
@@ -75,7 +77,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export function resolveConfig(flags: Settings, cwd: string): GenConfig {
+export function resolveConfig(flags: Settings, cwd: string, use: { watch?: boolean } = {}): GenConfig {
   const packageFile = findUp(cwd, 'package.json');
   const packageDir = packageFile ? path.dirname(packageFile) : cwd;
   const fromPackage = packageFile ? readSettings(packageFile) : {};
@@ -90,14 +92,17 @@ export function resolveConfig(flags: Settings, cwd: string): GenConfig {
   const cacheOn = flags.cache ?? fromPackage.cache ?? DEFAULTS.cache;
   const registry = explicit('registry') ?? path.join(projectDir, DEFAULTS.registry);
   const out = explicit('out') ?? path.join(projectDir, DEFAULTS.out);
+  const format = registryFormat(registry);
+  // --watch rebuilds only what an edit changed, when no mode was chosen and the registry is an ES module.
+  const defaultMode = use.watch && format === 'esm' ? 'modules' : DEFAULTS.registryMode;
   return {
     cwd,
     packageDir,
     project,
     out,
     registry,
-    registryMode: flags.registryMode ?? fromPackage.registryMode ?? DEFAULTS.registryMode,
-    registryFormat: registryFormat(registry),
+    registryMode: flags.registryMode ?? fromPackage.registryMode ?? defaultMode,
+    registryFormat: format,
     cache: cacheOn ? cacheFile(packageDir, project) : false,
     server: explicit('server'),
     record: (flags.record ?? fromPackage.record ?? DEFAULTS.record) ? recordPath(out) : false,

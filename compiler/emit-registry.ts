@@ -10,6 +10,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareText } from './compare-text.js';
 import type { WorkerModel } from './model.js';
 import { printKey, printLiteral, quote } from './print-literal.js';
 import type { ShapeTable } from './shape.js';
@@ -41,7 +42,7 @@ export function emitRegistryEntry(
   for (const worker of workers) byFile.set(worker.file, [...(byFile.get(worker.file) ?? []), worker]);
   const imports = [...byFile.keys()]
     .map((file) => ({ file, specifier: specifierOf(file) }))
-    .sort((a, b) => a.specifier.localeCompare(b.specifier))
+    .sort((a, b) => compareText(a.specifier, b.specifier))
     .map(({ file, specifier }) => importStatement(byFile.get(file)!, specifier));
   const table = Object.keys(shapes).length > 0 ? [`const shapes = ${printLiteral(shapes)};`, ''] : [];
   const tableArgument = table.length > 0 ? ', shapes' : '';

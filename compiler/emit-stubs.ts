@@ -7,6 +7,7 @@
  *     called with (a union when an `undefined` could be followed by another argument).
  */
 import path from 'node:path';
+import { compareText } from './compare-text.js';
 import { relativeSpecifier, type SpecifierStyle } from './import-specifier.js';
 import type { ModuleRef, ParameterModel, TypeRef, TypeText, WorkerModel } from './model.js';
 import { printLiteral, quote } from './print-literal.js';
@@ -23,7 +24,7 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     const args = printArgumentLists(worker.parameters, names, specifierOf);
     const options =
       worker.options.length > 0 ? `, ${printLiteral(Object.fromEntries(worker.options), '  ')}` : '';
-    const source = path.relative(path.dirname(stubsFile), worker.file).split(path.sep).join('/');
+    const source = sourcePath(stubsFile, worker.file);
     return (
       `  /** ${worker.className}.perform in ${source} */\n` +
       `  ${worker.className}: workerStub<${args}>(${quote(worker.className)}${options}),\n`
@@ -40,6 +41,19 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     '',
   ].join('\n');
 }
+
+/** The worker's file as the stubs' comment names it, relative to the stubs; computed once per pair. */
+function sourcePath(stubsFile: string, file: string): string {
+  const key = `${stubsFile}\0${file}`;
+  let source = sourcePaths.get(key);
+  if (source === undefined) {
+    source = path.relative(path.dirname(stubsFile), file).split(path.sep).join('/');
+    sourcePaths.set(key, source);
+  }
+  return source;
+}
+
+const sourcePaths = new Map<string, string>();
 
 /**
  * The argument lists `perform` accepts, as the stubs type them. JSON turns an `undefined` argument into `null`
@@ -152,5 +166,5 @@ class LocalNames {
 /** Packages first, then relative paths, each alphabetically. */
 function compareSpecifiers(a: string, b: string): number {
   const relative = (specifier: string) => (specifier.startsWith('.') ? 1 : 0);
-  return relative(a) - relative(b) || a.localeCompare(b);
+  return relative(a) - relative(b) || compareText(a, b);
 }

@@ -10,21 +10,31 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { bundleRegistry, type RegistryBundler } from './bundle.js';
+import { type BundleRequest, type BundleResult, bundleRegistry, type RegistryBundler } from './bundle.js';
 import type { PreviousRun, RunInputs } from './cache.js';
 import { checkRecord } from './compat/check-record.js';
 import { generationsField, oldArgsTypes } from './compat/emit-generations.js';
 import { compiledSpecifiers } from './compiled-modules.js';
 import type { GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
-import { COMPILED_PREFIX, emitRegistryEntry, sourceSpecifier } from './emit-registry.js';
+import {
+  COMPILED_PREFIX,
+  emitRegistryEntry,
+  sourceSpecifier,
+  VALIDATOR_FILE,
+  VALIDATOR_MODULE,
+} from './emit-registry.js';
 import { emitStubs } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
+import { moduleLayoutHazard } from './module-hazard.js';
+import { ModuleLayout } from './module-layout.js';
+import { ModuleTreeBuilder } from './module-tree.js';
 import type { Output } from './outputs.js';
 import { loadPartialProject, readSettings } from './partial-project.js';
 import { periodicTypeDiagnostics } from './periodic/check-periodic-types.js';
 import { findPeriodic } from './periodic/find-periodic.js';
 import { phaseTimer } from './phase-timer.js';
+import { quote } from './print-literal.js';
 import { type LoadedProject, loadProject } from './project.js';
 import { registryCollisions } from './registry-collision.js';
 import { type FileRecord, staleFiles } from './reuse.js';
@@ -45,6 +55,8 @@ export interface Generation {
   readonly reuse?: ReuseState;
   /** How many project files were analyzed (all of them without reuse). */
   readonly analyzedFiles?: number;
+  /** Lines for the user that are not errors (why the modules layout bundled instead). */
+  readonly notes?: readonly string[];
 }
 
 export interface GenerateOptions {
@@ -56,6 +68,8 @@ export interface GenerateOptions {
   readonly reuse?: { readonly previous: ReuseState; readonly changed: ReadonlySet<string> };
   /** An esbuild context kept across runs (watch mode). */
   readonly bundler?: RegistryBundler;
+  /** The modules layout's builder kept across runs (watch mode, the daemon). */
+  readonly modules?: ModuleTreeBuilder;
   /** The cache's record of an earlier run, to reuse its per-file results (the CLI). */
   readonly previousRun?: PreviousRun;
   /** Workers whose incompatible argument change is accepted (`--accept-break`): a new generation in the record. */
@@ -199,16 +213,19 @@ async function finish(
   }
   const { record } = recorded;
   const stubs = jobStubs + (record ? oldArgsTypes(record) : '');
-  const registryEntry = emitRegistryEntry(
-    analysis.workers,
-    analysis.shapes,
-    sourceSpecifier(projectDir),
-    config.server,
-    periodic.modules,
-    record ? generationsField(record) : [],
-  );
+  const entryWith = (specifierOf: (file: string) => string) =>
+    emitRegistryEntry(
+      analysis.workers,
+      analysis.shapes,
+      specifierOf,
+      config.server,
+      periodic.modules,
+      record ? generationsField(record) : [],
+    );
+  const registryEntry = entryWith(sourceSpecifier(projectDir));
   timer.mark('stubs and registry entry');
   const outputs: Output[] = [{ path: config.out, text: stubs }];
+  const notes: string[] = [];
   if (!options.skipBundle) {
     let entry = registryEntry;
     if (config.registryMode === 'compiled') {
@@ -226,14 +243,7 @@ async function finish(
           registryEntry,
         };
       }
-      entry = emitRegistryEntry(
-        analysis.workers,
-        analysis.shapes,
-        (file) => COMPILED_PREFIX + compiled.specifiers.get(file),
-        config.server,
-        periodic.modules,
-        record ? generationsField(record) : [],
-      );
+      entry = entryWith((file) => COMPILED_PREFIX + compiled.specifiers.get(file));
     }
     const request = {
       entry,
@@ -243,7 +253,12 @@ async function finish(
       format: config.registryFormat,
       stubs: { path: config.out, text: stubs },
     };
-    const bundle = options.bundler ? await options.bundler.bundle(request) : await bundleRegistry(request);
+    const entryFiles = [
+      ...analysis.workers.map((worker) => worker.file),
+      ...(config.server ? [config.server] : []),
+      ...periodic.modules,
+    ];
+    const bundle = await bundleIn(config, options, loaded, request, { entryWith, entryFiles });
     if ('diagnostics' in bundle) {
       return {
         diagnostics: bundle.diagnostics,
@@ -252,7 +267,8 @@ async function finish(
         registryEntry,
       };
     }
-    outputs.push({ path: config.registry, text: bundle.code });
+    outputs.push({ path: config.registry, text: bundle.code }, ...(bundle.files ?? []));
+    if (bundle.note) notes.push(bundle.note);
     timer.mark('bundle');
   }
   // Last, so the line naming the files written starts as it always has.
@@ -272,7 +288,51 @@ async function finish(
     },
     reuse: withPeriodic(analysis.reuse, periodic.modules),
     analyzedFiles: analysis.analyzedFiles,
+    ...(notes.length > 0 ? { notes } : {}),
   };
+}
+
+/** The registry entry's text for a way of naming its modules, and the files it imports. */
+interface ModulesEntry {
+  readonly entryWith: (specifierOf: (file: string) => string) => string;
+  readonly entryFiles: readonly string[];
+}
+
+/**
+ * The registry in the configured mode: the modules layout when the registry is an ES module and no statement
+ * needs a bundle's whole-program view (else the bundle, with a note saying why); the bundle otherwise.
+ */
+async function bundleIn(
+  config: GenConfig,
+  options: GenerateOptions,
+  loaded: LoadedProject,
+  request: BundleRequest,
+  entry: ModulesEntry,
+): Promise<BundleResult> {
+  if (config.registryMode === 'modules') {
+    const hazard =
+      config.registryFormat === 'cjs'
+        ? 'the registry is read as CommonJS (no "type": "module" in its package.json, or a .cjs name)'
+        : moduleLayoutHazard(loaded.project.getProgram().compilerObject, request.projectDir);
+    if (hazard === undefined) {
+      const layout = new ModuleLayout(path.resolve(config.registry), request.projectDir);
+      const registry = layout.registry;
+      const text = entry
+        .entryWith((file) => layout.specifier(registry, layout.outputOf(file)))
+        .replace(
+          `from ${quote(VALIDATOR_MODULE)};`,
+          `from ${quote(layout.specifier(registry, layout.outputOf(VALIDATOR_FILE)))};`,
+        );
+      return (options.modules ?? new ModuleTreeBuilder()).build(request, layout, text, [
+        VALIDATOR_FILE,
+        ...entry.entryFiles,
+      ]);
+    }
+    const bundled = options.bundler ? await options.bundler.bundle(request) : await bundleRegistry(request);
+    const note = `the registry is bundled, not in the modules layout: ${hazard}`;
+    return 'code' in bundled ? { ...bundled, note } : bundled;
+  }
+  return options.bundler ? options.bundler.bundle(request) : bundleRegistry(request);
 }
 
 function withPeriodic(reuse: ReuseState | undefined, modules: readonly string[]): ReuseState | undefined {

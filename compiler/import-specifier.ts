@@ -32,6 +32,19 @@ const EMITTED: readonly (readonly [RegExp, string])[] = [
 
 /** `./workers/report.js` for src/workers/report.ts seen from src/sidepunch.generated.ts. */
 export function relativeSpecifier(fromFile: string, toFile: string, style: SpecifierStyle): string {
+  const key = `${fromFile}\0${toFile}\0${style}`;
+  let specifier = specifiers.get(key);
+  if (specifier === undefined) {
+    specifier = computeSpecifier(fromFile, toFile, style);
+    specifiers.set(key, specifier);
+  }
+  return specifier;
+}
+
+/** Computed once per pair: a watcher's regeneration names the same 2,000 files each time. */
+const specifiers = new Map<string, string>();
+
+function computeSpecifier(fromFile: string, toFile: string, style: SpecifierStyle): string {
   let relative = path.relative(path.dirname(fromFile), toFile).split(path.sep).join('/');
   if (!relative.startsWith('.')) relative = `./${relative}`;
   if (style === 'ts') return relative.replace(/\.d\.(m|c)?ts$/, '.$1js');

@@ -15,6 +15,7 @@ import { RegistryBundler } from './bundle.js';
 import type { PreviousRun } from './cache.js';
 import type { GenConfig } from './config.js';
 import { type Generation, generate } from './generate.js';
+import { ModuleTreeBuilder } from './module-tree.js';
 import { phaseTimer } from './phase-timer.js';
 import { type LoadedProject, loadProject } from './project.js';
 import type { ReuseState } from './reuse-analysis.js';
@@ -28,6 +29,7 @@ export class KeptProject {
   private reuse: ReuseState | undefined;
   private readonly sinceReuse = new Set<string>();
   private readonly bundler = new RegistryBundler();
+  private modules = new ModuleTreeBuilder();
 
   /** `onLoad`: told what to watch after each (re)load, before the generation. */
   constructor(
@@ -53,6 +55,8 @@ export class KeptProject {
     if (needsReload(changed, this.loaded)) {
       this.reuse = undefined;
       this.sinceReuse.clear();
+      // A changed tsconfig can change how any import resolves: the modules are all built again.
+      this.modules = new ModuleTreeBuilder();
       const fresh = loadProject(this.config.project);
       if ('diagnostics' in fresh) {
         this.loaded = undefined;
@@ -74,6 +78,7 @@ export class KeptProject {
     const generation = await generate(this.config, {
       loaded: this.loaded,
       bundler: this.bundler,
+      modules: this.modules,
       reuse: this.reuse ? { previous: this.reuse, changed: new Set(this.sinceReuse) } : undefined,
       acceptBreak,
     });

@@ -10,6 +10,8 @@
  * `declare module`), a name shared by a reused and a re-analyzed worker (the duplicate's diagnostics need both),
  * or two different shapes under one name.
  */
+
+import { compareText } from './compare-text.js';
 import type { FileLinks } from './file-graph.js';
 import { directDependencies } from './file-graph.js';
 import type { WorkerModel } from './model.js';
@@ -110,7 +112,7 @@ export function mergeWorkers(records: readonly WorkerRecord[]): Merged {
       return { conflict: `two workers named ${record.model.className}` };
     byName.set(record.model.className, record);
   }
-  const sorted = [...byName.values()].sort((a, b) => a.model.className.localeCompare(b.model.className));
+  const sorted = [...byName.values()].sort((a, b) => compareText(a.model.className, b.model.className));
   const shapes: Record<string, Shape> = {};
   for (const { shapes: own } of sorted) {
     for (const [name, shape] of Object.entries(own)) {

@@ -7,7 +7,7 @@
  *     re-analyzes only what they affect and rebuilds the registry with one esbuild context;
  *  4. each run prints tsc's watch lines and its diagnostics, and writes only when it has none.
  */
-import { existsSync, type FSWatcher, watch } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { recordRun } from './cache.js';
 import type { CliIo } from './cli.js';
@@ -17,6 +17,7 @@ import type { Generation } from './generate.js';
 import { KeptProject, type Watched } from './kept-project.js';
 import { writeOutputs } from './outputs.js';
 import { phaseTimer } from './phase-timer.js';
+import { type TreeWatcher, watchTree } from './tree-watch.js';
 
 export interface Watcher {
   /** Resolves once the watcher is closed (by `close()`, SIGINT or SIGTERM). */
@@ -26,11 +27,12 @@ export interface Watcher {
   close(): void;
 }
 
-const SETTLE_MS = 80;
+/** An editor's save is a few events within a millisecond or two (a write, or a write and a rename). */
+const SETTLE_MS = 25;
 const SOURCE = /\.(c|m)?tsx?$|\.json$/;
 
 export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signals?: boolean } = {}): Watcher {
-  let watchers: FSWatcher[] = [];
+  let watchers: TreeWatcher[] = [];
   let watching = '';
   let isClosed = false;
   const changed = new Set<string>();
@@ -43,35 +45,42 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
   });
   const ignored = new Set([config.out, config.registry, config.record || '', config.cache || '']);
   const stamp = () => `[${new Date().toLocaleTimeString()}]`;
+  const told = new Set<string>();
 
   const kept = new KeptProject(config, (watched) => startWatching(watched));
 
   const run = async (reason: string) => {
     if (isClosed) return;
     io.stdout(`${stamp()} ${reason}\n\n`);
-    const timer = phaseTimer();
     try {
       const batch = new Set(changed);
       changed.clear();
       const generation = await kept.regenerate(batch);
       report(generation);
-      timer.mark('write and record');
     } catch (error) {
       io.stderr(`sidepunch-gen: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   };
 
   const report = (generation: Generation) => {
+    const timer = phaseTimer();
     if (generation.diagnostics.length > 0) {
       io.stdout(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color }));
     } else {
-      writeOutputs(generation.outputs);
-      if (generation.inputs) {
-        recordRun(config, { ...generation.inputs, outputs: generation.outputs.map((output) => output.path) });
+      for (const note of generation.notes ?? []) {
+        if (!told.has(note)) io.stdout(`sidepunch-gen: ${note}\n\n`);
+        told.add(note);
       }
+      writeOutputs(generation.outputs);
+      timer.mark('write');
     }
     const count = generation.diagnostics.length;
     io.stdout(`${stamp()} Found ${count} error${count === 1 ? '' : 's'}. Watching for file changes.\n\n`);
+    // The outputs are written: the cache's record, for a later run's shortcut, is after the line.
+    if (count === 0 && generation.inputs) {
+      recordRun(config, { ...generation.inputs, outputs: generation.outputs.map((output) => output.path) });
+      timer.mark('record');
+    }
     const resolvers = waiting;
     waiting = [];
     for (const resolve of resolvers) resolve(generation);
@@ -88,9 +97,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
     }, SETTLE_MS);
   };
 
-  const onEvent = (dir: string) => (_event: string, name: string | Buffer | null) => {
-    if (!name) return;
-    const file = path.resolve(dir, name.toString());
+  const onFile = (file: string) => {
     if (ignored.has(file) || file.includes(`${path.sep}node_modules${path.sep}`) || !SOURCE.test(file))
       return;
     changed.add(file);
@@ -105,10 +112,16 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
     for (const watcher of watchers) watcher.close();
     watchers = [];
     for (const [dir, recursive] of Object.entries(project.wildcardDirectories)) {
-      if (existsSync(dir)) watchers.push(watch(dir, { recursive }, onEvent(dir)));
+      if (existsSync(dir)) watchers.push(watchTree(dir, recursive, onFile));
     }
+    // A config file is watched through its directory, which sees a save that renames a new file over it.
     for (const file of project.configFiles) {
-      watchers.push(watch(file, () => onEvent(path.dirname(file))('change', path.basename(file))));
+      const config = path.resolve(file);
+      if (existsSync(config)) {
+        watchers.push(
+          watchTree(path.dirname(config), false, (changed) => changed === config && onFile(config)),
+        );
+      }
     }
   };
 

@@ -237,4 +237,45 @@ dist.describe('end to end: sidepunch-gen → stubs → Redis → sidepunch-run',
       error_message: expect.stringContaining('args[1][0].quantity: expected number, got string'),
     });
   });
+
+  it('performs them from a registry in the modules layout too (one built module per source module)', async () => {
+    const gen = spawnSync(
+      process.execPath,
+      [GEN_BIN, '--registry-mode', 'modules', '--registry', 'dist/modules/registry.js', '--no-cache'],
+      { cwd: app.dir, encoding: 'utf8' },
+    );
+    expect(gen.stderr).toBe('');
+    expect(gen.stdout).toMatch(
+      /3 workers → .*dist\/modules\/registry\.js, dist\/modules\/registry\.modules\/ \(\d+ modules\)/,
+    );
+    expect(existsSync(app.path('dist/modules/registry.modules/src/workers/jobs.js'))).toBe(true);
+
+    await redis!.connect().flushall();
+    const enqueue = spawnSync(process.execPath, ['build/enqueue.js'], {
+      cwd: app.dir,
+      encoding: 'utf8',
+      env: { ...process.env, REDIS_URL: redis!.url },
+    });
+    expect(enqueue.stderr).toBe('');
+    const enqueued = JSON.parse(enqueue.stdout) as Record<string, unknown[]>;
+    const out = app.path('performed-modules.jsonl');
+    const runner = startRuntime(
+      redis!.url,
+      [app.path('dist/modules/registry.js'), '-c', '3', '-q', 'orders', '-q', 'default'],
+      { E2E_OUT: out },
+    );
+    const performed = () =>
+      existsSync(out)
+        ? readFileSync(out, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line) as { jid: string; args: unknown[] })
+        : [];
+    try {
+      await waitUntil('all 8 jobs performed', () => performed().length >= 8);
+    } finally {
+      expect(await runner.stop('SIGTERM')).toBe(0);
+    }
+    expect(Object.fromEntries(performed().map((run) => [run.jid, run.args]))).toEqual(enqueued);
+  });
 });

@@ -106,18 +106,18 @@ describe('the compiled registry mode', () => {
     );
   });
 
-  it('takes only "bundle" or "compiled", from the flag or package.json', async () => {
+  it('takes only "bundle", "compiled" or "modules", from the flag or package.json', async () => {
     const flag = await runCli(project({}).dir, '--registry-mode', 'tsc');
     expect(flag).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'sidepunch-gen: flag --registry-mode must be "bundle" or "compiled" (see --help)\n',
+      stderr: 'sidepunch-gen: flag --registry-mode must be "bundle", "compiled" or "modules" (see --help)\n',
     });
     const app = project({}, { sidepunch: { registryMode: 'tsc' } });
     const field = await runCli(app.dir);
     expect(field.code).toBe(2);
     expect(field.stderr).toBe(
-      `sidepunch-gen: ${app.path('package.json')}: "sidepunch.registryMode" must be "bundle" or "compiled"\n`,
+      `sidepunch-gen: ${app.path('package.json')}: "sidepunch.registryMode" must be "bundle", "compiled" or "modules"\n`,
     );
   });
 });
