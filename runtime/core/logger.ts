@@ -51,6 +51,8 @@ export function isLogFormat(value: string): value is LogFormat {
 export const FLUSH_EVERY_MS = 10;
 /** Held records that are written at once, whatever the time: bounds memory and the size of one write. */
 export const MAX_HELD = 2048;
+/** The most bytes a record is guessed at when sizing a chunk's buffer. */
+const MAX_RECORD_GUESS = 512;
 
 export class LineLogger implements Logger {
   /** Held records, four slots each (time, level, message, context): no object per line. */
@@ -113,7 +115,8 @@ export class LineLogger implements Logger {
           held[i + 3] as LogContext | undefined,
         );
       const chunk = out.take();
-      this.recordBytes = Math.ceil(chunk.length / records);
+      // Capped: one huge record (a long message) must not size every later chunk; the builder grows as needed.
+      this.recordBytes = Math.min(Math.ceil(chunk.length / records), MAX_RECORD_GUESS);
       this.sink.write(chunk);
       return;
     }
