@@ -3,6 +3,9 @@
  * bulk and single enqueue, a drain, and the idle enqueue-to-start latency, each with what it cost redis-server
  * (bench/redis-cost.ts).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { Client } from 'sidepunch';
 import type { RedisServer } from '../scripts/redis-server.js';
@@ -51,7 +54,10 @@ async function fill({ server }: Bench, system: System, target: Target, n: number
 
 export type Measured<T> = T & RedisCost;
 
-/** Drains `n` pre-enqueued jobs; jobs/s from the first job started to the last one done. */
+/**
+ * Drains `n` pre-enqueued jobs; jobs/s from the first job started to the last one done. At info, Sidepunch's stdout
+ * (two lines a job) goes to a file, as users run it, not through a pipe the bench would read (systems.ts).
+ */
 export async function drain(
   bench: Bench,
   system: System,
@@ -64,11 +70,13 @@ export async function drain(
   await fill(bench, system, target, n);
   const before = await redisSnapshot(bench.redis);
   let polls = 0;
+  const logDir = logLevel === 'info' ? mkdtempSync(path.join(os.tmpdir(), 'sidepunch-bench-')) : undefined;
   const worker = startWorker(system, target, {
     concurrency,
     mode: 'drain',
     count: n,
     logLevel,
+    stdoutFile: logDir && path.join(logDir, 'stdout.log'),
     sidekiq: bench.sidekiq,
   });
   try {
@@ -85,6 +93,7 @@ export async function drain(
     return { rate: n / (Number(last - first) / 1e9), peakRssKb: worker.peakRssKb(), ...cost };
   } finally {
     await worker.stop();
+    if (logDir) rmSync(logDir, { recursive: true, force: true });
   }
 }
 

@@ -5,7 +5,7 @@
  * {"mike" => "bob"}]`. Workers run in their own process and report on stdout in "BENCH " lines.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Client } from 'sidepunch';
 import { repoRoot } from './repo-root.js';
@@ -130,6 +130,12 @@ export interface WorkerOptions {
   readonly count: number;
   /** Sidepunch's --log-level: warn in the comparisons, info for the default-level row. */
   readonly logLevel?: 'warn' | 'info';
+  /**
+   * Sidepunch's stdout to this file instead of a pipe the bench reads, as a service manager or `> file` has it: on
+   * a 2-core machine, reading two lines a job through a pipe costs the bench CPU the worker would have, and a
+   * full pipe stalls the worker's writes. Its "BENCH " reports are read from the file's start.
+   */
+  readonly stdoutFile?: string;
   readonly sidekiq?: RubySidekiq;
 }
 
@@ -137,6 +143,7 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
   const { concurrency, mode, count } = options;
   let child: ChildProcess;
   if (system === 'sidepunch') {
+    const stdout = options.stdoutFile === undefined ? 'pipe' : openSync(options.stdoutFile, 'w');
     // Run as users run it (npx, package.json scripts): the executable itself, so the Node flags its first lines set apply.
     child = spawn(
       `${ROOT}bin/sidepunch-run.js`,
@@ -149,8 +156,12 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
         options.logLevel ?? 'warn',
         `${ROOT}bench/registry.mjs`,
       ],
-      { env: { ...process.env, BENCH_LATENCY_N: String(count) }, stdio: ['ignore', 'pipe', 'inherit'] },
+      { env: { ...process.env, BENCH_LATENCY_N: String(count) }, stdio: ['ignore', stdout, 'inherit'] },
     );
+    if (typeof stdout === 'number') {
+      closeSync(stdout);
+      return watch(system, child, options.stdoutFile);
+    }
   } else if (system === 'bullmq') {
     child = spawn(
       process.execPath,
@@ -181,7 +192,10 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
   return watch(system, child);
 }
 
-function watch(system: System, child: ChildProcess): WorkerProcess {
+/** Bytes of a stdout file searched for reports: the drain's one report comes after the first jobs' start lines. */
+const FILE_HEAD_BYTES = 1 << 20;
+
+function watch(system: System, child: ChildProcess, stdoutFile?: string): WorkerProcess {
   const reports: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   child.once('exit', () => {
@@ -189,7 +203,7 @@ function watch(system: System, child: ChildProcess): WorkerProcess {
   });
   // At the default log level the worker writes two lines a job: look for "BENCH " only, not at every line.
   let rest = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  const received = (chunk: Buffer) => {
     const text = rest + chunk.toString('latin1');
     let at = text.indexOf('BENCH ');
     let consumed = 0;
@@ -205,15 +219,28 @@ function watch(system: System, child: ChildProcess): WorkerProcess {
     const open = tail.indexOf('BENCH ');
     rest = open >= 0 ? tail.slice(open) : tail.slice(-5);
     if (reports.length > 0) for (const waiter of waiters.splice(0)) waiter();
-  });
+  };
+  child.stdout?.on('data', received);
+  /** Stdout in a file: its head read again, looked at afresh (a report may have been half written). */
+  const readHead = () => {
+    const head = Buffer.alloc(FILE_HEAD_BYTES);
+    const fd = openSync(stdoutFile!, 'r');
+    const size = readSync(fd, head, 0, FILE_HEAD_BYTES, 0);
+    closeSync(fd);
+    reports.length = 0;
+    rest = '';
+    received(head.subarray(0, size));
+  };
   return {
     child,
     async next(match) {
       for (;;) {
+        if (stdoutFile !== undefined) readHead();
         const found = reports.find(match);
         if (found) return found;
         if (child.exitCode !== null) throw new Error(`${system} worker exited with ${child.exitCode}`);
-        await new Promise<void>((resolve) => waiters.push(resolve));
+        if (stdoutFile !== undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+        else await new Promise<void>((resolve) => waiters.push(resolve));
       }
     },
     peakRssKb() {

@@ -6,6 +6,7 @@
  *  - json: one object per line, `{"time","level","msg","pid",…fields}`, a list of lines joined by `\n` into one
  *    string, as Node's `error.stack` holds it.
  */
+import type { LineBytes } from './line-bytes.js';
 import type { LogContext, LogLevel } from './logger.js';
 
 /** The fields a record carries besides time, level, message and pid, as JSON and handed-in loggers get them. */
@@ -34,6 +35,77 @@ const LEVEL_TAGS: Readonly<Record<LogLevel, string>> = {
   warn: 'WARN: ',
   error: 'ERROR: ',
 };
+
+/**
+ * textLine's line appended to `out` as bytes, the same bytes as `Buffer.from(textLine(…))`: what a chunk for a stream
+ * is built with. Every piece that repeats from line to line (the time prefix, field names, level tags) is encoded
+ * once.
+ */
+export function textLineBytes(
+  out: LineBytes,
+  time: number,
+  level: LogLevel,
+  message: string,
+  context?: LogContext,
+): void {
+  out.bytes(linePrefixBytes(time));
+  let below: (readonly string[])[] | undefined;
+  if (context) {
+    for (const key in context) {
+      const value = context[key];
+      if (value === undefined) continue;
+      if (typeof value === 'object') {
+        below ??= [];
+        below.push(value);
+      } else {
+        out.bytes(fieldNameBytes(key));
+        out.text(typeof value === 'string' ? value : String(value));
+      }
+    }
+  }
+  out.bytes(LEVEL_TAG_BYTES[level]);
+  out.text(message);
+  out.byte(NEWLINE);
+  if (below) {
+    for (const lines of below) {
+      for (const text of lines) {
+        out.bytes(INDENT);
+        out.text(text);
+        out.byte(NEWLINE);
+      }
+    }
+  }
+}
+
+const NEWLINE = 0x0a;
+const INDENT = Buffer.from('    ');
+const LEVEL_TAG_BYTES = Object.fromEntries(
+  Object.entries(LEVEL_TAGS).map(([level, tag]) => [level, Buffer.from(` ${tag}`)]),
+) as Readonly<Record<LogLevel, Buffer>>;
+
+/** ` <name>=` per field name: the runtime's own few; past the bound, encoded each time. */
+const fieldNames = new Map<string, Buffer>();
+const MAX_FIELD_NAMES = 256;
+function fieldNameBytes(key: string): Buffer {
+  let bytes = fieldNames.get(key);
+  if (bytes === undefined) {
+    bytes = Buffer.from(` ${escapeControls(key)}=`);
+    if (fieldNames.size < MAX_FIELD_NAMES) fieldNames.set(key, bytes);
+  }
+  return bytes;
+}
+
+let prefixBytesTime = Number.NaN;
+let prefixBytesPid = 0;
+let prefixBytes = Buffer.alloc(0);
+function linePrefixBytes(time: number): Buffer {
+  if (time !== prefixBytesTime || process.pid !== prefixBytesPid) {
+    prefixBytes = Buffer.from(linePrefix(time));
+    prefixBytesTime = time;
+    prefixBytesPid = process.pid;
+  }
+  return prefixBytes;
+}
 
 /**
  * `<time> pid=<pid>`, built once per millisecond: at tens of thousands of lines a second most share their

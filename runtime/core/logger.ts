@@ -3,11 +3,15 @@
  * lines stays cheap at a hundred thousand jobs a second (issue #25): a record is kept as it was given (time,
  * level, message, fields) and formatted only when written, and what is held is written in one chunk every
  * FLUSH_EVERY_MS or once MAX_HELD records are held, not once per event-loop turn; warnings and errors are written
- * at once, with what was held before them. Exit and crash paths call flush() (exit-guard.ts, crash-guard.ts). Lines for stdout keep their place among the process's other writes there, a job's own
+ * at once, with what was held before them. A text chunk for a stream (stdout) is built as UTF-8 bytes in one buffer
+ * (line-bytes.ts), one write and no string to flatten and encode. Exit and crash paths call flush() (exit-guard.ts,
+ * crash-guard.ts). Lines for stdout keep their place among the process's other writes there, a job's own
  * `console.log` included (stdio-order.ts). A host's own logger (pino and the like) can stand in for it
  * (field-logger.ts).
  */
-import { jsonLine, textLine } from './log-lines.js';
+import { Writable } from 'node:stream';
+import { LineBytes } from './line-bytes.js';
+import { jsonLine, textLine, textLineBytes } from './log-lines.js';
 import { holding, isStdio, released } from './stdio-order.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -30,8 +34,9 @@ export interface Logger {
   flush(): void;
 }
 
+/** Where lines go: in the text format a stream (stdout) is given UTF-8 bytes, anything else a string. */
 export interface LogSink {
-  write(text: string): unknown;
+  write(chunk: string | Uint8Array): unknown;
 }
 
 export function isLogLevel(value: string): value is LogLevel {
@@ -46,12 +51,18 @@ export function isLogFormat(value: string): value is LogFormat {
 export const FLUSH_EVERY_MS = 10;
 /** Held records that are written at once, whatever the time: bounds memory and the size of one write. */
 export const MAX_HELD = 2048;
+/** The most bytes a record is guessed at when sizing a chunk's buffer. */
+const MAX_RECORD_GUESS = 512;
 
 export class LineLogger implements Logger {
   /** Held records, four slots each (time, level, message, context): no object per line. */
   private held: (number | LogLevel | string | LogContext | undefined)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly line: typeof textLine;
+  /** Text lines for a stream are built as bytes (line-bytes.ts): one buffer a chunk, no string to flatten. */
+  private readonly asBytes: boolean;
+  /** Bytes per record in the last chunk: the next chunk's first guess at its size. */
+  private recordBytes = 128;
   /** Its lines go to stdout or stderr, where other writes must not overtake them. */
   private readonly ordered: boolean;
 
@@ -63,6 +74,7 @@ export class LineLogger implements Logger {
   ) {
     this.line = FORMATS[format];
     this.ordered = isStdio(sink);
+    this.asBytes = format === 'text' && sink instanceof Writable;
   }
 
   enabled(level: LogLevel): boolean {
@@ -91,6 +103,23 @@ export class LineLogger implements Logger {
     if (held.length === 0) return;
     this.held = [];
     if (this.ordered) released(this);
+    if (this.asBytes) {
+      const records = held.length / 4;
+      const out = new LineBytes(records * this.recordBytes);
+      for (let i = 0; i < held.length; i += 4)
+        textLineBytes(
+          out,
+          held[i] as number,
+          held[i + 1] as LogLevel,
+          held[i + 2] as string,
+          held[i + 3] as LogContext | undefined,
+        );
+      const chunk = out.take();
+      // Capped: one huge record (a long message) must not size every later chunk; the builder grows as needed.
+      this.recordBytes = Math.min(Math.ceil(chunk.length / records), MAX_RECORD_GUESS);
+      this.sink.write(chunk);
+      return;
+    }
     let text = '';
     for (let i = 0; i < held.length; i += 4)
       text += this.line(

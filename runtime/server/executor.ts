@@ -222,6 +222,12 @@ export class Executor {
 }
 
 /** Seconds with millisecond precision, as Sidekiq's `elapsed=0.123`. */
-function formatElapsed(ms: number): string {
+export function formatElapsed(ms: number): string {
+  // toFixed costs more than a no-op job's whole line: under a second, the text comes from a table of toFixed's own
+  // results, unless `ms` is near a rounding boundary (n.5), where only toFixed knows which way it goes.
+  const whole = Math.round(ms);
+  if (ms >= 0 && whole < ELAPSED_TEXTS.length && Math.abs(ms - whole) < 0.49) return ELAPSED_TEXTS[whole]!;
   return (ms / 1000).toFixed(3);
 }
+
+const ELAPSED_TEXTS: readonly string[] = Array.from({ length: 1000 }, (_, ms) => (ms / 1000).toFixed(3));

@@ -1,7 +1,8 @@
 /**
  * Fetcher: takes jobs from the queues into this process's in-progress lists, never a bare pop.
- *  1. fetch(max) hands out jobs already taken, then runs fetch.lua: in strict order, as many as fit from each
- *     queue in turn; with weights, batches of at most `concurrency`, each from a fresh weighted draw;
+ *  1. fetch(max) hands out jobs already taken, at once (a job a blocking fetch brought starts without another round
+ *     trip), else runs fetch.lua: in strict order, as many as fit from each queue in turn; with weights, batches of
+ *     at most `concurrency`, each from a fresh weighted draw;
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
@@ -61,10 +62,15 @@ export class Fetcher {
     });
   }
 
-  /** Up to `max` jobs, oldest first within each queue; an empty array when every queue is empty. */
+  /**
+   * Up to `max` jobs, oldest first within each queue; an empty array when every queue is empty. Jobs already taken
+   * (by a blocking fetch, or adopted) are handed out alone, without a round trip.
+   */
   async fetch(max: number): Promise<UnitOfWork[]> {
     const units = this.ready.splice(0, max);
-    if (units.length === max || this.stopped) return units;
+    // Jobs already in hand (a blocking fetch woke with one) start now: the next call fetches more while they run,
+    // so a push to an idle process waits for no round trip after the one that brought it.
+    if (units.length > 0 || this.stopped) return units;
     this.outstandingSince = this.ctx.clock.now();
     try {
       await this.adoptUntracked(units, max);

@@ -2,8 +2,10 @@
  * The runtime logger holds info lines and writes them in large chunks, formatted only then (issue #25): what it
  * writes must be byte for byte what it wrote one line at a time, in the order logged.
  */
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { LineLogger, type LogContext, type LogLevel, MAX_HELD } from '../../runtime/core/logger.js';
+import { formatElapsed } from '../../runtime/server/executor.js';
 
 /** The text format as it was written before lines were held and formatted late: the reference. */
 function referenceLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
@@ -60,6 +62,42 @@ describe('per-job lines, held and written in chunks', () => {
     expect(writes).toEqual([expected]);
   });
 
+  it('reach a stream (stdout) as the same bytes, built as bytes, non-ASCII and lone surrogates included', () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    let time = 1_764_460_800_000;
+    const logger = new LineLogger('debug', stream, () => time);
+    let expected = '';
+    const records: [LogLevel, string, LogContext | undefined][] = [
+      ['info', 'start', { class: 'NoOp', jid: 'b1946ac92492d2347c6235b4' }],
+      ['info', 'done', { class: 'NoOp', jid: 'b1946ac92492d2347c6235b4', elapsed: '0.001' }],
+      ['debug', hostile, { [hostile]: hostile, jid: 'j', empty: undefined, n: 42 }],
+      ['info', 'Café ✓ 日本 😀 lone \ud800 and \udc00 end', { class: 'Ünïcode😀', jid: 'x\ud83d' }],
+      [
+        'warn',
+        'with a stack',
+        { class: 'Hard', stack: ['    at x (a.js:1:2)', `at ${hostile} 😀`], after: 'z' },
+      ],
+      ['error', 'no fields', {}],
+      ['info', '', undefined],
+    ];
+    for (let round = 0; round < 3; round++) {
+      for (const [level, message, context] of records) {
+        logger[level](message, context);
+        expected += referenceLine(time, level, message, context);
+        time += round === 2 ? 86_400_123 : round;
+      }
+    }
+    logger.flush();
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).equals(Buffer.from(expected))).toBe(true);
+  });
+
   it('are written together, once, a short while after the first is logged', async () => {
     const { logger, writes } = collecting();
     for (let i = 0; i < 500; i++) logger.info('start', { class: 'NoOp', jid: String(i) });
@@ -95,5 +133,30 @@ describe('per-job lines, held and written in chunks', () => {
     logger.info('start', { jid: '1' });
     logger.flush();
     expect(writes).toEqual([]);
+  });
+});
+
+describe("a done line's elapsed=", () => {
+  it('reads as seconds with three decimals, exactly as toFixed(3) writes them, rounding boundaries included', () => {
+    const samples = [
+      0,
+      0.2,
+      0.49,
+      0.5,
+      0.51,
+      1.5,
+      2.5,
+      999.4,
+      999.5,
+      999.6,
+      1000,
+      12_345.678,
+      -0.3,
+      -2,
+      Number.NaN,
+    ];
+    for (let ms = 0; ms < 1001; ms++) samples.push(ms, ms + 0.4999, ms + 0.5, ms + 0.5001, ms - 0.5);
+    for (let i = 0; i < 10_000; i++) samples.push(Math.random() * 2000);
+    for (const ms of samples) expect(formatElapsed(ms), String(ms)).toBe((ms / 1000).toFixed(3));
   });
 });
