@@ -5,9 +5,9 @@
 //  2. per round, interleaved so machine noise hits all: tsc 6, tsc 7, sidepunch-gen cold (--no-cache), a
 //     no-change rerun (cached), and CLI runs after editing one worker's file (an argument, then a body, each
 //     edit reverted by the next), and the same edits through the build daemon (`--daemon`; its first run, which
-//     starts it, untimed);
-//  3. start `sidepunch-gen --watch` and time each regeneration from the file's write to the watcher's
-//     "Found 0 errors" line (the settle delay included);
+//     starts it, untimed), with the bundle and with the modules registry layout (`--registry-mode modules`);
+//  3. start `sidepunch-gen --watch` (the modules layout, its default here) and time each regeneration from the
+//     file's write to the watcher's "Found 0 errors" line (the settle delay included);
 //  4. check once that the incremental outputs equal a cold run's, byte for byte;
 //  5. print medians (wall time, and CPU time, which a shared machine's load disturbs less), and each goal of
 //     issue #20 as met or not with its ratio (on wall time).
@@ -33,6 +33,8 @@ const BENCH_ENV = { ...process.env, CI: '', SIDEPUNCH_GEN_DAEMON: '', SIDEPUNCH_
 const flags = parseFlags(process.argv.slice(2));
 const WORKERS = flags.workers ?? 2000;
 const WATCH_EDITS = flags.watchEdits ?? 10;
+/** The modules registry layout (docs/sidepunch-gen.md), beside the bundle: `--watch` writes it. */
+const MODULES = ['--registry-mode', 'modules', '--registry', 'dist/modules/registry.js'];
 const RUNS = flags.runs ?? 5;
 const DOMAINS = [
   'billing',
@@ -473,6 +475,8 @@ async function main() {
     body: [],
     daemonArgument: [],
     daemonBody: [],
+    modulesArgument: [],
+    modulesBody: [],
     watch: [],
   };
   const cpu = {
@@ -484,6 +488,8 @@ async function main() {
     body: [],
     daemonArgument: [],
     daemonBody: [],
+    modulesArgument: [],
+    modulesBody: [],
   };
   const same = {};
   const record = (key, measured) => {
@@ -517,16 +523,22 @@ async function main() {
       );
       writeFileSync(edits.file, edits.body); // a change, else the cached answer needs no daemon
       time(gen, ['--daemon'], dir);
+      time(gen, ['--daemon', ...MODULES], dir);
     }
-    for (const kind of ['argument', 'body']) {
-      const key = kind === 'argument' ? 'daemonArgument' : 'daemonBody';
-      for (const text of [edits[kind], edits.original]) {
-        writeFileSync(edits.file, text);
-        const measured = time(gen, ['--daemon'], dir);
-        if (/running in process/.test(measured.stderr)) throw new Error(`no daemon: ${measured.stderr}`);
-        record(key, measured);
-        if (run === 0 && text !== edits.original) {
-          same[key] = sameAsCold(gen, dir);
+    for (const [prefix, flags] of [
+      ['daemon', []],
+      ['modules', MODULES],
+    ]) {
+      for (const kind of ['argument', 'body']) {
+        const key = `${prefix}${kind === 'argument' ? 'Argument' : 'Body'}`;
+        for (const text of [edits[kind], edits.original]) {
+          writeFileSync(edits.file, text);
+          const measured = time(gen, ['--daemon', ...flags], dir);
+          if (/running in process/.test(measured.stderr)) throw new Error(`no daemon: ${measured.stderr}`);
+          record(key, measured);
+          if (run === 0 && text !== edits.original && prefix === 'daemon') {
+            same[key] = sameAsCold(gen, dir);
+          }
         }
       }
     }
@@ -550,7 +562,9 @@ async function main() {
     ['sidepunch-gen, after editing a body', 'body'],
     ['sidepunch-gen, after editing an argument (--daemon)', 'daemonArgument'],
     ['sidepunch-gen, after editing a body (--daemon)', 'daemonBody'],
-    ['sidepunch-gen --watch, regeneration', 'watch'],
+    ['sidepunch-gen, after editing an argument (--daemon, modules layout)', 'modulesArgument'],
+    ['sidepunch-gen, after editing a body (--daemon, modules layout)', 'modulesBody'],
+    ['sidepunch-gen --watch, regeneration (modules layout)', 'watch'],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   console.log(`${''.padEnd(width)}   median      min      max   runs   CPU, median`);
@@ -584,6 +598,8 @@ async function main() {
   goal('CLI after editing a body', median('body'), 1, 's');
   goal('CLI after editing an argument (--daemon)', median('daemonArgument'), 1, 's');
   goal('CLI after editing a body (--daemon)', median('daemonBody'), 1, 's');
+  goal('CLI after editing an argument (--daemon, modules layout)', median('modulesArgument'), 1, 's');
+  goal('CLI after editing a body (--daemon, modules layout)', median('modulesBody'), 1, 's');
   goal('--watch regeneration after an edit', median('watch'), 0.3, 's');
   console.log(
     `  (cold ÷ tsc ${ts6Version} --noEmit: ${(median('cold') / median('tsc6')).toFixed(2)}×; ` +
