@@ -222,12 +222,19 @@ async function finish(
       periodic.modules,
       record ? generationsField(record) : [],
     );
-  const registryEntry = entryWith(sourceSpecifier(projectDir));
+  // Read by the golden tests and the esbuild plugin; a watcher in the modules layout never needs it.
+  let sourceEntry: string | undefined;
+  const lazyEntry = {
+    get registryEntry(): string {
+      sourceEntry ??= entryWith(sourceSpecifier(projectDir));
+      return sourceEntry;
+    },
+  };
   timer.mark('stubs and registry entry');
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   const notes: string[] = [];
   if (!options.skipBundle) {
-    let entry = registryEntry;
+    let entry = lazyEntry.registryEntry;
     if (config.registryMode === 'compiled') {
       const files = [
         ...analysis.workers.map((worker) => worker.file),
@@ -240,7 +247,7 @@ async function finish(
           diagnostics: [compiled.problem],
           outputs: [],
           workers: analysis.workers.length,
-          registryEntry,
+          registryEntry: lazyEntry.registryEntry,
         };
       }
       entry = entryWith((file) => COMPILED_PREFIX + compiled.specifiers.get(file));
@@ -264,7 +271,7 @@ async function finish(
         diagnostics: bundle.diagnostics,
         outputs: [],
         workers: analysis.workers.length,
-        registryEntry,
+        registryEntry: lazyEntry.registryEntry,
       };
     }
     outputs.push({ path: config.registry, text: bundle.code }, ...(bundle.files ?? []));
@@ -277,7 +284,9 @@ async function finish(
   return {
     diagnostics: [],
     outputs,
-    registryEntry,
+    get registryEntry() {
+      return lazyEntry.registryEntry;
+    },
     workers: analysis.workers.length,
     inputs: {
       files: [...new Set([...loaded.configFiles, ...analyzed.readFiles])],
