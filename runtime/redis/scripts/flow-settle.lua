@@ -1,0 +1,96 @@
+-- flow-settle: jobs of workflows succeeded, failed or died (docs/workflows.md). Called in the completer's MULTI
+-- beside the jobs' acknowledgements, retries or dead-set entries, so a node's state and its parent's count are
+-- written together with its outcome. A child is counted in its parent once, by jid (HSETNX of its result), so a
+-- second run of the same job (one rescued from a process thought dead) counts nothing. When a parent's count
+-- reaches 0 it is pushed to its queue. A child that died fails its parent (policy `fail`, the default: the parent
+-- goes to the dead set with an error naming the child, and so on up the tree) or counts as done without a result
+-- (policy `ignore`). Workflows are refused on a Redis Cluster: keys are built here from prefixes.
+--
+-- KEYS[1]  the queues set
+-- KEYS[2]  the dead set
+-- ARGV[1]  the workflow key prefix (`sidepunch:flow:`)
+-- ARGV[2]  the queue key prefix (`queue:`)
+-- ARGV[3]  now, epoch seconds as written in payloads
+-- ARGV[4]  seconds a finished workflow's records still live
+-- ARGV[5…] groups of 5, in the order the outcomes were written: root jid, jid, parent jid ('' for the root),
+--          'success' | 'failure' | 'death', then the result entry (success: `{"jid","class","result"}` JSON) or the
+--          class (death)
+--
+-- Returns the jids of the parents pushed to their queues.
+local flowPrefix, queuePrefix, now, doneTtl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local pushed = {}
+
+local function setState(root, jid, state)
+  local key = flowPrefix .. root .. ':state'
+  if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, jid, state) end
+end
+
+-- The workflow ended (its root succeeded or died): its records live doneTtl more, for the dashboard.
+local function finish(root)
+  redis.call('EXPIRE', flowPrefix .. root .. ':tree', doneTtl)
+  redis.call('EXPIRE', flowPrefix .. root .. ':state', doneTtl)
+end
+
+-- Records `child` in `parent` once; returns the parent's hash when this call counted it, else nil.
+local function record(parent, child, entry)
+  local hash = flowPrefix .. parent
+  if redis.call('EXISTS', hash) == 0 then return nil end -- expired
+  if redis.call('HSETNX', hash .. ':results', child, entry) == 0 then return nil end
+  local ttl = redis.call('TTL', hash)
+  if ttl > 0 then redis.call('EXPIRE', hash .. ':results', ttl) end
+  return hash
+end
+
+-- One more child done: the parent goes to its queue when it was the last.
+local function count(root, parent, child, entry)
+  local hash = record(parent, child, entry)
+  if not hash or redis.call('HEXISTS', hash, 'killed') == 1 then return end
+  if redis.call('HINCRBY', hash, 'pending', -1) ~= 0 then return end
+  local queue = redis.call('HGET', hash, 'queue')
+  redis.call('SADD', KEYS[1], queue)
+  redis.call('LPUSH', queuePrefix .. queue, redis.call('HGET', hash, 'payload') .. ',"enqueued_at":' .. now .. '}')
+  setState(root, parent, 'pending')
+  pushed[#pushed + 1] = parent
+end
+
+-- A node went to the dead set: its parent fails (and then its own parent, …) or ignores it.
+local function die(root, jid, parent, class)
+  setState(root, jid, 'dead')
+  while parent ~= '' do
+    local hash = flowPrefix .. parent
+    local policy = redis.call('HGET', hash, 'policy')
+    if not policy then return end -- expired
+    if policy == 'ignore' then return count(root, parent, jid, '-') end
+    if not record(parent, jid, '-') or redis.call('HSETNX', hash, 'killed', now) == 0 then return end
+    local message = 'child ' .. class .. ' ' .. jid .. ' went to the dead set'
+    redis.call('ZADD', KEYS[2], now, redis.call('HGET', hash, 'payload') ..
+      ',"error_class":"Sidepunch::ChildDied","error_message":' .. cjson.encode(message) ..
+      ',"failed_at":' .. now .. '}')
+    setState(root, parent, 'dead')
+    jid, class, parent = parent, redis.call('HGET', hash, 'class'), redis.call('HGET', hash, 'parent')
+  end
+  finish(root)
+end
+
+for i = 5, #ARGV, 5 do
+  local root, jid, parent, outcome, detail = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  if outcome == 'success' then
+    setState(root, jid, 'succeeded')
+    local own = flowPrefix .. jid -- a parent that ran: its results are no longer needed beyond the workflow's end
+    if redis.call('EXISTS', own) == 1 then
+      redis.call('EXPIRE', own, doneTtl)
+      redis.call('EXPIRE', own .. ':results', doneTtl)
+    end
+    if parent == '' then finish(root) else count(root, parent, jid, detail) end
+  elseif outcome == 'failure' then
+    setState(root, jid, 'retrying')
+  else
+    if parent == '' then
+      setState(root, jid, 'dead')
+      finish(root)
+    else
+      die(root, jid, parent, detail)
+    end
+  end
+end
+return pushed
