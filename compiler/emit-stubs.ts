@@ -1,5 +1,6 @@
 /**
- * Generates the stubs module: `export const jobs = { Name: workerStub<[params]>('Name', options), … } as const`.
+ * Generates the stubs module: `export const jobs = { Name: workerStub<[params], 'Name'>('Name', options), … } as
+ * const`, with a third type argument for a workflow's parent: the classes it takes as children.
  *  1. give every type the parameters name a local name (the source's own unless two clash);
  *  2. import them type-only, from paths in the style the user's tsconfig resolves (never a worker module for a
  *     value, so an app that only enqueues never loads worker code);
@@ -26,7 +27,7 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     const source = path.relative(path.dirname(stubsFile), worker.file).split(path.sep).join('/');
     return (
       `  /** ${worker.className}.perform in ${source} */\n` +
-      `  ${worker.className}: workerStub<${args}>(${quote(worker.className)}${options}),\n`
+      `  ${worker.className}: workerStub<${args}, ${quote(worker.className)}${children(worker)}>(${quote(worker.className)}${options}),\n`
     );
   });
   return [
@@ -39,6 +40,11 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
       : 'export const jobs = {} as const;',
     '',
   ].join('\n');
+}
+
+/** A workflow parent's child classes, as the stub's third type argument. */
+function children(worker: WorkerModel): string {
+  return worker.children ? `, ${worker.children.map(quote).join(' | ')}` : '';
 }
 
 /**

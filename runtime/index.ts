@@ -49,6 +49,7 @@ export { close, configure, defaultClient, push, pushBulk } from './client/defaul
 export { Limiter, type LimiterConnection, limiter, OverLimitError } from './client/limiter.js';
 export {
   type ClientSource,
+  type FlowTarget,
   type OutcomeStub,
   setStubClient,
   type WorkerStub,
@@ -66,6 +67,17 @@ export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
 export type { DebounceOptions } from './core/debounce.js';
 export type { FieldLogger, LogFields } from './core/field-logger.js';
+export {
+  type ChildDeathPolicy,
+  type ChildResult,
+  type ChildResults,
+  FLOW_DONE_TTL_SECONDS,
+  FLOW_TTL_SECONDS,
+  FlowError,
+  type FlowNode,
+  type FlowNodeState,
+  type ResultOf,
+} from './core/flow.js';
 export {
   type DeathHandler,
   deathHandlers,
