@@ -60,6 +60,7 @@ export const UNIT = [
 export const SLOW = [
   'test/bench/**/*.test.ts',
   'test/batches/proof.test.ts',
+  'test/workflows/proof.test.ts',
   'test/cluster/**/*.test.ts',
   'test/faults/**/*.test.ts',
   'test/interop/**/*.test.ts',
