@@ -7,6 +7,7 @@ export {
 } from './api/api-connection.js';
 export { type BatchRecord, BatchSet } from './api/batch-set.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
+export { type FlowNodeRecord, type FlowRecord, FlowSet } from './api/flow-set.js';
 export type { InFlightGroup, InFlightReport } from './api/in-flight.js';
 export { JobRecord } from './api/job-record.js';
 export {
