@@ -55,6 +55,7 @@ export const UNIT = [
   'test/testing/fake-mode.test.ts',
   'test/testing/inline-mode.test.ts',
   'test/testing/unique-and-debounce.test.ts',
+  'test/testing/workflows-testing.test.ts',
   'test/web/building-blocks.test.ts',
 ];
 export const SLOW = [
