@@ -47,17 +47,16 @@ export interface WorkerStub<
   with(...args: Args): JobCall;
   /** A leaf of a workflow, not pushed: give it to a parent's `after([...])` (docs/workflows.md). */
   child(...args: Args): FlowNode<Name>;
-  /** A middle node of a workflow, not pushed: runs after `children`, and is itself a child of its parent. */
-  readonly childAfter: [Children] extends [never]
-    ? never
-    : (children: readonly FlowNode<Children>[], ...args: Args) => FlowNode<Name>;
+  /**
+   * A middle node of a workflow, not pushed: runs after `children`, and is itself a child of its parent. Only nodes
+   * of the classes this one declares in `children` fit (none, for a class that declares no children).
+   */
+  childAfter(children: readonly FlowNode<Children>[], ...args: Args): FlowNode<Name>;
   /**
    * Pushes a workflow with this job as its root, run once every child (and theirs) succeeded; resolves to the
-   * workflow's id, the root's jid.
+   * workflow's id, the root's jid. Only nodes of the classes this one declares in `children` fit.
    */
-  readonly after: [Children] extends [never]
-    ? never
-    : (children: readonly FlowNode<Children>[], ...args: Args) => Promise<string>;
+  after(children: readonly FlowNode<Children>[], ...args: Args): Promise<string>;
 }
 
 /** What a client offers workflows through: the real client and the testing clients. */
@@ -102,8 +101,7 @@ export function workerStub<
     args: withoutTrailingUndefined(args),
     children,
   });
-  const childAfter = (children: readonly FlowNode[], ...args: Args) => node(children, args);
-  const after = (children: readonly FlowNode[], ...args: Args) => {
+  const after = (children: readonly FlowNode[], args: readonly unknown[]) => {
     const target = pushTarget() as Partial<FlowTarget>;
     if (typeof target.pushFlow !== 'function')
       return Promise.reject(new FlowError('this client does not support workflows'));
@@ -113,8 +111,8 @@ export function workerStub<
     className,
     options,
     child: (...args) => node([], args),
-    childAfter: childAfter as unknown as WorkerStub<Args, Name, Children>['childAfter'],
-    after: after as unknown as WorkerStub<Args, Name, Children>['after'],
+    childAfter: (children, ...args) => node(children, args),
+    after: (children, ...args) => after(children, args),
     withOutcome: {
       performAsync: (...args) => pushOutcome(args, {}),
       performIn: (seconds, ...args) => pushOutcome(args, { in: seconds }),
