@@ -49,6 +49,20 @@ class Total {
     return sum;
   }
 }
+/** Fails its first run: its retry must see the children again. */
+class Flaky {
+  static sidepunchOptions = { retry: 1 };
+  declare readonly children: ChildResults<Square>;
+  perform(label: string) {
+    const run = (runs.get(label) ?? 0) + 1;
+    runs.set(label, run);
+    seen.set(
+      `${label}:${run}`,
+      this.children.map((child) => child.result),
+    );
+    if (run === 1) throw new Error('the parent fails once');
+  }
+}
 class Lenient extends Total {
   static sidepunchOptions = { childDeath: 'ignore' as const };
 }
@@ -69,10 +83,11 @@ const jobs = {
   Total: workerStub<[label: string], 'Total', 'Square'>('Total'),
   Lenient: workerStub<[label: string], 'Lenient', 'Square'>('Lenient', { childDeath: 'ignore' }),
   Top: workerStub<[label: string], 'Top', 'Total' | 'Square'>('Top'),
+  Flaky: workerStub<[label: string], 'Flaky', 'Square'>('Flaky', { retry: 1 }),
 };
 
 function start(): InProcessRuntime {
-  runtime = startInProcess(fixture.server.url, { Square, Total, Lenient, Top }, { concurrency: 10 });
+  runtime = startInProcess(fixture.server.url, { Square, Total, Lenient, Top, Flaky }, { concurrency: 10 });
   return runtime;
 }
 
@@ -88,6 +103,24 @@ describe('workflows', () => {
     await expect.poll(() => seen.get('three'), { timeout: 8000 }).toEqual({ sum: 14, classes: ['Square'] });
     await expect.poll(async () => (await states(root))[root]).toBe('succeeded');
     expect(Object.values(await states(root)).sort()).toEqual(Array(4).fill('succeeded'));
+    // Done: the records stay 7 days for the dashboard, no longer 30.
+    const week = 7 * 24 * 3600;
+    for (const key of [
+      `sidepunch:flow:${root}:tree`,
+      `sidepunch:flow:${root}:state`,
+      `sidepunch:flow:${root}`,
+    ])
+      expect(await fixture.redis.ttl(key)).toBeLessThanOrEqual(week);
+  });
+
+  it('a parent that fails once sees its children again on its retry', async () => {
+    const { launcher, clock } = start();
+    await jobs.Flaky.after([jobs.Square.child(2), jobs.Square.child(3)], 'flaky');
+    await expect.poll(() => fixture.redis.zcard('retry'), { timeout: 8000 }).toBe(1);
+    clock.advance(120_000);
+    expect(await launcher.scheduler.tick()).toBe(1);
+    await expect.poll(() => seen.get('flaky:2'), { timeout: 8000 }).toEqual([4, 9]);
+    expect(seen.get('flaky:1')).toEqual([4, 9]);
   });
 
   it('the children are ordinary Sidekiq jobs naming their workflow and parent; the parent waits outside any queue', async () => {
