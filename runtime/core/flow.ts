@@ -46,7 +46,7 @@ export interface ChildResult<C extends string, R> {
  * declaration to learn which classes the parent takes; the runtime sets the field before `perform`, in the order
  * the children were given. A child that died under `childDeath: 'ignore'` is left out.
  */
-export type ChildResults<W> = W extends { perform(...args: never[]): unknown }
+export type ChildResults<W> = [W] extends [{ perform(...args: never[]): unknown }]
   ? readonly ChildResult<string, ResultOf<W>>[]
   : readonly { [K in keyof W & string]: ChildResult<K, ResultOf<W[K]>> }[keyof W & string][];
 
