@@ -6,9 +6,10 @@
  *     an older generation of them (upgrade.ts); a job over its worker's
  *     `limit` is not run (job-limits.ts: it is rescheduled); a unique job held until it
  *     starts releases its lock (unique-release.ts, the one write made here);
- *  3. `new` the worker, set its jid (and a workflow parent's `children`, read from Redis), await `perform(...args)` inside the server middleware chain, when there is
- *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
- *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
+ *  3. `new` the worker, set its jid (and a workflow parent's `children`, read from Redis: flow-children.ts), await
+ *     `perform(...args)` inside the server middleware chain, when there is one (a middleware that does not call
+ *     `next` skips the job: it counts as done), all in the job's scope (job-context.ts), so an error thrown from its
+ *     timers or callbacks fails it as if perform had thrown it; a workflow child's result is kept for its parent;
  *  4. log start and finish with class, jid and elapsed time (a failure with its stack: the first frames, all of them
  *     at log level debug), and emit the matching event.
  */
