@@ -16,9 +16,6 @@ export type ChildDeathPolicy = 'fail' | 'ignore';
 /** A node's state, as the data API and the dashboard show it. */
 export type FlowNodeState = 'waiting' | 'pending' | 'retrying' | 'succeeded' | 'dead';
 
-/** The error class a parent gets in the dead set when a child died under the `fail` policy. */
-export const CHILD_DIED_ERROR = 'Sidepunch::ChildDied';
-
 /**
  * A job of a workflow, not pushed: what `jobs.X.child(...args)` gives. `C` is the class name, which a parent's
  * `after([...])` checks against the classes it declares in `children`.
