@@ -33,7 +33,7 @@ export class FlowOutcomes {
     if (disposition.kind === 'ack' && !disposition.failed) {
       const result = disposition.result ?? 'null';
       const entry = `{"jid":${JSON.stringify(job.jid)},"class":${JSON.stringify(job.class)},"result":${result}}`;
-      this.settled.push(flow.root, job.jid, parent, 'success', entry);
+      this.settled.push(flow.root, job.jid, parent, flow.isParent ? 'parent-success' : 'success', entry);
     } else if (disposition.kind === 'retry') {
       this.settled.push(flow.root, job.jid, parent, 'failure', '');
     } else {

@@ -1,5 +1,5 @@
 -- flow-push: a workflow is saved and started in one step (docs/workflows.md): every parent waits in its own hash
--- with its count of children, its payload ready to push; the tree and each node's state are kept under the root's
+-- with its count of children, its payload ready to push, and its results hash (an empty field keeps it there); the tree and each node's state are kept under the root's
 -- jid for the dashboard; the leaves go to their queues as ordinary jobs. All or nothing, so no child can finish
 -- before its parent is there to count it. Workflows are refused on a Redis Cluster: keys are built from prefixes.
 --
@@ -28,6 +28,9 @@ for i = 0, parents - 1 do
   redis.call('HSET', hash, 'root', root, 'parent', ARGV[at + 1], 'class', ARGV[at + 2], 'pending', ARGV[at + 3],
     'queue', ARGV[at + 4], 'policy', ARGV[at + 5], 'children', ARGV[at + 6], 'payload', ARGV[at + 7])
   redis.call('EXPIRE', hash, ttl)
+  -- The results hash exists from the start, with its expiry, so settling a child never sets one.
+  redis.call('HSET', hash .. ':results', '', '')
+  redis.call('EXPIRE', hash .. ':results', ttl)
   redis.call('HSET', stateKey, jid, 'waiting')
 end
 

@@ -13,8 +13,8 @@
 -- ARGV[3]  now, epoch seconds as written in payloads
 -- ARGV[4]  seconds a finished workflow's records still live
 -- ARGV[5…] groups of 5, in the order the outcomes were written: root jid, jid, parent jid ('' for the root),
---          'success' | 'failure' | 'death', then the result entry (success: `{"jid","class","result"}` JSON) or the
---          class (death)
+--          'success' | 'parent-success' (a job that had children) | 'failure' | 'death', then the result entry
+--          (success: `{"jid","class","result"}` JSON) or the class (death)
 --
 -- Returns the jids of the parents pushed to their queues.
 local flowPrefix, queuePrefix, now, doneTtl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
@@ -31,13 +31,13 @@ local function finish(root)
   redis.call('EXPIRE', flowPrefix .. root .. ':state', doneTtl)
 end
 
--- Records `child` in `parent` once; returns the parent's hash when this call counted it, else nil.
+-- Records `child` in `parent` once; returns the parent's hash when this call counted it, else nil. The results hash
+-- was made, with its expiry, by flow-push.lua: when it is gone, so is the workflow.
 local function record(parent, child, entry)
   local hash = flowPrefix .. parent
-  if redis.call('EXISTS', hash) == 0 then return nil end -- expired
-  if redis.call('HSETNX', hash .. ':results', child, entry) == 0 then return nil end
-  local ttl = redis.call('TTL', hash)
-  if ttl > 0 then redis.call('EXPIRE', hash .. ':results', ttl) end
+  local results = hash .. ':results'
+  if redis.call('EXISTS', results) == 0 then return nil end -- expired
+  if redis.call('HSETNX', results, child, entry) == 0 then return nil end
   return hash
 end
 
@@ -74,12 +74,11 @@ end
 
 for i = 5, #ARGV, 5 do
   local root, jid, parent, outcome, detail = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  if outcome == 'success' then
+  if outcome == 'success' or outcome == 'parent-success' then
     setState(root, jid, 'succeeded')
-    local own = flowPrefix .. jid -- a parent that ran: its results are no longer needed beyond the workflow's end
-    if redis.call('EXISTS', own) == 1 then
-      redis.call('EXPIRE', own, doneTtl)
-      redis.call('EXPIRE', own .. ':results', doneTtl)
+    if outcome == 'parent-success' then -- a parent that ran: its results are not needed beyond the workflow's end
+      redis.call('EXPIRE', flowPrefix .. jid, doneTtl)
+      redis.call('EXPIRE', flowPrefix .. jid .. ':results', doneTtl)
     end
     if parent == '' then finish(root) else count(root, parent, jid, detail) end
   elseif outcome == 'failure' then
