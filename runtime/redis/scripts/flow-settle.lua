@@ -3,8 +3,10 @@
 -- written together with its outcome. A child is counted in its parent once, by jid (HSETNX of its result), so a
 -- second run of the same job (one rescued from a process thought dead) counts nothing. When a parent's count
 -- reaches 0 it is pushed to its queue. A child that died fails its parent (policy `fail`, the default: the parent
--- goes to the dead set with an error naming the child, and so on up the tree) or counts as done without a result
--- (policy `ignore`). Workflows are refused on a Redis Cluster: keys are built here from prefixes.
+-- goes to the dead set with an error naming the child, its count is set to -1 so it is never pushed, and so on up
+-- the tree) or counts as done without a result (policy `ignore`). Successes are the common case and are grouped:
+-- one HSETNX per child, then one state write per workflow and one HINCRBY per parent for the whole call.
+-- Workflows are refused on a Redis Cluster: keys are built here from prefixes.
 --
 -- KEYS[1]  the queues set
 -- KEYS[2]  the dead set
@@ -19,10 +21,27 @@
 -- Returns the jids of the parents pushed to their queues.
 local flowPrefix, queuePrefix, now, doneTtl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local pushed = {}
+local states, stateOrder = {}, {} -- root → { jid, state, jid, state, … }, written once per workflow
+local counted, countOrder = {}, {} -- parent → { root, n }: children newly counted in this call
+local alive = {} -- parent → whether its results hash is still there (false: expired)
 
 local function setState(root, jid, state)
-  local key = flowPrefix .. root .. ':state'
-  if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, jid, state) end
+  local list = states[root]
+  if not list then
+    list = {}
+    states[root] = list
+    stateOrder[#stateOrder + 1] = root
+  end
+  list[#list + 1] = jid
+  list[#list + 1] = state
+end
+
+local function writeStates()
+  for _, root in ipairs(stateOrder) do
+    local key = flowPrefix .. root .. ':state'
+    if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, unpack(states[root])) end
+  end
+  states, stateOrder = {}, {}
 end
 
 -- The workflow ended (its root succeeded or died): its records live doneTtl more, for the dashboard.
@@ -31,26 +50,34 @@ local function finish(root)
   redis.call('EXPIRE', flowPrefix .. root .. ':state', doneTtl)
 end
 
--- Records `child` in `parent` once; returns the parent's hash when this call counted it, else nil. The results hash
--- was made, with its expiry, by flow-push.lua: when it is gone, so is the workflow.
+-- Records `child` in `parent` once; true when this call counted it. flow-push.lua made the results hash with its
+-- expiry: when it is gone, so is the workflow.
 local function record(parent, child, entry)
-  local hash = flowPrefix .. parent
-  local results = hash .. ':results'
-  if redis.call('EXISTS', results) == 0 then return nil end -- expired
-  if redis.call('HSETNX', results, child, entry) == 0 then return nil end
-  return hash
+  local results = flowPrefix .. parent .. ':results'
+  if alive[parent] == nil then alive[parent] = redis.call('EXISTS', results) == 1 end
+  return alive[parent] and redis.call('HSETNX', results, child, entry) == 1
 end
 
--- One more child done: the parent goes to its queue when it was the last.
-local function count(root, parent, child, entry)
-  local hash = record(parent, child, entry)
-  if not hash or redis.call('HEXISTS', hash, 'killed') == 1 then return end
-  if redis.call('HINCRBY', hash, 'pending', -1) ~= 0 then return end
+-- `n` more children of `parent` done: the parent goes to its queue when they were the last (a failed parent's
+-- count is -1, so it never reaches 0).
+local function count(root, parent, n)
+  local hash = flowPrefix .. parent
+  if redis.call('HINCRBY', hash, 'pending', -n) ~= 0 then return end
   local queue = redis.call('HGET', hash, 'queue')
   redis.call('SADD', KEYS[1], queue)
   redis.call('LPUSH', queuePrefix .. queue, redis.call('HGET', hash, 'payload') .. ',"enqueued_at":' .. now .. '}')
   setState(root, parent, 'pending')
   pushed[#pushed + 1] = parent
+end
+
+local function countLater(root, parent)
+  local entry = counted[parent]
+  if entry then
+    entry[2] = entry[2] + 1
+  else
+    counted[parent] = { root, 1 }
+    countOrder[#countOrder + 1] = parent
+  end
 end
 
 -- A node went to the dead set: its parent fails (and then its own parent, …) or ignores it.
@@ -59,9 +86,10 @@ local function die(root, jid, parent, class)
   while parent ~= '' do
     local hash = flowPrefix .. parent
     local policy = redis.call('HGET', hash, 'policy')
-    if not policy then return end -- expired
-    if policy == 'ignore' then return count(root, parent, jid, '-') end
-    if not record(parent, jid, '-') or redis.call('HSETNX', hash, 'killed', now) == 0 then return end
+    if not policy or not record(parent, jid, '-') then return end -- expired, or counted already
+    if policy == 'ignore' then return countLater(root, parent) end
+    if redis.call('HSETNX', hash, 'killed', now) == 0 then return end
+    redis.call('HSET', hash, 'pending', -1)
     local message = 'child ' .. class .. ' ' .. jid .. ' went to the dead set'
     redis.call('ZADD', KEYS[2], now, redis.call('HGET', hash, 'payload') ..
       ',"error_class":"Sidepunch::ChildDied","error_message":' .. cjson.encode(message) ..
@@ -80,16 +108,21 @@ for i = 5, #ARGV, 5 do
       redis.call('EXPIRE', flowPrefix .. jid, doneTtl)
       redis.call('EXPIRE', flowPrefix .. jid .. ':results', doneTtl)
     end
-    if parent == '' then finish(root) else count(root, parent, jid, detail) end
+    if parent == '' then
+      finish(root)
+    elseif record(parent, jid, detail) then
+      countLater(root, parent)
+    end
   elseif outcome == 'failure' then
     setState(root, jid, 'retrying')
+  elseif parent == '' then
+    setState(root, jid, 'dead')
+    finish(root)
   else
-    if parent == '' then
-      setState(root, jid, 'dead')
-      finish(root)
-    else
-      die(root, jid, parent, detail)
-    end
+    die(root, jid, parent, detail)
   end
 end
+writeStates()
+for _, parent in ipairs(countOrder) do count(counted[parent][1], parent, counted[parent][2]) end
+writeStates()
 return pushed
