@@ -34,14 +34,34 @@ for i = 0, parents - 1 do
   redis.call('HSET', stateKey, jid, 'waiting')
 end
 
+-- The leaves, a thousand per LPUSH and per HSET (unpack's limit is far above).
+local byQueue, queueOrder, states = {}, {}, {}
 local leaves = 0
+local function flush(queue)
+  local payloads = byQueue[queue]
+  if #payloads > 0 then redis.call('LPUSH', queuePrefix .. queue, unpack(payloads)) end
+  byQueue[queue] = {}
+end
 for i = 8 + parents * 8, #ARGV, 3 do
   local queue = ARGV[i]
-  redis.call('SADD', KEYS[1], queue)
-  redis.call('LPUSH', queuePrefix .. queue, ARGV[i + 2])
-  redis.call('HSET', stateKey, ARGV[i + 1], 'pending')
+  if not byQueue[queue] then
+    byQueue[queue] = {}
+    queueOrder[#queueOrder + 1] = queue
+    redis.call('SADD', KEYS[1], queue)
+  end
+  local payloads = byQueue[queue]
+  payloads[#payloads + 1] = ARGV[i + 2]
+  if #payloads == 1000 then flush(queue) end
+  states[#states + 1] = ARGV[i + 1]
+  states[#states + 1] = 'pending'
+  if #states == 2000 then
+    redis.call('HSET', stateKey, unpack(states))
+    states = {}
+  end
   leaves = leaves + 1
 end
+for _, queue in ipairs(queueOrder) do flush(queue) end
+if #states > 0 then redis.call('HSET', stateKey, unpack(states)) end
 redis.call('EXPIRE', stateKey, ttl)
 redis.call('ZADD', KEYS[2], now, root)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', tonumber(now) - ttl)
