@@ -56,11 +56,13 @@ export const UNIT = [
   'test/testing/fake-mode.test.ts',
   'test/testing/inline-mode.test.ts',
   'test/testing/unique-and-debounce.test.ts',
+  'test/testing/workflows-testing.test.ts',
   'test/web/building-blocks.test.ts',
 ];
 export const SLOW = [
   'test/bench/**/*.test.ts',
   'test/batches/proof.test.ts',
+  'test/workflows/proof.test.ts',
   'test/cluster/**/*.test.ts',
   'test/faults/**/*.test.ts',
   'test/interop/**/*.test.ts',

@@ -2,14 +2,17 @@
  * From a loaded project to checked worker models, collecting every diagnostic of the run:
  *  1. syntax errors in the project's own files (a file that does not parse cannot be read);
  *  2. discover workers, then the rule that their names are unique;
- *  3. per worker: read `perform`, its options, its arguments (the JSON rule) and its parameters' type text.
+ *  3. per worker: read `perform`, its options, its arguments and its result (the JSON rule), its parameters' type
+ *     text, and the children it takes as a workflow's parent.
  * A worker with any diagnostic yields no model; the caller writes nothing when there are diagnostics at all.
  * With `only`, steps 1–3 cover those files alone (reuse.ts keeps the other files' results).
  */
 import type { Project, ts } from 'ts-morph';
 import { checkArguments } from './checks/arguments.js';
+import { readChildren } from './checks/children.js';
 import { optionRulesFor, readOptions, type Validate } from './checks/options.js';
 import { readPerform } from './checks/perform.js';
+import { checkResult } from './checks/result.js';
 import { checkUniqueNames, uniquelyNamed } from './checks/unique-names.js';
 import { compareText } from './compare-text.js';
 import { type Diagnostic, fromTypeScript, sortDiagnostics } from './diagnostic.js';
@@ -87,6 +90,9 @@ function readWorker(
   }
   const args = checkArguments(worker.className, perform, rule);
   diagnostics.push(...args.diagnostics);
+  diagnostics.push(...checkResult(worker.className, perform, rule));
+  const children = readChildren(worker, checker);
+  diagnostics.push(...children.diagnostics);
   const owner = `${worker.className}.perform`;
   const parameters = perform.parameters.map(
     (parameter): ParameterModel => ({
@@ -107,5 +113,6 @@ function readWorker(
     options: options.entries,
     parameters,
     args: args.shape,
+    ...(children.classes ? { children: children.classes } : {}),
   };
 }

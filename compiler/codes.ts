@@ -38,6 +38,8 @@ export const Code = {
   TypeNotImportable: 2009,
   AnonymousWorker: 2010,
   OptionalBeforeRequired: 2011,
+  ResultNotSerializable: 2012,
+  ChildrenDeclaration: 2013,
 
   BundleFailed: 3001,
   RegistryOverwritten: 3002,
@@ -92,6 +94,8 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   2009: "a type in `perform`'s parameters that the stubs cannot import (not exported)",
   2010: 'a worker class without a name',
   2011: 'an optional parameter or one with a default before a required parameter',
+  2012: "`perform`'s result (its return type, awaited) is not JSON-serializable: a workflow's parent reads it",
+  2013: "a workflow parent's `children` is not declared as `ChildResults<Worker>` or `ChildResults<{ Name: Worker }>` of worker classes",
   3001: 'esbuild could not bundle the registry',
   3002: "a project file that tsc compiles onto the registry's path",
   3003: 'the compiled registry mode cannot tell where tsc writes the workers (no JavaScript emitted, no `rootDir`)',

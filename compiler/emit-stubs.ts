@@ -1,5 +1,6 @@
 /**
- * Generates the stubs module: `export const jobs = { Name: workerStub<[params]>('Name', options), … } as const`.
+ * Generates the stubs module: `export const jobs = { Name: workerStub<[params], 'Name'>('Name', options), … } as
+ * const`, with a third type argument for a workflow's parent: the classes it takes as children.
  *  1. give every type the parameters name a local name (the source's own unless two clash);
  *  2. import them type-only, from paths in the style the user's tsconfig resolves (never a worker module for a
  *     value, so an app that only enqueues never loads worker code);
@@ -27,7 +28,7 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     const source = sourcePath(stubsFile, worker.file);
     return (
       `  /** ${worker.className}.perform in ${source} */\n` +
-      `  ${worker.className}: workerStub<${args}>(${quote(worker.className)}${options}),\n`
+      `  ${worker.className}: workerStub<${args}, ${quote(worker.className)}${children(worker)}>(${quote(worker.className)}${options}),\n`
     );
   });
   return [
@@ -54,6 +55,11 @@ function sourcePath(stubsFile: string, file: string): string {
 }
 
 const sourcePaths = new Map<string, string>();
+
+/** A workflow parent's child classes, as the stub's third type argument. */
+function children(worker: WorkerModel): string {
+  return worker.children ? `, ${worker.children.map(quote).join(' | ')}` : '';
+}
 
 /**
  * The argument lists `perform` accepts, as the stubs type them. JSON turns an `undefined` argument into `null`

@@ -47,4 +47,6 @@ export interface WorkerModel {
   readonly parameters: readonly ParameterModel[];
   /** The arguments' shape, for the registry's validator. */
   readonly args: ArgsShape;
+  /** For a workflow's parent: the class names its `children` declaration takes (docs/workflows.md). */
+  readonly children?: readonly string[];
 }

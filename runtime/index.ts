@@ -7,6 +7,7 @@ export {
 } from './api/api-connection.js';
 export { type BatchRecord, BatchSet } from './api/batch-set.js';
 export { DeadSet, type DeathReason } from './api/dead-set.js';
+export { type FlowNodeRecord, type FlowRecord, FlowSet } from './api/flow-set.js';
 export type { InFlightGroup, InFlightReport } from './api/in-flight.js';
 export { JobRecord } from './api/job-record.js';
 export {
@@ -49,6 +50,7 @@ export { close, configure, defaultClient, push, pushBulk } from './client/defaul
 export { Limiter, type LimiterConnection, limiter, OverLimitError } from './client/limiter.js';
 export {
   type ClientSource,
+  type FlowTarget,
   type OutcomeStub,
   setStubClient,
   type WorkerStub,
@@ -66,6 +68,17 @@ export { type Clock, FakeClock, systemClock } from './core/clock.js';
 export { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from './core/dashboard-access.js';
 export type { DebounceOptions } from './core/debounce.js';
 export type { FieldLogger, LogFields } from './core/field-logger.js';
+export {
+  type ChildDeathPolicy,
+  type ChildResult,
+  type ChildResults,
+  FLOW_DONE_TTL_SECONDS,
+  FLOW_TTL_SECONDS,
+  FlowError,
+  type FlowNode,
+  type FlowNodeState,
+  type ResultOf,
+} from './core/flow.js';
 export {
   type DeathHandler,
   deathHandlers,

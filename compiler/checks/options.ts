@@ -41,6 +41,10 @@ export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['unique', uniqueProblem],
   ['debounce', debounceProblem],
   ['limit', limitProblem],
+  [
+    'childDeath',
+    (value) => (value === 'fail' || value === 'ignore' ? undefined : "must be 'fail' or 'ignore'"),
+  ],
 ]);
 
 /** The rules for the installed sidepunch's `WorkerOptions`, or the built-in ones when it does not resolve. */

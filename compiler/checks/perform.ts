@@ -24,6 +24,8 @@ export interface PerformParameter {
 export interface Perform {
   readonly declaration: ts.MethodDeclaration;
   readonly parameters: readonly PerformParameter[];
+  /** What it returns, as the worker's class sees it (a promise not yet unwrapped). */
+  readonly returnType: ts.Type;
   /** Type arguments the annotations' type parameters stand for, when `perform` comes from a generic base. */
   readonly scope: TypeArguments;
   /** When a base class declares `perform`: the worker's `extends` clause, where diagnostics point, and the base. */
@@ -95,6 +97,7 @@ export function readPerform(worker: FoundWorker, checker: ts.TypeChecker): Perfo
   return {
     declaration: method,
     parameters,
+    returnType: signature.getReturnType(),
     scope: typeArgumentsUpTo(cls, method),
     ...(inheritedFrom ? { inheritedFrom } : {}),
   };

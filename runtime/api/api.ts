@@ -12,6 +12,7 @@ import type { Registry } from '../core/registry.js';
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from './api-connection.js';
 import { BatchSet } from './batch-set.js';
 import { DeadSet } from './dead-set.js';
+import { FlowSet } from './flow-set.js';
 import { checkInFlight, type InFlightReport } from './in-flight.js';
 import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
@@ -40,6 +41,8 @@ export class SidepunchApi {
   readonly limiters: LimiterSet;
   /** Batches: total, pending, failures, failed and dead members, when each event fired (docs/batches.md). */
   readonly batches: BatchSet;
+  /** Workflows: each one's tree with every node's state (docs/workflows.md). */
+  readonly workflows: FlowSet;
 
   constructor(options: ApiOptions = {}) {
     this.connection = openApiConnection(options);
@@ -53,6 +56,7 @@ export class SidepunchApi {
     this.metrics = new Metrics(this.connection);
     this.limiters = new LimiterSet(this.connection);
     this.batches = new BatchSet(this.connection);
+    this.workflows = new FlowSet(this.connection);
   }
 
   queue(name = 'default'): Queue {

@@ -13,6 +13,7 @@ import { currentBatchId } from '../core/batch-scope.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { type DebounceRule, debounceRuleOf } from '../core/debounce.js';
+import type { FlowNode } from '../core/flow.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -32,6 +33,7 @@ import {
 import { Batch, type BatchOptions, type BatchSource, type BatchStore } from './batch.js';
 import { joinBatch, leaveBatch, RedisBatchStore } from './batch-store.js';
 import { type DebounceResult, writeDebounced } from './debounce-push.js';
+import { pushFlow } from './flow-push.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
 import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } from './unique-push.js';
 
@@ -194,6 +196,14 @@ export class Client implements BatchSource {
     return this.clock;
   }
 
+  /** Saves and starts a workflow (docs/workflows.md): what a stub's `after([...], ...args)` calls. */
+  pushFlow(root: FlowNode): Promise<string> {
+    return this.pending.hold(() => {
+      const { redis, keys } = this.connected();
+      return pushFlow(redis, keys, this.clock, root);
+    });
+  }
+
   /** Closes the connection this client opened (one you passed in stays open). */
   async close(): Promise<void> {
     const redis = this.connection?.redis;
@@ -280,7 +290,13 @@ export class Client implements BatchSource {
   ): Promise<PreparedJobs> {
     const { options: merged, className, queue } = this.resolveOptions(job);
     // `limit` is read by the server from the worker class; the payload does not carry it.
-    const { unique: uniqueOption, debounce: debounceOption, limit: _limit, ...options } = merged;
+    const {
+      unique: uniqueOption,
+      debounce: debounceOption,
+      limit: _limit,
+      childDeath: _childDeath,
+      ...options
+    } = merged;
     const rule = uniqueRuleOf(className, uniqueOption);
     const debounceRule = debounceRuleOf(className, debounceOption);
     if (rule && debounceRule)

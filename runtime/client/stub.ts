@@ -5,13 +5,22 @@
  * its parameter types and its options, so an app that enqueues never loads worker code.
  */
 
+import { FlowError, type FlowNode } from '../core/flow.js';
 import type { WorkerOptions } from '../core/worker.js';
 import type { JobCall } from './batch.js';
 import type { PushJob } from './client.js';
 import { type ClientSource, pushTarget, setPushTarget } from './default-client.js';
 import type { PushOutcome } from './unique-push.js';
 
-export interface WorkerStub<Args extends readonly unknown[]> {
+/**
+ * `Name` is the class name, `Children` the classes a workflow parent declares in `children` (never: not a parent).
+ * Both come from sidepunch-gen, so a child of a class the parent does not take is a compile error.
+ */
+export interface WorkerStub<
+  Args extends readonly unknown[],
+  Name extends string = string,
+  Children extends string = never,
+> {
   readonly className: string;
   readonly options: Readonly<WorkerOptions>;
   /** Enqueue now; resolves to the jid (undefined when a client middleware stopped the push). */
@@ -26,7 +35,7 @@ export interface WorkerStub<Args extends readonly unknown[]> {
    */
   performBulk(argLists: readonly Readonly<Args>[]): Promise<(string | undefined)[]>;
   /** The same stub with some options overridden for the next pushes (`set({ unique: false })` bypasses uniqueness). */
-  set(overrides: WorkerOptions): WorkerStub<Args>;
+  set(overrides: WorkerOptions): WorkerStub<Args, Name, Children>;
   /**
    * The same pushes, resolving to what became of the job: `{ pushed: true, jid }` (enqueued), `{ pushed: true, jid,
    * replaced, at }` (a debounced job that took the waiting one's place), or `{ pushed: false, reason }` where reason
@@ -36,6 +45,23 @@ export interface WorkerStub<Args extends readonly unknown[]> {
   readonly withOutcome: OutcomeStub<Args>;
   /** The job and its arguments, not pushed: a batch's callback (`onSuccess: jobs.Done.with(42)`, docs/batches.md). */
   with(...args: Args): JobCall;
+  /** A leaf of a workflow, not pushed: give it to a parent's `after([...])` (docs/workflows.md). */
+  child(...args: Args): FlowNode<Name>;
+  /**
+   * A middle node of a workflow, not pushed: runs after `children`, and is itself a child of its parent. Only nodes
+   * of the classes this one declares in `children` fit (none, for a class that declares no children).
+   */
+  childAfter(children: readonly FlowNode<Children>[], ...args: Args): FlowNode<Name>;
+  /**
+   * Pushes a workflow with this job as its root, run once every child (and theirs) succeeded; resolves to the
+   * workflow's id, the root's jid. Only nodes of the classes this one declares in `children` fit.
+   */
+  after(children: readonly FlowNode<Children>[], ...args: Args): Promise<string>;
+}
+
+/** What a client offers workflows through: the real client and the testing clients. */
+export interface FlowTarget {
+  pushFlow(root: FlowNode): Promise<string>;
 }
 
 /** `stub.withOutcome`: pushes that tell an enqueued job from a dropped, replaced or kept one. */
@@ -52,10 +78,11 @@ export function setStubClient(source: ClientSource): ClientSource {
   return setPushTarget(source);
 }
 
-export function workerStub<Args extends readonly unknown[]>(
-  className: string,
-  options: WorkerOptions = {},
-): WorkerStub<Args> {
+export function workerStub<
+  Args extends readonly unknown[],
+  Name extends string = string,
+  Children extends string = never,
+>(className: Name, options: WorkerOptions = {}): WorkerStub<Args, Name, Children> {
   const push = (args: readonly unknown[], when: { at?: Date | number; in?: number }) =>
     pushTarget().push({ ...options, ...when, class: className, args: withoutTrailingUndefined(args) });
   const pushOutcome = async (args: readonly unknown[], when: { at?: Date | number; in?: number }) => {
@@ -68,9 +95,24 @@ export function workerStub<Args extends readonly unknown[]>(
       ? ({ pushed: false, reason: 'stopped' } as const)
       : ({ pushed: true, jid } as const);
   };
+  const node = (children: readonly FlowNode[], args: readonly unknown[]): FlowNode<Name> => ({
+    className,
+    options,
+    args: withoutTrailingUndefined(args),
+    children,
+  });
+  const after = (children: readonly FlowNode[], args: readonly unknown[]) => {
+    const target = pushTarget() as Partial<FlowTarget>;
+    if (typeof target.pushFlow !== 'function')
+      return Promise.reject(new FlowError('this client does not support workflows'));
+    return target.pushFlow(node(children, args));
+  };
   return {
     className,
     options,
+    child: (...args) => node([], args),
+    childAfter: (children, ...args) => node(children, args),
+    after: (children, ...args) => after(children, args),
     withOutcome: {
       performAsync: (...args) => pushOutcome(args, {}),
       performIn: (seconds, ...args) => pushOutcome(args, { in: seconds }),
@@ -82,7 +124,7 @@ export function workerStub<Args extends readonly unknown[]>(
     performBulk: (argLists) =>
       pushTarget().pushBulk({ ...options, class: className, args: argLists.map(withoutTrailingUndefined) }),
     with: (...args) => ({ className, options, args: withoutTrailingUndefined(args) }),
-    set: (overrides) => workerStub<Args>(className, { ...options, ...overrides }),
+    set: (overrides) => workerStub<Args, Name, Children>(className, { ...options, ...overrides }),
   };
 }
 

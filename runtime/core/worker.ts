@@ -4,6 +4,11 @@
  */
 import type { BatchCallbackInfo, BatchHandle } from './batch-scope.js';
 import type { DebounceOptions } from './debounce.js';
+import type { ChildDeathPolicy, ChildResult } from './flow.js';
+
+// Beside SidepunchWorker, for the compiler's fixtures that map 'sidepunch' to this file.
+export type { ChildResults } from './flow.js';
+
 import type { LimitOptions } from './limit.js';
 import type { UniqueOptions } from './unique.js';
 
@@ -43,6 +48,11 @@ export interface WorkerOptions {
    * value. A job over its limit is rescheduled, not failed. docs/unique-and-limits.md.
    */
   readonly limit?: LimitOptions;
+  /**
+   * For a workflow's parent (docs/workflows.md): a child that goes to the dead set fails the parent (`'fail'`, the
+   * default: the parent goes to the dead set too, naming the child) or is left out of its `children` (`'ignore'`).
+   */
+  readonly childDeath?: ChildDeathPolicy;
 }
 
 /** A worker class implements this. `perform` may return a promise. */
@@ -68,6 +78,11 @@ export interface SidepunchWorker {
   batch?: BatchHandle;
   /** Set by the runtime before `perform` for a batch's callback job: the batch's status when the event fired. */
   batchCallback?: BatchCallbackInfo;
+  /**
+   * Set by the runtime before `perform` for a workflow's parent (docs/workflows.md): its children's results, in the
+   * order they were given. Declare it typed: `declare readonly children: ChildResults<Fetch>`.
+   */
+  children?: readonly ChildResult<string, unknown>[];
 }
 
 /** Which run of a periodic entry a job is: the job's `periodic` field. */

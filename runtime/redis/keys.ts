@@ -259,6 +259,40 @@ export class Keys {
     return `${this.prefix}sidepunch:batches`;
   }
 
+  /**
+   * HASH: a workflow's parent waiting for its children (docs/workflows.md): `root`, `parent`, `class`, `queue`,
+   * `policy` (childDeath), `pending` (children not yet counted), `children` (their jids, JSON, in order), `payload`
+   * (its job text without the closing brace, pushed when `pending` reaches 0) and `killed` (a child's death failed it).
+   */
+  flow(jid: string): string {
+    return `${this.flowPrefix}${jid}`;
+  }
+
+  /** HASH: a parent's counted children: child jid → `{"jid","class","result"}` JSON, or `-` (died). */
+  flowResults(jid: string): string {
+    return `${this.flow(jid)}:results`;
+  }
+
+  /** STRING: a workflow's tree as pushed, JSON `{ jid, class, queue, args, children: [...] }`, under its root's jid. */
+  flowTree(root: string): string {
+    return `${this.flow(root)}:tree`;
+  }
+
+  /** HASH: a workflow's node states, jid → `waiting`, `pending`, `retrying`, `succeeded` or `dead`. */
+  flowState(root: string): string {
+    return `${this.flow(root)}:state`;
+  }
+
+  /** What flow() puts before a jid: flow-settle.lua builds every workflow key from it. */
+  get flowPrefix(): string {
+    return `${this.prefix}sidepunch:flow:`;
+  }
+
+  /** ZSET: root jid → pushed at (epoch seconds), the workflows the data API and the Workflows page list. */
+  get flows(): string {
+    return `${this.prefix}sidepunch:flows`;
+  }
+
   /** What queue() puts before a queue's name: batch-settle.lua pushes a callback job onto queue() of its queue. */
   get queuePrefix(): string {
     return `${this.prefix}queue:`;

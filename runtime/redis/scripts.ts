@@ -47,6 +47,10 @@ const SCRIPTS = {
   sidepunchBatchSettle: { file: 'batch-settle.lua', keys: 1 },
   /** a batch → one more jobs block open, if it exists and has not succeeded. */
   sidepunchBatchOpen: { file: 'batch-open.lua', keys: 4 },
+  /** a workflow → its parents waiting with their counts, its leaves queued, its tree and states recorded. */
+  sidepunchFlowPush: { file: 'flow-push.lua', keys: 2 },
+  /** a workflow's jobs' outcomes → states, each child counted once in its parent, parents pushed or failed. */
+  sidepunchFlowSettle: { file: 'flow-settle.lua', keys: 2 },
 } as const;
 
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
@@ -162,6 +166,10 @@ declare module 'ioredis' {
       deadKey: string,
       ttlSeconds: number,
     ): Result<number, Context>;
+    /** `queuesKey, flowsKey, flowPrefix, queuePrefix, root, now, ttl, tree, parents, ...`; resolves to the leaves pushed. */
+    sidepunchFlowPush(queuesKey: string, flowsKey: string, ...args: string[]): Result<number, Context>;
+    /** `queuesKey, deadKey, flowPrefix, queuePrefix, now, doneTtl, ...(root, jid, parent, outcome, detail)`. */
+    sidepunchFlowSettle(queuesKey: string, deadKey: string, ...args: string[]): Result<string[], Context>;
     /** Resolves to 0 (may start) or the milliseconds until it may. */
     sidepunchLeakyAcquire(bucketKey: string, nowMs: number, intervalMs: number): Result<number, Context>;
   }

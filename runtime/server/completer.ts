@@ -9,7 +9,8 @@
  *     and no acknowledged job runs again;
  *  3. until the write is confirmed, the payloads count as held (see HeldJobs), so they are not adopted twice;
  *  4. a unique job that succeeded releases its lock in the same batch (unique-release.ts), and a job of a Sidepunch
- *     batch is counted in it, its callbacks pushed when due, in the same MULTI (batch-outcome.ts);
+ *     batch is counted in it, its callbacks pushed when due, in the same MULTI (batch-outcome.ts), and
+ *     so is a job of a workflow (flow-outcome.ts);
  *  5. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list.
  */
 
@@ -19,6 +20,7 @@ import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import { BatchOutcomes } from './batch-outcome.js';
 import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
+import { FlowOutcomes } from './flow-outcome.js';
 import type { Disposition } from './job-retry.js';
 import { releaseOnSuccess } from './unique-release.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
@@ -137,9 +139,11 @@ export class Completer {
     const metrics = this.ctx.config.executionMetrics;
     const tally = new ExecutionTally();
     const batchOutcomes = new BatchOutcomes(this.ctx);
+    const flowOutcomes = new FlowOutcomes(this.ctx);
     for (const { unit, disposition, sample, job } of recorded) {
       if (sample && metrics !== 'off') tally.add(sample);
       batchOutcomes.add(unit.raw, disposition);
+      flowOutcomes.add(unit.raw, disposition);
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
       else acks.set(unit.inProgressKey, [unit.stored]);
@@ -170,6 +174,7 @@ export class Completer {
     }
     if (killed) trimDeadSet(batch, keys, now);
     batchOutcomes.write(batch);
+    flowOutcomes.write(batch);
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
       batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);

@@ -6,14 +6,16 @@
  *     an older generation of them (upgrade.ts); a job over its worker's
  *     `limit` is not run (job-limits.ts: it is rescheduled); a unique job held until it
  *     starts releases its lock (unique-release.ts, the one write made here);
- *  3. `new` the worker, set its jid, await `perform(...args)` inside the server middleware chain, when there is
- *     one (a middleware that does not call `next` skips the job: it counts as done), all in the job's scope
- *     (job-context.ts), so an error thrown from its timers or callbacks fails it as if perform had thrown it;
+ *  3. `new` the worker, set its jid (and a workflow parent's `children`, read from Redis: flow-children.ts), await
+ *     `perform(...args)` inside the server middleware chain, when there is one (a middleware that does not call
+ *     `next` skips the job: it counts as done), all in the job's scope (job-context.ts), so an error thrown from its
+ *     timers or callbacks fails it as if perform had thrown it; a workflow child's result is kept for its parent;
  *  4. log start and finish with class, jid and elapsed time (a failure with its stack: the first frames, all of them
  *     at log level debug), and emit the matching event.
  */
 
 import { setBatchFields } from '../client/batch-fields.js';
+import { type ChildResult, flowFieldsOf } from '../core/flow.js';
 import { type JobPayload, parseJob } from '../core/job.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
@@ -26,6 +28,7 @@ import {
   serverMiddleware,
 } from '../middleware/server-middleware.js';
 import type { RuntimeContext } from './actor-context.js';
+import { loadChildren } from './flow-children.js';
 import { JobScope, runInScope } from './job-context.js';
 import { type Admission, JobLimits, overLimit } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
@@ -55,7 +58,8 @@ export const UNPERFORMABLE = {
 } as const;
 
 export type Outcome =
-  | { readonly kind: 'done'; readonly job: JobPayload }
+  /** `result`: for a workflow's child, what perform returned, as JSON. */
+  | { readonly kind: 'done'; readonly job: JobPayload; readonly result?: string }
   | { readonly kind: 'failed'; readonly job: JobPayload; readonly error: unknown }
   /** Stopped by shutdown: left in the in-progress list, to go back to its queue unchanged. */
   | { readonly kind: 'interrupted' }
@@ -123,6 +127,18 @@ export class Executor {
     if (job.unique_until === 'start') await releaseAtStart(this.ctx, job);
     const { logger, events, clock } = this.ctx;
     const jid = job.jid ?? '';
+    const flow = flowFieldsOf(job);
+    let children: ChildResult<string, unknown>[] | undefined;
+    if (flow?.isParent) {
+      try {
+        children = await loadChildren(this.ctx.redis, this.ctx.keys, jid);
+      } catch (error) {
+        admission.release();
+        this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid });
+        return { kind: 'failed', job, error };
+      }
+    }
+    let result: unknown;
     const logInfo = logger.enabled('info');
     const started = clock.now();
     if (logInfo) logger.info('start', { class: job.class, jid });
@@ -153,14 +169,18 @@ export class Executor {
         worker.periodic = periodicTickOf(job);
         worker.signal = signal;
         setBatchFields(worker, job);
+        if (children) worker.children = children;
         // No middleware (the common case): perform directly, with nothing allocated for a chain.
         if (!chained) return worker.perform(...job.args);
         const context = { worker, workerClass, queue: unit.queue };
-        return runServerMiddleware(this.middleware, job, context, () => worker.perform(...job.args));
+        return runServerMiddleware(this.middleware, job, context, async () => {
+          result = await worker.perform(...job.args);
+        });
       });
       const ran = scope.watch(run);
       const performed = await (expired ? Promise.race([ran, expired]) : ran);
       skipped = chained && performed === false;
+      if (!chained) result = performed;
     } catch (error) {
       const elapsedMs = clock.now() - started;
       const over = overLimit(error, clock.now());
@@ -203,7 +223,9 @@ export class Executor {
       }
       events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
     }
-    return { kind: 'done', job };
+    // Only a workflow's child keeps its result: its parent reads it.
+    if (flow?.parent === undefined) return { kind: 'done', job };
+    return { kind: 'done', job, result: resultJson(result) };
   }
 
   private unperformable(
@@ -218,6 +240,15 @@ export class Executor {
     });
     this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
     return { kind: 'unperformable', errorClass, reason, object };
+  }
+}
+
+/** A result JSON can carry (sidepunch-gen checks the type); anything else, or nothing, is null. */
+function resultJson(result: unknown): string {
+  try {
+    return JSON.stringify(result) ?? 'null';
+  } catch {
+    return 'null';
   }
 }
 

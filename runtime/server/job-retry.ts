@@ -25,7 +25,8 @@ import type { UnitOfWork } from './unit-of-work.js';
 /** Where a job goes; the completer writes it. */
 export type Disposition =
   /** Off the in-progress list, nothing else: done, dropped or discarded. */
-  | { readonly kind: 'ack'; readonly failed: boolean }
+  /** `result`: what a workflow child's perform returned, as JSON, for its parent (flow-outcome.ts). */
+  | { readonly kind: 'ack'; readonly failed: boolean; readonly result?: string }
   | { readonly kind: 'retry'; readonly payload: string; readonly at: number }
   /** Over its limit: back to the schedule set unchanged, counted against the limiter. */
   | {
@@ -55,7 +56,10 @@ export class JobRetry {
 
   /** Where the job goes; undefined leaves it in the in-progress list (shutdown gives it back to its queue). */
   async dispose(unit: UnitOfWork, outcome: Outcome): Promise<Disposition | undefined> {
-    if (outcome.kind === 'done') return { kind: 'ack', failed: false };
+    if (outcome.kind === 'done')
+      return outcome.result === undefined
+        ? { kind: 'ack', failed: false }
+        : { kind: 'ack', failed: false, result: outcome.result };
     if (outcome.kind === 'interrupted') return undefined;
     if (outcome.kind === 'over-limit')
       return { kind: 'reschedule', payload: unit.stored, at: outcome.at, limiter: outcome.limiter };

@@ -10,6 +10,7 @@ import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
 import { uniqueFieldsOf } from '../core/unique.js';
 import { clearBatches } from './fake-batches.js';
+import { clearWorkflows } from './fake-flows.js';
 import { performJob } from './perform-job.js';
 import { clearTestingLocks, releaseTestingLock } from './testing-locks.js';
 import { TestingError } from './workers.js';
@@ -122,12 +123,13 @@ export async function drainAll(): Promise<void> {
   for (let job = take(() => true); job; job = take(() => true)) await performJob(job.payload as JobPayload);
 }
 
-/** Forgets every fake job (Sidekiq's `clear_all`) and every batch; call it between tests. */
+/** Forgets every fake job (Sidekiq's `clear_all`), every batch and every workflow; call it between tests. */
 export function clearAll(): void {
   recorded.jobs = [];
   recorded.debounced.clear();
   clearTestingLocks();
   clearBatches();
+  clearWorkflows();
 }
 
 /** A forgotten job no longer holds its unique lock (as the data API's delete releases it). */

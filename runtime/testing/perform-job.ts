@@ -6,6 +6,7 @@
  */
 import { setBatchFields } from '../client/batch-fields.js';
 import { batchIdOf, inBatchScope } from '../core/batch-scope.js';
+import { flowFieldsOf } from '../core/flow.js';
 import type { JobPayload } from '../core/job.js';
 import { processWide } from '../core/process-wide.js';
 import { uniqueFieldsOf } from '../core/unique.js';
@@ -13,6 +14,7 @@ import { periodicTickOf } from '../core/worker.js';
 import { MiddlewareChain } from '../middleware/chain.js';
 import { runServerMiddleware, type ServerMiddleware } from '../middleware/server-middleware.js';
 import { settleMemoryBatch } from './fake-batches.js';
+import { memoryChildren, settleMemoryFlow } from './fake-flows.js';
 import { releaseTestingLock } from './testing-locks.js';
 import { TestingError, validatorOf, workerClassOf } from './workers.js';
 
@@ -23,22 +25,30 @@ export const testingServerMiddleware = processWide(
 );
 
 /**
- * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death. `mode` says where
- * the batch's callbacks go: recorded (fake) or performed at once (inline).
+ * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death; so does a job
+ * of a workflow (fake-flows.ts). `mode` says where the batch's callbacks and a workflow's parents go: recorded
+ * (fake) or performed at once (inline).
  */
 export async function performJob(job: JobPayload, mode: 'fake' | 'inline' = 'fake'): Promise<void> {
   const bid = batchIdOf(job);
-  if (bid === undefined) return perform(job);
-  try {
+  const flow = flowFieldsOf(job) !== undefined;
+  if (bid === undefined && !flow) {
     await perform(job);
+    return;
+  }
+  let result: unknown;
+  try {
+    result = await perform(job);
   } catch (error) {
-    await settleMemoryBatch(bid, job.jid ?? '', 'death', mode);
+    if (bid !== undefined) await settleMemoryBatch(bid, job.jid ?? '', 'death', mode);
+    if (flow) await settleMemoryFlow(job, 'died', mode);
     throw error;
   }
-  await settleMemoryBatch(bid, job.jid ?? '', 'success', mode);
+  if (bid !== undefined) await settleMemoryBatch(bid, job.jid ?? '', 'success', mode);
+  if (flow) await settleMemoryFlow(job, { result }, mode);
 }
 
-async function perform(job: JobPayload): Promise<void> {
+async function perform(job: JobPayload): Promise<unknown> {
   const workerClass = workerClassOf(job.class);
   const problem = validatorOf(job.class)?.(job.args);
   if (problem !== undefined) {
@@ -49,17 +59,26 @@ async function perform(job: JobPayload): Promise<void> {
   worker.periodic = periodicTickOf(job);
   worker.signal = new AbortController().signal;
   setBatchFields(worker, job);
+  const children = flowFieldsOf(job)?.isParent ? memoryChildren(job.jid ?? '') : undefined;
+  if (children) worker.children = children;
   const unique = uniqueFieldsOf(job);
   if (unique?.unique_until === 'start') releaseTestingLock(unique.unique_digest, job.jid);
   // As in the runtime, a job's own pushes join no batch unless it opens a jobs block (`this.batch.jobs`).
+  let result: unknown;
   await inBatchScope(undefined, async () => {
     if (testingServerMiddleware.size === 0) {
-      await worker.perform(...job.args);
+      result = await worker.perform(...job.args);
       return;
     }
-    await runServerMiddleware(testingServerMiddleware, job, { worker, workerClass, queue: job.queue }, () =>
-      worker.perform(...job.args),
+    await runServerMiddleware(
+      testingServerMiddleware,
+      job,
+      { worker, workerClass, queue: job.queue },
+      async () => {
+        result = await worker.perform(...job.args);
+      },
     );
   });
   if (unique) releaseTestingLock(unique.unique_digest, job.jid);
+  return result;
 }

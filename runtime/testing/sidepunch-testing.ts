@@ -3,6 +3,7 @@
  */
 
 export { clearBatches, type FakeBatch, fakeBatches } from './fake-batches.js';
+export { clearWorkflows, fakeWorkflows } from './fake-flows.js';
 export {
   allJobs,
   clearAll,

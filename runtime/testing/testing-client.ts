@@ -8,13 +8,20 @@
 
 import type { BatchStore } from '../client/batch.js';
 import { Client, type PreparedJobs, PushError } from '../client/client.js';
+import type { FlowNode } from '../core/flow.js';
 import type { JobPayload } from '../core/job.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { joinMemoryBatch, MemoryBatchStore } from './fake-batches.js';
+import { pushMemoryFlow } from './fake-flows.js';
 import { recordDebouncedFakeJob, recordFakeJob } from './fake-jobs.js';
 import { assertJsonSafe } from './json-safe.js';
 import { performJob } from './perform-job.js';
 import { releaseTestingLock, takeTestingLock } from './testing-locks.js';
+
+function assertFlowJsonSafe(node: FlowNode): void {
+  assertJsonSafe(node.className, node.args);
+  for (const child of node.children) assertFlowJsonSafe(child);
+}
 
 export class TestingClient extends Client {
   private readonly memoryBatches: MemoryBatchStore;
@@ -26,6 +33,12 @@ export class TestingClient extends Client {
 
   override batchStore(): BatchStore {
     return this.memoryBatches;
+  }
+
+  /** A workflow in memory (fake-flows.ts): its leaves recorded (fake) or performed at once (inline). */
+  override async pushFlow(root: FlowNode): Promise<string> {
+    assertFlowJsonSafe(root);
+    return pushMemoryFlow(root, this.mode);
   }
 
   protected override prepare(...params: Parameters<Client['prepare']>): Promise<PreparedJobs> {

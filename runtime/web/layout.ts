@@ -18,6 +18,7 @@ const NAV: readonly (readonly [string, string])[] = [
   ['/periodic', 'Periodic'],
   ['/limiters', 'Limiters'],
   ['/batches', 'Batches'],
+  ['/workflows', 'Workflows'],
 ];
 
 export interface PageFrame {

@@ -13,6 +13,7 @@ import { classMetricsPage, metricsPage } from './pages/metrics.js';
 import { periodicAction, periodicPage } from './pages/periodic.js';
 import { clearQueue, deleteQueueJob, queuePage, queuesPage } from './pages/queues.js';
 import { statsJson, statsQueuesJson } from './pages/stats-json.js';
+import { workflowPage, workflowsPage } from './pages/workflows.js';
 import type { Handler } from './web-context.js';
 
 interface Route {
@@ -41,6 +42,8 @@ const ROUTES: readonly Route[] = [
   route('GET', '/limiters', limitersPage),
   route('GET', '/batches', batchesPage),
   route('GET', '/batches/:', batchPage),
+  route('GET', '/workflows', workflowsPage),
+  route('GET', '/workflows/:', workflowPage),
   ...SET_PATHS.flatMap((set) => [
     route('GET', `/${set}`, setPage),
     route('POST', `/${set}`, setAction),

@@ -128,7 +128,7 @@ describe('sidepunch-gen settings', () => {
       /^sidepunch-gen: 1 worker → src\/sidepunch\.generated\.ts, dist\/registry\.js, src\/sidepunch\.shapes\.json \(/,
     );
     expect(app.read('src/sidepunch.generated.ts')).toContain(
-      "SendEmail: workerStub<[to: string, subject: string]>('SendEmail', { queue: 'mail' }),",
+      "SendEmail: workerStub<[to: string, subject: string], 'SendEmail'>('SendEmail', { queue: 'mail' }),",
     );
     expect(app.read('dist/registry.js')).toContain('workers: { SendEmail }');
   });

@@ -89,7 +89,7 @@ describe('sidepunch-gen --daemon', () => {
     expect(served(app)).toBe(2);
     const fromDaemon = outputs(app);
     expect(fromDaemon[0]).toContain(
-      "SendEmail: workerStub<[to: string, cc?: string[]] | [to: string, cc: string[], kind?: 'plain' | 'html']>",
+      "SendEmail: workerStub<[to: string, cc?: string[]] | [to: string, cc: string[], kind?: 'plain' | 'html'], 'SendEmail'>",
     );
 
     rmSync(app.path('src/sidepunch.generated.ts'));

@@ -45,7 +45,7 @@ describe('the esbuild plugin', () => {
     const result = await build(app);
     expect(result.errors).toEqual([]);
     expect(app.read('src/sidepunch.generated.ts')).toContain(
-      "SendEmail: workerStub<[to: string]>('SendEmail')",
+      "SendEmail: workerStub<[to: string], 'SendEmail'>('SendEmail')",
     );
     expect(existsSync(app.path('dist/registry.js'))).toBe(true);
     const bundle = result.outputFiles[0]!.text;

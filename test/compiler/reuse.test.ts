@@ -61,7 +61,7 @@ describe('sidepunch-gen after edits', () => {
     app.write('src/workers/sync.ts', workerSource('Sync', 'ids: number[], dryRun?: boolean'));
     expect(await rerun(app)).toBe(1);
     expect(app.read('src/sidepunch.generated.ts')).toContain(
-      'Sync: workerStub<[ids: number[], dryRun?: boolean]>',
+      "Sync: workerStub<[ids: number[], dryRun?: boolean], 'Sync'>",
     );
     await expectSameAsCold(app);
   });

@@ -33,7 +33,9 @@ describe('sidepunch-gen --watch', () => {
 
     const first = await watcher.nextRun();
     expect(first.diagnostics).toEqual([]);
-    expect(app.read('src/sidepunch.generated.ts')).toContain('SendEmail: workerStub<[to: string]>');
+    expect(app.read('src/sidepunch.generated.ts')).toContain(
+      "SendEmail: workerStub<[to: string], 'SendEmail'>",
+    );
     expect(printed).toMatch(
       /Starting generation in watch mode\.\.\.\n\n.*Found 0 errors\. Watching for file changes\./s,
     );
@@ -42,7 +44,7 @@ describe('sidepunch-gen --watch', () => {
     app.write('src/workers/send.ts', workerSource('SendEmail', 'to: string, bcc: string[]'));
     expect((await edited).diagnostics).toEqual([]);
     expect(app.read('src/sidepunch.generated.ts')).toContain(
-      'SendEmail: workerStub<[to: string, bcc: string[]]>',
+      "SendEmail: workerStub<[to: string, bcc: string[]], 'SendEmail'>",
     );
 
     const broken = watcher.nextRun();
@@ -59,8 +61,8 @@ describe('sidepunch-gen --watch', () => {
     const result = await added;
     expect(result.diagnostics).toEqual([]);
     const stubs = app.read('src/sidepunch.generated.ts');
-    expect(stubs).toContain('SendEmail: workerStub<[to: string, at: string]>');
-    expect(stubs).toContain('Sync: workerStub<[id: number]>');
+    expect(stubs).toContain("SendEmail: workerStub<[to: string, at: string], 'SendEmail'>");
+    expect(stubs).toContain("Sync: workerStub<[id: number], 'Sync'>");
   });
 
   it('re-analyzes only the edited file and writes what a cold run writes', async () => {
