@@ -13,7 +13,7 @@ import { currentBatchId } from '../core/batch-scope.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { type DebounceRule, debounceRuleOf } from '../core/debounce.js';
-import type { FlowNode } from '../core/flow.js';
+import { FlowError, type FlowNode } from '../core/flow.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
@@ -33,7 +33,7 @@ import {
 import { Batch, type BatchOptions, type BatchSource, type BatchStore } from './batch.js';
 import { joinBatch, leaveBatch, RedisBatchStore } from './batch-store.js';
 import { type DebounceResult, writeDebounced } from './debounce-push.js';
-import { pushFlow } from './flow-push.js';
+import { type FlowMiddleware, pushFlow } from './flow-push.js';
 import { needsReopen, openIdleConnection, PendingPushes } from './idle-connection.js';
 import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } from './unique-push.js';
 
@@ -200,8 +200,35 @@ export class Client implements BatchSource {
   pushFlow(root: FlowNode): Promise<string> {
     return this.pending.hold(() => {
       const { redis, keys } = this.connected();
-      return pushFlow(redis, keys, this.clock, root);
+      return this.aroundFlow(root, (middleware) => pushFlow(redis, keys, this.clock, root, middleware));
     });
+  }
+
+  /**
+   * A workflow's push inside the push hooks (one call of all its jobs), each job through client middleware, when
+   * any are registered (flow-push.ts).
+   */
+  protected async aroundFlow(
+    root: FlowNode,
+    push: (middleware?: FlowMiddleware) => Promise<string>,
+  ): Promise<string> {
+    if (pushHooks.size === 0 && clientMiddleware.size === 0) return push();
+    const call: PushCall = {
+      className: root.className,
+      queue: typeof root.options.queue === 'string' ? root.options.queue : 'default',
+      count: nodeCount(root),
+      bulk: false,
+    };
+    const redis = this.middlewareRedis();
+    const middleware: FlowMiddleware = (job, className, queue) =>
+      runClientMiddleware(job, { className, queue, redis, origin: 'client', call });
+    let id: string | undefined;
+    await aroundPush(call, async () => {
+      id = await push(middleware);
+      return [id];
+    });
+    if (id === undefined) throw new FlowError(`a push hook did not push ${root.className}'s workflow`);
+    return id;
   }
 
   /** Closes the connection this client opened (one you passed in stays open). */
@@ -608,4 +635,8 @@ function encodeArgs(className: string, args: readonly unknown[]): string {
   } catch (error) {
     throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
   }
+}
+
+function nodeCount(node: FlowNode): number {
+  return node.children.reduce((total, child) => total + nodeCount(child), 1);
 }

@@ -6,11 +6,13 @@
  *  3. each leaf's payload, pushed to its queue at once: an ordinary Sidekiq job with `flow` (the root's jid) and
  *     `flow_parent` (its parent's) fields; a parent also carries `flow_children: true`;
  *  4. the tree and every node's state under the root's jid, for the data API and the dashboard.
- * Client middleware and push hooks do not see workflow jobs; unique and debounced jobs cannot be in one.
+ * Client middleware sees each node's job before it is encoded (it may change its fields, not its place in the
+ * workflow: jid and the flow fields are the workflow's); a middleware that stops one fails the whole push, which
+ * writes nothing. Push hooks see the push as one call of all its jobs. Unique and debounced jobs cannot be in one.
  */
 import type { Clock } from '../core/clock.js';
 import { type ChildDeathPolicy, FLOW_TTL_SECONDS, FlowError, type FlowNode } from '../core/flow.js';
-import { encodeJob, formatSeconds, newJid } from '../core/job.js';
+import { encodeJob, formatSeconds, type JobPayload, newJid } from '../core/job.js';
 import type { Keys } from '../redis/keys.js';
 import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 import { withScripts } from '../redis/scripts.js';
@@ -37,10 +39,17 @@ export interface PreparedNode {
   readonly children: readonly PreparedNode[];
 }
 
+/** Runs a node's job through client middleware: false when one stopped it. */
+export type FlowMiddleware = (job: JobPayload, className: string, queue: string) => Promise<boolean>;
+
 /** Jids and payloads for every node of the tree; `now` in epoch seconds. */
-export function prepareFlow(root: FlowNode, now: number): PreparedNode {
+export async function prepareFlow(
+  root: FlowNode,
+  now: number,
+  middleware?: FlowMiddleware,
+): Promise<PreparedNode> {
   const rootJid = newJid();
-  const prepare = (node: FlowNode, jid: string, parent: string): PreparedNode => {
+  const prepare = async (node: FlowNode, jid: string, parent: string): Promise<PreparedNode> => {
     const { unique, debounce, limit: _limit, childDeath, ...options } = node.options;
     if (unique || debounce)
       throw new FlowError(`${node.className}: a job in a workflow cannot be unique or debounced`);
@@ -48,32 +57,49 @@ export function prepareFlow(root: FlowNode, now: number): PreparedNode {
     if (typeof queue !== 'string' || queue === '')
       throw new FlowError(`${node.className}: "queue" must be a non-empty string`);
     const waits = node.children.length > 0;
+    // Its place in the workflow, which a middleware cannot change.
+    const wiring = {
+      jid,
+      flow: rootJid,
+      ...(parent ? { flow_parent: parent } : {}),
+      ...(waits ? { flow_children: true } : {}),
+    };
+    let job = {
+      retry: true,
+      queue,
+      ...options,
+      args: [...node.args],
+      class: node.className,
+      ...wiring,
+      created_at: now,
+    } as JobPayload;
+    if (middleware) {
+      if (!(await middleware(job, node.className, queue))) {
+        throw new FlowError(
+          `client middleware stopped ${node.className}'s job: a workflow is pushed whole or not at all`,
+        );
+      }
+      if (typeof job.queue !== 'string' || job.queue === '')
+        throw new FlowError(`${node.className}: client middleware left "queue" empty or not a string`);
+      job = { ...job, ...wiring };
+    }
     let text: string;
     try {
-      text = encodeJob({
-        retry: true,
-        queue,
-        ...options,
-        args: node.args,
-        class: node.className,
-        jid,
-        created_at: now,
-        flow: rootJid,
-        ...(parent ? { flow_parent: parent } : {}),
-        ...(waits ? { flow_children: true } : { enqueued_at: now }),
-      });
+      text = encodeJob(waits ? job : { ...job, enqueued_at: now });
     } catch (error) {
       throw new FlowError(`${node.className} has arguments JSON cannot carry: ${(error as Error).message}`);
     }
+    const children: PreparedNode[] = [];
+    for (const child of node.children) children.push(await prepare(child, newJid(), jid));
     return {
       jid,
       parent,
       className: node.className,
-      queue,
-      args: node.args,
+      queue: job.queue as string,
+      args: Array.isArray(job.args) ? job.args : node.args,
       policy: childDeath === 'ignore' ? 'ignore' : 'fail',
       payload: waits ? text.slice(0, -1) : text,
-      children: node.children.map((child) => prepare(child, newJid(), jid)),
+      children,
     };
   };
   if (root.children.length === 0) throw new FlowError(`${root.className}: a workflow needs children`);
@@ -96,10 +122,11 @@ export async function pushFlow(
   keys: Keys,
   clock: Clock,
   root: FlowNode,
+  middleware?: FlowMiddleware,
 ): Promise<string> {
   if (isCluster(redis)) throw new FlowError('workflows are not supported on a Redis Cluster yet');
   const now = clock.now() / 1000;
-  const prepared = prepareFlow(root, now);
+  const prepared = await prepareFlow(root, now, middleware);
   const parents: string[] = [];
   const leaves: string[] = [];
   const visit = (node: PreparedNode) => {

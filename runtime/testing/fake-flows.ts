@@ -6,7 +6,7 @@
  * parent never runs) or, with `childDeath: 'ignore'`, is left out; in inline mode every leaf still runs, and the
  * first error reaches the caller at the end of the push.
  */
-import { type PreparedNode, prepareFlow } from '../client/flow-push.js';
+import { type FlowMiddleware, type PreparedNode, prepareFlow } from '../client/flow-push.js';
 import type { ChildDeathPolicy, ChildResult, FlowNode, FlowNodeState } from '../core/flow.js';
 import { flowFieldsOf } from '../core/flow.js';
 import { formatSeconds, type JobPayload } from '../core/job.js';
@@ -40,8 +40,12 @@ const store = processWide('fakeFlows', () => ({
 }));
 
 /** Saves the workflow in memory and starts its leaves; resolves to its id, the root's jid. */
-export async function pushMemoryFlow(root: FlowNode, mode: Mode): Promise<string> {
-  const prepared = prepareFlow(root, Date.now() / 1000);
+export async function pushMemoryFlow(
+  root: FlowNode,
+  mode: Mode,
+  middleware?: FlowMiddleware,
+): Promise<string> {
+  const prepared = await prepareFlow(root, Date.now() / 1000, middleware);
   const states = new Map<string, FlowNodeState>();
   store.flows.set(prepared.jid, { root: prepared.jid, states });
   const leaves: PreparedNode[] = [];

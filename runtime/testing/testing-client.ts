@@ -38,7 +38,7 @@ export class TestingClient extends Client {
   /** A workflow in memory (fake-flows.ts): its leaves recorded (fake) or performed at once (inline). */
   override async pushFlow(root: FlowNode): Promise<string> {
     assertFlowJsonSafe(root);
-    return pushMemoryFlow(root, this.mode);
+    return this.aroundFlow(root, (middleware) => pushMemoryFlow(root, this.mode, middleware));
   }
 
   protected override prepare(...params: Parameters<Client['prepare']>): Promise<PreparedJobs> {

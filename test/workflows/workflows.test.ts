@@ -6,6 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ClientSource, setStubClient, workerStub } from '../../runtime/client/stub.js';
 import type { ChildResults } from '../../runtime/core/flow.js';
+import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
+import { pushHooks } from '../../runtime/middleware/push-hooks.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -25,6 +27,8 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  clientMiddleware.clear();
+  pushHooks.clear();
   await runtime?.stop();
   runtime = undefined;
   if (previousSource) setStubClient(previousSource);
@@ -137,6 +141,50 @@ describe('workflows', () => {
     expect(await fixture.redis.llen('queue:default')).toBe(1);
     expect(await fixture.redis.hget(`sidepunch:flow:${root}`, 'pending')).toBe('1');
     expect(await fixture.redis.zrange('sidepunch:flows', 0, -1)).toEqual([root]);
+  });
+
+  it('client middleware sees every job of a workflow, and push hooks the push as one call', async () => {
+    const calls: string[] = [];
+    pushHooks.add(async (call, next) => {
+      calls.push(`${call.className} ×${call.count}`);
+      return next();
+    });
+    clientMiddleware.add(async (job, next, context) => {
+      job.tenant = 'acme';
+      job.jid = 'a middleware cannot move a job in its workflow';
+      calls.push(`${context.className} in ${context.queue}`);
+      return next();
+    });
+    const root = await jobs.Top.after(
+      [jobs.Total.childAfter([jobs.Square.child(2), jobs.Square.child(3)], 'inner'), jobs.Square.child(4)],
+      'outer',
+    );
+    const leaves = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw));
+    expect(leaves).toHaveLength(3);
+    for (const leaf of leaves) {
+      expect(leaf).toMatchObject({ class: 'Square', tenant: 'acme', flow: root });
+      expect(leaf.jid).toMatch(/^[0-9a-f]{24}$/);
+    }
+    start();
+    expect(calls).toEqual([
+      'Top ×5',
+      'Top in default',
+      'Total in default',
+      'Square in default',
+      'Square in default',
+      'Square in default',
+    ]);
+    await expect.poll(() => seen.get('outer'), { timeout: 8000 }).toEqual(['total 13', 'square 16']);
+    const tree = JSON.parse((await fixture.redis.get(`sidepunch:flow:${root}:tree`)) ?? 'null');
+    expect(tree).toMatchObject({ jid: root, class: 'Top' });
+
+    // A middleware that stops one job stops the workflow: nothing is written.
+    clientMiddleware.add(async (job, next) => (job.class === 'Square' && job.args[0] === 7 ? false : next()));
+    await fixture.redis.flushall();
+    await expect(jobs.Total.after([jobs.Square.child(6), jobs.Square.child(7)], 'stopped')).rejects.toThrow(
+      "client middleware stopped Square's job: a workflow is pushed whole or not at all",
+    );
+    expect(await fixture.redis.keys('*')).toEqual([]);
   });
 
   it('a child failing once: the parent runs after its retry succeeds', async () => {
