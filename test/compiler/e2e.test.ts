@@ -122,6 +122,15 @@ process.stdout.write(JSON.stringify(enqueued));
 await close();
 `;
 
+/** The runs the workers wrote, one JSON line each, so far. */
+function performedRuns(out: string): { className: string; jid: string; args: unknown[] }[] {
+  if (!existsSync(out)) return [];
+  return readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { className: string; jid: string; args: unknown[] });
+}
+
 dist.describe('end to end: sidepunch-gen → stubs → Redis → sidepunch-run', () => {
   let redis: RedisServer | undefined;
   let app: TempProject;
@@ -201,13 +210,7 @@ dist.describe('end to end: sidepunch-gen → stubs → Redis → sidepunch-run',
       [app.path('dist/registry.js'), '-c', '3', '-q', 'orders', '-q', 'default'],
       { E2E_OUT: out },
     );
-    const performed = () =>
-      existsSync(out)
-        ? readFileSync(out, 'utf8')
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line) as { className: string; jid: string; args: unknown[] })
-        : [];
+    const performed = () => performedRuns(out);
     try {
       await waitUntil('all 8 jobs performed', () => performed().length >= 8);
       await waitUntil('the bad payload in the dead set', async () => (await client.zcard('dead')) === 1);
@@ -264,13 +267,7 @@ dist.describe('end to end: sidepunch-gen → stubs → Redis → sidepunch-run',
       [app.path('dist/modules/registry.js'), '-c', '3', '-q', 'orders', '-q', 'default'],
       { E2E_OUT: out },
     );
-    const performed = () =>
-      existsSync(out)
-        ? readFileSync(out, 'utf8')
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line) as { jid: string; args: unknown[] })
-        : [];
+    const performed = () => performedRuns(out);
     try {
       await waitUntil('all 8 jobs performed', () => performed().length >= 8);
     } finally {
