@@ -22,14 +22,22 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     'file' in module ? relativeSpecifier(stubsFile, module.file, style) : module.specifier;
   const names = new LocalNames(workers, specifierOf);
   const entries = workers.map((worker) => {
+    // A watcher's run gets the same model for every worker it did not re-analyze: its entry is reused while the
+    // local names of the types it imports stay the same.
+    const signature = `${stubsFile}\0${style}\0${typesOf(worker)
+      .refs.map((ref) => names.of(ref))
+      .join('\0')}`;
+    const known = printedEntries.get(worker);
+    if (known?.signature === signature) return known.text;
     const args = printArgumentLists(worker.parameters, names, specifierOf);
     const options =
       worker.options.length > 0 ? `, ${printLiteral(Object.fromEntries(worker.options), '  ')}` : '';
     const source = sourcePath(stubsFile, worker.file);
-    return (
+    const text =
       `  /** ${worker.className}.perform in ${source} */\n` +
-      `  ${worker.className}: workerStub<${args}, ${quote(worker.className)}${children(worker)}>(${quote(worker.className)}${options}),\n`
-    );
+      `  ${worker.className}: workerStub<${args}, ${quote(worker.className)}${children(worker)}>(${quote(worker.className)}${options}),\n`;
+    printedEntries.set(worker, { signature, text });
+    return text;
   });
   return [
     STUBS_HEADER,
@@ -42,6 +50,28 @@ export function emitStubs(workers: readonly WorkerModel[], stubsFile: string, st
     '',
   ].join('\n');
 }
+
+const printedEntries = new WeakMap<WorkerModel, { signature: string; text: string }>();
+
+/** The words a worker's parameter types use (no import may take them) and the types they import; once a model. */
+function typesOf(worker: WorkerModel): { words: readonly string[]; refs: readonly TypeRef[] } {
+  let types = workerTypes.get(worker);
+  if (!types) {
+    const words: string[] = [];
+    const refs: TypeRef[] = [];
+    for (const parameter of worker.parameters) {
+      for (const piece of parameter.type) {
+        if (typeof piece === 'string') words.push(...(piece.match(/[A-Za-z_$][\w$]*/g) ?? []));
+        else if ('ref' in piece) refs.push(piece.ref);
+      }
+    }
+    types = { words, refs };
+    workerTypes.set(worker, types);
+  }
+  return types;
+}
+
+const workerTypes = new WeakMap<WorkerModel, { words: readonly string[]; refs: readonly TypeRef[] }>();
 
 /** The worker's file as the stubs' comment names it, relative to the stubs; computed once per pair. */
 function sourcePath(stubsFile: string, file: string): string {
@@ -120,13 +150,9 @@ class LocalNames {
     const taken = new Set(RESERVED);
     const refs: TypeRef[] = [];
     for (const worker of workers) {
-      for (const parameter of worker.parameters) {
-        for (const piece of parameter.type) {
-          if (typeof piece === 'string')
-            for (const word of piece.match(/[A-Za-z_$][\w$]*/g) ?? []) taken.add(word);
-          else if ('ref' in piece) refs.push(piece.ref);
-        }
-      }
+      const types = typesOf(worker);
+      for (const word of types.words) taken.add(word);
+      refs.push(...types.refs);
     }
     for (const ref of refs) {
       const specifier = specifierOf(ref.module);
