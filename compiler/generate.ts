@@ -192,6 +192,7 @@ async function finish(
     ...(options.skipBundle ? [] : registryCollisions(loaded.project, config.registry, config.cwd, allFiles)),
   ];
   if (diagnostics.length > 0) return { diagnostics, outputs: [], workers: analysis.workers.length };
+  timer.mark('periodic entries and registry collisions');
   const jobStubs = emitStubs(analysis.workers, config.out, specifierStyle(loaded.compilerOptions));
   const periodicTypes = periodicTypeDiagnostics(loaded.project, periodic.modules, config.out, jobStubs);
   if (periodicTypes.length > 0)
