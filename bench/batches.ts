@@ -5,10 +5,8 @@
  * Prints the push rate, the drain rate, the ratio to plain jobs, Redis commands per job in the drain, and Redis
  * memory per pending job in a batch. `batchCosts` is also `npm run bench`'s batch row (bench/feature-cost.ts).
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Client } from 'sidepunch';
-import { startRedisServer } from '../scripts/redis-server.js';
+import { type FeatureRuntime, startFeatureRuntime } from './feature-runtime.js';
 import { redisCost, redisSnapshot } from './redis-cost.js';
 import { repoRoot } from './repo-root.js';
 
@@ -25,30 +23,12 @@ export interface BatchRun {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const usedMemory = async (redis: ReturnType<Awaited<ReturnType<typeof startRedisServer>>['connect']>) =>
+const usedMemory = async (redis: FeatureRuntime['redis']) =>
   Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
 async function measure(root: string, N: number, kind: BatchKind): Promise<BatchRun> {
-  const server = await startRedisServer();
-  const redis = server.connect();
-  const client = new Client({ redis: server.url });
-  const child = spawn(
-    `${root}bin/sidepunch-run.js`,
-    [
-      '--redis',
-      server.url,
-      '-c',
-      '20',
-      '--log-level',
-      'warn',
-      '-q',
-      'work',
-      `${root}bench/batches-registry.mjs`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const { redis, client, stop } = await startFeatureRuntime(root, 'bench/batches-registry.mjs');
   try {
-    while ((await redis.scard('processes')) === 0) await sleep(20);
     // The runtime is quiet on `work` until the jobs are pushed (to `held`, then renamed), so the push is measured
     // alone and the memory is read with every job pending.
     const memoryBefore = await usedMemory(redis);
@@ -84,11 +64,7 @@ async function measure(root: string, N: number, kind: BatchKind): Promise<BatchR
     const { commandsPerJob } = redisCost(before, await redisSnapshot(redis), N, polls + 1);
     return { pushPerSecond: N / pushSeconds, drainPerSecond: N / seconds, commandsPerJob, bytesPerJob };
   } finally {
-    await client.close();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    redis.disconnect();
-    await server.stop();
+    await stop();
   }
 }
 

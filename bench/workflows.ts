@@ -5,10 +5,9 @@
  * the median of 3 runs (1 with --quick). Prints the push rate, the drain rate, the ratio to plain jobs and Redis
  * commands per job in the drain (the parents' runs included).
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { Client, type FlowNode } from 'sidepunch';
-import { startRedisServer } from '../scripts/redis-server.js';
+import type { FlowNode } from 'sidepunch';
+import { startFeatureRuntime } from './feature-runtime.js';
 import { redisCost, redisSnapshot } from './redis-cost.js';
 import { repoRoot } from './repo-root.js';
 
@@ -26,26 +25,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function measure(root: string, N: number, kind: Kind): Promise<Run> {
-  const server = await startRedisServer();
-  const redis = server.connect();
-  const client = new Client({ redis: server.url });
-  const child = spawn(
-    `${root}bin/sidepunch-run.js`,
-    [
-      '--redis',
-      server.url,
-      '-c',
-      '20',
-      '--log-level',
-      'warn',
-      '-q',
-      'work',
-      `${root}bench/workflows-registry.mjs`,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const { redis, client, stop } = await startFeatureRuntime(root, 'bench/workflows-registry.mjs');
   try {
-    while ((await redis.scard('processes')) === 0) await sleep(20);
     // Pushed to `held`, then renamed to `work`: the push is measured alone.
     const pushStarted = performance.now();
     for (let i = 0; i < N; i += FAN_OUT) {
@@ -72,11 +53,7 @@ async function measure(root: string, N: number, kind: Kind): Promise<Run> {
     const { commandsPerJob } = redisCost(before, await redisSnapshot(redis), N, polls + 1);
     return { pushPerSecond: N / pushSeconds, drainPerSecond: N / seconds, commandsPerJob };
   } finally {
-    await client.close();
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    redis.disconnect();
-    await server.stop();
+    await stop();
   }
 }
 
