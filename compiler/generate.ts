@@ -236,13 +236,20 @@ async function finish(
   const notes: string[] = [];
   if (!options.skipBundle) {
     let entry = lazyEntry.registryEntry;
+    // The modules the registry entry imports.
+    const entryFiles = [
+      ...analysis.workers.map((worker) => worker.file),
+      ...(config.server ? [config.server] : []),
+      ...periodic.modules,
+    ];
     if (config.registryMode === 'compiled') {
-      const files = [
-        ...analysis.workers.map((worker) => worker.file),
-        ...(config.server ? [config.server] : []),
-        ...periodic.modules,
-      ];
-      const compiled = compiledSpecifiers(loaded.project, config.project, config.registry, files, allFiles);
+      const compiled = compiledSpecifiers(
+        loaded.project,
+        config.project,
+        config.registry,
+        entryFiles,
+        allFiles,
+      );
       if ('problem' in compiled) {
         return {
           diagnostics: [compiled.problem],
@@ -261,11 +268,6 @@ async function finish(
       format: config.registryFormat,
       stubs: { path: config.out, text: stubs },
     };
-    const entryFiles = [
-      ...analysis.workers.map((worker) => worker.file),
-      ...(config.server ? [config.server] : []),
-      ...periodic.modules,
-    ];
     const bundle = await bundleIn(config, options, loaded, request, { entryWith, entryFiles });
     if ('diagnostics' in bundle) {
       return {
