@@ -1,7 +1,7 @@
 /**
  * Completer: the one place that writes a job's outcome to Redis.
- *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (LREM of
- *     the exact payload from the in-progress list, as bytes for one that is not UTF-8), retry and dead-set
+ *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (ack.lua: the
+ *     exact payloads out of the in-progress list, as bytes for one that is not UTF-8), retry and dead-set
  *     entries, and the processed/failed counters (in cluster mode, where one MULTI cannot span slots: retry and
  *     dead entries first, then acknowledgements and counters, so a crash in between runs a job again rather
  *     than losing it), and the batch's execution metrics in Sidekiq's format (execution-metrics.ts);
