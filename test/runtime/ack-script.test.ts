@@ -10,7 +10,10 @@ const fixture = useRedis();
 const KEY = 'queue:default:inprogress-test';
 
 /** What LREM key -1 payload, once per payload, leaves; the list is newest first, as Redis holds it. */
-function lremModel(list: readonly string[], payloads: readonly string[]): { left: string[]; removed: number } {
+function lremModel(
+  list: readonly string[],
+  payloads: readonly string[],
+): { left: string[]; removed: number } {
   const left = [...list];
   let removed = 0;
   for (const payload of payloads) {
@@ -40,7 +43,8 @@ async function lremCalls(): Promise<number> {
   return Number(/cmdstat_lrem:calls=(\d+)/.exec(stats)?.[1] ?? 0);
 }
 
-const job = (n: number) => JSON.stringify({ class: 'NoOp', args: ['string', n, { mike: 'bob' }], jid: `j${n}` });
+const job = (n: number) =>
+  JSON.stringify({ class: 'NoOp', args: ['string', n, { mike: 'bob' }], jid: `j${n}` });
 
 describe('acknowledging a batch of finished jobs', () => {
   it('removes jobs that finished in fetch order with no LREM at all', async () => {
@@ -55,7 +59,9 @@ describe('acknowledging a batch of finished jobs', () => {
 
   it('keeps an older job that is still running, and the order of everything kept', async () => {
     const list = Array.from({ length: 100 }, (_, i) => job(100 - i));
-    const finished = Array.from({ length: 60 }, (_, i) => job(i + 2)).filter((payload) => payload !== job(30));
+    const finished = Array.from({ length: 60 }, (_, i) => job(i + 2)).filter(
+      (payload) => payload !== job(30),
+    );
     const result = await ack(list, finished);
     expect(result).toEqual(lremModel(list, finished));
     expect(result.left.at(-1)).toBe(job(1));
@@ -99,7 +105,9 @@ describe('acknowledging a batch of finished jobs', () => {
       const length = random(120);
       const list = Array.from({ length }, () => job(random(length + 5))); // some duplicates
       const finished = Array.from({ length: random(80) }, () =>
-        random(4) === 0 ? job(random(length + 10)) : (list[length - 1 - random(Math.max(length, 1))] ?? job(0)),
+        random(4) === 0
+          ? job(random(length + 10))
+          : (list[length - 1 - random(Math.max(length, 1))] ?? job(0)),
       );
       expect(await ack(list, finished)).toEqual(lremModel(list, finished));
     }
