@@ -104,6 +104,18 @@ export function parseJob(raw: string, exactBytes?: Buffer): ParsedJob {
   return { ok: true, job: object as JobPayload };
 }
 
+/** A payload read as a JSON object, or undefined when it is not one. */
+export function parseObject(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const ENCODED_REPLACEMENT = Buffer.from('\uFFFD');
 
 /** The offset in `bytes` of the first byte that is not UTF-8, found by walking `raw`, their decoding. */

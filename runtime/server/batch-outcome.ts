@@ -5,7 +5,7 @@
  * it sees reached. A rescheduled job (over its limit) has no outcome yet.
  */
 import { type BatchMemberOutcome, batchIdOf } from '../core/batch-scope.js';
-import { formatSeconds } from '../core/job.js';
+import { formatSeconds, parseObject } from '../core/job.js';
 import type { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { Disposition } from './job-retry.js';
@@ -19,16 +19,14 @@ export class BatchOutcomes {
 
   constructor(private readonly ctx: RuntimeContext) {}
 
-  add(raw: string, disposition: Disposition): void {
-    if (!raw.includes(MARKER) || this.ctx.redis.isCluster) return;
+  /** `parsed`: the job as the executor read it, when it ran; else the payload text is read here. */
+  add(raw: string, disposition: Disposition, parsed?: Readonly<Record<string, unknown>>): void {
+    if (parsed ? parsed.bid === undefined : !raw.includes(MARKER)) return;
+    if (this.ctx.redis.isCluster) return;
     const outcome = memberOutcome(disposition);
     if (!outcome) return;
-    let job: Record<string, unknown>;
-    try {
-      job = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return;
-    }
+    const job = parsed ?? parseObject(raw);
+    if (!job) return;
     const bid = batchIdOf(job);
     if (bid === undefined || typeof job.jid !== 'string') return;
     const members = this.byBatch.get(bid);

@@ -33,7 +33,7 @@ interface Recorded {
   readonly unit: UnitOfWork;
   readonly disposition: Disposition;
   readonly sample?: ExecutionSample;
-  /** The job as the executor parsed it (for a job that ran): its unique lock is read from it, not re-parsed. */
+  /** The job as the executor parsed it (for a job that ran): its unique lock, batch and workflow are read from it. */
   readonly job?: Readonly<JobPayload>;
 }
 
@@ -46,6 +46,8 @@ export class Completer {
   private closed = false;
   /** Metrics keys of the current minute this process already gave their TTL (execution-metrics.ts). */
   private metricsExpired = { minute: -1, keys: new Set<string>() };
+  /** Daily stat keys of today this process already gave their TTL (five years: once a day is enough). */
+  private dailyExpired = { day: '', keys: new Set<string>() };
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -142,8 +144,8 @@ export class Completer {
     const flowOutcomes = new FlowOutcomes(this.ctx);
     for (const { unit, disposition, sample, job } of recorded) {
       if (sample && metrics !== 'off') tally.add(sample);
-      batchOutcomes.add(unit.raw, disposition);
-      flowOutcomes.add(unit.raw, disposition);
+      batchOutcomes.add(unit.raw, disposition, job);
+      flowOutcomes.add(unit.raw, disposition, job);
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
       else acks.set(unit.inProgressKey, [unit.stored]);
@@ -177,23 +179,33 @@ export class Completer {
     flowOutcomes.write(batch);
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
-      batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);
+      // One job alone (an idle process's) is one LREM; a batch is one script call of a few commands (ack.lua).
+      if (payloads.length === 1) batch.on(inProgressKey).lrem(inProgressKey, -1, payloads[0]!);
+      else batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);
     }
     const day = new Date(clock.now()).toISOString().slice(0, 10);
-    this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed);
-    this.count(batch, keys.statFailed(), keys.statFailed(day), failed);
+    if (day !== this.dailyExpired.day) this.dailyExpired = { day, keys: new Set() };
+    const counted = [
+      this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed),
+      this.count(batch, keys.statFailed(), keys.statFailed(day), failed),
+    ];
     const minute = Math.floor(clock.now() / 60_000);
     if (minute !== this.metricsExpired.minute) this.metricsExpired = { minute, keys: new Set() };
     const expiring =
       metrics === 'off' ? [] : tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.keys);
     await batch.exec();
     for (const key of expiring) this.metricsExpired.keys.add(key);
+    for (const key of counted) if (key) this.dailyExpired.keys.add(key);
   }
 
-  private count(batch: SlotBatch, total: string, daily: string, amount: number): void {
-    if (amount === 0) return;
+  /** Adds to a counter and its daily key; returns the daily key when this write gives it its TTL. */
+  private count(batch: SlotBatch, total: string, daily: string, amount: number): string | undefined {
+    if (amount === 0) return undefined;
     batch.on(total).incrby(total, amount);
-    batch.on(daily).incrby(daily, amount).expire(daily, DAILY_STAT_TTL_SECONDS);
+    batch.on(daily).incrby(daily, amount);
+    if (this.dailyExpired.keys.has(daily)) return undefined;
+    batch.on(daily).expire(daily, DAILY_STAT_TTL_SECONDS);
+    return daily;
   }
 }
 

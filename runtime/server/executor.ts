@@ -30,7 +30,7 @@ import {
 import type { RuntimeContext } from './actor-context.js';
 import { loadChildren } from './flow-children.js';
 import { JobScope, runInScope } from './job-context.js';
-import { type Admission, JobLimits, overLimit } from './job-limits.js';
+import { ADMITTED, type Admission, JobLimits, overLimit } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
@@ -111,7 +111,10 @@ export class Executor {
 
     let admission: Admission;
     try {
-      admission = await this.limits.admit(job, workerClass, running.shutdownSignal);
+      // Most workers have no limit: admitted without an await (a promise and a turn per job).
+      admission = JobLimits.unlimited(workerClass)
+        ? ADMITTED
+        : await this.limits.admit(job, workerClass, running.shutdownSignal);
     } catch (error) {
       // Redis refused the limiter's script, or the option is malformed: a failure, retried as any other.
       this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
@@ -177,8 +180,10 @@ export class Executor {
           result = await worker.perform(...job.args);
         });
       });
-      const ran = scope.watch(run);
-      const performed = await (expired ? Promise.race([ran, expired]) : ran);
+      // A perform that returned at once has finished: nothing is left to watch or to await.
+      const performed = isThenable(run)
+        ? await (expired ? Promise.race([scope.watch(run), expired]) : scope.watch(run))
+        : run;
       skipped = chained && performed === false;
       if (!chained) result = performed;
     } catch (error) {
@@ -241,6 +246,14 @@ export class Executor {
     this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
     return { kind: 'unperformable', errorClass, reason, object };
   }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 /** A result JSON can carry (sidepunch-gen checks the type); anything else, or nothing, is null. */

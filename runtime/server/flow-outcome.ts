@@ -5,7 +5,7 @@
  * death, which fails the parent or is ignored, as the parent's `childDeath` says. A rescheduled job has no outcome.
  */
 import { FLOW_DONE_TTL_SECONDS, flowFieldsOf } from '../core/flow.js';
-import { formatSeconds } from '../core/job.js';
+import { formatSeconds, parseObject } from '../core/job.js';
 import type { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { Disposition } from './job-retry.js';
@@ -19,14 +19,12 @@ export class FlowOutcomes {
 
   constructor(private readonly ctx: RuntimeContext) {}
 
-  add(raw: string, disposition: Disposition): void {
-    if (!raw.includes(MARKER) || this.ctx.redis.isCluster || disposition.kind === 'reschedule') return;
-    let job: Record<string, unknown>;
-    try {
-      job = JSON.parse(raw) as Record<string, unknown>;
-    } catch {
-      return;
-    }
+  /** `parsed`: the job as the executor read it, when it ran; else the payload text is read here. */
+  add(raw: string, disposition: Disposition, parsed?: Readonly<Record<string, unknown>>): void {
+    if (parsed ? parsed.flow === undefined : !raw.includes(MARKER)) return;
+    if (this.ctx.redis.isCluster || disposition.kind === 'reschedule') return;
+    const job = parsed ?? parseObject(raw);
+    if (!job) return;
     const flow = flowFieldsOf(job);
     if (!flow || typeof job.jid !== 'string' || typeof job.class !== 'string') return;
     const parent = flow.parent ?? '';

@@ -26,7 +26,8 @@ export type Admission =
   | { readonly over: false; release(): void }
   | { readonly over: true; readonly limiter: string; readonly at: number };
 
-const ADMITTED: Admission = { over: false, release: () => {} };
+/** A job with no limit to take: nothing to release. */
+export const ADMITTED: Admission = { over: false, release: () => {} };
 
 /** Milliseconds between tries while a job waits for room (Sidekiq Enterprise's `wait_timeout`). */
 const WAIT_PAUSE_MS = 25;
@@ -42,6 +43,11 @@ export class JobLimits {
     private readonly ctx: RuntimeContext,
     private readonly random: () => number = Math.random,
   ) {}
+
+  /** Its jobs are admitted at once (no `limit` option), without calling admit. */
+  static unlimited(workerClass: WorkerClass): boolean {
+    return !workerClass.sidepunchOptions?.limit;
+  }
 
   async admit(job: JobPayload, workerClass: WorkerClass, stop?: AbortSignal): Promise<Admission> {
     const limit = workerClass.sidepunchOptions?.limit;

@@ -47,6 +47,8 @@ export type Disposition =
 
 export const DEFAULT_MAX_RETRIES = 25;
 
+const SUCCEEDED: Disposition = Object.freeze({ kind: 'ack', failed: false });
+
 export class JobRetry {
   constructor(
     private readonly ctx: RuntimeContext,
@@ -54,11 +56,17 @@ export class JobRetry {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Where the job goes; undefined leaves it in the in-progress list (shutdown gives it back to its queue). */
-  async dispose(unit: UnitOfWork, outcome: Outcome): Promise<Disposition | undefined> {
+  /**
+   * Where the job goes; undefined leaves it in the in-progress list (shutdown gives it back to its queue). A job
+   * that succeeded is told at once, not through a promise: that is nearly every job.
+   */
+  dispose(
+    unit: UnitOfWork,
+    outcome: Outcome,
+  ): Disposition | undefined | Promise<Disposition | undefined> {
     if (outcome.kind === 'done')
       return outcome.result === undefined
-        ? { kind: 'ack', failed: false }
+        ? SUCCEEDED
         : { kind: 'ack', failed: false, result: outcome.result };
     if (outcome.kind === 'interrupted') return undefined;
     if (outcome.kind === 'over-limit')

@@ -212,7 +212,7 @@ export class Manager {
       .execute(running)
       .then((outcome) => {
         sample = executionSample(outcome, clock.now() - startedAt);
-        if (outcome.kind === 'done') job = outcome.job;
+        if (outcome.kind === 'done' || outcome.kind === 'failed') job = outcome.job;
         return this.retry.dispose(unit, outcome);
       })
       .then(
