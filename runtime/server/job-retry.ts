@@ -60,10 +60,7 @@ export class JobRetry {
    * Where the job goes; undefined leaves it in the in-progress list (shutdown gives it back to its queue). A job
    * that succeeded is told at once, not through a promise: that is nearly every job.
    */
-  dispose(
-    unit: UnitOfWork,
-    outcome: Outcome,
-  ): Disposition | undefined | Promise<Disposition | undefined> {
+  dispose(unit: UnitOfWork, outcome: Outcome): Disposition | undefined | Promise<Disposition | undefined> {
     if (outcome.kind === 'done')
       return outcome.result === undefined
         ? SUCCEEDED
