@@ -1,6 +1,6 @@
 // Feasibility probe (issue #20): can sidepunch-gen's analysis run on TypeScript 7's native compiler through its
 // unstable JavaScript API (`typescript-native/unstable/sync`: the tsgo binary over a synchronous pipe), and how
-// fast would a cold run be? Three commands:
+// fast would a cold run be? Commands:
 //  analyze <project dir> [--naive]
 //      opens the project's tsconfig through the TS 7 API, finds the classes implementing SidepunchWorker, reads
 //      each `perform`'s parameters and applies the JSON rule (a port of compiler/serializable.ts) to their types
@@ -11,13 +11,16 @@
 //      runs sidepunch-gen's own analysis (TypeScript 6, dist/compiler/analyze.js) and the probe's on each project
 //      (default: every fixtures/workers/* golden case) and prints where they disagree: which workers are found
 //      and accepted, their argument shapes (canonical), and the JSON-rule codes per file.
-//  bench [--workers 2000] [--runs 3] [--dir <dir>]
+//  analyze <project dir> --registry
+//      then prints the registry entry from the probe's models and bundles it (sidepunch-gen's generators, dist/),
+//      timed, and compares the bundle with the dist/registry.js a cold sidepunch-gen run wrote there.
+//  bench [--workers 2000] [--runs 3] [--dir <dir>] [--skip-naive]
 //      writes bench/gen.mjs's synthetic project, then times, alternating and process start to exit: TS 7's
-//      `tsc --noEmit`, `analyze` (batched and naive) and a cold `sidepunch-gen --no-cache`; prints medians
-//      and the load average.
+//      `tsc --noEmit`, `analyze` (batched, batched with --registry, and naive) and a cold `sidepunch-gen
+//      --no-cache`; prints medians and the load average.
 // Needs `npm run build` (dist/ holds the TS 6 analysis and the helpers shared with it).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -638,7 +641,13 @@ export function analyze(dir, { naive = false } = {}) {
         name = cls.name?.text ?? declaration.name.text;
       } else if (statement.kind !== SyntaxKind.ClassDeclaration) continue;
       if (!cls.heritageClauses || hasModifier(cls, SyntaxKind.AbstractKeyword)) continue;
-      const candidate = { sourceFile, cls, name, file: sourceFile.fileName };
+      const exported = hasModifier(statement, SyntaxKind.ExportKeyword);
+      const exportName = !exported
+        ? undefined
+        : hasModifier(statement, SyntaxKind.DefaultKeyword)
+          ? 'default'
+          : name;
+      const candidate = { sourceFile, cls, name, file: sourceFile.fileName, exportName };
       const implemented = cls.heritageClauses
         .filter((clause) => clause.token === SyntaxKind.ImplementsKeyword)
         .flatMap((clause) => clause.types.map((t) => t.expression));
@@ -765,7 +774,13 @@ export function analyze(dir, { naive = false } = {}) {
       ...(spread.rest !== undefined ? { rest: spread.rest } : {}),
     }));
     const args = spreads.length === 0 ? { tuple, min } : lists.length === 1 ? lists[0] : { union: lists };
-    workers.push({ className: worker.name, file: worker.file, args });
+    workers.push({
+      className: worker.name,
+      file: worker.file,
+      exportName: worker.exportName,
+      parameters: perform.parameters.map(({ name, optional, rest }) => ({ name, optional, rest })),
+      args,
+    });
   }
   mark(`JSON rule over ${candidates.length} workers`);
 
@@ -946,6 +961,45 @@ function spreadsOf(shape) {
   return members.every((m) => m !== undefined) ? members.flat() : undefined;
 }
 
+// ---- the registry from the probe's models (what a port's run does next) ------------------------------------
+
+/**
+ * `analyze --registry`: the registry entry and its esbuild bundle from the probe's models, with sidepunch-gen's own
+ * generators (dist/), timed, and compared byte for byte with the dist/registry.js a cold sidepunch-gen run wrote
+ * there (nothing is written). The stubs are left out: they need the annotations' texts, which the probe resolves
+ * but does not print.
+ */
+async function emitRegistry(dir, result, started) {
+  const t0 = performance.now();
+  const { emitRegistryEntry, sourceSpecifier } = await dist('emit-registry.js');
+  const { bundleRegistry } = await dist('bundle.js');
+  const { canonicalTable } = await dist('canonical-shape.js');
+  const { compareText } = await dist('compare-text.js');
+  const models = [...result.workers]
+    .sort((a, b) => compareText(a.className, b.className))
+    .map((worker) => ({ ...worker, options: [], args: canonicalArgs(worker.args) }));
+  const entry = emitRegistryEntry(models, canonicalTable(result.shapes), sourceSpecifier(dir));
+  const t1 = performance.now();
+  const registry = path.join(dir, 'dist/registry.js');
+  const request = {
+    entry,
+    projectDir: dir,
+    tsconfig: path.join(dir, 'tsconfig.json'),
+    outFile: registry,
+    format: 'esm',
+  };
+  const bundled = await bundleRegistry(request);
+  const t2 = performance.now();
+  if (!('code' in bundled)) throw new Error(`the bundle failed: ${JSON.stringify(bundled.diagnostics)}`);
+  const written = existsSync(registry) ? readFileSync(registry, 'utf8') : undefined;
+  console.log(
+    `registry entry ${(t1 - t0).toFixed(0)} ms, esbuild bundle ${(t2 - t1).toFixed(0)} ms: ` +
+      `${((performance.now() - started) / 1000).toFixed(2)} s from the analysis's start, the process started ` +
+      `${process.uptime().toFixed(2)} s ago; the bundle ${written === undefined ? 'has no dist/registry.js to compare with' : written === bundled.code ? 'equals' : 'DIFFERS from'} sidepunch-gen's dist/registry.js` +
+      ` (${bundled.code.length} bytes)`,
+  );
+}
+
 // ---- compare with sidepunch-gen's own analysis (TypeScript 6) ----------------------------------------------
 
 const JSON_RULE_CODES = new Set([
@@ -1074,7 +1128,10 @@ async function bench(flags) {
   const steps = {
     'tsc --noEmit (TypeScript 7)': () => timeRun([tsc7, '--noEmit', '-p', 'tsconfig.json'], dir),
     'TS 7 API probe, batched': () => timeRun([self, 'analyze', dir], dir),
-    'TS 7 API probe, naive (per worker)': () => timeRun([self, 'analyze', dir, '--naive'], dir),
+    'TS 7 API probe + registry bundle': () => timeRun([self, 'analyze', dir, '--registry'], dir),
+    ...(flags.skipNaive
+      ? {}
+      : { 'TS 7 API probe, naive (per worker)': () => timeRun([self, 'analyze', dir, '--naive'], dir) }),
     'sidepunch-gen --no-cache (TypeScript 6)': () => timeRun([gen, '--no-cache'], dir),
   };
   console.log(`project: ${dir} (${workers} workers); load average at the start: ${loadAverage()}`);
@@ -1087,7 +1144,9 @@ async function bench(flags) {
       const name = names[(i + run) % names.length];
       const { seconds, stdout } = steps[name]();
       timings[name].push(seconds);
-      if (name.includes('batched')) summary = stdout;
+      if (name.includes('registry')) summary = stdout;
+      if (name.includes('registry') && !stdout.includes('equals'))
+        throw new Error(`the registry differs:\n${stdout}`);
     }
     console.log(`  round ${run + 1}: load average ${loadAverage()}`);
   }
@@ -1110,6 +1169,8 @@ async function main(argv) {
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === '--naive') flags.naive = true;
+    else if (arg === '--registry') flags.registry = true;
+    else if (arg === '--skip-naive') flags.skipNaive = true;
     else if (arg === '--workers') flags.workers = Number(rest[++i]);
     else if (arg === '--runs') flags.runs = Number(rest[++i]);
     else if (arg === '--dir') flags.dir = path.resolve(rest[++i]);
@@ -1117,7 +1178,8 @@ async function main(argv) {
   }
   if (command === 'analyze') {
     const started = performance.now();
-    const result = analyze(flags.positional[0] ?? process.cwd(), { naive: flags.naive });
+    const dir = flags.positional[0] ?? process.cwd();
+    const result = analyze(dir, { naive: flags.naive });
     const codes = {};
     for (const d of result.diagnostics) codes[d.code] = (codes[d.code] ?? 0) + 1;
     console.log(
@@ -1136,6 +1198,7 @@ async function main(argv) {
           `${(t.bytesReceived / 1e6).toFixed(1)} MB received`,
       );
     }
+    if (flags.registry) await emitRegistry(dir, result, started);
   } else if (command === 'compare') {
     const dirs =
       flags.positional.length > 0
