@@ -30,7 +30,9 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 // The build daemon is never used under CI: the bench measures it all the same; it idles out after 10 minutes.
 const BENCH_ENV = { ...process.env, CI: '', SIDEPUNCH_GEN_DAEMON: '', SIDEPUNCH_GEN_DAEMON_IDLE: '600' };
-const flags = parseFlags(process.argv.slice(2));
+/** Run as the bench, or imported for its project writer (bench/ts7-api-probe.mjs), whose flags are its own. */
+const IS_MAIN = !!process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]);
+const flags = IS_MAIN ? parseFlags(process.argv.slice(2)) : {};
 const WORKERS = flags.workers ?? 2000;
 const WATCH_EDITS = flags.watchEdits ?? 10;
 /** The modules registry layout (docs/sidepunch-gen.md), beside the bundle: `--watch` writes it. */
@@ -262,7 +264,7 @@ function capitalize(word) {
   return word[0].toUpperCase() + word.slice(1);
 }
 
-function writeSyntheticProject(dir, workers) {
+export function writeSyntheticProject(dir, workers) {
   for (const stale of ['src', 'node_modules', 'dist'])
     rmSync(path.join(dir, stale), { recursive: true, force: true });
   const write = (file, text) => {
@@ -618,7 +620,7 @@ function loadAverage() {
     .join(' ');
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+if (IS_MAIN) {
   main().catch((error) => {
     console.error(error);
     process.exitCode = 1;
