@@ -15,12 +15,12 @@
  */
 
 import { setBatchFields } from '../client/batch-fields.js';
-import { type ChildResult, flowFieldsOf } from '../core/flow.js';
+import { type ChildResult, type FlowFields, flowFieldsOf } from '../core/flow.js';
 import { type JobPayload, parseJob } from '../core/job.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
-import { periodicTickOf } from '../core/worker.js';
+import { periodicTickOf, type WorkerClass } from '../core/worker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
 import {
   runServerMiddleware,
@@ -30,7 +30,7 @@ import {
 import type { RuntimeContext } from './actor-context.js';
 import { loadChildren } from './flow-children.js';
 import { JobScope, runInScope } from './job-context.js';
-import { ADMITTED, type Admission, JobLimits, overLimit } from './job-limits.js';
+import { ADMITTED, type Admission, type Admitted, JobLimits, overLimit } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import type { RunningJob } from './work-state.js';
@@ -81,7 +81,12 @@ export class Executor {
     private readonly limits: JobLimits = new JobLimits(ctx),
   ) {}
 
-  async execute(running: RunningJob): Promise<Outcome> {
+  /**
+   * How the job ended. A job that needs no Redis before `perform` (no limit, no unique-until-start lock, not a
+   * workflow's parent) and whose `perform` returns at once is settled synchronously: no promise at all, which on
+   * Node 20 also spares the job scope's AsyncLocalStorage hook its calls for each one.
+   */
+  execute(running: RunningJob): Outcome | Promise<Outcome> {
     const unit = running.unit;
     const parsed = parseJob(unit.raw, unit.exactBytes);
     if (!parsed.ok)
@@ -108,10 +113,21 @@ export class Executor {
         jid: job.jid ?? '',
       });
     }
+    const flow = flowFieldsOf(job);
+    if (JobLimits.unlimited(workerClass) && job.unique_until !== 'start' && !flow?.isParent)
+      return this.perform(running, job, workerClass, flow, ADMITTED, undefined);
+    return this.prepareThenPerform(running, job, workerClass, flow);
+  }
 
+  /** What a job may need from Redis before it runs: its limiter's room, its lock released, its children read. */
+  private async prepareThenPerform(
+    running: RunningJob,
+    job: JobPayload,
+    workerClass: WorkerClass,
+    flow: FlowFields | undefined,
+  ): Promise<Outcome> {
     let admission: Admission;
     try {
-      // Most workers have no limit: admitted without an await (a promise and a turn per job).
       admission = JobLimits.unlimited(workerClass)
         ? ADMITTED
         : await this.limits.admit(job, workerClass, running.shutdownSignal);
@@ -128,31 +144,72 @@ export class Executor {
       return { kind: 'over-limit', limiter: admission.limiter, at: admission.at };
     }
     if (job.unique_until === 'start') await releaseAtStart(this.ctx, job);
-    const { logger, events, clock } = this.ctx;
-    const jid = job.jid ?? '';
-    const flow = flowFieldsOf(job);
     let children: ChildResult<string, unknown>[] | undefined;
     if (flow?.isParent) {
       try {
-        children = await loadChildren(this.ctx.redis, this.ctx.keys, jid);
+        children = await loadChildren(this.ctx.redis, this.ctx.keys, job.jid ?? '');
       } catch (error) {
         admission.release();
-        this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid });
+        this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
         return { kind: 'failed', job, error };
       }
     }
-    let result: unknown;
+    return this.perform(running, job, workerClass, flow, admission, children);
+  }
+
+  /** Runs `perform` in the job's scope; synchronous when it returns at once, a promise when it returns one. */
+  private perform(
+    running: RunningJob,
+    job: JobPayload,
+    workerClass: WorkerClass,
+    flow: FlowFields | undefined,
+    admission: Admitted,
+    children: ChildResult<string, unknown>[] | undefined,
+  ): Outcome | Promise<Outcome> {
+    const unit = running.unit;
+    const { logger, events, clock } = this.ctx;
+    const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');
     const started = clock.now();
     if (logInfo) logger.info('start', { class: job.class, jid });
     if (events.has('job:start')) events.emit('job:start', { jid, className: job.class, queue: unit.queue });
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
     let timer: NodeJS.Timeout | undefined;
-    let skipped = false;
+    let result: unknown;
     const scope = new JobScope(job.class, jid);
+    const chained = this.middleware.size > 0;
+    const cleanUp = () => {
+      scope.finish();
+      clearTimeout(timer);
+      admission.release();
+    };
+    const succeeded = (performed: unknown): Outcome => {
+      cleanUp();
+      const skipped = chained && performed === false;
+      if (!chained) result = performed;
+      if (logInfo || events.has('job:done')) {
+        const elapsedMs = clock.now() - started;
+        if (logInfo) {
+          logger.info(skipped ? 'skipped by server middleware' : 'done', {
+            class: job.class,
+            jid,
+            elapsed: formatElapsed(elapsedMs),
+          });
+        }
+        events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
+      }
+      // Only a workflow's child keeps its result: its parent reads it.
+      if (flow?.parent === undefined) return { kind: 'done', job };
+      return { kind: 'done', job, result: resultJson(result) };
+    };
+    const threw = (error: unknown): Outcome => {
+      cleanUp();
+      return this.failure(running, job, started, error);
+    };
+    let run: unknown;
+    let expired: Promise<never> | undefined;
     try {
       let signal = running.shutdownSignal;
-      let expired: Promise<never> | undefined;
       if (typeof timeout === 'number' && timeout > 0) {
         const timeoutController = new AbortController();
         signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
@@ -164,9 +221,8 @@ export class Executor {
           }, timeout * 1000);
         });
       }
-      const chained = this.middleware.size > 0;
       // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
-      const run = runInScope(scope, () => {
+      run = runInScope(scope, () => {
         const worker = new workerClass();
         worker.jid = job.jid;
         worker.periodic = periodicTickOf(job);
@@ -181,56 +237,43 @@ export class Executor {
         });
       });
       // A perform that returned at once has finished: nothing is left to watch or to await.
-      const performed = isThenable(run)
-        ? await (expired ? Promise.race([scope.watch(run), expired]) : scope.watch(run))
-        : run;
-      skipped = chained && performed === false;
-      if (!chained) result = performed;
+      if (!isThenable(run)) return succeeded(run);
     } catch (error) {
-      const elapsedMs = clock.now() - started;
-      const over = overLimit(error, clock.now());
-      if (over) {
-        logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
-          class: job.class,
-          jid,
-        });
-        return over;
-      }
-      if (running.shutdownSignal.aborted) {
-        logger.info(`interrupted by shutdown: ${describeError(error)}`, {
-          class: job.class,
-          jid,
-          elapsed: formatElapsed(elapsedMs),
-        });
-        return { kind: 'interrupted' };
-      }
-      logger.warn(`fail: ${describeError(error)}`, {
+      return threw(error);
+    }
+    const ran = scope.watch(run);
+    return (expired ? Promise.race([ran, expired]) : ran).then(succeeded, threw);
+  }
+
+  /** A run that threw: over a limit (`Limiter.within`), interrupted by shutdown, or failed. */
+  private failure(running: RunningJob, job: JobPayload, started: number, error: unknown): Outcome {
+    const { logger, events, clock } = this.ctx;
+    const jid = job.jid ?? '';
+    const elapsedMs = clock.now() - started;
+    const over = overLimit(error, clock.now());
+    if (over) {
+      logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
+        class: job.class,
+        jid,
+      });
+      return over;
+    }
+    if (running.shutdownSignal.aborted) {
+      logger.info(`interrupted by shutdown: ${describeError(error)}`, {
         class: job.class,
         jid,
         elapsed: formatElapsed(elapsedMs),
-        stack: stackLines(error, logger.enabled('debug') ? undefined : FRAMES_AT_INFO),
       });
-      events.emit('job:failed', { jid, className: job.class, queue: unit.queue, elapsedMs, error });
-      return { kind: 'failed', job, error };
-    } finally {
-      scope.finish();
-      clearTimeout(timer);
-      admission.release();
+      return { kind: 'interrupted' };
     }
-    if (logInfo || events.has('job:done')) {
-      const elapsedMs = clock.now() - started;
-      if (logInfo) {
-        logger.info(skipped ? 'skipped by server middleware' : 'done', {
-          class: job.class,
-          jid,
-          elapsed: formatElapsed(elapsedMs),
-        });
-      }
-      events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
-    }
-    // Only a workflow's child keeps its result: its parent reads it.
-    if (flow?.parent === undefined) return { kind: 'done', job };
-    return { kind: 'done', job, result: resultJson(result) };
+    logger.warn(`fail: ${describeError(error)}`, {
+      class: job.class,
+      jid,
+      elapsed: formatElapsed(elapsedMs),
+      stack: stackLines(error, logger.enabled('debug') ? undefined : FRAMES_AT_INFO),
+    });
+    events.emit('job:failed', { jid, className: job.class, queue: running.unit.queue, elapsedMs, error });
+    return { kind: 'failed', job, error };
   }
 
   private unperformable(

@@ -26,8 +26,10 @@ export type Admission =
   | { readonly over: false; release(): void }
   | { readonly over: true; readonly limiter: string; readonly at: number };
 
+export type Admitted = Extract<Admission, { over: false }>;
+
 /** A job with no limit to take: nothing to release. */
-export const ADMITTED: Admission = { over: false, release: () => {} };
+export const ADMITTED: Admitted = { over: false, release: () => {} };
 
 /** Milliseconds between tries while a job waits for room (Sidekiq Enterprise's `wait_timeout`). */
 const WAIT_PAUSE_MS = 25;

@@ -15,7 +15,7 @@ import type { RuntimeContext } from './actor-context.js';
 import { AloneGate } from './alone-gate.js';
 import type { Completer } from './completer.js';
 import { type ExecutionSample, executionSample } from './execution-metrics.js';
-import type { Executor } from './executor.js';
+import type { Executor, Outcome } from './executor.js';
 import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
 import { PrefetchSizer } from './prefetch.js';
@@ -35,6 +35,8 @@ export class Manager {
   private readonly idleWaiters: (() => void)[] = [];
   /** Set while a suspect runs alone (or waits for the running jobs to finish first): nothing else starts. */
   private alone = false;
+  /** dispatch() is running: a job finished synchronously within it does not call it again. */
+  private dispatching = false;
   /** Set while another thread of this process runs a suspect alone: buffered jobs wait for it. */
   private gateWait?: Promise<void>;
   private loop?: Promise<void>;
@@ -176,6 +178,18 @@ export class Manager {
   /** Starts buffered jobs while slots are free. */
   private dispatch(): void {
     if (this.alone) return;
+    // A job that finishes synchronously calls dispatch from inside this loop: the loop goes on instead, so a buffer
+    // of such jobs runs in one loop, not in a recursion as deep as the buffer.
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      this.startBuffered();
+    } finally {
+      this.dispatching = false;
+    }
+  }
+
+  private startBuffered(): void {
     const { concurrency } = this.ctx.config;
     while (this.inFlight < concurrency && this.readyHead < this.ready.length) {
       if (!this.gate.tryStart()) {
@@ -200,32 +214,55 @@ export class Manager {
     });
   }
 
-  /** Call once the gate counted the job (tryStart). */
+  /**
+   * Call once the gate counted the job (tryStart). A job that settles at once (executor.ts) is finished here,
+   * synchronously; one that returns a promise is finished when it settles.
+   */
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
-    const { clock } = this.ctx;
-    const startedAt = clock.now();
+    const startedAt = this.ctx.clock.now();
     const running = this.work.start(unit, startedAt);
-    let sample: ExecutionSample | undefined;
-    let job: JobPayload | undefined;
-    this.executor
-      .execute(running)
-      .then((outcome) => {
-        sample = executionSample(outcome, clock.now() - startedAt);
-        if (outcome.kind === 'done' || outcome.kind === 'failed') job = outcome.job;
-        return this.retry.dispose(unit, outcome);
-      })
-      .then(
-        (disposition) => this.finish(running, disposition, sample, job),
-        // A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the
-        // in-progress list, so shutdown (or a rescuer) gives it back to its queue.
-        (error) => {
-          this.ctx.logger.error(
-            `internal error while performing a job, left in progress: ${describeError(error)}`,
-          );
-          this.finish(running, undefined);
-        },
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = this.executor.execute(running);
+    } catch (error) {
+      this.internalError(running, error);
+      return;
+    }
+    if (outcome instanceof Promise)
+      outcome.then(
+        (settled) => this.dispose(running, settled, startedAt),
+        (error) => this.internalError(running, error),
       );
+    else this.dispose(running, outcome, startedAt);
+  }
+
+  /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
+  private dispose(running: RunningJob, outcome: Outcome, startedAt: number): void {
+    let disposition: ReturnType<JobRetry['dispose']>;
+    const sample = executionSample(outcome, this.ctx.clock.now() - startedAt);
+    const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
+    try {
+      disposition = this.retry.dispose(running.unit, outcome);
+    } catch (error) {
+      this.internalError(running, error);
+      return;
+    }
+    if (disposition instanceof Promise)
+      disposition.then(
+        (decided) => this.finish(running, decided, sample, job),
+        (error) => this.internalError(running, error),
+      );
+    else this.finish(running, disposition, sample, job);
+  }
+
+  /**
+   * A job's own errors are outcomes; reaching here is a bug in Sidepunch itself. The job stays in the in-progress
+   * list, so shutdown (or a rescuer) gives it back to its queue.
+   */
+  private internalError(running: RunningJob, error: unknown): void {
+    this.ctx.logger.error(`internal error while performing a job, left in progress: ${describeError(error)}`);
+    this.finish(running, undefined);
   }
 
   private finish(
