@@ -34,6 +34,8 @@ export type BundleResult =
       readonly code: string;
       /** The modules layout's built modules (module-tree.ts): the ones this run (re)built. */
       readonly files?: readonly Output[];
+      /** The modules layout's built files that the registry imports, all of them (the rest are stale). */
+      readonly modules?: readonly string[];
       /** Said once to the user: why the modules layout bundled instead. */
       readonly note?: string;
     }

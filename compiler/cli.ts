@@ -8,8 +8,9 @@
  *  5. generate in memory, re-analyzing only the files an edit can affect when the cache allows (reuse.ts); on
  *     any diagnostic print them all like tsc and exit 1, writing nothing (a solution-style tsconfig, with
  *     references and no files, is one line naming them, exit 2);
- *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed, and say which
- *     tsconfig was read when it holds no worker;
+ *  6. `--check`: compare with the files on disk (exit 1 when stale); otherwise write what changed, delete the
+ *     built modules the registry no longer imports (stale-modules.ts), and say which tsconfig was read when it
+ *     holds no worker;
  *  7. record the run in the cache.
  * `-v` also says what was read and which files were written, with times. `--watch` hands over to watch.ts.
  * With the build daemon on (`--daemon`), steps 4–7 run in it instead (daemon-client.ts), unless it cannot be used.
@@ -27,6 +28,7 @@ import { daemonWanted, runThroughDaemon, stopDaemon } from './daemon-client.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
 import { modulesDirOf } from './module-layout.js';
 import { type Output, staleOutputs, writeOutputs } from './outputs.js';
+import { type ModulesTree, removeStaleModules, staleModules } from './stale-modules.js';
 
 export interface CliIo {
   readonly cwd: string;
@@ -149,10 +151,14 @@ export async function main(
   );
 
   let written: Output[] = [];
+  let removed: string[] = [];
   if (flags.check) {
-    const stale = staleOutputs(generation.outputs);
+    const stale = [
+      ...staleOutputs(generation.outputs).map((output) => output.path),
+      ...(generation.modulesTree ? staleModules(generation.modulesTree) : []),
+    ];
     if (stale.length > 0) {
-      const names = stale.map((output) => relativePath(output.path, io.cwd));
+      const names = stale.map((file) => relativePath(file, io.cwd));
       const files = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
       io.stderr(
         `sidepunch-gen --check: ${files} ${stale.length === 1 ? 'is' : 'are'} out of date. Run sidepunch-gen.\n`,
@@ -161,23 +167,27 @@ export async function main(
     }
   } else {
     written = writeOutputs(generation.outputs);
+    // After the writes: the registry on disk never imports a deleted module.
+    if (generation.modulesTree) removed = removeStaleModules(generation.modulesTree);
   }
   for (const output of generation.outputs) {
     const file = relativePath(output.path, io.cwd);
     if (written.includes(output)) detail(`wrote ${file} (${Buffer.byteLength(output.text)} bytes)`);
     else detail(`${file} is up to date`);
   }
+  for (const file of removed) detail(`removed ${relativePath(file, io.cwd)}`);
   recordRun(config, { ...generation.inputs!, outputs: generation.outputs.map((output) => output.path) });
   const count =
     generation.workers > 0
       ? plural(generation.workers, 'worker')
       : `no worker (no exported class implements SidepunchWorker in the files of ${relativePath(config.project, io.cwd)})`;
   for (const note of generation.notes ?? []) io.stdout(`sidepunch-gen: ${note}\n`);
+  const removal = removed.length > 0 ? `; ${removedFiles(removed, generation.modulesTree!, io.cwd)}` : '';
   if (written.length > 0) {
     const files = writtenFiles(written, config, io.cwd);
-    io.stdout(`sidepunch-gen: ${count} → ${files} (${seconds()})\n`);
+    io.stdout(`sidepunch-gen: ${count} → ${files}${removal} (${seconds()})\n`);
   } else {
-    io.stdout(`sidepunch-gen: ${count}; ${names} are up to date (${seconds()})\n`);
+    io.stdout(`sidepunch-gen: ${count}; ${names} are up to date${removal} (${seconds()})\n`);
   }
   return 0;
 }
@@ -191,6 +201,13 @@ function writtenFiles(written: readonly Output[], config: GenConfig, cwd: string
     .map((output) => relativePath(output.path, cwd));
   if (modules > 0) files.push(`${relativePath(modulesDir, cwd)}/ (${plural(modules, 'module')})`);
   return files.join(', ');
+}
+
+/** `removed 2 stale modules from dist/registry.modules/`, or `removed dist/registry.modules/` (another layout). */
+function removedFiles(removed: readonly string[], tree: ModulesTree, cwd: string): string {
+  const dir = `${relativePath(tree.dir, cwd)}/`;
+  if (tree.modules.length === 0) return `removed ${dir}`;
+  return `removed ${plural(removed.length, 'stale module')} from ${dir}`;
 }
 
 function describeSettings(config: GenConfig): string {

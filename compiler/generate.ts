@@ -27,7 +27,7 @@ import {
 import { emitStubs } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
 import { moduleLayoutHazard } from './module-hazard.js';
-import { ModuleLayout } from './module-layout.js';
+import { ModuleLayout, modulesDirOf } from './module-layout.js';
 import { ModuleTreeBuilder } from './module-tree.js';
 import type { Output } from './outputs.js';
 import { loadPartialProject, readSettings } from './partial-project.js';
@@ -39,6 +39,7 @@ import { type LoadedProject, loadProject } from './project.js';
 import { registryCollisions } from './registry-collision.js';
 import { type FileRecord, staleFiles } from './reuse.js';
 import { analyzeReusing, type ReuseState, type ReusingAnalysis } from './reuse-analysis.js';
+import type { ModulesTree } from './stale-modules.js';
 
 export interface Generation {
   readonly diagnostics: readonly Diagnostic[];
@@ -57,6 +58,11 @@ export interface Generation {
   readonly analyzedFiles?: number;
   /** Lines for the user that are not errors (why the modules layout bundled instead). */
   readonly notes?: readonly string[];
+  /**
+   * The modules layout's tree and the built files the registry imports (none in another layout): a writer deletes
+   * the rest (stale-modules.ts). Absent when no registry was generated.
+   */
+  readonly modulesTree?: ModulesTree;
 }
 
 export interface GenerateOptions {
@@ -234,6 +240,7 @@ async function finish(
   timer.mark('stubs and registry entry');
   const outputs: Output[] = [{ path: config.out, text: stubs }];
   const notes: string[] = [];
+  let modulesTree: ModulesTree | undefined;
   if (!options.skipBundle) {
     let entry = lazyEntry.registryEntry;
     // The modules the registry entry imports.
@@ -278,6 +285,7 @@ async function finish(
       };
     }
     outputs.push({ path: config.registry, text: bundle.code }, ...(bundle.files ?? []));
+    modulesTree = { dir: modulesDirOf(path.resolve(config.registry)), modules: bundle.modules ?? [] };
     if (bundle.note) notes.push(bundle.note);
     timer.mark('bundle');
   }
@@ -301,6 +309,7 @@ async function finish(
     reuse: withPeriodic(analysis.reuse, periodic.modules),
     analyzedFiles: analysis.analyzedFiles,
     ...(notes.length > 0 ? { notes } : {}),
+    ...(modulesTree ? { modulesTree } : {}),
   };
 }
 

@@ -8,7 +8,8 @@
  *    into their importer; a `require()` of a project file is inlined too (an ES module cannot require it);
  *  - the registry file is the generated entry itself, already JavaScript, naming the built modules;
  *  - what needs a bundle's whole-program view is found before (module-hazard.ts), and bundled instead.
- * Nothing is written here: a build's outputs are the registry and the modules it (re)built.
+ * Nothing is written here: a build's outputs are the registry and the modules it (re)built, and the built files of
+ * every module the registry imports now (stale-modules.ts deletes the others from the tree).
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -30,10 +31,16 @@ interface Stat {
 
 type Resolution = { readonly path: string; readonly external?: boolean } | undefined;
 
+/** What a project file imports: modules built on their own, and files inlined into it (a `require()`). */
+interface Imports {
+  readonly modules: Set<string>;
+  readonly inlined: Set<string>;
+}
+
 /**
  * Keeps what it built between runs (watch mode, the daemon): each run builds the modules the entry imports that
  * it has not built, the stubs module when the stubs changed, and every module whose file changed on disk, then
- * the modules those newly import.
+ * the modules those newly import. It forgets the modules the entry no longer reaches, whose files go.
  */
 export class ModuleTreeBuilder {
   private signature = '';
@@ -41,6 +48,8 @@ export class ModuleTreeBuilder {
   private stubsText: string | undefined;
   /** Resolutions by importer directory, kind and specifier: workers of one directory import the same modules. */
   private resolutions = new Map<string, NonNullable<Resolution>>();
+  /** Each built (or inlined) file's imports, as of its last build. */
+  private imports = new Map<string, Imports>();
 
   async build(
     request: BundleRequest,
@@ -57,6 +66,7 @@ export class ModuleTreeBuilder {
     if (signature !== this.signature) {
       this.built = new Map();
       this.resolutions = new Map();
+      this.imports = new Map();
       this.stubsText = undefined;
       this.signature = signature;
     }
@@ -79,7 +89,23 @@ export class ModuleTreeBuilder {
       const imported = new Set<string>();
       // Stated before the build: an edit made during it is seen by the next run.
       const stats = new Map(round.map((file) => [file, statOf(file)]));
-      const options = this.options(request, layout, round, stubsPath, (file) => imported.add(file));
+      // Each file's imports are recorded afresh when esbuild reads it: one without imports records none.
+      const seen = new Set(round);
+      for (const file of round) this.imports.delete(file);
+      const edge = (importer: string, file: string, inlined: boolean) => {
+        if (!seen.has(importer)) {
+          seen.add(importer);
+          this.imports.delete(importer);
+        }
+        let imports = this.imports.get(importer);
+        if (!imports) {
+          imports = { modules: new Set(), inlined: new Set() };
+          this.imports.set(importer, imports);
+        }
+        (inlined ? imports.inlined : imports.modules).add(file);
+        if (!inlined) imported.add(file);
+      };
+      const options = this.options(request, layout, round, stubsPath, edge);
       const result = await registryBuildResult(request, () => esbuild.build(options));
       if ('diagnostics' in result) return result;
       for (const file of round) {
@@ -91,9 +117,31 @@ export class ModuleTreeBuilder {
       }
       for (const file of imported) if (!built.has(file)) queue.add(file);
     }
+    const reached = this.reached(entryFiles, built);
+    for (const file of built.keys()) if (!reached.has(file)) built.delete(file);
     this.built = built;
     this.stubsText = request.stubs?.text;
-    return { code: entry, files };
+    return { code: entry, files, modules: [...built.keys()].map((file) => layout.outputOf(file)) };
+  }
+
+  /** The built modules the entry imports, directly or through other modules (or files inlined into them). */
+  private reached(entryFiles: readonly string[], built: ReadonlyMap<string, Stat>): Set<string> {
+    const modules = new Set(entryFiles.filter((file) => built.has(file)));
+    const visited = new Set<string>();
+    const pending = [...modules];
+    for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+      if (visited.has(file)) continue;
+      visited.add(file);
+      const imports = this.imports.get(file);
+      if (!imports) continue;
+      for (const target of imports.modules) {
+        if (built.has(target)) modules.add(target);
+        pending.push(target);
+      }
+      pending.push(...imports.inlined);
+    }
+    for (const file of this.imports.keys()) if (!visited.has(file)) this.imports.delete(file);
+    return modules;
   }
 
   private options(
@@ -101,7 +149,7 @@ export class ModuleTreeBuilder {
     layout: ModuleLayout,
     round: readonly string[],
     stubsPath: string | undefined,
-    imported: (file: string) => void,
+    edge: (importer: string, file: string, inlined: boolean) => void,
   ): esbuild.BuildOptions & { write: false } {
     const registryDir = path.dirname(layout.registry);
     const stubsTarget = stubsPath?.replace(SCRIPT, '');
@@ -144,7 +192,11 @@ export class ModuleTreeBuilder {
                 return /^[^./]/.test(args.path) ? { path: args.path, external: true } : undefined;
               }
               // An ES module cannot require() one: a require of a project file is inlined, as JSON and text are.
-              if (!SCRIPT.test(resolved.path) || args.kind === 'require-call') return undefined;
+              if (!SCRIPT.test(resolved.path)) return undefined;
+              if (args.kind === 'require-call') {
+                edge(args.importer, resolved.path, true);
+                return undefined;
+              }
               return { path: resolved.path };
             };
             build.onResolve({ filter: /.*/ }, async (args) => {
@@ -159,7 +211,7 @@ export class ModuleTreeBuilder {
                 if (resolution) resolutions.set(key, resolution);
               }
               if (!resolution || resolution.external) return resolution;
-              imported(resolution.path);
+              edge(args.importer, resolution.path, false);
               const from = layout.outputOf(args.importer);
               return { path: layout.specifier(from, layout.outputOf(resolution.path)), external: true };
             });

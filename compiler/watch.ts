@@ -5,7 +5,8 @@
  *  2. gather changes for a moment (an editor's save is several events), ignoring our own outputs;
  *  3. hand them to the kept project, which refreshes the changed files (a changed tsconfig reloads it),
  *     re-analyzes only what they affect and rebuilds the registry with one esbuild context;
- *  4. each run prints tsc's watch lines and its diagnostics, and writes only when it has none.
+ *  4. each run prints tsc's watch lines and its diagnostics, and writes only when it has none (deleting the
+ *     built modules the registry no longer imports, stale-modules.ts).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import type { Generation } from './generate.js';
 import { KeptProject, type Watched } from './kept-project.js';
 import { writeOutputs } from './outputs.js';
 import { phaseTimer } from './phase-timer.js';
+import { removeStaleModules } from './stale-modules.js';
 import { type TreeWatcher, watchTree } from './tree-watch.js';
 
 export interface Watcher {
@@ -72,6 +74,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
         told.add(note);
       }
       writeOutputs(generation.outputs);
+      if (generation.modulesTree) removeStaleModules(generation.modulesTree);
       timer.mark('write');
     }
     const count = generation.diagnostics.length;

@@ -4,12 +4,12 @@
  * arguments, the jobs it would reject or upgrade, and those of classes it lacks. Changes nothing. Exit 0 when none
  * would be rejected, 1 when some would (or the registry or Redis fails: one line), 2 on bad usage.
  */
-import { parseArgs } from 'node:util';
 import { openApiConnection } from '../api/api-connection.js';
 import { checkInFlight, type InFlightReport } from '../api/in-flight.js';
 import { loadRegistry, RegistryError } from '../core/registry.js';
 import { ConfigError, checkedRedisUrl, DEFAULTS as RUN_DEFAULTS } from '../server/run-config.js';
-import { COMMON_FLAGS, rephraseParseError, UsageError, usageLine, versionLine } from './usage.js';
+import { parseCommandLine, registryArgument } from './command-line.js';
+import { UsageError, usageLine, versionLine } from './usage.js';
 
 export const CHECK_HELP = `Usage: sidepunch-run check [options] <registry.js>
 
@@ -42,26 +42,15 @@ export async function checkMain(
     allowUnknownClasses: boolean;
   };
   try {
-    let parsed: ReturnType<typeof parseFlags>;
-    try {
-      parsed = parseFlags(argv);
-    } catch (error) {
-      throw new UsageError(rephraseParseError(error as Error, argv));
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseFlags(argv);
     if (values.help || values.version) {
       process.stdout.write(values.help ? CHECK_HELP : versionLine('sidepunch-run'));
       return 0;
     }
-    if (positionals.length !== 1) {
-      throw new UsageError(
-        positionals.length === 0
-          ? 'check needs the registry file'
-          : `expected one registry file, got ${positionals.join(' ')}`,
-      );
-    }
+    const registryFile = registryArgument(positionals);
+    if (registryFile === undefined) throw new UsageError('check needs the registry file');
     options = {
-      registry: positionals[0]!,
+      registry: registryFile,
       redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || RUN_DEFAULTS.redis)),
       namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),
       json: values.json ?? false,
@@ -121,16 +110,10 @@ function count(n: number, noun: string): string {
 }
 
 function parseFlags(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      redis: { type: 'string' },
-      namespace: { type: 'string' },
-      json: { type: 'boolean' },
-      'allow-unknown-classes': { type: 'boolean' },
-      ...COMMON_FLAGS,
-    },
+  return parseCommandLine(argv, {
+    redis: { type: 'string' },
+    namespace: { type: 'string' },
+    json: { type: 'boolean' },
+    'allow-unknown-classes': { type: 'boolean' },
   });
 }

@@ -3,7 +3,6 @@
  * SIGTERM or SIGINT, then shuts down gracefully and exits 0. Bad flags: one line on stderr, exit 2. Errors that
  * escape a job's await and exits that a job makes itself are handled by crash-guard.ts and exit-guard.ts.
  */
-import { parseArgs } from 'node:util';
 import { type Logger, runtimeLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
 import { MetricsMiddleware } from '../middleware/metrics.js';
@@ -18,9 +17,10 @@ import { runSwarm } from '../server/supervise/swarm.js';
 import { runThreads } from '../server/supervise/thread-pool.js';
 import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/web-server.js';
+import { parseCommandLine, registryArgument } from './command-line.js';
 import { stopWhenOrphaned } from './parent-watch.js';
 import { serveDashboard } from './run-dashboard.js';
-import { COMMON_FLAGS, parseOrExit, rephraseParseError, UsageError, versionLine } from './usage.js';
+import { parseOrExit, UsageError, versionLine } from './usage.js';
 
 const HELP = `Usage: sidepunch-run [options] <registry.js>
        sidepunch-run check [--redis URL] [--namespace NS] [--json] <registry.js>
@@ -95,21 +95,14 @@ export type RunCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run';
 export { UsageError };
 
 export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): RunCommand {
-  let parsed: ReturnType<typeof parseFlags>;
-  try {
-    parsed = parseFlags(argv);
-  } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error, argv));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv);
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  if (positionals.length > 1)
-    throw new UsageError(`expected one registry file, got ${positionals.join(' ')}`);
+  const registryPath = registryArgument(positionals);
   try {
     const config = resolveConfig(
       {
-        registryPath: positionals[0],
+        registryPath,
         concurrency: values.concurrency,
         queues: values.queue,
         timeout: values.timeout,
@@ -143,34 +136,28 @@ export function parseRunArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
 }
 
 function parseFlags(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      concurrency: { type: 'string', short: 'c' },
-      queue: { type: 'string', short: 'q', multiple: true },
-      timeout: { type: 'string', short: 't' },
-      tag: { type: 'string', short: 'g' },
-      redis: { type: 'string' },
-      namespace: { type: 'string' },
-      'poll-interval': { type: 'string' },
-      heartbeat: { type: 'string' },
-      'process-ttl': { type: 'string' },
-      'max-block': { type: 'string' },
-      'max-rescues': { type: 'string' },
-      'container-grace': { type: 'string' },
-      threads: { type: 'string' },
-      processes: { type: 'string' },
-      'metrics-port': { type: 'string' },
-      'metrics-host': { type: 'string' },
-      'execution-metrics': { type: 'string' },
-      web: { type: 'string' },
-      'web-host': { type: 'string' },
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      ...COMMON_FLAGS,
-    },
+  return parseCommandLine(argv, {
+    concurrency: { type: 'string', short: 'c' },
+    queue: { type: 'string', short: 'q', multiple: true },
+    timeout: { type: 'string', short: 't' },
+    tag: { type: 'string', short: 'g' },
+    redis: { type: 'string' },
+    namespace: { type: 'string' },
+    'poll-interval': { type: 'string' },
+    heartbeat: { type: 'string' },
+    'process-ttl': { type: 'string' },
+    'max-block': { type: 'string' },
+    'max-rescues': { type: 'string' },
+    'container-grace': { type: 'string' },
+    threads: { type: 'string' },
+    processes: { type: 'string' },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string' },
+    'execution-metrics': { type: 'string' },
+    web: { type: 'string' },
+    'web-host': { type: 'string' },
+    'log-level': { type: 'string' },
+    'log-format': { type: 'string' },
   });
 }
 

@@ -98,6 +98,19 @@ describe('sidepunch-gen --daemon', () => {
     expect(outputs(app)).toEqual(fromDaemon);
   });
 
+  it('deletes the built module of a removed worker file in the modules layout', () => {
+    const app = daemonApp();
+    const modules = (file: string) => existsSync(app.path(`dist/registry.modules/src/workers/${file}`));
+    expect(gen(app, '--daemon', '--registry-mode', 'modules').status).toBe(0);
+    expect(modules('send.js')).toBe(true);
+    rmSync(app.path('src/workers/send.ts'));
+    const rerun = gen(app, '--daemon', '--registry-mode', 'modules');
+    expect(rerun.stdout).toContain('1 worker → ');
+    expect(rerun.stdout).toContain('; removed 1 stale module from dist/registry.modules/');
+    expect([modules('report.js'), modules('send.js')]).toEqual([true, false]);
+    expect(served(app)).toBe(2);
+  });
+
   it('brings back diagnostics, --check and exit codes as a run in process does', () => {
     const app = daemonApp();
     expect(gen(app, '--daemon').status).toBe(0);

@@ -4,7 +4,7 @@
  * module registry and rebuilds only the edited module; a project whose statements need a bundle's
  * whole-program view, or a CommonJS registry, gets the bundle with a note saying why.
  */
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { writeOutputs } from '../../compiler/outputs.js';
 import { type Watcher, watchAndGenerate } from '../../compiler/watch.js';
 import type { Registry } from '../../runtime/core/registry.js';
 import { fixtureConfig } from './support/fixture-config.js';
+import { runCli } from './support/run-cli.js';
 import { useTempProjects } from './support/temp-project.js';
 
 const tempProject = useTempProjects();
@@ -62,6 +63,27 @@ function perform(registry: Registry, name: string): { seen: number; max: number 
   worker.perform('x');
   return worker as unknown as { seen: number; max: number };
 }
+
+/** Every file under `dist/registry.modules/`, relative to it; [] when the directory does not exist. */
+function modulesTree(dir: string): string[] {
+  const root = path.join(dir, 'dist/registry.modules');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** A worker in its own directory, whose module is the only one to import `src/legacy/helper.ts`. */
+const THIRD = [
+  "import type { SidepunchWorker } from 'sidepunch';",
+  "import { help } from '../../legacy/helper.js';",
+  '',
+  'export class Third implements SidepunchWorker {',
+  '  perform(id: string): void {\n    help(id);\n  }',
+  '}',
+  '',
+].join('\n');
+const HELPER = 'export function help(id: string): string {\n  return id;\n}\n';
 
 describe('the modules layout', () => {
   it('builds one module per source module: the workers share one instance of a module they both import', async () => {
@@ -129,6 +151,109 @@ describe('the modules layout', () => {
       expect((await saved).diagnostics).toEqual([]);
       expect(app.read('dist/registry.modules/src/workers/first.js')).toContain(`* ${factor}`);
     }
+  });
+
+  it('deletes the built modules the registry no longer imports, and the directories left empty', async () => {
+    const app = project();
+    app.write('src/workers/old/third.ts', THIRD);
+    app.write('src/legacy/helper.ts', HELPER);
+    app.write('dist/notes.txt', 'not ours\n');
+    expect((await runCli(app.dir, '--registry-mode', 'modules')).code).toBe(0);
+    expect(modulesTree(app.dir)).toEqual([
+      '__sidepunch',
+      '__sidepunch/validate-args.js',
+      'src',
+      'src/legacy',
+      'src/legacy/helper.js',
+      'src/shared',
+      'src/shared/counter.js',
+      'src/workers',
+      'src/workers/first.js',
+      'src/workers/old',
+      'src/workers/old/third.js',
+      'src/workers/second.js',
+    ]);
+
+    // One worker removed (its helper stays in the sources, imported by nothing), one renamed.
+    rmSync(app.path('src/workers/old/third.ts'));
+    renameSync(app.path('src/workers/second.ts'), app.path('src/workers/renamed.ts'));
+    const check = await runCli(app.dir, '--registry-mode', 'modules', '--check');
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(
+      path.join('dist', 'registry.modules', 'src', 'workers', 'old', 'third.js'),
+    );
+    const rerun = await runCli(app.dir, '--registry-mode', 'modules');
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(/; removed 3 stale modules from dist\/registry\.modules\/ \(/);
+    expect(modulesTree(app.dir)).toEqual([
+      '__sidepunch',
+      '__sidepunch/validate-args.js',
+      'src',
+      'src/shared',
+      'src/shared/counter.js',
+      'src/workers',
+      'src/workers/first.js',
+      'src/workers/renamed.js',
+    ]);
+    expect(app.read('dist/notes.txt')).toBe('not ours\n');
+    const registry = await load(app.dir);
+    expect(Object.keys(registry.workers).sort()).toEqual(['First', 'Second']);
+    expect(perform(registry, 'First')).toMatchObject({ seen: 1, max: 3 });
+    expect(perform(registry, 'Second')).toMatchObject({ seen: 2, max: 3 });
+  });
+
+  it('--watch deletes the module of a removed worker file', async () => {
+    const app = project();
+    app.write('src/workers/old/third.ts', THIRD);
+    app.write('src/legacy/helper.ts', HELPER);
+    watcher = watchAndGenerate(fixtureConfig(app.dir, { registryMode: 'modules' }), {
+      cwd: app.dir,
+      color: false,
+      stdout: () => {},
+      stderr: () => {},
+    });
+    expect((await watcher.nextRun()).diagnostics).toEqual([]);
+    expect(modulesTree(app.dir)).toContain('src/workers/old/third.js');
+
+    const removed = watcher.nextRun();
+    rmSync(app.path('src/workers/old/third.ts'));
+    expect((await removed).diagnostics).toEqual([]);
+    expect(modulesTree(app.dir)).toEqual([
+      '__sidepunch',
+      '__sidepunch/validate-args.js',
+      'src',
+      'src/shared',
+      'src/shared/counter.js',
+      'src/workers',
+      'src/workers/first.js',
+      'src/workers/second.js',
+    ]);
+
+    // A module no longer imported, though its file stays: the worker stops using the helper.
+    const restored = watcher.nextRun();
+    app.write('src/workers/old/third.ts', THIRD);
+    expect((await restored).diagnostics).toEqual([]);
+    expect(modulesTree(app.dir)).toContain('src/legacy/helper.js');
+    const edited = watcher.nextRun();
+    app.write(
+      'src/workers/old/third.ts',
+      THIRD.replace(/^import \{ help \}.*\n/m, '').replace('help(id);', ''),
+    );
+    expect((await edited).diagnostics).toEqual([]);
+    expect(modulesTree(app.dir)).not.toContain('src/legacy/helper.js');
+    expect(modulesTree(app.dir)).not.toContain('src/legacy');
+    expect(Object.keys((await load(app.dir)).workers).sort()).toEqual(['First', 'Second', 'Third']);
+  });
+
+  it('deletes the tree when the registry is written in another layout', async () => {
+    const app = project();
+    expect((await runCli(app.dir, '--registry-mode', 'modules')).code).toBe(0);
+    expect(modulesTree(app.dir)).toContain('src/workers/first.js');
+    const bundled = await runCli(app.dir, '--registry-mode', 'bundle');
+    expect(bundled.code).toBe(0);
+    expect(bundled.stdout).toMatch(/; removed dist\/registry\.modules\/ \(/);
+    expect(existsSync(app.path('dist/registry.modules'))).toBe(false);
+    expect(perform(await load(app.dir), 'First')).toMatchObject({ seen: 1, max: 3 });
   });
 
   it('bundles instead, saying why, when a module re-exports a type without `export type`', async () => {

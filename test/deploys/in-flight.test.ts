@@ -135,6 +135,21 @@ describe('the in-flight check', () => {
       status: 2,
       stderr: 'sidepunch-run check: unknown flag --bogus (see --help)\n',
     });
+    expect(run('a.js', 'b.js')).toMatchObject({
+      status: 2,
+      stderr: 'sidepunch-run check: expected one registry file, got a.js b.js (see --help)\n',
+    });
+    expect(run('x.js', '--redis')).toMatchObject({
+      status: 2,
+      stderr: 'sidepunch-run check: flag --redis needs a value (see --help)\n',
+    });
+    expect(run('--json=yes', 'x.js')).toMatchObject({
+      status: 2,
+      stderr: 'sidepunch-run check: flag --json takes no value (see --help)\n',
+    });
+    expect(run('--redis', 'http://x', 'x.js')).toMatchObject({ status: 2 });
+    expect(run('--help', 'a.js', 'b.js')).toMatchObject({ status: 0 });
+    expect(run('-V')).toMatchObject({ status: 0, stdout: expect.stringMatching(/^sidepunch-run \S+\n$/) });
     const missing = run('--redis', fixture.server.url, path.join(tmpdir(), 'no-such-registry.js'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(
