@@ -221,7 +221,7 @@ export class Manager {
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
     const startedAt = this.ctx.clock.now();
-    const running = this.work.start(unit, startedAt);
+    const running = this.work.open(unit, startedAt);
     let outcome: Outcome | Promise<Outcome>;
     try {
       outcome = this.executor.execute(running);
@@ -229,12 +229,13 @@ export class Manager {
       this.internalError(running, error);
       return;
     }
-    if (outcome instanceof Promise)
+    if (outcome instanceof Promise) {
+      this.work.track(running);
       outcome.then(
         (settled) => this.dispose(running, settled, startedAt),
         (error) => this.internalError(running, error),
       );
-    else this.dispose(running, outcome, startedAt);
+    } else this.dispose(running, outcome, startedAt);
   }
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
@@ -248,12 +249,13 @@ export class Manager {
       this.internalError(running, error);
       return;
     }
-    if (disposition instanceof Promise)
+    if (disposition instanceof Promise) {
+      this.work.track(running); // held until its outcome is recorded, so adoption does not take it again
       disposition.then(
         (decided) => this.finish(running, decided, sample, job),
         (error) => this.internalError(running, error),
       );
-    else this.finish(running, disposition, sample, job);
+    } else this.finish(running, disposition, sample, job);
   }
 
   /**

@@ -27,20 +27,27 @@ export class WorkState {
   private readonly shutdown = new AbortController();
   private nextTid = 0;
 
-  start(unit: UnitOfWork, nowMs: number): RunningJob {
-    const job: RunningJob = {
+  /**
+   * A job about to run, not yet listed: one that settles synchronously (executor.ts) is over before anything could
+   * read the list (the heartbeat, shutdown, adoption), so only one that returns a promise is listed, by track().
+   */
+  open(unit: UnitOfWork, nowMs: number): RunningJob {
+    return {
       tid: this.nextTid++,
       unit,
       runAt: Math.floor(nowMs / 1000),
       shutdownSignal: this.shutdown.signal,
       startedAt: performance.now(),
     };
+  }
+
+  /** Lists a job that runs on after open()'s turn. */
+  track(job: RunningJob): void {
     this.running.set(job.tid, job);
-    return job;
   }
 
   finish(job: RunningJob): void {
-    this.running.delete(job.tid);
+    if (this.running.size > 0) this.running.delete(job.tid);
   }
 
   get size(): number {
