@@ -40,45 +40,9 @@ const dist = (file) => import(path.join(root, 'dist/compiler', file));
 const { Code } = await dist('codes.js');
 const { atDeclaration, combine, nest, ok, pendingOf, problem, unionOf } = await dist('reading.js');
 const { canonicalArgs } = await dist('canonical-shape.js');
+const { BUILTINS } = await dist('builtin-codes.js');
 
 const MAX_DEPTH = 100;
-const BUILTINS = new Map([
-  ['Date', Code.Date],
-  ...['Map', 'Set', 'WeakMap', 'WeakSet', 'ReadonlyMap', 'ReadonlySet', 'WeakRef'].map((n) => [
-    n,
-    Code.Collection,
-  ]),
-  ['RegExp', Code.RegExp],
-  ['Promise', Code.Promise],
-  ['PromiseLike', Code.Promise],
-  ['Error', Code.Error],
-  ['Object', Code.OpenObject],
-  ...['Function', 'CallableFunction', 'NewableFunction'].map((n) => [n, Code.Function]),
-  ['Symbol', Code.Symbol],
-  ['BigInt', Code.BigInt],
-  ...['String', 'Number', 'Boolean', 'Array', 'ReadonlyArray', 'IArguments', 'TemplateStringsArray'].map(
-    (n) => [n, Code.LibraryType],
-  ),
-  ...[
-    'Buffer',
-    'ArrayBuffer',
-    'SharedArrayBuffer',
-    'DataView',
-    'Int8Array',
-    'Uint8Array',
-    'Uint8ClampedArray',
-    'Int16Array',
-    'Uint16Array',
-    'Int32Array',
-    'Uint32Array',
-    'Float16Array',
-    'Float32Array',
-    'Float64Array',
-    'BigInt64Array',
-    'BigUint64Array',
-    'Blob',
-  ].map((n) => [n, Code.Binary]),
-]);
 
 // ---- counting requests ------------------------------------------------------------------------------------
 
