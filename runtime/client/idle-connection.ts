@@ -18,8 +18,16 @@ export class PendingPushes {
   private count = 0;
   private holder?: NodeJS.Timeout;
 
+  private settledWaiters: (() => void)[] = [];
+
   get active(): boolean {
     return this.count > 0;
+  }
+
+  /** Resolves once no push is pending (at once when none is). */
+  settled(): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** Runs `push` with the process held open until it settles. */
@@ -29,7 +37,10 @@ export class PendingPushes {
     try {
       return await push();
     } finally {
-      if (--this.count === 0) clearInterval(this.holder);
+      if (--this.count === 0) {
+        clearInterval(this.holder);
+        for (const resolve of this.settledWaiters.splice(0)) resolve();
+      }
     }
   }
 }
