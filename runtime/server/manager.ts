@@ -37,6 +37,8 @@ export class Manager {
   private alone = false;
   /** dispatch() is running: a job finished synchronously within it does not call it again. */
   private dispatching = false;
+  /** A dispatch() is scheduled by resumeSoon(). */
+  private resuming = false;
   /** Set while another thread of this process runs a suspect alone: buffered jobs wait for it. */
   private gateWait?: Promise<void>;
   private loop?: Promise<void>;
@@ -192,6 +194,14 @@ export class Manager {
   private startBuffered(): void {
     const { concurrency } = this.ctx.config;
     while (this.inFlight < concurrency && this.readyHead < this.ready.length) {
+      // Jobs that settle synchronously would run the whole buffer before the fetch loop could ask for more, and
+      // the slots would then wait a round trip: once the buffer is low, pause so the next fetch is sent (the loop's
+      // microtasks), and go on in a moment, while Redis answers it.
+      if (this.bufferLow && this.buffered() < this.prefetch.lowWater()) {
+        this.wakeFetchLoop();
+        this.resumeSoon();
+        break;
+      }
       if (!this.gate.tryStart()) {
         this.waitForGate();
         break;
@@ -205,6 +215,16 @@ export class Manager {
       this.readyHead = 0;
     }
     if (this.buffered() < this.prefetch.lowWater()) this.wakeFetchLoop();
+  }
+
+  /** dispatch() again after the pending microtasks (the fetch loop's) and I/O callbacks, once. */
+  private resumeSoon(): void {
+    if (this.resuming) return;
+    this.resuming = true;
+    setImmediate(() => {
+      this.resuming = false;
+      if (!this.quieted) this.dispatch();
+    });
   }
 
   private waitForGate(): void {
