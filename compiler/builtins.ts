@@ -8,7 +8,6 @@
 import { ts } from 'ts-morph';
 import { BUILTINS } from './builtin-codes.js';
 
-
 export class Builtins {
   private readonly known = new Map<ts.Type, number | undefined>();
 
