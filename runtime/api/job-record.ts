@@ -5,7 +5,7 @@
  * listing.
  */
 import { inflateSync } from 'node:zlib';
-import { toEpochSeconds } from '../core/job.js';
+import { parseObject, toEpochSeconds } from '../core/job.js';
 
 const ACTIVE_JOB_WRAPPERS = new Set([
   'ActiveJob::QueueAdapters::SidekiqAdapter::JobWrapper',
@@ -117,17 +117,6 @@ export class JobRecord {
 export function queueLatency(value: string, nowMs: number): number {
   const enqueuedAt = toEpochSeconds(parseObject(value)?.enqueued_at);
   return enqueuedAt === undefined ? 0 : nowMs / 1000 - enqueuedAt;
-}
-
-function parseObject(value: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      return parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON: shown as its own single argument.
-  }
-  return undefined;
 }
 
 function stringField(value: unknown): string | undefined {

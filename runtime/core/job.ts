@@ -104,7 +104,7 @@ export function parseJob(raw: string, exactBytes?: Buffer): ParsedJob {
   return { ok: true, job: object as JobPayload };
 }
 
-/** A payload read as a JSON object, or undefined when it is not one. */
+/** A payload read as a JSON object, or undefined when it is not one (not JSON, or JSON of another kind). */
 export function parseObject(raw: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(raw);

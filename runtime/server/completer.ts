@@ -15,7 +15,7 @@
  */
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
-import type { JobPayload } from '../core/job.js';
+import { type JobPayload, parseObject } from '../core/job.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
 import { BatchOutcomes } from './batch-outcome.js';
@@ -211,10 +211,6 @@ export class Completer {
 
 /** A written payload's jid, for listeners only: parsed again rather than carried through every outcome. */
 function jidOf(raw: string): string | undefined {
-  try {
-    const jid = (JSON.parse(raw) as { jid?: unknown } | null)?.jid;
-    return typeof jid === 'string' ? jid : undefined;
-  } catch {
-    return undefined;
-  }
+  const jid = parseObject(raw)?.jid;
+  return typeof jid === 'string' ? jid : undefined;
 }
