@@ -45,9 +45,9 @@ export class Completer {
   private scheduled = false;
   private closed = false;
   /** Metrics keys of the current minute this process already gave their TTL (execution-metrics.ts). */
-  private metricsExpired = { minute: -1, keys: new Set<string>() };
+  private readonly metricsExpired = new ExpiredThisPeriod();
   /** Daily stat keys of today this process already gave their TTL (five years: once a day is enough). */
-  private dailyExpired = { day: '', keys: new Set<string>() };
+  private readonly dailyExpired = new ExpiredThisPeriod();
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -184,28 +184,56 @@ export class Completer {
       else batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);
     }
     const day = new Date(clock.now()).toISOString().slice(0, 10);
-    if (day !== this.dailyExpired.day) this.dailyExpired = { day, keys: new Set() };
+    const dailyExpired = this.dailyExpired.in(day);
     const counted = [
-      this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed),
-      this.count(batch, keys.statFailed(), keys.statFailed(day), failed),
+      this.count(batch, keys.statProcessed(), keys.statProcessed(day), processed, dailyExpired),
+      this.count(batch, keys.statFailed(), keys.statFailed(day), failed, dailyExpired),
     ];
     const minute = Math.floor(clock.now() / 60_000);
-    if (minute !== this.metricsExpired.minute) this.metricsExpired = { minute, keys: new Set() };
     const expiring =
-      metrics === 'off' ? [] : tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.keys);
+      metrics === 'off' ? [] : tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.in(minute));
     await batch.exec();
-    for (const key of expiring) this.metricsExpired.keys.add(key);
-    for (const key of counted) if (key) this.dailyExpired.keys.add(key);
+    this.metricsExpired.add(expiring);
+    this.dailyExpired.add(counted);
   }
 
   /** Adds to a counter and its daily key; returns the daily key when this write gives it its TTL. */
-  private count(batch: SlotBatch, total: string, daily: string, amount: number): string | undefined {
+  private count(
+    batch: SlotBatch,
+    total: string,
+    daily: string,
+    amount: number,
+    expired: ReadonlySet<string>,
+  ): string | undefined {
     if (amount === 0) return undefined;
     batch.on(total).incrby(total, amount);
     batch.on(daily).incrby(daily, amount);
-    if (this.dailyExpired.keys.has(daily)) return undefined;
+    if (expired.has(daily)) return undefined;
     batch.on(daily).expire(daily, DAILY_STAT_TTL_SECONDS);
     return daily;
+  }
+}
+
+/**
+ * The keys this process gave their TTL in the current period (a minute's metrics keys, a day's counters): each
+ * gets its EXPIRE once a period, not with every write. A new period starts empty.
+ */
+class ExpiredThisPeriod {
+  private period: string | number | undefined;
+  private keys = new Set<string>();
+
+  /** The keys already given their TTL in `period`. */
+  in(period: string | number): ReadonlySet<string> {
+    if (period !== this.period) {
+      this.period = period;
+      this.keys = new Set();
+    }
+    return this.keys;
+  }
+
+  /** Keys given their TTL by a write Redis confirmed (undefined: none given). */
+  add(keys: Iterable<string | undefined>): void {
+    for (const key of keys) if (key !== undefined) this.keys.add(key);
   }
 }
 
