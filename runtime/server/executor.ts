@@ -126,20 +126,19 @@ export class Executor {
     workerClass: WorkerClass,
     flow: FlowFields | undefined,
   ): Promise<Outcome> {
+    const jid = job.jid ?? '';
     let admission: Admission;
     try {
-      admission = JobLimits.unlimited(workerClass)
-        ? ADMITTED
-        : await this.limits.admit(job, workerClass, running.shutdownSignal);
+      admission = await this.limits.admit(job, workerClass, running.shutdownSignal);
     } catch (error) {
       // Redis refused the limiter's script, or the option is malformed: a failure, retried as any other.
-      this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
+      this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid });
       return { kind: 'failed', job, error };
     }
     if (admission.over) {
       this.ctx.logger.info(`over the limit of "${admission.limiter}": rescheduled`, {
         class: job.class,
-        jid: job.jid ?? '',
+        jid,
       });
       return { kind: 'over-limit', limiter: admission.limiter, at: admission.at };
     }
@@ -147,10 +146,10 @@ export class Executor {
     let children: ChildResult<string, unknown>[] | undefined;
     if (flow?.isParent) {
       try {
-        children = await loadChildren(this.ctx.redis, this.ctx.keys, job.jid ?? '');
+        children = await loadChildren(this.ctx.redis, this.ctx.keys, jid);
       } catch (error) {
         admission.release();
-        this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid: job.jid ?? '' });
+        this.ctx.logger.warn(`fail: ${describeError(error)}`, { class: job.class, jid });
         return { kind: 'failed', job, error };
       }
     }

@@ -242,40 +242,41 @@ export class Manager {
     this.inFlight++;
     const startedAt = this.ctx.clock.now();
     const running = this.work.open(unit, startedAt);
-    let outcome: Outcome | Promise<Outcome>;
-    try {
-      outcome = this.executor.execute(running);
-    } catch (error) {
-      this.internalError(running, error);
-      return;
-    }
-    if (outcome instanceof Promise) {
-      this.work.track(running);
-      outcome.then(
-        (settled) => this.dispose(running, settled, startedAt),
-        (error) => this.internalError(running, error),
-      );
-    } else this.dispose(running, outcome, startedAt);
+    this.settle(
+      running,
+      () => this.executor.execute(running),
+      (outcome) => this.dispose(running, outcome, startedAt),
+    );
   }
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
   private dispose(running: RunningJob, outcome: Outcome, startedAt: number): void {
-    let disposition: ReturnType<JobRetry['dispose']>;
     const sample = executionSample(outcome, this.ctx.clock.now() - startedAt);
     const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
+    this.settle(
+      running,
+      () => this.retry.dispose(running.unit, outcome),
+      (disposition) => this.finish(running, disposition, sample, job),
+    );
+  }
+
+  /**
+   * Runs a step of the job and hands its value on: at once when the step returns one, once it settles when it
+   * returns a promise. Until then the job is listed as running (WorkState), so the heartbeat shows it and adoption
+   * does not take it again.
+   */
+  private settle<T>(running: RunningJob, step: () => T | Promise<T>, next: (value: T) => void): void {
+    let value: T | Promise<T>;
     try {
-      disposition = this.retry.dispose(running.unit, outcome);
+      value = step();
     } catch (error) {
       this.internalError(running, error);
       return;
     }
-    if (disposition instanceof Promise) {
-      this.work.track(running); // held until its outcome is recorded, so adoption does not take it again
-      disposition.then(
-        (decided) => this.finish(running, decided, sample, job),
-        (error) => this.internalError(running, error),
-      );
-    } else this.finish(running, disposition, sample, job);
+    if (value instanceof Promise) {
+      this.work.track(running);
+      value.then(next, (error) => this.internalError(running, error));
+    } else next(value);
   }
 
   /**

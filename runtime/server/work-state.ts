@@ -47,7 +47,7 @@ export class WorkState {
   }
 
   finish(job: RunningJob): void {
-    if (this.running.size > 0) this.running.delete(job.tid);
+    this.running.delete(job.tid);
   }
 
   get size(): number {
