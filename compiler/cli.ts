@@ -27,8 +27,8 @@ import { ConfigError, type GenConfig, resolveConfig } from './config.js';
 import { daemonWanted, runThroughDaemon, stopDaemon } from './daemon-client.js';
 import { formatDiagnostics, relativePath } from './format-diagnostics.js';
 import { modulesDirOf } from './module-layout.js';
-import { type Output, staleOutputs, writeOutputs } from './outputs.js';
-import { type ModulesTree, removeStaleModules, staleModules } from './stale-modules.js';
+import { type Output, staleOutputs, writeGeneration } from './outputs.js';
+import { type ModulesTree, staleModules } from './stale-modules.js';
 
 export interface CliIo {
   readonly cwd: string;
@@ -166,9 +166,7 @@ export async function main(
       return 1;
     }
   } else {
-    written = writeOutputs(generation.outputs);
-    // After the writes: the registry on disk never imports a deleted module.
-    if (generation.modulesTree) removed = removeStaleModules(generation.modulesTree);
+    ({ written, removed } = writeGeneration(generation));
   }
   for (const output of generation.outputs) {
     const file = relativePath(output.path, io.cwd);

@@ -15,8 +15,7 @@ import { freshRun, recordRun } from './cache.js';
 import { resolveConfig, type Settings } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
-import { writeOutputs } from './outputs.js';
-import { removeStaleModules } from './stale-modules.js';
+import { writeGeneration } from './outputs.js';
 
 export interface SidepunchPluginOptions extends Settings {
   /** Where relative paths start (default: the build's absWorkingDir, else the process's). */
@@ -44,8 +43,7 @@ export function sidepunch(options: SidepunchPluginOptions = {}): Plugin {
         const generation = await generate(config, { skipBundle: options.writeRegistry === false });
         if (generation.diagnostics.length > 0) return generation.diagnostics.map(toMessage);
         registryEntry = generation.registryEntry;
-        writeOutputs(generation.outputs);
-        if (generation.modulesTree) removeStaleModules(generation.modulesTree);
+        writeGeneration(generation);
         if (generation.inputs && options.writeRegistry !== false) {
           recordRun(config, {
             ...generation.inputs,

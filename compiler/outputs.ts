@@ -5,6 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { type ModulesTree, removeStaleModules } from './stale-modules.js';
 
 export interface Output {
   readonly path: string;
@@ -34,4 +35,17 @@ export function writeOutputs(outputs: readonly Output[]): Output[] {
     renameSync(temporary, output.path);
   }
   return changed;
+}
+
+/**
+ * Writes a run's outputs, then (after them, so the registry on disk never imports a deleted module) deletes the
+ * built modules its registry no longer imports: every writer (the CLI, `--watch`, the esbuild plugin) does both.
+ */
+export function writeGeneration(generation: {
+  readonly outputs: readonly Output[];
+  readonly modulesTree?: ModulesTree;
+}): { readonly written: Output[]; readonly removed: string[] } {
+  const written = writeOutputs(generation.outputs);
+  const removed = generation.modulesTree ? removeStaleModules(generation.modulesTree) : [];
+  return { written, removed };
 }

@@ -16,9 +16,8 @@ import type { GenConfig } from './config.js';
 import { formatDiagnostics } from './format-diagnostics.js';
 import type { Generation } from './generate.js';
 import { KeptProject, type Watched } from './kept-project.js';
-import { writeOutputs } from './outputs.js';
+import { writeGeneration } from './outputs.js';
 import { phaseTimer } from './phase-timer.js';
-import { removeStaleModules } from './stale-modules.js';
 import { type TreeWatcher, watchTree } from './tree-watch.js';
 
 export interface Watcher {
@@ -73,8 +72,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
         if (!told.has(note)) io.stdout(`sidepunch-gen: ${note}\n\n`);
         told.add(note);
       }
-      writeOutputs(generation.outputs);
-      if (generation.modulesTree) removeStaleModules(generation.modulesTree);
+      writeGeneration(generation);
       timer.mark('write');
     }
     const count = generation.diagnostics.length;
