@@ -4,7 +4,9 @@
  *     trip), else runs fetch.lua: in strict order, as many as fit from each queue in turn; with weights, batches of
  *     at most `concurrency`, each from a fresh weighted draw;
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
- *     so an idle process starts a new job within a round trip of its push;
+ *     so an idle process starts a new job within a round trip of its push; when that BLMOVE had to wait for its
+ *     job (it took longer than two fetch round trips), the queues were empty, so the next fetch waits again
+ *     instead of asking fetch.lua for more: a job reaching an idle process costs Redis one command, not three;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
  *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
  *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
@@ -19,6 +21,8 @@ import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Seconds a blocking fetch waits before it is re-armed (keeps a half-open connection from hanging forever). */
 const BLOCKING_TIMEOUT_SECONDS = 2;
+/** Weight of the newest fetch.lua round trip in the smoothed one. */
+const ROUND_TRIP_SMOOTHING = 0.2;
 
 interface QueueSource {
   readonly name: string;
@@ -38,6 +42,10 @@ export class Fetcher {
   private stopped = false;
   /** When the fetch or wait now outstanding began (clock ms); undefined between them. */
   private outstandingSince?: number;
+  /** Every job in `ready` came from a BLMOVE that waited for it: the queues were empty (step 2). */
+  private queuesWereEmpty = false;
+  /** A fetch.lua round trip, smoothed (ms): what a BLMOVE that found a job waiting takes. */
+  private fetchRoundTripMs?: number;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -71,11 +79,22 @@ export class Fetcher {
     // Jobs already in hand (a blocking fetch woke with one) start now: the next call fetches more while they run,
     // so a push to an idle process waits for no round trip after the one that brought it.
     if (units.length > 0 || this.stopped) return units;
+    if (this.queuesWereEmpty && !this.mustAdopt()) {
+      this.queuesWereEmpty = false;
+      return units; // the caller waits for work again (step 2)
+    }
+    this.queuesWereEmpty = false;
     this.outstandingSince = this.ctx.clock.now();
+    const started = performance.now();
     try {
       await this.adoptUntracked(units, max);
       if (this.order.weighted) await this.fetchWeighted(units, max);
       else await this.fetchStrict(units, max);
+      const roundTrip = performance.now() - started;
+      this.fetchRoundTripMs =
+        this.fetchRoundTripMs === undefined
+          ? roundTrip
+          : this.fetchRoundTripMs + (roundTrip - this.fetchRoundTripMs) * ROUND_TRIP_SMOOTHING;
     } catch (error) {
       // What this fetch moved is in the in-progress lists but in no hand: adopted at the next fetch.
       for (const source of this.sources.values()) source.needsAdoption = true;
@@ -196,15 +215,28 @@ export class Fetcher {
     return new UnitOfWork(raw, source.name, source.inProgressKey, exact);
   }
 
+  private mustAdopt(): boolean {
+    for (const source of this.sources.values()) if (source.needsAdoption) return true;
+    return false;
+  }
+
   private arm(source: QueueSource): void {
     source.blocking ??= this.ctx.openConnection(`blocking fetch ${source.name}`);
     source.armed = true;
+    const armedAt = performance.now();
     // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
     source.blocking
       .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
       .then(
         (bytes) => {
-          if (bytes !== null) this.ready.push(this.takeBytes(bytes, source));
+          if (bytes === null) return;
+          // A job found waiting comes back within a round trip; one that had to be waited for, later.
+          const waited =
+            this.fetchRoundTripMs !== undefined && performance.now() - armedAt > 2 * this.fetchRoundTripMs;
+          this.queuesWereEmpty = waited && (this.ready.length === 0 || this.queuesWereEmpty);
+          const unit = this.takeBytes(bytes, source);
+          unit.waitedFor = waited;
+          this.ready.push(unit);
         },
         () => {
           // The connection was closed or lost; whatever BLMOVE moved is found by adoption or requeue.

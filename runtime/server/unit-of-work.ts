@@ -14,6 +14,9 @@ export class UnitOfWork {
     readonly exactBytes?: Buffer,
   ) {}
 
+  /** Brought by a blocking fetch that waited for it: it trickled into an idle process (completer.ts step 6). */
+  waitedFor = false;
+
   /** The payload as Redis holds it: what its acknowledgement removes and what the dead set keeps. */
   get stored(): string | Buffer {
     return this.exactBytes ?? this.raw;

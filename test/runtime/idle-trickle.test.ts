@@ -1,0 +1,102 @@
+/**
+ * Jobs that trickle into an idle process one at a time (the common case in production) cost Redis little: the
+ * blocking fetch that waited for a job is armed again without a fetch.lua call in between (fetcher.ts step 2), and
+ * plain successes share their writes (completer.ts step 6). A job with anything else to write is not held back.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { defineRegistry, LineLogger } from '../../runtime/index.js';
+import { type EmbeddedRuntime, embedRuntime } from '../../runtime/server/embedded-runtime.js';
+import { useRedis } from '../support/redis-fixture.js';
+
+const fixture = useRedis();
+let runtime: EmbeddedRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+class Greet {
+  perform(_n: number): void {}
+}
+class Broken {
+  perform(): void {
+    throw new TypeError('broken');
+  }
+}
+
+const quiet = new LineLogger('warn', { write: () => {} });
+/** The trickle's pace: well past a round trip, so each job finds the process waiting for it. */
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function commandCalls(): Promise<Map<string, number>> {
+  const stats = await fixture.redis.info('commandstats');
+  return new Map(
+    [...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map(([, name, calls]) => [name!, Number(calls)]),
+  );
+}
+
+async function startRuntime(): Promise<EmbeddedRuntime> {
+  const registry = defineRegistry({ workers: { Greet, Broken } });
+  const started = embedRuntime(registry, { redis: fixture.server.url, concurrency: 10 }, { logger: quiet });
+  const idle = started.events.next('fetch:idle');
+  await started.start();
+  await idle;
+  await pause(20); // its blocking fetch is armed: the first job is waited for too
+  return started;
+}
+
+/** Resolves once `count` jobs' outcomes are written, with how many writes that took. */
+function outcomesWritten(events: EmbeddedRuntime['events'], count: number): Promise<number> {
+  let jobs = 0;
+  let writes = 0;
+  return new Promise((resolve) => {
+    const off = events.on('complete:flushed', (flushed) => {
+      jobs += flushed.count;
+      writes++;
+      if (jobs < count) return;
+      off();
+      resolve(writes);
+    });
+  });
+}
+
+describe('jobs trickling into an idle process', () => {
+  it('share their writes: a few commands each beside their push, not ten, and every one is acknowledged', async () => {
+    runtime = await startRuntime();
+    const jobs = 30;
+    const written = outcomesWritten(runtime.events, jobs);
+    const before = await commandCalls();
+    for (let n = 0; n < jobs; n++) {
+      const done = runtime.events.next('job:done');
+      await fixture.client.push({ class: 'Greet', args: [n] });
+      await done;
+      await pause(20);
+    }
+    const writes = await written;
+    const after = await commandCalls();
+    const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+    const all = [...after.keys()].reduce((sum, name) => sum + delta(name), 0);
+    // The pushes' SADD and LPUSH, and this test's INFO, are not the worker's.
+    const workers = all - delta('sadd') - delta('lpush') - delta('info');
+    // Was 10–11: BLMOVE, fetch.lua (2) and a MULTI of 7–8 per job. Now BLMOVE, and a MULTI of about 9 per write.
+    expect(workers / jobs).toBeLessThan(4);
+    expect(delta('blmove')).toBeGreaterThanOrEqual(jobs);
+    expect(delta('lmove')).toBeLessThan(jobs / 3); // fetch.lua's
+    expect(writes).toBeLessThan(jobs / 3);
+    expect(await fixture.redis.get('stat:processed')).toBe(String(jobs));
+    expect(await fixture.redis.llen(`queue:default`)).toBe(0);
+    const inProgress = await fixture.redis.keys('*inprogress*');
+    for (const key of inProgress) expect(await fixture.redis.llen(key)).toBe(0);
+  }, 30_000);
+
+  it('write a failure at once, with the successes waiting to be written', async () => {
+    runtime = await startRuntime();
+    const greeted = runtime.events.next('job:done');
+    const greet = await fixture.client.push({ class: 'Greet', args: [1] });
+    await greeted;
+    const written = runtime.events.next('complete:flushed');
+    const broken = await fixture.client.push({ class: 'Broken', args: [] });
+    expect([...(await written).jids].sort()).toEqual([greet, broken].sort());
+    expect(await fixture.redis.zcard('retry')).toBe(1);
+  });
+});
