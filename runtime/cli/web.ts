@@ -1,7 +1,8 @@
 /**
  * `sidepunch-web`: serves the dashboard on its own, beside any number of `sidepunch-run` processes, until SIGTERM
  * or SIGINT, then closes and exits 0. Bad flags: one line on stderr, exit 2; a failure to start (the port is taken,
- * a bad registry or --auth): one line, exit 1. With -v, a log line per request.
+ * a bad registry or --auth): one line, exit 1. With -v, a log line per request. Started by npm (`npx sidepunch-web`,
+ * an npm script), it closes the same way once npm is gone, since npm exits on SIGTERM without passing it on.
  */
 
 import { LineLogger } from '../core/logger.js';
@@ -10,6 +11,7 @@ import { redactUrl } from '../redis/redis-url.js';
 import { AuthConfigError } from '../web/auth.js';
 import { startWebServer, type WebServer, WebServerError } from '../web/web-server.js';
 import { exposureWarning } from './exposure-warning.js';
+import { stopWhenOrphaned } from './parent-watch.js';
 import { logRequests } from './request-log.js';
 import { parseOrExit, versionLine } from './usage.js';
 import { parseWebArgs, WEB_HELP } from './web-args.js';
@@ -47,6 +49,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(1);
   }
   closeOnSignals(web);
+  stopWhenOrphaned(new LineLogger('warn'));
   if (options.verbose) logRequests(web.server, new LineLogger('debug'));
   // Listening for signals before saying where it serves: whoever reads that line may stop it at once.
   const warning = exposureWarning(options.host, options.auth, 'use --auth user:password or --token T');

@@ -4,7 +4,7 @@
  * does not pass the signal on to a script run through a shell, is what was started.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +124,52 @@ describe('SIGTERM stops the worker gracefully, however it was started', () => {
     console.log(`npx sidepunch-run: npx exit ${stopped.started}, worker gone ${stopped.ms.toFixed(0)} ms`);
     expect(stopped.output).toMatch(/npm, which started this process, is gone/);
     expect(stopped.output).toMatch(/INFO: bye/);
+  });
+});
+
+/** The pids of `pid`'s descendants now (Linux /proc), children before grandchildren. */
+function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {} // gone meanwhile
+  }
+  const found: number[] = [];
+  const visit = (parent: number) => {
+    for (const [child, itsParent] of parents) {
+      if (itsParent !== parent) continue;
+      found.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+describe('SIGTERM closes the dashboard, however it was started', () => {
+  it('npx sidepunch-web: npx exits at once, and the dashboard notices and closes', async () => {
+    const npx = spawn('npx', ['sidepunch-web', '--port', '0'], {
+      cwd: project,
+      env: { ...process.env, REDIS_URL: server.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    npx.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    npx.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    let below: number[] = [];
+    try {
+      await waitUntil('the dashboard URL', () => /dashboard at http:/.test(output), 30_000);
+      below = descendantsOf(npx.pid!);
+      expect(below.length).toBeGreaterThan(0);
+      npx.kill('SIGTERM');
+      await waitUntil('the dashboard gone', () => below.every((pid) => !isAlive(pid)), 15_000);
+      expect(output).toMatch(/npm, which started this process, is gone/);
+    } finally {
+      for (const pid of below) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (npx.exitCode === null && npx.signalCode === null) npx.kill('SIGKILL');
+    }
   });
 });
