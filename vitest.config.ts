@@ -38,6 +38,7 @@ export const UNIT = [
   'test/package/lockfile.test.ts',
   'test/runtime/alone-gate.test.ts',
   'test/runtime/argument-names.test.ts',
+  'test/runtime/trickle.test.ts',
   'test/runtime/deadline.test.ts',
   'test/runtime/execution-metrics-format.test.ts',
   'test/runtime/host-process.test.ts',

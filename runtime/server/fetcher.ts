@@ -5,8 +5,8 @@
  *     at most `concurrency`, each from a fresh weighted draw;
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push; when that BLMOVE had to wait for its
- *     job (it took longer than two fetch round trips), the queues were empty, so the next fetch waits again
- *     instead of asking fetch.lua for more: a job reaching an idle process costs Redis one command, not three;
+ *     job (trickle.ts tells), the queues were empty, so the next fetch waits again instead of asking fetch.lua for
+ *     more: a job reaching an idle process costs Redis one command, not three;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
  *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
  *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
@@ -17,12 +17,11 @@ import type { RedisConnection } from '../redis/redis-connection.js';
 import type { RuntimeContext } from './actor-context.js';
 import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
 import type { QueueOrder } from './queue-order.js';
+import { TrickleDetector } from './trickle.js';
 import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Seconds a blocking fetch waits before it is re-armed (keeps a half-open connection from hanging forever). */
 const BLOCKING_TIMEOUT_SECONDS = 2;
-/** Weight of the newest fetch.lua round trip in the smoothed one. */
-const ROUND_TRIP_SMOOTHING = 0.2;
 
 interface QueueSource {
   readonly name: string;
@@ -44,8 +43,9 @@ export class Fetcher {
   private outstandingSince?: number;
   /** Every job in `ready` came from a BLMOVE that waited for it: the queues were empty (step 2). */
   private queuesWereEmpty = false;
-  /** A fetch.lua round trip, smoothed (ms): what a BLMOVE that found a job waiting takes. */
-  private fetchRoundTripMs?: number;
+  private readonly trickle = new TrickleDetector();
+  /** fetch.lua calls in the fetch under way (one per queue tried): what a round trip is measured from. */
+  private roundTrips = 0;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -79,22 +79,19 @@ export class Fetcher {
     // Jobs already in hand (a blocking fetch woke with one) start now: the next call fetches more while they run,
     // so a push to an idle process waits for no round trip after the one that brought it.
     if (units.length > 0 || this.stopped) return units;
-    if (this.queuesWereEmpty && !this.mustAdopt()) {
+    if (this.queuesWereEmpty && !this.mustAdopt() && this.trickle.maySkip()) {
       this.queuesWereEmpty = false;
       return units; // the caller waits for work again (step 2)
     }
     this.queuesWereEmpty = false;
     this.outstandingSince = this.ctx.clock.now();
     const started = performance.now();
+    this.roundTrips = 0;
     try {
       await this.adoptUntracked(units, max);
       if (this.order.weighted) await this.fetchWeighted(units, max);
       else await this.fetchStrict(units, max);
-      const roundTrip = performance.now() - started;
-      this.fetchRoundTripMs =
-        this.fetchRoundTripMs === undefined
-          ? roundTrip
-          : this.fetchRoundTripMs + (roundTrip - this.fetchRoundTripMs) * ROUND_TRIP_SMOOTHING;
+      this.trickle.recordFetch((performance.now() - started) / Math.max(1, this.roundTrips));
     } catch (error) {
       // What this fetch moved is in the in-progress lists but in no hand: adopted at the next fetch.
       for (const source of this.sources.values()) source.needsAdoption = true;
@@ -149,6 +146,7 @@ export class Fetcher {
 
   private async fetchFrom(name: string, count: number, units: UnitOfWork[]): Promise<number> {
     const source = this.sources.get(name)!;
+    this.roundTrips++;
     const payloads = await this.ctx.redis.sidepunchFetch(source.queueKey, source.inProgressKey, count);
     for (const raw of payloads) units.push(this.take(raw, source));
     if (payloads.some(mayHaveLostBytes)) {
@@ -231,8 +229,7 @@ export class Fetcher {
         (bytes) => {
           if (bytes === null) return;
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
-          const waited =
-            this.fetchRoundTripMs !== undefined && performance.now() - armedAt > 2 * this.fetchRoundTripMs;
+          const waited = this.trickle.waited(performance.now() - armedAt);
           this.queuesWereEmpty = waited && (this.ready.length === 0 || this.queuesWereEmpty);
           const unit = this.takeBytes(bytes, source);
           unit.waitedFor = waited;
