@@ -2,17 +2,13 @@
  * A host that embeds the runtime (`sidepunch/embed`, event types from `sidepunch`) hears each job's events in order,
  * the outcome written last, and stops it like sidepunch-run.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineRegistry, LineLogger, type RuntimeEventMap } from '../../runtime/index.js';
-import { type EmbeddedRuntime, embedRuntime } from '../../runtime/server/embedded-runtime.js';
+import { useEmbeddedRuntime } from '../support/embedded.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();
-let runtime: EmbeddedRuntime | undefined;
-afterEach(async () => {
-  await runtime?.stop();
-  runtime = undefined;
-});
+const runtimes = useEmbeddedRuntime();
 
 class Greet {
   perform(_name: string): void {}
@@ -28,7 +24,7 @@ describe('a host embedding the runtime', () => {
     let log = '';
     const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });
     const registry = defineRegistry({ workers: { Greet, Broken } });
-    runtime = embedRuntime(registry, { redis: fixture.server.url, concurrency: 1 }, { logger });
+    const runtime = runtimes.embed(registry, { redis: fixture.server.url, concurrency: 1 }, { logger });
     const { events } = runtime;
     const heard: string[] = [];
     const hear = <E extends keyof RuntimeEventMap>(
@@ -85,7 +81,11 @@ describe('a host embedding the runtime', () => {
       isLevelEnabled: (level: string) => level !== 'debug',
     };
     const registry = defineRegistry({ workers: { Greet, Broken } });
-    runtime = embedRuntime(registry, { redis: fixture.server.url, concurrency: 1 }, { logger: hostLogger });
+    const runtime = runtimes.embed(
+      registry,
+      { redis: fixture.server.url, concurrency: 1 },
+      { logger: hostLogger },
+    );
     await runtime.start();
     let flushed = runtime.events.next('complete:flushed');
     const greeted = (await fixture.client.push({ class: 'Greet', args: ['Ada'] }))!;
@@ -115,7 +115,11 @@ describe('a host embedding the runtime', () => {
   it('a listener that throws is logged, and the job still runs and is acknowledged', async () => {
     let log = '';
     const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });
-    runtime = embedRuntime(defineRegistry({ workers: { Greet } }), { redis: fixture.server.url }, { logger });
+    const runtime = runtimes.embed(
+      defineRegistry({ workers: { Greet } }),
+      { redis: fixture.server.url },
+      { logger },
+    );
     const { events } = runtime;
     for (const event of ['job:start', 'job:done', 'complete:flushed'] as const) {
       events.on(event, () => {

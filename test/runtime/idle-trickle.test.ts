@@ -3,17 +3,14 @@
  * blocking fetch that waited for a job is armed again without a fetch.lua call in between (fetcher.ts step 2), and
  * plain successes share their writes (completer.ts step 6). A job with anything else to write is not held back.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defineRegistry, LineLogger } from '../../runtime/index.js';
-import { type EmbeddedRuntime, embedRuntime } from '../../runtime/server/embedded-runtime.js';
+import type { EmbeddedRuntime } from '../../runtime/server/embedded-runtime.js';
+import { useEmbeddedRuntime } from '../support/embedded.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();
-let runtime: EmbeddedRuntime | undefined;
-afterEach(async () => {
-  await runtime?.stop();
-  runtime = undefined;
-});
+const runtimes = useEmbeddedRuntime();
 
 class Greet {
   perform(_n: number): void {}
@@ -37,7 +34,7 @@ async function commandCalls(): Promise<Map<string, number>> {
 
 async function startRuntime(): Promise<EmbeddedRuntime> {
   const registry = defineRegistry({ workers: { Greet, Broken } });
-  const started = embedRuntime(registry, { redis: fixture.server.url, concurrency: 10 }, { logger: quiet });
+  const started = runtimes.embed(registry, { redis: fixture.server.url, concurrency: 10 }, { logger: quiet });
   const idle = started.events.next('fetch:idle');
   await started.start();
   await idle;
@@ -62,7 +59,7 @@ function outcomesWritten(events: EmbeddedRuntime['events'], count: number): Prom
 
 describe('jobs trickling into an idle process', () => {
   it('share their writes: a few commands each beside their push, not ten, and every one is acknowledged', async () => {
-    runtime = await startRuntime();
+    const runtime = await startRuntime();
     const jobs = 30;
     const written = outcomesWritten(runtime.events, jobs);
     const before = await commandCalls();
@@ -90,7 +87,7 @@ describe('jobs trickling into an idle process', () => {
   }, 30_000);
 
   it('write a failure at once, with the successes waiting to be written', async () => {
-    runtime = await startRuntime();
+    const runtime = await startRuntime();
     const greeted = runtime.events.next('job:done');
     const greet = await fixture.client.push({ class: 'Greet', args: [1] });
     await greeted;

@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { close, configure, defineRegistry, LineLogger, periodic, workerStub } from '../../runtime/index.js';
-import { type EmbeddedRuntime, embedRuntime } from '../../runtime/server/embedded-runtime.js';
 import { queueOrder } from '../../runtime/server/queue-order.js';
 import { declaredQueues, withRegistryQueues } from '../../runtime/server/registry-queues.js';
 import { resolveConfig } from '../../runtime/server/run-config.js';
+import { useEmbeddedRuntime } from '../support/embedded.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
@@ -139,16 +139,12 @@ describe('sidepunch-run and the registry queues', () => {
 
 describe('an embedded runtime without queues', () => {
   const fixture = useRedis();
-  let runtime: EmbeddedRuntime | undefined;
-  afterEach(async () => {
-    await runtime?.stop();
-    runtime = undefined;
-  });
+  const runtimes = useEmbeddedRuntime();
 
   it('works the queues its registry declares too, as sidepunch-run does', async () => {
     let log = '';
     const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });
-    runtime = embedRuntime(
+    const runtime = runtimes.embed(
       defineRegistry({ workers: { Mailer } }),
       { redis: fixture.server.url },
       { logger },
