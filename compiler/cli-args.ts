@@ -6,7 +6,7 @@
  * one come from runtime/cli/usage.ts. A bad flag is a `UsageError`: one line, exit 2.
  */
 import { parseArgs } from 'node:util';
-import { COMMON_FLAGS, nonEmpty, rephraseParseError, UsageError } from '../runtime/cli/usage.js';
+import { COMMON_FLAGS, nonEmpty, parsedOrUsageError, UsageError } from '../runtime/cli/usage.js';
 import { choicesText, REGISTRY_MODES, type RegistryMode, type Settings } from './config.js';
 
 export { UsageError };
@@ -67,12 +67,7 @@ Defaults can be set in package.json: { "sidepunch": { "project": …, "out": …
 `;
 
 export function parseFlags(argv: readonly string[]): Flags {
-  let values: ReturnType<typeof parseArgv>['values'];
-  try {
-    ({ values } = parseArgv(argv));
-  } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error, argv));
-  }
+  const { values } = parsedOrUsageError(argv, () => parseArgv(argv));
   const flags: Flags = {
     project: nonEmpty('project', values.project),
     out: nonEmpty('out', values.out),

@@ -4,7 +4,7 @@
  * and the registry file as the one positional argument.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { COMMON_FLAGS, rephraseParseError, UsageError } from './usage.js';
+import { COMMON_FLAGS, parsedOrUsageError, UsageError } from './usage.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 interface Config<T extends Options> {
@@ -18,16 +18,14 @@ export function parseCommandLine<const T extends Options>(
   argv: readonly string[],
   options: T,
 ): ReturnType<typeof parseArgs<Config<T>>> {
-  try {
-    return parseArgs<Config<T>>({
+  return parsedOrUsageError(argv, () =>
+    parseArgs<Config<T>>({
       args: [...argv],
       allowPositionals: true,
       strict: true,
       options: { ...options, ...COMMON_FLAGS },
-    });
-  } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error, argv));
-  }
+    }),
+  );
 }
 
 /** The registry file, when one is named; naming more is a UsageError. Asked after `--help` and `--version`. */

@@ -25,8 +25,17 @@ export function usageLine(command: string, message: string): string {
   return `${command}: ${message} (see --help)\n`;
 }
 
+/** Runs `parse` (Node's parseArgs over `argv`): what it refuses is a UsageError saying what the user got wrong. */
+export function parsedOrUsageError<T>(argv: readonly string[], parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new UsageError(rephraseParseError(error as Error, argv));
+  }
+}
+
 /** Node's parseArgs messages are long and talk about positionals; say what the user got wrong. */
-export function rephraseParseError(error: Error & { code?: string }, argv: readonly string[]): string {
+function rephraseParseError(error: Error & { code?: string }, argv: readonly string[]): string {
   const flag = /'([^']+)'/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown flag ${flag}`;
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && flag) return `unexpected argument ${flag}`;

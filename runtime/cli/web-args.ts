@@ -11,7 +11,7 @@ import {
 } from '../core/dashboard-access.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { ConfigError, checkedRedisUrl, portNumber } from '../server/run-config.js';
-import { COMMON_FLAGS, nonEmpty, rephraseParseError, UsageError } from './usage.js';
+import { COMMON_FLAGS, nonEmpty, parsedOrUsageError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {
   readonly port: number;
@@ -55,12 +55,7 @@ Options:
 Anyone who can reach the port can delete and retry jobs: outside 127.0.0.1, always use --auth or --token.`;
 
 export function parseWebArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): WebCommand {
-  let values: ReturnType<typeof parseFlags>['values'];
-  try {
-    ({ values } = parseFlags(argv));
-  } catch (error) {
-    throw new UsageError(rephraseParseError(error as Error, argv));
-  }
+  const { values } = parsedOrUsageError(argv, () => parseFlags(argv));
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   try {
