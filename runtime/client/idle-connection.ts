@@ -18,7 +18,7 @@ export class PendingPushes {
   private count = 0;
   private holder?: NodeJS.Timeout;
 
-  private settledWaiters: (() => void)[] = [];
+  private readonly settledWaiters: (() => void)[] = [];
 
   get active(): boolean {
     return this.count > 0;

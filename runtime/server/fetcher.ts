@@ -44,8 +44,6 @@ export class Fetcher {
   /** Every job in `ready` came from a BLMOVE that waited for it: the queues were empty (step 2). */
   private queuesWereEmpty = false;
   private readonly trickle = new TrickleDetector();
-  /** fetch.lua calls in the fetch under way (one per queue tried): what a round trip is measured from. */
-  private roundTrips = 0;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -85,13 +83,10 @@ export class Fetcher {
     }
     this.queuesWereEmpty = false;
     this.outstandingSince = this.ctx.clock.now();
-    const started = performance.now();
-    this.roundTrips = 0;
     try {
       await this.adoptUntracked(units, max);
       if (this.order.weighted) await this.fetchWeighted(units, max);
       else await this.fetchStrict(units, max);
-      this.trickle.recordFetch((performance.now() - started) / Math.max(1, this.roundTrips));
     } catch (error) {
       // What this fetch moved is in the in-progress lists but in no hand: adopted at the next fetch.
       for (const source of this.sources.values()) source.needsAdoption = true;
@@ -146,8 +141,9 @@ export class Fetcher {
 
   private async fetchFrom(name: string, count: number, units: UnitOfWork[]): Promise<number> {
     const source = this.sources.get(name)!;
-    this.roundTrips++;
+    const started = performance.now();
     const payloads = await this.ctx.redis.sidepunchFetch(source.queueKey, source.inProgressKey, count);
+    this.trickle.recordFetch(performance.now() - started);
     for (const raw of payloads) units.push(this.take(raw, source));
     if (payloads.some(mayHaveLostBytes)) {
       const taken = units.splice(units.length - payloads.length);
