@@ -46,6 +46,22 @@ interface Stopped {
   readonly output: string;
 }
 
+/** Starts `command` in the project, on the test's Redis; `output()` is what it wrote so far, stdout and stderr. */
+function startInProject(
+  command: string,
+  args: readonly string[],
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(command, args, {
+    cwd: project,
+    env: { ...process.env, REDIS_URL: server.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  return { child, output: () => output };
+}
+
 /**
  * Starts `command` in the project with a hanging job to run, sends SIGTERM to it once the job runs, and waits for
  * the worker (which may be a grandchild) to be gone.
@@ -56,14 +72,7 @@ async function termWhileRunning(command: string, args: readonly string[]): Promi
   await client.push({ class: 'Hang', args: [] });
   await client.close();
   const payload = (await redis.lrange('queue:default', 0, -1))[0]!;
-  const child: ChildProcess = spawn(command, args, {
-    cwd: project,
-    env: { ...process.env, REDIS_URL: server.url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+  const { child, output } = startInProject(command, args);
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
@@ -78,7 +87,7 @@ async function termWhileRunning(command: string, args: readonly string[]): Promi
     const ms = performance.now() - termAt;
     expect(await redis.lrange('queue:default', 0, -1)).toEqual([payload]);
     expect(await redis.smembers('processes')).toEqual([]);
-    return { started: await exited, ms, output };
+    return { started: await exited, ms, output: output() };
   } finally {
     if (worker !== undefined && isAlive(worker)) process.kill(worker, 'SIGKILL');
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -151,22 +160,15 @@ function descendantsOf(pid: number): number[] {
 
 describe('SIGTERM closes the dashboard, however it was started', () => {
   it('npx sidepunch-web: npx exits at once, and the dashboard notices and closes', async () => {
-    const npx = spawn('npx', ['sidepunch-web', '--port', '0'], {
-      cwd: project,
-      env: { ...process.env, REDIS_URL: server.url },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    npx.stdout!.on('data', (chunk: Buffer) => (output += chunk));
-    npx.stderr!.on('data', (chunk: Buffer) => (output += chunk));
+    const { child: npx, output } = startInProject('npx', ['sidepunch-web', '--port', '0']);
     let below: number[] = [];
     try {
-      await waitUntil('the dashboard URL', () => /dashboard at http:/.test(output), 30_000);
+      await waitUntil('the dashboard URL', () => /dashboard at http:/.test(output()), 30_000);
       below = descendantsOf(npx.pid!);
       expect(below.length).toBeGreaterThan(0);
       npx.kill('SIGTERM');
       await waitUntil('the dashboard gone', () => below.every((pid) => !isAlive(pid)), 15_000);
-      expect(output).toMatch(/npm, which started this process, is gone/);
+      expect(output()).toMatch(/npm, which started this process, is gone/);
     } finally {
       for (const pid of below) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       if (npx.exitCode === null && npx.signalCode === null) npx.kill('SIGKILL');
