@@ -20,6 +20,11 @@ describe('a payload that cannot be performed', () => {
     }
     const good = await fixture.client.push({ class: 'Probe', args: ['ok', 'after'] });
     await waitUntil('the good job', async () => (await fixture.redis.llen('probe:done:after')) === 1);
+    // Its outcome may wait up to 100 ms to share a write (a job trickling into an idle process): wait for it.
+    await waitUntil(
+      'its outcome written',
+      async () => (await fixture.redis.keys('sidepunch:in-progress:*')).length === 0,
+    );
     await waitUntil('four dead entries', async () => (await fixture.redis.zcard('dead')) === 4);
     await waitUntil('the unknown class retried', async () => (await fixture.redis.zcard('retry')) === 1);
 
