@@ -122,13 +122,15 @@ process.stdout.write(JSON.stringify(enqueued));
 await close();
 `;
 
-/** The runs the workers wrote, one JSON line each, so far. */
+/**
+ * The runs the workers wrote, one JSON line each, so far: only whole lines, since a worker may be between creating
+ * the file and writing its line (an empty file) or in the middle of a line when it is read.
+ */
 function performedRuns(out: string): { className: string; jid: string; args: unknown[] }[] {
   if (!existsSync(out)) return [];
-  return readFileSync(out, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { className: string; jid: string; args: unknown[] });
+  const lines = readFileSync(out, 'utf8').split('\n');
+  lines.pop(); // after the last newline: nothing, or a line not yet whole
+  return lines.map((line) => JSON.parse(line) as { className: string; jid: string; args: unknown[] });
 }
 
 dist.describe('end to end: sidepunch-gen → stubs → Redis → sidepunch-run', () => {
