@@ -55,8 +55,16 @@ export const MAX_HELD = 2048;
 const MAX_RECORD_GUESS = 512;
 
 export class LineLogger implements Logger {
-  /** Held records, four slots each (time, level, message, context): no object per line. */
-  private held: (number | LogLevel | string | LogContext | undefined)[] = [];
+  /**
+   * Held records in parallel arrays of MAX_HELD slots, allocated once and reused from chunk to chunk: no object per
+   * line, no boxed time, and no array growing again after every write (at info, the growth and the boxing were
+   * most of what a job's two lines allocated).
+   */
+  private readonly times = new Float64Array(MAX_HELD);
+  private readonly levels = new Array<LogLevel>(MAX_HELD);
+  private readonly messages = new Array<string>(MAX_HELD);
+  private readonly contexts = new Array<LogContext | undefined>(MAX_HELD);
+  private count = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly line: typeof textLine;
   /** Text lines for a stream are built as bytes (line-bytes.ts): one buffer a chunk, no string to flatten. */
@@ -99,48 +107,41 @@ export class LineLogger implements Logger {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    const held = this.held;
-    if (held.length === 0) return;
-    this.held = [];
+    const records = this.count;
+    if (records === 0) return;
     if (this.ordered) released(this);
+    const { times, levels, messages, contexts } = this;
+    let chunk: string | Buffer;
     if (this.asBytes) {
-      const records = held.length / 4;
       const out = new LineBytes(records * this.recordBytes);
-      for (let i = 0; i < held.length; i += 4)
-        textLineBytes(
-          out,
-          held[i] as number,
-          held[i + 1] as LogLevel,
-          held[i + 2] as string,
-          held[i + 3] as LogContext | undefined,
-        );
-      const chunk = out.take();
+      for (let i = 0; i < records; i++) textLineBytes(out, times[i]!, levels[i]!, messages[i]!, contexts[i]);
+      chunk = out.take();
       // Capped: one huge record (a long message) must not size every later chunk; the builder grows as needed.
       this.recordBytes = Math.min(Math.ceil(chunk.length / records), MAX_RECORD_GUESS);
-      this.sink.write(chunk);
-      return;
+    } else {
+      chunk = '';
+      for (let i = 0; i < records; i++) chunk += this.line(times[i]!, levels[i]!, messages[i]!, contexts[i]);
     }
-    let text = '';
-    for (let i = 0; i < held.length; i += 4)
-      text += this.line(
-        held[i] as number,
-        held[i + 1] as LogLevel,
-        held[i + 2] as string,
-        held[i + 3] as LogContext | undefined,
-      );
-    this.sink.write(text);
+    // Emptied before the write: a line logged from inside it (a sink's own handler) starts the next chunk.
+    messages.fill('', 0, records);
+    contexts.fill(undefined, 0, records);
+    this.count = 0;
+    this.sink.write(chunk);
   }
 
   private log(level: LogLevel, message: string, context?: LogContext): void {
     if (!this.enabled(level)) return;
-    const first = this.held.length === 0;
+    const at = this.count++;
+    this.times[at] = this.now();
+    this.levels[at] = level;
+    this.messages[at] = message;
     // Callers hand in a fresh context per call (a literal), so holding it until the write is safe.
-    this.held.push(this.now(), level, message, context);
-    if (level === 'error' || level === 'warn' || this.held.length >= MAX_HELD * 4) {
+    this.contexts[at] = context;
+    if (level === 'error' || level === 'warn' || this.count >= MAX_HELD) {
       this.flush();
       return;
     }
-    if (first && this.ordered) holding(this);
+    if (at === 0 && this.ordered) holding(this);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();
