@@ -8,7 +8,6 @@
  * large backlog, and the cost of features against a plain job (bench/feature-cost.ts). The Sidekiq column is
  * skipped, saying why, where Ruby or the vendored copy is missing. --json FILE and --chart FILE write it out.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -17,6 +16,7 @@ import { type RedisServer, startRedisServer } from '../scripts/redis-server.js';
 import { throughputChart } from './chart.js';
 import { featureCosts } from './feature-cost.js';
 import { goalLines } from './goals.js';
+import { spawnLatencyProxy } from './proxy-process.js';
 import type { RedisCost } from './redis-cost.js';
 import { type Bench, bulk, drain, idleLatency, single } from './scenarios.js';
 import { findRubySidekiq, type RubySidekiq } from './sidekiq-ruby.js';
@@ -151,27 +151,6 @@ async function scenarios(
   ];
 }
 
-/** The latency proxy, in a process of its own (bench/latency-proxy.ts), in front of the server. */
-async function startProxy(): Promise<{ target: Target; child: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [`${ROOT}scripts/run-ts.mjs`, `${ROOT}bench/latency-proxy.ts`, String(server.port), '1'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let text = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /LISTENING (\d+)/.exec(text);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`the latency proxy exited with ${code}`)));
-  });
-  return { target: { url: `redis://127.0.0.1:${port}`, port }, child };
-}
-
 /**
  * The drain at the default log level (info) and at warn, in pairs run back to back, taking turns at going first: the
  * ratio of their medians compares the same minutes of a machine whose speed drifts between the bench's sections
@@ -206,7 +185,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ')}\n`,
   );
-  const proxy = await startProxy();
+  const proxy = await spawnLatencyProxy(server.port);
   try {
     const local = await scenarios({ url: server.url, port: server.port }, 'Redis on the same host', {
       drainN: sizes.drain,

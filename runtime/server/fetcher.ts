@@ -6,7 +6,8 @@
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push; when that BLMOVE had to wait for its
  *     job (trickle.ts tells), the queues were empty, so the next fetch waits again instead of asking fetch.lua for
- *     more: a job reaching an idle process costs Redis one command, not three;
+ *     more: a job reaching an idle process costs Redis one command, not three (across a network, where the delay
+ *     cannot tell, an LLEN sent right behind the BLMOVE says whether it left the queue empty);
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
  *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
  *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
@@ -216,16 +217,26 @@ export class Fetcher {
 
   private arm(source: QueueSource): void {
     source.blocking ??= this.ctx.openConnection(`blocking fetch ${source.name}`);
+    const blocking = source.blocking;
     source.armed = true;
     const armedAt = performance.now();
     // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
-    source.blocking
-      .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
+    const moved = blocking.blmoveBuffer(
+      source.queueKey,
+      source.inProgressKey,
+      'RIGHT',
+      'LEFT',
+      BLOCKING_TIMEOUT_SECONDS,
+    );
+    // Same connection: Redis runs the LLEN as the move returns, so it counts what the move left behind.
+    const left = this.trickle.acrossNetwork() ? blocking.llen(source.queueKey) : undefined;
+    Promise.all([moved, left])
       .then(
-        (bytes) => {
+        ([bytes, length]) => {
           if (bytes === null) return;
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
-          const waited = this.trickle.waited(performance.now() - armedAt);
+          const waited =
+            length === undefined ? this.trickle.waited(performance.now() - armedAt) : length === 0;
           this.queuesWereEmpty = waited && (this.ready.length === 0 || this.queuesWereEmpty);
           const unit = this.takeBytes(bytes, source);
           unit.waitedFor = waited;

@@ -6,6 +6,9 @@
  * its outcome for company (completer.ts step 6).
  * A busy machine's jitter can make a backlog look like a trickle: the fetch is skipped at most MAX_SKIPS_IN_A_ROW
  * times in a row, so a backlog is never taken one job per round trip for long.
+ * Across a network (the fastest recent round trip NETWORK_ROUND_TRIP_MS or more) the delay cannot tell them apart: pushes a
+ * round trip or two apart, a trickle, come back as late as a job found waiting. There the fetcher asks the queue's
+ * length right behind its BLMOVE instead, one cheap command that says it exactly.
  */
 
 /** fetch.lua round trips remembered; the fastest stands for the network's. */
@@ -13,6 +16,12 @@ const ROUND_TRIPS_KEPT = 8;
 /** A wait this much longer than a round trip (ms), and a quarter of one, means the queue was empty. */
 const WAIT_MARGIN_MS = 0.5;
 const MAX_SKIPS_IN_A_ROW = 32;
+/**
+ * The fastest recent round trip (ms) from which Redis counts as across a network: loopback's is about 0.1–0.3 ms,
+ * a process's first (its scripts loaded, nothing compiled yet) up to 2. The fetch every MAX_SKIPS_IN_A_ROW-th job
+ * keeps the round trips fresh, so a slow start does not count for long.
+ */
+const NETWORK_ROUND_TRIP_MS = 1;
 
 export class TrickleDetector {
   private readonly roundTrips: number[] = [];
@@ -30,6 +39,11 @@ export class TrickleDetector {
     if (this.roundTrips.length === 0) return false;
     const roundTrip = Math.min(...this.roundTrips);
     return elapsedMs > roundTrip * 1.25 + WAIT_MARGIN_MS;
+  }
+
+  /** Whether a reply's delay is too unsure a sign here: the queue's length is asked for instead. */
+  acrossNetwork(): boolean {
+    return this.roundTrips.length > 0 && Math.min(...this.roundTrips) >= NETWORK_ROUND_TRIP_MS;
   }
 
   /** Whether the fetch after a trickling job may be skipped; false every MAX_SKIPS_IN_A_ROW-th time. */

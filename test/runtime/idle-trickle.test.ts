@@ -3,7 +3,8 @@
  * blocking fetch that waited for a job is armed again without a fetch.lua call in between (fetcher.ts step 2), and
  * plain successes share their writes (completer.ts step 6). A job with anything else to write is not held back.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LatencyProxy, startLatencyProxy } from '../../bench/latency-proxy.js';
 import { defineRegistry, LineLogger } from '../../runtime/index.js';
 import type { EmbeddedRuntime } from '../../runtime/server/embedded-runtime.js';
 import { useEmbeddedRuntime } from '../support/embedded.js';
@@ -32,9 +33,9 @@ async function commandCalls(): Promise<Map<string, number>> {
   );
 }
 
-async function startRuntime(): Promise<EmbeddedRuntime> {
+async function startRuntime(redis = fixture.server.url): Promise<EmbeddedRuntime> {
   const registry = defineRegistry({ workers: { Greet, Broken } });
-  const started = runtimes.embed(registry, { redis: fixture.server.url, concurrency: 10 }, { logger: quiet });
+  const started = runtimes.embed(registry, { redis, concurrency: 10 }, { logger: quiet });
   const idle = started.events.next('fetch:idle');
   await started.start();
   await idle;
@@ -85,6 +86,52 @@ describe('jobs trickling into an idle process', () => {
     const inProgress = await fixture.redis.keys('*inprogress*');
     for (const key of inProgress) expect(await fixture.redis.llen(key)).toBe(0);
   }, 30_000);
+
+  describe('across a network (1 ms each way)', () => {
+    let proxy: LatencyProxy | undefined;
+    afterEach(async () => {
+      await proxy?.close();
+      proxy = undefined;
+    });
+
+    // A job every few milliseconds comes back from the blocking fetch about as late as one found waiting would:
+    // the queue's length, read right behind the move, tells them apart where the delay could not.
+    it('still skip fetch.lua: the queue was empty, as the LLEN behind the blocking fetch says', async () => {
+      proxy = await startLatencyProxy(fixture.server.port, 1);
+      const runtime = await startRuntime(`redis://127.0.0.1:${proxy.port}`);
+      const jobs = 20;
+      const written = outcomesWritten(runtime.events, jobs);
+      const before = await commandCalls();
+      for (let n = 0; n < jobs; n++) {
+        const done = runtime.events.next('job:done');
+        await fixture.client.push({ class: 'Greet', args: [n] });
+        await done;
+        await pause(4);
+      }
+      await written;
+      const after = await commandCalls();
+      const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+      expect(delta('llen')).toBeGreaterThanOrEqual(jobs);
+      expect(delta('lmove')).toBeLessThan(jobs / 3); // fetch.lua's
+      expect(await fixture.redis.get('stat:processed')).toBe(String(jobs));
+      await runtime.stop(); // before its proxy closes
+    }, 30_000);
+
+    it('take a backlog in batches: jobs left behind the move are fetched with fetch.lua', async () => {
+      proxy = await startLatencyProxy(fixture.server.port, 1);
+      const runtime = await startRuntime(`redis://127.0.0.1:${proxy.port}`);
+      const jobs = 200;
+      const written = outcomesWritten(runtime.events, jobs);
+      const before = await commandCalls();
+      await fixture.client.pushBulk({ class: 'Greet', args: Array.from({ length: jobs }, (_, n) => [n]) });
+      await written;
+      const blockingMoves = (await commandCalls()).get('blmove')! - (before.get('blmove') ?? 0);
+      // One job per round trip would take a BLMOVE each.
+      expect(blockingMoves).toBeLessThan(20);
+      expect(await fixture.redis.get('stat:processed')).toBe(String(jobs));
+      await runtime.stop(); // before its proxy closes
+    }, 30_000);
+  });
 
   it('write a failure at once, with the successes waiting to be written', async () => {
     const runtime = await startRuntime();
