@@ -33,6 +33,26 @@ async function commandCalls(): Promise<Map<string, number>> {
   );
 }
 
+/**
+ * Pushes `jobs` jobs one at a time, each once the last one ran and `pauseMs` later; resolves once their outcomes are
+ * written, with how many writes that took and the Redis commands run meanwhile, by name.
+ */
+async function trickle(runtime: EmbeddedRuntime, jobs: number, pauseMs: number) {
+  const written = outcomesWritten(runtime.events, jobs);
+  const before = await commandCalls();
+  for (let n = 0; n < jobs; n++) {
+    const done = runtime.events.next('job:done');
+    await fixture.client.push({ class: 'Greet', args: [n] });
+    await done;
+    await pause(pauseMs);
+  }
+  const writes = await written;
+  const after = await commandCalls();
+  const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+  const all = [...after.keys()].reduce((sum, name) => sum + delta(name), 0);
+  return { writes, delta, all };
+}
+
 async function startRuntime(redis = fixture.server.url): Promise<EmbeddedRuntime> {
   const registry = defineRegistry({ workers: { Greet, Broken } });
   const started = runtimes.embed(registry, { redis, concurrency: 10 }, { logger: quiet });
@@ -62,18 +82,7 @@ describe('jobs trickling into an idle process', () => {
   it('share their writes: a few commands each beside their push, not ten, and every one is acknowledged', async () => {
     const runtime = await startRuntime();
     const jobs = 30;
-    const written = outcomesWritten(runtime.events, jobs);
-    const before = await commandCalls();
-    for (let n = 0; n < jobs; n++) {
-      const done = runtime.events.next('job:done');
-      await fixture.client.push({ class: 'Greet', args: [n] });
-      await done;
-      await pause(20);
-    }
-    const writes = await written;
-    const after = await commandCalls();
-    const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
-    const all = [...after.keys()].reduce((sum, name) => sum + delta(name), 0);
+    const { writes, delta, all } = await trickle(runtime, jobs, 20);
     // The pushes' SADD and LPUSH, and this test's INFO, are not the worker's.
     const workers = all - delta('sadd') - delta('lpush') - delta('info');
     // Was 10–11: BLMOVE, fetch.lua (2) and a MULTI of 7–8 per job. Now BLMOVE, and a MULTI of about 9 per write.
@@ -100,17 +109,7 @@ describe('jobs trickling into an idle process', () => {
       proxy = await startLatencyProxy(fixture.server.port, 1);
       const runtime = await startRuntime(`redis://127.0.0.1:${proxy.port}`);
       const jobs = 20;
-      const written = outcomesWritten(runtime.events, jobs);
-      const before = await commandCalls();
-      for (let n = 0; n < jobs; n++) {
-        const done = runtime.events.next('job:done');
-        await fixture.client.push({ class: 'Greet', args: [n] });
-        await done;
-        await pause(4);
-      }
-      await written;
-      const after = await commandCalls();
-      const delta = (name: string) => (after.get(name) ?? 0) - (before.get(name) ?? 0);
+      const { delta } = await trickle(runtime, jobs, 4);
       expect(delta('llen')).toBeGreaterThanOrEqual(jobs);
       expect(delta('lmove')).toBeLessThan(jobs / 3); // fetch.lua's
       expect(await fixture.redis.get('stat:processed')).toBe(String(jobs));
