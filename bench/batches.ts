@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { type FeatureRuntime, startFeatureRuntime } from './feature-runtime.js';
-import { redisCost, redisSnapshot } from './redis-cost.js';
+import { redisCost, redisSnapshot, waitForProcessed } from './redis-cost.js';
 import { repoRoot } from './repo-root.js';
 
 const KINDS = ['plain', 'batch'] as const;
@@ -22,7 +22,6 @@ export interface BatchRun {
   readonly bytesPerJob: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const usedMemory = async (redis: FeatureRuntime['redis']) =>
   Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
@@ -53,12 +52,7 @@ async function measure(root: string, N: number, kind: BatchKind): Promise<BatchR
     const before = await redisSnapshot(redis);
     const started = performance.now();
     await redis.rename('queue:held', 'queue:work');
-    const expected = kind === 'batch' ? N + 1 : N;
-    let polls = 1;
-    while (Number((await redis.get('stat:processed')) ?? 0) < expected) {
-      await sleep(5);
-      polls++;
-    }
+    const polls = await waitForProcessed(redis, kind === 'batch' ? N + 1 : N, 5);
     const seconds = (performance.now() - started) / 1000;
     // The bench's own RENAME and polling GETs are not the job's.
     const { commandsPerJob } = redisCost(before, await redisSnapshot(redis), N, polls + 1);

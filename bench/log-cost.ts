@@ -15,10 +15,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { Client } from 'sidepunch';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../scripts/redis-server.js';
 import { waitForProcessed } from './redis-cost.js';
 import { repoRoot } from './repo-root.js';
+import { pushNoOps } from './systems.js';
 
 type Level = 'warn' | 'info';
 type Stdout = 'file' | 'null' | 'pipe';
@@ -55,13 +55,7 @@ function cpuSeconds(pid: number): number {
  */
 async function drain(root: string, server: RedisServer, redis: Redis, level: Level, dir: string) {
   await redis.flushall();
-  const client = new Client({ redis: server.url });
-  for (let i = 0; i < jobs; i += 1000)
-    await client.pushBulk({
-      class: 'NoOp',
-      args: Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => [i + j]),
-    });
-  await client.close();
+  await pushNoOps(server.url, jobs, (i) => [i]);
   const logFile = path.join(dir, `${level}.log`);
   const out = stdout === 'file' ? openSync(logFile, 'w') : stdout === 'null' ? 'ignore' : 'pipe';
   const child = spawn(

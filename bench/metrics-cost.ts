@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
-import { Client } from 'sidepunch';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../scripts/redis-server.js';
 import { redisCost, redisSnapshot, waitForProcessed } from './redis-cost.js';
 import { repoRoot } from './repo-root.js';
+import { pushNoOps } from './systems.js';
 
 export const METRICS_SETTINGS = ['off', 'sidekiq7', 'sidekiq8'] as const;
 export type MetricsSetting = (typeof METRICS_SETTINGS)[number];
@@ -34,13 +34,7 @@ async function drain(
   concurrency: number,
 ): Promise<{ rate: number; commandsPerJob: number }> {
   await redis.flushall();
-  const client = new Client({ redis: server.url });
-  for (let i = 0; i < jobs; i += 1000)
-    await client.pushBulk({
-      class: 'NoOp',
-      args: Array.from({ length: Math.min(1000, jobs - i) }, (_, j) => [i + j]),
-    });
-  await client.close();
+  await pushNoOps(server.url, jobs, (i) => [i]);
   const before = await redisSnapshot(redis);
   const child = spawn(
     `${root}bin/sidepunch-run.js`,

@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { Client } from 'sidepunch';
 import type { RedisServer } from '../scripts/redis-server.js';
 import { type RedisCost, redisCost, redisSnapshot, waitForProcessed } from './redis-cost.js';
 import type { RubySidekiq } from './sidekiq-ruby.js';
 import {
   enqueueBulk,
   enqueuer,
-  jobArgs,
+  pushNoOps,
   type System,
   singleEnqueue,
   startWorker,
@@ -41,15 +40,7 @@ async function fresh({ redis }: Bench): Promise<number> {
 /** Fills the queue for a drain. Sidekiq reads Sidepunch's jobs as its own (same format): the faster client fills. */
 async function fill({ server }: Bench, system: System, target: Target, n: number): Promise<void> {
   if (system === 'bullmq') await enqueueBulk('bullmq', target, n);
-  else {
-    const client = new Client({ redis: server.url });
-    for (let i = 0; i < n; i += 1000)
-      await client.pushBulk({
-        class: 'NoOp',
-        args: Array.from({ length: Math.min(1000, n - i) }, (_, j) => jobArgs(i + j)),
-      });
-    await client.close();
-  }
+  else await pushNoOps(server.url, n);
 }
 
 export type Measured<T> = T & RedisCost;

@@ -28,6 +28,21 @@ const hrNow = () => process.hrtime.bigint();
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))]!;
 
+/** Pushes `n` NoOp jobs with Sidepunch's client, 1,000 a call; `args` gives each job its arguments. */
+export async function pushNoOps(
+  url: string,
+  n: number,
+  args: (idx: number) => unknown[] = jobArgs,
+): Promise<void> {
+  const client = new Client({ redis: url });
+  for (let i = 0; i < n; i += CHUNK)
+    await client.pushBulk({
+      class: 'NoOp',
+      args: Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => args(i + j)),
+    });
+  await client.close();
+}
+
 /** One job enqueued at a time, each awaited: a client bound to one system. */
 export interface Enqueuer {
   push(idx: number, args?: unknown[]): Promise<void>;

@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import type { FlowNode } from 'sidepunch';
 import { startFeatureRuntime } from './feature-runtime.js';
-import { redisCost, redisSnapshot } from './redis-cost.js';
+import { redisCost, redisSnapshot, waitForProcessed } from './redis-cost.js';
 import { repoRoot } from './repo-root.js';
 
 const KINDS = ['plain', 'workflow'] as const;
@@ -21,7 +21,6 @@ interface Run {
   readonly commandsPerJob: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function measure(root: string, N: number, kind: Kind): Promise<Run> {
@@ -43,12 +42,7 @@ async function measure(root: string, N: number, kind: Kind): Promise<Run> {
     const before = await redisSnapshot(redis);
     const started = performance.now();
     await redis.rename('queue:held', 'queue:work');
-    const expected = kind === 'workflow' ? N + Math.ceil(N / FAN_OUT) : N;
-    let polls = 1;
-    while (Number((await redis.get('stat:processed')) ?? 0) < expected) {
-      await sleep(5);
-      polls++;
-    }
+    const polls = await waitForProcessed(redis, kind === 'workflow' ? N + Math.ceil(N / FAN_OUT) : N, 5);
     const seconds = (performance.now() - started) / 1000;
     const { commandsPerJob } = redisCost(before, await redisSnapshot(redis), N, polls + 1);
     return { pushPerSecond: N / pushSeconds, drainPerSecond: N / seconds, commandsPerJob };
