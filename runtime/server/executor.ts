@@ -114,8 +114,9 @@ export class Executor {
       });
     }
     const flow = flowFieldsOf(job);
+    // Nothing waited for since the manager read the clock: the job's elapsed time counts from its start.
     if (JobLimits.unlimited(workerClass) && job.unique_until !== 'start' && !flow?.isParent)
-      return this.perform(running, job, workerClass, flow, ADMITTED, undefined);
+      return this.perform(running, job, workerClass, flow, ADMITTED, undefined, running.clockStart);
     return this.prepareThenPerform(running, job, workerClass, flow);
   }
 
@@ -153,10 +154,13 @@ export class Executor {
         return { kind: 'failed', job, error };
       }
     }
-    return this.perform(running, job, workerClass, flow, admission, children);
+    return this.perform(running, job, workerClass, flow, admission, children, this.ctx.clock.now());
   }
 
-  /** Runs `perform` in the job's scope; synchronous when it returns at once, a promise when it returns one. */
+  /**
+   * Runs `perform` in the job's scope; synchronous when it returns at once, a promise when it returns one. `started`:
+   * the clock when the job began, for its elapsed time.
+   */
   private perform(
     running: RunningJob,
     job: JobPayload,
@@ -164,12 +168,12 @@ export class Executor {
     flow: FlowFields | undefined,
     admission: Admitted,
     children: ChildResult<string, unknown>[] | undefined,
+    started: number,
   ): Outcome | Promise<Outcome> {
     const unit = running.unit;
     const { logger, events, clock } = this.ctx;
     const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');
-    const started = clock.now();
     if (logInfo) logger.info('start', { class: job.class, jid });
     if (events.has('job:start')) events.emit('job:start', { jid, className: job.class, queue: unit.queue });
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;

@@ -240,18 +240,17 @@ export class Manager {
    */
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
-    const startedAt = this.ctx.clock.now();
-    const running = this.work.open(unit, startedAt);
+    const running = this.work.open(unit, this.ctx.clock.now());
     this.settle(
       running,
       () => this.executor.execute(running),
-      (outcome) => this.dispose(running, outcome, startedAt),
+      (outcome) => this.dispose(running, outcome),
     );
   }
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
-  private dispose(running: RunningJob, outcome: Outcome, startedAt: number): void {
-    const sample = executionSample(outcome, this.ctx.clock.now() - startedAt);
+  private dispose(running: RunningJob, outcome: Outcome): void {
+    const sample = executionSample(outcome, this.ctx.clock.now() - running.clockStart);
     const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
     this.settle(
       running,

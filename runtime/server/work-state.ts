@@ -20,6 +20,8 @@ export interface RunningJob {
   readonly shutdownSignal: AbortSignal;
   /** performance.now() at the start, for the prefetch sizing. */
   readonly startedAt: number;
+  /** The runtime's clock at the start (epoch ms): a job's elapsed time in its log line and metrics counts from it. */
+  readonly clockStart: number;
 }
 
 export class WorkState {
@@ -38,6 +40,7 @@ export class WorkState {
       runAt: Math.floor(nowMs / 1000),
       shutdownSignal: this.shutdown.signal,
       startedAt: performance.now(),
+      clockStart: nowMs,
     };
   }
 
