@@ -6,6 +6,8 @@ export interface GoalInput {
   readonly proxied: readonly Line[];
   /** The drain at --log-level info against the same drain at warn. */
   readonly infoRatio: number;
+  /** This build's plain drain against a baseline build's (--baseline), when one was given. */
+  readonly baselineRatio?: number;
   readonly features: Readonly<Record<string, number>>;
   readonly hasSidekiq: boolean;
 }
@@ -74,10 +76,13 @@ export function goalLines(input: GoalInput): string[] {
     ([name, value]) => `${name.trim()} ×${value.toFixed(2)}`,
   );
   goal('features print their cost per job against a plain job', true, features.join(', '));
+  const { baselineRatio } = input;
   goal(
     'a plain job’s drain within 5% of before #25',
-    undefined,
-    'compare with docs/benchmarks.md (one run has no "before")',
+    baselineRatio === undefined ? undefined : baselineRatio >= 0.95,
+    baselineRatio === undefined
+      ? 'give --baseline DIR, a built checkout from before #25 (docs/benchmarks.md)'
+      : `${(baselineRatio * 100).toFixed(0)}% of the baseline's rate`,
   );
   return lines;
 }

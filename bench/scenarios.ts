@@ -56,6 +56,8 @@ export async function drain(
   n: number,
   concurrency: number,
   logLevel: 'warn' | 'info' = 'warn',
+  /** Sidepunch's checkout whose sidepunch-run drains (another build's, for --baseline); this one's by default. */
+  root?: string,
 ): Promise<Measured<{ rate: number; peakRssKb: number }>> {
   await fresh(bench);
   await fill(bench, system, target, n);
@@ -67,6 +69,7 @@ export async function drain(
     mode: 'drain',
     count: n,
     logLevel,
+    root,
     stdoutFile: logDir && path.join(logDir, 'stdout.log'),
     sidekiq: bench.sidekiq,
   });

@@ -145,6 +145,8 @@ export interface WorkerOptions {
   readonly count: number;
   /** Sidepunch's --log-level: warn in the comparisons, info for the default-level row. */
   readonly logLevel?: 'warn' | 'info';
+  /** The checkout (ending in /) whose `bin/sidepunch-run.js` runs: this one's unless a baseline's is given. */
+  readonly root?: string;
   /**
    * Sidepunch's stdout to this file instead of a pipe the bench reads, as a service manager or `> file` has it: on
    * a 2-core machine, reading two lines a job through a pipe costs the bench CPU the worker would have, and a
@@ -161,7 +163,7 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
     const stdout = options.stdoutFile === undefined ? 'pipe' : openSync(options.stdoutFile, 'w');
     // Run as users run it (npx, package.json scripts): the executable itself, so the Node flags its first lines set apply.
     child = spawn(
-      `${ROOT}bin/sidepunch-run.js`,
+      `${options.root ?? ROOT}bin/sidepunch-run.js`,
       [
         '--redis',
         target.url,

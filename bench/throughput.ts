@@ -4,12 +4,15 @@
  * Redis data for every measurement, the systems taking turns at going first; each figure is the median of three
  * runs (one with --quick). Every scenario runs twice: with Redis on the same host, then through a proxy that delays
  * every chunk by 1 ms each way (bench/latency-proxy.ts), as a network does. Beside each figure, what the scenario
- * cost redis-server per job (bench/scenarios.ts, bench/redis-cost.ts). Then Sidepunch alone: the drain at the default log level, a
- * large backlog, and the cost of features against a plain job (bench/feature-cost.ts). The Sidekiq column is
- * skipped, saying why, where Ruby or the vendored copy is missing. --json FILE and --chart FILE write it out.
+ * cost redis-server per job (bench/scenarios.ts, bench/redis-cost.ts). Then Sidepunch alone: the drain at the default log level
+ * (paired with warn), a large backlog, and the cost of features against a plain job (bench/feature-cost.ts); with
+ * --baseline DIR (another checkout, built: e.g. a `git worktree` of the commit before #25), its drain paired with
+ * this build's. The Sidekiq column is skipped, saying why, where Ruby or the vendored copy is missing. --json FILE and
+ * --chart FILE write it out.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { type RedisServer, startRedisServer } from '../scripts/redis-server.js';
@@ -29,6 +32,7 @@ const { values: flags } = parseArgs({
     smoke: { type: 'boolean' },
     json: { type: 'string' },
     chart: { type: 'string' },
+    baseline: { type: 'string' },
   },
 });
 /** --smoke (the test suite's run): --quick, and through the proxy only the bulk enqueue and the drain at -c 30. */
@@ -151,20 +155,33 @@ async function scenarios(
   ];
 }
 
+/** How one of two paired drains runs: at which log level, and from which checkout (undefined: this one). */
+interface DrainSetup {
+  readonly logLevel: 'warn' | 'info';
+  readonly root?: string;
+}
+
 /**
- * The drain at the default log level (info) and at warn, in pairs run back to back, taking turns at going first: the
- * ratio of their medians compares the same minutes of a machine whose speed drifts between the bench's sections
- * (runs a dozen minutes apart differed by 20 points).
+ * Two of Sidepunch's drains at -c `concurrency` in pairs run back to back, taking turns at going first; the median
+ * rate of each. The ratio of the two compares the same minutes of a machine whose speed drifts between the bench's
+ * sections (runs a dozen minutes apart differed by 20 points).
  */
-async function logLevelPairs(target: Target): Promise<{ info: number; warn: number }> {
-  const rates: Record<'info' | 'warn', number[]> = { info: [], warn: [] };
+async function pairedDrains(
+  label: string,
+  target: Target,
+  concurrency: number,
+  setups: readonly [DrainSetup, DrainSetup],
+): Promise<[number, number]> {
+  const rates: [number[], number[]] = [[], []];
   for (let repeat = 0; repeat < sizes.repeats; repeat++) {
-    const order = repeat % 2 === 0 ? (['info', 'warn'] as const) : (['warn', 'info'] as const);
-    for (const level of order)
-      rates[level].push((await drain(bench(), 'sidepunch', target, sizes.drain, 100, level)).rate);
+    for (const which of repeat % 2 === 0 ? [0, 1] : [1, 0]) {
+      const { logLevel, root } = setups[which]!;
+      const { rate } = await drain(bench(), 'sidepunch', target, sizes.drain, concurrency, logLevel, root);
+      rates[which]!.push(rate);
+    }
   }
-  process.stderr.write(`  measured: drain at the default log level, paired with warn (${elapsed()})\n`);
-  return { info: median(rates.info), warn: median(rates.warn) };
+  process.stderr.write(`  measured: ${label} (${elapsed()})\n`);
+  return [median(rates[0]), median(rates[1])];
 }
 
 async function main(): Promise<void> {
@@ -199,7 +216,19 @@ async function main(): Promise<void> {
       !smoke,
     );
     const self = { url: server.url, port: server.port };
-    const levels = await logLevelPairs(self);
+    const [infoRate, warnRate] = await pairedDrains(
+      'drain at the default log level, paired with warn',
+      self,
+      100,
+      [{ logLevel: 'info' }, { logLevel: 'warn' }],
+    );
+    const levels = { info: infoRate, warn: warnRate };
+    const baseline = flags.baseline
+      ? await pairedDrains(`drain -c 30 paired with the baseline's (${flags.baseline})`, self, 30, [
+          { logLevel: 'warn' },
+          { logLevel: 'warn', root: `${path.resolve(flags.baseline)}/` },
+        ])
+      : undefined;
     const backlog = await drain(bench(), 'sidepunch', self, sizes.backlog, 100);
     process.stderr.write(`  measured: backlog (${elapsed()})\n`);
     const features = await featureCosts(ROOT, sizes.features, sizes.repeats, !smoke);
@@ -236,16 +265,23 @@ async function main(): Promise<void> {
     const lines = [...local, ...proxied, ...sidepunchOnly];
     process.stdout.write(`${printTable(lines)}\n`);
     const infoRatio = levels.info / levels.warn;
+    const baselineRatio = baseline && baseline[0] / baseline[1];
     const backlogRatio = backlog.rate / warnRow.values.sidepunch!;
     process.stdout.write(
       `default log level: the drain at info runs at ${(infoRatio * 100).toFixed(0)}% of the warn level's ` +
         `(medians of ${sizes.repeats} pairs run back to back: ${n(Math.round(levels.info))} against ${n(Math.round(levels.warn))} jobs/s)\n` +
         `backlog: draining ${n(sizes.backlog)} runs at ${(backlogRatio * 100).toFixed(0)}% of the ${n(sizes.drain)} rate\n`,
     );
+    if (baseline)
+      process.stdout.write(
+        `baseline: this build drains at ${(baselineRatio! * 100).toFixed(0)}% of ${flags.baseline}'s rate ` +
+          `(-c 30, medians of ${sizes.repeats} pairs run back to back: ${n(Math.round(baseline[0]))} against ${n(Math.round(baseline[1]))} jobs/s)\n`,
+      );
     const goals = goalLines({
       local,
       proxied,
       infoRatio,
+      baselineRatio,
       features: features.ratios,
       hasSidekiq: sidekiq !== undefined,
     });
@@ -261,7 +297,7 @@ async function main(): Promise<void> {
       };
       writeFileSync(
         flags.json,
-        `${JSON.stringify({ machine, lines, sweep, infoRatio, backlogRatio, goals }, null, 2)}\n`,
+        `${JSON.stringify({ machine, lines, sweep, infoRatio, baselineRatio, backlogRatio, goals }, null, 2)}\n`,
       );
     }
     if (flags.chart)
