@@ -54,17 +54,30 @@ export const MAX_HELD = 2048;
 /** The most bytes a record is guessed at when sizing a chunk's buffer. */
 const MAX_RECORD_GUESS = 512;
 
+/**
+ * Records waiting to be written, in parallel arrays of MAX_HELD slots allocated once and reused from chunk to chunk:
+ * no object per line, no boxed time, and no array growing again after every write (at info, the growth and the
+ * boxing were most of what a job's two lines allocated).
+ */
+class HeldRecords {
+  readonly times = new Float64Array(MAX_HELD);
+  readonly levels = new Array<LogLevel>(MAX_HELD);
+  readonly messages = new Array<string>(MAX_HELD);
+  readonly contexts = new Array<LogContext | undefined>(MAX_HELD);
+
+  /** Lets go of the first `count` records' messages and contexts. */
+  clear(count: number): void {
+    this.messages.fill('', 0, count);
+    this.contexts.fill(undefined, 0, count);
+  }
+}
+
 export class LineLogger implements Logger {
-  /**
-   * Held records in parallel arrays of MAX_HELD slots, allocated once and reused from chunk to chunk: no object per
-   * line, no boxed time, and no array growing again after every write (at info, the growth and the boxing were
-   * most of what a job's two lines allocated).
-   */
-  private readonly times = new Float64Array(MAX_HELD);
-  private readonly levels = new Array<LogLevel>(MAX_HELD);
-  private readonly messages = new Array<string>(MAX_HELD);
-  private readonly contexts = new Array<LogContext | undefined>(MAX_HELD);
+  /** The records held now: `count` of its slots. */
+  private held = new HeldRecords();
   private count = 0;
+  /** The other set of slots, empty, for the next chunk; lent out while a flush formats from it. */
+  private spare: HeldRecords | undefined = new HeldRecords();
   private timer: NodeJS.Timeout | undefined;
   private readonly line: typeof textLine;
   /** Text lines for a stream are built as bytes (line-bytes.ts): one buffer a chunk, no string to flatten. */
@@ -110,33 +123,43 @@ export class LineLogger implements Logger {
     const records = this.count;
     if (records === 0) return;
     if (this.ordered) released(this);
-    const { times, levels, messages, contexts } = this;
-    let chunk: string | Buffer;
-    if (this.asBytes) {
-      const out = new LineBytes(records * this.recordBytes);
-      for (let i = 0; i < records; i++) textLineBytes(out, times[i]!, levels[i]!, messages[i]!, contexts[i]);
-      chunk = out.take();
-      // Capped: one huge record (a long message) must not size every later chunk; the builder grows as needed.
-      this.recordBytes = Math.min(Math.ceil(chunk.length / records), MAX_RECORD_GUESS);
-    } else {
-      chunk = '';
-      for (let i = 0; i < records; i++) chunk += this.line(times[i]!, levels[i]!, messages[i]!, contexts[i]);
-    }
-    // Emptied before the write: a line logged from inside it (a sink's own handler) starts the next chunk.
-    messages.fill('', 0, records);
-    contexts.fill(undefined, 0, records);
+    // The held slots are swapped out first: a line logged while they are formatted (from a field's toString, or a
+    // sink's own handler) goes into the other set and the next chunk, and a flush it causes takes a new set.
+    const { times, levels, messages, contexts } = this.held;
+    const formatted = this.held;
+    this.held = this.spare ?? new HeldRecords();
+    this.spare = undefined;
     this.count = 0;
+    let chunk: string | Buffer;
+    try {
+      if (this.asBytes) {
+        const out = new LineBytes(records * this.recordBytes);
+        for (let i = 0; i < records; i++)
+          textLineBytes(out, times[i]!, levels[i]!, messages[i]!, contexts[i]);
+        chunk = out.take();
+        // Capped: one huge record (a long message) must not size every later chunk; the builder grows as needed.
+        this.recordBytes = Math.min(Math.ceil(chunk.length / records), MAX_RECORD_GUESS);
+      } else {
+        chunk = '';
+        for (let i = 0; i < records; i++)
+          chunk += this.line(times[i]!, levels[i]!, messages[i]!, contexts[i]);
+      }
+    } finally {
+      formatted.clear(records);
+      this.spare = formatted;
+    }
     this.sink.write(chunk);
   }
 
   private log(level: LogLevel, message: string, context?: LogContext): void {
     if (!this.enabled(level)) return;
     const at = this.count++;
-    this.times[at] = this.now();
-    this.levels[at] = level;
-    this.messages[at] = message;
+    const held = this.held;
+    held.times[at] = this.now();
+    held.levels[at] = level;
+    held.messages[at] = message;
     // Callers hand in a fresh context per call (a literal), so holding it until the write is safe.
-    this.contexts[at] = context;
+    held.contexts[at] = context;
     if (level === 'error' || level === 'warn' || this.count >= MAX_HELD) {
       this.flush();
       return;

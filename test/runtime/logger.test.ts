@@ -135,3 +135,31 @@ describe('a (fields, message) logger handed to the runtime', () => {
     expect(asLogger(logger)).toBe(logger);
   });
 });
+
+describe('held lines', () => {
+  it('are written in order across chunks, and a line logged by the sink while it writes goes in the next chunk', () => {
+    const chunks: string[] = [];
+    let time = 0;
+    const logger: LineLogger = new LineLogger(
+      'info',
+      {
+        write: (chunk: string) => {
+          chunks.push(chunk);
+          if (chunks.length === 1) logger.info('logged while writing');
+        },
+      },
+      () => time++,
+      'json',
+    );
+    for (let n = 0; n < 5000; n++) logger.info(`line ${n}`); // more than one chunk's worth
+    logger.flush();
+    const messages = chunks
+      .flatMap((chunk) => chunk.trimEnd().split('\n'))
+      .map((line) => JSON.parse(line).msg);
+    const expected = Array.from({ length: 5000 }, (_, n) => `line ${n}`);
+    // The sink's line waits for the next write, after the lines held when it was logged.
+    expect(messages.filter((message) => message !== 'logged while writing')).toEqual(expected);
+    expect(messages.indexOf('logged while writing')).toBeGreaterThan(messages.indexOf('line 2047'));
+    expect(messages.filter((message) => message === 'logged while writing')).toHaveLength(1);
+  });
+});
