@@ -13,6 +13,11 @@ import type { Disposition } from './job-retry.js';
 /** Cheap test on the payload text before any parsing: most jobs are in no batch. */
 const MARKER = '"bid":';
 
+/** Whether a job, as the executor parsed it, belongs to a batch: its outcome is counted there. */
+export function inBatch(job: Readonly<Record<string, unknown>>): boolean {
+  return job.bid !== undefined;
+}
+
 /** The outcomes of one write, by batch: member, outcome, member, outcome, … */
 export class BatchOutcomes {
   private readonly byBatch = new Map<string, string[]>();
@@ -21,7 +26,7 @@ export class BatchOutcomes {
 
   /** `parsed`: the job as the executor read it, when it ran; else the payload text is read here. */
   add(raw: string, disposition: Disposition, parsed?: Readonly<Record<string, unknown>>): void {
-    if (parsed ? parsed.bid === undefined : !raw.includes(MARKER)) return;
+    if (parsed ? !inBatch(parsed) : !raw.includes(MARKER)) return;
     if (this.ctx.redis.isCluster) return;
     const outcome = memberOutcome(disposition);
     if (!outcome) return;

@@ -23,11 +23,11 @@ import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { type JobPayload, parseObject } from '../core/job.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
-import { BatchOutcomes } from './batch-outcome.js';
+import { BatchOutcomes, inBatch } from './batch-outcome.js';
 import { type ExecutionSample, ExecutionTally } from './execution-metrics.js';
-import { FlowOutcomes } from './flow-outcome.js';
+import { FlowOutcomes, inFlow } from './flow-outcome.js';
 import type { Disposition } from './job-retry.js';
-import { releaseOnSuccess } from './unique-release.js';
+import { holdsUniqueLock, releaseOnSuccess } from './unique-release.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Daily stat keys live five years, as Sidekiq's. */
@@ -272,9 +272,9 @@ function isPlainSuccess(disposition: Disposition, job: Readonly<JobPayload> | un
     disposition.kind === 'ack' &&
     !disposition.failed &&
     job !== undefined &&
-    job.unique_digest === undefined &&
-    job.bid === undefined &&
-    job.flow === undefined
+    !holdsUniqueLock(job) &&
+    !inBatch(job) &&
+    !inFlow(job)
   );
 }
 

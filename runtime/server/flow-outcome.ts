@@ -13,6 +13,11 @@ import type { Disposition } from './job-retry.js';
 /** Cheap test on the payload text before any parsing: most jobs are in no workflow. */
 const MARKER = '"flow":';
 
+/** Whether a job, as the executor parsed it, belongs to a workflow: its outcome settles there. */
+export function inFlow(job: Readonly<Record<string, unknown>>): boolean {
+  return job.flow !== undefined;
+}
+
 export class FlowOutcomes {
   /** Groups of five: root, jid, parent, outcome, detail. */
   private readonly settled: string[] = [];
@@ -21,7 +26,7 @@ export class FlowOutcomes {
 
   /** `parsed`: the job as the executor read it, when it ran; else the payload text is read here. */
   add(raw: string, disposition: Disposition, parsed?: Readonly<Record<string, unknown>>): void {
-    if (parsed ? parsed.flow === undefined : !raw.includes(MARKER)) return;
+    if (parsed ? !inFlow(parsed) : !raw.includes(MARKER)) return;
     if (this.ctx.redis.isCluster || disposition.kind === 'reschedule') return;
     const job = parsed ?? parseObject(raw);
     if (!job) return;

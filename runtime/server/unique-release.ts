@@ -30,13 +30,18 @@ export async function releaseAtStart(
   }
 }
 
+/** Whether a job took a unique lock when it was pushed (whatever it holds it until). */
+export function holdsUniqueLock(job: Readonly<Record<string, unknown>>): boolean {
+  return job.unique_digest !== undefined;
+}
+
 /** Step 2: queue the release of a succeeded job's lock on `batch`, when it holds one until success. */
 export function releaseOnSuccess(
   ctx: RuntimeContext,
   batch: SlotBatch,
   job: Readonly<Record<string, unknown>>,
 ): void {
-  if (job.unique_digest === undefined) return; // most jobs are not unique
+  if (!holdsUniqueLock(job)) return; // most jobs are not unique
   const fields = uniqueFieldsOf(job);
   if (fields?.unique_until !== 'success' || typeof job.jid !== 'string') return;
   const lock = ctx.keys.uniqueLock(fields.unique_digest);
