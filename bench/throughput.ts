@@ -62,25 +62,28 @@ const began = performance.now();
 const elapsed = () => `${((performance.now() - began) / 1000).toFixed(1)} s`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
-/** Runs `measure` for every system `repeats` times, rotating which goes first; medians per figure. */
-async function compare<T extends object>(
+/**
+ * Runs `measure` for every system (or other contender: a log level, a build) `repeats` times, rotating which goes
+ * first; medians per figure.
+ */
+async function compare<T extends object, K extends string = System>(
   label: string,
-  measure: (system: System) => Promise<T>,
-  among: readonly System[] = systems,
-): Promise<Partial<Record<System, T>>> {
-  const runs: Partial<Record<System, T[]>> = {};
+  measure: (contender: K) => Promise<T>,
+  among: readonly K[] = systems as readonly string[] as readonly K[],
+): Promise<Partial<Record<K, T>>> {
+  const runs: Partial<Record<K, T[]>> = {};
   for (let repeat = 0; repeat < sizes.repeats; repeat++) {
     const order = [...among.slice(repeat % among.length), ...among.slice(0, repeat % among.length)];
-    for (const system of order) {
-      const measured = await measure(system);
-      runs[system] = [...(runs[system] ?? []), measured];
+    for (const contender of order) {
+      const measured = await measure(contender);
+      runs[contender] = [...(runs[contender] ?? []), measured];
     }
   }
-  const medians: Partial<Record<System, T>> = {};
-  for (const system of among) {
-    const keys = Object.keys(runs[system]![0]!) as (keyof T)[];
-    medians[system] = Object.fromEntries(
-      keys.map((key) => [key, median(runs[system]!.map((run) => run[key] as unknown as number))]),
+  const medians: Partial<Record<K, T>> = {};
+  for (const contender of among) {
+    const keys = Object.keys(runs[contender]![0]!) as (keyof T)[];
+    medians[contender] = Object.fromEntries(
+      keys.map((key) => [key, median(runs[contender]!.map((run) => run[key] as unknown as number))]),
     ) as T;
   }
   process.stderr.write(`  measured: ${label} (${elapsed()})\n`);
@@ -155,35 +158,6 @@ async function scenarios(
   ];
 }
 
-/** How one of two paired drains runs: at which log level, and from which checkout (undefined: this one). */
-interface DrainSetup {
-  readonly logLevel: 'warn' | 'info';
-  readonly root?: string;
-}
-
-/**
- * Two of Sidepunch's drains at -c `concurrency` in pairs run back to back, taking turns at going first; the median
- * rate of each. The ratio of the two compares the same minutes of a machine whose speed drifts between the bench's
- * sections (runs a dozen minutes apart differed by 20 points).
- */
-async function pairedDrains(
-  label: string,
-  target: Target,
-  concurrency: number,
-  setups: readonly [DrainSetup, DrainSetup],
-): Promise<[number, number]> {
-  const rates: [number[], number[]] = [[], []];
-  for (let repeat = 0; repeat < sizes.repeats; repeat++) {
-    for (const which of repeat % 2 === 0 ? [0, 1] : [1, 0]) {
-      const { logLevel, root } = setups[which]!;
-      const { rate } = await drain(bench(), 'sidepunch', target, sizes.drain, concurrency, logLevel, root);
-      rates[which]!.push(rate);
-    }
-  }
-  process.stderr.write(`  measured: ${label} (${elapsed()})\n`);
-  return [median(rates[0]), median(rates[1])];
-}
-
 async function main(): Promise<void> {
   server = await startRedisServer();
   redis = server.connect();
@@ -216,18 +190,30 @@ async function main(): Promise<void> {
       !smoke,
     );
     const self = { url: server.url, port: server.port };
-    const [infoRate, warnRate] = await pairedDrains(
+    // Sidepunch's own drains in pairs back to back: their ratio compares the same minutes of a machine whose speed
+    // drifts between the bench's sections (runs a dozen minutes apart differed by 20 points).
+    const rateOf = ({ rate }: { rate: number }) => ({ rate });
+    const levels = await compare(
       'drain at the default log level, paired with warn',
-      self,
-      100,
-      [{ logLevel: 'info' }, { logLevel: 'warn' }],
+      (level: 'info' | 'warn') => drain(bench(), 'sidepunch', self, sizes.drain, 100, level).then(rateOf),
+      ['info', 'warn'],
     );
-    const levels = { info: infoRate, warn: warnRate };
-    const baseline = flags.baseline
-      ? await pairedDrains(`drain -c 30 paired with the baseline's (${flags.baseline})`, self, 30, [
-          { logLevel: 'warn' },
-          { logLevel: 'warn', root: `${path.resolve(flags.baseline)}/` },
-        ])
+    const baselineRoot = flags.baseline && `${path.resolve(flags.baseline)}/`;
+    const baseline = baselineRoot
+      ? await compare(
+          `drain -c 30 paired with the baseline's (${flags.baseline})`,
+          (build: 'this' | 'baseline') =>
+            drain(
+              bench(),
+              'sidepunch',
+              self,
+              sizes.drain,
+              30,
+              'warn',
+              build === 'baseline' ? baselineRoot : undefined,
+            ).then(rateOf),
+          ['this', 'baseline'],
+        )
       : undefined;
     const backlog = await drain(bench(), 'sidepunch', self, sizes.backlog, 100);
     process.stderr.write(`  measured: backlog (${elapsed()})\n`);
@@ -237,7 +223,7 @@ async function main(): Promise<void> {
     if (flags.chart) {
       for (const concurrency of [1, 10, 50, 100, 200]) {
         sweep[concurrency] = await compare(`sweep -c ${concurrency}`, (s) =>
-          drain(bench(), s, self, sizes.sweep, concurrency).then(({ rate }) => ({ rate })),
+          drain(bench(), s, self, sizes.sweep, concurrency).then(rateOf),
         );
       }
     }
@@ -251,7 +237,7 @@ async function main(): Promise<void> {
         `drain ${n(sizes.drain)} at concurrency 100, --log-level info (the default)`,
         'jobs/s',
         true,
-        { sidepunch: levels.info },
+        { sidepunch: levels.info!.rate },
         (rate) => rate,
       ),
       {
@@ -264,18 +250,20 @@ async function main(): Promise<void> {
     ];
     const lines = [...local, ...proxied, ...sidepunchOnly];
     process.stdout.write(`${printTable(lines)}\n`);
-    const infoRatio = levels.info / levels.warn;
-    const baselineRatio = baseline && baseline[0] / baseline[1];
+    const infoRatio = levels.info!.rate / levels.warn!.rate;
+    const baselineRatio = baseline && baseline.this!.rate / baseline.baseline!.rate;
     const backlogRatio = backlog.rate / warnRow.values.sidepunch!;
+    const pairs = (a: number, b: number) =>
+      `medians of ${sizes.repeats} pairs run back to back: ${n(Math.round(a))} against ${n(Math.round(b))} jobs/s`;
     process.stdout.write(
       `default log level: the drain at info runs at ${(infoRatio * 100).toFixed(0)}% of the warn level's ` +
-        `(medians of ${sizes.repeats} pairs run back to back: ${n(Math.round(levels.info))} against ${n(Math.round(levels.warn))} jobs/s)\n` +
+        `(${pairs(levels.info!.rate, levels.warn!.rate)})\n` +
         `backlog: draining ${n(sizes.backlog)} runs at ${(backlogRatio * 100).toFixed(0)}% of the ${n(sizes.drain)} rate\n`,
     );
-    if (baseline)
+    if (baseline && baselineRatio !== undefined)
       process.stdout.write(
-        `baseline: this build drains at ${(baselineRatio! * 100).toFixed(0)}% of ${flags.baseline}'s rate ` +
-          `(-c 30, medians of ${sizes.repeats} pairs run back to back: ${n(Math.round(baseline[0]))} against ${n(Math.round(baseline[1]))} jobs/s)\n`,
+        `baseline: this build drains at ${(baselineRatio * 100).toFixed(0)}% of ${flags.baseline}'s rate ` +
+          `(-c 30, ${pairs(baseline.this!.rate, baseline.baseline!.rate)})\n`,
       );
     const goals = goalLines({
       local,
