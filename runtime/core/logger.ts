@@ -125,8 +125,8 @@ export class LineLogger implements Logger {
     if (this.ordered) released(this);
     // The held slots are swapped out first: a line logged while they are formatted (from a field's toString, or a
     // sink's own handler) goes into the other set and the next chunk, and a flush it causes takes a new set.
-    const { times, levels, messages, contexts } = this.held;
     const formatted = this.held;
+    const { times, levels, messages, contexts } = formatted;
     this.held = this.spare ?? new HeldRecords();
     this.spare = undefined;
     this.count = 0;

@@ -6,9 +6,9 @@
  * its outcome for company (completer.ts step 6).
  * A busy machine's jitter can make a backlog look like a trickle: the fetch is skipped at most MAX_SKIPS_IN_A_ROW
  * times in a row, so a backlog is never taken one job per round trip for long.
- * Across a network (the fastest recent round trip NETWORK_ROUND_TRIP_MS or more) the delay cannot tell them apart: pushes a
- * round trip or two apart, a trickle, come back as late as a job found waiting. There the fetcher asks the queue's
- * length right behind its BLMOVE instead, one cheap command that says it exactly.
+ * Across a network (the fastest recent round trip NETWORK_ROUND_TRIP_MS or more) the delay cannot tell them apart:
+ * pushes a round trip or two apart, a trickle, come back as late as a job found waiting. There the fetcher asks the
+ * queue's length right behind its BLMOVE instead, one cheap command that says it exactly.
  */
 
 /** fetch.lua round trips remembered; the fastest stands for the network's. */
@@ -36,14 +36,19 @@ export class TrickleDetector {
 
   /** Whether a BLMOVE answered `elapsedMs` after it was sent had to wait for its job. */
   waited(elapsedMs: number): boolean {
-    if (this.roundTrips.length === 0) return false;
-    const roundTrip = Math.min(...this.roundTrips);
-    return elapsedMs > roundTrip * 1.25 + WAIT_MARGIN_MS;
+    const roundTrip = this.fastestRoundTrip();
+    return roundTrip !== undefined && elapsedMs > roundTrip * 1.25 + WAIT_MARGIN_MS;
   }
 
   /** Whether a reply's delay is too unsure a sign here: the queue's length is asked for instead. */
   acrossNetwork(): boolean {
-    return this.roundTrips.length > 0 && Math.min(...this.roundTrips) >= NETWORK_ROUND_TRIP_MS;
+    const roundTrip = this.fastestRoundTrip();
+    return roundTrip !== undefined && roundTrip >= NETWORK_ROUND_TRIP_MS;
+  }
+
+  /** The fastest of the remembered fetch.lua round trips (ms): the network's; undefined before the first. */
+  private fastestRoundTrip(): number | undefined {
+    return this.roundTrips.length === 0 ? undefined : Math.min(...this.roundTrips);
   }
 
   /** Whether the fetch after a trickling job may be skipped; false every MAX_SKIPS_IN_A_ROW-th time. */
