@@ -73,6 +73,23 @@ export type Outcome =
       readonly object?: Record<string, unknown>;
     };
 
+/** One run of `perform`: what its end needs (the scope to close, the timer to clear, the limiter slot to release). */
+interface PerformRun {
+  readonly running: RunningJob;
+  readonly job: JobPayload;
+  readonly flow: FlowFields | undefined;
+  readonly admission: Admitted;
+  readonly scope: JobScope;
+  /** The clock when the job began, for its elapsed time. */
+  readonly started: number;
+  /** Server middleware wraps perform. */
+  readonly chained: boolean;
+  readonly logInfo: boolean;
+  timer: NodeJS.Timeout | undefined;
+  /** What perform returned (a workflow's child keeps it). */
+  result: unknown;
+}
+
 export class Executor {
   constructor(
     private readonly ctx: RuntimeContext,
@@ -159,7 +176,8 @@ export class Executor {
 
   /**
    * Runs `perform` in the job's scope; synchronous when it returns at once, a promise when it returns one. `started`:
-   * the clock when the job began, for its elapsed time.
+   * the clock when the job began, for its elapsed time. The callbacks a promise needs are made only for one
+   * (settleLater), so a job that settles at once allocates none.
    */
   private perform(
     running: RunningJob,
@@ -170,82 +188,119 @@ export class Executor {
     children: ChildResult<string, unknown>[] | undefined,
     started: number,
   ): Outcome | Promise<Outcome> {
-    const unit = running.unit;
-    const { logger, events, clock } = this.ctx;
+    const { logger, events } = this.ctx;
     const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');
     if (logInfo) logger.info('start', { class: job.class, jid });
-    if (events.has('job:start')) events.emit('job:start', { jid, className: job.class, queue: unit.queue });
+    if (events.has('job:start'))
+      events.emit('job:start', { jid, className: job.class, queue: running.unit.queue });
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
-    let timer: NodeJS.Timeout | undefined;
-    let result: unknown;
-    const scope = new JobScope(job.class, jid);
-    const chained = this.middleware.size > 0;
-    const cleanUp = () => {
-      scope.finish();
-      clearTimeout(timer);
-      admission.release();
+    const run: PerformRun = {
+      running,
+      job,
+      flow,
+      admission,
+      scope: new JobScope(job.class, jid),
+      started,
+      chained: this.middleware.size > 0,
+      logInfo,
+      timer: undefined,
+      result: undefined,
     };
-    const succeeded = (performed: unknown): Outcome => {
-      cleanUp();
-      const skipped = chained && performed === false;
-      if (!chained) result = performed;
-      if (logInfo || events.has('job:done')) {
-        const elapsedMs = clock.now() - started;
-        if (logInfo) {
-          logger.info(skipped ? 'skipped by server middleware' : 'done', {
-            class: job.class,
-            jid,
-            elapsed: formatElapsed(elapsedMs),
-          });
-        }
-        events.emit('job:done', { jid, className: job.class, queue: unit.queue, elapsedMs });
-      }
-      // Only a workflow's child keeps its result: its parent reads it.
-      if (flow?.parent === undefined) return { kind: 'done', job };
-      return { kind: 'done', job, result: resultJson(result) };
-    };
-    const threw = (error: unknown): Outcome => {
-      cleanUp();
-      return this.failure(running, job, started, error);
-    };
-    let run: unknown;
+    let performed: unknown;
     let expired: Promise<never> | undefined;
     try {
       let signal = running.shutdownSignal;
-      if (typeof timeout === 'number' && timeout > 0) {
-        const timeoutController = new AbortController();
-        signal = AbortSignal.any([running.shutdownSignal, timeoutController.signal]);
-        expired = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const error = new JobTimeoutError(`${job.class} ran longer than its timeout of ${timeout} s`);
-            timeoutController.abort(error);
-            reject(error);
-          }, timeout * 1000);
+      if (typeof timeout === 'number' && timeout > 0) ({ signal, expired } = this.armTimeout(run, timeout));
+      // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
+      performed = this.invoke(run, workerClass, signal, children);
+      // A perform that returned at once has finished: nothing is left to watch or to await.
+      if (!isThenable(performed)) return this.succeeded(run, performed);
+    } catch (error) {
+      return this.threw(run, error);
+    }
+    return this.settleLater(run, performed, expired);
+  }
+
+  /** `new` the worker, set its fields, and call perform (inside the server middleware chain, when there is one). */
+  private invoke(
+    run: PerformRun,
+    workerClass: WorkerClass,
+    signal: AbortSignal,
+    children: ChildResult<string, unknown>[] | undefined,
+  ): unknown {
+    const { job } = run;
+    return runInScope(run.scope, () => {
+      const worker = new workerClass();
+      worker.jid = job.jid;
+      worker.periodic = periodicTickOf(job);
+      worker.signal = signal;
+      setBatchFields(worker, job);
+      if (children) worker.children = children;
+      // No middleware (the common case): perform directly, with nothing allocated for a chain.
+      if (!run.chained) return worker.perform(...job.args);
+      const context = { worker, workerClass, queue: run.running.unit.queue };
+      return runServerMiddleware(this.middleware, job, context, async () => {
+        run.result = await worker.perform(...job.args);
+      });
+    });
+  }
+
+  /** The worker's `timeout`: a signal that aborts at it (or at shutdown), and a promise that rejects at it. */
+  private armTimeout(run: PerformRun, timeout: number): { signal: AbortSignal; expired: Promise<never> } {
+    const timeoutController = new AbortController();
+    const signal = AbortSignal.any([run.running.shutdownSignal, timeoutController.signal]);
+    const expired = new Promise<never>((_, reject) => {
+      run.timer = setTimeout(() => {
+        const error = new JobTimeoutError(`${run.job.class} ran longer than its timeout of ${timeout} s`);
+        timeoutController.abort(error);
+        reject(error);
+      }, timeout * 1000);
+    });
+    return { signal, expired };
+  }
+
+  /** A perform that returned a promise: its outcome once it settles, fails, or passes its timeout. */
+  private settleLater(run: PerformRun, performed: unknown, expired?: Promise<never>): Promise<Outcome> {
+    const watched = run.scope.watch(performed);
+    return (expired ? Promise.race([watched, expired]) : watched).then(
+      (value) => this.succeeded(run, value),
+      (error) => this.threw(run, error),
+    );
+  }
+
+  private succeeded(run: PerformRun, performed: unknown): Outcome {
+    this.cleanUp(run);
+    const { job, chained } = run;
+    const skipped = chained && performed === false;
+    if (!chained) run.result = performed;
+    const { logger, events, clock } = this.ctx;
+    if (run.logInfo || events.has('job:done')) {
+      const jid = job.jid ?? '';
+      const elapsedMs = clock.now() - run.started;
+      if (run.logInfo) {
+        logger.info(skipped ? 'skipped by server middleware' : 'done', {
+          class: job.class,
+          jid,
+          elapsed: formatElapsed(elapsedMs),
         });
       }
-      // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
-      run = runInScope(scope, () => {
-        const worker = new workerClass();
-        worker.jid = job.jid;
-        worker.periodic = periodicTickOf(job);
-        worker.signal = signal;
-        setBatchFields(worker, job);
-        if (children) worker.children = children;
-        // No middleware (the common case): perform directly, with nothing allocated for a chain.
-        if (!chained) return worker.perform(...job.args);
-        const context = { worker, workerClass, queue: unit.queue };
-        return runServerMiddleware(this.middleware, job, context, async () => {
-          result = await worker.perform(...job.args);
-        });
-      });
-      // A perform that returned at once has finished: nothing is left to watch or to await.
-      if (!isThenable(run)) return succeeded(run);
-    } catch (error) {
-      return threw(error);
+      events.emit('job:done', { jid, className: job.class, queue: run.running.unit.queue, elapsedMs });
     }
-    const ran = scope.watch(run);
-    return (expired ? Promise.race([ran, expired]) : ran).then(succeeded, threw);
+    // Only a workflow's child keeps its result: its parent reads it.
+    if (run.flow?.parent === undefined) return { kind: 'done', job };
+    return { kind: 'done', job, result: resultJson(run.result) };
+  }
+
+  private threw(run: PerformRun, error: unknown): Outcome {
+    this.cleanUp(run);
+    return this.failure(run.running, run.job, run.started, error);
+  }
+
+  private cleanUp(run: PerformRun): void {
+    run.scope.finish();
+    clearTimeout(run.timer);
+    run.admission.release();
   }
 
   /** A run that threw: over a limit (`Limiter.within`), interrupted by shutdown, or failed. */

@@ -241,41 +241,56 @@ export class Manager {
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
     const running = this.work.open(unit, this.ctx.clock.now());
-    this.settle(
-      running,
-      () => this.executor.execute(running),
-      (outcome) => this.dispose(running, outcome),
-    );
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = this.executor.execute(running);
+    } catch (error) {
+      this.internalError(running, error);
+      return;
+    }
+    if (outcome instanceof Promise) this.disposeLater(running, outcome);
+    else this.dispose(running, outcome);
   }
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
   private dispose(running: RunningJob, outcome: Outcome): void {
     const sample = executionSample(outcome, this.ctx.clock.now() - running.clockStart);
     const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
-    this.settle(
-      running,
-      () => this.retry.dispose(running.unit, outcome),
-      (disposition) => this.finish(running, disposition, sample, job),
-    );
-  }
-
-  /**
-   * Runs a step of the job and hands its value on: at once when the step returns one, once it settles when it
-   * returns a promise. Until then the job is listed as running (WorkState), so the heartbeat shows it and adoption
-   * does not take it again.
-   */
-  private settle<T>(running: RunningJob, step: () => T | Promise<T>, next: (value: T) => void): void {
-    let value: T | Promise<T>;
+    let disposition: ReturnType<JobRetry['dispose']>;
     try {
-      value = step();
+      disposition = this.retry.dispose(running.unit, outcome);
     } catch (error) {
       this.internalError(running, error);
       return;
     }
-    if (value instanceof Promise) {
-      this.work.track(running);
-      value.then(next, (error) => this.internalError(running, error));
-    } else next(value);
+    if (disposition instanceof Promise) this.finishLater(running, disposition, sample, job);
+    else this.finish(running, disposition, sample, job);
+  }
+
+  /*
+   * A step that returned a promise: until it settles the job is listed as running (WorkState), so the heartbeat
+   * shows it and adoption does not take it again. Its callbacks are made here, not in perform() and dispose(), so
+   * the jobs that settle at once (most) allocate none.
+   */
+  private disposeLater(running: RunningJob, outcome: Promise<Outcome>): void {
+    this.work.track(running);
+    outcome.then(
+      (settled) => this.dispose(running, settled),
+      (error) => this.internalError(running, error),
+    );
+  }
+
+  private finishLater(
+    running: RunningJob,
+    disposition: Promise<Disposition | undefined>,
+    sample: ExecutionSample | undefined,
+    job: JobPayload | undefined,
+  ): void {
+    this.work.track(running);
+    disposition.then(
+      (settled) => this.finish(running, settled, sample, job),
+      (error) => this.internalError(running, error),
+    );
   }
 
   /**
