@@ -4,11 +4,11 @@
  * Redis data for every measurement, the systems taking turns at going first; each figure is the median of three
  * runs (one with --quick). Every scenario runs twice: with Redis on the same host, then through a proxy that delays
  * every chunk by 1 ms each way (bench/latency-proxy.ts), as a network does. Beside each figure, what the scenario
- * cost redis-server per job (bench/scenarios.ts, bench/redis-cost.ts). Then Sidepunch alone: the drain at the default log level
- * (paired with warn), a large backlog, and the cost of features against a plain job (bench/feature-cost.ts); with
- * --baseline DIR (another checkout, built: e.g. a `git worktree` of the commit before #25), its drain paired with
- * this build's. The Sidekiq column is skipped, saying why, where Ruby or the vendored copy is missing. --json FILE and
- * --chart FILE write it out.
+ * cost redis-server per job (bench/scenarios.ts, bench/redis-cost.ts). Then Sidepunch alone: the drain at the
+ * default log level (paired with warn), a large backlog, and the cost of features against a plain job
+ * (bench/feature-cost.ts); with --baseline DIR (another checkout, built: e.g. a `git worktree` of the commit before
+ * #25), its drain paired with this build's; --drain N sets the same-host drains' N. The Sidekiq column is skipped,
+ * saying why, where Ruby or the vendored copy is missing. --json FILE and --chart FILE write it out.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -33,16 +33,27 @@ const { values: flags } = parseArgs({
     json: { type: 'string' },
     chart: { type: 'string' },
     baseline: { type: 'string' },
+    drain: { type: 'string' },
   },
 });
 /** --smoke (the test suite's run): --quick, and through the proxy only the bulk enqueue and the drain at -c 30. */
 const smoke = flags.smoke === true;
 const quick = flags.quick === true || smoke;
+/**
+ * --drain N: the same-host drains' N (and the Sidepunch-alone drains paired with them). A fixed N gives the faster
+ * system less time to amortize its warm-up (a fresh Node worker's JIT takes its first ~300 ms), so 500000, the N of
+ * Sidekiq's published benchmark, reads closer to each system's sustained rate; it takes about 10 minutes more.
+ */
+const drainN = flags.drain === undefined ? undefined : Number(flags.drain);
+if (drainN !== undefined && !(Number.isInteger(drainN) && drainN >= 1000)) {
+  process.stderr.write(`--drain must be a whole number of jobs, at least 1000, not "${flags.drain}"\n`);
+  process.exit(2);
+}
 const sizes = {
   bulk: quick ? 2_000 : 100_000,
   single: quick ? 200 : 5_000,
   proxiedSingle: quick ? 100 : 1_000,
-  drain: quick ? 2_000 : 100_000,
+  drain: drainN ?? (quick ? 2_000 : 100_000),
   proxiedDrain: quick ? 1_000 : 50_000,
   latency: quick ? 100 : 2_000,
   proxiedLatency: quick ? 50 : 500,
