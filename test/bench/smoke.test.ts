@@ -2,8 +2,9 @@
  * `npm run bench -- --smoke` as a smoke test: every system (Ruby Sidekiq where the vendored copy runs, else the
  * column is skipped with its reason), every scenario on Redis directly and the bulk enqueue and drain -c 30 through
  * the latency proxy, with their cost rows, the default-level drain, feature costs and the goals. No bar is asserted.
+ * --drain N sets the same-host drains' N; a bad N is refused in one line.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/runtime-process.js';
 
@@ -11,7 +12,7 @@ describe('the throughput benchmark', () => {
   it('runs Sidepunch, BullMQ and Sidekiq side by side, with and without the proxy, in --smoke mode', async () => {
     const child = spawn(
       process.execPath,
-      [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--smoke'],
+      [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--smoke', '--drain', '3000'],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -44,7 +45,8 @@ describe('the throughput benchmark', () => {
     );
     for (const pattern of [
       ...everyNetwork,
-      row('drain [\\d,]+ at concurrency 100 \\(jobs/s\\)'),
+      row('drain 3,000 at concurrency 30 \\(jobs/s\\)'),
+      row('drain 3,000 at concurrency 100 \\(jobs/s\\)'),
       row('idle enqueue-to-start latency p99 \\(µs\\)'),
       row('idle latency: Redis commands per job \\(commands/job\\)'),
       row('single enqueue latency p99 \\(µs\\)'),
@@ -52,15 +54,26 @@ describe('the throughput benchmark', () => {
       expect(local).toMatch(pattern);
     }
     for (const pattern of [
-      /drain 2,000 at concurrency 100, --log-level info \(the default\) \(jobs\/s\)\s+[\d,]+/,
+      /drain 3,000 at concurrency 100, --log-level info \(the default\) \(jobs\/s\)\s+[\d,]+/,
       /unique job \(lock per arguments\), ×[\d.]+ of plain \(jobs\/s\)\s+[\d,]+/,
       /concurrency limiter, never reached: Redis \(commands\/job\)\s+[\d.]+/,
       /execution metrics, Sidekiq 7 format \(the default\), ×[\d.]+ of plain/,
       /default log level: the drain at info runs at \d+% of the warn level's/,
-      /backlog: draining 10,000 runs at \d+% of the 2,000 rate/,
+      /backlog: draining 10,000 runs at \d+% of the 3,000 rate/,
       /(met|NOT MET) +1 ms each way: drain -c 30 ≥ 5× BullMQ and ≥ 10× Sidekiq: [\d.]+× BullMQ/,
     ]) {
       expect(output).toMatch(pattern);
     }
   }, 300_000);
+
+  it('refuses a --drain that is not a whole number of jobs, in one line, before starting anything', () => {
+    const run = spawnSync(
+      process.execPath,
+      [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--drain', '12x'],
+      { cwd: REPO_ROOT, encoding: 'utf8' },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe('--drain must be a whole number of jobs, at least 1000, not "12x"');
+    expect(run.stdout).toBe('');
+  });
 });
