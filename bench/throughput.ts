@@ -42,7 +42,8 @@ const quick = flags.quick === true || smoke;
 /**
  * --drain N: the same-host drains' N (and the Sidepunch-alone drains paired with them). A fixed N gives the faster
  * system less time to amortize its warm-up (a fresh Node worker's JIT takes its first ~300 ms), so 500000, the N of
- * Sidekiq's published benchmark, reads closer to each system's sustained rate; it takes about 10 minutes more.
+ * Sidekiq's published benchmark, reads closer to each system's sustained rate; the run then takes about twice as long
+ * (26 minutes against 12–14 on a 2-core machine).
  */
 const drainN = flags.drain === undefined ? undefined : Number(flags.drain);
 if (drainN !== undefined && !(Number.isInteger(drainN) && drainN >= 1000)) {
