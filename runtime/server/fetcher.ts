@@ -6,8 +6,8 @@
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push; when that BLMOVE had to wait for its
  *     job (trickle.ts tells), the queues were empty, so the next fetch waits again instead of asking fetch.lua for
- *     more: a job reaching an idle process costs Redis one command, not three (across a network, where the delay
- *     cannot tell, an LLEN sent right behind the BLMOVE says whether it left the queue empty);
+ *     more: a job reaching an idle process costs Redis one command, not three; every job a BLMOVE brought may have
+ *     its outcome wait to share a write (completer.ts step 6), whether it waited or not: it came one at a time;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
  *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
  *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
@@ -221,25 +221,16 @@ export class Fetcher {
     source.armed = true;
     const armedAt = performance.now();
     // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
-    const moved = blocking.blmoveBuffer(
-      source.queueKey,
-      source.inProgressKey,
-      'RIGHT',
-      'LEFT',
-      BLOCKING_TIMEOUT_SECONDS,
-    );
-    // Same connection: Redis runs the LLEN as the move returns, so it counts what the move left behind.
-    const left = this.trickle.acrossNetwork() ? blocking.llen(source.queueKey) : undefined;
-    Promise.all([moved, left])
+    blocking
+      .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
       .then(
-        ([bytes, length]) => {
+        (bytes) => {
           if (bytes === null) return;
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
-          const waited =
-            length === undefined ? this.trickle.waited(performance.now() - armedAt) : length === 0;
+          const waited = this.trickle.waited(performance.now() - armedAt);
           this.queuesWereEmpty = waited && (this.ready.length === 0 || this.queuesWereEmpty);
           const unit = this.takeBytes(bytes, source);
-          unit.waitedFor = waited;
+          unit.fromBlockingFetch = true;
           this.ready.push(unit);
         },
         () => {

@@ -14,8 +14,8 @@ export class UnitOfWork {
     readonly exactBytes?: Buffer,
   ) {}
 
-  /** Brought by a blocking fetch that waited for it: it trickled into an idle process (completer.ts step 6). */
-  waitedFor = false;
+  /** Brought alone by a blocking fetch: it came into a (nearly) idle process (completer.ts step 6). */
+  fromBlockingFetch = false;
 
   /** The payload as Redis holds it: what its acknowledgement removes and what the dead set keeps. */
   get stored(): string | Buffer {
