@@ -85,8 +85,8 @@ describe('jobs trickling into an idle process', () => {
     const { writes, delta, all } = await trickle(runtime, jobs, 20);
     // The pushes' SADD and LPUSH, and this test's INFO, are not the worker's.
     const workers = all - delta('sadd') - delta('lpush') - delta('info');
-    // Was 10–11: BLMOVE, fetch.lua (2) and a MULTI of 7–8 per job. Now BLMOVE, and a MULTI of about 9 per write (about 4 each
-    // when that write waited only 100 ms for company).
+    // Was 10–11: BLMOVE, fetch.lua (2) and a MULTI of 7–8 per job; about 4 when a write waited only 100 ms for
+    // company. Now BLMOVE, and a MULTI of about 9 per write.
     expect(workers / jobs).toBeLessThan(2.5);
     expect(delta('blmove')).toBeGreaterThanOrEqual(jobs);
     expect(delta('lmove')).toBeLessThan(jobs / 3); // fetch.lua's
