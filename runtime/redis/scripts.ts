@@ -53,6 +53,9 @@ const SCRIPTS = {
   sidepunchFlowSettle: { file: 'flow-settle.lua', keys: 2 },
 } as const;
 
+/** The name of a Sidepunch script, as withScripts defines it on a connection. */
+export type ScriptName = keyof typeof SCRIPTS;
+
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
 declare module 'ioredis' {
   interface RedisCommander<Context> {

@@ -45,9 +45,15 @@ export class BatchOutcomes {
     const { keys, clock } = this.ctx;
     const now = formatSeconds(clock.now() / 1000);
     for (const [bid, members] of this.byBatch) {
-      batch
-        .on(keys.queues)
-        .sidepunchBatchSettle(keys.queues, keys.batchPrefix, keys.queuePrefix, now, bid, ...members);
+      batch.script(
+        'sidepunchBatchSettle',
+        keys.queues,
+        keys.batchPrefix,
+        keys.queuePrefix,
+        now,
+        bid,
+        ...members,
+      );
     }
   }
 }

@@ -207,7 +207,7 @@ export class Completer {
     for (const [inProgressKey, payloads] of acks) {
       // One job alone (an idle process's) is one LREM; a batch is one script call of a few commands (ack.lua).
       if (payloads.length === 1) batch.on(inProgressKey).lrem(inProgressKey, -1, payloads[0]!);
-      else batch.on(inProgressKey).sidepunchAck(inProgressKey, ...payloads);
+      else batch.script('sidepunchAck', inProgressKey, ...payloads);
     }
     const day = new Date(clock.now()).toISOString().slice(0, 10);
     const dailyExpired = this.dailyExpired.in(day);

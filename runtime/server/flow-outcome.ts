@@ -47,16 +47,15 @@ export class FlowOutcomes {
   write(batch: SlotBatch): void {
     if (this.settled.length === 0) return;
     const { keys, clock } = this.ctx;
-    batch
-      .on(keys.queues)
-      .sidepunchFlowSettle(
-        keys.queues,
-        keys.dead,
-        keys.flowPrefix,
-        keys.queuePrefix,
-        formatSeconds(clock.now() / 1000),
-        String(FLOW_DONE_TTL_SECONDS),
-        ...this.settled,
-      );
+    batch.script(
+      'sidepunchFlowSettle',
+      keys.queues,
+      keys.dead,
+      keys.flowPrefix,
+      keys.queuePrefix,
+      formatSeconds(clock.now() / 1000),
+      String(FLOW_DONE_TTL_SECONDS),
+      ...this.settled,
+    );
   }
 }

@@ -45,5 +45,5 @@ export function releaseOnSuccess(
   const fields = uniqueFieldsOf(job);
   if (fields?.unique_until !== 'success' || typeof job.jid !== 'string') return;
   const lock = ctx.keys.uniqueLock(fields.unique_digest);
-  batch.on(lock).sidepunchReleaseLock(lock, job.jid);
+  batch.script('sidepunchReleaseLock', lock, job.jid);
 }

@@ -257,6 +257,26 @@ describe('cluster mode', () => {
     }
   });
 
+  it('every primary losing its scripts mid-run (as a promoted replica has none): every outcome written once', async () => {
+    // A failover in CI left a runtime retrying one batch's acknowledgements forever on NOSCRIPT (slot-batch.ts).
+    run('-c', '10');
+    const push = (count: number) =>
+      client.pushBulk({ class: 'Probe', args: Array.from({ length: count }, () => ['ok', 'flushed']) });
+    const first = await push(300);
+    await waitUntil('the first jobs counted', async () => Number(await redis.get('stat:processed')) >= 300);
+    await Promise.all(cluster.nodes.map((node) => node.connect().script('FLUSH')));
+    const second = await push(1_500);
+    const total = first.length + second.length;
+    const inProgress = keys.inProgress((await redis.smembers('processes'))[0]!, 'default');
+    await waitUntil(
+      'every outcome written',
+      async () => Number(await redis.get('stat:processed')) >= total && (await redis.llen(inProgress)) === 0,
+      15_000,
+    );
+    expect(Number(await redis.get('stat:processed'))).toBe(total);
+    expect(runtime!.output()).not.toMatch(/NOSCRIPT/);
+  });
+
   it('a wrong password: one warning that says so, without the password', async () => {
     runtime = startRuntime(url.replace(PASSWORD, 'wrong-Pa55'), [PROBE_REGISTRY], { REDIS_URL: results.url });
     const line = await runtime.waitForLine(/cannot reach Redis/);

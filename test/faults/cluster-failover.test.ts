@@ -30,6 +30,11 @@ afterAll(async () => {
   await destroyRedisServer(results);
 });
 
+/** The runtime's last lines, for a failure's message. */
+function tail(process: RuntimeProcess): string {
+  return process.output().split('\n').slice(-15).join('\n');
+}
+
 /** The node (by port) serving `key`'s slot as primary, and its replicas. */
 async function ownerOf(key: string): Promise<{ primary: number; replicas: number[] }> {
   const slot = (await redis.cluster('KEYSLOT', key)) as number;
@@ -109,7 +114,12 @@ describe('Redis Cluster failover under load', () => {
     await waitUntil(
       'every outcome written',
       async () => Number(await redis.get('stat:processed')) >= jids.length,
-    );
+    ).catch(async (error: Error) => {
+      const processed = await redis.get('stat:processed');
+      throw new Error(
+        `${error.message}: stat:processed ${processed}; the runtime's last lines:\n${tail(runtime!)}`,
+      );
+    });
     const identity = (await redis.smembers('processes'))[0]!;
     for (const queue of QUEUES) {
       expect(await redis.llen(`sidepunch:in-progress:{queue:${queue}}:${identity}`)).toBe(0);
