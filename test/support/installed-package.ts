@@ -74,6 +74,22 @@ function newProject(fields: Record<string, unknown>, type: 'module' | 'commonjs'
   return project;
 }
 
+/** An install that takes seconds; one that hangs is npm's (seen once, idle with no socket open after its cache hits). */
+const NPM_TIMEOUT_MS = 120_000;
+
+/** Runs npm in `project`; a run that hangs is killed and run once more, so a stuck npm fails the test, not CI. */
 function npm(project: string, ...args: string[]): void {
-  execFileSync('npm', [...args, ...NPM_FLAGS], { cwd: project, stdio: 'pipe' });
+  const run = () =>
+    execFileSync('npm', [...args, ...NPM_FLAGS], {
+      cwd: project,
+      stdio: 'pipe',
+      timeout: NPM_TIMEOUT_MS,
+      killSignal: 'SIGKILL', // the stuck npm ignored SIGTERM
+    });
+  try {
+    run();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw error;
+    run();
+  }
 }
