@@ -11,13 +11,6 @@ import { waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 
-async function inProgressLength(): Promise<number> {
-  let total = 0;
-  for (const key of await fixture.redis.keys('sidepunch:in-progress:*'))
-    total += await fixture.redis.llen(key);
-  return total;
-}
-
 describe('a script cache Redis lost under a running process', () => {
   it('is loaded again: every outcome written once, the in-progress list empty', async () => {
     const runtime = fixture.run(['-c', '10']);
@@ -43,7 +36,7 @@ describe('a script cache Redis lost under a running process', () => {
     await waitUntil(
       'every outcome written',
       async () =>
-        (await inProgressLength()) === 0 && Number(await fixture.redis.get('stat:processed')) >= total,
+        (await fixture.inProgressTotal()) === 0 && Number(await fixture.redis.get('stat:processed')) >= total,
       10_000,
     );
     // Written once: the counters' share of a transaction that failed on its script is not counted again.
