@@ -77,11 +77,88 @@ export function textLineBytes(
   }
 }
 
+/**
+ * textLineBytes for a job's info line, `class=… jid=… [elapsed=…] INFO: message`, from the job's own strings (the
+ * logger's jobInfo): the same bytes as textLine with those fields, in four copies. Everything but the jid repeats
+ * from line to line and is encoded once: the time prefix with ` class=<class> jid=` (per millisecond and class),
+ * ` elapsed=<seconds>`, and ` INFO: <message>` with its newline.
+ */
+export function jobLineBytes(
+  out: LineBytes,
+  time: number,
+  message: string,
+  className: string,
+  jid: string,
+  elapsed: string | undefined,
+): void {
+  writePrefixAndClass(out, time, className);
+  out.text(jid);
+  if (elapsed !== undefined) out.bytes(cachedBytes(elapsedFields, elapsed, ELAPSED_FIELD));
+  out.bytes(cachedBytes(infoTails, message, INFO_TAIL));
+}
+
+const ELAPSED_FIELD = (elapsed: string) => ` elapsed=${escapeControls(elapsed)}`;
+const INFO_TAIL = (message: string) => ` INFO: ${escapeControls(message)}\n`;
+/** A done line's ` elapsed=…`: a no-op job's few values over and over. */
+const elapsedFields = new Map<string, Buffer>();
+/** ` INFO: start\n`, ` INFO: done\n`, … */
+const infoTails = new Map<string, Buffer>();
+const MAX_CACHED = 2048;
+
+/** `text` through `encode`, as UTF-8 bytes kept in `cache` for the next time; past the bound, encoded each time. */
+function cachedBytes(cache: Map<string, Buffer>, text: string, encode: (text: string) => string): Buffer {
+  let bytes = cache.get(text);
+  if (bytes === undefined) {
+    bytes = Buffer.from(encode(text));
+    if (cache.size < MAX_CACHED) cache.set(text, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * `<time> pid=<pid> class=<class> jid=` as one piece, built again when the millisecond moves on, for the class of
+ * that millisecond's first line. Another class's line in the same millisecond copies the two parts instead.
+ */
+let joined: Buffer = Buffer.alloc(0);
+let joinedPrefix: Buffer | undefined;
+let joinedClass: Buffer | undefined;
+function writePrefixAndClass(out: LineBytes, time: number, className: string): void {
+  const prefix = linePrefixBytes(time);
+  const classField = classFieldBytes(className);
+  if (prefix !== joinedPrefix) {
+    joined = Buffer.concat([prefix, classField]);
+    joinedPrefix = prefix;
+    joinedClass = classField;
+  } else if (classField !== joinedClass) {
+    out.bytes(prefix);
+    out.bytes(classField);
+    return;
+  }
+  out.bytes(joined);
+}
+
 const NEWLINE = 0x0a;
 const INDENT = Buffer.from('    ');
 const LEVEL_TAG_BYTES = Object.fromEntries(
   Object.entries(LEVEL_TAGS).map(([level, tag]) => [level, Buffer.from(` ${tag}`)]),
 ) as Readonly<Record<LogLevel, Buffer>>;
+
+/** ` class=<class> jid=` per class name, the last one's kept at hand; past the bound, encoded each time. */
+const classFields = new Map<string, Buffer>();
+const MAX_CLASS_FIELDS = 1024;
+let lastClass = '';
+let lastClassBytes: Buffer = Buffer.alloc(0);
+function classFieldBytes(className: string): Buffer {
+  if (className === lastClass) return lastClassBytes;
+  let bytes = classFields.get(className);
+  if (bytes === undefined) {
+    bytes = Buffer.from(` class=${escapeControls(className)} jid=`);
+    if (classFields.size < MAX_CLASS_FIELDS) classFields.set(className, bytes);
+  }
+  lastClass = className;
+  lastClassBytes = bytes;
+  return bytes;
+}
 
 /** ` <name>=` per field name: the runtime's own few; past the bound, encoded each time. */
 const fieldNames = new Map<string, Buffer>();

@@ -1,17 +1,18 @@
 /**
  * The runtime's logger: lines in Sidekiq's text shape or as JSON (log-lines.ts). Logging a job's start and done
- * lines stays cheap at a hundred thousand jobs a second (issue #25): a record is kept as it was given (time,
- * level, message, fields) and formatted only when written, and what is held is written in one chunk every
- * FLUSH_EVERY_MS or once MAX_HELD records are held, not once per event-loop turn; warnings and errors are written
- * at once, with what was held before them. A text chunk for a stream (stdout) is built as UTF-8 bytes in one buffer
- * (line-bytes.ts), one write and no string to flatten and encode. Exit and crash paths call flush() (exit-guard.ts,
+ * lines stays cheap at a hundred thousand jobs a second (issue #25): a record is formatted as it is logged, straight
+ * into the chunk being built, nothing held per line but its bytes; the chunk is written every FLUSH_EVERY_MS or once
+ * it holds MAX_HELD records, not once per event-loop turn; warnings and errors are written at once, with what was
+ * logged before them. A text chunk for a stream (stdout) is built as UTF-8 bytes in one buffer (line-bytes.ts), one
+ * write and no string to flatten and encode. A job's own lines come through jobInfo: the job's strings and the
+ * executor's clock reading, no object and no clock read per line. Exit and crash paths call flush() (exit-guard.ts,
  * crash-guard.ts). Lines for stdout keep their place among the process's other writes there, a job's own
  * `console.log` included (stdio-order.ts). A host's own logger (pino and the like) can stand in for it
  * (field-logger.ts).
  */
 import { Writable } from 'node:stream';
 import { LineBytes } from './line-bytes.js';
-import { jsonLine, textLine, textLineBytes } from './log-lines.js';
+import { jobLineBytes, jsonLine, textLine, textLineBytes } from './log-lines.js';
 import { holding, isStdio, released } from './stdio-order.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -32,6 +33,30 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
   /** Writes out what is buffered; call before exiting. */
   flush(): void;
+  /**
+   * A job's own info line (`start`, `done`) at `time` (epoch ms, the clock reading the caller took for the event),
+   * its fields handed over as they are: the runtime's logger writes it with no object and no clock read of its own,
+   * at two lines a job. Optional: logJobLine() gives a logger without it `info(message, { class, jid, elapsed })`.
+   */
+  jobInfo?(time: number, message: string, className: string, jid: string, elapsed?: string): void;
+}
+
+/** A job's info line through `logger`: its jobInfo when it has one, else info with the fields as a context. */
+export function logJobLine(
+  logger: Logger,
+  time: number,
+  message: string,
+  className: string,
+  jid: string,
+  elapsed?: string,
+): void {
+  if (logger.jobInfo) logger.jobInfo(time, message, className, jid, elapsed);
+  else logger.info(message, jobContext(className, jid, elapsed));
+}
+
+/** A job line's fields as a context, in the order the text format prints them. */
+function jobContext(className: string, jid: string, elapsed: string | undefined): LogContext {
+  return elapsed === undefined ? { class: className, jid } : { class: className, jid, elapsed };
 }
 
 /** Where lines go: in the text format a stream (stdout) is given UTF-8 bytes, anything else a string. */
@@ -49,43 +74,25 @@ export function isLogFormat(value: string): value is LogFormat {
 
 /** How long an info or debug line may wait to be written: short enough for `tail -f`, long enough for big writes. */
 export const FLUSH_EVERY_MS = 10;
-/** Held records that are written at once, whatever the time: bounds memory and the size of one write. */
+/** Records in a chunk that is written at once, whatever the time: bounds memory and the size of one write. */
 export const MAX_HELD = 2048;
-/** The most bytes a record is guessed at when sizing a chunk's buffer. */
-const MAX_RECORD_GUESS = 512;
-
-/**
- * Records waiting to be written, in parallel arrays of MAX_HELD slots allocated once and reused from chunk to chunk:
- * no object per line, no boxed time, and no array growing again after every write (at info, the growth and the
- * boxing were most of what a job's two lines allocated).
- */
-class HeldRecords {
-  readonly times = new Float64Array(MAX_HELD);
-  readonly levels = new Array<LogLevel>(MAX_HELD);
-  readonly messages = new Array<string>(MAX_HELD);
-  readonly contexts = new Array<LogContext | undefined>(MAX_HELD);
-
-  /** Lets go of the first `count` records' messages and contexts. */
-  clear(count: number): void {
-    this.messages.fill('', 0, count);
-    this.contexts.fill(undefined, 0, count);
-  }
-}
+/** The most bytes a chunk's buffer starts with: full chunks of a job's lines take about 200 KB. */
+const MAX_CHUNK_GUESS = 512 * 1024;
 
 export class LineLogger implements Logger {
-  /** The records held now: `count` of its slots. */
-  private held = new HeldRecords();
+  /** The records logged since the last write, as bytes (text to a stream) or as text (any other sink, JSON). */
+  private bytes: LineBytes | undefined;
+  private text = '';
   private count = 0;
-  /** The other set of slots, empty, for the next chunk; lent out while a flush formats from it. */
-  private spare: HeldRecords | undefined = new HeldRecords();
   private timer: NodeJS.Timeout | undefined;
   private readonly line: typeof textLine;
   /** Text lines for a stream are built as bytes (line-bytes.ts): one buffer a chunk, no string to flatten. */
   private readonly asBytes: boolean;
-  /** Bytes per record in the last chunk: the next chunk's first guess at its size. */
-  private recordBytes = 128;
+  /** The next chunk's first size: a little more than the last one's, at a steady rate the size it will need. */
+  private chunkGuess = 0;
   /** Its lines go to stdout or stderr, where other writes must not overtake them. */
   private readonly ordered: boolean;
+  private readonly infoEnabled: boolean;
 
   constructor(
     readonly level: LogLevel = 'info',
@@ -96,6 +103,7 @@ export class LineLogger implements Logger {
     this.line = FORMATS[format];
     this.ordered = isStdio(sink);
     this.asBytes = format === 'text' && sink instanceof Writable;
+    this.infoEnabled = this.enabled('info');
   }
 
   enabled(level: LogLevel): boolean {
@@ -115,6 +123,15 @@ export class LineLogger implements Logger {
     this.log('error', message, context);
   }
 
+  jobInfo(time: number, message: string, className: string, jid: string, elapsed?: string): void {
+    if (!this.infoEnabled) return;
+    // Whole milliseconds, as the line prints them: the time prefix is cached per millisecond.
+    const at = Math.floor(time);
+    if (this.asBytes) jobLineBytes(this.chunkBytes(), at, message, className, jid, elapsed);
+    else this.text += this.line(at, 'info', message, jobContext(className, jid, elapsed));
+    this.added('info');
+  }
+
   flush(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
@@ -123,48 +140,43 @@ export class LineLogger implements Logger {
     const records = this.count;
     if (records === 0) return;
     if (this.ordered) released(this);
-    // The held slots are swapped out first: a line logged while they are formatted (from a field's toString, or a
-    // sink's own handler) goes into the other set and the next chunk, and a flush it causes takes a new set.
-    const formatted = this.held;
-    const { times, levels, messages, contexts } = formatted;
-    this.held = this.spare ?? new HeldRecords();
-    this.spare = undefined;
-    this.count = 0;
+    // Taken before writing: a line logged while the sink writes (from its own handler) starts the next chunk.
     let chunk: string | Buffer;
-    try {
-      if (this.asBytes) {
-        const out = new LineBytes(records * this.recordBytes);
-        for (let i = 0; i < records; i++)
-          textLineBytes(out, times[i]!, levels[i]!, messages[i]!, contexts[i]);
-        chunk = out.take();
-        // Capped: one huge record (a long message) must not size every later chunk; the builder grows as needed.
-        this.recordBytes = Math.min(Math.ceil(chunk.length / records), MAX_RECORD_GUESS);
-      } else {
-        chunk = '';
-        for (let i = 0; i < records; i++)
-          chunk += this.line(times[i]!, levels[i]!, messages[i]!, contexts[i]);
-      }
-    } finally {
-      formatted.clear(records);
-      this.spare = formatted;
+    if (this.bytes) {
+      chunk = this.bytes.take();
+      this.bytes = undefined;
+      // Capped: one huge chunk (long messages) must not size every later one; the builder grows as needed.
+      this.chunkGuess = Math.min(chunk.length + (chunk.length >> 3), MAX_CHUNK_GUESS);
+    } else {
+      chunk = this.text;
+      this.text = '';
     }
+    this.count = 0;
     this.sink.write(chunk);
   }
 
   private log(level: LogLevel, message: string, context?: LogContext): void {
     if (!this.enabled(level)) return;
-    const at = this.count++;
-    const held = this.held;
-    held.times[at] = this.now();
-    held.levels[at] = level;
-    held.messages[at] = message;
-    // Callers hand in a fresh context per call (a literal), so holding it until the write is safe.
-    held.contexts[at] = context;
-    if (level === 'error' || level === 'warn' || this.count >= MAX_HELD) {
+    const time = this.now();
+    if (this.asBytes) textLineBytes(this.chunkBytes(), time, level, message, context);
+    else this.text += this.line(time, level, message, context);
+    this.added(level);
+  }
+
+  /** The chunk being built. */
+  private chunkBytes(): LineBytes {
+    this.bytes ??= new LineBytes(this.chunkGuess);
+    return this.bytes;
+  }
+
+  /** After a record is added: written now (a warning, an error, a full chunk), or within FLUSH_EVERY_MS. */
+  private added(level: LogLevel): void {
+    const count = ++this.count;
+    if (level === 'error' || level === 'warn' || count >= MAX_HELD) {
       this.flush();
       return;
     }
-    if (at === 0 && this.ordered) holding(this);
+    if (count === 1 && this.ordered) holding(this);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.flush();

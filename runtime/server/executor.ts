@@ -17,6 +17,7 @@
 import { setBatchFields } from '../client/batch-fields.js';
 import { type ChildResult, type FlowFields, flowFieldsOf } from '../core/flow.js';
 import { type JobPayload, parseJob } from '../core/job.js';
+import { logJobLine } from '../core/logger.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
@@ -191,7 +192,7 @@ export class Executor {
     const { logger, events } = this.ctx;
     const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');
-    if (logInfo) logger.info('start', { class: job.class, jid });
+    if (logInfo) logJobLine(logger, started, 'start', job.class, jid);
     if (events.has('job:start'))
       events.emit('job:start', { jid, className: job.class, queue: running.unit.queue });
     const timeout = job.timeout ?? workerClass.sidepunchOptions?.timeout;
@@ -277,15 +278,15 @@ export class Executor {
     const { logger, events, clock } = this.ctx;
     if (run.logInfo || events.has('job:done')) {
       const jid = job.jid ?? '';
-      const elapsedMs = clock.now() - run.started;
+      const ended = clock.now();
+      run.running.clockEnd = ended;
+      const elapsedMs = ended - run.started;
       if (run.logInfo) {
-        logger.info(skipped ? 'skipped by server middleware' : 'done', {
-          class: job.class,
-          jid,
-          elapsed: formatElapsed(elapsedMs),
-        });
+        const message = skipped ? 'skipped by server middleware' : 'done';
+        logJobLine(logger, ended, message, job.class, jid, formatElapsed(elapsedMs));
       }
-      events.emit('job:done', { jid, className: job.class, queue: run.running.unit.queue, elapsedMs });
+      if (events.has('job:done'))
+        events.emit('job:done', { jid, className: job.class, queue: run.running.unit.queue, elapsedMs });
     }
     // Only a workflow's child keeps its result: its parent reads it.
     if (run.flow?.parent === undefined) return { kind: 'done', job };
@@ -307,8 +308,10 @@ export class Executor {
   private failure(running: RunningJob, job: JobPayload, started: number, error: unknown): Outcome {
     const { logger, events, clock } = this.ctx;
     const jid = job.jid ?? '';
-    const elapsedMs = clock.now() - started;
-    const over = overLimit(error, clock.now());
+    const ended = clock.now();
+    running.clockEnd = ended;
+    const elapsedMs = ended - started;
+    const over = overLimit(error, ended);
     if (over) {
       logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
         class: job.class,

@@ -4,7 +4,7 @@
  * one, so the switch reaches them all; what was written before it stays where it went. flush() flushes the
  * runtime's own logger too: sidepunch-run's process-wide parts (metrics page, parent watch) keep writing to it.
  */
-import type { LogContext, Logger, LogLevel } from '../core/logger.js';
+import { type LogContext, type Logger, type LogLevel, logJobLine } from '../core/logger.js';
 
 export class LauncherLogger implements Logger {
   private target: Logger;
@@ -37,6 +37,9 @@ export class LauncherLogger implements Logger {
   }
   error(message: string, context?: LogContext): void {
     this.target.error(message, context);
+  }
+  jobInfo(time: number, message: string, className: string, jid: string, elapsed?: string): void {
+    logJobLine(this.target, time, message, className, jid, elapsed);
   }
   flush(): void {
     this.own.flush();

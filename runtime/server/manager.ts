@@ -254,7 +254,8 @@ export class Manager {
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
   private dispose(running: RunningJob, outcome: Outcome): void {
-    const sample = executionSample(outcome, this.ctx.clock.now() - running.clockStart);
+    const ended = Number.isNaN(running.clockEnd) ? this.ctx.clock.now() : running.clockEnd;
+    const sample = executionSample(outcome, ended - running.clockStart);
     const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
     let disposition: ReturnType<JobRetry['dispose']>;
     try {

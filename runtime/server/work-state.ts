@@ -22,6 +22,11 @@ export interface RunningJob {
   readonly startedAt: number;
   /** The runtime's clock at the start (epoch ms): a job's elapsed time in its log line and metrics counts from it. */
   readonly clockStart: number;
+  /**
+   * The runtime's clock at the end, when the executor read it for the job's `done` or `fail` line (NaN until then):
+   * its metrics sample takes the same reading, so the two agree and the clock is read once.
+   */
+  clockEnd: number;
 }
 
 export class WorkState {
@@ -41,6 +46,7 @@ export class WorkState {
       shutdownSignal: this.shutdown.signal,
       startedAt: performance.now(),
       clockStart: nowMs,
+      clockEnd: Number.NaN,
     };
   }
 

@@ -1,13 +1,21 @@
 /**
- * The runtime logger holds info lines and writes them in large chunks, formatted only then (issue #25): what it
- * writes must be byte for byte what it wrote one line at a time, in the order logged.
+ * The runtime logger formats lines into large chunks and writes a chunk at a time (issue #25), a job's own lines
+ * through jobInfo with no object per line: what it writes must be byte for byte what it wrote one line at a time,
+ * in the order logged.
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { LineLogger, type LogContext, type LogLevel, MAX_HELD } from '../../runtime/core/logger.js';
+import { asLogger, type LogFields } from '../../runtime/core/field-logger.js';
+import {
+  LineLogger,
+  type LogContext,
+  type LogLevel,
+  logJobLine,
+  MAX_HELD,
+} from '../../runtime/core/logger.js';
 import { formatElapsed } from '../../runtime/server/executor.js';
 
-/** The text format as it was written before lines were held and formatted late: the reference. */
+/** The text format as it was written one line at a time, before chunks: the reference. */
 function referenceLine(time: number, level: LogLevel, message: string, context?: LogContext): string {
   const escaped = (text: string) =>
     // biome-ignore lint/suspicious/noControlCharactersInRegex: the reference escapes exactly these.
@@ -131,6 +139,100 @@ describe('per-job lines, held and written in chunks', () => {
   it('are not written at all below the level', () => {
     const { logger, writes } = collecting('warn');
     logger.info('start', { jid: '1' });
+    logger.flush();
+    expect(writes).toEqual([]);
+  });
+});
+
+describe("a job's own lines (jobInfo)", () => {
+  /** The time job lines are given, the loggers' clock for their other records too. */
+  let time = 0;
+  const now = () => Math.floor(time);
+
+  /** start and done lines of three classes interleaved, at fractional times, with other records between them. */
+  function logJobLines(
+    logger: LineLogger,
+    log: (time: number, level: LogLevel, message: string, context?: LogContext) => void,
+  ) {
+    time = 1_764_460_800_000.25;
+    const classes = ['NoOp', 'Café😀', hostile];
+    for (let n = 0; n < 3000; n++) {
+      const className = classes[n % 3 === 0 ? 0 : n % 7 === 0 ? 2 : 1]!;
+      const jid = n % 11 === 0 ? `j${hostile}${n}` : `b1946ac92492d2347c6235${n}`;
+      const elapsed = n % 5 === 0 ? undefined : n % 13 === 0 ? `1${hostile}` : '0.001';
+      const message =
+        elapsed === undefined ? 'start' : n % 17 === 0 ? 'skipped by server middleware' : 'done';
+      logJobLine(logger, time, message, className, jid, elapsed);
+      log(
+        time,
+        'info',
+        message,
+        elapsed === undefined ? { class: className, jid } : { class: className, jid, elapsed },
+      );
+      if (n % 50 === 0) {
+        logger.debug('between', { n });
+        log(time, 'debug', 'between', { n });
+      }
+      // Several lines a millisecond, then the next: the cached pieces must follow the time and the class.
+      time += n % 4 === 0 ? 0.5 : 0.125;
+    }
+    logger.flush();
+  }
+
+  it('are the bytes info() writes for the same fields, at the time given (whole ms), on a stream', () => {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const logger = new LineLogger('debug', stream, now);
+    let expected = '';
+    logJobLines(logger, (at, level, message, context) => {
+      expected += referenceLine(Math.floor(at), level, message, context);
+    });
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Buffer.concat(chunks).toString()).toBe(expected);
+  });
+
+  it('are the same text, and the same JSON records, on a sink that takes strings', () => {
+    for (const format of ['text', 'json'] as const) {
+      let written = '';
+      const logger = new LineLogger('debug', { write: (chunk: string) => (written += chunk) }, now, format);
+      let expected = '';
+      const reference = new LineLogger(
+        'debug',
+        { write: (chunk: string) => (expected += chunk) },
+        now,
+        format,
+      );
+      logJobLines(logger, (_at, level, message, context) => reference[level](message, context));
+      reference.flush();
+      expect(written, format).toBe(expected);
+    }
+  });
+
+  it('reach a handed-in (fields, message) logger as info with class, jid and elapsed', () => {
+    const seen: [LogFields, string][] = [];
+    const logger = asLogger({
+      debug: () => {},
+      info: (fields: LogFields, message: string) => seen.push([fields, message]),
+      warn: () => {},
+      error: () => {},
+    });
+    logJobLine(logger, 5, 'start', 'NoOp', 'j1');
+    logJobLine(logger, 6, 'done', 'NoOp', 'j1', '0.001');
+    expect(seen).toEqual([
+      [{ class: 'NoOp', jid: 'j1' }, 'start'],
+      [{ class: 'NoOp', jid: 'j1', elapsed: '0.001' }, 'done'],
+    ]);
+  });
+
+  it('are not written below info', () => {
+    const writes: string[] = [];
+    const logger = new LineLogger('warn', { write: (text: string) => writes.push(text) });
+    logJobLine(logger, 1, 'start', 'NoOp', 'j1');
     logger.flush();
     expect(writes).toEqual([]);
   });
