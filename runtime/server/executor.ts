@@ -34,7 +34,7 @@ import { JobScope, runInScope } from './job-context.js';
 import { ADMITTED, type Admission, type Admitted, JobLimits, overLimit } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
-import type { RunningJob } from './work-state.js';
+import { ended, type RunningJob } from './work-state.js';
 
 /** Stack frames a failed job's line shows at log level info; debug shows all. */
 const FRAMES_AT_INFO = 3;
@@ -278,12 +278,11 @@ export class Executor {
     const { logger, events, clock } = this.ctx;
     if (run.logInfo || events.has('job:done')) {
       const jid = job.jid ?? '';
-      const ended = clock.now();
-      run.running.clockEnd = ended;
-      const elapsedMs = ended - run.started;
+      const end = ended(run.running, clock);
+      const elapsedMs = end - run.started;
       if (run.logInfo) {
         const message = skipped ? 'skipped by server middleware' : 'done';
-        logJobLine(logger, ended, message, job.class, jid, formatElapsed(elapsedMs));
+        logJobLine(logger, end, message, job.class, jid, formatElapsed(elapsedMs));
       }
       if (events.has('job:done'))
         events.emit('job:done', { jid, className: job.class, queue: run.running.unit.queue, elapsedMs });
@@ -308,10 +307,9 @@ export class Executor {
   private failure(running: RunningJob, job: JobPayload, started: number, error: unknown): Outcome {
     const { logger, events, clock } = this.ctx;
     const jid = job.jid ?? '';
-    const ended = clock.now();
-    running.clockEnd = ended;
-    const elapsedMs = ended - started;
-    const over = overLimit(error, ended);
+    const end = ended(running, clock);
+    const elapsedMs = end - started;
+    const over = overLimit(error, end);
     if (over) {
       logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
         class: job.class,

@@ -20,7 +20,7 @@ import type { Fetcher } from './fetcher.js';
 import type { Disposition, JobRetry } from './job-retry.js';
 import { PrefetchSizer } from './prefetch.js';
 import type { HeldJobs, UnitOfWork } from './unit-of-work.js';
-import { type RunningJob, WorkState } from './work-state.js';
+import { ended, type RunningJob, WorkState } from './work-state.js';
 
 const FETCH_ERROR_PAUSE_MS = 1000;
 
@@ -240,7 +240,7 @@ export class Manager {
    */
   private perform(unit: UnitOfWork): void {
     this.inFlight++;
-    const running = this.work.open(unit, this.ctx.clock.now());
+    const running = this.work.open(unit, this.ctx.clock);
     let outcome: Outcome | Promise<Outcome>;
     try {
       outcome = this.executor.execute(running);
@@ -254,8 +254,7 @@ export class Manager {
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
   private dispose(running: RunningJob, outcome: Outcome): void {
-    const ended = Number.isNaN(running.clockEnd) ? this.ctx.clock.now() : running.clockEnd;
-    const sample = executionSample(outcome, ended - running.clockStart);
+    const sample = executionSample(outcome, ended(running, this.ctx.clock) - running.clockStart);
     const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
     let disposition: ReturnType<JobRetry['dispose']>;
     try {
@@ -311,7 +310,9 @@ export class Manager {
   ): void {
     this.work.finish(running);
     this.gate.finished();
-    this.prefetch.recordJob(performance.now() - running.startedAt);
+    // The job's own time, to its outcome (a job that never reached one: to now).
+    const endedAt = Number.isNaN(running.endedAt) ? performance.now() : running.endedAt;
+    this.prefetch.recordJob(endedAt - running.startedAt);
     if (disposition) this.completer.record(running.unit, disposition, sample, job);
     this.inFlight--;
     if (!this.quieted) this.dispatch();

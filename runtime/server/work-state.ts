@@ -3,6 +3,7 @@
  * page), and what shutdown interrupts. All jobs share one shutdown signal, so a job costs no AbortController
  * unless its worker has a timeout.
  */
+import { type Clock, epochAt } from '../core/clock.js';
 import type { UnitOfWork } from './unit-of-work.js';
 
 /** Aborts the jobs' signal when the process shuts down; a job that stops because of it is requeued, not retried. */
@@ -22,11 +23,22 @@ export interface RunningJob {
   readonly startedAt: number;
   /** The runtime's clock at the start (epoch ms): a job's elapsed time in its log line and metrics counts from it. */
   readonly clockStart: number;
-  /**
-   * The runtime's clock at the end, when the executor read it for the job's `done` or `fail` line (NaN until then):
-   * its metrics sample takes the same reading, so the two agree and the clock is read once.
-   */
+  /** performance.now() at the job's outcome (NaN until ended() read it). */
+  endedAt: number;
+  /** The runtime's clock then: the `done` or `fail` line's elapsed time and the metrics sample's, the same reading. */
   clockEnd: number;
+}
+
+/**
+ * Reads the clocks once at a job's outcome, for its log line (executor), its metrics sample and the prefetch's
+ * measure (manager); a later call keeps the first reading. One `performance.now()` for both on the system clock.
+ */
+export function ended(job: RunningJob, clock: Clock): number {
+  if (Number.isNaN(job.endedAt)) {
+    job.endedAt = performance.now();
+    job.clockEnd = epochAt(clock, job.endedAt);
+  }
+  return job.clockEnd;
 }
 
 export class WorkState {
@@ -38,14 +50,17 @@ export class WorkState {
    * A job about to run, not yet listed: one that settles synchronously (executor.ts) is over before anything could
    * read the list (the heartbeat, shutdown, adoption), so only one that returns a promise is listed, by track().
    */
-  open(unit: UnitOfWork, nowMs: number): RunningJob {
+  open(unit: UnitOfWork, clock: Clock): RunningJob {
+    const startedAt = performance.now();
+    const nowMs = epochAt(clock, startedAt);
     return {
       tid: this.nextTid++,
       unit,
       runAt: Math.floor(nowMs / 1000),
       shutdownSignal: this.shutdown.signal,
-      startedAt: performance.now(),
+      startedAt,
       clockStart: nowMs,
+      endedAt: Number.NaN,
       clockEnd: Number.NaN,
     };
   }
