@@ -105,7 +105,10 @@ const elapsedFields = new Map<string, Buffer>();
 const infoTails = new Map<string, Buffer>();
 const MAX_CACHED = 2048;
 
-/** `text` through `encode`, as UTF-8 bytes kept in `cache` for the next time; past the bound, encoded each time. */
+/**
+ * `text` through `encode`, as UTF-8 bytes kept in `cache` for the next time: a process's few class names, field
+ * names, messages and elapsed times. Past MAX_CACHED entries (text from data), encoded each time.
+ */
 function cachedBytes(cache: Map<string, Buffer>, text: string, encode: (text: string) => string): Buffer {
   let bytes = cache.get(text);
   if (bytes === undefined) {
@@ -143,33 +146,24 @@ const LEVEL_TAG_BYTES = Object.fromEntries(
   Object.entries(LEVEL_TAGS).map(([level, tag]) => [level, Buffer.from(` ${tag}`)]),
 ) as Readonly<Record<LogLevel, Buffer>>;
 
-/** ` class=<class> jid=` per class name, the last one's kept at hand; past the bound, encoded each time. */
+/** ` class=<class> jid=` per class name, the last one's kept at hand. */
 const classFields = new Map<string, Buffer>();
-const MAX_CLASS_FIELDS = 1024;
+const CLASS_FIELD = (className: string) => ` class=${escapeControls(className)} jid=`;
 let lastClass = '';
 let lastClassBytes: Buffer = Buffer.alloc(0);
 function classFieldBytes(className: string): Buffer {
-  if (className === lastClass) return lastClassBytes;
-  let bytes = classFields.get(className);
-  if (bytes === undefined) {
-    bytes = Buffer.from(` class=${escapeControls(className)} jid=`);
-    if (classFields.size < MAX_CLASS_FIELDS) classFields.set(className, bytes);
+  if (className !== lastClass) {
+    lastClassBytes = cachedBytes(classFields, className, CLASS_FIELD);
+    lastClass = className;
   }
-  lastClass = className;
-  lastClassBytes = bytes;
-  return bytes;
+  return lastClassBytes;
 }
 
-/** ` <name>=` per field name: the runtime's own few; past the bound, encoded each time. */
+/** ` <name>=` per field name: the runtime's own few. */
 const fieldNames = new Map<string, Buffer>();
-const MAX_FIELD_NAMES = 256;
+const FIELD_NAME = (key: string) => ` ${escapeControls(key)}=`;
 function fieldNameBytes(key: string): Buffer {
-  let bytes = fieldNames.get(key);
-  if (bytes === undefined) {
-    bytes = Buffer.from(` ${escapeControls(key)}=`);
-    if (fieldNames.size < MAX_FIELD_NAMES) fieldNames.set(key, bytes);
-  }
-  return bytes;
+  return cachedBytes(fieldNames, key, FIELD_NAME);
 }
 
 let prefixBytesTime = Number.NaN;

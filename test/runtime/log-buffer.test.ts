@@ -44,6 +44,18 @@ function collecting(level: LogLevel = 'info') {
   return { logger, writes, tick: (ms: number) => (time += ms), now: () => time };
 }
 
+/** A stream (as stdout is) that keeps the chunks written to it. */
+function collectingStream() {
+  const chunks: Buffer[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { stream, chunks };
+}
+
 const hostile = 'a\nb\r\tc\u0000d\u001be\u007ff\u0085g\u009fh\u2028i\u2029j';
 
 describe('per-job lines, held and written in chunks', () => {
@@ -71,13 +83,7 @@ describe('per-job lines, held and written in chunks', () => {
   });
 
   it('reach a stream (stdout) as the same bytes, built as bytes, non-ASCII and lone surrogates included', () => {
-    const chunks: Buffer[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-    });
+    const { stream, chunks } = collectingStream();
     let time = 1_764_460_800_000;
     const logger = new LineLogger('debug', stream, () => time);
     let expected = '';
@@ -180,13 +186,7 @@ describe("a job's own lines (jobInfo)", () => {
   }
 
   it('are the bytes info() writes for the same fields, at the time given (whole ms), on a stream', () => {
-    const chunks: Buffer[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-    });
+    const { stream, chunks } = collectingStream();
     const logger = new LineLogger('debug', stream, now);
     let expected = '';
     logJobLines(logger, (at, level, message, context) => {
