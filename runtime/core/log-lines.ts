@@ -98,7 +98,7 @@ export function jobLineBytes(
 }
 
 const ELAPSED_FIELD = (elapsed: string) => ` elapsed=${escapeControls(elapsed)}`;
-const INFO_TAIL = (message: string) => ` INFO: ${escapeControls(message)}\n`;
+const INFO_TAIL = (message: string) => ` ${LEVEL_TAGS.info}${escapeControls(message)}\n`;
 /** A done line's ` elapsed=…`: a no-op job's few values over and over. */
 const elapsedFields = new Map<string, Buffer>();
 /** ` INFO: start\n`, ` INFO: done\n`, … */
