@@ -1,9 +1,9 @@
 /**
  * The bins start on Alpine (node:alpine images), where /usr/bin/env and /bin/sh are BusyBox's and env has no -S:
  * each bin is run as the kernel runs it, from its own first line, with BusyBox's applet as the interpreter. And the
- * V8 setting sidepunch-run's bin adds is real where jobs run: inside a job, V8 reports the heap size limit of
- * `node --max-semi-space-size=4`, not Node's default, in one process, in --threads threads and in --processes
- * children. Needs `busybox` (`apt-get install busybox`; .ci/run installs it) and the build.
+ * V8 settings sidepunch-run's bin adds are real where jobs run: inside a job, V8 reports the heap size limit of
+ * `node --max-semi-space-size=4`, not Node's default, and the process runs with `--no-parallel-scavenge`, in one
+ * process, in --threads threads and in --processes children. Needs `busybox` (`apt-get install busybox`; .ci/run installs it) and the build.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,7 +44,7 @@ describe('under BusyBox (Alpine)', () => {
   });
 });
 
-describe("sidepunch-run's V8 young-generation cap", () => {
+describe("sidepunch-run's V8 young-generation settings", () => {
   const fixture = useRedis();
   const capped = heapLimit('--max-semi-space-size=4');
 
@@ -60,7 +60,7 @@ describe("sidepunch-run's V8 young-generation cap", () => {
     const jobs = 20;
     await fixture.client.pushBulk({
       class: 'Probe',
-      args: Array.from({ length: jobs }, () => ['heap-limit', 'cap']),
+      args: Array.from({ length: jobs }, (_, i) => [i % 2 ? 'heap-limit' : 'node-flags', 'cap']),
     });
     const { command, args } = asBusyBoxRunsIt(RUN_BIN);
     const runtime = startProcess(
@@ -69,9 +69,15 @@ describe("sidepunch-run's V8 young-generation cap", () => {
       { ...process.env, REDIS_URL: fixture.server.url },
     );
     try {
-      await waitUntil('every job', async () => (await fixture.redis.llen('probe:heap-limit:cap')) === jobs);
+      const recorded = async () =>
+        (await fixture.redis.llen('probe:heap-limit:cap')) +
+        (await fixture.redis.llen('probe:node-flags:cap'));
+      await waitUntil('every job', async () => (await recorded()) === jobs);
       const limits = await fixture.redis.lrange('probe:heap-limit:cap', 0, -1);
       expect(new Set(limits.map(Number))).toEqual(new Set([capped]));
+      const flags = await fixture.redis.lrange('probe:node-flags:cap', 0, -1);
+      expect(flags).toHaveLength(jobs / 2);
+      for (const line of flags) expect(line.split(' ')).toContain('--no-parallel-scavenge');
     } finally {
       expect(await runtime.stop('SIGTERM')).toBe(0);
     }
