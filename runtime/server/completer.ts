@@ -41,15 +41,34 @@ const LINGER_MAX_JOBS = 256;
 interface Recorded {
   readonly unit: UnitOfWork;
   readonly disposition: Disposition;
-  readonly sample?: ExecutionSample;
   /** The job as the executor parsed it (for a job that ran): its unique lock, batch and workflow are read from it. */
   readonly job?: Readonly<JobPayload>;
 }
 
+/**
+ * Outcomes written together. A plain success (most outcomes) is kept as its unit alone and its metrics sample is
+ * tallied as it comes: what waits for the write is what the write needs, so the parsed job and the sample die young
+ * instead of being copied by every young-generation collection until Redis confirms the write.
+ */
+class OutcomeBatch {
+  readonly succeeded: UnitOfWork[] = [];
+  readonly others: Recorded[] = [];
+  readonly tally = new ExecutionTally();
+
+  get size(): number {
+    return this.succeeded.length + this.others.length;
+  }
+
+  *units(): Generator<UnitOfWork> {
+    yield* this.succeeded;
+    for (const recorded of this.others) yield recorded.unit;
+  }
+}
+
 export class Completer {
-  private pending: Recorded[] = [];
+  private pending = new OutcomeBatch();
   /** The batch being written: still held until Redis confirms it. */
-  private writing: readonly Recorded[] = [];
+  private writing?: OutcomeBatch;
   private flushing?: Promise<void>;
   private scheduled = false;
   /** Set while trickling jobs' outcomes wait for company (step 6). */
@@ -66,8 +85,8 @@ export class Completer {
   ) {
     held.addSource(
       function* (this: Completer) {
-        for (const recorded of this.writing) yield recorded.unit;
-        for (const recorded of this.pending) yield recorded.unit;
+        if (this.writing) yield* this.writing.units();
+        yield* this.pending.units();
       }.bind(this),
     );
   }
@@ -79,9 +98,13 @@ export class Completer {
     job?: Readonly<JobPayload>,
   ): void {
     if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
-    this.pending.push({ unit, disposition, sample, job });
+    const pending = this.pending;
+    if (sample && this.ctx.config.executionMetrics !== 'off') pending.tally.add(sample);
+    const plain = isPlainSuccess(disposition, job);
+    if (plain) pending.succeeded.push(unit);
+    else pending.others.push({ unit, disposition, job });
     if (this.scheduled || this.flushing) return; // the next write takes it
-    if (unit.fromBlockingFetch && isPlainSuccess(disposition, job) && this.pending.length < LINGER_MAX_JOBS) {
+    if (unit.fromBlockingFetch && plain && pending.size < LINGER_MAX_JOBS) {
       this.lingering ??= setTimeout(() => this.writeSoon(), LINGER_MS);
     } else this.writeSoon();
   }
@@ -105,7 +128,7 @@ export class Completer {
   /** Writes everything recorded so far; resolves once Redis has it. One writer runs at a time. */
   async flush(): Promise<void> {
     this.stopLingering();
-    while (this.flushing || (this.pending.length > 0 && !this.closed)) {
+    while (this.flushing || (this.pending.size > 0 && !this.closed)) {
       this.flushing ??= this.writeAll().finally(() => {
         this.flushing = undefined;
       });
@@ -115,7 +138,7 @@ export class Completer {
 
   /** Batches written one after another; what is recorded while one is in flight goes in the next. */
   private async writeAll(): Promise<void> {
-    while (this.pending.length > 0 && !this.closed) await this.writeBatch();
+    while (this.pending.size > 0 && !this.closed) await this.writeBatch();
   }
 
   /**
@@ -129,12 +152,12 @@ export class Completer {
 
   /** Outcomes recorded and not yet confirmed by Redis. */
   get unwritten(): number {
-    return this.writing.length + this.pending.length;
+    return (this.writing?.size ?? 0) + this.pending.size;
   }
 
   private async writeBatch(): Promise<void> {
     const batch = this.pending;
-    this.pending = [];
+    this.pending = new OutcomeBatch();
     this.writing = batch;
     for (;;) {
       try {
@@ -143,20 +166,20 @@ export class Completer {
       } catch (error) {
         if (this.closed) return;
         this.ctx.logger.warn(
-          `could not write ${batch.length} job outcome(s), retrying: ${(error as Error).message}`,
+          `could not write ${batch.size} job outcome(s), retrying: ${(error as Error).message}`,
         );
         await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
       }
     }
-    this.writing = [];
+    this.writing = undefined;
     const { events } = this.ctx;
     if (events.has('complete:flushed')) {
-      const jids = batch.map(({ unit }) => jidOf(unit.raw)).filter((jid) => jid !== undefined);
-      events.emit('complete:flushed', { count: batch.length, jids });
+      const jids = [...batch.units()].map((unit) => jidOf(unit.raw)).filter((jid) => jid !== undefined);
+      events.emit('complete:flushed', { count: batch.size, jids });
     }
   }
 
-  private async write(recorded: readonly Recorded[]): Promise<void> {
+  private async write(outcomes: OutcomeBatch): Promise<void> {
     const { keys, clock } = this.ctx;
     const now = clock.now() / 1000;
     const batch = new SlotBatch(this.ctx.redis);
@@ -164,17 +187,20 @@ export class Completer {
     let failed = 0;
     let killed = false;
     const acks = new Map<string, (string | Buffer)[]>();
-    const metrics = this.ctx.config.executionMetrics;
-    const tally = new ExecutionTally();
-    const batchOutcomes = new BatchOutcomes(this.ctx);
-    const flowOutcomes = new FlowOutcomes(this.ctx);
-    for (const { unit, disposition, sample, job } of recorded) {
-      if (sample && metrics !== 'off') tally.add(sample);
-      batchOutcomes.add(unit.raw, disposition, job);
-      flowOutcomes.add(unit.raw, disposition, job);
+    const acknowledge = (unit: UnitOfWork) => {
       const payloads = acks.get(unit.inProgressKey);
       if (payloads) payloads.push(unit.stored);
       else acks.set(unit.inProgressKey, [unit.stored]);
+    };
+    const metrics = this.ctx.config.executionMetrics;
+    const batchOutcomes = new BatchOutcomes(this.ctx);
+    const flowOutcomes = new FlowOutcomes(this.ctx);
+    for (const unit of outcomes.succeeded) acknowledge(unit);
+    processed += outcomes.succeeded.length;
+    for (const { unit, disposition, job } of outcomes.others) {
+      batchOutcomes.add(unit.raw, disposition, job);
+      flowOutcomes.add(unit.raw, disposition, job);
+      acknowledge(unit);
       switch (disposition.kind) {
         case 'ack':
           processed++;
@@ -217,7 +243,9 @@ export class Completer {
     ];
     const minute = Math.floor(clock.now() / 60_000);
     const expiring =
-      metrics === 'off' ? [] : tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.in(minute));
+      metrics === 'off'
+        ? []
+        : outcomes.tally.write(batch, keys, metrics, clock.now(), this.metricsExpired.in(minute));
     await batch.exec();
     this.metricsExpired.add(expiring);
     this.dailyExpired.add(counted);
