@@ -7,6 +7,8 @@ export interface Row {
   /** Whether a bigger number is better (throughput) or worse (latency, memory, cost). */
   readonly higherIsBetter: boolean;
   readonly values: Partial<Record<System, number>>;
+  /** Every run's figure behind a median value, in the order run (the JSON keeps them; the table shows medians). */
+  readonly runs?: Partial<Record<System, number[]>>;
 }
 
 /** A heading line between groups of rows. */

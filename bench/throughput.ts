@@ -74,6 +74,9 @@ const began = performance.now();
 const elapsed = () => `${((performance.now() - began) / 1000).toFixed(1)} s`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
+/** The runs a median came from (compare()), for row() to keep in the JSON: a median of three hides a slow run. */
+const runsBehind = new WeakMap<object, readonly unknown[]>();
+
 /**
  * Runs `measure` for every system (or other contender: a log level, a build) `repeats` times, rotating which goes
  * first; medians per figure.
@@ -94,9 +97,11 @@ async function compare<T extends object, K extends string = System>(
   const medians: Partial<Record<K, T>> = {};
   for (const contender of among) {
     const keys = Object.keys(runs[contender]![0]!) as (keyof T)[];
-    medians[contender] = Object.fromEntries(
+    const medianOf = Object.fromEntries(
       keys.map((key) => [key, median(runs[contender]!.map((run) => run[key] as unknown as number))]),
     ) as T;
+    runsBehind.set(medianOf, runs[contender]!);
+    medians[contender] = medianOf;
   }
   process.stderr.write(`  measured: ${label} (${elapsed()})\n`);
   return medians;
@@ -110,8 +115,13 @@ function row<T>(
   pick: (value: T) => number,
 ): Row {
   const values: Partial<Record<System, number>> = {};
-  for (const system of Object.keys(result) as System[]) values[system] = pick(result[system]!);
-  return { label, unit, higherIsBetter, values };
+  const runs: Partial<Record<System, number[]>> = {};
+  for (const system of Object.keys(result) as System[]) {
+    values[system] = pick(result[system]!);
+    const behind = runsBehind.get(result[system] as object) as T[] | undefined;
+    if (behind) runs[system] = behind.map(pick);
+  }
+  return { label, unit, higherIsBetter, values, ...(Object.keys(runs).length > 0 ? { runs } : {}) };
 }
 
 /** A scenario's rows: its own figures, then its Redis commands per job and CPU per 100,000 jobs. */

@@ -2,17 +2,22 @@
  * `npm run bench -- --smoke` as a smoke test: every system (Ruby Sidekiq where the vendored copy runs, else the
  * column is skipped with its reason), every scenario on Redis directly and the bulk enqueue and drain -c 30 through
  * the latency proxy, with their cost rows, the default-level drain, feature costs and the goals. No bar is asserted.
- * --drain N sets the same-host drains' N; a bad N is refused in one line.
+ * --drain N sets the same-host drains' N; a bad N is refused in one line. --json keeps every run behind a median.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/runtime-process.js';
 
 describe('the throughput benchmark', () => {
   it('runs Sidepunch, BullMQ and Sidekiq side by side, with and without the proxy, in --smoke mode', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sidepunch-bench-json-'));
+    const json = path.join(dir, 'bench.json');
     const child = spawn(
       process.execPath,
-      [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--smoke', '--drain', '3000'],
+      [`${REPO_ROOT}scripts/run-ts.mjs`, 'bench/throughput.ts', '--smoke', '--drain', '3000', '--json', json],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -24,6 +29,18 @@ describe('the throughput benchmark', () => {
     });
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code, output).toBe(0);
+    // The JSON keeps each run's figure beside the median (--smoke runs each once).
+    const written = JSON.parse(readFileSync(json, 'utf8')) as {
+      lines: ({ label: string; values: Record<string, number>; runs?: Record<string, number[]> } | string)[];
+    };
+    rmSync(dir, { recursive: true, force: true });
+    const drainRow = written.lines.find(
+      (line) => typeof line !== 'string' && line.label === 'drain 3,000 at concurrency 30',
+    );
+    expect(drainRow).toMatchObject({
+      runs: { sidepunch: [expect.any(Number)], bullmq: [expect.any(Number)] },
+    });
+    if (typeof drainRow !== 'string') expect(drainRow?.runs?.sidepunch).toEqual([drainRow?.values.sidepunch]);
     const sidekiq = /Sidekiq 7\.3\.9 on Ruby [\d.]+, YJIT (on|off)/.test(output);
     if (!sidekiq) expect(output).toMatch(/sidekiq column skipped: .+/);
     // Three figures and two ratios with Sidekiq; two and one without.
