@@ -113,7 +113,9 @@ describe('jobs trickling into an idle process', () => {
       const { writes, delta } = await trickle(runtime, jobs, 4);
       // Was an LLEN behind every BLMOVE, and a write every 100 ms.
       expect(delta('llen')).toBe(0);
-      expect(delta('blmove')).toBeGreaterThanOrEqual(jobs);
+      // A job pushed before the process waits again (a loaded machine re-arming late: seen once in CI, 19 of 20)
+      // comes back from its BLMOVE at once, so the next fetch asks fetch.lua, which may take the job after it.
+      expect(delta('blmove')).toBeGreaterThanOrEqual(jobs - 2);
       expect(writes).toBeLessThan(jobs / 3);
       expect(delta('lmove')).toBeLessThan(jobs / 3); // fetch.lua's
       expect(await fixture.redis.get('stat:processed')).toBe(String(jobs));
