@@ -3,7 +3,8 @@
  * each bin is run as the kernel runs it, from its own first line, with BusyBox's applet as the interpreter. And the
  * V8 settings sidepunch-run's bin adds are real where jobs run: inside a job, V8 reports the heap size limit of
  * `node --max-semi-space-size=4`, not Node's default, and the process runs with `--no-parallel-scavenge`, in one
- * process, in --threads threads and in --processes children. Needs `busybox` (`apt-get install busybox`; .ci/run installs it) and the build.
+ * process, in --threads threads and in --processes children. Needs `busybox` (`apt-get install busybox`; .ci/run
+ * installs it) and the build.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
