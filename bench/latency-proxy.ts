@@ -15,7 +15,14 @@ export interface LatencyProxy {
   close(): Promise<void>;
 }
 
-export function startLatencyProxy(targetPort: number, delayMs = 1): Promise<LatencyProxy> {
+/** When to write a held chunk: `setTimeout`, or a test's own timers. */
+export type Schedule = (write: () => void, delayMs: number) => unknown;
+
+export function startLatencyProxy(
+  targetPort: number,
+  delayMs = 1,
+  schedule: Schedule = setTimeout,
+): Promise<LatencyProxy> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
@@ -28,8 +35,8 @@ export function startLatencyProxy(targetPort: number, delayMs = 1): Promise<Late
         upstream.destroy();
       });
     }
-    delay(client, upstream, delayMs);
-    delay(upstream, client, delayMs);
+    delay(client, upstream, delayMs, schedule);
+    delay(upstream, client, delayMs, schedule);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -47,47 +54,40 @@ export function startLatencyProxy(targetPort: number, delayMs = 1): Promise<Late
   });
 }
 
-/** Writes what `from` sends to `to`, each chunk `delayMs` after it arrived, in order. */
-function delay(from: Socket, to: Socket, delayMs: number): void {
-  const queue: { chunk: Buffer; due: number }[] = [];
+/**
+ * Writes what `from` sends to `to`, each chunk `delayMs` after it arrived, in order. Each chunk has its own timer,
+ * set as it arrives (timers of one duration fire in the order they were set). Until session 17 a chunk's timer was
+ * set when the one before it was written, for what was left of its delay; Node rounds a timer under 1 ms up to 1 ms,
+ * so a chunk read just after another (the second half of a large write) waited up to 2 ms, not 1.
+ */
+function delay(from: Socket, to: Socket, delayMs: number, schedule: Schedule): void {
+  const queue: Buffer[] = [];
   let head = 0;
   let held = 0;
-  let scheduled = false;
-  const now = () => performance.now();
 
   const release = () => {
-    scheduled = false;
-    const time = now();
-    while (head < queue.length && queue[head]!.due <= time) {
-      const { chunk } = queue[head++]!;
-      held -= chunk.length;
-      if (!to.destroyed) to.write(chunk);
-    }
+    const chunk = queue[head++]!;
+    held -= chunk.length;
     if (head === queue.length) {
       queue.length = 0;
       head = 0;
-    } else {
-      scheduled = true;
-      setTimeout(release, Math.max(0, queue[head]!.due - time));
     }
+    if (!to.destroyed) to.write(chunk);
     if (from.isPaused() && held + to.writableLength < MAX_HELD_BYTES / 2) from.resume();
   };
 
   from.on('data', (chunk: Buffer) => {
-    queue.push({ chunk, due: now() + delayMs });
+    queue.push(chunk);
     held += chunk.length;
     if (held + to.writableLength >= MAX_HELD_BYTES) from.pause();
-    if (!scheduled) {
-      scheduled = true;
-      setTimeout(release, delayMs);
-    }
+    schedule(release, delayMs);
   });
   // The socket's own buffer counts too: a reader that stops reading stops the writer, not the proxy's memory.
   to.on('drain', () => {
     if (from.isPaused() && held + to.writableLength < MAX_HELD_BYTES / 2) from.resume();
   });
   from.once('end', () => {
-    const finish = () => (head === queue.length ? to.end() : setTimeout(finish, delayMs));
+    const finish = () => (head === queue.length ? to.end() : schedule(finish, delayMs));
     finish();
   });
 }
