@@ -533,39 +533,14 @@ export class Client implements BatchSource {
     for (const payloads of prepared.queued.values()) count += payloads.length;
     if (count === 0) return;
     const { redis, keys } = this.connected();
-    const pipeline = batch === undefined ? redis.pipeline() : redis.multi();
-    if (batch !== undefined) joinBatch(pipeline, keys, batch.bid, batch.members);
-    // A cluster keeps `queues` in another hash slot than the queues: listed first, on their own.
-    const listFirst = isCluster(redis) ? [...prepared.queued.keys()] : [];
-    for (const [queue, payloads] of prepared.queued) {
-      if (listFirst.length === 0) pipeline.sadd(keys.queues, queue);
-      const queueKey = keys.queue(queue);
-      for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
-        pipeline.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK));
-      }
-    }
-    if (prepared.scheduled.length > 0) {
-      const members: (string | number)[] = [];
-      for (const [at, payload] of prepared.scheduled) members.push(String(at), payload);
-      pipeline.zadd(keys.schedule, ...members);
-    }
     const saved = await new Deadline(this.pushTimeoutSeconds * 1000).race(
-      (async () => {
-        if (listFirst.length > 0) await redis.sadd(keys.queues, ...listFirst);
-        return pipeline.exec();
-      })(),
+      batch === undefined ? sendPlain(redis, keys, prepared) : sendInBatch(redis, keys, prepared, batch),
     );
     if (!saved.done) {
       const reason =
         saved.error === undefined
           ? `no reply from Redis within ${this.pushTimeoutSeconds} s (it may still save them if it was only slow)`
-          : (saved.error as Error).message;
-      throw new PushError(`could not save ${count} job(s) to ${this.where}: ${reason}`);
-    }
-    const results = saved.value;
-    const failed = results?.find(([error]) => error);
-    if (!results || failed) {
-      const reason = failed?.[0] ? reasonOf(failed[0]) : 'no reply';
+          : reasonOf(saved.error as Error);
       throw new PushError(`could not save ${count} job(s) to ${this.where}: ${reason}`);
     }
   }
@@ -595,6 +570,69 @@ export class Client implements BatchSource {
     }
     return { options: merged, className, queue: merged.queue };
   }
+}
+
+/**
+ * The commands of a plain push, each written as it is made: one round trip, as a pipeline's, but without ioredis's
+ * pipeline joining every command into one string before writing, which took a third of a 1,000-job push's CPU.
+ * A cluster keeps `queues` in another hash slot than the queues: listed first, before the jobs are pushed.
+ */
+async function sendPlain(
+  redis: RedisConnection,
+  keys: Keys,
+  prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>,
+): Promise<void> {
+  const cluster = isCluster(redis);
+  if (cluster && prepared.queued.size > 0) await redis.sadd(keys.queues, ...prepared.queued.keys());
+  const replies = issuePush(redis, keys, prepared, !cluster) as Promise<unknown>[];
+  // Every reply is awaited, so a second failure is not left unhandled.
+  const failed = (await Promise.allSettled(replies)).find((reply) => reply.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** The same commands in one MULTI with the batch's count, so no job can finish before the batch counts it. */
+async function sendInBatch(
+  redis: RedisConnection,
+  keys: Keys,
+  prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>,
+  batch: { readonly bid: string; readonly members: readonly string[] },
+): Promise<void> {
+  const multi = redis.multi();
+  joinBatch(multi, keys, batch.bid, batch.members);
+  issuePush(multi, keys, prepared, true);
+  const results = await multi.exec();
+  const failed = results?.find(([error]) => error);
+  if (!results || failed) throw failed?.[0] ?? new Error('no reply');
+}
+
+/** Where a push's commands go: the connection itself (each reply a promise) or a MULTI. */
+interface PushCommands {
+  sadd(key: string, ...members: string[]): unknown;
+  lpush(key: string, ...elements: string[]): unknown;
+  zadd(key: string, ...scoreMembers: string[]): unknown;
+}
+
+/** SADD queues (unless listed already), LPUSH in Sidekiq's chunks, ZADD schedule: what each command returned. */
+function issuePush(
+  target: PushCommands,
+  keys: Keys,
+  prepared: Pick<PreparedJobs, 'queued' | 'scheduled'>,
+  listQueues: boolean,
+): unknown[] {
+  const issued: unknown[] = [];
+  for (const [queue, payloads] of prepared.queued) {
+    if (listQueues) issued.push(target.sadd(keys.queues, queue));
+    const queueKey = keys.queue(queue);
+    for (let i = 0; i < payloads.length; i += LPUSH_CHUNK) {
+      issued.push(target.lpush(queueKey, ...payloads.slice(i, i + LPUSH_CHUNK)));
+    }
+  }
+  if (prepared.scheduled.length > 0) {
+    const members: string[] = [];
+    for (const [at, payload] of prepared.scheduled) members.push(String(at), payload);
+    issued.push(target.zadd(keys.schedule, ...members));
+  }
+  return issued;
 }
 
 /** ioredis's words for "gave up" point at its own option; say what it means for the caller. */
