@@ -1,3 +1,4 @@
+import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Client, FakeClock, type WorkerOptions } from '../../runtime/index.js';
 import { useRedis } from '../support/redis-fixture.js';
@@ -84,6 +85,30 @@ describe('the client saves jobs as Sidekiq does', () => {
       ['sadd', 'queues'],
       ['lpush', 'queue:critical'],
     ]);
+  });
+
+  it('sends a push in one write, so Redis reads its commands at once', async () => {
+    const client = new Client({ redis: fixture.server.url });
+    await client.push({ class: 'Warmup', args: [] }); // the first push also connects
+    // Every write a socket to this Redis hands to the kernel: one chunk (_write) or several at once (_writev).
+    const writes: number[] = [];
+    const { _write, _writev } = Socket.prototype as unknown as Record<string, (...args: unknown[]) => void>;
+    const count = (original: (...args: unknown[]) => void) =>
+      function (this: Socket, ...args: unknown[]) {
+        if (this.remotePort === fixture.server.port) writes.push(1);
+        return original.apply(this, args);
+      };
+    Object.assign(Socket.prototype, { _write: count(_write!), _writev: count(_writev!) });
+    try {
+      await client.push({ class: 'HardWorker', args: [1] });
+      expect(writes).toHaveLength(1);
+      await client.pushBulk({ class: 'HardWorker', args: [[2], [3]] });
+      expect(writes).toHaveLength(2);
+    } finally {
+      Object.assign(Socket.prototype, { _write, _writev });
+    }
+    await client.close();
+    expect(await fixture.redis.llen('queue:default')).toBe(4);
   });
 
   it('pushes 10,000 jobs in bulk in one round trip, each with its own jid', async () => {
