@@ -95,7 +95,10 @@ export class Fetcher {
     } finally {
       this.outstandingSince = undefined;
     }
-    if (units.length === 0) this.ctx.events.emit('fetch:idle', undefined);
+    if (units.length === 0) {
+      this.trickle.foundEmpty();
+      this.ctx.events.emit('fetch:idle', undefined);
+    }
     return units;
   }
 
@@ -227,8 +230,8 @@ export class Fetcher {
         (bytes) => {
           if (bytes === null) return;
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
-          const waited = this.trickle.waited(performance.now() - armedAt);
-          this.queuesWereEmpty = waited && (this.ready.length === 0 || this.queuesWereEmpty);
+          const trickle = this.trickle.wasTrickle(performance.now() - armedAt);
+          this.queuesWereEmpty = trickle && (this.ready.length === 0 || this.queuesWereEmpty);
           const unit = this.takeBytes(bytes, source);
           unit.fromBlockingFetch = true;
           this.ready.push(unit);

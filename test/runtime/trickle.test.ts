@@ -1,7 +1,8 @@
 /**
  * TrickleDetector: a blocking fetch answered within about a round trip found its job waiting (a backlog); one
- * answered later waited for the push (a trickle). Misjudged by a busy machine, a backlog is still fetched the usual
- * way every 32nd job.
+ * answered later waited for the push (a trickle). One that found its job waiting right after one that waited is a
+ * push that beat the BLMOVE to Redis: a trickle still; two in a row are a backlog. Misjudged by a busy machine, a
+ * backlog is still fetched the usual way every 32nd job.
  */
 import { describe, expect, it } from 'vitest';
 import { TrickleDetector } from '../../runtime/server/trickle.js';
@@ -33,5 +34,18 @@ describe('telling a trickle from a backlog', () => {
     expect(skipped).toBe(32);
     detector.recordFetch(0.2);
     expect(detector.maySkip()).toBe(true);
+  });
+
+  it('takes a job that beat the blocking fetch to Redis for a trickle, and two in a row for a backlog', () => {
+    const detector = new TrickleDetector();
+    detector.recordFetch(0.2);
+    expect(detector.wasTrickle(0.1)).toBe(false); // found waiting, after a fetch.lua call that found jobs: a backlog
+    expect(detector.wasTrickle(3)).toBe(true); // waited
+    expect(detector.wasTrickle(0.1)).toBe(true); // found waiting, right after one that waited
+    expect(detector.wasTrickle(0.1)).toBe(false); // again: a backlog
+    detector.recordFetch(0.2);
+    detector.foundEmpty(); // the fetch.lua calls found every queue empty
+    expect(detector.wasTrickle(0.1)).toBe(true); // so this job came after them
+    expect(detector.wasTrickle(0.1)).toBe(false);
   });
 });
