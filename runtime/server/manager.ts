@@ -28,6 +28,8 @@ export class Manager {
   private inFlight = 0;
   private quieted = false;
   private bufferLow?: () => void;
+  /** The parked fetch loop runs again once fewer jobs than this are buffered. */
+  private wakeBelow = 0;
   /** Jobs taken and not yet started, from `readyHead` on (the slots before it are cleared). */
   private readonly ready: (UnitOfWork | undefined)[] = [];
   private readyHead = 0;
@@ -147,9 +149,7 @@ export class Manager {
   private async run(): Promise<void> {
     while (!this.quieted) {
       if (this.buffered() >= this.prefetch.lowWater()) {
-        await new Promise<void>((resolve) => {
-          this.bufferLow = resolve;
-        });
+        await this.bufferBelow(this.prefetch.lowWater());
         continue;
       }
       let units: UnitOfWork[];
@@ -169,8 +169,20 @@ export class Manager {
       if (this.quieted) break;
       for (const unit of units) this.ready.push(unit);
       this.dispatch();
-      if (units.length === 0 && this.buffered() === 0) await this.fetcher.waitForWork();
+      if (units.length > 0) continue;
+      // Every queue was empty. With jobs still buffered (their slots busy), asking again at once would repeat
+      // fetch.lua in a loop until a slot frees: ask once they have all started; with none, wait on the blocking fetch.
+      if (this.buffered() > 0) await this.bufferBelow(1);
+      else await this.fetcher.waitForWork();
     }
+  }
+
+  /** Parks the fetch loop until fewer than `count` jobs are buffered, or the process goes quiet. */
+  private bufferBelow(count: number): Promise<void> {
+    this.wakeBelow = count;
+    return new Promise((resolve) => {
+      this.bufferLow = resolve;
+    });
   }
 
   private buffered(): number {
@@ -197,7 +209,7 @@ export class Manager {
       // Jobs that settle synchronously would run the whole buffer before the fetch loop could ask for more, and
       // the slots would then wait a round trip: once the buffer is low, pause so the next fetch is sent (the loop's
       // microtasks), and go on in a moment, while Redis answers it.
-      if (this.bufferLow && this.buffered() < this.prefetch.lowWater()) {
+      if (this.bufferLow && this.buffered() < this.wakeBelow) {
         this.wakeFetchLoop();
         this.resumeSoon();
         break;
@@ -214,7 +226,7 @@ export class Manager {
       this.ready.length = 0;
       this.readyHead = 0;
     }
-    if (this.buffered() < this.prefetch.lowWater()) this.wakeFetchLoop();
+    if (this.buffered() < this.wakeBelow) this.wakeFetchLoop();
   }
 
   /** dispatch() again after the pending microtasks (the fetch loop's) and I/O callbacks, once. */
