@@ -12,11 +12,13 @@
  *     batch is counted in it, its callbacks pushed when due, in the same MULTI (batch-outcome.ts), and
  *     so is a job of a workflow (flow-outcome.ts);
  *  5. close() (at shutdown's deadline) stops the retries: what is unwritten stays in the in-progress list;
- *  6. jobs that come into an idle process one at a time (each brought alone by a blocking fetch) and succeed with
- *     nothing else to write (no lock, batch or workflow) wait up to LINGER_MS to share a write with the next ones:
- *     one write per ~100 jobs instead of one each. Any other outcome, a job from a backlog, or LINGER_MAX_JOBS
- *     waiting writes everything at once; a hard crash meanwhile runs the waiting jobs again (at least once, as
- *     ever). Half a second keeps the counters far fresher than Sidekiq's, which its heartbeat writes every 10 s.
+ *  6. a success with nothing else to write (no lock, batch or workflow) waits up to LINGER_MS to share a write when
+ *     more outcomes are sure to follow: a job that came into an idle process alone (a blocking fetch brought it;
+ *     the next trickling one will), or one that finished while other jobs still run beside it (slow jobs finish one
+ *     at a time, each would otherwise cost a MULTI of seven commands). Any other outcome, the last running job's,
+ *     or LINGER_MAX_JOBS waiting writes everything at once, so a drain's end is not delayed; a hard crash meanwhile
+ *     runs the waiting jobs again (at least once, as ever). Half a second keeps the counters far fresher than
+ *     Sidekiq's, which its heartbeat writes every 10 s.
  */
 
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
@@ -82,6 +84,7 @@ export class Completer {
   constructor(
     private readonly ctx: RuntimeContext,
     held: HeldJobs,
+    private readonly lingerMs = LINGER_MS,
   ) {
     held.addSource(
       function* (this: Completer) {
@@ -91,11 +94,13 @@ export class Completer {
     );
   }
 
+  /** `othersRunning`: jobs still run beside this one, whose outcomes will come (step 6). */
   record(
     unit: UnitOfWork,
     disposition: Disposition,
     sample?: ExecutionSample,
     job?: Readonly<JobPayload>,
+    othersRunning = false,
   ): void {
     if (this.closed) return; // after shutdown requeued it, the job runs again elsewhere
     const pending = this.pending;
@@ -104,8 +109,8 @@ export class Completer {
     if (plain) pending.succeeded.push(unit);
     else pending.others.push({ unit, disposition, job });
     if (this.scheduled || this.flushing) return; // the next write takes it
-    if (unit.fromBlockingFetch && plain && pending.size < LINGER_MAX_JOBS) {
-      this.lingering ??= setTimeout(() => this.writeSoon(), LINGER_MS);
+    if (plain && (unit.fromBlockingFetch || othersRunning) && pending.size < LINGER_MAX_JOBS) {
+      this.lingering ??= setTimeout(() => this.writeSoon(), this.lingerMs);
     } else this.writeSoon();
   }
 

@@ -60,6 +60,8 @@ export interface LauncherOptions {
   readonly onRemoteStop?: () => void;
   /** With --threads: the process-wide gate, so a suspect runs alone in the whole process (alone-gate.ts). */
   readonly aloneGate?: AloneGate;
+  /** Longest a success waits to share a write (completer.ts step 6; tests lengthen it to see what ends the wait). */
+  readonly lingerMs?: number;
 }
 
 /** Sidekiq's `hostname:pid:nonce`; a supervisor may choose the nonce (SIDEPUNCH_NONCE) to know its child's identity. */
@@ -125,7 +127,7 @@ export class Launcher {
     const held = this.held;
     const random = options.random ?? Math.random;
     this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues, Math.random, config.queuesFrom), held);
-    this.completer = new Completer(this.ctx, held);
+    this.completer = new Completer(this.ctx, held, options.lingerMs);
     const retry = new JobRetry(this.ctx, registry, random);
     this.manager = new Manager(
       this.ctx,

@@ -325,7 +325,7 @@ export class Manager {
     // The job's own time, to its outcome (a job that never reached one: to now).
     const endedAt = Number.isNaN(running.endedAt) ? performance.now() : running.endedAt;
     this.prefetch.recordJob(endedAt - running.startedAt);
-    if (disposition) this.completer.record(running.unit, disposition, sample, job);
+    if (disposition) this.completer.record(running.unit, disposition, sample, job, this.inFlight > 1);
     this.inFlight--;
     if (!this.quieted) this.dispatch();
     if (this.inFlight === 0 && this.idleWaiters.length > 0)

@@ -38,6 +38,8 @@ export function startInProcess(
     configureServer?: ConfigureServer;
     /** `--execution-metrics` (default sidekiq7). */
     executionMetrics?: string;
+    /** How long a success may wait to share a write (completer.ts step 6). */
+    lingerMs?: number;
   } = {},
 ): InProcessRuntime {
   const clock = options.clock ?? new FakeClock(Date.UTC(2026, 10, 28, 12, 0, 0));
@@ -57,7 +59,12 @@ export function startInProcess(
   let text = '';
   const logger = new LineLogger('info', { write: (chunk: string) => (text += chunk) }, () => clock.now());
   const registry = { workers, configureServer: options.configureServer };
-  const launcher = new Launcher(config, registry, { clock, logger, random: options.random ?? (() => 0) });
+  const launcher = new Launcher(config, registry, {
+    clock,
+    logger,
+    random: options.random ?? (() => 0),
+    lingerMs: options.lingerMs,
+  });
   launcher.start();
   const waits = new Set<() => void>();
   return {
