@@ -1,7 +1,8 @@
 /**
  * Completer: the one place that writes a job's outcome to Redis.
- *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (ack.lua: the
- *     exact payloads out of the in-progress list, as bytes for one that is not UTF-8), retry and dead-set
+ *  1. dispositions are gathered and written once per event-loop turn, in one MULTI: acknowledgements (ack.lua, or
+ *     an LREM each for one job or large payloads: the exact payloads out of the in-progress list, as bytes for one
+ *     that is not UTF-8), retry and dead-set
  *     entries, and the processed/failed counters (in cluster mode, where one MULTI cannot span slots: retry and
  *     dead entries first, then acknowledgements and counters, so a crash in between runs a job again rather
  *     than losing it), and the batch's execution metrics in Sidekiq's format (execution-metrics.ts);
@@ -39,6 +40,15 @@ const RETRY_DELAY_MS = 500;
 const LINGER_MS = 500;
 /** Outcomes waiting that are written at once rather than wait longer. */
 const LINGER_MAX_JOBS = 256;
+/** The most payload characters ack.lua's window may copy into Lua, about; larger batches use an LREM each. */
+const ACK_WINDOW_CHARS = 1024 * 1024;
+
+/** What ack.lua would read for these payloads: a window of 2N + 32 entries of about their size. */
+function ackWindowChars(payloads: readonly (string | Buffer)[]): number {
+  let chars = 0;
+  for (const payload of payloads) chars += payload.length;
+  return (chars / payloads.length) * (2 * payloads.length + 32);
+}
 
 interface Recorded {
   readonly unit: UnitOfWork;
@@ -236,8 +246,11 @@ export class Completer {
     flowOutcomes.write(batch);
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
-      // One job alone (an idle process's) is one LREM; a batch is one script call of a few commands (ack.lua).
-      if (payloads.length === 1) batch.on(inProgressKey).lrem(inProgressKey, -1, payloads[0]!);
+      // One job alone (an idle process's) is one LREM; a batch is one script call of a few commands (ack.lua),
+      // unless the payloads are large: the script copies a window of 2N + 32 entries into Lua, 68 MB for one job of
+      // 2 MB, where an LREM each from the oldest end finds them after a few length checks.
+      if (payloads.length === 1 || ackWindowChars(payloads) > ACK_WINDOW_CHARS)
+        for (const payload of payloads) batch.on(inProgressKey).lrem(inProgressKey, -1, payload);
       else batch.script('sidepunchAck', inProgressKey, ...payloads);
     }
     const day = new Date(clock.now()).toISOString().slice(0, 10);

@@ -155,10 +155,11 @@ export class Manager {
       let units: UnitOfWork[];
       try {
         const started = performance.now();
-        units = await this.fetcher.fetch(
-          this.ctx.config.concurrency + this.prefetch.extra() - this.buffered(),
-        );
+        units = await this.fetcher.fetch(this.prefetch.buffer() - this.buffered());
         this.prefetch.recordFetch(performance.now() - started);
+        let chars = 0;
+        for (const unit of units) chars += unit.raw.length;
+        this.prefetch.recordPayloads(units.length, chars);
       } catch (error) {
         if (this.quieted) break;
         this.ctx.logger.warn(`fetch failed, retrying in ${FETCH_ERROR_PAUSE_MS} ms: ${describeError(error)}`);
