@@ -7,8 +7,8 @@ import type { Result } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
 
 const SCRIPTS = {
-  /** queue → in-progress, up to N jobs. */
-  sidepunchFetch: { file: 'fetch.lua', keys: 2 },
+  /** queues → in-progress, up to N jobs in all, in the order given. Variable key count. */
+  sidepunchFetch: { file: 'fetch.lua', keys: undefined },
   /** in-progress → gone: acknowledgements, one call per batch. */
   sidepunchAck: { file: 'ack.lua', keys: 1 },
   /** in-progress → queue, every job. */
@@ -59,7 +59,8 @@ export type ScriptName = keyof typeof SCRIPTS;
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    sidepunchFetch(queueKey: string, inProgressKey: string, max: number): Result<string[], Context>;
+    /** `numberOfKeys, ...(queueKey, inProgressKey), max, 'fill' | 'first'`: the payloads taken, per queue. */
+    sidepunchFetch(...args: (string | number)[]): Result<string[][], Context>;
     sidepunchRequeue(inProgressKey: string, queueKey: string): Result<number, Context>;
     sidepunchAck(inProgressKey: string, ...payloads: (string | Buffer)[]): Result<number, Context>;
     sidepunchRescue(

@@ -1,8 +1,8 @@
 /**
  * Fetcher: takes jobs from the queues into this process's in-progress lists, never a bare pop.
  *  1. fetch(max) hands out jobs already taken, at once (a job a blocking fetch brought starts without another round
- *     trip), else runs fetch.lua: in strict order, as many as fit from each queue in turn; with weights, batches of
- *     at most `concurrency`, each from a fresh weighted draw;
+ *     trip), else runs fetch.lua, once for every queue (once per queue on a cluster): in strict order, as many as
+ *     fit from each queue in turn; with weights, batches of at most `concurrency`, each from a fresh weighted draw;
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push; when that BLMOVE had to wait for its
  *     job (trickle.ts tells), the queues were empty, so the next fetch waits again instead of asking fetch.lua for
@@ -14,7 +14,7 @@
  *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
  */
 import { isUtf8 } from 'node:buffer';
-import type { RedisConnection } from '../redis/redis-connection.js';
+import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 import type { RuntimeContext } from './actor-context.js';
 import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
 import type { QueueOrder } from './queue-order.js';
@@ -121,10 +121,7 @@ export class Fetcher {
 
   /** Strict order: as many as fit from the first queue, then the next. */
   private async fetchStrict(units: UnitOfWork[], max: number): Promise<void> {
-    for (const name of this.order()) {
-      if (units.length >= max) break;
-      await this.fetchFrom(name, max - units.length, units);
-    }
+    await this.fetchAcross(this.order(), max, 'fill', units);
   }
 
   /**
@@ -134,26 +131,56 @@ export class Fetcher {
   private async fetchWeighted(units: UnitOfWork[], max: number): Promise<void> {
     const chunk = this.ctx.config.concurrency;
     while (units.length < max) {
-      let took = 0;
-      for (const name of this.order()) {
-        took = await this.fetchFrom(name, Math.min(chunk, max - units.length), units);
-        if (took > 0) break;
-      }
+      const took = await this.fetchAcross(this.order(), Math.min(chunk, max - units.length), 'first', units);
       if (took === 0) return;
     }
   }
 
-  private async fetchFrom(name: string, count: number, units: UnitOfWork[]): Promise<number> {
-    const source = this.sources.get(name)!;
-    const started = performance.now();
-    const payloads = await this.ctx.redis.sidepunchFetch(source.queueKey, source.inProgressKey, count);
-    this.trickle.recordFetch(performance.now() - started);
-    for (const raw of payloads) units.push(this.take(raw, source));
-    if (payloads.some(mayHaveLostBytes)) {
-      const taken = units.splice(units.length - payloads.length);
-      units.push(...(await withExactBytes(this.ctx.redis, source.inProgressKey, taken, this.holding(units))));
+  /**
+   * Up to `count` jobs from `names` in turn ('fill': on into the next queue while there is room; 'first': from the
+   * first queue that has any): one fetch.lua call for all of them, or one per queue on a cluster, whose queues live
+   * in different slots.
+   */
+  private async fetchAcross(
+    names: readonly string[],
+    count: number,
+    mode: 'fill' | 'first',
+    units: UnitOfWork[],
+  ): Promise<number> {
+    const sources = names.map((name) => this.sources.get(name)!);
+    if (!isCluster(this.ctx.redis)) return this.fetchFrom(sources, count, mode, units);
+    let took = 0;
+    for (const source of sources) {
+      if (took >= count) break;
+      const taken = await this.fetchFrom([source], count - took, mode, units);
+      took += taken;
+      if (mode === 'first' && taken > 0) break;
     }
-    return payloads.length;
+    return took;
+  }
+
+  private async fetchFrom(
+    sources: readonly QueueSource[],
+    count: number,
+    mode: 'fill' | 'first',
+    units: UnitOfWork[],
+  ): Promise<number> {
+    const keys = sources.flatMap((source) => [source.queueKey, source.inProgressKey]);
+    const started = performance.now();
+    const taken = await this.ctx.redis.sidepunchFetch(keys.length, ...keys, count, mode);
+    this.trickle.recordFetch(performance.now() - started);
+    let took = 0;
+    for (const [i, payloads] of taken.entries()) {
+      const source = sources[i]!;
+      took += payloads.length;
+      if (!payloads.some(mayHaveLostBytes)) {
+        for (const raw of payloads) units.push(this.take(raw, source));
+        continue;
+      }
+      const group = payloads.map((raw) => this.take(raw, source));
+      units.push(...(await withExactBytes(this.ctx.redis, source.inProgressKey, group, this.holding(units))));
+    }
+    return took;
   }
 
   /** Every unit holding an entry of an in-progress list: held by the actors, or in the fetch under way. */

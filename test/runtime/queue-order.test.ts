@@ -63,6 +63,29 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
     expect(order.slice(400).every((queue) => queue === 'low')).toBe(true);
   });
 
+  it('strict: asks every queue in one fetch.lua call, not one call per queue', async () => {
+    // Across a network each call is a round trip: a backlog behind nine empty queues cost ten per fetch.
+    const queues = Array.from({ length: 10 }, (_, i) => `q${i + 1}`);
+    await fill('q10', 1000);
+    const monitor = await fixture.server.connect().monitor();
+    const fetches: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = args[0]!.toLowerCase();
+      if ((name === 'evalsha' || name === 'eval') && args.includes('queue:q10')) fetches.push(args);
+    });
+    fixture.run(['-c', '5', ...queues.flatMap((queue) => ['-q', queue]), '--log-level', 'warn']);
+    await waitUntil('1,000 jobs done', async () => (await redis().llen('probe:order')) >= 1000);
+    monitor.disconnect();
+    expect(fetches.length).toBeGreaterThan(0);
+    for (const args of fetches) {
+      // EVALSHA sha 20 queue:q1 <in-progress of q1> queue:q2 … max mode
+      expect(args[2]).toBe('20');
+      expect(args.slice(3, 23).filter((_, i) => i % 2 === 0)).toEqual(
+        queues.map((queue) => `queue:${queue}`),
+      );
+    }
+  });
+
   it('weighted 3:1: picks about three jobs from the heavier queue for each one from the other', async () => {
     await fill('heavy', 3000);
     await fill('light', 3000);
