@@ -7,7 +7,7 @@ import type { Result } from 'ioredis';
 import type { RedisConnection } from './redis-connection.js';
 
 const SCRIPTS = {
-  /** queues → in-progress, up to N jobs in all, in the order given. Variable key count. */
+  /** queues → in-progress, up to N jobs in all, by the draws given. Variable key count. */
   sidepunchFetch: { file: 'fetch.lua', keys: undefined },
   /** in-progress → gone: acknowledgements, one call per batch. */
   sidepunchAck: { file: 'ack.lua', keys: 1 },
@@ -59,8 +59,11 @@ export type ScriptName = keyof typeof SCRIPTS;
 // The commands withScripts defines, on every ioredis commander: a connection, and its pipelines and MULTIs too.
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    /** `numberOfKeys, ...(queueKey, inProgressKey), max, 'fill' | 'first'`: the payloads taken, per queue. */
-    sidepunchFetch(...args: (string | number)[]): Result<string[][], Context>;
+    /**
+     * `numberOfKeys, ...(queueKey, inProgressKey), max, perDraw, 'fill' | 'first', ...draws`: the jobs taken, in
+     * groups of a queue's position among the pairs (1-based) and its payloads.
+     */
+    sidepunchFetch(...args: (string | number)[]): Result<(string | number)[][], Context>;
     sidepunchRequeue(inProgressKey: string, queueKey: string): Result<number, Context>;
     sidepunchAck(inProgressKey: string, ...payloads: (string | Buffer)[]): Result<number, Context>;
     sidepunchRescue(

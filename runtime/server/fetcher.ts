@@ -1,8 +1,8 @@
 /**
  * Fetcher: takes jobs from the queues into this process's in-progress lists, never a bare pop.
  *  1. fetch(max) hands out jobs already taken, at once (a job a blocking fetch brought starts without another round
- *     trip), else runs fetch.lua, once for every queue (once per queue on a cluster): in strict order, as many as
- *     fit from each queue in turn; with weights, batches of at most `concurrency`, each from a fresh weighted draw;
+ *     trip), else runs fetch.lua, once for every queue and draw (once per queue on a cluster): in strict order, as
+ *     many as fit from each queue in turn; with weights, batches of at most `concurrency`, each from a fresh draw;
  *  2. when every queue is empty, waitForWork() blocks with BLMOVE, one connection per queue (not per slot),
  *     so an idle process starts a new job within a round trip of its push; when that BLMOVE had to wait for its
  *     job (trickle.ts tells), the queues were empty, so the next fetch waits again instead of asking fetch.lua for
@@ -37,6 +37,8 @@ interface QueueSource {
 
 export class Fetcher {
   private readonly sources = new Map<string, QueueSource>();
+  /** Every queue's source, in the configured order: the keys of a fetch.lua call across all of them. */
+  private allSources: readonly QueueSource[] = [];
   private readonly ready: UnitOfWork[] = [];
   private wakeUp?: () => void;
   private stopped = false;
@@ -61,6 +63,7 @@ export class Fetcher {
         needsAdoption: false,
       });
     }
+    this.allSources = [...this.sources.values()];
     // A reconnect means replies may have been lost: look again at every in-progress list.
     let connectedBefore = false;
     ctx.redis.on('ready', () => {
@@ -121,64 +124,74 @@ export class Fetcher {
 
   /** Strict order: as many as fit from the first queue, then the next. */
   private async fetchStrict(units: UnitOfWork[], max: number): Promise<void> {
-    await this.fetchAcross(this.order(), max, 'fill', units);
+    const order = this.order();
+    if (!isCluster(this.ctx.redis)) {
+      await this.fetchFrom(this.allSources, [order], max, max, 'fill', units);
+      return;
+    }
+    for (const name of order) {
+      if (units.length >= max) break;
+      await this.fetchQueue(name, max - units.length, units);
+    }
   }
 
   /**
    * Weighted order: batches of at most `concurrency` jobs, each from a fresh draw, so that a large prefetch does not
-   * turn the weights into a few coarse picks.
+   * turn the weights into a few coarse picks; every draw of a fetch goes in its one call.
    */
   private async fetchWeighted(units: UnitOfWork[], max: number): Promise<void> {
     const chunk = this.ctx.config.concurrency;
+    if (!isCluster(this.ctx.redis)) {
+      const draws = Array.from({ length: Math.ceil(max / chunk) }, () => this.order());
+      await this.fetchFrom(this.allSources, draws, max, chunk, 'first', units);
+      return;
+    }
     while (units.length < max) {
-      const took = await this.fetchAcross(this.order(), Math.min(chunk, max - units.length), 'first', units);
+      let took = 0;
+      for (const name of this.order()) {
+        took = await this.fetchQueue(name, Math.min(chunk, max - units.length), units);
+        if (took > 0) break;
+      }
       if (took === 0) return;
     }
   }
 
-  /**
-   * Up to `count` jobs from `names` in turn ('fill': on into the next queue while there is room; 'first': from the
-   * first queue that has any): one fetch.lua call for all of them, or one per queue on a cluster, whose queues live
-   * in different slots.
-   */
-  private async fetchAcross(
-    names: readonly string[],
-    count: number,
-    mode: 'fill' | 'first',
-    units: UnitOfWork[],
-  ): Promise<number> {
-    const sources = names.map((name) => this.sources.get(name)!);
-    if (!isCluster(this.ctx.redis)) return this.fetchFrom(sources, count, mode, units);
-    let took = 0;
-    for (const source of sources) {
-      if (took >= count) break;
-      const taken = await this.fetchFrom([source], count - took, mode, units);
-      took += taken;
-      if (mode === 'first' && taken > 0) break;
-    }
-    return took;
+  /** Up to `max` jobs of one queue: on a cluster, a call's keys must share a slot. */
+  private fetchQueue(name: string, max: number, units: UnitOfWork[]): Promise<number> {
+    return this.fetchFrom([this.sources.get(name)!], [[name]], max, max, 'fill', units);
   }
 
+  /**
+   * One fetch.lua call over `sources` (their pairs of keys): up to `max` jobs, up to `perDraw` from each of `draws`
+   * (queue names in the order to try them); how many it took.
+   */
   private async fetchFrom(
     sources: readonly QueueSource[],
-    count: number,
+    draws: readonly (readonly string[])[],
+    max: number,
+    perDraw: number,
     mode: 'fill' | 'first',
     units: UnitOfWork[],
   ): Promise<number> {
     const keys = sources.flatMap((source) => [source.queueKey, source.inProgressKey]);
+    const positions = new Map(sources.map((source, i) => [source.name, i + 1]));
+    const order = draws.flatMap((draw) => draw.map((name) => positions.get(name)!));
     const started = performance.now();
-    const taken = await this.ctx.redis.sidepunchFetch(keys.length, ...keys, count, mode);
+    const groups = await this.ctx.redis.sidepunchFetch(keys.length, ...keys, max, perDraw, mode, ...order);
     this.trickle.recordFetch(performance.now() - started);
     let took = 0;
-    for (const [i, payloads] of taken.entries()) {
-      const source = sources[i]!;
-      took += payloads.length;
-      if (!payloads.some(mayHaveLostBytes)) {
-        for (const raw of payloads) units.push(this.take(raw, source));
-        continue;
+    for (const group of groups) {
+      const source = sources[Number(group[0]) - 1]!;
+      took += group.length - 1;
+      let lossy = false;
+      for (let i = 1; i < group.length; i++) {
+        const raw = String(group[i]);
+        lossy ||= mayHaveLostBytes(raw);
+        units.push(this.take(raw, source));
       }
-      const group = payloads.map((raw) => this.take(raw, source));
-      units.push(...(await withExactBytes(this.ctx.redis, source.inProgressKey, group, this.holding(units))));
+      if (!lossy) continue;
+      const taken = units.splice(units.length - (group.length - 1));
+      units.push(...(await withExactBytes(this.ctx.redis, source.inProgressKey, taken, this.holding(units))));
     }
     return took;
   }

@@ -98,4 +98,24 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
     expect(ratio).toBeGreaterThan(2.3);
     expect(ratio).toBeLessThan(3.9);
   });
+
+  it('weighted: sends all the draws of a fetch, a batch of -c jobs each, in one fetch.lua call', async () => {
+    await fill('heavy', 1000);
+    await fill('light', 1000);
+    const monitor = await fixture.server.connect().monitor();
+    const fetches: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = args[0]!.toLowerCase();
+      if ((name === 'evalsha' || name === 'eval') && args.includes('queue:heavy')) fetches.push(args);
+    });
+    fixture.run(['-c', '2', '-q', 'heavy,3', '-q', 'light,1', '--log-level', 'warn']);
+    await waitUntil('2,000 jobs done', async () => (await redis().llen('probe:order')) >= 2000);
+    monitor.disconnect();
+    // EVALSHA sha 4 queue:heavy <in-progress> queue:light <in-progress> max perDraw mode, then two queues a draw.
+    const draws = fetches.map((args) => (args.length - 10) / 2);
+    expect(Math.max(...draws)).toBeGreaterThan(1);
+    // A call per batch of two was a thousand calls or more.
+    expect(fetches.length).toBeLessThan(1000);
+    expect(draws.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1000);
+  });
 });

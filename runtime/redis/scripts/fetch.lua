@@ -1,41 +1,57 @@
--- fetch: move up to N of the oldest jobs of some queues, taken in the order given, into this process's in-progress
--- lists, in one call (one round trip however many queues, where one call per queue cost a round trip for each
--- empty queue ahead of the one with jobs).
+-- fetch: move up to N of the oldest jobs of some queues into this process's in-progress lists, in one call (one
+-- round trip however many queues and weighted draws, where one call each cost a round trip apiece).
 -- Reliable fetch: the job is never only in memory; it stays in the in-progress list until acknowledged.
 --
 -- KEYS     pairs, one per queue: the queue list (queue:<q>), LPUSHed by clients, so the oldest job is at the right
 --          end; then this process's in-progress list for it (same hash slot: it carries {queue:<q>}). On a
 --          cluster, where queues live in different slots, one pair per call.
 -- ARGV[1]  the most jobs to take, in all
--- ARGV[2]  'fill': on into the next queue while there is room (strict order); 'first': from the first queue
---          that has any jobs only (one weighted draw)
+-- ARGV[2]  the most jobs to take per draw
+-- ARGV[3]  'fill': a draw goes on into its next queue while there is room (strict order); 'first': a draw takes
+--          from its first queue that has jobs only (weighted order, one draw per batch)
+-- ARGV[4…] the draws, one after another: each the queues' positions among the KEYS pairs (1-based), in the order
+--          to try them; a draw that finds every queue empty ends the fetch
 --
--- Returns one array per queue read, in the order given (not those after it stopped): its moved payloads, oldest
--- first (the order to run them); empty for an empty queue. The in-progress list keeps the newest at its left end,
--- as BLMOVE … RIGHT LEFT leaves it, so requeue.lua can put them back in their original order.
+-- Returns the moved jobs in groups, in the order taken: each group an array of the queue's position, then its
+-- payloads, oldest first (the order to run them); no group for an empty queue. The in-progress list keeps the
+-- newest at its left end, as BLMOVE … RIGHT LEFT leaves it, so requeue.lua can put them back in their order.
 local room = tonumber(ARGV[1])
-local first_only = ARGV[2] == 'first'
+local per_draw = tonumber(ARGV[2])
+local fill = ARGV[3] == 'fill'
+local queues = #KEYS / 2
 local taken = {}
-for pair = 1, #KEYS, 2 do
+for draw = 4, #ARGV, queues do
   if room <= 0 then
     break
   end
-  local newest_first = redis.call('LRANGE', KEYS[pair], -room, -1)
-  local count = #newest_first
-  local oldest_first = {}
-  if count > 0 then
-    redis.call('LTRIM', KEYS[pair], 0, -count - 1)
-    for i = count, 1, -1 do
-      oldest_first[#oldest_first + 1] = newest_first[i]
+  local want = math.min(per_draw, room)
+  local took = 0
+  for i = draw, draw + queues - 1 do
+    if took >= want then
+      break
     end
-    for first = 1, count, 1000 do
-      redis.call('LPUSH', KEYS[pair + 1], unpack(oldest_first, first, math.min(first + 999, count)))
+    local position = tonumber(ARGV[i])
+    local newest_first = redis.call('LRANGE', KEYS[2 * position - 1], -(want - took), -1)
+    local count = #newest_first
+    if count > 0 then
+      redis.call('LTRIM', KEYS[2 * position - 1], 0, -count - 1)
+      local group = { position }
+      for j = count, 1, -1 do
+        group[#group + 1] = newest_first[j]
+      end
+      for first = 2, count + 1, 1000 do
+        redis.call('LPUSH', KEYS[2 * position], unpack(group, first, math.min(first + 999, count + 1)))
+      end
+      taken[#taken + 1] = group
+      took = took + count
+      if not fill then
+        break
+      end
     end
   end
-  taken[#taken + 1] = oldest_first
-  room = room - count
-  if first_only and count > 0 then
+  if took == 0 then
     break
   end
+  room = room - took
 end
 return taken
