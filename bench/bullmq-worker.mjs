@@ -10,6 +10,8 @@ const connection = { host: '127.0.0.1', port: Number(port) };
 let started = 0;
 let completed = 0;
 const latencies = [];
+/** How long a drained job takes (a timer, as a call to a slow API); 0: it returns at once. */
+const jobMs = Number(process.env.BENCH_JOB_MS ?? 0);
 
 function report(value) {
   process.stdout.write(`BENCH ${JSON.stringify(value)}\n`);
@@ -24,6 +26,7 @@ const worker = new Worker(
       return;
     }
     if (++started === 1) report({ first: String(process.hrtime.bigint()) });
+    if (jobMs > 0) await new Promise((resolve) => setTimeout(resolve, jobMs));
   },
   { connection, concurrency: Number(concurrency) },
 );

@@ -3,6 +3,8 @@ import { pbkdf2Sync } from 'node:crypto';
 // Sidepunch's side of the throughput benchmark: the same no-op job as BullMQ's side, and a latency probe.
 // Results go to stdout as lines starting with "BENCH ".
 const latencyTarget = Number(process.env.BENCH_LATENCY_N ?? 0);
+/** How long NoOp takes, as a job waiting on a slow API does (a timer); 0: it returns at once. */
+const jobMs = Number(process.env.BENCH_JOB_MS ?? 0);
 let performed = 0;
 const latencies = [];
 
@@ -10,10 +12,11 @@ function report(value) {
   process.stdout.write(`BENCH ${JSON.stringify(value)}\n`);
 }
 
-/** Does nothing with its one small argument; reports when the first run happened. */
+/** Does nothing with its one small argument (for BENCH_JOB_MS, but wait); reports when the first run started. */
 class NoOp {
   perform(_n) {
     if (++performed === 1) report({ first: String(process.hrtime.bigint()) });
+    if (jobMs > 0) return new Promise((resolve) => setTimeout(resolve, jobMs));
   }
 }
 

@@ -45,6 +45,14 @@ async function fill({ server }: Bench, system: System, target: Target, n: number
 
 export type Measured<T> = T & RedisCost;
 
+export interface DrainOptions {
+  readonly logLevel?: 'warn' | 'info';
+  /** Sidepunch's checkout whose sidepunch-run drains (another build's, for --baseline); this one's by default. */
+  readonly root?: string;
+  /** How long each job takes (a timer: a call to a slow API), 0 for the no-op. */
+  readonly jobMs?: number;
+}
+
 /**
  * Drains `n` pre-enqueued jobs; jobs/s from the first job started to the last one done. At info, Sidepunch's stdout
  * (two lines a job) goes to a file, as users run it, not through a pipe the bench would read (systems.ts).
@@ -55,9 +63,7 @@ export async function drain(
   target: Target,
   n: number,
   concurrency: number,
-  logLevel: 'warn' | 'info' = 'warn',
-  /** Sidepunch's checkout whose sidepunch-run drains (another build's, for --baseline); this one's by default. */
-  root?: string,
+  { logLevel = 'warn', root, jobMs = 0 }: DrainOptions = {},
 ): Promise<Measured<{ rate: number; peakRssKb: number }>> {
   await fresh(bench);
   await fill(bench, system, target, n);
@@ -70,6 +76,7 @@ export async function drain(
     count: n,
     logLevel,
     root,
+    jobMs,
     stdoutFile: logDir && path.join(logDir, 'stdout.log'),
     sidekiq: bench.sidekiq,
   });

@@ -7,6 +7,8 @@ require "json"
 
 module Bench
   COUNT = Integer(ENV.fetch("BENCH_COUNT", "0"))
+  # How long a drained job takes (a sleep, as a call to a slow API); 0: it returns at once.
+  JOB_SECONDS = Integer(ENV.fetch("BENCH_JOB_MS", "0")) / 1000.0
   LOCK = Mutex.new
   @performed = 0
   @latencies = []
@@ -36,7 +38,9 @@ end
 class NoOp
   include Sidekiq::Job
   def perform(*)
-    Bench.performed(Bench.now_ns)
+    started = Bench.now_ns
+    sleep(Bench::JOB_SECONDS) if Bench::JOB_SECONDS > 0
+    Bench.performed(started)
   end
 end
 

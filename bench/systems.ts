@@ -147,6 +147,8 @@ export interface WorkerOptions {
   readonly logLevel?: 'warn' | 'info';
   /** The checkout (ending in /) whose `bin/sidepunch-run.js` runs: this one's unless a baseline's is given. */
   readonly root?: string;
+  /** How long each drained job takes (a timer), 0 for the no-op: BENCH_JOB_MS for all three systems' workers. */
+  readonly jobMs?: number;
   /**
    * Sidepunch's stdout to this file instead of a pipe the bench reads, as a service manager or `> file` has it: on
    * a 2-core machine, reading two lines a job through a pipe costs the bench CPU the worker would have, and a
@@ -158,6 +160,7 @@ export interface WorkerOptions {
 
 export function startWorker(system: System, target: Target, options: WorkerOptions): WorkerProcess {
   const { concurrency, mode, count } = options;
+  const jobMs = { BENCH_JOB_MS: String(options.jobMs ?? 0) };
   let child: ChildProcess;
   if (system === 'sidepunch') {
     const stdout = options.stdoutFile === undefined ? 'pipe' : openSync(options.stdoutFile, 'w');
@@ -173,7 +176,10 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
         options.logLevel ?? 'warn',
         `${ROOT}bench/registry.mjs`,
       ],
-      { env: { ...process.env, BENCH_LATENCY_N: String(count) }, stdio: ['ignore', stdout, 'inherit'] },
+      {
+        env: { ...process.env, ...jobMs, BENCH_LATENCY_N: String(count) },
+        stdio: ['ignore', stdout, 'inherit'],
+      },
     );
     if (typeof stdout === 'number') {
       closeSync(stdout);
@@ -183,7 +189,7 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
     child = spawn(
       process.execPath,
       [`${ROOT}bench/bullmq-worker.mjs`, String(target.port), String(concurrency), mode, String(count)],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { env: { ...process.env, ...jobMs }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
   } else {
     const [command, ...args] = options.sidekiq!.command;
@@ -201,7 +207,13 @@ export function startWorker(system: System, target: Target, options: WorkerOptio
         '1',
       ],
       {
-        env: { ...process.env, ...options.sidekiq!.env, REDIS_URL: target.url, BENCH_COUNT: String(count) },
+        env: {
+          ...process.env,
+          ...options.sidekiq!.env,
+          ...jobMs,
+          REDIS_URL: target.url,
+          BENCH_COUNT: String(count),
+        },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );

@@ -57,12 +57,17 @@ const sizes = {
   drain: drainN ?? (quick ? 2_000 : 100_000),
   proxiedDrain: quick ? 1_000 : 50_000,
   latency: quick ? 100 : 2_000,
+  /** Jobs of SLOW_JOB_MS each: at -c 30 about a second of work for a system that keeps its slots busy. */
+  slowDrain: quick ? 300 : 3_000,
   proxiedLatency: quick ? 50 : 500,
   backlog: quick ? 10_000 : 1_000_000,
   sweep: quick ? 1_000 : 50_000,
   features: quick ? 1_000 : 20_000,
   repeats: quick ? 1 : 3,
 };
+
+/** The slow jobs' time: a call to a slow API, as most production jobs are (the demo's counters take longer). */
+const SLOW_JOB_MS = 10;
 
 let server: RedisServer;
 let redis: Redis;
@@ -161,6 +166,9 @@ async function scenarios(
   const singleResult = await compare(tag('single enqueue'), (s) => single(bench(), s, target, singleN));
   const drain100 = await compare(tag('drain -c 100'), (s) => drain(bench(), s, target, drainN, 100));
   const latency = await compare(tag('idle latency'), (s) => idleLatency(bench(), s, target, latencyN));
+  const slow = await compare(tag(`drain of ${SLOW_JOB_MS} ms jobs`), (s) =>
+    drain(bench(), s, target, sizes.slowDrain, 30, { jobMs: SLOW_JOB_MS }),
+  );
   return [
     ...lines,
     ...withCost('single enqueue', singleResult, [
@@ -175,6 +183,15 @@ async function scenarios(
     ...withCost('idle latency', latency, [
       row('idle enqueue-to-start latency p50', 'µs', false, latency, (v) => v.p50),
       row('idle enqueue-to-start latency p99', 'µs', false, latency, (v) => v.p99),
+    ]),
+    ...withCost(`drain of ${SLOW_JOB_MS} ms jobs`, slow, [
+      row(
+        `drain ${n(sizes.slowDrain)} jobs of ${SLOW_JOB_MS} ms at concurrency 30`,
+        'jobs/s',
+        true,
+        slow,
+        (v) => v.rate,
+      ),
     ]),
     row('Redis memory per queued job', 'bytes', false, bulkResult, (v) => v.bytesPerJob),
   ];
@@ -217,7 +234,8 @@ async function main(): Promise<void> {
     const rateOf = ({ rate }: { rate: number }) => ({ rate });
     const levels = await compare(
       'drain at the default log level, paired with warn',
-      (level: 'info' | 'warn') => drain(bench(), 'sidepunch', self, sizes.drain, 100, level).then(rateOf),
+      (logLevel: 'info' | 'warn') =>
+        drain(bench(), 'sidepunch', self, sizes.drain, 100, { logLevel }).then(rateOf),
       ['info', 'warn'],
     );
     const baselineRoot = flags.baseline && `${path.resolve(flags.baseline)}/`;
@@ -225,15 +243,9 @@ async function main(): Promise<void> {
       ? await compare(
           `drain -c 30 paired with the baseline's (${flags.baseline})`,
           (build: 'this' | 'baseline') =>
-            drain(
-              bench(),
-              'sidepunch',
-              self,
-              sizes.drain,
-              30,
-              'warn',
-              build === 'baseline' ? baselineRoot : undefined,
-            ).then(rateOf),
+            drain(bench(), 'sidepunch', self, sizes.drain, 30, {
+              root: build === 'baseline' ? baselineRoot : undefined,
+            }).then(rateOf),
           ['this', 'baseline'],
         )
       : undefined;
