@@ -51,6 +51,17 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
     });
   }
 
+  /** The fetch.lua calls Redis receives that name `queueKey`, each as its arguments, until stop(). */
+  async function watchFetches(queueKey: string) {
+    const monitor = await fixture.server.connect().monitor();
+    const fetches: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      const name = args[0]!.toLowerCase();
+      if ((name === 'evalsha' || name === 'eval') && args.includes(queueKey)) fetches.push(args);
+    });
+    return { fetches, stop: () => monitor.disconnect() };
+  }
+
   it('strict: drains each queue before the next', async () => {
     await fill('low', 200);
     await fill('critical', 200);
@@ -67,15 +78,10 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
     // Across a network each call is a round trip: a backlog behind nine empty queues cost ten per fetch.
     const queues = Array.from({ length: 10 }, (_, i) => `q${i + 1}`);
     await fill('q10', 1000);
-    const monitor = await fixture.server.connect().monitor();
-    const fetches: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      const name = args[0]!.toLowerCase();
-      if ((name === 'evalsha' || name === 'eval') && args.includes('queue:q10')) fetches.push(args);
-    });
+    const { fetches, stop } = await watchFetches('queue:q10');
     fixture.run(['-c', '5', ...queues.flatMap((queue) => ['-q', queue]), '--log-level', 'warn']);
     await waitUntil('1,000 jobs done', async () => (await redis().llen('probe:order')) >= 1000);
-    monitor.disconnect();
+    stop();
     expect(fetches.length).toBeGreaterThan(0);
     for (const args of fetches) {
       // EVALSHA sha 20 queue:q1 <in-progress of q1> queue:q2 … max mode
@@ -102,15 +108,10 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
   it('weighted: sends all the draws of a fetch, a batch of -c jobs each, in one fetch.lua call', async () => {
     await fill('heavy', 1000);
     await fill('light', 1000);
-    const monitor = await fixture.server.connect().monitor();
-    const fetches: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      const name = args[0]!.toLowerCase();
-      if ((name === 'evalsha' || name === 'eval') && args.includes('queue:heavy')) fetches.push(args);
-    });
+    const { fetches, stop } = await watchFetches('queue:heavy');
     fixture.run(['-c', '2', '-q', 'heavy,3', '-q', 'light,1', '--log-level', 'warn']);
     await waitUntil('2,000 jobs done', async () => (await redis().llen('probe:order')) >= 2000);
-    monitor.disconnect();
+    stop();
     // EVALSHA sha 4 queue:heavy <in-progress> queue:light <in-progress> max perDraw mode, then two queues a draw.
     const draws = fetches.map((args) => (args.length - 10) / 2);
     expect(Math.max(...draws)).toBeGreaterThan(1);
