@@ -38,7 +38,7 @@ interface QueueSource {
 export class Fetcher {
   private readonly sources = new Map<string, QueueSource>();
   /** Every queue's source, in the configured order: the keys of a fetch.lua call across all of them. */
-  private allSources: readonly QueueSource[] = [];
+  private readonly allSources: readonly QueueSource[];
   private readonly ready: UnitOfWork[] = [];
   private wakeUp?: () => void;
   private stopped = false;

@@ -7,8 +7,8 @@
  *  - never more than about 20 ms of work per slot, so slow or CPU-bound jobs are not hoarded (a fetch measured
  *    here also waits for an event loop busy with those jobs, which would otherwise inflate the estimate);
  *  - at least `concurrency`, at most 500;
- *  - and, whatever the pace, never more than about 16 MB of payloads waiting (large payloads: a job of 2 MB held
- *    530 times over was a 1 GB fetch reply and a worker of 1.3 GB), at least one job.
+ *  - and, whatever the pace, never more than about 16 MB of payloads waiting, at least one job (530 jobs of 2 MB
+ *    were a 1 GB fetch reply and a worker of 1.1 GB).
  */
 const MAX_EXTRA = 500;
 /** Payload characters the buffer may hold (about bytes: payloads are mostly ASCII). */
