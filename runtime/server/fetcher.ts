@@ -268,7 +268,13 @@ export class Fetcher {
       .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
       .then(
         (bytes) => {
-          if (bytes === null) return;
+          // Timed out while the process still waits (no BLMOVE brought a job since): every queue stayed empty with
+          // its BLMOVE armed, so fetch.lua would find nothing either; the process only blocks again (an idle
+          // process's round every 2 s was also a fetch.lua call of an LRANGE per queue).
+          if (bytes === null) {
+            if (this.wakeUp && this.ready.length === 0) this.queuesWereEmpty = true;
+            return;
+          }
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
           const trickle = this.trickle.wasTrickle(performance.now() - armedAt);
           this.queuesWereEmpty = trickle && (this.ready.length === 0 || this.queuesWereEmpty);

@@ -128,6 +128,23 @@ describe('jobs trickling into an idle process', () => {
     expect(await fixture.redis.llen('queue:default')).toBe(0);
   }, 30_000);
 
+  it('block again when the blocking fetch times out, without a fetch.lua call in between', async () => {
+    await startRuntime();
+    const before = await commandCalls();
+    // The blocking fetch gives up every 2 s: wait for two more (two timeouts, each followed by a new one).
+    await waitUntil(
+      'two blocking fetches timed out and armed again',
+      async () => ((await commandCalls()).get('blmove') ?? 0) >= (before.get('blmove') ?? 0) + 2,
+      10_000,
+      50,
+    );
+    const after = await commandCalls();
+    // Was one fetch.lua call after each timeout: an idle process's round every 2 s cost Redis a call and an LRANGE
+    // per queue beside its BLMOVEs.
+    expect((after.get('evalsha') ?? 0) - (before.get('evalsha') ?? 0)).toBe(0);
+    expect((after.get('lrange') ?? 0) - (before.get('lrange') ?? 0)).toBe(0);
+  }, 30_000);
+
   describe('across a network (1 ms each way)', () => {
     let proxy: LatencyProxy | undefined;
     afterEach(async () => {
