@@ -148,8 +148,9 @@ export class Manager {
    */
   private async run(): Promise<void> {
     while (!this.quieted) {
-      if (this.buffered() >= this.prefetch.lowWater()) {
-        await this.bufferBelow(this.prefetch.lowWater());
+      const lowWater = this.prefetch.lowWater();
+      if (this.buffered() >= lowWater) {
+        await this.bufferBelow(lowWater);
         continue;
       }
       let units: UnitOfWork[];
