@@ -9,8 +9,11 @@
  *     more: a job reaching an idle process costs Redis one command, not three; every job a BLMOVE brought may have
  *     its outcome wait to share a write (completer.ts step 6), whether it waited or not: it came one at a time;
  *  3. after a Redis outage a reply may have been lost after the move was done: before fetching again it
- *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there;
- *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect();
+ *     adopts whatever its in-progress lists hold that it does not know of, so nothing is stranded there, and
+ *     fetches only what the fetch still lacks beside them;
+ *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect(); with
+ *     several queues the others' timeouts keep that wait short, so a BLMOVE overdue beside them is seen here: its
+ *     queue is fetched by fetch.lua meanwhile, and one silent for 10 s gets a new connection (othersAnswer);
  *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
  */
 import { isUtf8 } from 'node:buffer';
@@ -23,6 +26,10 @@ import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
 
 /** Seconds a blocking fetch waits before it is re-armed (keeps a half-open connection from hanging forever). */
 const BLOCKING_TIMEOUT_SECONDS = 2;
+/** A BLMOVE still unanswered this long after its timeout is overdue: its connection may have died silently. */
+const OVERDUE_AFTER_MS = BLOCKING_TIMEOUT_SECONDS * 1000 + 1000;
+/** An overdue BLMOVE this old gets a new connection; what it moved, if anything, is adopted. */
+const SILENT_AFTER_MS = 10_000;
 
 interface QueueSource {
   readonly name: string;
@@ -31,6 +38,8 @@ interface QueueSource {
   blocking?: RedisConnection;
   /** A BLMOVE is outstanding on `blocking`. */
   armed: boolean;
+  /** When the outstanding BLMOVE was sent (clock ms). */
+  armedAt: number;
   /** Its in-progress list must be compared with what is held before the next fetch. */
   needsAdoption: boolean;
 }
@@ -60,6 +69,7 @@ export class Fetcher {
         queueKey: ctx.keys.queue(name),
         inProgressKey: ctx.keys.inProgress(ctx.identity, name),
         armed: false,
+        armedAt: 0,
         needsAdoption: false,
       });
     }
@@ -122,11 +132,12 @@ export class Fetcher {
     if (this.outstandingSince !== undefined) this.outstandingSince = this.ctx.clock.now();
   }
 
-  /** Strict order: as many as fit from the first queue, then the next. */
+  /** Strict order: as many as fit from the first queue, then the next (beside the `units` adopted already). */
   private async fetchStrict(units: UnitOfWork[], max: number): Promise<void> {
     const order = this.order();
     if (!isCluster(this.ctx.redis)) {
-      await this.fetchFrom(this.allSources, [order], max, max, 'fill', units);
+      const wanted = max - units.length;
+      if (wanted > 0) await this.fetchFrom(this.allSources, [order], wanted, wanted, 'fill', units);
       return;
     }
     for (const name of order) {
@@ -142,8 +153,10 @@ export class Fetcher {
   private async fetchWeighted(units: UnitOfWork[], max: number): Promise<void> {
     const chunk = this.ctx.config.concurrency;
     if (!isCluster(this.ctx.redis)) {
-      const draws = Array.from({ length: Math.ceil(max / chunk) }, () => this.order());
-      await this.fetchFrom(this.allSources, draws, max, chunk, 'first', units);
+      const wanted = max - units.length;
+      if (wanted <= 0) return;
+      const draws = Array.from({ length: Math.ceil(wanted / chunk) }, () => this.order());
+      await this.fetchFrom(this.allSources, draws, wanted, chunk, 'first', units);
       return;
     }
     while (units.length < max) {
@@ -262,6 +275,7 @@ export class Fetcher {
     source.blocking ??= this.ctx.openConnection(`blocking fetch ${source.name}`);
     const blocking = source.blocking;
     source.armed = true;
+    source.armedAt = this.ctx.clock.now();
     const armedAt = performance.now();
     // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
     blocking
@@ -270,9 +284,11 @@ export class Fetcher {
         (bytes) => {
           // Timed out while the process still waits (no BLMOVE brought a job since): every queue stayed empty with
           // its BLMOVE armed, so fetch.lua would find nothing either; the process only blocks again (an idle
-          // process's round every 2 s was also a fetch.lua call of an LRANGE per queue).
+          // process's round every 2 s was also a fetch.lua call of an LRANGE per queue). Not when another queue's
+          // BLMOVE is overdue: its connection may be dead, and only fetch.lua would see that queue's jobs.
           if (bytes === null) {
-            if (this.wakeUp && this.ready.length === 0) this.queuesWereEmpty = true;
+            const othersAnswer = this.othersAnswer(source);
+            if (this.wakeUp && this.ready.length === 0 && othersAnswer) this.queuesWereEmpty = true;
             return;
           }
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
@@ -291,6 +307,30 @@ export class Fetcher {
         source.armed = false;
         this.wake();
       });
+  }
+
+  /**
+   * Whether every BLMOVE outstanding beside `answered`'s is within its time. One that went silent for long gets a
+   * new connection: closing the old one fails its BLMOVE, which marks its list for adoption (a job Redis handed to
+   * it is in the list, its reply lost). The watchdog cannot see such a connection when there are other queues: their
+   * timeouts keep the process's wait short.
+   */
+  private othersAnswer(answered: QueueSource): boolean {
+    const now = this.ctx.clock.now();
+    let answer = true;
+    for (const source of this.sources.values()) {
+      const waited = now - source.armedAt;
+      if (source === answered || !source.armed || waited <= OVERDUE_AFTER_MS) continue;
+      answer = false;
+      if (waited > SILENT_AFTER_MS && source.blocking) {
+        this.ctx.logger.warn(
+          `the blocking fetch of queue "${source.name}" has not answered for ${Math.round(waited / 1000)} s; reconnecting it`,
+        );
+        source.blocking.disconnect();
+        source.blocking = undefined;
+      }
+    }
+    return answer;
   }
 
   private wake(): void {
