@@ -43,11 +43,20 @@ const LINGER_MAX_JOBS = 256;
 /** The most payload characters ack.lua's window may copy into Lua, about; larger batches use an LREM each. */
 const ACK_WINDOW_CHARS = 1024 * 1024;
 
-/** What ack.lua would read for these payloads: a window of 2N + 32 entries of about their size. */
-function ackWindowChars(payloads: readonly (string | Buffer)[]): number {
-  let chars = 0;
-  for (const payload of payloads) chars += payload.length;
-  return (chars / payloads.length) * (2 * payloads.length + 32);
+/**
+ * The most ack.lua could read for `count` acknowledgements from `inProgressKey`: a window of its oldest 2N + 32
+ * entries, which are this process's jobs (held: running, taken ahead, or being acknowledged), large ones beside
+ * small ones included.
+ */
+function ackWindowChars(held: HeldJobs, inProgressKey: string, count: number): number {
+  let total = 0;
+  let largest = 0;
+  for (const unit of held.units()) {
+    if (unit.inProgressKey !== inProgressKey) continue;
+    total += unit.raw.length;
+    if (unit.raw.length > largest) largest = unit.raw.length;
+  }
+  return Math.min(total, largest * (2 * count + 32));
 }
 
 interface Recorded {
@@ -93,7 +102,7 @@ export class Completer {
 
   constructor(
     private readonly ctx: RuntimeContext,
-    held: HeldJobs,
+    private readonly held: HeldJobs,
     private readonly lingerMs = LINGER_MS,
   ) {
     held.addSource(
@@ -247,9 +256,13 @@ export class Completer {
     batch.nextStep();
     for (const [inProgressKey, payloads] of acks) {
       // One job alone (an idle process's) is one LREM; a batch is one script call of a few commands (ack.lua),
-      // unless the payloads are large: the script copies a window of 2N + 32 entries into Lua, 68 MB for one job of
-      // 2 MB, where an LREM each from the oldest end finds them after a few length checks.
-      if (payloads.length === 1 || ackWindowChars(payloads) > ACK_WINDOW_CHARS)
+      // unless its window holds large payloads: the script copies 2N + 32 entries into Lua, 68 MB for one job of
+      // 2 MB (or for small ones finishing beside it), where an LREM each from the oldest end finds them after a few
+      // length checks.
+      if (
+        payloads.length === 1 ||
+        ackWindowChars(this.held, inProgressKey, payloads.length) > ACK_WINDOW_CHARS
+      )
         for (const payload of payloads) batch.on(inProgressKey).lrem(inProgressKey, -1, payload);
       else batch.script('sidepunchAck', inProgressKey, ...payloads);
     }
