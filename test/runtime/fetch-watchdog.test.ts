@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '../../runtime/client/client.js';
 import { STALL_LIMIT_MS } from '../../runtime/server/fetch-watchdog.js';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
-import { startInProcess } from '../support/in-process.js';
+import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 let server: RedisServer;
@@ -91,5 +91,71 @@ describe('the fetch watchdog', () => {
       await client.close();
       await runtime.stop();
     }
+  });
+});
+
+/*
+ * One queue's blocking fetch (BLMOVE) on a connection that went silent without a reset, while the other queues'
+ * keep timing out every 2 s: the watchdog cannot see it (the other queues' answers keep the loop's wait short), so
+ * the fetcher must not take those timeouts as proof that every queue is empty, and replaces the silent connection.
+ */
+/** Waits until Redis holds a BLMOVE blocked on each of `queues`' blocking connections. */
+async function blockedOn(queues: string[]): Promise<void> {
+  await expect
+    .poll(async () => {
+      const clients = String(await redis.client('LIST'));
+      return queues.every((queue) =>
+        new RegExp(`name=sidepunch-blocking-fetch-${queue} .*flags=b .*cmd=blmove`).test(clients),
+      );
+    })
+    .toBe(true);
+}
+
+async function withTwoQueues(test: (runtime: InProcessRuntime, client: Client) => Promise<void>) {
+  const runtime = startInProcess(proxy.url, { Recorder }, { queues: ['a', 'b'], concurrency: 2 });
+  const client = new Client({ redis: server.url });
+  try {
+    await blockedOn(['a', 'b']);
+    await test(runtime, client);
+  } finally {
+    await client.close();
+    await runtime.stop();
+  }
+}
+
+describe('a queue whose blocking fetch went silent', () => {
+  it('gets its job started at the next timeout of another queue, not after 32 of them', async () => {
+    await withTwoQueues(async (runtime, client) => {
+      // Redis dropped b's blocking connection; the process never heard (an expired NAT entry).
+      proxy.severSilently('sidepunch-blocking-fetch-b');
+      const done = runtime.next('job:done');
+      await client.push({ class: 'Recorder', args: ['in b'], queue: 'b' });
+      // b's BLMOVE is now overdue: sent longer ago than its 2 s timeout, with no answer.
+      runtime.clock.advance(4_000);
+      await done;
+      expect(performed).toContain('in b');
+    });
+  });
+
+  it('gets a new connection, and the job its BLMOVE took into the in-progress list is adopted and run', async () => {
+    await withTwoQueues(async (runtime, client) => {
+      // Redis still holds b's BLMOVE, so it hands b's next job to it, but no reply reaches the process.
+      proxy.freeze('sidepunch-blocking-fetch-b');
+      await client.push({ class: 'Recorder', args: ['taken by the silent one'], queue: 'b' });
+      await expect.poll(() => redis.llen('queue:b')).toBe(0);
+      const [inProgress] = await redis.keys('sidepunch:in-progress:{queue:b}:*');
+      expect(await redis.llen(inProgress!)).toBe(1);
+
+      const done = runtime.next('job:done');
+      runtime.clock.advance(11_000);
+      await done;
+      expect(performed).toContain('taken by the silent one');
+      expect(runtime.log()).toMatch(
+        /WARN: the blocking fetch of queue "b" has not answered for 11 s; reconnecting it/,
+      );
+      expect(runtime.log()).toMatch(/adopted 1 job\(s\) left in this process's in-progress lists/);
+      // The new connection blocks for b again.
+      await blockedOn(['a', 'b']);
+    });
   });
 });
