@@ -276,7 +276,7 @@ export class Fetcher {
     const blocking = source.blocking;
     source.armed = true;
     source.armedAt = this.ctx.clock.now();
-    const armedAt = performance.now();
+    const sentAt = performance.now();
     // As bytes, so a payload that is not UTF-8 is known exactly at no extra cost (one job per round trip here).
     blocking
       .blmoveBuffer(source.queueKey, source.inProgressKey, 'RIGHT', 'LEFT', BLOCKING_TIMEOUT_SECONDS)
@@ -292,7 +292,7 @@ export class Fetcher {
             return;
           }
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
-          const trickle = this.trickle.wasTrickle(performance.now() - armedAt);
+          const trickle = this.trickle.wasTrickle(performance.now() - sentAt);
           this.queuesWereEmpty = trickle && (this.ready.length === 0 || this.queuesWereEmpty);
           const unit = this.takeBytes(bytes, source);
           unit.fromBlockingFetch = true;
