@@ -317,6 +317,9 @@ export class Fetcher {
    */
   private othersAnswer(answered: QueueSource): boolean {
     const now = this.ctx.clock.now();
+    // A timeout that itself comes late says the process was busy (a job holding the event loop), not that the other
+    // connections died: no verdict on them this time.
+    if (now - answered.armedAt > OVERDUE_AFTER_MS) return false;
     let answer = true;
     for (const source of this.sources.values()) {
       const waited = now - source.armedAt;
