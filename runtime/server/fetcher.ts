@@ -13,7 +13,8 @@
  *     fetches only what the fetch still lacks beside them;
  *  4. it notes when its outstanding fetch or wait began, for the watchdog, whose remedy is reconnect(); with
  *     several queues the others' timeouts keep that wait short, so a BLMOVE overdue beside them is seen here: its
- *     queue is fetched by fetch.lua meanwhile, and one silent for 10 s gets a new connection (othersAnswer);
+ *     queue is fetched by fetch.lua meanwhile, and one silent for 10 s gets a new connection
+ *     (checkOtherBlockingFetches);
  *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
  */
 import { isUtf8 } from 'node:buffer';
@@ -99,6 +100,8 @@ export class Fetcher {
     this.outstandingSince = this.ctx.clock.now();
     try {
       await this.adoptUntracked(units, max);
+      // The adopted jobs count: fetch.lua takes only what the fetch still lacks beside them.
+      if (units.length >= max) return units;
       if (this.order.weighted) await this.fetchWeighted(units, max);
       else await this.fetchStrict(units, max);
     } catch (error) {
@@ -137,7 +140,7 @@ export class Fetcher {
     const order = this.order();
     if (!isCluster(this.ctx.redis)) {
       const wanted = max - units.length;
-      if (wanted > 0) await this.fetchFrom(this.allSources, [order], wanted, wanted, 'fill', units);
+      await this.fetchFrom(this.allSources, [order], wanted, wanted, 'fill', units);
       return;
     }
     for (const name of order) {
@@ -154,7 +157,6 @@ export class Fetcher {
     const chunk = this.ctx.config.concurrency;
     if (!isCluster(this.ctx.redis)) {
       const wanted = max - units.length;
-      if (wanted <= 0) return;
       const draws = Array.from({ length: Math.ceil(wanted / chunk) }, () => this.order());
       await this.fetchFrom(this.allSources, draws, wanted, chunk, 'first', units);
       return;
@@ -287,8 +289,8 @@ export class Fetcher {
           // process's round every 2 s was also a fetch.lua call of an LRANGE per queue). Not when another queue's
           // BLMOVE is overdue: its connection may be dead, and only fetch.lua would see that queue's jobs.
           if (bytes === null) {
-            const othersAnswer = this.othersAnswer(source);
-            if (this.wakeUp && this.ready.length === 0 && othersAnswer) this.queuesWereEmpty = true;
+            const othersInTime = this.checkOtherBlockingFetches(source);
+            if (this.wakeUp && this.ready.length === 0 && othersInTime) this.queuesWereEmpty = true;
             return;
           }
           // A job found waiting comes back within a round trip; one that had to be waited for, later.
@@ -310,12 +312,12 @@ export class Fetcher {
   }
 
   /**
-   * Whether every BLMOVE outstanding beside `answered`'s is within its time. One that went silent for long gets a
-   * new connection: closing the old one fails its BLMOVE, which marks its list for adoption (a job Redis handed to
+   * Whether every BLMOVE outstanding beside `answered`'s is within its time; and one that went silent for long gets
+   * a new connection: closing the old one fails its BLMOVE, which marks its list for adoption (a job Redis handed to
    * it is in the list, its reply lost). The watchdog cannot see such a connection when there are other queues: their
    * timeouts keep the process's wait short.
    */
-  private othersAnswer(answered: QueueSource): boolean {
+  private checkOtherBlockingFetches(answered: QueueSource): boolean {
     const now = this.ctx.clock.now();
     // A timeout that itself comes late says the process was busy (a job holding the event loop), not that the other
     // connections died: no verdict on them this time.
