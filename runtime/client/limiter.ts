@@ -13,7 +13,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type ApiOptions, type OwnedApiConnection, openApiConnection } from '../api/api-connection.js';
-import { DEFAULT_WAIT_SECONDS, type LimitOptions, limitProblem } from '../core/limit.js';
+import {
+  DEFAULT_BACKOFF_SECONDS,
+  DEFAULT_WAIT_SECONDS,
+  type LimitOptions,
+  limitProblem,
+} from '../core/limit.js';
 import { tryAcquire } from '../redis/limit-acquire.js';
 
 /** Thrown by `within` when the limiter stays full for `wait` seconds; in `perform`, the job is rescheduled. */
@@ -23,6 +28,8 @@ export class OverLimitError extends Error {
     readonly limiter: string,
     /** Milliseconds until the limiter has room, when its kind knows (window, bucket, leaky). */
     readonly untilRoomMs: number,
+    /** The limiter's `backoff`: inside `perform`, the job is rescheduled after the room plus this × [1, 2). */
+    readonly backoffSeconds: number = DEFAULT_BACKOFF_SECONDS,
   ) {
     super(`over the limit of "${limiter}"`);
   }
@@ -72,7 +79,12 @@ export class Limiter {
           if (tried.release) await redis.zrem(tried.release.key, tried.release.holder);
         }
       }
-      if (attempt >= tries) throw new OverLimitError(this.name, tried.untilRoomMs);
+      if (attempt >= tries)
+        throw new OverLimitError(
+          this.name,
+          tried.untilRoomMs,
+          this.options.backoff ?? DEFAULT_BACKOFF_SECONDS,
+        );
       await new Promise((resolve) => setTimeout(resolve, WAIT_PAUSE_MS * (0.5 + Math.random())));
     }
   }

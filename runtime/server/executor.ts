@@ -31,7 +31,7 @@ import {
 import type { RuntimeContext } from './actor-context.js';
 import { loadChildren } from './flow-children.js';
 import { JobScope, runInScope } from './job-context.js';
-import { ADMITTED, type Admission, type Admitted, JobLimits, overLimit } from './job-limits.js';
+import { ADMITTED, type Admission, type Admitted, JobLimits } from './job-limits.js';
 import { releaseAtStart } from './unique-release.js';
 import type { UnitOfWork } from './unit-of-work.js';
 import { ended, type RunningJob } from './work-state.js';
@@ -309,7 +309,7 @@ export class Executor {
     const jid = job.jid ?? '';
     const end = ended(running, clock);
     const elapsedMs = end - started;
-    const over = overLimit(error, end);
+    const over = this.limits.overLimit(error, end);
     if (over) {
       logger.info(`over the limit of "${over.limiter}" (limiter.within): rescheduled`, {
         class: job.class,

@@ -93,6 +93,23 @@ export class JobLimits {
     });
   }
 
+  /**
+   * The outcome for an OverLimitError thrown by `Limiter.within` inside `perform` (matched by name and shape, so
+   * the ES module and CommonJS copies of sidepunch agree): rescheduled after the room it waits for plus the
+   * limiter's `backoff` × [1, 2), as a declared limit is (over()).
+   */
+  overLimit(
+    error: unknown,
+    nowMs: number,
+  ): { readonly kind: 'over-limit'; readonly limiter: string; readonly at: number } | undefined {
+    const fields = overLimitFields(error);
+    if (!fields) return undefined;
+    const { limiter, untilRoomMs, backoffSeconds } = fields;
+    const roomSeconds = isSeconds(untilRoomMs) ? untilRoomMs / 1000 : 0;
+    const backoff = isSeconds(backoffSeconds) ? backoffSeconds : DEFAULT_BACKOFF_SECONDS;
+    return { kind: 'over-limit', limiter, at: nowMs / 1000 + roomSeconds + backoff * (1 + this.random()) };
+  }
+
   /** Step 4. */
   private describe(name: string, limit: LimitOptions): void {
     if (this.described.has(name)) return;
@@ -102,31 +119,25 @@ export class JobLimits {
   }
 }
 
-/**
- * The outcome for an OverLimitError thrown by `Limiter.within` inside `perform` (matched by name and shape, so
- * the ES module and CommonJS copies of sidepunch agree): rescheduled after the room it waits for plus 1–2 s.
- */
-export function overLimit(
-  error: unknown,
-  nowMs: number,
-  random: () => number = Math.random,
-): { readonly kind: 'over-limit'; readonly limiter: string; readonly at: number } | undefined {
-  const fields = overLimitFields(error);
-  if (!fields) return undefined;
-  const { limiter, untilRoomMs } = fields;
-  const roomSeconds = typeof untilRoomMs === 'number' ? untilRoomMs / 1000 : 0;
-  const at = nowMs / 1000 + roomSeconds + DEFAULT_BACKOFF_SECONDS * (1 + random());
-  return { kind: 'over-limit', limiter, at };
-}
-
 /** An OverLimitError's fields; undefined for anything else, even a value whose traps or getters throw. */
-function overLimitFields(error: unknown): { limiter: string; untilRoomMs: unknown } | undefined {
+function overLimitFields(
+  error: unknown,
+): { limiter: string; untilRoomMs: unknown; backoffSeconds: unknown } | undefined {
   if (!isInstanceOf(error, Error)) return undefined;
   try {
     if (error.name !== 'OverLimitError') return undefined;
-    const { limiter, untilRoomMs } = error as Error & { limiter?: unknown; untilRoomMs?: unknown };
-    return typeof limiter === 'string' ? { limiter, untilRoomMs } : undefined;
+    const { limiter, untilRoomMs, backoffSeconds } = error as Error & {
+      limiter?: unknown;
+      untilRoomMs?: unknown;
+      backoffSeconds?: unknown;
+    };
+    return typeof limiter === 'string' ? { limiter, untilRoomMs, backoffSeconds } : undefined;
   } catch {
     return undefined; // a `name` or field getter that throws
   }
+}
+
+/** A field of another copy's OverLimitError, trusted only as a finite, non-negative number. */
+function isSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }

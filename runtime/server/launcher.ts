@@ -33,6 +33,7 @@ import { Executor } from './executor.js';
 import { FetchWatchdog } from './fetch-watchdog.js';
 import { Fetcher } from './fetcher.js';
 import { Heartbeat, type RemoteSignal } from './heartbeat.js';
+import { JobLimits } from './job-limits.js';
 import { JobRetry } from './job-retry.js';
 import { LauncherLogger } from './launcher-logger.js';
 import { Manager } from './manager.js';
@@ -132,7 +133,7 @@ export class Launcher {
     this.manager = new Manager(
       this.ctx,
       this.fetcher,
-      new Executor(this.ctx, registry),
+      new Executor(this.ctx, registry, undefined, new JobLimits(this.ctx, random)),
       retry,
       this.completer,
       held,

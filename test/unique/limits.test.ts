@@ -227,6 +227,23 @@ describe('bucket and leaky limits', () => {
   });
 });
 
+/** Holds `limiter`'s only slot until release() (a run of `within` that waits). */
+async function holdLimiter(held: { within(key: undefined, fn: () => Promise<void>): Promise<void> }) {
+  let release!: () => void;
+  let entered!: () => void;
+  const inside = new Promise<void>((resolve) => {
+    entered = resolve;
+  });
+  const done = held.within(undefined, () => {
+    entered();
+    return new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  });
+  await inside;
+  return { release: () => release(), done };
+}
+
 describe('limiter.within, inside perform', () => {
   it('runs the code when there is room; over the limit, the job is rescheduled, not failed, and counted', async () => {
     const calls: string[] = [];
@@ -278,6 +295,36 @@ describe('limiter.within, inside perform', () => {
       expect(await fixture.redis.zcard('sidepunch:limiter:concurrent:counter-api:c1')).toBe(0);
     } finally {
       await counterApi.close();
+    }
+  });
+
+  it("over the limit, the job is rescheduled after the limiter's own `backoff`", async () => {
+    const slowApi = limiter.concurrent(
+      'slow-api',
+      { limit: 1, wait: 0, backoff: 60 },
+      { redis: fixture.server.url },
+    );
+    const held = await holdLimiter(slowApi);
+    const CallsSlowApi = class {
+      async perform() {
+        await slowApi.within(undefined, () => undefined);
+      }
+    };
+    Object.defineProperty(CallsSlowApi, 'name', { value: 'CallsSlowApi' });
+    const { runtime, client } = start({ CallsSlowApi });
+    try {
+      const written = outcomesWritten(runtime, 1);
+      await client.push({ class: 'CallsSlowApi', args: [] });
+      await written;
+      const now = runtime.clock.now() / 1000;
+      const [entry] = await scheduled();
+      // 60 s × [1, 2) with the runtime's random at 0: not the default backoff of 1 s
+      expect(entry!.score - now).toBeGreaterThanOrEqual(59);
+      expect(entry!.score - now).toBeLessThan(62);
+    } finally {
+      held.release();
+      await held.done;
+      await slowApi.close();
     }
   });
 
