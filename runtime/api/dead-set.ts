@@ -6,6 +6,7 @@
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { ApiConnection } from './api-connection.js';
+import { clearReleasingLocks, SORTED_SET_ORDER } from './clear.js';
 import { JobSet, type SortedEntry } from './job-set.js';
 import { type KillOptions, notifyKilled } from './kill.js';
 
@@ -20,9 +21,10 @@ export class DeadSet extends JobSet {
   }
 
   override async clear(): Promise<void> {
-    const { redis, keys } = this.connection;
-    // Two commands, not one UNLINK of both: on a cluster the keys are in different slots.
-    await Promise.all([redis.unlink(this.key), redis.unlink(keys.deadReasons)]);
+    const { keys } = this.connection;
+    await clearReleasingLocks(this.connection, this.key, SORTED_SET_ORDER, (batch) => {
+      batch.on(keys.deadReasons).unlink(keys.deadReasons);
+    });
   }
 
   override async deleteValue(value: string): Promise<boolean> {

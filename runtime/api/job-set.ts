@@ -4,6 +4,7 @@
  * entry that changed or left meanwhile does nothing instead of touching another job.
  */
 import type { ApiConnection } from './api-connection.js';
+import { clearReleasingLocks, SORTED_SET_ORDER } from './clear.js';
 import { JobRecord } from './job-record.js';
 import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';
@@ -84,9 +85,9 @@ export class JobSet implements AsyncIterable<SortedEntry> {
     return this.toEntries(flat).filter((entry) => jid === undefined || entry.jid === jid);
   }
 
-  /** Removes every entry. */
+  /** Removes every entry, releasing the unique locks their jobs held (clear.ts). */
   async clear(): Promise<void> {
-    await this.connection.redis.unlink(this.key);
+    await clearReleasingLocks(this.connection, this.key, SORTED_SET_ORDER);
   }
 
   /** Removes one entry by its exact stored string; false if it is no longer there. */

@@ -2,8 +2,8 @@
  * A queue (`queue:<name>`, a LIST with the newest job at index 0 and the next to run at the end), as Sidekiq's
  * `Sidekiq::Queue`: size, latency, lazy iteration newest first, lookup by jid, delete one job, clear.
  */
-import { SlotBatch } from '../redis/slot-batch.js';
 import type { ApiConnection } from './api-connection.js';
+import { clearReleasingLocks, LIST_ORDER } from './clear.js';
 import { JobRecord, queueLatency } from './job-record.js';
 import { type PageOptions, pageSizeOf, scanSetMembers, walkWindows } from './paging.js';
 import { releaseUniqueLock } from './unique-lock.js';
@@ -64,13 +64,15 @@ export class Queue implements AsyncIterable<QueueJob> {
     return undefined;
   }
 
-  /** Deletes the whole queue and its entry in `queues`, in one transaction (on a cluster, one per key). */
+  /**
+   * Deletes the whole queue and its entry in `queues`, releasing the unique locks its jobs held (clear.ts); the
+   * queue's last entries and its entry in `queues` go in one transaction (on a cluster, one per key).
+   */
   async clear(): Promise<void> {
-    const { redis, keys } = this.connection;
-    const batch = new SlotBatch(redis);
-    batch.on(this.key).unlink(this.key);
-    batch.on(keys.queues).srem(keys.queues, this.name);
-    await batch.exec();
+    const { keys } = this.connection;
+    await clearReleasingLocks(this.connection, this.key, LIST_ORDER, (batch) => {
+      batch.on(keys.queues).srem(keys.queues, this.name);
+    });
   }
 
   /** Removes one job by its exact stored string; false if it is no longer there (e.g. already fetched). */

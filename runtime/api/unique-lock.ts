@@ -4,7 +4,7 @@
  */
 import { uniqueFieldsOf } from '../core/unique.js';
 import type { ApiConnection } from './api-connection.js';
-import type { JobRecord } from './job-record.js';
+import { JobRecord } from './job-record.js';
 
 export interface UniqueLockState {
   /** The lock's key, with the namespace. */
@@ -42,4 +42,13 @@ export async function releaseUniqueLock(connection: ApiConnection, record: JobRe
   if (!fields || !record.jid) return false;
   const key = connection.keys.uniqueLock(fields.unique_digest);
   return (await connection.redis.sidepunchReleaseLock(key, record.jid)) === 1;
+}
+
+/** Releases the locks the jobs stored as `values` hold (those still theirs), as deleting each one would. */
+export async function releaseUniqueLocksOf(
+  connection: ApiConnection,
+  values: readonly string[],
+): Promise<void> {
+  const unique = values.filter((value) => value.includes('"unique_digest"'));
+  await Promise.all(unique.map((value) => releaseUniqueLock(connection, new JobRecord(value))));
 }

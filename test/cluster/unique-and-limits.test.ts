@@ -104,6 +104,30 @@ describe('unique and debounced jobs on a Redis Cluster', () => {
     expect(syncs).toEqual([['x']]);
     expect((await c!.pushOutcome({ class: Sync, args: ['x'] })).pushed).toBe(true);
   });
+
+  it("clearing a queue or the dead set releases its jobs' locks, whichever primaries hold them", async () => {
+    const Sync = worker('Sync', { unique: { for: 600 } });
+    const [c] = newClients(1);
+    await c!.pushBulk({ class: Sync, args: Array.from({ length: 50 }, (_, i) => [i]) });
+    const dead = await c!.pushOutcome({ class: Sync, args: ['dead'], in: 60 });
+    const api = new SidepunchApi({ redis: cluster.url });
+    try {
+      // moved by hand: the API's kill moves across slots (schedule, dead), which a cluster refuses
+      const [entry] = await api.scheduled.page(0, 1);
+      await redis.zrem(keys.schedule, entry!.value);
+      await redis.zadd(keys.dead, 1, entry!.value);
+      await api.queue('default').clear();
+      await api.dead.clear();
+      expect(await redis.exists(keys.queue('default'))).toBe(0);
+      expect(await redis.exists(keys.dead)).toBe(0);
+      expect(await redis.sismember(keys.queues, 'default')).toBe(0);
+      for (const args of [[0], [49], ['dead']])
+        expect((await c!.pushOutcome({ class: Sync, args })).pushed).toBe(true);
+      expect(dead.pushed).toBe(true);
+    } finally {
+      await api.close();
+    }
+  });
 });
 
 describe('limiters on a Redis Cluster', () => {

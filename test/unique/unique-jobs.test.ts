@@ -218,4 +218,37 @@ describe('unique jobs: the lock through the job’s life', () => {
       await api.close();
     }
   });
+
+  it("clearing a queue or a set (the dashboard's Delete all) releases the locks its jobs held, and no other", async () => {
+    const c = newClient();
+    const queued = await c.pushBulk({
+      class: Sync,
+      args: Array.from({ length: 2_500 }, (_, i) => [`q${i}`]),
+    });
+    expect(queued).toHaveLength(2_500);
+    await c.push({ class: Sync, args: ['elsewhere'], queue: 'other' });
+    await c.push({ class: Sync, args: ['retrying'], in: 60 });
+    await fixture.redis.rename('schedule', 'retry'); // as if it had failed: a retry holds its lock too
+    await c.push({ class: Sync, args: ['scheduled'], in: 60 });
+    await fixture.redis.zadd('dead', 1, JSON.stringify({ class: 'Sync', args: ['dead'], jid: 'not-unique' }));
+    const api = new SidepunchApi({ redis: fixture.server.url });
+    try {
+      await api.queue('default').clear();
+      expect(await fixture.redis.llen('queue:default')).toBe(0);
+      expect(await fixture.redis.sismember('queues', 'default')).toBe(0);
+      for (const args of [['q0'], ['q1249'], ['q2499']])
+        expect((await c.pushOutcome({ class: Sync, args })).pushed).toBe(true);
+      // the other queue's job keeps its lock
+      expect((await c.pushOutcome({ class: Sync, args: ['elsewhere'], queue: 'other' })).pushed).toBe(false);
+
+      await api.scheduled.clear();
+      expect((await c.pushOutcome({ class: Sync, args: ['scheduled'] })).pushed).toBe(true);
+      await api.retries.clear();
+      expect((await c.pushOutcome({ class: Sync, args: ['retrying'] })).pushed).toBe(true);
+      await api.dead.clear();
+      expect(await fixture.redis.exists('dead')).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
 });
