@@ -6,7 +6,8 @@
  *     for (const row of rows) await jobs.ImportRow.performAsync(row);
  *   });
  *
- *  1. the first jobs block saves the batch (its callbacks as ready payloads), with the block counted as open;
+ *  1. the first jobs block saves the batch (its callbacks as ready payloads), with the block counted as open; a block
+ *     started while that save is under way waits for it, then opens on the saved batch;
  *  2. every push inside the block (any client, any stub) carries the batch's `bid` and joins its pending members in
  *     the push's own MULTI, so no job can finish before it is counted;
  *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open;
@@ -73,6 +74,8 @@ export class BatchError extends Error {
 export class Batch implements BatchHandle {
   readonly bid: string;
   private saved: boolean;
+  /** The creation under way: blocks started meanwhile wait for it, then open on the saved batch. */
+  private creating?: Promise<void>;
 
   constructor(
     private readonly source: () => BatchSource,
@@ -86,15 +89,24 @@ export class Batch implements BatchHandle {
   async jobs<T>(block: () => T | Promise<T>): Promise<Awaited<T>> {
     const source = this.source();
     const store = source.batchStore();
-    if (this.saved) await store.open(this.bid);
-    else {
-      await store.create(this.describe(source.batchClock.now() / 1000));
-      this.saved = true;
-    }
+    await this.openBlock(source, store);
     try {
       return await inBatchScope(this.bid, async () => await block());
     } finally {
       await store.close(this.bid);
+    }
+  }
+
+  /** The first block saves the batch; any other (even one started while the save is under way) opens on it. */
+  private async openBlock(source: BatchSource, store: BatchStore): Promise<void> {
+    while (this.creating) await this.creating.catch(() => {});
+    if (this.saved) return store.open(this.bid);
+    this.creating = store.create(this.describe(source.batchClock.now() / 1000));
+    try {
+      await this.creating;
+      this.saved = true;
+    } finally {
+      this.creating = undefined;
     }
   }
 

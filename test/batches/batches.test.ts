@@ -135,6 +135,34 @@ describe('batches', () => {
     await settled(['OnComplete', 'OnSuccess']);
   });
 
+  it('two jobs blocks opened at once on a new batch both count: nothing fires before the second ends', async () => {
+    start();
+    const batch = newBatch(fixture.client, 'two blocks');
+    const api = new SidepunchApi({ redis: fixture.redis });
+    const first = batch.jobs(() =>
+      jobs.Item.performBulk([
+        ['ok', 1],
+        ['ok', 2],
+        ['ok', 3],
+      ]),
+    );
+    const second = batch.jobs(async () => {
+      await first;
+      // The first block's jobs have all run and been counted: the second block still holds the batch.
+      await expect.poll(async () => (await api.batches.get(batch.bid))?.pending, { timeout: 8000 }).toBe(0);
+      expect(await api.batches.get(batch.bid)).toMatchObject({ total: 3, open: 1 });
+      expect((await api.batches.get(batch.bid))?.successAt).toBeUndefined();
+      await jobs.Item.performBulk([
+        ['ok', 4],
+        ['ok', 5],
+      ]);
+    });
+    await Promise.all([first, second]);
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(fired('OnSuccess')[0]?.status).toMatchObject({ total: 5, pending: 0 });
+    expect(await api.batches.get(batch.bid)).toMatchObject({ total: 5, pending: 0, open: 0 });
+  });
+
   it('a job failing once: on-complete when it has failed, on-success after its retry succeeds', async () => {
     const { launcher, clock } = start();
     const batch = newBatch(fixture.client, 'one retry');
