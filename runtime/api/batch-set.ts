@@ -19,7 +19,7 @@ export interface BatchRecord {
   readonly failures: number;
   /** Those members (jids; `batch:<bid>` for a child batch), sorted. */
   readonly failedMembers: readonly string[];
-  /** Members that went to the dead set. */
+  /** Members that went to the dead set (a child batch: one of its jobs did). */
   readonly deadMembers: readonly string[];
   /** Jobs blocks running now: complete and success wait for them. */
   readonly open: number;

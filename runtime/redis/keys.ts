@@ -244,7 +244,7 @@ export class Keys {
     return `${this.batch(bid)}:failed`;
   }
 
-  /** SET: a batch's members that went to the dead set. */
+  /** SET: a batch's members that went to the dead set (a child batch: one of its jobs did). */
   batchDead(bid: string): string {
     return `${this.batch(bid)}:dead`;
   }

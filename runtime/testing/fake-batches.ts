@@ -63,6 +63,17 @@ export function joinMemoryBatch(bid: string, members: readonly string[]): void {
   found.total += members.length;
 }
 
+/** How a member counts: its outcome, a jobs block's end, or (from a child batch to its parent) a death inside it. */
+type MemberKind = BatchMemberOutcome | 'close' | 'child-death';
+
+/** What a batch passes on to its parent after a step: batch-settle.lua's check(). */
+interface StepResult {
+  /** 'success' or 'failure' once the batch has run to its end. */
+  readonly outcome?: 'success' | 'failure';
+  /** Its death event fired just now. */
+  readonly deathFired: boolean;
+}
+
 /** batch-settle.lua's rules; callbacks go where the mode sends jobs. */
 export async function settleMemoryBatch(
   bid: string,
@@ -71,15 +82,16 @@ export async function settleMemoryBatch(
   mode: Mode,
 ): Promise<void> {
   const due: JobPayload[] = [];
-  let next: { bid: string; member: string; kind: BatchMemberOutcome | 'close' } | undefined = {
-    bid,
-    member,
-    kind,
-  };
-  while (next) {
-    const outcome = step(next.bid, next.member, next.kind, due);
-    const parent: string | undefined = batches.get(next.bid)?.batch.parent;
-    next = outcome && parent ? { bid: parent, member: `batch:${next.bid}`, kind: outcome } : undefined;
+  let current = bid;
+  let result = step(bid, [[member, kind]], due);
+  while (result.outcome || result.deathFired) {
+    const parent = batches.get(current)?.batch.parent;
+    if (!parent) break;
+    const kinds: [string, MemberKind][] = [];
+    if (result.deathFired) kinds.push([`batch:${current}`, 'child-death']);
+    if (result.outcome) kinds.push([`batch:${current}`, result.outcome]);
+    current = parent;
+    result = step(parent, kinds, due);
   }
   for (const job of due) {
     if (mode === 'inline') await performJob(job, 'inline');
@@ -87,25 +99,35 @@ export async function settleMemoryBatch(
   }
 }
 
-function step(
-  bid: string,
-  member: string,
-  kind: BatchMemberOutcome | 'close',
-  due: JobPayload[],
-): BatchMemberOutcome | undefined {
-  const found = batches.get(bid);
-  if (!found) return undefined;
-  if (kind === 'close') found.open--;
-  else {
-    if (!found.pending.has(member)) return undefined;
-    if (kind === 'success') {
-      found.pending.delete(member);
-      found.failed.delete(member);
-    } else {
-      found.failed.add(member);
-      if (kind === 'death') found.dead.add(member);
-    }
+/** Counts one member's kind in a found batch; returns whether it changed anything. */
+function record(found: MemoryBatch, member: string, kind: MemberKind): boolean {
+  if (kind === 'close') {
+    found.open--;
+    return true;
   }
+  if (!found.pending.has(member)) return false;
+  if (kind === 'child-death') found.dead.add(member);
+  else if (kind === 'success') {
+    found.pending.delete(member);
+    found.failed.delete(member);
+  } else {
+    found.failed.add(member);
+    if (kind === 'death') found.dead.add(member);
+  }
+  return true;
+}
+
+function step(bid: string, members: readonly [string, MemberKind][], due: JobPayload[]): StepResult {
+  const found = batches.get(bid);
+  if (!found) return { deathFired: false };
+  let changed = false;
+  let died = false;
+  for (const [member, kind] of members) {
+    if (!record(found, member, kind)) continue;
+    changed = true;
+    if (kind === 'death' || kind === 'child-death') died = true;
+  }
+  if (!changed) return { deathFired: false };
   const now = Date.now() / 1000;
   const fire = (event: BatchEvent): boolean => {
     if (found.fired[event] !== undefined) return false;
@@ -124,13 +146,13 @@ function step(
     }
     return true;
   };
-  let outcome: BatchMemberOutcome | undefined;
-  if (kind === 'death' && fire('death')) outcome = 'death';
-  if (found.open > 0) return outcome;
+  const deathFired = died && fire('death');
+  if (found.open > 0) return { deathFired };
+  let outcome: StepResult['outcome'];
   if (found.pending.size === found.failed.size && fire('complete') && found.pending.size > 0)
-    outcome ??= 'failure';
+    outcome = 'failure';
   if (found.pending.size === 0 && fire('success')) outcome = 'success';
-  return outcome;
+  return { outcome, deathFired };
 }
 
 /** A batch as the testing modes hold it: for assertions in tests. */

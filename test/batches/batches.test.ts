@@ -17,6 +17,7 @@ let runtime: InProcessRuntime | undefined;
 let previousSource: ClientSource | undefined;
 
 afterEach(async () => {
+  letHeldFinish();
   await runtime?.stop();
   runtime = undefined;
   if (previousSource) setStubClient(previousSource);
@@ -51,6 +52,19 @@ class Dies {
     throw new Error('straight to the dead set');
   }
 }
+/** A job that runs until the test lets it finish. */
+let letHeldFinish: () => void = () => {};
+let heldGate = Promise.resolve();
+class Held {
+  async perform() {
+    await heldGate;
+  }
+}
+function holdJobs(): void {
+  heldGate = new Promise((resolve) => {
+    letHeldFinish = resolve;
+  });
+}
 function callback(name: string): WorkerClass {
   const cls = class {
     batchCallback?: BatchCallbackInfo;
@@ -68,6 +82,7 @@ const OnDeath = callback('OnDeath');
 const jobs = {
   Item: workerStub<['ok' | 'fail-once' | 'die' | 'grow', number]>('Item', { retry: 1 }),
   Dies: workerStub<[]>('Dies', { retry: 0 }),
+  Held: workerStub<[]>('Held'),
   OnComplete: workerStub<[string]>('OnComplete'),
   OnSuccess: workerStub<[string]>('OnSuccess'),
   OnDeath: workerStub<[string]>('OnDeath'),
@@ -79,7 +94,7 @@ function start(): InProcessRuntime {
   previousSource = setStubClient(() => fixture.client);
   runtime = startInProcess(
     fixture.server.url,
-    { Item, Dies, OnComplete, OnSuccess, OnDeath },
+    { Item, Dies, Held, OnComplete, OnSuccess, OnDeath },
     { concurrency: 10 },
   );
   return runtime;
@@ -238,6 +253,39 @@ describe('batches', () => {
     await runtime!.launcher.scheduler.tick();
     await settled(['OnComplete', 'OnComplete', 'OnSuccess', 'OnSuccess']);
     expect(fired('OnSuccess').map((run) => run.args[0])).toEqual(['child', 'parent']);
+  });
+
+  it('a death in a child batch is a death in its parent at once, and a failure there only when the child completes', async () => {
+    start();
+    holdJobs();
+    const parent = newBatch(fixture.client, 'parent');
+    const child = newBatch(fixture.client, 'child');
+    await parent.jobs(() =>
+      child.jobs(async () => {
+        await jobs.Dies.performAsync();
+        await jobs.Held.performAsync();
+      }),
+    );
+    await expect
+      .poll(
+        () =>
+          fired('OnDeath')
+            .map((run) => run.args[0])
+            .sort(),
+        { timeout: 8000 },
+      )
+      .toEqual(['child', 'parent']);
+    const api = new SidepunchApi({ redis: fixture.redis });
+    // The child still has a job running: it has not completed, so neither has the parent.
+    const waiting = await api.batches.get(parent.bid);
+    expect(waiting).toMatchObject({ pending: 1, failures: 0, deadMembers: [`batch:${child.bid}`] });
+    expect(waiting?.completeAt).toBeUndefined();
+    expect(fired('OnComplete')).toEqual([]);
+    letHeldFinish();
+    await settled(['OnDeath', 'OnDeath', 'OnComplete', 'OnComplete']);
+    expect(fired('OnComplete').map((run) => run.args[0])).toEqual(['child', 'parent']);
+    expect(fired('OnComplete')[1]?.status).toMatchObject({ total: 1, pending: 1, failures: 1 });
+    expect(await api.batches.get(parent.bid)).toMatchObject({ failedMembers: [`batch:${child.bid}`] });
   });
 
   it('a job run twice (a copy rescued while it still ran) is counted once', async () => {

@@ -111,6 +111,30 @@ describe('batches in fake mode', () => {
       'parent success total=3 pending=0 failures=0',
     ]);
   });
+
+  it('a death in a child batch is a death in its parent at once, and a failure there only when the child completes', async () => {
+    fake();
+    await withCallbacks('parent').jobs(() =>
+      withCallbacks('child').jobs(() =>
+        jobs.Part.performBulk([
+          ['throw', 1],
+          ['ok', 2],
+        ]),
+      ),
+    );
+    await expect(worker(jobs.Part).drain()).rejects.toThrow('part 1 fails');
+    const [parent, child] = fakeBatches();
+    expect(parent).toMatchObject({ description: 'parent', pending: 1, failures: 0 });
+    expect(Object.keys(parent!.fired)).toEqual(['death']);
+    expect(child).toMatchObject({ description: 'child', pending: 2, failures: 1 });
+    await drainAll();
+    expect(log.filter((line) => !line.startsWith('Part'))).toEqual([
+      'child death total=2 pending=2 failures=1',
+      'parent death total=1 pending=1 failures=0',
+      'child complete total=2 pending=1 failures=1',
+      'parent complete total=1 pending=1 failures=1',
+    ]);
+  });
 });
 
 describe('batches in inline mode', () => {

@@ -7,8 +7,9 @@
 --   success:  no jobs block open, and every member succeeded (pending = 0);
 --   death:    a member went to the dead set (the first one).
 -- A child batch is the member `batch:<bid>` of its parent: its success is a success there, its completion with
--- failures a failure, its death a death. Batches are refused on a Redis Cluster: the keys of a parent batch and of
--- the callback's queue are built here from prefixes.
+-- failures a failure. A death in the child is a death in the parent at once (its death event, the child in its dead
+-- set), but the child has not run to its end: it counts as failed there only when it completes. Batches are refused
+-- on a Redis Cluster: the keys of a parent batch and of the callback's queue are built here from prefixes.
 --
 -- KEYS[1]  the queues set
 -- ARGV[1]  the batch key prefix (`sidepunch:batch:`)
@@ -16,7 +17,8 @@
 -- ARGV[3]  now, epoch seconds as written in payloads (`enqueued_at` of the callback jobs)
 -- ARGV[4]  the bid
 -- ARGV[5…] pairs: the member (a jid, or '' with 'close'), then 'success', 'failure', 'death' or 'close' (a jobs
---          block ended); in the order the outcomes were written
+--          block ended); in the order the outcomes were written. ('child-death', a death inside a child batch, is
+--          only passed from a child to its parent here.)
 --
 -- Returns the events fired, as `<bid>:<event>`, the parents' included.
 local batchPrefix, queuePrefix, now = ARGV[1], ARGV[2], ARGV[3]
@@ -44,7 +46,11 @@ local function record(bid, member, kind)
   end
   local pendingKey = hash .. ':pending'
   if redis.call('SISMEMBER', pendingKey, member) == 0 then return false end -- succeeded already, or expired
-  if kind == 'success' then
+  if kind == 'child-death' then
+    local ttl = redis.call('TTL', hash)
+    redis.call('SADD', hash .. ':dead', member)
+    if ttl > 0 then redis.call('EXPIRE', hash .. ':dead', ttl) end
+  elseif kind == 'success' then
     redis.call('SREM', pendingKey, member)
     redis.call('SREM', hash .. ':failed', member)
   else
@@ -59,26 +65,27 @@ local function record(bid, member, kind)
   return true
 end
 
--- Fires what the batch's counts now call for; returns the kind its parent records for it, or nil.
+-- Fires what the batch's counts now call for. Returns what its parent records for it: the outcome ('success' or
+-- 'failure', once the batch has run to its end), or nil; and whether its death event fired just now.
 local function check(bid, died)
   local hash = batchPrefix .. bid
   local pending = redis.call('SCARD', hash .. ':pending')
   local failures = redis.call('SCARD', hash .. ':failed')
-  local outcome = nil
+  local outcome, deathFired = nil, false
   if died and redis.call('HSETNX', hash, 'death_at', now) == 1 then
     fire(bid, hash, 'death', pending, failures)
-    outcome = 'death'
+    deathFired = true
   end
-  if tonumber(redis.call('HGET', hash, 'open') or '0') > 0 then return outcome end
+  if tonumber(redis.call('HGET', hash, 'open') or '0') > 0 then return outcome, deathFired end
   if pending == failures and redis.call('HSETNX', hash, 'complete_at', now) == 1 then
     fire(bid, hash, 'complete', pending, failures)
-    if pending > 0 then outcome = outcome or 'failure' end
+    if pending > 0 then outcome = 'failure' end
   end
   if pending == 0 and redis.call('HSETNX', hash, 'success_at', now) == 1 then
     fire(bid, hash, 'success', pending, failures)
     outcome = 'success'
   end
-  return outcome
+  return outcome, deathFired
 end
 
 -- Every member first, then the conditions once: one check per call, not per job.
@@ -91,10 +98,16 @@ for i = 5, #ARGV, 2 do
   end
 end
 if not changed then return fired end
-local outcome = check(bid, died)
-while outcome do
+local outcome, deathFired = check(bid, died)
+while outcome or deathFired do
   local parent = redis.call('HGET', batchPrefix .. bid, 'parent')
-  if not parent or not record(parent, 'batch:' .. bid, outcome) then break end
-  bid, outcome = parent, check(parent, outcome == 'death')
+  if not parent then break end
+  local member = 'batch:' .. bid
+  local parentChanged = false
+  if deathFired and record(parent, member, 'child-death') then parentChanged = true end
+  if outcome and record(parent, member, outcome) then parentChanged = true end
+  if not parentChanged then break end
+  bid = parent
+  outcome, deathFired = check(parent, deathFired)
 end
 return fired
