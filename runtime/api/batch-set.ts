@@ -21,7 +21,7 @@ export interface BatchRecord {
   readonly failedMembers: readonly string[];
   /** Members that went to the dead set (a child batch: one of its jobs did). */
   readonly deadMembers: readonly string[];
-  /** Jobs blocks running now: complete and success wait for them. */
+  /** Jobs blocks running now (not those the batch's own jobs opened): complete and success wait for them. */
   readonly open: number;
   /** The batch this one is a member of. */
   readonly parent?: string;

@@ -8,7 +8,7 @@ import { existingBatch } from './batch.js';
 
 export function setBatchFields(worker: SidepunchWorker, job: Readonly<Record<string, unknown>>): void {
   const bid = batchIdOf(job);
-  if (bid !== undefined) worker.batch = existingBatch(bid);
+  if (bid !== undefined) worker.batch = existingBatch(bid, typeof job.jid === 'string' ? job.jid : undefined);
   const callback = batchCallbackOf(job);
   if (callback) worker.batchCallback = callback;
 }

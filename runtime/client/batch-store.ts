@@ -9,7 +9,7 @@ import { formatSeconds } from '../core/job.js';
 import type { Keys } from '../redis/keys.js';
 import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 import { withScripts } from '../redis/scripts.js';
-import { BatchError, type BatchStore, type NewBatch } from './batch.js';
+import { BatchError, type BatchStore, type BlockHold, type NewBatch } from './batch.js';
 
 /** Commands a MULTI or pipeline offers; what `joinBatch` queues on. */
 interface Commander {
@@ -57,8 +57,8 @@ export class RedisBatchStore implements BatchStore {
     return this.hold(() => this.save(batch));
   }
 
-  open(bid: string): Promise<void> {
-    return this.hold(() => this.reopen(bid));
+  open(bid: string, memberJid?: string): Promise<BlockHold> {
+    return this.hold(() => this.reopen(bid, memberJid));
   }
 
   close(bid: string): Promise<void> {
@@ -88,7 +88,7 @@ export class RedisBatchStore implements BatchStore {
     await execOrThrow(multi, `could not save batch ${batch.bid}`);
   }
 
-  private async reopen(bid: string): Promise<void> {
+  private async reopen(bid: string, memberJid = ''): Promise<BlockHold> {
     const { redis, keys } = this.connection();
     refuseOnCluster(redis);
     const opened = await withScripts(redis).sidepunchBatchOpen(
@@ -97,9 +97,11 @@ export class RedisBatchStore implements BatchStore {
       keys.batchFailed(bid),
       keys.batchDead(bid),
       BATCH_TTL_SECONDS,
+      memberJid,
     );
     if (opened === 0) throw new BatchError(`batch ${bid} does not exist (it expired, or was never saved)`);
     if (opened === -1) throw new BatchError(`batch ${bid} succeeded already: no job can join it`);
+    return opened === 2 ? 'held' : 'counted';
   }
 
   private async settleBlock(bid: string): Promise<void> {

@@ -10,7 +10,9 @@
  *     started while that save is under way waits for it, then opens on the saved batch;
  *  2. every push inside the block (any client, any stub) carries the batch's `bid` and joins its pending members in
  *     the push's own MULTI, so no job can finish before it is counted;
- *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open;
+ *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open.
+ *     A block a job of the batch opens (`this.batch.jobs`) is not counted: the job, pending until its outcome is
+ *     written after the block, holds the batch, so a process killed inside the block leaves nothing open;
  *  4. a batch created inside another's block (or inside a job of a batch) is one member of it.
  */
 import { type BatchEvent, type BatchHandle, currentBatchId, inBatchScope } from '../core/batch-scope.js';
@@ -51,12 +53,18 @@ export interface NewBatch {
   readonly callbacks: Partial<Record<BatchEvent, CallbackTemplate>>;
 }
 
+/**
+ * How a jobs block holds its batch: `counted` in the batch's open blocks (closed at the block's end), or `held` by
+ * the running job that opened it, a pending member of the batch whose outcome is written after the block ends.
+ */
+export type BlockHold = 'counted' | 'held';
+
 /** Where batches are kept: Redis (client/batch-store.ts), or memory in the testing modes. */
 export interface BatchStore {
   /** Saves a new batch with one jobs block open; in `parent`, it becomes one member. */
   create(batch: NewBatch): Promise<void>;
-  /** One more jobs block on a saved batch. */
-  open(bid: string): Promise<void>;
+  /** One more jobs block on a saved batch; `memberJid`: the running job that opens it, if it is one of the batch's. */
+  open(bid: string, memberJid?: string): Promise<BlockHold>;
   /** A jobs block ended: the batch may fire complete and success now. */
   close(bid: string): Promise<void>;
 }
@@ -77,10 +85,15 @@ export class Batch implements BatchHandle {
   /** The creation under way: blocks started meanwhile wait for it, then open on the saved batch. */
   private creating?: Promise<void>;
 
+  /**
+   * `existing`: the bid of a saved batch. `memberJid`: the job of that batch this handle is given to (its
+   * `this.batch`); its blocks are held by the job's own membership, so a crash inside one leaves nothing open.
+   */
   constructor(
     private readonly source: () => BatchSource,
     private readonly options: BatchOptions = {},
     existing?: string,
+    private readonly memberJid?: string,
   ) {
     this.bid = existing ?? newJid();
     this.saved = existing !== undefined;
@@ -89,22 +102,23 @@ export class Batch implements BatchHandle {
   async jobs<T>(block: () => T | Promise<T>): Promise<Awaited<T>> {
     const source = this.source();
     const store = source.batchStore();
-    await this.openBlock(source, store);
+    const hold = await this.openBlock(source, store);
     try {
       return await inBatchScope(this.bid, async () => await block());
     } finally {
-      await store.close(this.bid);
+      if (hold === 'counted') await store.close(this.bid);
     }
   }
 
   /** The first block saves the batch; any other (even one started while the save is under way) opens on it. */
-  private async openBlock(source: BatchSource, store: BatchStore): Promise<void> {
+  private async openBlock(source: BatchSource, store: BatchStore): Promise<BlockHold> {
     while (this.creating) await this.creating.catch(() => {});
-    if (this.saved) return store.open(this.bid);
+    if (this.saved) return store.open(this.bid, this.memberJid);
     this.creating = store.create(this.describe(source.batchClock.now() / 1000));
     try {
       await this.creating;
       this.saved = true;
+      return 'counted';
     } finally {
       this.creating = undefined;
     }
@@ -135,9 +149,9 @@ export function batch(options: BatchOptions = {}): Batch {
   return new Batch(defaultSource, options);
 }
 
-/** The batch a job belongs to, as its `this.batch`. */
-export function existingBatch(bid: string): Batch {
-  return new Batch(defaultSource, {}, bid);
+/** The batch a job belongs to, as its `this.batch` (`memberJid`: the job's jid). */
+export function existingBatch(bid: string, memberJid?: string): Batch {
+  return new Batch(defaultSource, {}, bid, memberJid);
 }
 
 function defaultSource(): BatchSource {

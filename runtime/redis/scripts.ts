@@ -165,13 +165,14 @@ declare module 'ioredis' {
     /** Resolves to the events fired, `<bid>:<event>`. */
     /** `queuesKey, batchPrefix, queuePrefix, now, bid, ...(member, 'success' | 'failure' | 'death' | 'close')` */
     sidepunchBatchSettle(queuesKey: string, ...args: string[]): Result<string[], Context>;
-    /** Resolves to 1 (open), 0 (no such batch), -1 (it succeeded already). */
+    /** Resolves to 1 (open), 2 (held by the running job's membership), 0 (no such batch), -1 (succeeded already). */
     sidepunchBatchOpen(
       batchKey: string,
       pendingKey: string,
       failedKey: string,
       deadKey: string,
       ttlSeconds: number,
+      memberJid: string,
     ): Result<number, Context>;
     /** `queuesKey, flowsKey, flowPrefix, queuePrefix, root, now, ttl, tree, parents, ...`; resolves to the leaves pushed. */
     sidepunchFlowPush(queuesKey: string, flowsKey: string, ...args: string[]): Result<number, Context>;

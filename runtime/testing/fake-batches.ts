@@ -3,7 +3,7 @@
  * A job pushed in a jobs block joins the batch; its run settles it (a job that throws is never retried here, so it
  * counts as gone to the dead set); each event fires once, its callback recorded (fake) or performed at once (inline).
  */
-import type { BatchStore, NewBatch } from '../client/batch.js';
+import type { BatchStore, BlockHold, NewBatch } from '../client/batch.js';
 import { BatchError } from '../client/batch.js';
 import type { BatchEvent, BatchMemberOutcome } from '../core/batch-scope.js';
 import type { JobPayload } from '../core/job.js';
@@ -43,12 +43,14 @@ export class MemoryBatchStore implements BatchStore {
     });
   }
 
-  async open(bid: string): Promise<void> {
+  async open(bid: string, memberJid?: string): Promise<BlockHold> {
     const found = batches.get(bid);
     if (!found) throw new BatchError(`batch ${bid} does not exist (it expired, or was never saved)`);
     if (found.fired.success !== undefined)
       throw new BatchError(`batch ${bid} succeeded already: no job can join it`);
+    if (memberJid !== undefined && found.pending.has(memberJid)) return 'held';
     found.open++;
+    return 'counted';
   }
 
   close(bid: string): Promise<void> {

@@ -2,7 +2,9 @@
  * The proofs issue #23 asks for, on real `sidepunch-run` processes, printing their figures:
  *  - a batch of 10,000 no-op jobs over four processes, 1% failing once then succeeding, one process killed -9
  *    mid-batch: on-complete and on-success each run exactly once, every job counted;
- *  - a batch with a job that dies: on-death once, on-complete once, on-success never.
+ *  - a batch with a job that dies: on-death once, on-complete once, on-success never;
+ *  - a process killed -9 inside a job's `this.batch.jobs` block: the job's rerun adds its jobs again, and on-complete
+ *    and on-success still run once each.
  */
 import { describe, expect, it } from 'vitest';
 import type { BatchCallbackInfo } from '../../runtime/core/batch-scope.js';
@@ -129,4 +131,39 @@ describe('batches across a fleet of real processes', () => {
     expect(names).toEqual(['complete', 'death']);
     expect(await fixture.redis.hexists(`sidepunch:batch:${batch.bid}`, 'success_at')).toBe(0);
   }, 20_000);
+
+  it('a process killed -9 inside a job adding to its own batch: complete and success still run once each', async () => {
+    const victim = fixture.run(FAST, { registry: REGISTRY });
+    await fleetUp(1);
+    const batch = fixture.client.batch({
+      description: 'grows, then its process dies',
+      onComplete: callback('complete'),
+      onSuccess: callback('success'),
+    });
+    await batch.jobs(() => fixture.client.push({ class: 'BatchGrow', args: [1] }));
+    await waitUntil(
+      'the job inside its block',
+      async () => (await fixture.redis.llen('probe:grow-inside')) > 0,
+      10_000,
+    );
+    expect(await victim.stop('SIGKILL')).toBe('SIGKILL');
+    // A second process rescues the job; its rerun adds its job again and leaves the block.
+    fixture.run(FAST, { registry: REGISTRY });
+    await waitUntil(
+      'the success callback',
+      async () => (await callbacks()).some(({ name }) => name === 'success'),
+      15_000,
+    );
+    await waitUntil('the fleet quiet', quiet, 5_000);
+    const ran = await callbacks();
+    const record = await fixture.redis.hgetall(`sidepunch:batch:${batch.bid}`);
+    console.log(
+      `batch whose job was killed -9 inside this.batch.jobs: callbacks ran ${ran.map(({ name }) => name).join(', ')}` +
+        ` (success status total ${ran.find(({ name }) => name === 'success')?.status.total}); open ${record.open}`,
+    );
+    expect(ran.map(({ name }) => name).sort()).toEqual(['complete', 'success']);
+    // The job, the item its killed run added, and the one its rerun added.
+    expect(ran.find(({ name }) => name === 'success')!.status).toMatchObject({ total: 3, pending: 0 });
+    expect(record.open).toBe('0');
+  }, 30_000);
 });
