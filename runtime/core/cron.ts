@@ -1,9 +1,10 @@
 /**
  * Cron expressions, read and stepped by croner (zero dependencies; time zones through Intl, so daylight-saving
- * changes follow the IANA database as Vixie cron users expect: a time skipped by a spring-forward runs once, right
- * after the change; a time repeated by a fall-back runs once, at its first occurrence; `*`-style fields keep firing
- * every real minute or hour). Accepted: 5 fields, or 6 with seconds first, and the `@hourly`-style macros.
- * Ticks are whole epoch seconds.
+ * changes follow the IANA database as Vixie cron users expect). An expression whose second, minute and hour fields
+ * hold no `*` and no step is a fixed time, lists and ranges included (croner's "no-wildcard" rule; its default
+ * counts only single values): a time skipped by a spring-forward runs once, right after the change; a time repeated
+ * by a fall-back runs once, at its first occurrence. Any other keeps firing every real minute or hour.
+ * Accepted: 5 fields, or 6 with seconds first, and the `@hourly`-style macros. Ticks are whole epoch seconds.
  */
 import { Cron } from 'croner';
 
@@ -84,7 +85,11 @@ export class CronSchedule {
     const problem =
       cronProblem(expression) ?? (tz === undefined ? undefined : { message: timeZoneProblem(tz) });
     if (problem?.message) throw new Error(`cron "${expression}": ${problem.message}`);
-    this.cron = new Cron(expression, { paused: true, ...(tz === undefined ? {} : { timezone: tz }) });
+    this.cron = new Cron(expression, {
+      paused: true,
+      fixedTimeRule: 'no-wildcard',
+      ...(tz === undefined ? {} : { timezone: tz }),
+    });
   }
 
   /** The first tick strictly after `afterSeconds`, or undefined when there is none (e.g. a date that never comes). */

@@ -123,6 +123,39 @@ describe('time zones and daylight saving', () => {
     ]);
   });
 
+  it('a list or range in the minute or hour field is a fixed time too: once on the fall-back day, once after the spring gap', () => {
+    const newYork = (iso: string) =>
+      new Date(iso).toLocaleString('en-US', { timeZone: 'America/New_York', timeZoneName: 'short' });
+    const fallDay = (cron: string) =>
+      ticks(new CronSchedule(cron, 'America/New_York'), '2026-11-01T04:00:00Z', '2026-11-01T20:00:00Z').map(
+        newYork,
+      );
+    const springDay = (cron: string) =>
+      ticks(new CronSchedule(cron, 'America/New_York'), '2026-03-08T05:00:00Z', '2026-03-08T20:00:00Z').map(
+        newYork,
+      );
+    // Fall back, 1 November 2026: 01:00–02:00 happens twice; each listed time runs at its first occurrence.
+    expect(fallDay('0,30 1 * * *')).toEqual(['11/1/2026, 1:00:00 AM EDT', '11/1/2026, 1:30:00 AM EDT']);
+    expect(fallDay('30 1,13 * * *')).toEqual(['11/1/2026, 1:30:00 AM EDT', '11/1/2026, 1:30:00 PM EST']);
+    expect(fallDay('30 1-2 * * *')).toEqual(['11/1/2026, 1:30:00 AM EDT', '11/1/2026, 2:30:00 AM EST']);
+    // Spring forward, 8 March 2026: 02:00–03:00 does not exist; the times in it run once, at 03:00.
+    expect(springDay('0,30 2 * * *')).toEqual(['3/8/2026, 3:00:00 AM EDT']);
+    expect(springDay('30 2,14 * * *')).toEqual(['3/8/2026, 3:00:00 AM EDT', '3/8/2026, 2:30:00 PM EDT']);
+    expect(springDay('30 1-2 * * *')).toEqual(['3/8/2026, 1:30:00 AM EST', '3/8/2026, 3:00:00 AM EDT']);
+  });
+
+  it('a `*` or a step in the minute or hour field keeps real time: both 01:xx hours on the fall-back day, none in the gap', () => {
+    const fall = new CronSchedule('*/30 1 * * *', 'America/New_York');
+    expect(ticks(fall, '2026-11-01T04:00:00Z', '2026-11-01T12:00:00Z')).toEqual([
+      '2026-11-01T05:00:00.000Z', // 01:00 EDT
+      '2026-11-01T05:30:00.000Z', // 01:30 EDT
+      '2026-11-01T06:00:00.000Z', // 01:00 EST
+      '2026-11-01T06:30:00.000Z', // 01:30 EST
+    ]);
+    const spring = new CronSchedule('0-30/15 2 * * *', 'America/New_York');
+    expect(ticks(spring, '2026-03-08T05:00:00Z', '2026-03-08T20:00:00Z')).toEqual([]);
+  });
+
   it('on both transition days, an hourly job runs once per real hour', () => {
     const hourly = new CronSchedule('0 * * * *', 'America/New_York');
     // Fall back: 25 real hours from midnight to midnight.

@@ -117,6 +117,40 @@ describe('periodic ticks, claimed by every process', () => {
       '2026-11-02T06:30:00.000Z',
     ]);
   });
+
+  it('a New York entry with a list or range runs each listed time once on both transition days', async () => {
+    /** The ticks one process enqueues minute by minute over `hours` from `fromMs`, in New York time. */
+    async function run(name: string, cron: string, fromMs: number, hours: number): Promise<string[]> {
+      const clock = new FakeClock(fromMs);
+      const process = start(clock, [probeEntry(name, cron, { tz: 'America/New_York', queue: name })]);
+      await process.enqueuer.begin();
+      for (let minute = 0; minute < hours * 60; minute++) {
+        clock.advance(60_000);
+        await process.enqueuer.tick();
+      }
+      return (await jobs(name)).map((job) =>
+        new Date(job.periodic.tick * 1000).toLocaleString('en-US', {
+          timeZone: 'America/New_York',
+          timeZoneName: 'short',
+        }),
+      );
+    }
+    const fallMidnight = Date.UTC(2026, 10, 1, 4); // 00:00 EDT, 1 November 2026
+    expect(await run('fall-list', '0,30 1 * * *', fallMidnight, 6)).toEqual([
+      '11/1/2026, 1:00:00 AM EDT',
+      '11/1/2026, 1:30:00 AM EDT',
+    ]);
+    const springMidnight = Date.UTC(2026, 2, 8, 5); // 00:00 EST, 8 March 2026
+    expect(await run('spring-list', '0,30 2 * * *', springMidnight, 6)).toEqual(['3/8/2026, 3:00:00 AM EDT']);
+    expect(await run('spring-hours', '30 2,14 * * *', springMidnight, 16)).toEqual([
+      '3/8/2026, 3:00:00 AM EDT',
+      '3/8/2026, 2:30:00 PM EDT',
+    ]);
+    expect(await run('spring-range', '30 1-2 * * *', springMidnight, 6)).toEqual([
+      '3/8/2026, 1:30:00 AM EST',
+      '3/8/2026, 3:00:00 AM EDT',
+    ]);
+  });
 });
 
 describe('ticks missed while no process ran', () => {
