@@ -110,7 +110,10 @@ export class PeriodicSet {
     yield* await this.all();
   }
 
-  /** No tick of it is enqueued until `resume`; deploys keep the flag. */
+  /**
+   * No tick of it is enqueued until `resume`, nor later: the ticks of the pause are never caught up. Deploys keep
+   * the flag.
+   */
   pause(name: string): Promise<void> {
     return this.setPaused(name, true);
   }
@@ -143,14 +146,27 @@ export class PeriodicSet {
     return jid;
   }
 
+  /**
+   * A resume passes the entry's latest tick at or before now: the ticks up to it passed while it was paused, and
+   * periodic-enqueue.lua then counts them as taken, so that no process enqueues them later (catching up
+   * `missed: 'last'` at start-up, or waking from a stall).
+   */
   private async setPaused(name: string, paused: boolean): Promise<void> {
     const { redis, keys, clock } = this.connection;
+    const now = clock.now() / 1000;
+    let latestTick: number | undefined;
+    if (!paused) {
+      const definition = await redis.hget(keys.periodic, name);
+      const entry = definition === null ? undefined : entryFromDefinition(definition);
+      latestTick = entry && scheduleOf(entry)?.latest(now);
+    }
     const done = await redis.sidepunchPeriodicPause(
       keys.periodic,
       keys.periodicState(name),
       name,
       paused ? '1' : '0',
-      clock.now() / 1000,
+      now,
+      latestTick ?? '',
     );
     if (done !== 1) throw new PeriodicEntryNotFound(name);
   }

@@ -157,8 +157,9 @@ export class Keys {
   }
 
   /**
-   * HASH per periodic entry: `last_tick` (epoch seconds), `last_jid`, `last_enqueued_at`, `paused`. Kept across
-   * deploys while the entry is declared; removed with it.
+   * HASH per periodic entry: `last_tick` (epoch seconds), `last_jid`, `last_enqueued_at`, `paused`,
+   * `paused_through` (the latest tick that passed while it was paused). Kept across deploys while the entry is
+   * declared; removed with it.
    */
   periodicState(name: string): string {
     return `${this.periodicStatePrefix}${name}`;

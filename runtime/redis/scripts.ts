@@ -121,6 +121,8 @@ declare module 'ioredis' {
       name: string,
       pause: '1' | '0',
       now: number,
+      /** On resume, the latest tick at or before now ('' for none). */
+      latestTick: number | '',
     ): Result<number, Context>;
     /** Resolves to 1 (pushed) or the jid holding the lock (dropped). */
     sidepunchUniquePush(

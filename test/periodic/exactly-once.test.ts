@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../runtime/core/clock.js';
 import type { PeriodicEntry } from '../../runtime/core/periodic.js';
+import { SidepunchApi } from '../../runtime/index.js';
 import { type PeriodicProcess, periodicProcess, probeEntry } from '../support/periodic-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -191,6 +192,53 @@ describe('ticks missed while no process ran', () => {
     expect(restarted[0]!.log() + restarted[1]!.log()).toMatch(
       /"minutely" missed its tick of 2026-11-29T12:11:00.000Z/,
     );
+  });
+
+  it("with missed: 'last', ticks that passed while the entry was paused are not caught up after it is resumed", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 5, 1, 5, 0, 0, 300));
+    const entry = probeEntry('daily', '0 6 * * *', { missed: 'last' });
+    const running = start(clock, [entry], 'host:1:running');
+    await running.enqueuer.begin();
+    const hours = async (process: PeriodicProcess, count: number) => {
+      for (let minute = 0; minute < count * 60; minute++) {
+        clock.advance(60_000);
+        await process.enqueuer.tick();
+      }
+    };
+    await hours(running, 2); // 06:00 on 1 June is enqueued
+    const api = new SidepunchApi({ redis: fixture.redis, clock });
+    await api.periodic.pause('daily');
+    await hours(running, 48); // 06:00 on 2 and 3 June pass while paused, a process running
+    await api.periodic.resume('daily'); // 07:00 on 3 June
+    running.close();
+    clock.advance(60_000); // a deploy: the next process starts a minute later
+    const redeployed = start(clock, [entry], 'host:2:redeployed');
+    await redeployed.enqueuer.begin();
+    expect((await jobs()).map((job) => new Date(job.periodic.tick * 1000).toISOString())).toEqual([
+      '2026-06-01T06:00:00.000Z',
+    ]);
+    expect(redeployed.log()).not.toMatch(/missed its tick/);
+  });
+
+  it("with missed: 'last', a tick paused while no process ran is not caught up; one missed after the resume is", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 29, 12, 0, 30));
+    const entry = probeEntry('minutely', '* * * * *', { missed: 'last' });
+    await runThenStopFor(entry, clock, 60_000); // 12:01 enqueued, then every process stops
+    const api = new SidepunchApi({ redis: fixture.redis, clock });
+    await api.periodic.pause('minutely');
+    clock.advance(10 * 60_000);
+    await api.periodic.resume('minutely'); // 12:12:30, still no process
+    const first = start(clock, [entry]);
+    await first.enqueuer.begin();
+    expect(await jobs()).toHaveLength(1);
+    first.close();
+    clock.advance(2 * 60_000); // 12:13 and 12:14 pass with the entry resumed and no process
+    const second = start(clock, [entry]);
+    await second.enqueuer.begin();
+    expect((await jobs()).map((job) => job.periodic.tick)).toEqual([
+      Date.UTC(2026, 10, 29, 12, 1) / 1000,
+      Date.UTC(2026, 10, 29, 12, 14) / 1000,
+    ]);
   });
 
   it("with missed: 'last', an entry that never ran has missed nothing", async () => {

@@ -1,7 +1,8 @@
 -- periodic-enqueue: claim one tick of a periodic entry and push its job, in one atomic step, so that however many
 -- processes try the same tick, exactly one job is pushed, and no tick is ever claimed without its job. A tick is
--- claimed only if it is later than the entry's last one, and only by a process whose definition of the entry is
--- the one stored (during a rolling deploy, the version that wrote the entry set last runs it).
+-- claimed only if it is later than the entry's last one and than the last tick that passed while it was paused
+-- (`paused_through`, periodic-pause.lua), and only by a process whose definition of the entry is the one stored
+-- (during a rolling deploy, the version that wrote the entry set last runs it).
 --
 -- KEYS[1]  the periodic definitions hash (sidepunch:periodic)
 -- KEYS[2]  the entry's state hash (sidepunch:periodic:<name>)
@@ -16,13 +17,13 @@
 -- ARGV[6]  the queue's name
 -- ARGV[7]  now, epoch seconds
 --
--- Returns 1 (pushed), 0 (this tick or a later one was claimed already), -1 (the stored definition differs, or the
--- entry is no longer declared), -2 (the entry is paused).
+-- Returns 1 (pushed), 0 (this tick or a later one was claimed already, or passed while the entry was paused), -1
+-- (the stored definition differs, or the entry is no longer declared), -2 (the entry is paused).
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return -1 end
 if redis.call('HEXISTS', KEYS[2], 'paused') == 1 then return -2 end
-local last = tonumber(redis.call('HGET', KEYS[2], 'last_tick') or '-1')
+local state = redis.call('HMGET', KEYS[2], 'last_tick', 'paused_through')
 local tick = tonumber(ARGV[3])
-if tick <= last then return 0 end
+if tick <= tonumber(state[1] or '-1') or tick <= tonumber(state[2] or '-1') then return 0 end
 redis.call('HSET', KEYS[2], 'last_tick', ARGV[3], 'last_jid', ARGV[5], 'last_enqueued_at', ARGV[7])
 if ARGV[4] ~= '' then
   redis.call('SADD', KEYS[3], ARGV[6])
