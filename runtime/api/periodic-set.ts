@@ -5,7 +5,12 @@
  */
 import { CronSchedule } from '../core/cron.js';
 import { newJid } from '../core/job.js';
-import { entryFromDefinition, type PeriodicEntry, periodicJob } from '../core/periodic.js';
+import {
+  entryFromDefinition,
+  type PeriodicEntry,
+  periodicJob,
+  periodicUniqueRule,
+} from '../core/periodic.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
 import type { ApiConnection } from './api-connection.js';
 
@@ -125,7 +130,7 @@ export class PeriodicSet {
   /**
    * Pushes one job of the entry now, paused or not, outside its schedule: its `periodic` field says
    * `manual: true`, with now as its tick. The entry's ticks are unchanged. Resolves to the jid (undefined when a
-   * client middleware stopped the push).
+   * client middleware stopped the push, or, for a unique entry, a pending job holds its lock).
    */
   async enqueueNow(name: string): Promise<string | undefined> {
     const { redis, keys, clock } = this.connection;
@@ -133,8 +138,7 @@ export class PeriodicSet {
     const entry = definition === null ? undefined : entryFromDefinition(definition);
     if (!entry) throw new PeriodicEntryNotFound(name);
     const now = clock.now() / 1000;
-    const jid = newJid();
-    let payload = periodicJob(entry, now, jid, now, true);
+    let payload = periodicJob(entry, now, newJid(), now, true);
     let queue = entry.options.queue ?? 'default';
     if (hasClientMiddleware()) {
       const through = await repushThroughMiddleware(payload, queue, redis, 'api');
@@ -142,8 +146,24 @@ export class PeriodicSet {
       ({ payload, queue } = through);
       if (payload === '') return undefined;
     }
+    const job = JSON.parse(payload) as { jid: string; unique_digest?: unknown };
+    const rule = periodicUniqueRule(entry);
+    if (rule && typeof job.unique_digest === 'string') {
+      // As the client pushes a unique job: its lock taken with the push, nothing pushed while another holds it.
+      const pushed = await redis.sidepunchUniquePush(
+        keys.uniqueLock(job.unique_digest),
+        keys.queues,
+        keys.queue(queue),
+        job.jid,
+        Math.ceil(rule.forSeconds * 1000),
+        queue,
+        '',
+        payload,
+      );
+      return pushed === 1 ? job.jid : undefined;
+    }
     await redis.multi().sadd(keys.queues, queue).lpush(keys.queue(queue), payload).exec();
-    return jid;
+    return job.jid;
   }
 
   /**

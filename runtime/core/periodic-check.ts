@@ -1,11 +1,13 @@
 /**
  * A registry's periodic entries checked once at start, so a bad one fails `sidepunch-run` with one clear line
  * rather than at its first tick: names unique, cron expressions and time zones valid, classes and arguments the
- * registry's own (sidepunch-gen checked all this at build time; a hand-written registry gets it here).
+ * registry's own (sidepunch-gen checked all this at build time; a hand-written registry gets it here), and no
+ * `debounce` (a debounced push waits to be replaced by the next; a tick's job is due at its tick).
  */
 import { cronProblem, timeZoneProblem } from './cron.js';
 import type { PeriodicEntry } from './periodic.js';
 import type { ArgsValidator } from './registry.js';
+import { uniqueProblem } from './unique.js';
 import type { WorkerClass } from './worker.js';
 
 export function periodicProblem(
@@ -39,6 +41,11 @@ export function periodicProblem(
     const queue = entry.options?.queue;
     if (queue !== undefined && (typeof queue !== 'string' || queue === ''))
       return `${named}: queue must be a non-empty string`;
+    const options = { ...workers[entry.className]!.sidepunchOptions, ...entry.options };
+    if (options.debounce !== undefined && options.debounce !== false)
+      return `${named}: ${entry.className} is debounced, and a periodic job cannot wait to be replaced; give the entry jobs.${entry.className}.set({ debounce: false })`;
+    const unique = options.unique === undefined ? undefined : uniqueProblem(options.unique);
+    if (unique) return `${named}: "unique" ${unique}`;
     const validator =
       validators && Object.hasOwn(validators, entry.className) ? validators[entry.className] : undefined;
     const wrong = validator?.(entry.args);

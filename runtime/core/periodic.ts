@@ -11,7 +11,8 @@
  */
 import type { WorkerStub } from '../client/stub.js';
 import { encodeJob } from './job.js';
-import type { WorkerOptions } from './worker.js';
+import { type UniqueRule, uniqueDigest, uniqueRuleOf } from './unique.js';
+import type { WorkerClass, WorkerOptions } from './worker.js';
 
 export interface PeriodicOptions {
   /** IANA time zone the cron fields are read in (default UTC). */
@@ -104,8 +105,30 @@ export function entryFromDefinition(text: string): PeriodicEntry | undefined {
 }
 
 /**
- * The job one tick of `entry` enqueues, as it goes onto its queue: the client's field order, the entry's options,
- * and `periodic: { name, tick }` (with `manual: true` for an "enqueue now", whose tick is its time).
+ * A registry's entries with each worker's own options (`sidepunchOptions`) under the entry's: a hand-written
+ * registry's `workerStub('X')` carries none, and the worker's queue and retry apply as they would to its pushes.
+ */
+export function periodicEntriesOf(registry: {
+  readonly workers: Readonly<Record<string, WorkerClass>>;
+  readonly periodic?: readonly PeriodicEntry[];
+}): readonly PeriodicEntry[] | undefined {
+  return registry.periodic?.map((entry) => {
+    const own = Object.hasOwn(registry.workers, entry.className)
+      ? registry.workers[entry.className]?.sidepunchOptions
+      : undefined;
+    return own ? { ...entry, options: { ...own, ...entry.options } } : entry;
+  });
+}
+
+/** The entry's unique rule, when its options make its jobs unique. */
+export function periodicUniqueRule(entry: PeriodicEntry): UniqueRule | undefined {
+  return uniqueRuleOf(entry.className, entry.options.unique);
+}
+
+/**
+ * The job one tick of `entry` enqueues, as the client would push it: the client's field order, the entry's options
+ * (`unique` as its wire fields, the digest its lock's; `limit` and `childDeath` left to the worker class, which the
+ * server reads), and `periodic: { name, tick }` (with `manual: true` for an "enqueue now", whose tick is its time).
  */
 export function periodicJob(
   entry: PeriodicEntry,
@@ -114,13 +137,28 @@ export function periodicJob(
   now: number,
   manual = false,
 ): string {
+  const {
+    unique: _unique,
+    debounce: _debounce,
+    limit: _limit,
+    childDeath: _childDeath,
+    ...options
+  } = entry.options;
+  const rule = periodicUniqueRule(entry);
   return encodeJob({
     retry: true,
     queue: 'default',
-    ...entry.options,
+    ...options,
     args: entry.args,
     class: entry.className,
     jid,
+    ...(rule
+      ? {
+          unique_for: rule.forSeconds,
+          unique_until: rule.until,
+          unique_digest: uniqueDigest(entry.className, options.queue ?? 'default', entry.args, rule.by),
+        }
+      : {}),
     created_at: now,
     enqueued_at: now,
     periodic: manual ? { name: entry.name, tick, manual: true } : { name: entry.name, tick },

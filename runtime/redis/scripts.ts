@@ -26,7 +26,9 @@ const SCRIPTS = {
   /** cluster mode: staged jobs → their queue, each at most once. */
   sidepunchEnqueueOnce: { file: 'enqueue-once.lua', keys: 2 },
   /** a periodic entry's tick → claimed, and its job → queue, exactly once across processes. */
-  sidepunchPeriodicEnqueue: { file: 'periodic-enqueue.lua', keys: 4 },
+  sidepunchPeriodicEnqueue: { file: 'periodic-enqueue.lua', keys: 5 },
+  /** a periodic tick's job held for client middleware → its queue, once. */
+  sidepunchPeriodicPush: { file: 'periodic-push.lua', keys: 4 },
   /** the declared periodic entries → the stored set (added, changed, removed). */
   sidepunchPeriodicSync: { file: 'periodic-sync.lua', keys: 2 },
   /** a declared periodic entry → paused or running. */
@@ -98,12 +100,13 @@ declare module 'ioredis' {
       markerTtlSeconds: number,
       ...payloads: string[]
     ): Result<number, Context>;
-    /** Resolves to 1 (pushed), 0 (taken), -1 (not the stored definition), -2 (paused): PeriodicClaim. */
+    /** Resolves to PeriodicClaim: 1 (pushed), 2 (held), 3 (duplicate), 0 (taken), -1 (not the stored definition), -2 (paused). */
     sidepunchPeriodicEnqueue(
       definitionsKey: string,
       stateKey: string,
       queuesKey: string,
       queueKey: string,
+      lockKey: string,
       name: string,
       definition: string,
       tick: number,
@@ -111,6 +114,20 @@ declare module 'ioredis' {
       jid: string,
       queue: string,
       now: number,
+      lockMs: number | '',
+      holder: string,
+    ): Result<number, Context>;
+    /** Resolves to PeriodicPush: 1 (pushed), 0 (no longer pending), -3 (stopped), 3 (duplicate). */
+    sidepunchPeriodicPush(
+      stateKey: string,
+      queuesKey: string,
+      queueKey: string,
+      lockKey: string,
+      claimedJid: string,
+      payload: string,
+      queue: string,
+      lockMs: number | '',
+      jid: string,
     ): Result<number, Context>;
     /** `definitionsKey, writerKey, writer, statePrefix, ...(name, definition)`; resolves to [added, changed, removed]. */
     sidepunchPeriodicSync(...args: string[]): Result<[number, number, number], Context>;

@@ -19,6 +19,7 @@ import { Deadline } from '../core/deadline.js';
 import { asLogger } from '../core/field-logger.js';
 import { guarded } from '../core/handlers.js';
 import { type Logger, runtimeLogger } from '../core/logger.js';
+import { periodicEntriesOf } from '../core/periodic.js';
 import { type Registry, RegistryError } from '../core/registry.js';
 import { describeError } from '../core/thrown-value.js';
 import { type ShutdownHook, serverConfiguration } from '../middleware/configure.js';
@@ -141,8 +142,8 @@ export class Launcher {
     );
     this.scheduler = new Scheduler(this.ctx, random);
     // On a Redis Cluster, boot() refuses the registry instead.
-    if (registry.periodic && !redis.isCluster)
-      this.periodic = new PeriodicEnqueuer(this.ctx, registry.periodic);
+    const periodic = periodicEntriesOf(registry);
+    if (periodic && !redis.isCluster) this.periodic = new PeriodicEnqueuer(this.ctx, periodic);
     this.rescuer = new Rescuer(this.ctx);
     this.suspects = new SuspectRunner(this.ctx, this.manager);
     this.watchdog = new FetchWatchdog(this.ctx, this.fetcher);

@@ -1,38 +1,58 @@
 /**
- * One tick of one periodic entry → its job, claimed and pushed by periodic-enqueue.lua in one step. The job is
- * built as the client builds one (the worker's options, then the entry's queue), carries `periodic: { name, tick }`
- * so it knows which run it is, and goes through client middleware like a scheduled job does.
+ * One tick of one periodic entry → its job, shaped as the client shapes a push of the entry's stub (the worker's
+ * options, then the entry's queue; a unique job's lock) and carrying `periodic: { name, tick }`.
+ *  1. Without client middleware: periodic-enqueue.lua claims the tick and pushes the job in one step.
+ *  2. With it: the claim holds the job as pending under this process's identity; only the process that won the
+ *     tick runs the chain, once, then periodic-push.lua pushes what it left (or nothing, if it stopped the push).
+ *  3. A job a claimer left pending (it died in between) is pushed by another process once the claimer's heartbeat
+ *     is gone (pushStranded), through that process's chain, and still once.
  */
-import { newJid } from '../core/job.js';
-import { type PeriodicEntry, periodicJob } from '../core/periodic.js';
+import { type PeriodicEntry, periodicJob, periodicUniqueRule } from '../core/periodic.js';
+import { describeError } from '../core/thrown-value.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
 import type { RuntimeContext } from './actor-context.js';
 
 /** periodic-enqueue.lua's replies. */
-export const PeriodicClaim = { Pushed: 1, Taken: 0, NotCurrent: -1, Paused: -2 } as const;
+export const PeriodicClaim = {
+  Pushed: 1,
+  Held: 2,
+  Duplicate: 3,
+  Taken: 0,
+  NotCurrent: -1,
+  Paused: -2,
+} as const;
 export type PeriodicClaimResult = (typeof PeriodicClaim)[keyof typeof PeriodicClaim];
 
+/** periodic-push.lua's replies. */
+export const PeriodicPush = { Pushed: 1, NotPending: 0, Stopped: -3, Duplicate: 3 } as const;
+export type PeriodicPushResult = (typeof PeriodicPush)[keyof typeof PeriodicPush];
+
+/** What became of a tick this process tried: its claim's reply, then the push's when the job was held. */
+export interface TickOutcome {
+  readonly result: PeriodicClaimResult | PeriodicPushResult;
+  readonly jid: string;
+  readonly pushed: boolean;
+}
+
+/** Claims `tick` for a job with `jid`. */
 export async function claimTick(
   ctx: RuntimeContext,
   entry: PeriodicEntry,
   definition: string,
   tick: number,
-): Promise<{ result: PeriodicClaimResult; jid: string }> {
-  const { redis, keys, clock } = ctx;
+  jid: string,
+): Promise<TickOutcome> {
+  const { redis, keys, clock, identity } = ctx;
   const now = clock.now() / 1000;
-  const jid = newJid();
-  let payload = periodicJob(entry, tick, jid, now);
-  let queue = entry.options.queue ?? 'default';
-  if (hasClientMiddleware()) {
-    const through = await repushThroughMiddleware(payload, queue, redis, 'periodic');
-    if ('reason' in through) throw new Error(`periodic entry "${entry.name}": ${through.reason}`);
-    ({ payload, queue } = through);
-  }
+  const payload = periodicJob(entry, tick, jid, now);
+  const queue = entry.options.queue ?? 'default';
+  const hold = hasClientMiddleware();
   const result = (await redis.sidepunchPeriodicEnqueue(
     keys.periodic,
     keys.periodicState(entry.name),
     keys.queues,
     keys.queue(queue),
+    keys.uniqueLock(digestOf(payload)),
     entry.name,
     definition,
     tick,
@@ -40,6 +60,55 @@ export async function claimTick(
     jid,
     queue,
     now,
+    lockMs(entry),
+    hold ? identity : '',
   )) as PeriodicClaimResult;
-  return { result, jid };
+  if (result !== PeriodicClaim.Held) return { result, jid, pushed: result === PeriodicClaim.Pushed };
+  return pushHeld(ctx, entry, jid, payload);
+}
+
+/** Runs the client chain on a held job, then pushes what it left, if it is still pending under `claimedJid`. */
+export async function pushHeld(
+  ctx: RuntimeContext,
+  entry: PeriodicEntry,
+  claimedJid: string,
+  held: string,
+): Promise<TickOutcome> {
+  const { redis, keys } = ctx;
+  // A middleware that throws or leaves a bad queue stops the push, as one that returns without `next` does: the
+  // tick stays used up, and the job is not left pending for another process to push through the same chain.
+  const through = await repushThroughMiddleware(held, queueOf(held), redis, 'periodic').catch(
+    (error: unknown) => ({ reason: describeError(error) }),
+  );
+  const failure = 'reason' in through ? through.reason : undefined;
+  const { payload, queue } = 'reason' in through ? { payload: '', queue: queueOf(held) } : through;
+  const pushedJid = payload === '' ? claimedJid : (JSON.parse(payload) as { jid: string }).jid;
+  const result = (await redis.sidepunchPeriodicPush(
+    keys.periodicState(entry.name),
+    keys.queues,
+    keys.queue(queue),
+    keys.uniqueLock(payload === '' ? '' : digestOf(payload)),
+    claimedJid,
+    payload,
+    queue,
+    lockMs(entry),
+    pushedJid,
+  )) as PeriodicPushResult;
+  if (failure !== undefined) throw new Error(`periodic entry "${entry.name}": ${failure}`);
+  return { result, jid: pushedJid, pushed: result === PeriodicPush.Pushed };
+}
+
+function lockMs(entry: PeriodicEntry): number | '' {
+  const rule = periodicUniqueRule(entry);
+  return rule ? Math.ceil(rule.forSeconds * 1000) : '';
+}
+
+function digestOf(payload: string): string {
+  const digest = (JSON.parse(payload) as { unique_digest?: unknown }).unique_digest;
+  return typeof digest === 'string' ? digest : '';
+}
+
+function queueOf(payload: string): string {
+  const queue = (JSON.parse(payload) as { queue?: unknown }).queue;
+  return typeof queue === 'string' && queue !== '' ? queue : 'default';
 }

@@ -6,14 +6,17 @@
  *     periodic-enqueue.lua: the first process to claim a tick pushes its job in the same atomic step, the others
  *     hear "taken". There is no leader, so no takeover time: a tick is missed only while no process runs;
  *  3. the timer wakes at the next tick of any entry (at most every few seconds, to check that the stored set is
- *     still this process's version, and to follow a clock that jumped).
+ *     still this process's version, to follow a clock that jumped and, with client middleware, to push the jobs
+ *     that a process claimed and died before pushing: pushStranded(), periodic-claim.ts).
  * Ticks before a process started are not its to enqueue: they were skipped (the default) or caught up in 1.
  */
 import { CronSchedule } from '../core/cron.js';
+import { newJid } from '../core/job.js';
 import type { PeriodicEntry } from '../core/periodic.js';
 import { describeError } from '../core/thrown-value.js';
+import { hasClientMiddleware } from '../middleware/stored-repush.js';
 import type { RuntimeContext } from './actor-context.js';
-import { claimTick, PeriodicClaim } from './periodic-claim.js';
+import { claimTick, pushHeld, type TickOutcome } from './periodic-claim.js';
 import { describe, PeriodicSync } from './periodic-sync.js';
 
 /** The longest sleep between two wake-ups. */
@@ -43,6 +46,8 @@ export class PeriodicEnqueuer {
   /** When start() was called: ticks after it are this process's, even if Redis answered only later. */
   private startedAt?: number;
   private failed = false;
+  /** The jids of the ticks this process claimed and is pushing: held for its client middleware, not stranded. */
+  private readonly pushing = new Set<string>();
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -77,6 +82,34 @@ export class PeriodicEnqueuer {
     return pushed.reduce((sum, count) => sum + count, 0);
   }
 
+  /**
+   * Pushes the jobs that a claim held for client middleware and its claimer never pushed: it died (its heartbeat
+   * is gone), or it is this process, whose push failed. Resolves to how many it pushed.
+   */
+  async pushStranded(): Promise<number> {
+    const { redis, keys, identity } = this.ctx;
+    const pipeline = redis.pipeline();
+    for (const { entry } of this.tracked)
+      pipeline.hmget(keys.periodicState(entry.name), 'pending_jid', 'pending_job', 'pending_by');
+    const replies = (await pipeline.exec()) ?? [];
+    let pushed = 0;
+    for (const [i, { entry }] of this.tracked.entries()) {
+      const [jid, job, claimer] = (replies[i]?.[1] ?? []) as (string | null)[];
+      if (!jid || !job || !claimer || this.pushing.has(jid)) continue;
+      if (claimer !== identity && (await redis.exists(keys.process(claimer))) === 1) continue;
+      const outcome = await pushHeld(this.ctx, entry, jid, job);
+      if (!outcome.pushed) continue;
+      pushed++;
+      const tick = (JSON.parse(job) as { periodic?: { tick?: number } }).periodic?.tick ?? 0;
+      this.ctx.logger.info(
+        `periodic: "${entry.name}": pushed the job of its tick of ${new Date(tick * 1000).toISOString()} that ${claimer} claimed and did not push`,
+        { jid: outcome.jid },
+      );
+      this.emitEnqueued(entry, tick, outcome);
+    }
+    return pushed;
+  }
+
   /** Rewrites the stored entry set if it is another version's whose writer is gone (periodic-sync.ts). */
   checkEntrySet(): Promise<boolean> {
     return this.sync.check();
@@ -107,6 +140,7 @@ export class PeriodicEnqueuer {
         this.running = this.guarded(async () => {
           if (!this.started) await this.begin();
           await this.checkEntrySet();
+          if (hasClientMiddleware()) await this.pushStranded();
           await this.tick();
         });
       },
@@ -157,18 +191,29 @@ export class PeriodicEnqueuer {
 
   private async claim(tracked: Tracked, tick: number): Promise<boolean> {
     const { entry, definition } = tracked;
-    const { result, jid } = await claimTick(this.ctx, entry, definition, tick);
-    if (result !== PeriodicClaim.Pushed) return false;
+    const jid = newJid();
+    this.pushing.add(jid);
+    let outcome: TickOutcome;
+    try {
+      outcome = await claimTick(this.ctx, entry, definition, tick, jid);
+    } finally {
+      this.pushing.delete(jid);
+    }
+    if (!outcome.pushed) return false;
     this.ctx.logger.debug(`periodic: enqueued "${entry.name}" for ${new Date(tick * 1000).toISOString()}`, {
-      jid,
+      jid: outcome.jid,
     });
+    this.emitEnqueued(entry, tick, outcome);
+    return true;
+  }
+
+  private emitEnqueued(entry: PeriodicEntry, tick: number, outcome: TickOutcome): void {
     this.ctx.events.emit('periodic:enqueued', {
       name: entry.name,
       tick,
-      jid,
+      jid: outcome.jid,
       className: entry.className,
     });
-    return true;
   }
 
   private nowSeconds(): number {
