@@ -158,9 +158,9 @@ export class Keys {
 
   /**
    * HASH per periodic entry: `last_tick` (epoch seconds), `last_jid`, `last_enqueued_at`, `paused`,
-   * `paused_through` (the latest tick that passed while it was paused), `pending_jid`, `pending_job`, `pending_by`
-   * (a job claimed and held for client middleware). Kept across deploys while the entry is declared; removed with
-   * it.
+   * `paused_through` (the latest tick that passed while it was paused), `pending_job:<jid>` and `pending_by:<jid>`
+   * (a job claimed and held for client middleware, and its claimer). Kept across deploys while the entry is
+   * declared; removed with it.
    */
   periodicState(name: string): string {
     return `${this.periodicStatePrefix}${name}`;

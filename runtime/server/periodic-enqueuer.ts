@@ -89,23 +89,23 @@ export class PeriodicEnqueuer {
   async pushStranded(): Promise<number> {
     const { redis, keys, identity } = this.ctx;
     const pipeline = redis.pipeline();
-    for (const { entry } of this.tracked)
-      pipeline.hmget(keys.periodicState(entry.name), 'pending_jid', 'pending_job', 'pending_by');
+    for (const { entry } of this.tracked) pipeline.hgetall(keys.periodicState(entry.name));
     const replies = (await pipeline.exec()) ?? [];
     let pushed = 0;
     for (const [i, { entry }] of this.tracked.entries()) {
-      const [jid, job, claimer] = (replies[i]?.[1] ?? []) as (string | null)[];
-      if (!jid || !job || !claimer || this.pushing.has(jid)) continue;
-      if (claimer !== identity && (await redis.exists(keys.process(claimer))) === 1) continue;
-      const outcome = await pushHeld(this.ctx, entry, jid, job);
-      if (!outcome.pushed) continue;
-      pushed++;
-      const tick = (JSON.parse(job) as { periodic?: { tick?: number } }).periodic?.tick ?? 0;
-      this.ctx.logger.info(
-        `periodic: "${entry.name}": pushed the job of its tick of ${new Date(tick * 1000).toISOString()} that ${claimer} claimed and did not push`,
-        { jid: outcome.jid },
-      );
-      this.emitEnqueued(entry, tick, outcome);
+      for (const { jid, job, claimer } of heldJobs((replies[i]?.[1] ?? {}) as Record<string, string>)) {
+        if (this.pushing.has(jid)) continue;
+        if (claimer !== identity && (await redis.exists(keys.process(claimer))) === 1) continue;
+        const outcome = await pushHeld(this.ctx, entry, jid, job);
+        if (!outcome.pushed) continue;
+        pushed++;
+        const tick = (JSON.parse(job) as { periodic?: { tick?: number } }).periodic?.tick ?? 0;
+        this.ctx.logger.info(
+          `periodic: "${entry.name}": pushed the job of its tick of ${new Date(tick * 1000).toISOString()} that ${claimer} claimed and did not push`,
+          { jid: outcome.jid },
+        );
+        this.emitEnqueued(entry, tick, outcome);
+      }
     }
     return pushed;
   }
@@ -219,4 +219,16 @@ export class PeriodicEnqueuer {
   private nowSeconds(): number {
     return Math.floor(this.ctx.clock.now() / 1000);
   }
+}
+
+/** The jobs an entry's state holds for client middleware (periodic-enqueue.lua): `pending_job:<jid>`, `pending_by:<jid>`. */
+function heldJobs(state: Record<string, string>): { jid: string; job: string; claimer: string }[] {
+  const held = [];
+  for (const [field, job] of Object.entries(state)) {
+    if (!field.startsWith('pending_job:')) continue;
+    const jid = field.slice('pending_job:'.length);
+    const claimer = state[`pending_by:${jid}`];
+    if (claimer) held.push({ jid, job, claimer });
+  }
+  return held;
 }

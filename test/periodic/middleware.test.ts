@@ -68,7 +68,7 @@ describe('client middleware on periodic jobs', () => {
     expect(await fixture.redis.llen('queue:default')).toBe(0);
     const state = await fixture.redis.hgetall('sidepunch:periodic:every-second');
     expect(Number(state.last_tick)).toBe(Math.floor(START / 1000) + 4);
-    expect(state.pending_jid).toBeUndefined();
+    expect(Object.keys(state).filter((field) => field.startsWith('pending'))).toEqual([]);
   });
 
   it('a process that dies between its claim and its push: another process pushes the job once its heartbeat is gone', async () => {
@@ -103,5 +103,40 @@ describe('client middleware on periodic jobs', () => {
     expect(survivor.log()).toMatch(
       /"every-minute": pushed the job of its tick of .* that host:1:doomed claimed/,
     );
+  });
+
+  it('a tick claimed while an earlier one is still held (its claimer died unnoticed) keeps both: each job is pushed once', async () => {
+    const clock = new FakeClock(START);
+    const entry = probeEntry('every-minute', '* * * * *');
+    let dying = true;
+    const reached = new Promise<void>((resolve) => {
+      clientMiddleware.add(async (_job, next) => {
+        if (dying) {
+          resolve();
+          return new Promise(() => {}); // killed here
+        }
+        await next();
+      });
+    });
+    const doomed = start(clock, [entry], 'host:1:doomed');
+    const survivor = start(clock, [entry], 'host:2:survivor');
+    await fixture.redis.hset('host:1:doomed', 'beat', '1');
+    await doomed.enqueuer.begin();
+    await survivor.enqueuer.begin();
+    clock.advance(60_000);
+    void doomed.enqueuer.tick();
+    await reached;
+    dying = false;
+    clock.advance(60_000); // the next tick comes before the doomed process's heartbeat expires
+    expect(await survivor.enqueuer.tick()).toBe(1);
+    await fixture.redis.del('host:1:doomed');
+    expect(await survivor.enqueuer.pushStranded()).toBe(1);
+    const ticks = (await fixture.redis.lrange('queue:default', 0, -1)).map(
+      (raw) => JSON.parse(raw).periodic.tick,
+    );
+    const minute = (m: number) => Date.UTC(2026, 5, 1, 12, m) / 1000;
+    expect(ticks.sort()).toEqual([minute(1), minute(2)]);
+    const state = await fixture.redis.hgetall('sidepunch:periodic:every-minute');
+    expect(Object.keys(state).filter((field) => field.startsWith('pending'))).toEqual([]);
   });
 });

@@ -5,8 +5,9 @@
 -- (during a rolling deploy, the version that wrote the entry set last runs it).
 -- A unique entry's job takes its lock in the same step (as unique-push.lua does); when a pending job holds it, the
 -- tick is claimed and nothing is pushed. With client middleware to run, the claimer asks to hold the job instead:
--- the claim records it as pending, under the claimer's identity, and periodic-push.lua pushes it once the chain
--- has run (or another process does, should the claimer die first).
+-- the claim records it as pending, under its jid with the claimer's identity, and periodic-push.lua pushes it once
+-- the chain has run (or another process does, should the claimer die first). Each held job has fields of its own,
+-- so a later tick claimed meanwhile (a slow chain, a claimer dead and not yet noticed) leaves it held.
 --
 -- KEYS[1]  the periodic definitions hash (sidepunch:periodic)
 -- KEYS[2]  the entry's state hash (sidepunch:periodic:<name>)
@@ -33,7 +34,7 @@ local tick = tonumber(ARGV[3])
 if tick <= tonumber(state[1] or '-1') or tick <= tonumber(state[2] or '-1') then return 0 end
 redis.call('HSET', KEYS[2], 'last_tick', ARGV[3], 'last_jid', ARGV[5], 'last_enqueued_at', ARGV[7])
 if ARGV[9] ~= '' then
-  redis.call('HSET', KEYS[2], 'pending_jid', ARGV[5], 'pending_job', ARGV[4], 'pending_by', ARGV[9])
+  redis.call('HSET', KEYS[2], 'pending_job:' .. ARGV[5], ARGV[4], 'pending_by:' .. ARGV[5], ARGV[9])
   return 2
 end
 if ARGV[8] ~= '' and not redis.call('SET', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[8]) then
