@@ -1,8 +1,9 @@
 /**
  * The in-flight check of a deploy (docs/deploys.md): which jobs already stored would the registry about to run
  * reject, and which must it upgrade (runtime/core/upgrade.ts)? Reads, and changes nothing:
- *  1. every queue in `queues`, the schedule and retry sets, and the in-progress and suspect lists of every queue
- *     for every registered process, a page at a time;
+ *  1. every queue in `queues`, the schedule and retry sets, the suspect lists, and every list a rescue could give
+ *     back (held-lists.ts: those of every process that recorded its queues, even one pruned from `processes`
+ *     after a crash), a page at a time;
  *  2. checks each job's arguments as the executor will (upgrade steps run on copies; nothing is written);
  *  3. groups the jobs that do not simply fit by class, verdict, the generation their arguments have and the
  *     reason, with where they are and a few jids.
@@ -13,6 +14,7 @@
 import type { Registry } from '../core/registry.js';
 import { lookupWorker } from '../core/registry.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
+import { heldLists, recordedQueues } from '../redis/held-lists.js';
 import type { ApiConnection } from './api-connection.js';
 import { scanSetMembers } from './paging.js';
 
@@ -24,7 +26,10 @@ export interface InFlightGroup {
   /** Why they are rejected, or which step upgrades them. */
   readonly reason: string;
   readonly count: number;
-  /** How many are in each place: `queue:default`, `schedule`, `retry`, `in-progress:default`. */
+  /**
+   * How many are in each place: `queue:default`, `schedule`, `retry`, `in-progress:default` (a process's lists or
+   * the suspects of `default`), `promoting:retry` (a cluster's move to a queue, half done).
+   */
   readonly where: Readonly<Record<string, number>>;
   /** The first few jids, to look them up. */
   readonly jids: readonly string[];
@@ -112,15 +117,24 @@ export async function checkInFlight(connection: ApiConnection, registry: Registr
       if (values.length < PAGE) break;
     }
   }
-  const identities = (await scanSetMembers(redis, keys.processes)).sort();
-  for (const queue of queues) {
-    for (const identity of identities) {
-      await readList(connection, keys.inProgress(identity, queue), (value) =>
-        check(value, `in-progress:${queue}`),
-      );
+  // Every list a rescue could put back on a queue (held-lists.ts): those of processes still recorded, pruned from
+  // `processes` or not, and of registered processes without a record (their lists of every queue).
+  const recorded = await recordedQueues(redis, keys);
+  for (const identity of await scanSetMembers(redis, keys.processes))
+    if (!recorded.has(identity)) recorded.set(identity, queues);
+  const suspectQueues = new Set(queues);
+  for (const identity of [...recorded.keys()].sort()) {
+    const held = heldLists(keys, identity, recorded.get(identity) ?? []);
+    for (const { queue, alone, claimed, inProgress } of held.queues) {
+      suspectQueues.add(queue);
+      for (const list of [alone, claimed, inProgress])
+        await readList(connection, list, (value) => check(value, `in-progress:${queue}`));
     }
-    await readList(connection, keys.suspects(queue), (value) => check(value, `in-progress:${queue}`));
+    for (const { set, list } of held.promoting)
+      await readList(connection, list, (value) => check(value, `promoting:${set}`));
   }
+  for (const queue of [...suspectQueues].sort())
+    await readList(connection, keys.suspects(queue), (value) => check(value, `in-progress:${queue}`));
   const sorted = [...groups.values()]
     .map(({ group, count, where, jids }) => ({ ...group, count, where, jids }))
     .sort(

@@ -16,6 +16,7 @@
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { patchJob } from '../core/job-patch.js';
 import { describeError } from '../core/thrown-value.js';
+import { type HeldLists, heldLists, recordedQueues } from '../redis/held-lists.js';
 import { isCluster } from '../redis/redis-connection.js';
 import { SlotBatch } from '../redis/slot-batch.js';
 import type { RuntimeContext } from './actor-context.js';
@@ -60,14 +61,13 @@ export class Rescuer {
 
   private async rescueAll(): Promise<number> {
     const { redis, keys, identity } = this.ctx;
-    const recorded = await redis.hgetall(keys.processQueues);
     let rescued = 0;
-    for (const [other, queuesJson] of Object.entries(recorded)) {
+    for (const [other, queues] of await recordedQueues(redis, keys)) {
       if (other === identity || (await this.isAlive(other))) continue;
       const lock = new RescueLock(this.ctx, other);
       if (!(await lock.acquire()) && !(await this.takeOverFromDead(lock))) continue;
       try {
-        rescued += await this.rescue(other, parseQueues(queuesJson));
+        rescued += await this.rescue(heldLists(keys, other, queues));
       } catch (error) {
         this.ctx.logger.warn(`could not rescue the jobs of dead process ${other}: ${describeError(error)}`);
       } finally {
@@ -97,29 +97,26 @@ export class Rescuer {
     return false;
   }
 
-  private async rescue(dead: string, queues: readonly string[]): Promise<number> {
+  private async rescue(held: HeldLists): Promise<number> {
     const { redis, keys, logger } = this.ctx;
+    const dead = held.identity;
     let rescued = 0;
     let diedAlone = false;
-    for (const queue of queues) {
-      const alone = keys.suspectAlone(dead, queue);
+    for (const { queue, alone, claimed } of held.queues) {
       if ((await redis.llen(alone)) > 0) {
         diedAlone = true;
         rescued += await this.rescueList(dead, queue, alone, 'alone');
       }
       // Claimed, never started: back to the suspects, uncounted.
-      rescued += await redis.sidepunchRequeue(keys.suspectClaimed(dead, queue), keys.suspects(queue));
+      rescued += await redis.sidepunchRequeue(claimed, keys.suspects(queue));
     }
-    for (const queue of queues) {
-      const inProgress = keys.inProgress(dead, queue);
+    for (const { queue, inProgress } of held.queues) {
       rescued += diedAlone
         ? await redis.sidepunchRequeue(inProgress, keys.queue(queue))
         : await this.rescueList(dead, queue, inProgress, 'shared');
     }
     if (this.staged) {
-      for (const setKey of [keys.schedule, keys.retry]) {
-        rescued += await this.staged.finish(keys.promoting(setKey, dead));
-      }
+      for (const { list } of held.promoting) rescued += await this.staged.finish(list);
     }
     // Only once every list is empty: a rescuer that died half-way leaves the record for the next one. The dead
     // process also leaves the processes set, as Sidekiq's readers prune it.
@@ -177,14 +174,5 @@ export class Rescuer {
     for (const raw of poison) batch.on(list).lrem(list, -1, raw);
     await batch.exec();
     logger.error(`moved ${poison.length} poison-pill job(s) to the dead set: ${message}`);
-  }
-}
-
-function parseQueues(json: string): string[] {
-  try {
-    const queues = JSON.parse(json);
-    return Array.isArray(queues) ? queues.filter((queue): queue is string => typeof queue === 'string') : [];
-  } catch {
-    return [];
   }
 }

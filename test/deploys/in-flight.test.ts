@@ -1,6 +1,6 @@
 /**
  * The in-flight check (api.checkInFlight, `sidepunch-run check`): every place a stored job can wait is read —
- * queues, the scheduled and retry sets, the in-progress lists of registered processes — each job is classed as
+ * queues, the scheduled and retry sets, every list a rescue could give back — each job is classed as
  * its registry would class it, and nothing in Redis changes. The command: usage errors in one line.
  */
 import { spawnSync } from 'node:child_process';
@@ -119,6 +119,37 @@ describe('the in-flight check', () => {
       },
     ]);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('reads every list the rescuer would give back: a crashed process pruned from the process set, its suspects, its half-done moves', async () => {
+    const { redis } = fixture;
+    // A process killed -9 whose heartbeat expired: a reader pruned it from `processes` (as Sidekiq's do), but its
+    // record of queues remains, and the rescuer of the next deploy gives its lists back to their queues.
+    const dead = 'host:2:crashed';
+    await redis.sadd('queues', 'mail');
+    await redis.hset('sidepunch:process-queues', dead, '["mail"]');
+    await redis.lpush(
+      `sidepunch:in-progress:{queue:mail}:${dead}`,
+      job('Strict', ['a'], 'p1'),
+      job('Strict', ['b'], 'p2'),
+    );
+    await redis.lpush(`sidepunch:suspect-alone:{queue:mail}:${dead}`, job('Strict', ['c'], 'a1'));
+    await redis.lpush(`sidepunch:suspect-claimed:{queue:mail}:${dead}`, job('Strict', ['d'], 'c1'));
+    await redis.lpush('sidepunch:suspects:{queue:mail}', job('Strict', ['e'], 's1'));
+    await redis.lpush(`sidepunch:promoting:{retry}:${dead}`, job('Strict', ['f'], 'm1'));
+    await redis.lpush(`sidepunch:promoting:{schedule}:${dead}`, job('Strict', ['g'], 'm2'));
+
+    const api = new SidepunchApi({ redis: fixture.server.url });
+    const report = await api.checkInFlight(registry);
+    await api.close();
+
+    expect(report).toMatchObject({ checked: 7, reject: 7 });
+    expect(report.groups).toHaveLength(1);
+    expect(report.groups[0]).toMatchObject({
+      className: 'Strict',
+      count: 7,
+      where: { 'in-progress:mail': 5, 'promoting:retry': 1, 'promoting:schedule': 1 },
+    });
   });
 
   dist.it('sidepunch-run check: a bad command line or registry is one line', () => {
