@@ -61,7 +61,13 @@ export const UNPERFORMABLE = {
 export type Outcome =
   /** `result`: for a workflow's child, what perform returned, as JSON. */
   | { readonly kind: 'done'; readonly job: JobPayload; readonly result?: string }
-  | { readonly kind: 'failed'; readonly job: JobPayload; readonly error: unknown }
+  /** `upgradedArgs`: the arguments an upgrade step gave the job (upgrade.ts), which its retry or dead entry stores. */
+  | {
+      readonly kind: 'failed';
+      readonly job: JobPayload;
+      readonly error: unknown;
+      readonly upgradedArgs?: readonly unknown[];
+    }
   /** Stopped by shutdown: left in the in-progress list, to go back to its queue unchanged. */
   | { readonly kind: 'interrupted' }
   /** Not run: over its worker's limit (job-limits.ts); rescheduled for `at`, its retry count untouched. */
@@ -124,13 +130,18 @@ export class Executor {
       return this.unperformable(unit, UNPERFORMABLE.invalidArguments, reason, job);
     }
     if (verdict.kind === 'upgraded') {
-      // An ordinary job from here on: a retry stores the upgraded arguments.
+      // An ordinary job from here on: a retry or the dead set stores the upgraded arguments.
       job = { ...job, args: verdict.args };
       this.ctx.logger.debug(`arguments upgraded from generation ${verdict.from}`, {
         class: job.class,
         jid: job.jid ?? '',
       });
+      return withUpgradedArgs(this.run(running, job, workerClass), verdict.args);
     }
+    return this.run(running, job, workerClass);
+  }
+
+  private run(running: RunningJob, job: JobPayload, workerClass: WorkerClass): Outcome | Promise<Outcome> {
     const flow = flowFieldsOf(job);
     // Nothing waited for since the manager read the clock: the job's elapsed time counts from its start.
     if (JobLimits.unlimited(workerClass) && job.unique_until !== 'start' && !flow?.isParent)
@@ -348,6 +359,15 @@ export class Executor {
     this.ctx.events.emit('job:unperformable', { raw: unit.raw, queue: unit.queue, reason });
     return { kind: 'unperformable', errorClass, reason, object };
   }
+}
+
+/** A failure of a job whose arguments were upgraded carries them, for its retry or dead entry. */
+function withUpgradedArgs(
+  outcome: Outcome | Promise<Outcome>,
+  upgradedArgs: readonly unknown[],
+): Outcome | Promise<Outcome> {
+  const carry = (ended: Outcome): Outcome => (ended.kind === 'failed' ? { ...ended, upgradedArgs } : ended);
+  return isThenable(outcome) ? outcome.then(carry) : carry(outcome);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -69,10 +69,15 @@ export class JobRetry {
     if (outcome.kind === 'over-limit')
       return { kind: 'reschedule', payload: unit.stored, at: outcome.at, limiter: outcome.limiter };
     if (outcome.kind === 'unperformable') return this.unperformable(unit, outcome);
-    return this.failed(unit, outcome.job, outcome.error);
+    return this.failed(unit, outcome.job, outcome.error, outcome.upgradedArgs);
   }
 
-  private async failed(unit: UnitOfWork, job: JobPayload, error: unknown): Promise<Disposition> {
+  private async failed(
+    unit: UnitOfWork,
+    job: JobPayload,
+    error: unknown,
+    upgradedArgs: readonly unknown[] | undefined,
+  ): Promise<Disposition> {
     const { logger, clock, config } = this.ctx;
     await notifyError(error, { job, queue: unit.queue }, logger);
     const workerClass = lookupWorker(this.registry, job.class);
@@ -93,6 +98,9 @@ export class JobRetry {
       error_class: thrown.errorClass,
       ...(first ? { failed_at: now } : { retried_at: now }),
       retry_count: count,
+      // Upgraded (upgrade.ts): an ordinary job of the current generation from now on. Otherwise the arguments
+      // keep every byte.
+      ...(upgradedArgs ? { args: upgradedArgs } : {}),
     };
     const backtrace = backtraceLines(error, job.backtrace);
     if (backtrace) fields.error_backtrace = deflateSync(JSON.stringify(backtrace)).toString('base64');

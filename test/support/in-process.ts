@@ -2,6 +2,7 @@
 
 import { FakeClock } from '../../runtime/core/clock.js';
 import { LineLogger } from '../../runtime/core/logger.js';
+import type { Registry } from '../../runtime/core/registry.js';
 import type { WorkerClass } from '../../runtime/core/worker.js';
 import type { ConfigureServer } from '../../runtime/middleware/configure.js';
 import type { RuntimeEventMap } from '../../runtime/server/events.js';
@@ -40,6 +41,9 @@ export function startInProcess(
     executionMetrics?: string;
     /** How long a success may wait to share a write (completer.ts step 6). */
     lingerMs?: number;
+    /** The generated validators and argument generations a built registry carries (docs/deploys.md). */
+    validators?: Registry['validators'];
+    generations?: Registry['generations'];
   } = {},
 ): InProcessRuntime {
   const clock = options.clock ?? new FakeClock(Date.UTC(2026, 10, 28, 12, 0, 0));
@@ -58,7 +62,12 @@ export function startInProcess(
   );
   let text = '';
   const logger = new LineLogger('info', { write: (chunk: string) => (text += chunk) }, () => clock.now());
-  const registry = { workers, configureServer: options.configureServer };
+  const registry: Registry = {
+    workers,
+    configureServer: options.configureServer,
+    validators: options.validators,
+    generations: options.generations,
+  };
   const launcher = new Launcher(config, registry, {
     clock,
     logger,
