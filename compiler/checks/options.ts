@@ -26,6 +26,12 @@ const strings: Validate = (value) =>
   Array.isArray(value) && value.every((item) => typeof item === 'string')
     ? undefined
     : 'must be an array of strings';
+/** Sidekiq refuses more: `retry_for` is a relative time, not a date. */
+const MAX_RETRY_FOR = 1_000_000_000;
+const retryFor: Validate = (value) =>
+  typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= MAX_RETRY_FOR
+    ? undefined
+    : 'must be a whole number of seconds from 1 to 1000000000 (how long after its first failure a job is still retried)';
 const positive: Validate = (value) =>
   typeof value === 'number' && value > 0 ? undefined : 'must be a number of seconds > 0';
 
@@ -34,6 +40,7 @@ export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['queue', nonEmptyString],
   ['retry', booleanOrCount],
   ['retry_queue', nonEmptyString],
+  ['retry_for', retryFor],
   ['dead', boolean],
   ['backtrace', booleanOrCount],
   ['tags', strings],

@@ -20,6 +20,11 @@ export interface WorkerOptions {
   readonly retry?: boolean | number;
   /** Queue for retries, when not the job's own queue. */
   readonly retry_queue?: string;
+  /**
+   * Sidekiq 7.2+'s `retry_for`: seconds after its first failure past which a failing job is not retried but dies
+   * (its retries run out then, or at `retry`'s count, whichever comes first).
+   */
+  readonly retry_for?: number;
   /** `false`: a job whose retries are exhausted is discarded instead of going to the dead set. */
   readonly dead?: boolean;
   /** Store the error's backtrace with a retry: `true` for all lines or the number of lines. */

@@ -5,15 +5,16 @@
  *  2. failure: tell the error handlers; `retry` falsy (payload, else the class option): drop it, only counted;
  *  3. otherwise add Sidekiq's error fields (`retry_count` 0 first, then +1; `failed_at` first, `retried_at` after;
  *     `error_class`, `error_message`, `error_backtrace` when asked) by editing the payload text in place;
- *  4. while `retry_count` < max (the integer `retry`, else 25): retry after `count⁴ + 15 + rand(10)·(count + 1)`
- *     seconds, or `sidepunchRetryIn`'s seconds plus the same jitter; its 'discard' drops, its 'kill' exhausts;
+ *  4. while `retry_count` < max (the integer `retry`, else 25) and, with `retry_for`, no more than that many seconds
+ *     have passed since `failed_at` (Sidekiq 7.2+): retry after `count⁴ + 15 + rand(10)·(count + 1)` seconds, or
+ *     `sidepunchRetryIn`'s seconds plus the same jitter; its 'discard' drops, its 'kill' exhausts;
  *  5. exhausted: `sidepunchRetriesExhausted` once, the death handlers, then the dead set unless `dead: false`;
  *  6. unperformable payloads (not JSON, rejected arguments) die at once, with their reason; an unknown class is a
  *     failure like any other (Sidekiq's NameError), so another process of the fleet can perform it on retry.
  */
 import { deflateSync } from 'node:zlib';
 import { guarded, notifyDeath, notifyError } from '../core/handlers.js';
-import type { JobPayload } from '../core/job.js';
+import { type JobPayload, toEpochSeconds } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, describeThrown, stackFrames } from '../core/thrown-value.js';
@@ -106,7 +107,9 @@ export class JobRetry {
     if (backtrace) fields.error_backtrace = deflateSync(JSON.stringify(backtrace)).toString('base64');
     const payload = patchJob(unit.raw, fields);
 
-    const delay = count < max ? this.delayFor(workerClass, count, error) : 'kill';
+    const failedAt = first ? now : toEpochSeconds(job.failed_at);
+    const retrying = count < max && !pastRetryFor(job.retry_for, failedAt, now);
+    const delay = retrying ? this.delayFor(workerClass, count, error) : 'kill';
     if (delay === 'discard') {
       logger.info(`discarded by ${job.class}.sidepunchRetryIn`, { class: job.class, jid: job.jid });
       return { kind: 'ack', failed: true };
@@ -167,6 +170,11 @@ export class JobRetry {
     if (outcome.object.failed_at === undefined) fields.failed_at = this.ctx.clock.now() / 1000;
     return { kind: 'kill', payload: patchJob(unit.raw, fields), counted: true };
   }
+}
+
+/** Sidekiq 7.2+'s `retry_for`: more than that many seconds since the first failure, and the job is exhausted. */
+function pastRetryFor(retryFor: unknown, failedAt: number | undefined, now: number): boolean {
+  return typeof retryFor === 'number' && failedAt !== undefined && failedAt + retryFor < now;
 }
 
 /** The stack's frames, all of them for `backtrace: true`, the first N for a number; none otherwise. */

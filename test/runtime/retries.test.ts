@@ -162,6 +162,38 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     expect(await fixture.redis.zcard('retry')).toBe(0);
   });
 
+  it('a job with retry_for is dead once that long has passed since its first failure, as in Sidekiq 7.2+', async () => {
+    const exhausted: string[] = [];
+    const Bounded = flaky('Bounded', 99, { retry_for: 60 }) as any;
+    Bounded.sidepunchRetriesExhausted = (job: any) => exhausted.push(job.jid);
+    const { clock, launcher, next } = start({ Bounded });
+    const t0 = clock.now() / 1000;
+    let written = next('complete:flushed');
+    const jid = await client.push({ class: Bounded, args: ['b'] });
+    await written;
+    let [entry] = await retryEntries();
+    expect(entry!.job).toMatchObject({ jid, retry_for: 60, retry_count: 0, failed_at: t0 });
+
+    // Within the 60 s since the first failure: retried.
+    clock.set(entry!.score * 1000);
+    written = next('complete:flushed');
+    expect(await launcher.scheduler.tick()).toBe(1);
+    await written;
+    [entry] = await retryEntries();
+    expect(entry!.job).toMatchObject({ jid, retry_count: 1, failed_at: t0 });
+
+    // An hour after it: dead at the next failure, though retries remain.
+    clock.set((t0 + 3600) * 1000);
+    written = next('complete:flushed');
+    expect(await launcher.scheduler.tick()).toBe(1);
+    await written;
+    expect(runs).toHaveLength(3);
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    expect(exhausted).toEqual([jid]);
+    const [dead] = await fixture.redis.zrange('dead', 0, -1);
+    expect(JSON.parse(dead!)).toMatchObject({ jid, retry_count: 2, failed_at: t0, retry_for: 60 });
+  });
+
   it('honours sidepunchRetryIn: seconds, discard and kill', async () => {
     const Custom = flaky('Custom', 99) as any;
     Custom.sidepunchRetryIn = (count: number, error: Error) =>
