@@ -104,6 +104,7 @@ export { type UniqueOptions, uniqueDigest } from './core/unique.js';
 export type { ArgsVerdict } from './core/upgrade.js';
 export type {
   PeriodicTick,
+  RetriesExhaustedAnswer,
   RetryInAnswer,
   SidepunchWorker,
   WorkerClass,

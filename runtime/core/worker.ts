@@ -110,6 +110,10 @@ export function periodicTickOf(job: Readonly<Record<string, unknown>>): Periodic
 /** What `sidepunchRetryIn` may answer: seconds until the next try, or where the job goes instead. */
 export type RetryInAnswer = number | 'discard' | 'kill' | undefined | null;
 
+/** What `sidepunchRetriesExhausted` may answer: `'discard'` drops the job; anything else lets it die. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook that returns nothing is the usual one.
+export type RetriesExhaustedAnswer = 'discard' | undefined | void;
+
 /** The constructor side of a worker, as the registry holds it. */
 export interface WorkerClass {
   new (): SidepunchWorker;
@@ -120,8 +124,14 @@ export interface WorkerClass {
    * job, or `'kill'` to send it to the dead set now. Anything else uses the default backoff.
    */
   sidepunchRetryIn?(count: number, error: unknown): RetryInAnswer;
-  /** Sidekiq's `sidekiq_retries_exhausted`: called once when the job's retries run out, before it dies. */
-  sidepunchRetriesExhausted?(job: Readonly<Record<string, unknown>>, error: unknown): unknown;
+  /**
+   * Sidekiq's `sidekiq_retries_exhausted`: called once when the job's retries run out, before it dies. Answer
+   * `'discard'` (Sidekiq's `:discard`) to drop the job instead: no dead set, no death handlers.
+   */
+  sidepunchRetriesExhausted?(
+    job: Readonly<Record<string, unknown>>,
+    error: unknown,
+  ): RetriesExhaustedAnswer | Promise<RetriesExhaustedAnswer>;
   /**
    * The upgrade step from the generation of `perform`'s arguments before the current one (sidepunch.shapes.json):
    * a job pushed with those arguments is run with what this returns (docs/deploys.md).

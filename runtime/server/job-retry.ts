@@ -8,7 +8,8 @@
  *  4. while `retry_count` < max (the integer `retry`, else 25) and, with `retry_for`, no more than that many seconds
  *     have passed since `failed_at` (Sidekiq 7.2+): retry after `count⁴ + 15 + rand(10)·(count + 1)` seconds, or
  *     `sidepunchRetryIn`'s seconds plus the same jitter; its 'discard' drops, its 'kill' exhausts;
- *  5. exhausted: `sidepunchRetriesExhausted` once, the death handlers, then the dead set unless `dead: false`;
+ *  5. exhausted: `sidepunchRetriesExhausted` once (its 'discard' drops the job, as Sidekiq's :discard), the death
+ *     handlers, then the dead set unless `dead: false`;
  *  6. unperformable payloads (not JSON, rejected arguments) die at once, with their reason; an unknown class is a
  *     failure like any other (Sidekiq's NameError), so another process of the fleet can perform it on retry.
  */
@@ -18,7 +19,7 @@ import { type JobPayload, toEpochSeconds } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, describeThrown, stackFrames } from '../core/thrown-value.js';
-import type { WorkerClass } from '../core/worker.js';
+import type { RetriesExhaustedAnswer, WorkerClass } from '../core/worker.js';
 import type { RuntimeContext } from './actor-context.js';
 import type { Outcome } from './executor.js';
 import type { UnitOfWork } from './unit-of-work.js';
@@ -117,12 +118,9 @@ export class JobRetry {
     if (delay !== 'kill') return { kind: 'retry', payload, at: now + delay };
 
     const dying = { ...job, ...fields };
-    if (workerClass?.sidepunchRetriesExhausted) {
-      await guarded(
-        () => workerClass.sidepunchRetriesExhausted!(dying, error),
-        `${job.class}.sidepunchRetriesExhausted`,
-        logger,
-      );
+    if ((await this.exhaustedHook(workerClass, dying, error)) === 'discard') {
+      logger.info(`discarded by ${job.class}.sidepunchRetriesExhausted`, { class: job.class, jid: job.jid });
+      return { kind: 'ack', failed: true };
     }
     await notifyDeath(dying, error, logger);
     if (job.dead === false) return { kind: 'ack', failed: true };
@@ -131,6 +129,24 @@ export class JobRetry {
       jid: job.jid,
     });
     return { kind: 'kill', payload, counted: true };
+  }
+
+  /** What `sidepunchRetriesExhausted` answered; one that throws is logged, and the job dies as if it had not. */
+  private async exhaustedHook(
+    workerClass: WorkerClass | undefined,
+    dying: JobPayload,
+    error: unknown,
+  ): Promise<RetriesExhaustedAnswer> {
+    if (!workerClass?.sidepunchRetriesExhausted) return undefined;
+    let answer: RetriesExhaustedAnswer;
+    await guarded(
+      async () => {
+        answer = await workerClass.sidepunchRetriesExhausted!(dying, error);
+      },
+      `${dying.class}.sidepunchRetriesExhausted`,
+      this.ctx.logger,
+    );
+    return answer;
   }
 
   /** Seconds before retry `count`, with Sidekiq's jitter; or what `sidepunchRetryIn` decided instead. */

@@ -138,6 +138,26 @@ describe('retries, with Sidekiq semantics and an injected clock', () => {
     }
   });
 
+  it("an exhausted hook answering 'discard' drops the job: no dead set, no death handlers, as Sidekiq's :discard", async () => {
+    const Dropped = flaky('Dropped', 99, { retry: 0 }) as any;
+    Dropped.sidepunchRetriesExhausted = async () => 'discard';
+    const deaths: string[] = [];
+    const off = onJobDeath((job) => deaths.push(job.jid!));
+    try {
+      const { next, log } = start({ Dropped });
+      const written = next('complete:flushed');
+      const jid = await client.push({ class: Dropped, args: ['x'] });
+      await written;
+      expect(await fixture.redis.zcard('dead')).toBe(0);
+      expect(await fixture.redis.zcard('retry')).toBe(0);
+      expect(deaths).toEqual([]);
+      expect(await fixture.redis.get('stat:failed')).toBe('1');
+      expect(log()).toContain(`jid=${jid} INFO: discarded by Dropped.sidepunchRetriesExhausted`);
+    } finally {
+      off();
+    }
+  });
+
   it('retry: false leaves no trace but the failed counter', async () => {
     const Once = flaky('Once', 1, { retry: false });
     const written = start({ Once }).next('complete:flushed');
