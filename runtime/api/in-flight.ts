@@ -3,7 +3,7 @@
  * reject, and which must it upgrade (runtime/core/upgrade.ts)? Reads, and changes nothing:
  *  1. every queue in `queues`, the schedule and retry sets, the suspect lists, and every list a rescue could give
  *     back (held-lists.ts: those of every process that recorded its queues, even one pruned from `processes`
- *     after a crash), a page at a time;
+ *     after a crash), and the jobs batches and workflows hold back (held-back-jobs.ts), a page at a time;
  *  2. checks each job's arguments as the executor will (upgrade steps run on copies; nothing is written);
  *  3. groups the jobs that do not simply fit by class, verdict, the generation their arguments have and the
  *     reason, with where they are and a few jids.
@@ -16,6 +16,7 @@ import { lookupWorker } from '../core/registry.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
 import { heldLists, recordedQueues } from '../redis/held-lists.js';
 import type { ApiConnection } from './api-connection.js';
+import { readHeldBackJobs } from './held-back-jobs.js';
 import { scanSetMembers } from './paging.js';
 
 export interface InFlightGroup {
@@ -28,7 +29,8 @@ export interface InFlightGroup {
   readonly count: number;
   /**
    * How many are in each place: `queue:default`, `schedule`, `retry`, `in-progress:default` (a process's lists or
-   * the suspects of `default`), `promoting:retry` (a cluster's move to a queue, half done).
+   * the suspects of `default`), `promoting:retry` (a cluster's move to a queue, half done), `batch-callback` (a
+   * live batch's callback whose event has not fired), `workflow-parent` (a parent waiting for its children).
    */
   readonly where: Readonly<Record<string, number>>;
   /** The first few jids, to look them up. */
@@ -135,6 +137,7 @@ export async function checkInFlight(connection: ApiConnection, registry: Registr
   }
   for (const queue of [...suspectQueues].sort())
     await readList(connection, keys.suspects(queue), (value) => check(value, `in-progress:${queue}`));
+  await readHeldBackJobs(connection, check);
   const sorted = [...groups.values()]
     .map(({ group, count, where, jids }) => ({ ...group, count, where, jids }))
     .sort(

@@ -13,9 +13,10 @@ import { UsageError, usageLine, versionLine } from './usage.js';
 
 export const CHECK_HELP = `Usage: sidepunch-run check [options] <registry.js>
 
-Reads every job already stored (each queue, the scheduled and retry sets, the jobs in progress) and
-reports, per worker and generation of its arguments (sidepunch.shapes.json), the jobs <registry.js>
-would reject or upgrade, and the jobs of classes it has no worker for (a worker removed or renamed).
+Reads every job already stored (each queue, the scheduled and retry sets, the jobs in progress, the
+callbacks of live batches, the workflow parents waiting for their children) and reports, per worker
+and generation of its arguments (sidepunch.shapes.json), the jobs <registry.js> would reject or
+upgrade, and the jobs of classes it has no worker for (a worker removed or renamed).
 Changes nothing. Run it against production Redis before a deploy: exit 1 when a job would be rejected
 or has no worker, 0 otherwise.
 

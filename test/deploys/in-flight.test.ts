@@ -1,7 +1,8 @@
 /**
  * The in-flight check (api.checkInFlight, `sidepunch-run check`): every place a stored job can wait is read —
- * queues, the scheduled and retry sets, every list a rescue could give back — each job is classed as
- * its registry would class it, and nothing in Redis changes. The command: usage errors in one line.
+ * queues, the scheduled and retry sets, every list a rescue could give back, the jobs batches and workflows hold
+ * back — each job is classed as its registry would class it, and nothing in Redis changes. The command: usage
+ * errors in one line.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argsValidator } from '../../compiler/validate-args.js';
 import type { Registry } from '../../runtime/core/registry.js';
-import { SidepunchApi } from '../../runtime/index.js';
+import { Client, SidepunchApi, workerStub } from '../../runtime/index.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { requireBuiltDist } from '../support/required-tool.js';
 import { RUN_BIN } from '../support/runtime-process.js';
@@ -150,6 +151,32 @@ describe('the in-flight check', () => {
       count: 7,
       where: { 'in-progress:mail': 5, 'promoting:retry': 1, 'promoting:schedule': 1 },
     });
+  });
+
+  it("reads the jobs a batch or a workflow holds back: a live batch's callbacks, and parents waiting for their children", async () => {
+    const client = new Client({ redis: fixture.server.url });
+    const Strict = workerStub<unknown[], 'Strict'>('Strict');
+    const Upgrading = workerStub<unknown[], 'Upgrading', 'Strict'>('Upgrading');
+    // A batch whose on-complete callback, pushed by the old code, waits for its job; its on-death has fired already
+    // (the callback job went to its queue then, and is read there).
+    const batch = client.batch({ onComplete: Strict.with('done@x'), onDeath: Strict.with('dead@x') });
+    await batch.jobs(async () => {
+      await client.push({ class: 'Strict', args: ['a', 'b'] });
+    });
+    await fixture.redis.hset(`sidepunch:batch:${batch.bid}`, 'death_at', '1.0');
+    // A workflow whose root, of the old shape, waits for its child.
+    const root = await client.pushFlow(Upgrading.childAfter([Strict.child('c', 'd')], 'old@x'));
+    await client.close();
+
+    const api = new SidepunchApi({ redis: fixture.server.url });
+    const report = await api.checkInFlight(registry);
+    await api.close();
+
+    expect(report).toMatchObject({ checked: 4, fit: 2, upgrade: 1, reject: 1 });
+    expect(report.groups).toMatchObject([
+      { className: 'Strict', verdict: 'reject', count: 1, where: { 'batch-callback': 1 } },
+      { className: 'Upgrading', verdict: 'upgrade', count: 1, where: { 'workflow-parent': 1 }, jids: [root] },
+    ]);
   });
 
   dist.it('sidepunch-run check: a bad command line or registry is one line', () => {
