@@ -128,6 +128,7 @@ declare module 'ioredis' {
       queue: string,
       lockMs: number | '',
       jid: string,
+      tick: number,
     ): Result<number, Context>;
     /** `definitionsKey, writerKey, writer, statePrefix, ...(name, definition)`; resolves to [added, changed, removed]. */
     sidepunchPeriodicSync(...args: string[]): Result<[number, number, number], Context>;

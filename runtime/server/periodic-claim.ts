@@ -7,8 +7,9 @@
  *  3. A job a claimer left pending (it died in between) is pushed by another process once the claimer's heartbeat
  *     is gone (pushStranded), through that process's chain, and still once.
  */
-import { type PeriodicEntry, periodicJob, periodicUniqueRule } from '../core/periodic.js';
+import { type PeriodicEntry, periodicJob } from '../core/periodic.js';
 import { describeError } from '../core/thrown-value.js';
+import { uniqueFieldsOf } from '../core/unique.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
 import type { RuntimeContext } from './actor-context.js';
 
@@ -47,12 +48,13 @@ export async function claimTick(
   const payload = periodicJob(entry, tick, jid, now);
   const queue = entry.options.queue ?? 'default';
   const hold = hasClientMiddleware();
+  const lock = uniqueLockOf(payload);
   const result = (await redis.sidepunchPeriodicEnqueue(
     keys.periodic,
     keys.periodicState(entry.name),
     keys.queues,
     keys.queue(queue),
-    keys.uniqueLock(digestOf(payload)),
+    keys.uniqueLock(lock.digest),
     entry.name,
     definition,
     tick,
@@ -60,7 +62,7 @@ export async function claimTick(
     jid,
     queue,
     now,
-    lockMs(entry),
+    lock.ms,
     hold ? identity : '',
   )) as PeriodicClaimResult;
   if (result !== PeriodicClaim.Held) return { result, jid, pushed: result === PeriodicClaim.Pushed };
@@ -83,29 +85,37 @@ export async function pushHeld(
   const failure = 'reason' in through ? through.reason : undefined;
   const { payload, queue } = 'reason' in through ? { payload: '', queue: queueOf(held) } : through;
   const pushedJid = payload === '' ? claimedJid : (JSON.parse(payload) as { jid: string }).jid;
+  // The lock is what the job leaves the chain as: a middleware may have taken it out of uniqueness, or into it.
+  const lock = uniqueLockOf(payload);
   const result = (await redis.sidepunchPeriodicPush(
     keys.periodicState(entry.name),
     keys.queues,
     keys.queue(queue),
-    keys.uniqueLock(payload === '' ? '' : digestOf(payload)),
+    keys.uniqueLock(lock.digest),
     claimedJid,
     payload,
     queue,
-    lockMs(entry),
+    lock.ms,
     pushedJid,
+    tickOf(held),
   )) as PeriodicPushResult;
   if (failure !== undefined) throw new Error(`periodic entry "${entry.name}": ${failure}`);
   return { result, jid: pushedJid, pushed: result === PeriodicPush.Pushed };
 }
 
-function lockMs(entry: PeriodicEntry): number | '' {
-  const rule = periodicUniqueRule(entry);
-  return rule ? Math.ceil(rule.forSeconds * 1000) : '';
+/** A job's unique lock: its digest and milliseconds to live, from its wire fields; no lock ('') when it is not unique. */
+function uniqueLockOf(payload: string): { digest: string; ms: number | '' } {
+  if (payload === '') return { digest: '', ms: '' };
+  const job = JSON.parse(payload) as Record<string, unknown>;
+  const fields = uniqueFieldsOf(job);
+  return fields && fields.unique_digest !== ''
+    ? { digest: fields.unique_digest, ms: Math.ceil(fields.unique_for * 1000) }
+    : { digest: '', ms: '' };
 }
 
-function digestOf(payload: string): string {
-  const digest = (JSON.parse(payload) as { unique_digest?: unknown }).unique_digest;
-  return typeof digest === 'string' ? digest : '';
+function tickOf(payload: string): number {
+  const tick = (JSON.parse(payload) as { periodic?: { tick?: unknown } }).periodic?.tick;
+  return typeof tick === 'number' ? tick : -1;
 }
 
 function queueOf(payload: string): string {

@@ -6,15 +6,14 @@
  *     periodic-enqueue.lua: the first process to claim a tick pushes its job in the same atomic step, the others
  *     hear "taken". There is no leader, so no takeover time: a tick is missed only while no process runs;
  *  3. the timer wakes at the next tick of any entry (at most every few seconds, to check that the stored set is
- *     still this process's version, to follow a clock that jumped and, with client middleware, to push the jobs
- *     that a process claimed and died before pushing: pushStranded(), periodic-claim.ts).
+ *     still this process's version, to follow a clock that jumped and to push the jobs that a process claimed for
+ *     its client middleware and died before pushing: pushStranded(), periodic-claim.ts).
  * Ticks before a process started are not its to enqueue: they were skipped (the default) or caught up in 1.
  */
 import { CronSchedule } from '../core/cron.js';
 import { newJid } from '../core/job.js';
 import type { PeriodicEntry } from '../core/periodic.js';
 import { describeError } from '../core/thrown-value.js';
-import { hasClientMiddleware } from '../middleware/stored-repush.js';
 import type { RuntimeContext } from './actor-context.js';
 import { claimTick, pushHeld, type TickOutcome } from './periodic-claim.js';
 import { describe, PeriodicSync } from './periodic-sync.js';
@@ -137,15 +136,22 @@ export class PeriodicEnqueuer {
     }
     this.timer = setTimeout(
       () => {
-        this.running = this.guarded(async () => {
-          if (!this.started) await this.begin();
-          await this.checkEntrySet();
-          if (hasClientMiddleware()) await this.pushStranded();
-          await this.tick();
-        });
+        this.running = this.guarded(() => this.wake());
       },
       Math.max(this.failed ? RETRY_MS : 0, wakeMs - nowMs),
     );
+  }
+
+  /**
+   * One wake's work: the stored entry set checked, the jobs that claimers held for client middleware and never
+   * pushed pushed (by any process, with middleware or not: one that has none may be all that is left), the ticks due
+   * claimed.
+   */
+  async wake(): Promise<void> {
+    if (!this.started) await this.begin();
+    await this.checkEntrySet();
+    await this.pushStranded();
+    await this.tick();
   }
 
   /** Runs one wake's work; an error is logged, and the next wake waits at least RETRY_MS. */

@@ -3,8 +3,9 @@
  * process that dies between its claim and its push leaves the job for another to push, once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { workerStub } from '../../runtime/client/stub.js';
 import { FakeClock } from '../../runtime/core/clock.js';
-import type { PeriodicEntry } from '../../runtime/core/periodic.js';
+import { type PeriodicEntry, periodic } from '../../runtime/core/periodic.js';
 import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
 import { type PeriodicProcess, periodicProcess, probeEntry } from '../support/periodic-process.js';
 import { useRedis } from '../support/redis-fixture.js';
@@ -138,5 +139,54 @@ describe('client middleware on periodic jobs', () => {
     expect(ticks.sort()).toEqual([minute(1), minute(2)]);
     const state = await fixture.redis.hgetall('sidepunch:periodic:every-minute');
     expect(Object.keys(state).filter((field) => field.startsWith('pending'))).toEqual([]);
+    // The entry's last run is still the latest tick's job, not the late one pushed after it.
+    const latest = (await fixture.redis.lrange('queue:default', 0, -1))
+      .map((raw) => JSON.parse(raw))
+      .find((job) => job.periodic.tick === minute(2));
+    expect(state.last_tick).toBe(String(minute(2)));
+    expect(state.last_jid).toBe(latest.jid);
+  });
+
+  it('a job held by a claimer that died is pushed by a process without client middleware too, on its wake', async () => {
+    const clock = new FakeClock(START);
+    const entry = probeEntry('every-minute', '* * * * *');
+    const reached = new Promise<void>((resolve) => {
+      clientMiddleware.add(async () => {
+        resolve();
+        return new Promise(() => {}); // killed here
+      });
+    });
+    const doomed = start(clock, [entry], 'host:1:doomed');
+    await fixture.redis.hset('host:1:doomed', 'beat', '1');
+    await doomed.enqueuer.begin();
+    clock.advance(60_000);
+    void doomed.enqueuer.tick();
+    await reached;
+    clientMiddleware.clear(); // the fleet now runs a version without it
+    const survivor = start(clock, [entry], 'host:2:survivor');
+    await survivor.enqueuer.begin();
+    await fixture.redis.del('host:1:doomed');
+    await survivor.enqueuer.wake();
+    const [job] = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw));
+    expect(job.periodic).toEqual({ name: 'every-minute', tick: Date.UTC(2026, 5, 1, 12, 1) / 1000 });
+  });
+
+  it("a middleware that takes a unique entry's job out of uniqueness pushes it without a lock; later ticks still push", async () => {
+    clientMiddleware.add(async (job, next) => {
+      delete job.unique_for;
+      delete job.unique_until;
+      delete job.unique_digest;
+      await next();
+    });
+    const clock = new FakeClock(START);
+    const stub = workerStub<[string]>('Sync', { unique: { for: 600 } });
+    const process = start(clock, [periodic('every-minute', '* * * * *', stub, ['x'])]);
+    await process.enqueuer.begin();
+    for (let minute = 1; minute <= 2; minute++) {
+      clock.advance(60_000);
+      await process.enqueuer.tick();
+    }
+    expect(await fixture.redis.llen('queue:default')).toBe(2);
+    expect(await fixture.redis.keys('unique:*')).toEqual([]);
   });
 });
