@@ -3,8 +3,8 @@
  * needs an import turned into a reference the stubs generator imports type-only.
  *  1. walk the annotation: type references, `typeof` queries and `import("…")` types;
  *  2. resolve each name: an import (follow it to its module), a top-level declaration of the same file (it
- *     must be exported), a type parameter of a generic base class (print the subclass's type argument), or a
- *     global (kept as written);
+ *     must be exported), a type parameter of a generic base class (print the subclass's type argument, in
+ *     parentheses where its operators would bind otherwise: `(string | number)[]`), or a global (kept as written);
  *  3. splice the annotation's source text: comments dropped, on one line, each reference a piece of its own.
  */
 import path from 'node:path';
@@ -43,7 +43,10 @@ export class TypeTextReader {
         replacements.push({ ...comment, pieces: [' '] });
       if (ts.isTypeReferenceNode(child) && ts.isIdentifier(child.typeName)) {
         const argument = this.substitution(child.typeName, scope);
-        if (argument) return void replace(child, this.read(argument.node, argument.scope, owner));
+        if (argument) {
+          const text = this.read(argument.node, argument.scope, owner);
+          return void replace(child, needsParentheses(argument.node, child) ? ['(', ...text, ')'] : text);
+        }
       }
       if (ts.isImportTypeNode(child) && isRelativeImportType(child)) {
         const literal = (child.argument as ts.LiteralTypeNode).literal as ts.StringLiteral;
@@ -150,6 +153,32 @@ function leftmostName(node: ts.Node): ts.Identifier | undefined {
   if (!name) return undefined;
   while (ts.isQualifiedName(name)) name = name.left;
   return name;
+}
+
+/**
+ * A type argument spliced in for a type parameter keeps its meaning: a union, an intersection, a function or a
+ * conditional type (anything but a primary type) goes in parentheses unless the parameter stood where any type may.
+ */
+function needsParentheses(argument: ts.TypeNode, parameter: ts.Node): boolean {
+  const compound =
+    ts.isUnionTypeNode(argument) ||
+    ts.isIntersectionTypeNode(argument) ||
+    ts.isFunctionTypeNode(argument) ||
+    ts.isConstructorTypeNode(argument) ||
+    ts.isConditionalTypeNode(argument) ||
+    ts.isTypeOperatorNode(argument) ||
+    ts.isInferTypeNode(argument);
+  if (!compound) return false;
+  const context = parameter.parent;
+  const standsAlone =
+    ts.isParameter(context) ||
+    ts.isPropertySignature(context) ||
+    ts.isIndexSignatureDeclaration(context) ||
+    ts.isNamedTupleMember(context) ||
+    ts.isTupleTypeNode(context) ||
+    ts.isParenthesizedTypeNode(context) ||
+    (ts.isTypeReferenceNode(context) && context.typeArguments?.includes(parameter as ts.TypeNode) === true);
+  return !standsAlone;
 }
 
 function isTopLevel(declaration: ts.Declaration): boolean {
