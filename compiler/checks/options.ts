@@ -7,6 +7,7 @@
 import { type InterfaceDeclaration, Node, ts } from 'ts-morph';
 import { debounceProblem } from '../../runtime/core/debounce.js';
 import { limitProblem } from '../../runtime/core/limit.js';
+import { MAX_TIMEOUT_SECONDS } from '../../runtime/core/timeout.js';
 import { uniqueProblem } from '../../runtime/core/unique.js';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
@@ -32,8 +33,10 @@ const retryFor: Validate = (value) =>
   typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= MAX_RETRY_FOR
     ? undefined
     : 'must be a whole number of seconds from 1 to 1000000000 (how long after its first failure a job is still retried)';
-const positive: Validate = (value) =>
-  typeof value === 'number' && value > 0 ? undefined : 'must be a number of seconds > 0';
+const timeout: Validate = (value) =>
+  typeof value === 'number' && value > 0 && value <= MAX_TIMEOUT_SECONDS
+    ? undefined
+    : `must be a number of seconds > 0 and at most ${MAX_TIMEOUT_SECONDS.toLocaleString('en-US')} (about 24.8 days, the longest a Node timer holds; leave it out for no timeout)`;
 
 /** The fields of runtime/core/worker.ts `WorkerOptions`, in its order, with the values each may take. */
 export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
@@ -44,7 +47,7 @@ export const OPTION_RULES: ReadonlyMap<string, Validate> = new Map([
   ['dead', boolean],
   ['backtrace', booleanOrCount],
   ['tags', strings],
-  ['timeout', positive],
+  ['timeout', timeout],
   ['unique', uniqueProblem],
   ['debounce', debounceProblem],
   ['limit', limitProblem],
@@ -152,7 +155,7 @@ export function readOptions(
         diagnosticAt(
           expression,
           Code.OptionValue,
-          `${className}.sidepunchOptions.${key} ${problem}, got ${JSON.stringify(value)}.`,
+          `${className}.sidepunchOptions.${key} ${problem}, got ${shown(value)}.`,
         ),
       );
       continue;
@@ -261,6 +264,11 @@ function readObject(
 }
 
 /** The known name within two edits of a misspelt one. */
+/** An option's value as written, but for numbers JSON cannot write (`1e400` is Infinity). */
+function shown(value: OptionValue): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
+}
+
 function closest(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = 3;

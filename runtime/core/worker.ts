@@ -31,7 +31,10 @@ export interface WorkerOptions {
   readonly backtrace?: boolean | number;
   /** Labels shown by Sidekiq's Web UI. */
   readonly tags?: readonly string[];
-  /** Seconds a run may take: past it, the job's `signal` aborts and the run counts as failed (and is retried). */
+  /**
+   * Seconds a run may take: past it, the job's `signal` aborts and the run counts as failed (and is retried).
+   * At most 2,147,483 (about 24.8 days, what a Node timer holds); a longer one is no timeout.
+   */
   readonly timeout?: number;
   /**
    * Sidekiq Enterprise's unique jobs: while a job of this class, queue and arguments (or the arguments at the

@@ -20,6 +20,7 @@ import { type JobPayload, parseJob } from '../core/job.js';
 import { logJobLine } from '../core/logger.js';
 import { lookupWorker, type Registry } from '../core/registry.js';
 import { describeError, stackLines } from '../core/thrown-value.js';
+import { isEnforceableTimeout } from '../core/timeout.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
 import { periodicTickOf, type WorkerClass } from '../core/worker.js';
 import type { MiddlewareChain } from '../middleware/chain.js';
@@ -223,7 +224,7 @@ export class Executor {
     let expired: Promise<never> | undefined;
     try {
       let signal = running.shutdownSignal;
-      if (typeof timeout === 'number' && timeout > 0) ({ signal, expired } = this.armTimeout(run, timeout));
+      if (isEnforceableTimeout(timeout)) ({ signal, expired } = this.armTimeout(run, timeout));
       // In the job's scope: an error thrown from its timers or callbacks fails it (crash-guard.ts).
       performed = this.invoke(run, workerClass, signal, children);
       // A perform that returned at once has finished: nothing is left to watch or to await.
