@@ -17,6 +17,7 @@ import { FlowError, type FlowNode } from '../core/flow.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
+import { nonFiniteNumberIn } from '../core/non-finite.js';
 import { type UniqueRule, uniqueDigest, uniqueRuleOf } from '../core/unique.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
 import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
@@ -673,19 +674,31 @@ function uniqueFieldsText(rule: UniqueRule, digest: string): string {
 }
 
 function encodePayload(className: string, job: Readonly<Record<string, unknown>>): string {
+  let text: string;
   try {
-    return encodeJob(job);
+    text = encodeJob(job);
   } catch (error) {
     throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
   }
+  if (text.includes('null')) refuseNonFinite(className, job.args);
+  return text;
 }
 
 function encodeArgs(className: string, args: readonly unknown[]): string {
+  let text: string;
   try {
-    return JSON.stringify(args);
+    text = JSON.stringify(args);
   } catch (error) {
     throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
   }
+  if (text.includes('null')) refuseNonFinite(className, args);
+  return text;
+}
+
+/** A NaN or Infinity would arrive as null: the push fails here instead, naming where it is. */
+function refuseNonFinite(className: string, args: unknown): void {
+  const problem = nonFiniteNumberIn(args, 'args');
+  if (problem) throw new PushError(`job ${className} has arguments JSON cannot carry: ${problem}`);
 }
 
 function nodeCount(node: FlowNode): number {

@@ -162,6 +162,22 @@ describe('the client saves jobs as Sidekiq does', () => {
     expect(await fixture.redis.dbsize()).toBe(0);
   });
 
+  it('rejects a number JSON cannot write (NaN, Infinity) at the call, naming its path, with nothing written', async () => {
+    const client = new Client({ redis: fixture.server.url });
+    await expect(client.push({ class: 'X', args: [Number.NaN] })).rejects.toThrow(
+      'job X has arguments JSON cannot carry: args[0] is NaN, which JSON turns into null',
+    );
+    await expect(client.push({ class: 'X', args: ['a', { scores: [1, -Infinity] }] })).rejects.toThrow(
+      'job X has arguments JSON cannot carry: args[1].scores[1] is -Infinity, which JSON turns into null',
+    );
+    await expect(client.pushBulk({ class: 'X', args: [[1], [Infinity]] })).rejects.toThrow(
+      'job X has arguments JSON cannot carry: args[0] is Infinity, which JSON turns into null',
+    );
+    await client.push({ class: 'X', args: [null, { n: null }] }); // a real null still goes
+    await client.close();
+    expect(await fixture.redis.llen('queue:default')).toBe(1);
+  });
+
   it('rejects a push while Redis is unreachable instead of dropping it', async () => {
     const client = new Client({ redis: 'redis://127.0.0.1:1/0' });
     await expect(client.push({ class: 'X', args: [] })).rejects.toThrow(
