@@ -5,6 +5,8 @@
  *  2. check each argument against its shape, depth first;
  *  3. return undefined when all fit, else the first failing path and why: `args[1].range.from: expected string, got number`;
  *  4. a union of argument lists (a rest parameter's union of tuples) passes when one list does.
+ * In a union of objects, a failure is reported inside the member its discriminant selects, else the one that names
+ * the most of the value's keys; with no such member, the message lists the members' properties.
  * Extra object properties are accepted (a newer deploy may add fields); everything else must match exactly.
  */
 import type { ArgsShape, Literal, Shape, ShapeTable, TupleShape } from './shape.js';
@@ -174,6 +176,8 @@ class ShapeCompiler {
           const [key, values] = discriminant;
           return literal(values)(value[key], `${path}${propertySegment(key)}`);
         }
+        const closest = this.pickByKeys(sameKind, value);
+        if (closest) return closest.failure;
       }
       const showLiteral = members.some((member) => typeof member === 'object' && 'literal' in member);
       if (showLiteral && ['string', 'number', 'boolean'].includes(typeof value)) {
@@ -181,6 +185,29 @@ class ShapeCompiler {
       }
       return mismatch(expected, value, path);
     };
+  }
+
+  /** Among object members, the one that names the most of the value's keys, when one names more than the rest. */
+  private pickByKeys(
+    candidates: { member: Shape; failure: string }[],
+    value: Record<string, unknown>,
+  ): { member: Shape; failure: string } | undefined {
+    const scored = candidates.map((candidate) => {
+      const shape = this.resolve(candidate.member);
+      const named = typeof shape === 'object' && 'object' in shape ? Object.keys(shape.object) : [];
+      return { candidate, score: named.filter((key) => Object.hasOwn(value, key)).length };
+    });
+    const best = Math.max(...scored.map(({ score }) => score));
+    const top = scored.filter(({ score }) => score === best);
+    return best > 0 && top.length === 1 ? top[0]!.candidate : undefined;
+  }
+
+  private resolve(shape: Shape): Shape | undefined {
+    let resolved: Shape | undefined = shape;
+    for (let hops = 0; resolved && typeof resolved === 'object' && 'ref' in resolved && hops < 8; hops++) {
+      resolved = this.table[resolved.ref];
+    }
+    return resolved;
   }
 
   private accepts(shape: Shape, kind: string): boolean {
@@ -261,9 +288,23 @@ function describe(shape: Shape): string {
   if (typeof shape === 'string') return shape;
   if ('literal' in shape) return shape.literal.map(showValue).join(' | ');
   if ('array' in shape || 'tuple' in shape) return 'array';
-  if ('object' in shape || 'record' in shape) return 'object';
+  if ('record' in shape) return 'object';
+  if ('object' in shape) return describeObject(shape);
   if ('union' in shape) return shape.union.map(describe).join(' | ');
   return shape.ref;
+}
+
+/** An object member of a union by its properties (`{ id: number; name?: string }`), so two members differ. */
+function describeObject(shape: Extract<Shape, { object: unknown }>): string {
+  const entries = Object.entries(shape.object);
+  if (entries.length === 0) return 'object';
+  const optional = new Set(shape.optional ?? []);
+  const fields = entries.map(([key, field]) => {
+    const kind = typeof field === 'object' && 'object' in field ? 'object' : describe(field);
+    return `${IDENTIFIER.test(key) ? key : JSON.stringify(key)}${optional.has(key) ? '?' : ''}: ${kind}`;
+  });
+  const text = `{ ${fields.join('; ')} }`;
+  return text.length > 80 ? `${text.slice(0, 74)}... }` : text;
 }
 
 function mismatch(expected: string, value: unknown, path: string): string {

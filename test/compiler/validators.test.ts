@@ -119,6 +119,27 @@ describe('argsValidator', () => {
     expect(check([{ kind: 'created', id: 'a' }, 'a'])).toBe('args[1]: expected null | array, got string');
   });
 
+  it('in a union of objects without a discriminant, reports inside the member whose properties the value has', () => {
+    const check = argsValidator({
+      tuple: [{ union: [{ object: { id: 'number' } }, { object: { name: 'string' } }] }],
+      min: 1,
+    });
+    expect(check([{ id: 1 }])).toBeUndefined();
+    expect(check([{ name: 5 }])).toBe('args[0].name: expected string, got number');
+    expect(check([{ id: 'x' }])).toBe('args[0].id: expected number, got string');
+    expect(check([{ other: 1, name: 5 }])).toBe('args[0].name: expected string, got number');
+    // Nothing to choose by: the members' shapes.
+    const both = argsValidator({
+      tuple: [
+        { union: [{ object: { id: 'number' } }, { object: { name: 'string', tags: { array: 'string' } } }] },
+      ],
+      min: 1,
+    });
+    expect(both([{ other: 1 }])).toBe(
+      'args[0]: expected { id: number } | { name: string; tags: array }, got object',
+    );
+  });
+
   it('checks recursive shapes through the table without looping', () => {
     const check = argsValidator(
       { tuple: [{ ref: 'Json' }], min: 1 },
