@@ -25,6 +25,8 @@ export class Builtins {
   }
 
   private lookup(type: ts.Type, depth: number): number | undefined {
+    const mapped = this.mappedFrom(type);
+    if (mapped) return this.codeOf(mapped, depth + 1);
     const symbol = type.getSymbol();
     const named = symbol ? BUILTINS.get(symbol.getName()) : undefined;
     if (named !== undefined && symbol && this.isStandard(symbol)) return named;
@@ -45,6 +47,8 @@ export class Builtins {
    * one of the user's that extends one (`interface Request extends IncomingMessage`).
    */
   isLibraryType(type: ts.Type, depth = 0): boolean {
+    const mapped = this.mappedFrom(type);
+    if (mapped) return true;
     const symbol = type.getSymbol();
     if (
       symbol !== undefined &&
@@ -59,6 +63,26 @@ export class Builtins {
     return this.checker
       .getBaseTypes(target as ts.InterfaceType)
       .some((base) => this.isLibraryType(base, depth + 1));
+  }
+
+  /**
+   * The library type a mapped type copies its members from: `Date` in `Readonly<Date>`, `DeepReadonly<Date>` or
+   * `Partial<Map<K, V>>`. The mapped type's own symbol is anonymous, but each member still points at its
+   * declaration in the library's interface.
+   */
+  mappedFrom(type: ts.Type): ts.Type | undefined {
+    if (!(getObjectFlags(type) & ts.ObjectFlags.Mapped)) return undefined;
+    let owner: ts.Symbol | undefined;
+    for (const property of this.checker.getPropertiesOfType(type)) {
+      const parent = property.declarations?.[0]?.parent;
+      if (!parent || !(ts.isInterfaceDeclaration(parent) || ts.isClassDeclaration(parent)) || !parent.name) {
+        return undefined;
+      }
+      const declared = this.checker.getSymbolAtLocation(parent.name);
+      if (!declared || !this.isStandard(declared)) return undefined;
+      owner ??= declared;
+    }
+    return owner && this.checker.getDeclaredTypeOfSymbol(owner);
   }
 
   /** Declared by the standard library or @types/node, not by the user's own `class Date`. */

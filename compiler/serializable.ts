@@ -3,7 +3,8 @@
  *  1. primitives, literals and enums map to their shape; `any`, `unknown`, unresolved names, `bigint`, `symbol`,
  *     functions, built-ins (Date, Map, …), classes with methods, accessors or #private fields (seen through
  *     mapped types by the members' declarations), `object`, type parameters and non-string keys are problems;
- *     a library type (`String`, `Iterable<T>`) is one problem, not one per member;
+ *     a library type (`String`, `Iterable<T>`), also through a mapped type (`DeepReadonly<Date>`), is one
+ *     problem, not one per member;
  *  2. unions, arrays, tuples, objects and string index signatures recurse, adding a path segment each level;
  *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays,
  *     and an optional tuple element must allow the `null` an explicit `undefined` becomes;
