@@ -10,6 +10,7 @@
 import type { Project, ts } from 'ts-morph';
 import { checkArguments } from './checks/arguments.js';
 import { readChildren } from './checks/children.js';
+import { inferredTypeText } from './checks/inferred-type.js';
 import { optionRulesFor, readOptions, type Validate } from './checks/options.js';
 import { readPerform } from './checks/perform.js';
 import { checkResult } from './checks/result.js';
@@ -17,7 +18,7 @@ import { checkUniqueNames, uniquelyNamed } from './checks/unique-names.js';
 import { compareText } from './compare-text.js';
 import { type Diagnostic, fromTypeScript, sortDiagnostics } from './diagnostic.js';
 import { discoverWorkers, type FoundWorker, projectSourceFiles } from './discover.js';
-import type { ParameterModel, WorkerModel } from './model.js';
+import type { ParameterModel, TypeText, WorkerModel } from './model.js';
 import { JsonRule } from './serializable.js';
 import type { ShapeTable } from './shape.js';
 import { TypeTextReader } from './type-text.js';
@@ -94,17 +95,22 @@ function readWorker(
   const children = readChildren(worker, checker);
   diagnostics.push(...children.diagnostics);
   const owner = `${worker.className}.perform`;
-  const parameters = perform.parameters.map(
-    (parameter): ParameterModel => ({
+  const parameters = perform.parameters.map((parameter): ParameterModel => {
+    let type: TypeText;
+    if (parameter.declaration.type) type = typeText.read(parameter.declaration.type, perform.scope, owner);
+    else {
+      const inferred = inferredTypeText(parameter, checker, owner);
+      if ('code' in inferred) diagnostics.push(inferred);
+      type = 'code' in inferred ? [] : inferred;
+    }
+    return {
       name: parameter.name,
       optional: parameter.optional && !parameter.rest,
       rest: parameter.rest,
       ...(parameter.undefinedInType ? { undefinedInType: true } : {}),
-      type: parameter.declaration.type
-        ? typeText.read(parameter.declaration.type, perform.scope, owner)
-        : [checker.typeToString(checker.getWidenedType(parameter.type))],
-    }),
-  );
+      type,
+    };
+  });
   if (!args.shape || diagnostics.length + typeText.diagnostics.length > before) return undefined;
   return {
     className: worker.className,

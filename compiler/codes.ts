@@ -40,6 +40,7 @@ export const Code = {
   OptionalBeforeRequired: 2011,
   ResultNotSerializable: 2012,
   ChildrenDeclaration: 2013,
+  InferredTypeNotImportable: 2014,
 
   BundleFailed: 3001,
   RegistryOverwritten: 3002,
@@ -96,6 +97,7 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   2011: 'an optional parameter or one with a default before a required parameter',
   2012: "`perform`'s result (its return type, awaited) is not JSON-serializable: a workflow's parent reads it",
   2013: "a workflow parent's `children` is not declared as `ChildResults<Worker>` or `ChildResults<{ Name: Worker }>` of worker classes",
+  2014: 'a parameter with a default and no type annotation whose inferred type names a type (an enum, an interface)',
   3001: 'esbuild could not bundle the registry',
   3002: "a project file that tsc compiles onto the registry's path",
   3003: 'the compiled registry mode cannot tell where tsc writes the workers (no JavaScript emitted, no `rootDir`)',
