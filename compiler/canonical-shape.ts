@@ -35,8 +35,14 @@ export function canonicalTable(table: ShapeTable): ShapeTable {
 export function canonicalShape(shape: Shape): Shape {
   if (typeof shape === 'string' || 'ref' in shape) return shape;
   if ('literal' in shape) return { literal: [...shape.literal].sort(compareLiterals) };
+  if ('pattern' in shape) return { pattern: shape.pattern, like: shape.like };
   if ('array' in shape) return { array: canonicalShape(shape.array) };
-  if ('record' in shape) return { record: canonicalShape(shape.record) };
+  if ('record' in shape) {
+    return {
+      record: canonicalShape(shape.record),
+      ...(shape.keys !== undefined ? { keys: shape.keys } : {}),
+    };
+  }
   if ('tuple' in shape) {
     return {
       tuple: shape.tuple.map(canonicalShape),
@@ -55,12 +61,13 @@ export function canonicalShape(shape: Shape): Shape {
     ),
     ...(shape.optional !== undefined ? { optional: shape.optional } : {}),
     ...(shape.index !== undefined ? { index: canonicalShape(shape.index) } : {}),
+    ...(shape.keys !== undefined ? { keys: shape.keys } : {}),
   };
 }
 
 function sortKey(shape: Shape): [number, string] {
   if (typeof shape === 'string') return [RANK[shape], ''];
-  if ('literal' in shape) return [RANK.literal, JSON.stringify(shape)];
+  if ('literal' in shape || 'pattern' in shape) return [RANK.literal, JSON.stringify(shape)];
   return [RANK.container, JSON.stringify(shape)];
 }
 

@@ -81,7 +81,7 @@ export function staleFiles(
 export function shapesReached(args: Shape, table: ShapeTable): ShapeTable {
   const reached = new Set<string>();
   const children = (shape: Shape): readonly (Shape | undefined)[] => {
-    if (typeof shape === 'string' || 'literal' in shape) return [];
+    if (typeof shape === 'string' || 'literal' in shape || 'pattern' in shape) return [];
     if ('ref' in shape) {
       if (reached.has(shape.ref)) return [];
       reached.add(shape.ref);

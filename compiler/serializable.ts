@@ -1,7 +1,7 @@
 /**
  * The JSON rule: what Sidekiq's strict_args allows, proven on TypeScript types.
- *  1. primitives, literals and enums map to their shape; `any`, `unknown`, unresolved names, `bigint`, `symbol`,
- *     functions, built-ins (Date, Map, …), classes with methods, accessors or #private fields (seen through
+ *  1. primitives, literals, enums and template literals (a pattern: template-pattern.ts) map to their shape;
+ *     `any`, `unknown`, unresolved names, `bigint`, `symbol`, functions, built-ins (Date, Map, …), classes with methods, accessors or #private fields (seen through
  *     mapped types by the members' declarations), `object`, type parameters and non-string keys are problems;
  *     a library type (`String`, `Iterable<T>`), also through a mapped type (`DeepReadonly<Date>`), is one
  *     problem, not one per member;
@@ -25,7 +25,8 @@ import {
   type Segment,
   unionOf,
 } from './reading.js';
-import type { Shape, ShapeTable } from './shape.js';
+import type { PatternShape, Shape, ShapeTable } from './shape.js';
+import { templatePattern } from './template-pattern.js';
 
 /** Far beyond hand-written nesting; it stops a generic type that grows at each level (`Deep<[T]>`). */
 const MAX_DEPTH = 100;
@@ -131,9 +132,11 @@ export class JsonRule {
     }
     if (flags & ts.TypeFlags.StringLiteral) return ok({ literal: [(type as ts.StringLiteralType).value] });
     if (flags & ts.TypeFlags.NumberLiteral) return ok({ literal: [(type as ts.NumberLiteralType).value] });
-    if (flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping)) {
-      return ok('string');
+    if (flags & ts.TypeFlags.TemplateLiteral) {
+      return ok(templatePattern(type as ts.TemplateLiteralType, this.checker));
     }
+    // `Uppercase<string>` and the other intrinsic mappings are checked as strings (docs/sidepunch-gen.md).
+    if (flags & (ts.TypeFlags.String | ts.TypeFlags.StringMapping)) return ok('string');
     if (flags & (ts.TypeFlags.Number | ts.TypeFlags.Enum)) return ok('number');
     if (flags & ts.TypeFlags.Union) return this.readUnion((type as ts.UnionType).types, type);
     if (flags & ts.TypeFlags.Intersection) return this.readIntersection(type as ts.IntersectionType);
@@ -225,16 +228,23 @@ export class JsonRule {
     const object: Record<string, Shape> = {};
     const optional: string[] = [];
     let index: Shape | undefined;
+    // Template-keyed signatures alone check only the keys they match; a `string` one checks every key.
+    const keyPatterns: PatternShape[] = [];
+    let everyKey = false;
     for (const info of indexInfos) {
       if (info.type.flags & ts.TypeFlags.Never) continue; // Record<string, never>: an empty object
       if (!(info.keyType.flags & (ts.TypeFlags.String | ts.TypeFlags.TemplateLiteral))) {
         readings.push(problem(Code.NonStringKey, this.text(info.keyType)));
         continue;
       }
+      if (info.keyType.flags & ts.TypeFlags.TemplateLiteral) {
+        keyPatterns.push(templatePattern(info.keyType as ts.TemplateLiteralType, this.checker));
+      } else everyKey = true;
       const { reading } = this.readMaybeAbsent(info.type);
       readings.push(nest(reading, { kind: 'key' }, (shape) => shape));
       if (reading.shape) index = index ? unionOf([index, reading.shape]) : reading.shape;
     }
+    const keys = everyKey || keyPatterns.length === 0 ? undefined : anyOf(keyPatterns);
     for (const property of properties) {
       const name = property.getName();
       const segment: Segment = { kind: 'property', name };
@@ -266,11 +276,14 @@ export class JsonRule {
     const failed = combine(readings);
     if (failed) return failed;
     const pending = pendingOf(readings);
-    if (Object.keys(object).length === 0 && index) return { shape: { record: index }, problems: [], pending };
+    const keyed = index && keys ? { keys } : {};
+    if (Object.keys(object).length === 0 && index) {
+      return { shape: { record: index, ...keyed }, problems: [], pending };
+    }
     const shape: Shape = {
       object,
       ...(optional.length > 0 ? { optional } : {}),
-      ...(index ? { index } : {}),
+      ...(index ? { index, ...keyed } : {}),
     };
     return { shape, problems: [], pending };
   }
@@ -347,6 +360,15 @@ export class JsonRule {
     const text = this.checker.typeToString(type);
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
   }
+}
+
+/** Keys matching any of several template-keyed signatures. */
+function anyOf(patterns: readonly PatternShape[]): PatternShape {
+  if (patterns.length === 1) return patterns[0]!;
+  return {
+    pattern: patterns.map((p) => `(?:${p.pattern})`).join('|'),
+    like: patterns.map((p) => p.like).join(' | '),
+  };
 }
 
 function isUndefined(type: ts.Type): boolean {

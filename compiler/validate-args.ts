@@ -9,7 +9,7 @@
  * the most of the value's keys; with no such member, the message lists the members' properties.
  * Extra object properties are accepted (a newer deploy may add fields); everything else must match exactly.
  */
-import type { ArgsShape, Literal, Shape, ShapeTable, TupleShape } from './shape.js';
+import type { ArgsShape, Literal, PatternShape, Shape, ShapeTable, TupleShape } from './shape.js';
 
 type Check = (value: unknown, path: string) => string | undefined;
 
@@ -72,10 +72,11 @@ class ShapeCompiler {
   compile(shape: Shape): Check {
     if (typeof shape === 'string') return primitive(shape);
     if ('literal' in shape) return literal(shape.literal);
+    if ('pattern' in shape) return pattern(shape);
     if ('array' in shape) return this.array(shape.array);
     if ('tuple' in shape) return this.tuple(shape);
-    if ('record' in shape) return this.object({}, [], shape.record);
-    if ('object' in shape) return this.object(shape.object, shape.optional ?? [], shape.index);
+    if ('record' in shape) return this.object({}, [], shape.record, shape.keys);
+    if ('object' in shape) return this.object(shape.object, shape.optional ?? [], shape.index, shape.keys);
     if ('union' in shape) return this.union(shape.union);
     return this.ref(shape.ref);
   }
@@ -125,6 +126,7 @@ class ShapeCompiler {
     properties: Readonly<Record<string, Shape>>,
     optional: readonly string[],
     index?: Shape,
+    keys?: PatternShape,
   ): Check {
     const maybeAbsent = new Set(optional);
     const checks = Object.entries(properties).map(([key, shape]) => ({
@@ -134,6 +136,7 @@ class ShapeCompiler {
       segment: propertySegment(key),
     }));
     const eachValue = index === undefined ? undefined : this.compile(index);
+    const keyPattern = keys === undefined ? undefined : new RegExp(keys.pattern);
     return (value, path) => {
       if (!isPlainObject(value)) return mismatch('object', value, path);
       for (const { key, check, required, segment } of checks) {
@@ -146,7 +149,7 @@ class ShapeCompiler {
       }
       if (eachValue) {
         for (const key of Object.keys(value)) {
-          if (Object.hasOwn(properties, key)) continue;
+          if (Object.hasOwn(properties, key) || (keyPattern && !keyPattern.test(key))) continue;
           const failure = eachValue(value[key], `${path}${propertySegment(key)}`);
           if (failure !== undefined) return failure;
         }
@@ -179,7 +182,9 @@ class ShapeCompiler {
         const closest = this.pickByKeys(sameKind, value);
         if (closest) return closest.failure;
       }
-      const showLiteral = members.some((member) => typeof member === 'object' && 'literal' in member);
+      const showLiteral = members.some(
+        (member) => typeof member === 'object' && ('literal' in member || 'pattern' in member),
+      );
       if (showLiteral && ['string', 'number', 'boolean'].includes(typeof value)) {
         return `${path}: expected ${expected}, got ${gotLiteral(value as Literal)}`;
       }
@@ -213,6 +218,7 @@ class ShapeCompiler {
   private accepts(shape: Shape, kind: string): boolean {
     if (typeof shape === 'string') return shape === kind;
     if ('literal' in shape) return shape.literal.some((value) => typeof value === kind);
+    if ('pattern' in shape) return kind === 'string';
     if ('array' in shape || 'tuple' in shape) return kind === 'array';
     if ('object' in shape || 'record' in shape) return kind === 'object';
     if ('union' in shape) return shape.union.some((member) => this.accepts(member, kind));
@@ -261,7 +267,7 @@ function commonDiscriminant(members: readonly Shape[]): [string, Literal[]] | un
 }
 
 function isContainer(shape: Shape): boolean {
-  return typeof shape === 'object' && !('literal' in shape) && !('union' in shape);
+  return typeof shape === 'object' && !('literal' in shape) && !('pattern' in shape) && !('union' in shape);
 }
 
 function primitive(kind: 'string' | 'number' | 'boolean' | 'null'): Check {
@@ -271,6 +277,18 @@ function primitive(kind: 'string' | 'number' | 'boolean' | 'null'): Check {
       typeof value === 'number' && Number.isFinite(value) ? undefined : mismatch('number', value, path);
   }
   return (value, path) => (typeof value === kind ? undefined : mismatch(kind, value, path));
+}
+
+/** A string a template literal type allows: `order-${number}`. */
+function pattern(shape: PatternShape): Check {
+  const matcher = new RegExp(shape.pattern);
+  return (value, path) => {
+    if (typeof value === 'string' && matcher.test(value)) return undefined;
+    const got = typeof value === 'string' ? showValue(value) : gotText(value);
+    return value === undefined
+      ? `${path}: missing (expected ${shape.like})`
+      : `${path}: expected ${shape.like}, got ${got}`;
+  };
 }
 
 function literal(values: readonly Literal[]): Check {
@@ -287,6 +305,7 @@ function literal(values: readonly Literal[]): Check {
 function describe(shape: Shape): string {
   if (typeof shape === 'string') return shape;
   if ('literal' in shape) return shape.literal.map(showValue).join(' | ');
+  if ('pattern' in shape) return shape.like;
   if ('array' in shape || 'tuple' in shape) return 'array';
   if ('record' in shape) return 'object';
   if ('object' in shape) return describeObject(shape);

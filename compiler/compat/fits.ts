@@ -3,12 +3,14 @@
  * question a deploy asks of a job pushed with the old shape. Returns undefined when all fit, else the first path
  * where some old value no longer does and why:
  *  1. a union on the old side fits when each of its members does; on the new side, when one member takes it;
- *  2. a literal fits its primitive or a literal list holding it; a primitive fits only itself;
+ *  2. a literal fits its primitive, a literal list holding it or a template it matches; a primitive fits only
+ *     itself, a template (`pattern`) itself or `string`;
  *  3. arrays, tuples, records and objects recurse, with the path growing as the validators print it;
  *  4. an object may gain or lose optional properties (extra properties are accepted), not gain required ones;
+ *     an index signature checked only at keys matching a template (`keys`) may not come to check other keys;
  *  5. named shapes (`ref`) resolve in their generation's table; a pair met again while being compared fits.
  */
-import type { Literal, Shape, ShapeTable, TupleShape } from '../shape.js';
+import type { Literal, PatternShape, Shape, ShapeTable, TupleShape } from '../shape.js';
 
 export interface Tables {
   readonly old: ShapeTable;
@@ -83,9 +85,16 @@ class Fits {
           ? undefined
           : `${path}: ${printLiteral(value)} is no longer one of the values (now ${describe(next)})`;
       }
+      if ('pattern' in next && typeof value === 'string' && new RegExp(next.pattern).test(value))
+        return undefined;
       return narrowed(path, old, next);
     }
-    if (typeof next === 'string' || 'literal' in next) return narrowed(path, old, next);
+    if ('pattern' in old) {
+      const kept =
+        next === 'string' || (typeof next === 'object' && 'pattern' in next && next.pattern === old.pattern);
+      return kept ? undefined : narrowed(path, old, next);
+    }
+    if (typeof next === 'string' || 'literal' in next || 'pattern' in next) return narrowed(path, old, next);
     if ('array' in old) {
       if ('array' in next) return this.check(old.array, next.array, `${path}[]`);
       if ('tuple' in next && next.min === 0 && next.rest !== undefined) {
@@ -110,8 +119,9 @@ class Fits {
       return narrowed(path, old, next);
     }
     if ('record' in old) {
+      if (keysNarrowed(old.keys, next)) return moreKeysChecked(path, old.keys!, next);
       if ('record' in next) return this.check(old.record, next.record, `${path}[key]`);
-      if ('object' in next && next.index !== undefined) {
+      if ('object' in next && next.index !== undefined && old.keys === undefined) {
         const required = Object.keys(next.object).find((key) => !(next.optional ?? []).includes(key));
         if (required !== undefined) return `${path}.${required}: required property added`;
         for (const [key, shape] of Object.entries(next.object)) {
@@ -125,10 +135,13 @@ class Fits {
     if ('object' in old) {
       if ('record' in next) {
         for (const [key, shape] of Object.entries(old.object)) {
+          if (!keyChecked(next, key)) continue;
           const failure = this.check(shape, next.record, `${path}.${key}`);
           if (failure !== undefined) return failure;
         }
-        return old.index === undefined ? undefined : this.check(old.index, next.record, `${path}[key]`);
+        if (old.index === undefined) return undefined;
+        if (keysNarrowed(old.keys, next)) return moreKeysChecked(path, old.keys!, next);
+        return this.check(old.index, next.record, `${path}[key]`);
       }
       if ('object' in next) return this.object(old, next, path);
       return narrowed(path, old, next);
@@ -168,7 +181,7 @@ class Fits {
       if (oldOptional.has(key)) return `${path}.${key}: property made required`;
     }
     for (const [key, shape] of Object.entries(old.object)) {
-      const target = next.object[key] ?? next.index;
+      const target = next.object[key] ?? (keyChecked(next, key) ? next.index : undefined);
       if (target === undefined) continue; // extra properties are accepted
       const failure = this.check(shape, target, `${path}.${key}`);
       if (failure !== undefined) return failure;
@@ -179,11 +192,14 @@ class Fits {
         if (named.length === 0) return undefined; // extra properties are accepted
       }
       for (const [key, shape] of Object.entries(next.object)) {
-        if (key in old.object) continue;
+        if (key in old.object || !keyChecked(old, key)) continue;
         const failure = this.check(old.index, shape, `${path}.${key}`);
         if (failure !== undefined) return failure;
       }
-      if (next.index !== undefined) return this.check(old.index, next.index, `${path}[key]`);
+      if (next.index !== undefined) {
+        if (keysNarrowed(old.keys, next)) return moreKeysChecked(path, old.keys!, next);
+        return this.check(old.index, next.index, `${path}[key]`);
+      }
     }
     return undefined;
   }
@@ -195,6 +211,25 @@ class Fits {
   }
 }
 
+type Keyed = { readonly keys?: PatternShape };
+
+/** Whether an index signature checks this key: every key, or those its template matches. */
+function keyChecked(shape: Keyed, key: string): boolean {
+  return shape.keys === undefined || new RegExp(shape.keys.pattern).test(key);
+}
+
+/** An index that checked only keys matching `old` now checks other keys too (values old jobs never had checked). */
+function keysNarrowed(old: PatternShape | undefined, next: Shape): boolean {
+  if (old === undefined || typeof next !== 'object' || !('record' in next || 'object' in next)) return false;
+  return next.keys?.pattern !== old.pattern;
+}
+
+function moreKeysChecked(path: string, old: PatternShape, next: Shape): string {
+  const now =
+    typeof next === 'object' && ('record' in next || 'object' in next) ? next.keys?.like : undefined;
+  return `${path}[key]: keys beyond ${old.like} are now checked (now ${now ?? 'every key'})`;
+}
+
 function narrowed(path: string, old: Shape, next: Shape): string {
   return `${path}: type narrowed from ${describe(old)} to ${describe(next)}`;
 }
@@ -202,7 +237,7 @@ function narrowed(path: string, old: Shape, next: Shape): string {
 type Kind = 'primitive' | 'array' | 'object' | 'other';
 
 function kindOf(shape: Shape, table: ShapeTable): Kind {
-  if (typeof shape === 'string' || 'literal' in shape) return 'primitive';
+  if (typeof shape === 'string' || 'literal' in shape || 'pattern' in shape) return 'primitive';
   if ('ref' in shape) return table[shape.ref] ? kindOf(table[shape.ref]!, {}) : 'other';
   if ('array' in shape || 'tuple' in shape) return 'array';
   if ('object' in shape || 'record' in shape) return 'object';
@@ -213,6 +248,7 @@ function kindOf(shape: Shape, table: ShapeTable): Kind {
 export function describe(shape: Shape): string {
   if (typeof shape === 'string') return shape;
   if ('literal' in shape) return shape.literal.map(printLiteral).join(' | ');
+  if ('pattern' in shape) return shape.like;
   if ('ref' in shape) return shape.ref;
   if ('array' in shape) {
     const inner = describe(shape.array);
@@ -223,11 +259,12 @@ export function describe(shape: Shape): string {
     if (shape.rest !== undefined) elements.push(`...${describe({ array: shape.rest })}`);
     return `[${elements.join(', ')}]`;
   }
-  if ('record' in shape) return `Record<string, ${describe(shape.record)}>`;
+  if ('record' in shape) return `Record<${shape.keys?.like ?? 'string'}, ${describe(shape.record)}>`;
   if ('union' in shape) return shape.union.map(describe).join(' | ');
   const optional = new Set(shape.optional ?? []);
   const keys = Object.keys(shape.object).map((key) => (optional.has(key) ? `${key}?` : key));
-  return `{ ${[...keys, ...(shape.index !== undefined ? ['[key: string]'] : [])].join(', ')} }`;
+  const index = shape.index !== undefined ? [`[key: ${shape.keys?.like ?? 'string'}]`] : [];
+  return `{ ${[...keys, ...index].join(', ')} }`;
 }
 
 function printLiteral(value: Literal): string {

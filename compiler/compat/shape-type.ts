@@ -36,16 +36,20 @@ function tupleType(shape: TupleShape, params: readonly string[], refPrefix: stri
 export function shapeType(shape: Shape, refPrefix = ''): string {
   if (typeof shape === 'string') return shape;
   if ('literal' in shape) return shape.literal.map(literalType).join(' | ');
+  if ('pattern' in shape) return shape.like;
   if ('ref' in shape) return `${refPrefix}${shape.ref}`;
   if ('array' in shape) return arrayOf(shapeType(shape.array, refPrefix));
   if ('tuple' in shape) return tupleType(shape, [], refPrefix);
-  if ('record' in shape) return `Record<string, ${shapeType(shape.record, refPrefix)}>`;
+  if ('record' in shape)
+    return `Record<${shape.keys?.like ?? 'string'}, ${shapeType(shape.record, refPrefix)}>`;
   if ('union' in shape) return shape.union.map((member) => shapeType(member, refPrefix)).join(' | ');
   const optional = new Set(shape.optional ?? []);
   const members = Object.entries(shape.object).map(
     ([key, value]) => `${printKey(key)}${optional.has(key) ? '?' : ''}: ${shapeType(value, refPrefix)}`,
   );
-  if (shape.index !== undefined) members.push(`[key: string]: ${shapeType(shape.index, refPrefix)}`);
+  if (shape.index !== undefined) {
+    members.push(`[key: ${shape.keys?.like ?? 'string'}]: ${shapeType(shape.index, refPrefix)}`);
+  }
   return members.length === 0 ? '{}' : `{ ${members.join('; ')} }`;
 }
 

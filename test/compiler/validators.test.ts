@@ -246,6 +246,30 @@ describe('generated validators', () => {
     expect(check([{ ...odd, toJSON: undefined }])).toBe('args[0].toJSON: missing (expected string)');
   });
 
+  it('check template literal strings, and template-keyed index signatures only at the keys that match', async () => {
+    const check = validator(await loadFixtureRegistry('allow-template-literals'), 'TrackOrder');
+    const valid = ['order-12', { 'x-a': 1 }, { primary: 'p', 'slot-3': true }, 'web:home', 'LOUD'];
+    const withArg = (index: number, value: unknown) => valid.map((arg, i) => (i === index ? value : arg));
+    expect(check(valid)).toBeUndefined();
+    expect(check(withArg(0, 'order-1.5e3'))).toBeUndefined();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+    expect(check(withArg(0, 'anything'))).toBe("args[0]: expected `order-${number}`, got 'anything'");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+    expect(check(withArg(0, 'order-x'))).toBe("args[0]: expected `order-${number}`, got 'order-x'");
+    expect(check(withArg(1, { 'x-a': 1, other: 's' }))).toBeUndefined();
+    expect(check(withArg(1, { 'x-a': 's' }))).toBe('args[1]["x-a"]: expected number, got string');
+    expect(check(withArg(2, { primary: 'p', 'slot-3': true, 'slot-x': 'no', other: 1 }))).toBeUndefined();
+    expect(check(withArg(2, { primary: 'p', 'slot-3': 'yes' }))).toBe(
+      'args[2]["slot-3"]: expected boolean, got string',
+    );
+    expect(check(withArg(3, null))).toBeUndefined();
+    expect(check(withArg(3, 'app:'))).toBeUndefined();
+    expect(check(withArg(3, 'tv:home'))).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+      "args[3]: expected null | `app:${string}` | `web:${string}`, got 'tv:home'",
+    );
+  });
+
   it('register class expressions under the name JavaScript gives them, which push({ class }) sends', async () => {
     const registry = await loadFixtureRegistry('allow-class-expression');
     expect(Object.keys(registry.workers).sort()).toEqual(['Purge', 'Reindex', 'SendDigest']);

@@ -22,6 +22,11 @@ const obj = (object: Record<string, Shape>, optional?: string[], index?: Shape):
   ...(index !== undefined ? { index } : {}),
 });
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+const ORDER_ID: Shape = { pattern: '^order-(?:\\d+)$', like: '`order-${number}`' };
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+const X_KEYS = { pattern: '^x-(?:[\\s\\S]*)$', like: '`x-${string}`' };
+
 const CASES: readonly [name: string, old: ArgsGeneration, next: ArgsGeneration, verdict: string][] = [
   ['unchanged', gen(['id'], args(['string'])), gen(['id'], args(['string'])), 'compatible'],
   [
@@ -229,6 +234,38 @@ const CASES: readonly [name: string, old: ArgsGeneration, next: ArgsGeneration, 
     { args: { union: [args(['string']), args(['string', 'number'])] }, params: ['...call'], shapes: {} },
     { args: args(['string']), params: ['...call'], shapes: {} },
     "parameter 'call' removed (old jobs carry it)",
+  ],
+  [
+    'a string narrowed to a template literal',
+    gen(['id'], args(['string'])),
+    gen(['id'], args([ORDER_ID])),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+    'id: type narrowed from string to `order-${number}`',
+  ],
+  [
+    'a template literal widened to a string, or a literal into the template',
+    gen(['id', 'kind'], args([ORDER_ID, { literal: ['order-1'] }])),
+    gen(['id', 'kind'], args(['string', ORDER_ID])),
+    'compatible',
+  ],
+  [
+    'a template-keyed record made to check every key',
+    gen(['headers'], args([{ record: 'number', keys: X_KEYS }])),
+    gen(['headers'], args([{ record: 'number' }])),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal type's text
+    'headers[key]: keys beyond `x-${string}` are now checked (now every key)',
+  ],
+  [
+    'a record made template-keyed, with a named property outside the template',
+    gen(['headers'], args([{ record: 'number' }])),
+    gen(['headers'], args([{ object: { id: 'string' }, optional: ['id'], index: 'number', keys: X_KEYS }])),
+    'headers.id: type narrowed from number to string',
+  ],
+  [
+    'a template-keyed object whose other keys change type',
+    gen(['m'], args([{ object: { other: 'string' }, optional: ['other'], index: 'number', keys: X_KEYS }])),
+    gen(['m'], args([{ record: 'number', keys: X_KEYS }])),
+    'compatible',
   ],
 ];
 
