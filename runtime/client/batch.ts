@@ -18,6 +18,7 @@
 import { type BatchEvent, type BatchHandle, currentBatchId, inBatchScope } from '../core/batch-scope.js';
 import type { Clock } from '../core/clock.js';
 import { encodeJob, newJid } from '../core/job.js';
+import { nonFiniteArgument } from '../core/non-finite.js';
 import type { WorkerOptions } from '../core/worker.js';
 import { pushTarget } from './default-client.js';
 
@@ -182,5 +183,8 @@ function callbackTemplate(call: JobCall, now: number): CallbackTemplate {
       `callback ${call.className} has arguments JSON cannot carry: ${(error as Error).message}`,
     );
   }
+  const nonFinite = nonFiniteArgument(text, call.args);
+  if (nonFinite)
+    throw new BatchError(`callback ${call.className} has arguments JSON cannot carry: ${nonFinite}`);
   return { payload: text.slice(0, -1), queue };
 }

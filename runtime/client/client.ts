@@ -17,7 +17,7 @@ import { FlowError, type FlowNode } from '../core/flow.js';
 import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
-import { nonFiniteNumberIn } from '../core/non-finite.js';
+import { nonFiniteArgument } from '../core/non-finite.js';
 import { type UniqueRule, uniqueDigest, uniqueRuleOf } from '../core/unique.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
 import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
@@ -680,7 +680,7 @@ function encodePayload(className: string, job: Readonly<Record<string, unknown>>
   } catch (error) {
     throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
   }
-  if (text.includes('null')) refuseNonFinite(className, job.args);
+  refuseNonFinite(className, text, job.args);
   return text;
 }
 
@@ -691,13 +691,13 @@ function encodeArgs(className: string, args: readonly unknown[]): string {
   } catch (error) {
     throw new PushError(`job ${className} has arguments JSON cannot carry: ${(error as Error).message}`);
   }
-  if (text.includes('null')) refuseNonFinite(className, args);
+  refuseNonFinite(className, text, args);
   return text;
 }
 
 /** A NaN or Infinity would arrive as null: the push fails here instead, naming where it is. */
-function refuseNonFinite(className: string, args: unknown): void {
-  const problem = nonFiniteNumberIn(args, 'args');
+function refuseNonFinite(className: string, text: string, args: unknown): void {
+  const problem = nonFiniteArgument(text, args);
   if (problem) throw new PushError(`job ${className} has arguments JSON cannot carry: ${problem}`);
 }
 

@@ -13,6 +13,7 @@
 import type { Clock } from '../core/clock.js';
 import { type ChildDeathPolicy, FLOW_TTL_SECONDS, FlowError, type FlowNode } from '../core/flow.js';
 import { encodeJob, formatSeconds, type JobPayload, newJid } from '../core/job.js';
+import { nonFiniteArgument } from '../core/non-finite.js';
 import type { Keys } from '../redis/keys.js';
 import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 import { withScripts } from '../redis/scripts.js';
@@ -89,6 +90,8 @@ export async function prepareFlow(
     } catch (error) {
       throw new FlowError(`${node.className} has arguments JSON cannot carry: ${(error as Error).message}`);
     }
+    const nonFinite = nonFiniteArgument(text, job.args);
+    if (nonFinite) throw new FlowError(`${node.className} has arguments JSON cannot carry: ${nonFinite}`);
     const children: PreparedNode[] = [];
     for (const child of node.children) children.push(await prepare(child, newJid(), jid));
     return {

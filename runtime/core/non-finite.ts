@@ -1,7 +1,7 @@
 /**
  * NaN, Infinity and -Infinity: JSON.stringify writes them as `null`, so a job pushed with one would reach its
- * worker with a null (which its validator rejects). The client looks for them only when the JSON it wrote has a
- * `null`, so pushes without one pay nothing.
+ * worker with a null (which its validator rejects). The client, a workflow's push and a batch's callbacks look for
+ * them only when the JSON they wrote has a `null`, so pushes without one pay nothing.
  */
 
 /** Where in `value` the first non-finite number is, and what it is: `args[1].scores[0] is NaN, …`. */
@@ -25,4 +25,9 @@ export function nonFiniteNumberIn(value: unknown, path: string): string | undefi
     if (found) return found;
   }
   return undefined;
+}
+
+/** For the JSON `text` just written from `args`: where a non-finite number turned into its `null`, if one did. */
+export function nonFiniteArgument(text: string, args: unknown): string | undefined {
+  return text.includes('null') ? nonFiniteNumberIn(args, 'args') : undefined;
 }

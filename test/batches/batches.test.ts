@@ -328,6 +328,13 @@ describe('batches', () => {
     expect(await api.batches.get(batch.bid)).toMatchObject({ total: 0, pending: 0 });
   });
 
+  it('a callback with NaN in its arguments is refused when the batch is saved, naming the path', async () => {
+    const batch = fixture.client.batch({ onSuccess: jobs.OnSuccess.with(Number.NaN as unknown as string) });
+    await expect(batch.jobs(async () => {})).rejects.toThrow(
+      'callback OnSuccess has arguments JSON cannot carry: args[0] is NaN, which JSON turns into null',
+    );
+  });
+
   it('jobs in a batch are ordinary Sidekiq payloads with a bid; a block on an expired batch says so', async () => {
     const batch = newBatch(fixture.client);
     await batch.jobs(() => fixture.client.push({ class: 'Item', args: ['ok', 1] }));

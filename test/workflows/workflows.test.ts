@@ -143,6 +143,16 @@ describe('workflows', () => {
     expect(await fixture.redis.zrange('sidepunch:flows', 0, -1)).toEqual([root]);
   });
 
+  it('a node with Infinity in its arguments fails the push, naming it and the path; nothing is written', async () => {
+    await expect(
+      jobs.Total.after([jobs.Square.child(1), jobs.Square.child(Number.POSITIVE_INFINITY)], 't'),
+    ).rejects.toThrow(
+      'Square has arguments JSON cannot carry: args[0] is Infinity, which JSON turns into null',
+    );
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
+    expect(await fixture.redis.zcard('sidepunch:flows')).toBe(0);
+  });
+
   it('client middleware sees every job of a workflow, and push hooks the push as one call', async () => {
     const calls: string[] = [];
     pushHooks.add(async (call, next) => {
