@@ -234,13 +234,14 @@ function seconds(name: string, text: string): number {
 function parseQueues(specs: readonly string[]): WeightedQueue[] {
   const seen = new Set<string>();
   return specs.map((spec) => {
-    const [name = '', weightText, ...rest] = spec.split(',');
-    if (name.trim() === '' || rest.length > 0) {
+    const [untrimmed = '', weightText, ...rest] = spec.split(',');
+    const name = untrimmed.trim();
+    if (name === '' || rest.length > 0) {
       throw new ConfigError(`queue must be NAME or NAME,WEIGHT, not "${spec}"`);
     }
     if (seen.has(name)) throw new ConfigError(`queue "${name}" is given twice`);
     seen.add(name);
     const weight = weightText === undefined ? 1 : positiveInteger(`weight of queue "${name}"`, weightText);
-    return { name: name.trim(), weight };
+    return { name, weight };
   });
 }

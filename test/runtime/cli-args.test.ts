@@ -125,6 +125,7 @@ describe('sidepunch-run flags', () => {
     [['--verbose=yes', 'r.js'], 'flag --verbose takes no value'],
     [['-q', 'a,x', 'r.js'], 'weight of queue "a" must be a whole number of at least 1, not "x"'],
     [['-q', 'a', '-q', 'a', 'r.js'], 'queue "a" is given twice'],
+    [['-q', 'critical ,3', '-q', 'critical', 'r.js'], 'queue "critical" is given twice'],
     [['--timeout=-1', 'r.js'], 'timeout must be a number of seconds (0 or more), not "-1"'],
     [
       ['--heartbeat', '10', '--process-ttl', '15', 'r.js'],
