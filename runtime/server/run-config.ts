@@ -121,7 +121,7 @@ export interface RawSettings {
 export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   if (!raw.registryPath)
     throw new ConfigError('missing the registry file, e.g. sidepunch-run dist/registry.js');
-  const logLevel = raw.verbose ? 'debug' : (raw.logLevel ?? env.SIDEPUNCH_LOG_LEVEL ?? DEFAULTS.logLevel);
+  const logLevel = raw.verbose ? 'debug' : (raw.logLevel ?? (env.SIDEPUNCH_LOG_LEVEL || DEFAULTS.logLevel));
   if (!isLogLevel(logLevel))
     throw new ConfigError(`log level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = raw.logFormat ?? (env.SIDEPUNCH_LOG_FORMAT || DEFAULTS.logFormat);

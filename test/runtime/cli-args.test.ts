@@ -72,6 +72,16 @@ describe('sidepunch-run flags', () => {
     );
   });
 
+  it('reads --log-level, else $SIDEPUNCH_LOG_LEVEL; an empty one is the default, as every SIDEPUNCH_ variable', () => {
+    const level = (argv: string[], env: NodeJS.ProcessEnv) => {
+      const command = parseRunArgs([...argv, 'r.js'], env);
+      return command.kind === 'run' && command.config.logLevel;
+    };
+    expect(level([], { SIDEPUNCH_LOG_LEVEL: 'warn' })).toBe('warn');
+    expect(level(['--log-level', 'error'], { SIDEPUNCH_LOG_LEVEL: 'warn' })).toBe('error');
+    expect(level([], { SIDEPUNCH_LOG_LEVEL: '' })).toBe('info');
+  });
+
   it('reads --metrics-port and --metrics-host', () => {
     const command = parseRunArgs(['--metrics-port', '9400', '--metrics-host', '0.0.0.0', 'r.js'], {});
     expect(command.kind === 'run' && command.config).toMatchObject({
