@@ -53,8 +53,8 @@ Options:
                             average seconds between polls of the schedule and retry sets, per
                             live process (default ${DEFAULTS.pollIntervalSeconds})
       --heartbeat SECONDS   seconds between heartbeats (default ${DEFAULTS.heartbeatSeconds})
-      --process-ttl SECONDS a process silent this long is dead and its jobs are rescued
-                            (default ${DEFAULTS.processTtlSeconds})
+      --process-ttl SECONDS a process silent this long is dead and its jobs are rescued; whole
+                            seconds (default ${DEFAULTS.processTtlSeconds})
       --max-block SECONDS   how long a job may block the event loop (synchronous work) before this
                             process counts as dead and its jobs are rescued, to run again
                             elsewhere (default ${DEFAULTS.maxBlockSeconds})

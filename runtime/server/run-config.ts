@@ -148,9 +148,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     heartbeatSeconds:
       raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : positiveSeconds('heartbeat', raw.heartbeat),
     processTtlSeconds:
-      raw.processTtl === undefined
-        ? DEFAULTS.processTtlSeconds
-        : positiveSeconds('process TTL', raw.processTtl),
+      raw.processTtl === undefined ? DEFAULTS.processTtlSeconds : wholeSeconds('process TTL', raw.processTtl),
     maxBlockSeconds:
       raw.maxBlock === undefined ? DEFAULTS.maxBlockSeconds : positiveSeconds('max block', raw.maxBlock),
     maxRescues:
@@ -203,6 +201,17 @@ function containerGrace(text: string | undefined, env: NodeJS.ProcessEnv): numbe
 function positiveSeconds(name: string, text: string): number {
   const value = seconds(name, text);
   if (value === 0) throw new ConfigError(`${name} must be more than 0 seconds`);
+  return value;
+}
+
+/** For a value sent to EXPIRE, which Redis refuses unless it is an integer. */
+function wholeSeconds(name: string, text: string): number {
+  const value = positiveSeconds(name, text);
+  if (!Number.isInteger(value)) {
+    throw new ConfigError(
+      `${name} must be a whole number of seconds (Redis expires keys by the second), not "${text}"`,
+    );
+  }
   return value;
 }
 

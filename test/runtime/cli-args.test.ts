@@ -141,6 +141,10 @@ describe('sidepunch-run flags', () => {
       ['--heartbeat', '10', '--process-ttl', '15', 'r.js'],
       'process TTL (15 s) must be at least twice the heartbeat (10 s), or live processes look dead',
     ],
+    [
+      ['--heartbeat', '1', '--process-ttl', '2.5', 'r.js'],
+      'process TTL must be a whole number of seconds (Redis expires keys by the second), not "2.5"',
+    ],
     [['--max-block', '0', 'r.js'], 'max block must be more than 0 seconds'],
     [
       ['--container-grace', 'soon', 'r.js'],
