@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
+import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 const FAST = ['--heartbeat', '0.25', '--process-ttl', '1', '--log-level', 'warn'];
@@ -58,6 +58,17 @@ describe('--threads', () => {
     await waitUntil('two threads again', async () => (await fixture.redis.scard('processes')) === 2);
     expect(runtime.child.exitCode).toBeNull();
     await waitUntil('nothing left in progress', async () => (await fixture.inProgressTotal()) === 0);
+  });
+
+  it('SIGTERM while no thread is alive (all died, their replacements not yet started) ends the process', async () => {
+    const runtime = fixture.run(['--threads', '2', '-t', '1'], {
+      registry: `${REPO_ROOT}fixtures/registries/fails-in-threads.mjs`,
+    });
+    await waitUntil('both threads dead', () => (runtime.output().match(/thread \d died/g)?.length ?? 0) >= 2);
+    runtime.child.kill('SIGTERM');
+    // Within -t + 3 s, whatever happens.
+    const late = new Promise((resolve) => setTimeout(() => resolve('still running 4 s after SIGTERM'), 4000));
+    expect(await Promise.race([runtime.exited, late])).toBe(0);
   });
 });
 

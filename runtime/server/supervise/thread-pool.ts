@@ -97,6 +97,8 @@ function superviseThreads(
       logger.info(`${signal} received: stopping ${threads.size} thread(s)`);
       shuttingDown = true;
       tell({ type: 'stop' });
+      // Every thread died and none is replaced yet: no exit is coming to end the pool.
+      if (threads.size === 0) closeAndResolve();
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
