@@ -13,6 +13,7 @@ import { Launcher } from '../server/launcher.js';
 import { MetricsServerError, serveMetrics } from '../server/metrics-server.js';
 import { logQueueChoice, withRegistryQueues } from '../server/registry-queues.js';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../server/run-config.js';
+import { catchSignals, onTtin } from '../server/supervise/process-signals.js';
 import { runSwarm } from '../server/supervise/swarm.js';
 import { runThreads } from '../server/supervise/thread-pool.js';
 import { AuthConfigError } from '../web/auth.js';
@@ -85,8 +86,9 @@ Options:
   -V, --version             show the version
 
 Signals: TERM or INT stop gracefully (running jobs get --timeout seconds, the rest go back to
-their queues unchanged); TSTP makes the process quiet (no new jobs; running ones finish). The Web
-UI's Quiet and Stop buttons send the same through Redis. When Redis does not answer, shutdown
+their queues unchanged); TSTP makes the process quiet (no new jobs; running ones finish); TTIN
+logs what every running job is doing. The Web UI's Quiet and Stop buttons send the same through
+Redis. When Redis does not answer, shutdown
 gives up 3 s after --timeout, says what it left for a rescuer, and exits 1. See docs/deploying.md
 for starting it so that TERM reaches it (systemd, Docker, Kubernetes, npm scripts).`;
 
@@ -167,6 +169,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = await checkMain(argv.slice(1));
     return;
   }
+  catchSignals();
   const command = parseOrExit('sidepunch-run', () => parseRunArgs(argv));
   if (command.kind === 'help') return void process.stdout.write(`${HELP}\n`);
   if (command.kind === 'version') return void process.stdout.write(versionLine('sidepunch-run'));
@@ -201,7 +204,7 @@ function exitWith(error: Error): never {
   process.exit(1);
 }
 
-/** One launcher on this event loop until TERM/INT (or a TERM through Redis); TSTP quiets it. */
+/** One launcher on this event loop until TERM/INT (or a TERM through Redis); TSTP quiets it, TTIN logs its jobs. */
 async function runLauncher(config: RuntimeConfig, registry: Registry, ownLogger: Logger): Promise<void> {
   let signalled = false;
   const stop = (signal: string) => {
@@ -236,6 +239,10 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, ownLogger:
   process.on('SIGTSTP', () => {
     logger.info('SIGTSTP received');
     void launcher.quiet();
+  });
+  onTtin(() => {
+    logger.info('SIGTTIN received');
+    launcher.logRunningJobs();
   });
   await launcher.start().catch(exitWith);
 }

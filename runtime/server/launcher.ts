@@ -5,7 +5,7 @@
  *     process's queues for rescuers) before the first fetch, then the manager and its fetch watchdog, the
  *     scheduler, the periodic enqueuer (when the registry declares entries), the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a run of the
  *     suspects they left, each alone;
- *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet;
+ *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet; logRunningJobs() (TTIN);
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close;
  *     the steps after the wait share a deadline of a few seconds, since Redis may never answer: whatever is not
@@ -261,13 +261,18 @@ export class Launcher {
     else if (signal === 'TERM') {
       if (this.options.onRemoteStop) this.options.onRemoteStop();
       else void this.stop();
-    } else {
-      for (const running of this.manager.work.jobs()) {
-        logger.info(
-          `running since ${new Date(running.runAt * 1000).toISOString()}: ${running.unit.raw.slice(0, 300)}`,
-        );
-      }
+    } else this.logRunningJobs();
+  }
+
+  /** TTIN (Sidekiq logs every thread's backtrace): each running job, since when, and its payload's start. */
+  logRunningJobs(): void {
+    const { logger } = this.ctx;
+    let running = 0;
+    for (const job of this.manager.work.jobs()) {
+      running++;
+      logger.info(`running since ${new Date(job.runAt * 1000).toISOString()}: ${job.unit.raw.slice(0, 300)}`);
     }
+    if (running === 0) logger.info('no job running');
   }
 
   private async shutdown(): Promise<boolean> {

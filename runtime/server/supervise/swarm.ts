@@ -3,9 +3,9 @@
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
- *  2. TERM/INT and TSTP are forwarded (a supervisor killed outright closes its children's IPC channel, and they
- *     stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's
- *     shutdown left jobs for a rescuer);
+ *  2. TERM/INT, TSTP and TTIN are forwarded, TTIN once the child has caught it (a supervisor killed outright closes
+ *     its children's IPC channel, and they stop as on TERM); on shutdown it waits for every child, then exits 0 (1
+ *     when a child's shutdown left jobs for a rescuer);
  *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
  *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
  */
@@ -16,6 +16,8 @@ import { Keys } from '../../redis/keys.js';
 import { openRedis } from '../../redis/redis-connection.js';
 import { processIdentity } from '../launcher.js';
 import type { RuntimeConfig } from '../run-config.js';
+import { onTtin } from './process-signals.js';
+import type { FromChild } from './swarm-messages.js';
 
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
@@ -26,6 +28,8 @@ interface ChildSlot {
   identity: string;
   startedAt: number;
   crashes: number;
+  /** It has caught TTIN, whose default action would freeze it: TTIN may be forwarded. */
+  signalsCaught: boolean;
 }
 
 /** Flags a child does not get: the supervisor's own, and --web (the supervisor serves the one dashboard). */
@@ -76,8 +80,11 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       );
       // The child builds its identity from its pid and this nonce: the supervisor knows it without asking.
       const identity = processIdentity(child.pid ?? 0, nonce);
-      const slot: ChildSlot = { child, identity, startedAt: Date.now(), crashes };
+      const slot: ChildSlot = { child, identity, startedAt: Date.now(), crashes, signalsCaught: false };
       slots.set(index, slot);
+      child.on('message', (message: FromChild) => {
+        if (message.type === 'signals-caught') slot.signalsCaught = true;
+      });
       child.on('exit', (code, signal) => {
         slots.delete(index);
         if (stopSignal) {
@@ -101,7 +108,10 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
     };
 
     const forward = (signal: NodeJS.Signals) => {
-      for (const { child } of slots.values()) child.kill(signal);
+      for (const { child, signalsCaught } of slots.values()) {
+        // A child still starting holds no job to log, and TTIN's default action would freeze it.
+        if (signalsCaught || signal !== 'SIGTTIN') child.kill(signal);
+      }
     };
     const stop = (signal: NodeJS.Signals) => {
       logger.info(`${signal} received: stopping ${slots.size} child process(es)`);
@@ -112,6 +122,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTSTP', () => forward('SIGTSTP'));
+    onTtin(() => forward('SIGTTIN'));
     logger.info(`swarm: starting ${config.processes} sidepunch-run processes`);
     for (let index = 0; index < config.processes; index++) start(index, 0);
   }).then(() => {

@@ -20,7 +20,11 @@ export interface ThreadData {
   readonly aloneGate: SharedArrayBuffer;
 }
 
-export type ToThread = { type: 'stop' } | { type: 'quiet' } | { type: 'metrics'; id: number };
+export type ToThread =
+  | { type: 'stop' }
+  | { type: 'quiet' }
+  | { type: 'log-running' }
+  | { type: 'metrics'; id: number };
 export type FromThread =
   | { type: 'identity'; identity: string }
   | { type: 'stopping' }
@@ -59,6 +63,7 @@ port.postMessage({ type: 'identity', identity: launcher.ctx.identity } satisfies
 port.on('message', (message: ToThread) => {
   if (message.type === 'stop') stop();
   else if (message.type === 'quiet') void launcher.quiet();
+  else if (message.type === 'log-running') launcher.logRunningJobs();
   else {
     const snapshot = metrics?.snapshot() ?? emptySnapshot();
     port.postMessage({ type: 'metrics', id: message.id, snapshot } satisfies FromThread);

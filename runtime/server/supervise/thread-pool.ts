@@ -3,7 +3,7 @@
  * use every core. Each thread is its own process in Sidekiq's process set (same pid, its own nonce).
  *  1. a thread that dies is replaced after a pause; its heartbeat hash is deleted at once, so the next rescue (the
  *     replacement's, at its start) gives its in-progress jobs back to their queues;
- *  2. TERM/INT stop every thread gracefully, TSTP quiets them; the process exits once all have stopped: 0, or 1
+ *  2. TERM/INT stop every thread gracefully, TSTP quiets them, TTIN has each log its running jobs; the process exits once all have stopped: 0, or 1
  *     when a thread's shutdown left jobs for a rescuer (Redis did not answer);
  *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
@@ -21,6 +21,7 @@ import { openRedis } from '../../redis/redis-connection.js';
 import { AloneGate } from '../alone-gate.js';
 import { serveMetrics } from '../metrics-server.js';
 import type { RuntimeConfig } from '../run-config.js';
+import { onTtin } from './process-signals.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
@@ -103,6 +104,10 @@ function superviseThreads(
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTSTP', () => tell({ type: 'quiet' }));
+    onTtin(() => {
+      logger.info(`SIGTTIN received: ${threads.size} thread(s) log their running jobs`);
+      tell({ type: 'log-running' });
+    });
     logger.info(`starting ${config.threads} threads, ${config.concurrency} jobs in flight each`);
     for (let index = 0; index < config.threads; index++) start(index);
   }).then(() => {

@@ -1,0 +1,9 @@
+/** What a `--processes` child tells its supervisor over their IPC channel (swarm.ts). */
+export type FromChild =
+  /** Its TTIN handler is in place: from now on TTIN cannot freeze it. */
+  { type: 'signals-caught' };
+
+/** A no-op outside a swarm. */
+export function tellSupervisor(message: FromChild): void {
+  if (process.connected) process.send?.(message);
+}
