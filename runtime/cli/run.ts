@@ -13,7 +13,7 @@ import { Launcher } from '../server/launcher.js';
 import { MetricsServerError, serveMetrics } from '../server/metrics-server.js';
 import { logQueueChoice, withRegistryQueues } from '../server/registry-queues.js';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../server/run-config.js';
-import { catchSignals, onTtin } from '../server/supervise/process-signals.js';
+import { catchSignals, onTstp, onTtin } from '../server/supervise/process-signals.js';
 import { runSwarm } from '../server/supervise/swarm.js';
 import { runThreads } from '../server/supervise/thread-pool.js';
 import { AuthConfigError } from '../web/auth.js';
@@ -236,10 +236,11 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, ownLogger:
   }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTSTP', () => {
+  const startQuiet = onTstp(() => {
     logger.info('SIGTSTP received');
     void launcher.quiet();
   });
+  if (startQuiet) void launcher.quiet();
   onTtin(() => {
     logger.info('SIGTTIN received');
     launcher.logRunningJobs();

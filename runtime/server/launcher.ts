@@ -169,13 +169,17 @@ export class Launcher {
     return this.starting;
   }
 
-  /** Stops taking new jobs; running ones finish. Safe to call more than once. */
+  /**
+   * Stops taking new jobs; running ones finish. Safe to call more than once, and before start(): the process then
+   * registers quiet and never fetches.
+   */
   quiet(): Promise<void> {
     this.quieting ??= (async () => {
       this.ctx.logger.info('quiet: no new jobs; running ones finish');
       this.watchdog.stop();
       await Promise.all([this.manager.stopFetching(), this.scheduler.stop(), this.periodic?.stop()]);
-      await this.heartbeat.beat().catch(() => {});
+      // Before registration, boot's first beat says quiet.
+      if (this.booted === 'registered') await this.heartbeat.beat().catch(() => {});
     })();
     return this.quieting;
   }
@@ -235,10 +239,12 @@ export class Launcher {
     }
     this.booted = 'registered';
     if (this.stopping) return;
-    this.manager.start();
-    this.watchdog.start();
-    this.scheduler.start();
-    this.periodic?.start();
+    if (!this.quieting) {
+      this.manager.start();
+      this.watchdog.start();
+      this.scheduler.start();
+      this.periodic?.start();
+    }
     this.heartbeat.start();
     this.rescuesOnBeat = true;
     void this.rescueDead();

@@ -1,6 +1,6 @@
 /** What a `--processes` child tells its supervisor over their IPC channel (swarm.ts). */
 export type FromChild =
-  /** Its TTIN handler is in place: from now on TTIN cannot freeze it. */
+  /** Its TSTP and TTIN handlers are in place: from now on those signals cannot freeze it. */
   { type: 'signals-caught' };
 
 /** A no-op outside a swarm. */

@@ -3,9 +3,10 @@
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
  *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
- *  2. TERM/INT, TSTP and TTIN are forwarded, TTIN once the child has caught it (a supervisor killed outright closes
- *     its children's IPC channel, and they stop as on TERM); on shutdown it waits for every child, then exits 0 (1
- *     when a child's shutdown left jobs for a rescuer);
+ *  2. TERM/INT, TSTP and TTIN are forwarded, TSTP and TTIN once the child has caught them; TSTP is remembered, and a
+ *     child started afterwards starts quiet (a supervisor killed outright closes its children's IPC channel, and
+ *     they stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's shutdown left
+ *     jobs for a rescuer);
  *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
  *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
  */
@@ -16,7 +17,7 @@ import { Keys } from '../../redis/keys.js';
 import { openRedis } from '../../redis/redis-connection.js';
 import { processIdentity } from '../launcher.js';
 import type { RuntimeConfig } from '../run-config.js';
-import { onTtin } from './process-signals.js';
+import { onTstp, onTtin, START_QUIET_ENV } from './process-signals.js';
 import type { FromChild } from './swarm-messages.js';
 
 const FIRST_BACKOFF_MS = 1000;
@@ -28,7 +29,7 @@ interface ChildSlot {
   identity: string;
   startedAt: number;
   crashes: number;
-  /** It has caught TTIN, whose default action would freeze it: TTIN may be forwarded. */
+  /** It has caught TSTP and TTIN, whose default action would freeze it: they may be forwarded. */
   signalsCaught: boolean;
 }
 
@@ -57,6 +58,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   const slots = new Map<number, ChildSlot>();
   let stopSignal: NodeJS.Signals | undefined;
   let incomplete = false;
+  let quiet = false;
 
   return new Promise<void>((resolve) => {
     // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
@@ -71,7 +73,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         process.execPath,
         [...process.execArgv, process.argv[1]!, ...childArgs(argv, config, index)],
         {
-          env: { ...process.env, SIDEPUNCH_NONCE: nonce },
+          // Undefined leaves the variable out: a child started before TSTP is quieted once it has caught it.
+          env: { ...process.env, SIDEPUNCH_NONCE: nonce, [START_QUIET_ENV]: quiet ? '1' : undefined },
           // The IPC channel closes when the supervisor dies, even by SIGKILL: the child then stops gracefully.
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
           // Its own process group: a Ctrl-C reaches the supervisor only, which forwards it once.
@@ -81,9 +84,12 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       // The child builds its identity from its pid and this nonce: the supervisor knows it without asking.
       const identity = processIdentity(child.pid ?? 0, nonce);
       const slot: ChildSlot = { child, identity, startedAt: Date.now(), crashes, signalsCaught: false };
+      const startedQuiet = quiet;
       slots.set(index, slot);
       child.on('message', (message: FromChild) => {
-        if (message.type === 'signals-caught') slot.signalsCaught = true;
+        if (message.type !== 'signals-caught') return;
+        slot.signalsCaught = true;
+        if (quiet && !startedQuiet) child.kill('SIGTSTP');
       });
       child.on('exit', (code, signal) => {
         slots.delete(index);
@@ -109,8 +115,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
 
     const forward = (signal: NodeJS.Signals) => {
       for (const { child, signalsCaught } of slots.values()) {
-        // A child still starting holds no job to log, and TTIN's default action would freeze it.
-        if (signalsCaught || signal !== 'SIGTTIN') child.kill(signal);
+        // TSTP or TTIN would freeze a child still starting: it gets TSTP once it has caught it, and holds no job yet.
+        if (signalsCaught || signal === 'SIGTERM' || signal === 'SIGINT') child.kill(signal);
       }
     };
     const stop = (signal: NodeJS.Signals) => {
@@ -121,7 +127,12 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTSTP', () => forward('SIGTSTP'));
+    // Remembered: a child restarted afterwards starts quiet.
+    quiet = onTstp(() => {
+      logger.info('SIGTSTP received: every child goes quiet');
+      quiet = true;
+      forward('SIGTSTP');
+    });
     onTtin(() => forward('SIGTTIN'));
     logger.info(`swarm: starting ${config.processes} sidepunch-run processes`);
     for (let index = 0; index < config.processes; index++) start(index, 0);

@@ -18,6 +18,8 @@ export interface ThreadData {
   readonly index: number;
   /** AloneGate.shared(threads): one for the whole process. */
   readonly aloneGate: SharedArrayBuffer;
+  /** The pool was quieted (TSTP) before this thread started: it never fetches. */
+  readonly quiet: boolean;
 }
 
 export type ToThread =
@@ -30,7 +32,7 @@ export type FromThread =
   | { type: 'stopping' }
   | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
 
-const { config, index, aloneGate } = workerData as ThreadData;
+const { config, index, aloneGate, quiet } = workerData as ThreadData;
 const port = parentPort!;
 const logger = runtimeLogger(config);
 const registry = await loadRegistry(config.registryPath);
@@ -69,4 +71,5 @@ port.on('message', (message: ToThread) => {
     port.postMessage({ type: 'metrics', id: message.id, snapshot } satisfies FromThread);
   }
 });
+if (quiet) void launcher.quiet();
 await launcher.start();

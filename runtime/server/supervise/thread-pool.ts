@@ -3,7 +3,8 @@
  * use every core. Each thread is its own process in Sidekiq's process set (same pid, its own nonce).
  *  1. a thread that dies is replaced after a pause; its heartbeat hash is deleted at once, so the next rescue (the
  *     replacement's, at its start) gives its in-progress jobs back to their queues;
- *  2. TERM/INT stop every thread gracefully, TSTP quiets them, TTIN has each log its running jobs; the process exits once all have stopped: 0, or 1
+ *  2. TERM/INT stop every thread gracefully, TSTP quiets them (and the threads that replace them), TTIN has each
+ *     log its running jobs; the process exits once all have stopped: 0, or 1
  *     when a thread's shutdown left jobs for a rescuer (Redis did not answer);
  *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
@@ -21,7 +22,7 @@ import { openRedis } from '../../redis/redis-connection.js';
 import { AloneGate } from '../alone-gate.js';
 import { serveMetrics } from '../metrics-server.js';
 import type { RuntimeConfig } from '../run-config.js';
-import { onTtin } from './process-signals.js';
+import { onTstp, onTtin } from './process-signals.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
@@ -55,6 +56,7 @@ function superviseThreads(
   let shuttingDown = false;
   const aloneGate = AloneGate.shared(config.threads);
   let incomplete = false;
+  let quiet = false;
 
   return new Promise<void>((resolve) => {
     // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
@@ -64,7 +66,7 @@ function superviseThreads(
     };
     const start = (index: number) => {
       const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
-        workerData: { config, index, aloneGate } satisfies ThreadData,
+        workerData: { config, index, aloneGate, quiet } satisfies ThreadData,
         // As bin/sidepunch-run.js's --max-semi-space-size=4: young generation = 3 semi-spaces.
         resourceLimits: { maxYoungGenerationSizeMb: 12 },
       });
@@ -103,7 +105,12 @@ function superviseThreads(
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTSTP', () => tell({ type: 'quiet' }));
+    // Remembered: a thread replaced afterwards starts quiet.
+    quiet = onTstp(() => {
+      logger.info('SIGTSTP received: every thread goes quiet');
+      quiet = true;
+      tell({ type: 'quiet' });
+    });
     onTtin(() => {
       logger.info(`SIGTTIN received: ${threads.size} thread(s) log their running jobs`);
       tell({ type: 'log-running' });
