@@ -15,6 +15,7 @@ import { logQueueChoice, withRegistryQueues } from '../server/registry-queues.js
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../server/run-config.js';
 import { catchSignals, onTstp, onTtin } from '../server/supervise/process-signals.js';
 import { runSwarm } from '../server/supervise/swarm.js';
+import { tellSupervisor } from '../server/supervise/swarm-messages.js';
 import { runThreads } from '../server/supervise/thread-pool.js';
 import { AuthConfigError } from '../web/auth.js';
 import { WebServerError } from '../web/web-server.js';
@@ -211,6 +212,7 @@ async function runLauncher(config: RuntimeConfig, registry: Registry, ownLogger:
     if (signalled) return logger.warn(`${signal} received again: already shutting down`);
     signalled = true;
     logger.info(`${signal} received`);
+    tellSupervisor({ type: 'stopping' });
     launcher.stop().then(
       // Incomplete (Redis did not answer): the launcher logged what it left for a rescuer.
       (complete) => exitProcess(complete && !crashGuard.crashed ? 0 : 1),

@@ -98,6 +98,25 @@ describe('--processes (swarm)', () => {
     expect(await fixture.redis.scard('processes')).toBe(0);
   });
 
+  it('a child stopped from the Web UI is not restarted; once none is left, the supervisor exits 0', async () => {
+    const runtime = fixture.run([...FAST, '--processes', '2', '--log-level', 'info']);
+    await waitUntil('two children registered', async () => (await fixture.redis.scard('processes')) === 2);
+    const [first, second] = await fixture.redis.smembers('processes');
+    await fixture.redis.lpush(`${first}-signals`, 'TERM');
+    await runtime.waitForLine(/child \d \(pid \d+\) stopped on purpose \(exit code 0\): not restarted/, 5000);
+    // A restart would come 1 s after the exit: the other child beats four times meanwhile.
+    const beat = Number(await fixture.redis.hget(second!, 'beat'));
+    await waitUntil(
+      'four more beats',
+      async () => Number(await fixture.redis.hget(second!, 'beat')) > beat + 1.1,
+    );
+    expect(await fixture.redis.smembers('processes')).toEqual([second]);
+    expect(runtime.output()).not.toMatch(/ERROR|restarting/);
+    await fixture.redis.lpush(`${second}-signals`, 'TERM');
+    expect(await runtime.exited).toBe(0);
+    expect(runtime.output()).toMatch(/every child stopped on purpose: exiting/);
+  });
+
   it('restarts a child that crashes, and its in-progress jobs are recovered', async () => {
     await fixture.client.push({ class: 'Probe', args: ['crash'] });
     const runtime = fixture.run([

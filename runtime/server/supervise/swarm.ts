@@ -2,7 +2,9 @@
  * `sidepunch-run --processes P`: a supervisor, like Sidekiq Enterprise's swarm, forking P `sidepunch-run` children
  * with the same flags.
  *  1. a child that crashes is restarted with backoff (1 s doubling to 30 s; reset once a child has run a minute);
- *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue;
+ *     its heartbeat hash is deleted at once, so its in-progress jobs are rescued by the next rescue. A child that
+ *     stops on purpose (the Web UI's Stop, a TERM sent to it) says so first and is not restarted; once no child is
+ *     left nor waiting for a restart, the supervisor exits;
  *  2. TERM/INT, TSTP and TTIN are forwarded, TSTP and TTIN once the child has caught them; TSTP is remembered, and a
  *     child started afterwards starts quiet (a supervisor killed outright closes its children's IPC channel, and
  *     they stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's shutdown left
@@ -31,6 +33,8 @@ interface ChildSlot {
   crashes: number;
   /** It has caught TSTP and TTIN, whose default action would freeze it: they may be forwarded. */
   signalsCaught: boolean;
+  /** It is stopping on purpose (the Web UI's Stop, or a signal sent to it): not restarted. */
+  stopping: boolean;
 }
 
 /** Flags a child does not get: the supervisor's own, and --web (the supervisor serves the one dashboard). */
@@ -59,6 +63,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   let stopSignal: NodeJS.Signals | undefined;
   let incomplete = false;
   let quiet = false;
+  /** Children that crashed, waiting for their restart. */
+  let restarting = 0;
 
   return new Promise<void>((resolve) => {
     // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
@@ -83,22 +89,38 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       );
       // The child builds its identity from its pid and this nonce: the supervisor knows it without asking.
       const identity = processIdentity(child.pid ?? 0, nonce);
-      const slot: ChildSlot = { child, identity, startedAt: Date.now(), crashes, signalsCaught: false };
+      const slot: ChildSlot = {
+        child,
+        identity,
+        startedAt: Date.now(),
+        crashes,
+        signalsCaught: false,
+        stopping: false,
+      };
       const startedQuiet = quiet;
       slots.set(index, slot);
       child.on('message', (message: FromChild) => {
-        if (message.type !== 'signals-caught') return;
-        slot.signalsCaught = true;
-        if (quiet && !startedQuiet) child.kill('SIGTSTP');
+        if (message.type === 'stopping') slot.stopping = true;
+        else {
+          slot.signalsCaught = true;
+          if (quiet && !startedQuiet) child.kill('SIGTSTP');
+        }
       });
       child.on('exit', (code, signal) => {
         slots.delete(index);
-        if (stopSignal) {
+        if (stopSignal || slot.stopping) {
           // Killed by the very signal forwarded: it had not yet installed its handlers, which it does before it
           // fetches a job, so it held none. Any other way out but 0 may have left jobs for a rescuer.
           if (code !== 0 && signal !== stopSignal) incomplete = true;
-          if (slots.size === 0) closeAndResolve();
-          return;
+          if (!stopSignal) {
+            logger.info(
+              `child ${index + 1} (pid ${child.pid}) stopped on purpose (${signal ?? `exit code ${code}`}): not restarted`,
+            );
+          }
+          if (slots.size > 0 || restarting > 0) return;
+          // As Sidekiq Enterprise's swarm: with no child left, the supervisor has nothing to do.
+          if (!stopSignal) logger.info('every child stopped on purpose: exiting');
+          return closeAndResolve();
         }
         const stable = Date.now() - slot.startedAt > STABLE_AFTER_MS;
         const crashesSoFar = stable ? 0 : slot.crashes + 1;
@@ -106,10 +128,16 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         logger.error(
           `child ${index + 1} (pid ${child.pid}) exited with ${signal ?? `code ${code}`}; restarting in ${backoff / 1000} s`,
         );
+        restarting++;
         void redis
           .del(keys.process(slot.identity))
           .catch(() => 0)
-          .finally(() => setTimeout(() => stopSignal || start(index, crashesSoFar), backoff));
+          .finally(() =>
+            setTimeout(() => {
+              restarting--;
+              if (!stopSignal) start(index, crashesSoFar);
+            }, backoff),
+          );
       });
     };
 

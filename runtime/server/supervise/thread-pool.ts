@@ -57,6 +57,8 @@ function superviseThreads(
   const aloneGate = AloneGate.shared(config.threads);
   let incomplete = false;
   let quiet = false;
+  /** Threads that died, waiting for their replacement. */
+  let replacing = 0;
 
   return new Promise<void>((resolve) => {
     // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
@@ -82,14 +84,20 @@ function superviseThreads(
         AloneGate.releaseThread(aloneGate, index);
         if (shuttingDown || slot.stopping) {
           if (code !== 0) incomplete = true;
-          if (threads.size === 0) closeAndResolve();
+          if (threads.size === 0 && (shuttingDown || replacing === 0)) closeAndResolve();
           return;
         }
         logger.error(
           `thread ${index + 1} died (exit code ${code}); replacing it, its jobs go back to their queues`,
         );
         const forget = slot.identity ? redis.del(keys.process(slot.identity)) : Promise.resolve(0);
-        void forget.finally(() => setTimeout(() => shuttingDown || start(index), REPLACE_PAUSE_MS));
+        replacing++;
+        void forget.finally(() =>
+          setTimeout(() => {
+            replacing--;
+            if (!shuttingDown) start(index);
+          }, REPLACE_PAUSE_MS),
+        );
       });
     };
 
