@@ -117,6 +117,9 @@ describe('jobs trickling into an idle process', () => {
     // A fetch.lua call that finds every queue empty says so.
     let emptyFetches = 0;
     const off = runtime.events.on('fetch:idle', () => emptyFetches++);
+    // An idle process has waited a while: longer than its fetch.lua round trips, which on a loaded machine take tens of
+    // milliseconds (a push just after the blocking fetch was armed reads as a backlog's, and costs a call).
+    await pause(200);
     // Back to back: the second is in the queue before the process, busy with the first, arms its blocking fetch
     // again, as pushes a round trip or two apart are across a network.
     await Promise.all([0, 1].map((n) => fixture.client.push({ class: 'Greet', args: [n] })));
