@@ -236,10 +236,20 @@ function describeFailure(error: unknown, settings: WebSettings): [number, string
   return [500, `the page failed: ${message.split('\n')[0]}`];
 }
 
-/** The urlencoded body (or what a body parser in front of us already read), or undefined when it is too large. */
+/**
+ * The urlencoded body, or undefined when it is too large. A body parser in front of us may have read it already:
+ * into fields (express.urlencoded()), or as bytes or text (express.raw(), express.text()). One that did not read it
+ * may still leave an empty object behind (Express 4's express.json() on a form), so then the stream is ours to read.
+ */
 async function readForm(request: IncomingMessage): Promise<URLSearchParams | undefined> {
   const parsed = (request as { body?: unknown }).body;
-  if (parsed && typeof parsed === 'object' && !Buffer.isBuffer(parsed)) {
+  if (Buffer.isBuffer(parsed) || typeof parsed === 'string') {
+    if (request.readableEnded) return new URLSearchParams(parsed.toString());
+  } else if (
+    parsed &&
+    typeof parsed === 'object' &&
+    (request.readableEnded || Object.keys(parsed).length > 0)
+  ) {
     const form = new URLSearchParams();
     for (const [name, value] of Object.entries(parsed)) {
       for (const each of [value].flat()) form.append(name, String(each));
