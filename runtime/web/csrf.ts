@@ -1,10 +1,11 @@
 /**
  * Cross-site request forgery guard for every POST: the form's `authenticity_token` must equal the browser's
  * `sidepunch_csrf` cookie (HttpOnly, SameSite=Strict, set on the first page), and the request's Origin, when the
- * browser sends one, must be this server. A page on another site can neither read the cookie nor set the header.
+ * browser sends one, must be this server (its Host, or a public URL a reverse proxy serves it at). A page on another site can neither read the cookie nor set the header.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isPublicOrigin, type PublicAddress } from './public-url.js';
 
 export const CSRF_COOKIE = 'sidepunch_csrf';
 export const CSRF_FIELD = 'authenticity_token';
@@ -18,9 +19,15 @@ export function csrfRefusal(
   request: IncomingMessage,
   cookies: Readonly<Record<string, string>>,
   form: URLSearchParams,
+  publicAt?: PublicAddress,
 ): string | undefined {
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== 'null' && !sameHost(origin, request.headers.host)) {
+  if (
+    origin !== undefined &&
+    origin !== 'null' &&
+    !sameHost(origin, request.headers.host) &&
+    !(publicAt && isPublicOrigin(origin, publicAt))
+  ) {
     return `cross-origin request from ${origin}`;
   }
   if (origin === 'null') return 'request from an opaque origin';

@@ -16,6 +16,7 @@ import { CSRF_COOKIE, csrfRefusal, newCsrfToken, parseCookies } from './csrf.js'
 import { redisLabel } from './format.js';
 import { errorPage } from './layout.js';
 import { isLoopbackHostHeader } from './loopback.js';
+import { isPublicHost, type PublicAddress, PublicUrlError, publicAddress } from './public-url.js';
 import { matchRoute } from './routes.js';
 import { type WebContext, WebError, type WebResponse, type WebSettings } from './web-context.js';
 
@@ -31,8 +32,13 @@ export interface DashboardOptions {
   readonly pollSeconds?: number;
   /** Entries a search reads at most. Default 10,000. */
   readonly searchLimit?: number;
-  /** Where the dashboard is mounted, e.g. `/sidekiq`. Default: the root. */
+  /** Where the dashboard is mounted, e.g. `/sidekiq`. Default: the public URL's path, else the root. */
   readonly basePath?: string;
+  /**
+   * The address, or addresses, a reverse proxy serves the dashboard at, e.g. `https://jobs.example.com/sidekiq`:
+   * requests naming it in their Host or Origin header are its own. Default: SIDEPUNCH_WEB_PUBLIC_URL, else none.
+   */
+  readonly publicUrl?: string | readonly string[];
   /**
    * Serve only requests whose Host names this machine: on for a server bound to loopback, so that a site whose
    * name was re-pointed at 127.0.0.1 (DNS rebinding) cannot drive it through a browser.
@@ -43,6 +49,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   /** Answers one request; usable as a node:http request listener or an Express handler. */
   readonly handle: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Where it is mounted (`/sidekiq`), or '' at the root. */
+  readonly basePath: string;
   /** Closes the Redis connection, if the dashboard opened it. */
   close(): Promise<void>;
 }
@@ -60,6 +68,13 @@ const SECURITY_HEADERS = {
 };
 
 export function createDashboard(options: DashboardOptions = {}): Dashboard {
+  const publicAt = publicAddress(options.publicUrl);
+  const base = normalizeBase(options.basePath ?? publicAt.path);
+  if (publicAt.path !== undefined && normalizeBase(publicAt.path) !== base) {
+    throw new PublicUrlError(
+      `the public URL's path ${publicAt.path || '/'} is not the base path ${base || '/'}`,
+    );
+  }
   const target = options.redis ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL);
   const shared: Shared = {
     auth: new Authenticator(options.auth ?? {}),
@@ -72,7 +87,8 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
     },
     registry: options.registry,
     loopbackOnly: options.loopbackOnly ?? false,
-    base: normalizeBase(options.basePath),
+    publicAt,
+    base,
   };
   return {
     handle(request, response) {
@@ -82,6 +98,7 @@ export function createDashboard(options: DashboardOptions = {}): Dashboard {
         else response.destroy();
       });
     },
+    basePath: base,
     close: () => shared.api.close(),
   };
 }
@@ -92,6 +109,7 @@ interface Shared {
   readonly settings: WebSettings;
   readonly registry?: Registry;
   readonly loopbackOnly: boolean;
+  readonly publicAt: PublicAddress;
   /** `/sidekiq`, or '' at the root. */
   readonly base: string;
 }
@@ -148,7 +166,8 @@ class Reply {
 
 async function handle(request: IncomingMessage, reply: Reply, shared: Shared): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://dashboard');
-  if (shared.loopbackOnly && !isLoopbackHostHeader(request.headers.host)) {
+  const host = request.headers.host;
+  if (shared.loopbackOnly && !isLoopbackHostHeader(host) && !isPublicHost(host, shared.publicAt)) {
     // A page on another site whose name was re-pointed at 127.0.0.1 (DNS rebinding) would pass every other check.
     return reply.send(
       403,
@@ -188,7 +207,7 @@ async function handle(request: IncomingMessage, reply: Reply, shared: Shared): P
   const frame = { settings: shared.settings, csrfToken };
   if (form === undefined) return reply.render(errorPage(frame, 413, 'the form is too large'));
   if (method === 'POST') {
-    const refusal = csrfRefusal(request, cookies, form);
+    const refusal = csrfRefusal(request, cookies, form, shared.publicAt);
     if (refusal)
       return reply.render(errorPage(frame, 403, `refused: ${refusal}; reload the page and try again`));
   }

@@ -5,8 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT } from '../core/dashboard-access.js';
-import { createDashboard, type DashboardOptions, normalizeBase } from './dashboard.js';
+import { createDashboard, type Dashboard, type DashboardOptions } from './dashboard.js';
 import { isLoopback } from './loopback.js';
+import { PublicUrlError } from './public-url.js';
 
 export interface WebServerOptions extends Omit<DashboardOptions, 'loopbackOnly'> {
   /** Default 9292, as Sidekiq's Web UI under rackup; 0 takes any free port. */
@@ -31,7 +32,7 @@ export class WebServerError extends Error {
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
   const host = options.host ?? DEFAULT_WEB_HOST;
   const port = options.port ?? DEFAULT_WEB_PORT;
-  const dashboard = createDashboard({ ...options, loopbackOnly: isLoopback(host) });
+  const dashboard = dashboardOrError({ ...options, loopbackOnly: isLoopback(host) });
   const server = createServer(dashboard.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
@@ -46,7 +47,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   const bound = (server.address() as AddressInfo).port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${bound}${normalizeBase(options.basePath)}`,
+    url: `http://${shownHost}:${bound}${dashboard.basePath}`,
     port: bound,
     host,
     server,
@@ -56,4 +57,14 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       await dashboard.close();
     },
   };
+}
+
+/** A public URL that does not parse is the commands' one-line start-up failure. */
+function dashboardOrError(options: DashboardOptions): Dashboard {
+  try {
+    return createDashboard(options);
+  } catch (error) {
+    if (error instanceof PublicUrlError) throw new WebServerError(error.message);
+    throw error;
+  }
 }

@@ -2,6 +2,7 @@
  * Host headers for the dashboard's DNS-rebinding check, and a raw HTTP request that sends one byte for byte (or none
  * at all), since fetch and node:http normalise or refuse the malformed ones.
  */
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { connect } from 'node:net';
 
 /** Names of other sites that begin like a loopback address: a page there, re-pointed at 127.0.0.1, sends them. */
@@ -84,4 +85,54 @@ export async function statusesByHost(
   const statuses: Record<string, number> = {};
   for (const host of hosts) statuses[host ?? '(none)'] = await statusWithHost(url, host);
   return statuses;
+}
+
+/**
+ * What a browser at `origin` gets from the dashboard at `url` through a reverse proxy: the status of a GET of the
+ * morgue, then of a Delete posted back from it (Origin: `origin`). The proxy passes the browser's Host through
+ * (`proxy_set_header Host $host`), or with `host: 'upstream'` names the dashboard's own (nginx's default).
+ */
+export async function statusesThroughProxy(
+  url: string,
+  origin: string,
+  host: 'public' | 'upstream',
+): Promise<{ get: number; post: number }> {
+  const headers: Record<string, string> = {
+    host: host === 'public' ? new URL(origin).host : new URL(url).host,
+  };
+  const page = await send(`${url}/morgue`, 'GET', headers);
+  const cookie = [page.headers['set-cookie'] ?? []].flat().map((each) => each.split(';')[0]!);
+  // The token every form of the page carries is the cookie's value.
+  const token = cookie.find((each) => each.startsWith('sidepunch_csrf='))?.split('=')[1] ?? '';
+  const form = new URLSearchParams({ authenticity_token: token, action: 'delete', key: '1-x' }).toString();
+  const post = await send(
+    `${url}/morgue`,
+    'POST',
+    { ...headers, origin, cookie: cookie.join('; '), 'content-type': 'application/x-www-form-urlencoded' },
+    form,
+  );
+  return { get: page.status, post: post.status };
+}
+
+/** node:http rather than fetch, which sends its own Host whatever it is told. */
+function send(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sent = request(url, { method, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk) => {
+        text += chunk;
+      });
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, headers: response.headers, body: text }),
+      );
+    });
+    sent.on('error', reject);
+    sent.end(body);
+  });
 }

@@ -2,7 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StatsBody } from '../../runtime/web/pages/stats-json.js';
-import { LOOPBACK_HOSTS, MALFORMED_HOSTS, REBINDING_HOSTS, statusesByHost } from '../support/host-header.js';
+import {
+  LOOPBACK_HOSTS,
+  MALFORMED_HOSTS,
+  REBINDING_HOSTS,
+  statusesByHost,
+  statusesThroughProxy,
+} from '../support/host-header.js';
 import { useRedis } from '../support/redis-fixture.js';
 import {
   PROBE_REGISTRY,
@@ -22,7 +28,7 @@ afterEach(async () => {
 });
 
 function cleanEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const { SIDEPUNCH_WEB_AUTH, SIDEPUNCH_WEB_TOKEN, ...rest } = process.env;
+  const { SIDEPUNCH_WEB_AUTH, SIDEPUNCH_WEB_TOKEN, SIDEPUNCH_WEB_PUBLIC_URL, ...rest } = process.env;
   return { ...rest, REDIS_URL: fixture.server.url, ...env };
 }
 
@@ -153,6 +159,25 @@ describe('sidepunch-web', () => {
     expect(url).toMatch(/:\d+\/sidekiq$/);
     expect(await (await fetch(`${url}/queues`)).text()).toContain('href="/sidekiq/retries"');
     expect((await fetch(`${url}/stats`)).status).toBe(200);
+  });
+
+  it('behind a reverse proxy at SIDEPUNCH_WEB_PUBLIC_URL, serves its pages and actions under its path; a bad one is one line and exit 1', async () => {
+    const site = 'https://jobs.example.com';
+    const { url } = await startWeb([], { SIDEPUNCH_WEB_PUBLIC_URL: `${site}/sidekiq` });
+    expect(url).toMatch(/:\d+\/sidekiq$/);
+    expect(await statusesThroughProxy(url, site, 'public')).toEqual({ get: 200, post: 303 });
+    expect(await statusesThroughProxy(url, site, 'upstream')).toEqual({ get: 200, post: 303 });
+    expect(await statusesThroughProxy(url, 'https://evil.example', 'upstream')).toEqual({
+      get: 200,
+      post: 403,
+    });
+    await expectOnlyLoopbackHosts(url);
+
+    const bad = runWeb(['--port', '0'], { SIDEPUNCH_WEB_PUBLIC_URL: 'jobs.example.com' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(
+      'sidepunch-web: a public URL is the http or https address the dashboard is served at, such as https://jobs.example.com/sidekiq, not "jobs.example.com"\n',
+    );
   });
 
   it('bound beyond loopback without authentication, warns loudly on stderr but still serves', async () => {

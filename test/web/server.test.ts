@@ -15,7 +15,13 @@ import {
 } from '../../runtime/index.js';
 import type { StatsBody } from '../../runtime/web/pages/stats-json.js';
 import { freePort } from '../../scripts/redis-server.js';
-import { LOOPBACK_HOSTS, MALFORMED_HOSTS, REBINDING_HOSTS, statusesByHost } from '../support/host-header.js';
+import {
+  LOOPBACK_HOSTS,
+  MALFORMED_HOSTS,
+  REBINDING_HOSTS,
+  statusesByHost,
+  statusesThroughProxy,
+} from '../support/host-header.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const redis = useRedis();
@@ -142,6 +148,35 @@ describe('the dashboard server', () => {
     expect(await statusesByHost(web.url, LOOPBACK_HOSTS)).toEqual(
       Object.fromEntries(LOOPBACK_HOSTS.map((host) => [host, 200])),
     );
+  });
+
+  it('behind a reverse proxy at the publicUrl it is given, serves pages and actions whether the proxy passes the Host through or not', async () => {
+    const site = 'https://jobs.example.com';
+    const plain = await serve({ basePath: '/sidekiq' });
+    expect(await statusesThroughProxy(plain.url, site, 'public')).toEqual({ get: 403, post: 403 });
+    expect(await statusesThroughProxy(plain.url, site, 'upstream')).toEqual({ get: 200, post: 403 });
+
+    const proxied = await serve({ publicUrl: `${site}/sidekiq` });
+    expect(proxied.url).toMatch(/\/sidekiq$/);
+    expect(await statusesThroughProxy(proxied.url, site, 'public')).toEqual({ get: 200, post: 303 });
+    expect(await statusesThroughProxy(proxied.url, site, 'upstream')).toEqual({ get: 200, post: 303 });
+    // Any other site is still refused: its name as the Host, its pages (another scheme or port too) as the Origin.
+    for (const other of ['https://evil.example', 'https://jobs.example.com:8443']) {
+      expect([other, await statusesThroughProxy(proxied.url, other, 'public')]).toEqual([
+        other,
+        { get: 403, post: 403 },
+      ]);
+    }
+    for (const other of [
+      'https://evil.example',
+      'http://jobs.example.com',
+      'https://jobs.example.com:8443',
+    ]) {
+      expect([other, (await statusesThroughProxy(proxied.url, other, 'upstream')).post]).toEqual([
+        other,
+        403,
+      ]);
+    }
   });
 
   it('refuses a return address that is not a path of the listing (CRLF, another site) with a 400, changing nothing', async () => {
