@@ -27,7 +27,7 @@ export class DeadSet extends JobSet {
     });
   }
 
-  override async deleteValue(value: string): Promise<boolean> {
+  override async deleteValue(value: string | Buffer): Promise<boolean> {
     const { redis, keys } = this.connection;
     const batch = new SlotBatch(redis);
     batch.on(this.key).zrem(this.key, value);

@@ -1,6 +1,6 @@
 /**
- * One job as the API reads it (Sidekiq's JobRecord): the exact string stored in Redis (`value`, used to delete or
- * move it byte for byte), its parsed fields (`item`), and typed accessors with camelCase names. A value that is not
+ * One job as the API reads it (Sidekiq's JobRecord): the string stored in Redis (`value`; `stored`, its exact bytes
+ * when they are not UTF-8, is what deletes or moves it byte for byte), its parsed fields (`item`), and typed accessors with camelCase names. A value that is not
  * a JSON object reads as `item = {}` and `args = [value]`, as Sidekiq shows it, so a bad payload never breaks a
  * listing.
  */
@@ -21,14 +21,21 @@ export class JobRecord {
   readonly queue: string;
 
   constructor(
-    /** The exact string stored in Redis. */
+    /** The string stored in Redis: exact, unless `exactBytes` are given. */
     readonly value: string,
     queue?: string,
+    /** The stored bytes when they are not UTF-8 (`value` then holds U+FFFD in place of each invalid sequence). */
+    readonly exactBytes?: Buffer,
   ) {
     const item = parseObject(value);
     this.isJob = item !== undefined;
     this.item = item ?? {};
     this.queue = queue ?? (typeof this.item.queue === 'string' ? this.item.queue : 'default');
+  }
+
+  /** What Redis holds, for removing or moving it byte for byte. */
+  get stored(): string | Buffer {
+    return this.exactBytes ?? this.value;
   }
 
   /** A field of the payload by its wire name (`retry`, `tags`, `bid`, …). */

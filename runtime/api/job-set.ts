@@ -1,10 +1,12 @@
 /**
  * The sorted sets of jobs — `schedule`, `retry`, `dead` — as Sidekiq's `JobSet`: size, lazy iteration by score,
- * lookup by jid or score, delete, clear; retry, add to queue and kill, one entry or all. Entries are addressed by their exact stored string, so an action on an
- * entry that changed or left meanwhile does nothing instead of touching another job.
+ * lookup by jid or score, delete, clear; retry, add to queue and kill, one entry or all. Entries are addressed by
+ * their exact stored string (or bytes, exact-values.ts), so an action on an entry that changed or left meanwhile
+ * does nothing instead of touching another job.
  */
 import type { ApiConnection } from './api-connection.js';
 import { clearReleasingLocks, SORTED_SET_ORDER } from './clear.js';
+import { exactBytesOf, mayHaveLostBytes } from './exact-values.js';
 import { JobRecord } from './job-record.js';
 import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';
@@ -68,7 +70,10 @@ export class JobSet implements AsyncIterable<SortedEntry> {
       );
       for (let i = 0; i < flat.length; i += 2) {
         const entry = new SortedEntry(this, flat[i]!, Number(flat[i + 1]));
-        if (entry.jid === jid) return entry;
+        if (entry.jid !== jid) continue;
+        if (!mayHaveLostBytes(entry.value)) return entry;
+        // Its exact bytes, read again with the others of its score; gone meanwhile, the entry acts on nothing.
+        return (await this.fetch(entry.score)).find((each) => each.value === entry.value) ?? entry;
       }
       cursor = next;
     } while (cursor !== '0');
@@ -81,8 +86,10 @@ export class JobSet implements AsyncIterable<SortedEntry> {
     jid?: string,
   ): Promise<SortedEntry[]> {
     const [min, max] = typeof score === 'number' ? [score, score] : [score.min, score.max];
-    const flat = await this.connection.redis.zrange(this.key, min, max, 'BYSCORE', 'WITHSCORES');
-    return this.toEntries(flat).filter((entry) => jid === undefined || entry.jid === jid);
+    const { redis } = this.connection;
+    const flat = await redis.zrange(this.key, min, max, 'BYSCORE', 'WITHSCORES');
+    const entries = await this.toEntries(flat, () => redis.zrangeBuffer(this.key, min, max, 'BYSCORE'));
+    return entries.filter((entry) => jid === undefined || entry.jid === jid);
   }
 
   /** Removes every entry, releasing the unique locks their jobs held (clear.ts). */
@@ -90,32 +97,38 @@ export class JobSet implements AsyncIterable<SortedEntry> {
     await clearReleasingLocks(this.connection, this.key, SORTED_SET_ORDER);
   }
 
-  /** Removes one entry by its exact stored string; false if it is no longer there. */
-  async deleteValue(value: string): Promise<boolean> {
+  /** Removes one entry by its exact stored string or bytes; false if it is no longer there. */
+  async deleteValue(value: string | Buffer): Promise<boolean> {
     return (await this.connection.redis.zrem(this.key, value)) > 0;
   }
 
   /** Every job entry back on its queue, each with one retry handed back (Sidekiq's `retry_all`). */
   retryAll(): Promise<number> {
-    return this.moveAll((values) => this.repush(values, true), canQueue);
+    return this.moveAll((entries) => this.repush(entries, true), queueable);
   }
 
   /** Every job entry back on its queue, unchanged but for `enqueued_at` (Sidekiq's `add_all_to_queue`). */
   addAllToQueue(): Promise<number> {
-    return this.moveAll((values) => this.repush(values, false), canQueue);
+    return this.moveAll((entries) => this.repush(entries, false), queueable);
   }
 
   /** Every entry to the dead set (Sidekiq's `kill_all`). */
   killAll(options?: KillOptions): Promise<number> {
     return this.moveAll(
-      (values) => killFromSet(this.connection, this.key, values, options),
+      (entries) =>
+        killFromSet(
+          this.connection,
+          this.key,
+          entries.map((entry) => entry.stored),
+          options,
+        ),
       () => true,
     );
   }
 
   /** @internal The re-push behind `retry()`, `addToQueue()` and the bulk versions. */
-  repush(values: readonly string[], manualRetry: boolean): Promise<number> {
-    const entries = values.map((value) => ({ value, manualRetry }));
+  repush(records: readonly JobRecord[], manualRetry: boolean): Promise<number> {
+    const entries = records.map(({ value, exactBytes }) => ({ value, exactBytes, manualRetry }));
     return repushFromSet(this.connection, this.key, entries);
   }
 
@@ -125,8 +138,8 @@ export class JobSet implements AsyncIterable<SortedEntry> {
    * again by the same call). Resolves to how many moved.
    */
   private async moveAll(
-    move: (values: string[]) => Promise<number>,
-    movable: (value: string) => boolean,
+    move: (entries: SortedEntry[]) => Promise<number>,
+    movable: (entry: SortedEntry) => boolean,
   ): Promise<number> {
     let remaining = await this.size();
     let stayed = 0;
@@ -135,9 +148,9 @@ export class JobSet implements AsyncIterable<SortedEntry> {
       const window = await this.readWindow(stayed, Math.min(BULK_WINDOW, remaining), false);
       if (window.length === 0) break;
       remaining -= window.length;
-      const values = window.map((entry) => entry.value).filter(movable);
-      stayed += window.length - values.length;
-      moved += await move(values);
+      const entries = window.filter(movable);
+      stayed += window.length - entries.length;
+      moved += await move(entries);
     }
     return moved;
   }
@@ -154,15 +167,22 @@ export class JobSet implements AsyncIterable<SortedEntry> {
     const flat = reverse
       ? await redis.zrange(this.key, start, stop, 'REV', 'WITHSCORES')
       : await redis.zrange(this.key, start, stop, 'WITHSCORES');
-    return this.toEntries(flat, onRemove);
+    const asBytes = () =>
+      reverse ? redis.zrangeBuffer(this.key, start, stop, 'REV') : redis.zrangeBuffer(this.key, start, stop);
+    return this.toEntries(flat, asBytes, onRemove);
   }
 
-  private toEntries(flat: readonly string[], onRemove?: () => void): SortedEntry[] {
-    const entries: SortedEntry[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      entries.push(new SortedEntry(this, flat[i]!, Number(flat[i + 1]), onRemove));
-    }
-    return entries;
+  /** `flat`: members and scores; `asBytes` reads the same members again as bytes, if any needs them. */
+  private async toEntries(
+    flat: readonly string[],
+    asBytes: () => Promise<Buffer[]>,
+    onRemove?: () => void,
+  ): Promise<SortedEntry[]> {
+    const members = flat.filter((_, i) => i % 2 === 0);
+    const bytes = await exactBytesOf(members, asBytes);
+    return members.map(
+      (member, i) => new SortedEntry(this, member, Number(flat[2 * i + 1]), onRemove, bytes[i]),
+    );
   }
 }
 
@@ -174,8 +194,9 @@ export class SortedEntry extends JobRecord {
     /** Epoch seconds. */
     readonly score: number,
     private readonly onRemove?: () => void,
+    exactBytes?: Buffer,
   ) {
-    super(value);
+    super(value, undefined, exactBytes);
   }
 
   /** The score as a time. */
@@ -185,25 +206,25 @@ export class SortedEntry extends JobRecord {
 
   /** Removes this entry, releasing the unique lock it holds; false if it already left the set. */
   async delete(): Promise<boolean> {
-    const deleted = this.removed(await this.parent.deleteValue(this.value));
+    const deleted = this.removed(await this.parent.deleteValue(this.stored));
     if (deleted) await releaseUniqueLock(this.parent.connection, this);
     return deleted;
   }
 
   /** Pushes it to its queue now with one retry handed back (Sidekiq's "Retry now"); false if it already left. */
   async retry(): Promise<boolean> {
-    return this.removed((await this.parent.repush([this.value], true)) === 1);
+    return this.removed((await this.parent.repush([this], true)) === 1);
   }
 
   /** Pushes it to its queue now, unchanged but for `enqueued_at`; false if it already left. */
   async addToQueue(): Promise<boolean> {
-    return this.removed((await this.parent.repush([this.value], false)) === 1);
+    return this.removed((await this.parent.repush([this], false)) === 1);
   }
 
   /** Moves it to the dead set; false if it already left. */
   async kill(options?: KillOptions): Promise<boolean> {
     const { connection, key } = this.parent;
-    return this.removed((await killFromSet(connection, key, [this.value], options)) === 1);
+    return this.removed((await killFromSet(connection, key, [this.stored], options)) === 1);
   }
 
   /** Gives it a new score (run time); false if it already left. */
@@ -212,8 +233,8 @@ export class SortedEntry extends JobRecord {
     const { connection, key } = this.parent;
     const replies = await connection.redis
       .multi()
-      .zadd(key, 'XX', score, this.value)
-      .zscore(key, this.value)
+      .zadd(key, 'XX', score, this.stored)
+      .zscore(key, this.stored)
       .exec();
     const present = replies?.[1]?.[1];
     return present !== null && present !== undefined;
@@ -237,4 +258,8 @@ export class RetrySet extends JobSet {
   constructor(connection: ApiConnection) {
     super(connection, 'retry');
   }
+}
+
+function queueable(entry: SortedEntry): boolean {
+  return canQueue(entry.value);
 }

@@ -25,7 +25,7 @@ export class JobKilledByApi extends Error {
 export async function killFromSet(
   connection: ApiConnection,
   setKey: string,
-  values: readonly string[],
+  values: readonly (string | Buffer)[],
   options: KillOptions = {},
 ): Promise<number> {
   if (values.length === 0) return 0;

@@ -4,6 +4,7 @@
  */
 import type { ApiConnection } from './api-connection.js';
 import { clearReleasingLocks, LIST_ORDER } from './clear.js';
+import { exactBytesOf } from './exact-values.js';
 import { JobRecord, queueLatency } from './job-record.js';
 import { type PageOptions, pageSizeOf, scanSetMembers, walkWindows } from './paging.js';
 import { releaseUniqueLock } from './unique-lock.js';
@@ -37,18 +38,14 @@ export class Queue implements AsyncIterable<QueueJob> {
   /** `count` jobs from index `start` (0 = the newest), one LRANGE. */
   async page(start: number, count: number): Promise<QueueJob[]> {
     if (count <= 0) return [];
-    const values = await this.connection.redis.lrange(this.key, start, start + count - 1);
-    return values.map((value) => new QueueJob(this, value));
+    return this.readWindow(start, count);
   }
 
   /** Every job, newest first, read `pageSize` at a time. Jobs deleted through it are accounted for. */
   async *jobs(options?: PageOptions): AsyncGenerator<QueueJob> {
     let deleted = 0;
     const onDelete = () => void deleted++;
-    const read = async (start: number, count: number) => {
-      const values = await this.connection.redis.lrange(this.key, start, start + count - 1);
-      return values.map((value) => new QueueJob(this, value, onDelete));
-    };
+    const read = (start: number, count: number) => this.readWindow(start, count, onDelete);
     yield* walkWindows(read, pageSizeOf(options), () => deleted);
   }
 
@@ -75,9 +72,17 @@ export class Queue implements AsyncIterable<QueueJob> {
     });
   }
 
-  /** Removes one job by its exact stored string; false if it is no longer there (e.g. already fetched). */
-  async deleteValue(value: string): Promise<boolean> {
+  /** Removes one job by its exact stored string or bytes; false if it is no longer there (e.g. already fetched). */
+  async deleteValue(value: string | Buffer): Promise<boolean> {
     return (await this.connection.redis.lrem(this.key, 1, value)) > 0;
+  }
+
+  private async readWindow(start: number, count: number, onDelete?: () => void): Promise<QueueJob[]> {
+    const { redis } = this.connection;
+    const stop = start + count - 1;
+    const values = await redis.lrange(this.key, start, stop);
+    const bytes = await exactBytesOf(values, () => redis.lrangeBuffer(this.key, start, stop));
+    return values.map((value, i) => new QueueJob(this, value, onDelete, bytes[i]));
   }
 }
 
@@ -87,13 +92,14 @@ export class QueueJob extends JobRecord {
     readonly parent: Queue,
     value: string,
     private readonly onDelete?: () => void,
+    exactBytes?: Buffer,
   ) {
-    super(value, parent.name);
+    super(value, parent.name, exactBytes);
   }
 
   /** Removes this job from its queue, releasing the unique lock it holds; false if it already left. */
   async delete(): Promise<boolean> {
-    const removed = await this.parent.deleteValue(this.value);
+    const removed = await this.parent.deleteValue(this.stored);
     if (removed) await releaseUniqueLock(this.parent.connection, this);
     if (removed) this.onDelete?.();
     return removed;

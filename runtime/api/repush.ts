@@ -17,8 +17,10 @@ import type { ApiConnection } from './api-connection.js';
 const ANY_SCORE = Number.MAX_VALUE;
 
 export interface Repush {
-  /** The member, exactly as stored. */
+  /** The member as read: exactly as stored, unless `exactBytes` are given. */
   readonly value: string;
+  /** The member's bytes when they are not UTF-8: moved, and pushed with only the patched fields changed. */
+  readonly exactBytes?: Buffer;
   /** Sidekiq's "retry now" takes one off `retry_count`, so a manual retry does not use up an attempt. */
   readonly manualRetry: boolean;
 }
@@ -41,17 +43,22 @@ export async function repushFromSet(
   const { redis, keys, clock } = connection;
   const now = clock.now() / 1000;
   const queueKeys: string[] = [];
-  const args: string[] = [];
+  const args: (string | Buffer)[] = [];
   for (const entry of entries) {
     const job = jobOf(entry.value);
     if ('reason' in job) throw new NotAJobError(`cannot push this entry to a queue: ${job.reason}`);
-    const payload = queuePayload(entry, now);
+    const payload = queuePayload(entry.value, entry.manualRetry, now);
     const target = hasClientMiddleware()
       ? await repushThroughMiddleware(payload, job.queue, redis, 'api')
       : { payload, queue: job.queue };
     if ('reason' in target) throw new NotAJobError(`cannot push this entry to a queue: ${target.reason}`);
     queueKeys.push(keys.queue(target.queue));
-    args.push(entry.value, target.payload, target.queue);
+    // Bytes that are not UTF-8 are patched as Latin-1, one character per byte; a middleware's own edit wins.
+    const exact =
+      entry.exactBytes && target.payload === payload
+        ? Buffer.from(queuePayload(entry.exactBytes.toString('latin1'), entry.manualRetry, now), 'latin1')
+        : target.payload;
+    args.push(entry.exactBytes ?? entry.value, exact, target.queue);
   }
   if (queueKeys.length === 0) return 0;
   return redis.sidepunchPromote(
@@ -65,11 +72,11 @@ export async function repushFromSet(
 }
 
 /** The payload as it goes onto the queue: enqueued now, no `at`, one retry handed back for a manual retry. */
-function queuePayload(entry: Repush, now: number): string {
-  const retryCount = entry.manualRetry ? retryCountOf(entry.value) : undefined;
+function queuePayload(value: string, manualRetry: boolean, now: number): string {
+  const retryCount = manualRetry ? retryCountOf(value) : undefined;
   const changes: Record<string, unknown> = { enqueued_at: now };
   if (retryCount !== undefined) changes.retry_count = retryCount - 1;
-  return patchJob(entry.value, changes, ['at']);
+  return patchJob(value, changes, ['at']);
 }
 
 function retryCountOf(value: string): number | undefined {

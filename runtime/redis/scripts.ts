@@ -82,7 +82,7 @@ declare module 'ioredis' {
     /** Resolves to 1 when released, 0 when another holder had the lock. */
     sidepunchReleaseLock(lockKey: string, holder: string): Result<number, Context>;
     /** `numberOfKeys, setKey, queuesKey, ...queueKeys, now, ...(member, payload, queueName)` */
-    sidepunchPromote(...args: (string | number)[]): Result<number, Context>;
+    sidepunchPromote(...args: (string | number | Buffer)[]): Result<number, Context>;
     /** Resolves to the members that moved. */
     sidepunchKill(
       setKey: string,
@@ -90,7 +90,7 @@ declare module 'ioredis' {
       now: number,
       oldestKept: number,
       maxJobs: number,
-      ...members: string[]
+      ...members: (string | Buffer)[]
     ): Result<string[], Context>;
     /** `setKey, stagingKey, now, ...(member, payload)` */
     sidepunchStage(setKey: string, stagingKey: string, ...args: (string | number)[]): Result<number, Context>;

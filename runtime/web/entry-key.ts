@@ -10,7 +10,7 @@ import type { JobSet, SortedEntry } from '../api/job-set.js';
 const DIGEST_MARK = '~';
 
 export function entryKey(entry: SortedEntry): string {
-  return `${String(entry.score)}-${entry.jid ?? DIGEST_MARK + digest(entry.value)}`;
+  return `${String(entry.score)}-${entry.jid ?? DIGEST_MARK + digest(entry.stored)}`;
 }
 
 export interface ParsedKey {
@@ -31,10 +31,10 @@ export async function findByKey(set: JobSet, key: string): Promise<SortedEntry |
   if (!parsed) return undefined;
   const entries = await set.fetch(parsed.score);
   return entries.find((entry) =>
-    parsed.id.startsWith(DIGEST_MARK) ? digest(entry.value) === parsed.id.slice(1) : entry.jid === parsed.id,
+    parsed.id.startsWith(DIGEST_MARK) ? digest(entry.stored) === parsed.id.slice(1) : entry.jid === parsed.id,
   );
 }
 
-function digest(value: string): string {
+function digest(value: string | Buffer): string {
   return createHash('sha1').update(value).digest('hex').slice(0, 16);
 }

@@ -125,6 +125,44 @@ describe('actions on the retry, scheduled and dead sets', () => {
     expect(await api().dead.size()).toBe(1);
   });
 
+  it('a payload that is not valid UTF-8 is deleted, retried, added to its queue and killed byte for byte', async () => {
+    // "café" in Latin-1: the é is the byte 0xe9, which a JavaScript string cannot hold.
+    const stored = (jid: string) =>
+      Buffer.concat([
+        Buffer.from('{"class":"Bin","args":["caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(`"],"jid":"${jid}","queue":"bin","retry_count":2}`),
+      ]);
+    for (const jid of ['deleted', 'retried', 'queued']) await fixture.redis.zadd('dead', 100, stored(jid));
+    await fixture.redis.zadd('retry', 100, stored('killed'));
+    await fixture.redis.lpush('queue:waiting', stored('dropped'));
+    const byJid = new Map((await api().dead.fetch(100)).map((entry) => [entry.jid, entry]));
+    const [retrying] = await api().retries.page(0, 1);
+    const [waiting] = await api().queue('waiting').page(0, 1);
+
+    expect(await byJid.get('deleted')!.delete()).toBe(true);
+    expect(await byJid.get('retried')!.retry()).toBe(true);
+    expect(await byJid.get('queued')!.addToQueue()).toBe(true);
+    expect(await retrying!.kill({ notifyFailure: false })).toBe(true);
+    expect(await waiting!.delete()).toBe(true);
+
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    expect(await fixture.redis.llen('queue:waiting')).toBe(0);
+    expect(await fixture.redis.zrangeBuffer('dead', 0, -1)).toEqual([stored('killed')]);
+    const queued = (await fixture.redis.lrangeBuffer('queue:bin', 0, -1)).map((bytes) => {
+      // Each keeps its 0xe9; only enqueued_at (and, for the retry, one retry handed back) changed.
+      expect(bytes.includes(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x22]))).toBe(true);
+      return bytes.toString('latin1').replace(/,"enqueued_at":[\d.]+/, '');
+    });
+    expect(queued.sort()).toEqual(
+      [stored('queued'), stored('retried')].map((bytes) =>
+        bytes
+          .toString('latin1')
+          .replace('"retried","queue":"bin","retry_count":2', '"retried","queue":"bin","retry_count":1'),
+      ),
+    );
+  });
+
   it('reschedule moves a scheduled job to a new time', async () => {
     const jid = (await fixture.client.push({ class: 'Probe', args: ['ok'], in: 3600 }))!;
     const entry = await api().scheduled.findJob(jid);
