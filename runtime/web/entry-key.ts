@@ -2,15 +2,27 @@
  * How a page names one entry of a sorted set: `<score>-<jid>`, as Sidekiq's Web UI does, so links and form
  * values hold identifiers, never job content. The score is printed as JavaScript's shortest round-trip form of the
  * double Redis returned, so parsing it back and asking ZRANGE BYSCORE for exactly that score finds the entry.
- * An entry without a jid (a payload that is not a job) is named by a digest of its bytes instead.
+ * An entry without a jid (a payload that is not a job, or a job without one) is named by a digest of its bytes
+ * instead, here and in a queue's forms.
  */
 import { createHash } from 'node:crypto';
+import type { JobRecord } from '../api/job-record.js';
 import type { JobSet, SortedEntry } from '../api/job-set.js';
 
 const DIGEST_MARK = '~';
 
 export function entryKey(entry: SortedEntry): string {
-  return `${String(entry.score)}-${entry.jid ?? DIGEST_MARK + digest(entry.stored)}`;
+  return `${String(entry.score)}-${recordId(entry)}`;
+}
+
+/** Its jid, or `~` and a digest of its bytes when it has none. */
+export function recordId(record: JobRecord): string {
+  return record.jid ?? DIGEST_MARK + digest(record.stored);
+}
+
+/** Whether `id` (from `recordId`) names this record. */
+export function hasId(record: JobRecord, id: string): boolean {
+  return record.jid === undefined ? id === recordId(record) : record.jid === id;
 }
 
 export interface ParsedKey {
@@ -30,9 +42,7 @@ export async function findByKey(set: JobSet, key: string): Promise<SortedEntry |
   const parsed = parseEntryKey(key);
   if (!parsed) return undefined;
   const entries = await set.fetch(parsed.score);
-  return entries.find((entry) =>
-    parsed.id.startsWith(DIGEST_MARK) ? digest(entry.stored) === parsed.id.slice(1) : entry.jid === parsed.id,
-  );
+  return entries.find((entry) => hasId(entry, parsed.id));
 }
 
 function digest(value: string | Buffer): string {

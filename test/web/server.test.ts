@@ -117,6 +117,30 @@ describe('the dashboard server', () => {
     expect(left.sort()).toEqual(jids.slice(1).sort());
   });
 
+  it("deletes a queued entry without a jid (not JSON, or a job without one) through the page's own form", async () => {
+    const kept = (await redis.client.push({ class: 'Mailer', args: [1] }))!;
+    await redis.redis.lpush('queue:default', 'not json at all', '{"class":"NoJid","args":[]}');
+    const web = await serve();
+    const page = await fetch(`${web.url}/queues/default`);
+    const csrf = page.headers.get('set-cookie')!.split(';')[0]!;
+    const markup = await page.text();
+    const forms = [
+      ...markup.matchAll(/name="index" value="(\d+)"><input type="hidden" name="jid" value="([^"]*)"/g),
+    ];
+    expect(forms).toHaveLength(3);
+    for (const [, index, id] of forms.filter(([, , id]) => id !== kept)) {
+      const posted = await fetch(`${web.url}/queues/default/delete`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+        body: new URLSearchParams({ index: index!, jid: id!, authenticity_token: csrf.split('=')[1]! }),
+      });
+      expect([id, posted.status]).toEqual([id, 303]);
+    }
+    const left = await redis.redis.lrange('queue:default', 0, -1);
+    expect(left.map((job) => JSON.parse(job).jid)).toEqual([kept]);
+  });
+
   it('says what is missing: an unknown page, a job that has left, a bad action', async () => {
     const web = await serve();
     const missing = await fetch(`${web.url}/nowhere`);

@@ -1,9 +1,10 @@
 /**
  * `/queues` (every queue: size, latency, clear) and `/queues/<name>` (its jobs, newest first, 25 a page, with
- * search and delete). A job is named in forms by its position and jid; the delete removes that exact payload, or
- * nothing if it has been fetched meanwhile.
+ * search and delete). A job is named in forms by its position and jid (a digest of its bytes without one,
+ * entry-key.ts); the delete removes that exact payload, or nothing if it has been fetched meanwhile.
  */
 import type { Queue, QueueJob } from '../../api/queue.js';
+import { hasId, recordId } from '../entry-key.js';
 import { argsPreview, count, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
@@ -87,7 +88,7 @@ function jobRow(context: Parameters<Handler>[0], path: string, job: QueueJob, in
 <td><span class="class">${job.displayClass ?? '(not a job)'}</span><br><small class="mono">${job.jid ?? ''}</small></td>
 <td class="args mono"><details><summary>${argsPreview(job.args)}</summary><pre>${JSON.stringify(job.isJob ? job.item : job.value, null, 2)}</pre></details></td>
 <td>${enqueued ? html`<span title="${enqueued.toISOString()}">${relativeTime(enqueued, now)}</span>` : ''}</td>
-<td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${job.jid ?? ''}"><button type="submit" class="danger">Delete</button></form></td>
+<td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${recordId(job)}"><button type="submit" class="danger">Delete</button></form></td>
 </tr>`;
 }
 
@@ -98,7 +99,7 @@ export const clearQueue: Handler = async ({ api, params, form }) => {
   return redirect('/queues');
 };
 
-/** POST /queues/<name>/delete: removes the job with `jid` found near position `index`. */
+/** POST /queues/<name>/delete: removes the job with `jid` (a `recordId`) found near position `index`. */
 export const deleteQueueJob: Handler = async ({ api, params, form, settings }) => {
   const queue = api.queue(params[0]);
   const jid = form.get('jid');
@@ -108,7 +109,7 @@ export const deleteQueueJob: Handler = async ({ api, params, form, settings }) =
   const start = Math.max(0, index - DELETE_LOOKAROUND);
   const nearby = await queue.page(start, 2 * DELETE_LOOKAROUND + 1);
   const job =
-    nearby.find((candidate) => candidate.jid === jid) ?? (await findWithin(queue, jid, settings.searchLimit));
+    nearby.find((candidate) => hasId(candidate, jid)) ?? (await findWithin(queue, jid, settings.searchLimit));
   // Gone already (fetched, or deleted by someone else): nothing to do, and nothing else is touched.
   if (job) await job.delete();
   return redirect(`/queues/${encodeURIComponent(queue.name)}`);
@@ -118,7 +119,7 @@ export const deleteQueueJob: Handler = async ({ api, params, form, settings }) =
 async function findWithin(queue: Queue, jid: string, limit: number): Promise<QueueJob | undefined> {
   let read = 0;
   for await (const job of queue.jobs({ pageSize: 1000 })) {
-    if (job.jid === jid) return job;
+    if (hasId(job, jid)) return job;
     if (++read >= limit) return undefined;
   }
   return undefined;
