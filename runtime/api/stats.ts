@@ -76,15 +76,22 @@ export class Stats {
     };
   }
 
-  /** Queue name → size, largest first. */
+  /**
+   * Queue name → size, largest first — except that JavaScript lists a name that is an integer (`"7"`) before every
+   * other whatever its size; `queueSizes()` keeps the order.
+   */
   async queues(): Promise<Record<string, number>> {
+    return Object.fromEntries(await this.queueSizes());
+  }
+
+  /** `[name, size]` of every queue, largest first. */
+  async queueSizes(): Promise<[string, number][]> {
     const { redis, keys } = this.connection;
     const names = await scanSetMembers(redis, keys.queues);
     const pipeline = readBatch(redis);
     for (const name of names) pipeline.llen(keys.queue(name));
     const sizes = ((await pipeline.exec()) ?? []).map(([, size]) => Number(size) || 0);
-    const pairs = names.map((name, i) => [name, sizes[i]!] as const).sort((a, b) => b[1] - a[1]);
-    return Object.fromEntries(pairs);
+    return names.map((name, i): [string, number] => [name, sizes[i]!]).sort((a, b) => b[1] - a[1]);
   }
 
   /** Processed and failed per UTC day, for `days` days ending with `endDay` (default: today), in one MGET each. */

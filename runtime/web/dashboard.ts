@@ -158,8 +158,7 @@ class Reply {
 
   render(result: WebResponse): void {
     if (result.kind === 'redirect') this.redirect(result.location);
-    else if (result.kind === 'json')
-      this.send(200, 'application/json; charset=utf-8', JSON.stringify(result.body));
+    else if (result.kind === 'json') this.send(200, 'application/json; charset=utf-8', result.text);
     else this.page(result.status ?? 200, result.body.text);
   }
 }

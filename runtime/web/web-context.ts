@@ -34,13 +34,13 @@ export interface WebContext {
 
 export type WebResponse =
   | { readonly kind: 'page'; readonly status?: number; readonly body: SafeHtml }
-  | { readonly kind: 'json'; readonly body: unknown }
+  | { readonly kind: 'json'; readonly text: string }
   | { readonly kind: 'redirect'; readonly location: string };
 
 export type Handler = (context: WebContext) => Promise<WebResponse>;
 
 export const page = (body: SafeHtml, status?: number): WebResponse => ({ kind: 'page', body, status });
-export const json = (body: unknown): WebResponse => ({ kind: 'json', body });
+export const json = (body: unknown): WebResponse => ({ kind: 'json', text: JSON.stringify(body) });
 /** After a POST: 303, so a reload does not post again. */
 export const redirect = (location: string): WebResponse => ({ kind: 'redirect', location });
 

@@ -40,6 +40,11 @@ describe('Stats', () => {
     });
     expect(await api.stats.queues()).toEqual({ other: 3, default: 2, work: 0 });
     expect(Object.keys(await api.stats.queues())).toEqual(['other', 'default', 'work']);
+    expect(await api.stats.queueSizes()).toEqual([
+      ['other', 3],
+      ['default', 2],
+      ['work', 0],
+    ]);
 
     const history = await api.stats.history(3, new Date());
     expect(Object.keys(history.processed)).toHaveLength(3);

@@ -84,6 +84,13 @@ describe('the dashboard server', () => {
     );
   });
 
+  it('/stats/queues is largest first, a queue named by a number included', async () => {
+    for (let i = 0; i < 3; i++) await redis.client.push({ class: 'Mailer', args: [i], queue: 'big' });
+    await redis.client.push({ class: 'Mailer', args: [1], queue: '7' });
+    const web = await serve();
+    expect(await (await fetch(`${web.url}/stats/queues`)).text()).toBe('{"big":3,"7":1}');
+  });
+
   it('reads the namespace it is given, and only it', async () => {
     const namespaced = new Client({ redis: redis.server.url, namespace: 'shop' });
     await namespaced.push({ class: 'Mailer', args: ['namespaced'] });
