@@ -202,6 +202,7 @@ export class Executor {
     started: number,
   ): Outcome | Promise<Outcome> {
     const { logger, events } = this.ctx;
+    running.performStart = started;
     const jid = job.jid ?? '';
     const logInfo = logger.enabled('info');
     if (logInfo) logJobLine(logger, started, 'start', job.class, jid);

@@ -268,7 +268,7 @@ export class Manager {
 
   /** The outcome's disposition (JobRetry), at once for a success, then the job is finished. */
   private dispose(running: RunningJob, outcome: Outcome): void {
-    const sample = executionSample(outcome, ended(running, this.ctx.clock) - running.clockStart);
+    const sample = executionSample(outcome, ended(running, this.ctx.clock) - running.performStart);
     const job = outcome.kind === 'done' || outcome.kind === 'failed' ? outcome.job : undefined;
     let disposition: ReturnType<JobRetry['dispose']>;
     try {

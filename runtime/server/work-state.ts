@@ -21,8 +21,13 @@ export interface RunningJob {
   readonly shutdownSignal: AbortSignal;
   /** performance.now() at the start, for the prefetch sizing. */
   readonly startedAt: number;
-  /** The runtime's clock at the start (epoch ms): a job's elapsed time in its log line and metrics counts from it. */
+  /** The runtime's clock at the start (epoch ms). */
   readonly clockStart: number;
+  /**
+   * The runtime's clock when `perform` began: `clockStart`, or later for a job that waited for room under a limit.
+   * Its elapsed time in its log line and metrics counts from it: execution time, not the wait.
+   */
+  performStart: number;
   /** performance.now() at the job's outcome (NaN until ended() read it). */
   endedAt: number;
   /** The runtime's clock then: the `done` or `fail` line's elapsed time and the metrics sample's, the same reading. */
@@ -60,6 +65,7 @@ export class WorkState {
       shutdownSignal: this.shutdown.signal,
       startedAt,
       clockStart: nowMs,
+      performStart: nowMs,
       endedAt: Number.NaN,
       clockEnd: Number.NaN,
     };

@@ -23,6 +23,18 @@ class Boom {
   }
 }
 
+/** One at a time; the next waits for room, and the test says when the one running may finish. */
+let finishLimited = () => {};
+class Limited {
+  static sidepunchOptions = { limit: { kind: 'concurrent', limit: 1, lease: 30, wait: 10 } } as const;
+  async perform(ms: number): Promise<void> {
+    clock.advance(ms);
+    await new Promise<void>((resolve) => {
+      finishLimited = resolve;
+    });
+  }
+}
+
 let runtime: InProcessRuntime | undefined;
 afterEach(async () => {
   await runtime?.stop();
@@ -51,9 +63,21 @@ async function runJobs(jobs: { class: string; args: unknown[] }[]): Promise<void
   off();
 }
 
-const start = (executionMetrics?: string) => {
+/** Jobs taken from their queue and not yet acknowledged, across this test's in-progress lists. */
+async function inProgress(): Promise<number> {
+  const keys = await fixture.redis.keys('sidepunch:in-progress:*');
+  let total = 0;
+  for (const key of keys) total += await fixture.redis.llen(key);
+  return total;
+}
+
+const start = (executionMetrics?: string, concurrency = 1) => {
   clock.set(Date.UTC(2026, 10, 28, 12, 0, 0));
-  runtime = startInProcess(fixture.server.url, { Timed, Boom }, { clock, concurrency: 1, executionMetrics });
+  runtime = startInProcess(
+    fixture.server.url,
+    { Timed, Boom, Limited },
+    { clock, concurrency, executionMetrics },
+  );
 };
 
 describe('execution metrics', () => {
@@ -114,6 +138,29 @@ describe('execution metrics', () => {
       'metrics cover 1 to 480 minutes, not 481',
     );
     await api.close();
+  });
+
+  it('counts a limited job from when it got room: the wait for the limiter is not execution time', async () => {
+    start(undefined, 2);
+    const first = runtime!.next('job:start');
+    const ran = runJobs([
+      { class: 'Limited', args: [300] },
+      { class: 'Limited', args: [300] },
+    ]);
+    await first;
+    // Both running (two threads): the second is waiting for the first to leave room.
+    await expect.poll(() => inProgress(), { timeout: 10_000 }).toBe(2);
+    const second = runtime!.next('job:start');
+    clock.advance(1000);
+    finishLimited();
+    await second;
+    finishLimited();
+    await ran;
+    // The first ran 300 + 1000 ms; the second 300, after waiting 1300 for room.
+    expect(await fixture.redis.hgetall('j|20261128|12:0')).toEqual({
+      'Limited|p': '2',
+      'Limited|ms': '1600',
+    });
   });
 
   it('writes Sidekiq 8’s keys with --execution-metrics sidekiq8 (with the 10-minute rollup), which api.metrics reads too', async () => {
