@@ -47,4 +47,16 @@ describe('the published files', () => {
     expect(linked.size).toBeGreaterThan(20);
     expect([...linked].filter((target) => !packed.includes(target))).toEqual([]);
   });
+
+  it("give TypeScript without `exports` (a CommonJS app's `module: commonjs`) each subpath's CommonJS declarations", () => {
+    const manifest = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    const subpaths = Object.entries(manifest.exports as Record<string, { require?: { types: string } }>)
+      .filter(([subpath, target]) => subpath !== '.' && target.require)
+      .map(([subpath, target]) => [subpath.slice(2), target.require!.types] as const);
+    expect(subpaths.map(([name]) => name)).toEqual(['testing', 'embed', 'esbuild']);
+    for (const [name, types] of subpaths) {
+      expect([name, manifest.typesVersions?.['*']?.[name]]).toEqual([name, [types]]);
+      expect(packed).toContain(types.replace(/^\.\//, ''));
+    }
+  });
 });
