@@ -11,6 +11,7 @@ import {
 } from '../core/dashboard-access.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { ConfigError, checkedRedisUrl, portNumber } from '../server/run-config.js';
+import { PublicUrlError, publicAddress } from '../web/public-url.js';
 import { COMMON_FLAGS, nonEmpty, parsedOrUsageError, UsageError } from './usage.js';
 
 export interface WebCommandOptions {
@@ -23,6 +24,8 @@ export interface WebCommandOptions {
   readonly pollSeconds: number;
   /** Where a reverse proxy forwards it without stripping the prefix, e.g. `/sidekiq`. */
   readonly basePath?: string;
+  /** The address(es) a reverse proxy serves it at (`--public-url`, else $SIDEPUNCH_WEB_PUBLIC_URL). */
+  readonly publicUrl?: readonly string[];
   /** Log every request (`-v`). */
   readonly verbose: boolean;
 }
@@ -48,6 +51,9 @@ Options:
       --registry FILE     the registry from sidepunch-gen (e.g. dist/registry.js), to name job arguments
       --poll SECONDS      seconds between the dashboard's live updates (default 5)
       --base-path PATH    serve under PATH (e.g. /sidekiq), for a reverse proxy that forwards it as is
+      --public-url URL    the address a reverse proxy serves it at (e.g. https://jobs.example.com/sidekiq;
+                          repeatable; or $SIDEPUNCH_WEB_PUBLIC_URL): its Host and Origin are accepted,
+                          and its path is the base path
   -v, --verbose           log every request: method, path, status and time taken
   -h, --help              show this help
   -V, --version           show the version
@@ -83,6 +89,7 @@ function resolveOptions(
     registryPath: nonEmpty('registry', values.registry),
     pollSeconds: values.poll === undefined ? 5 : pollSeconds(values.poll),
     basePath: basePath(values['base-path']),
+    publicUrl: publicUrls(values['public-url']),
     verbose: values.verbose ?? false,
   };
 }
@@ -102,6 +109,7 @@ function parseFlags(argv: readonly string[]) {
       registry: { type: 'string' },
       poll: { type: 'string' },
       'base-path': { type: 'string' },
+      'public-url': { type: 'string', multiple: true },
       ...COMMON_FLAGS,
     },
   });
@@ -113,6 +121,18 @@ function basePath(text: string | undefined): string | undefined {
     throw new UsageError(`base-path must be a path such as /sidekiq, not "${text}"`);
   }
   return text;
+}
+
+/** The flag's addresses, checked now (one line, exit 2); undefined leaves it to $SIDEPUNCH_WEB_PUBLIC_URL. */
+function publicUrls(urls: string[] | undefined): readonly string[] | undefined {
+  if (urls === undefined) return undefined;
+  try {
+    publicAddress(urls);
+  } catch (error) {
+    if (error instanceof PublicUrlError) throw new UsageError(error.message);
+    throw error;
+  }
+  return urls;
 }
 
 function pollSeconds(text: string): number {

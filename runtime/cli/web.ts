@@ -39,6 +39,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       registry,
       pollSeconds: options.pollSeconds,
       basePath: options.basePath,
+      publicUrl: options.publicUrl,
     });
   } catch (error) {
     if (

@@ -180,6 +180,25 @@ describe('sidepunch-web', () => {
     );
   });
 
+  it('--public-url names it, over the environment; a bad one is one line and exit 2', async () => {
+    const site = 'https://jobs.example.com';
+    const { url } = await startWeb(['--public-url', `${site}/sidekiq`], {
+      SIDEPUNCH_WEB_PUBLIC_URL: 'https://elsewhere.example/other',
+    });
+    expect(url).toMatch(/:\d+\/sidekiq$/);
+    expect(await statusesThroughProxy(url, site, 'upstream')).toEqual({ get: 200, post: 303 });
+    expect(await statusesThroughProxy(url, 'https://elsewhere.example', 'upstream')).toEqual({
+      get: 200,
+      post: 403,
+    });
+
+    const bad = runWeb(['--public-url', 'jobs.example.com']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(
+      /^sidepunch-web: a public URL is the http or https address the dashboard is served at, such as https:\/\/jobs.example.com\/sidekiq, not "jobs.example.com" \(see --help\)\n$/,
+    );
+  });
+
   it('bound beyond loopback without authentication, warns loudly on stderr but still serves', async () => {
     const { web, url } = await startWeb(['--host', '0.0.0.0']);
     expect(web.output()).toMatch(/WARNING: the dashboard listens on 0\.0\.0\.0 WITHOUT AUTHENTICATION/);
