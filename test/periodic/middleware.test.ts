@@ -29,6 +29,34 @@ async function queuedJids(queue = 'default'): Promise<string[]> {
   return (await fixture.redis.lrange(`queue:${queue}`, 0, -1)).reverse().map((raw) => JSON.parse(raw).jid);
 }
 
+/**
+ * A process ('host:1:doomed', its heartbeat present) that claimed the every-minute entry's first tick and hangs in
+ * its client middleware, killed there: its push never comes. The middleware lets every other job through once
+ * `dying` is false; `survivor` is a second process started beside it before the claim.
+ */
+async function claimerDiesInMiddleware(clock: FakeClock, entry: PeriodicEntry) {
+  const state = { dying: true };
+  const reached = new Promise<void>((resolve) => {
+    clientMiddleware.add(async (_job, next) => {
+      if (state.dying) {
+        resolve();
+        return new Promise(() => {});
+      }
+      await next();
+    });
+  });
+  const doomed = start(clock, [entry], 'host:1:doomed');
+  const survivor = start(clock, [entry], 'host:2:survivor');
+  await fixture.redis.hset('host:1:doomed', 'beat', '1');
+  await doomed.enqueuer.begin();
+  await survivor.enqueuer.begin();
+  clock.advance(60_000);
+  void doomed.enqueuer.tick();
+  await reached; // doomed claimed the tick and is in the middleware
+  state.dying = false;
+  return { survivor };
+}
+
 describe('client middleware on periodic jobs', () => {
   it('three processes ticking one entry: the middleware sees each tick once, and only jobs that were pushed', async () => {
     const seen: string[] = [];
@@ -74,26 +102,7 @@ describe('client middleware on periodic jobs', () => {
 
   it('a process that dies between its claim and its push: another process pushes the job once its heartbeat is gone', async () => {
     const clock = new FakeClock(START);
-    const entry = probeEntry('every-minute', '* * * * *');
-    let dying = true;
-    const reached = new Promise<void>((resolve) => {
-      clientMiddleware.add(async (_job, next) => {
-        if (dying) {
-          resolve();
-          return new Promise(() => {}); // the process is killed here: its push never comes
-        }
-        await next();
-      });
-    });
-    const doomed = start(clock, [entry], 'host:1:doomed');
-    const survivor = start(clock, [entry], 'host:2:survivor');
-    await fixture.redis.hset('host:1:doomed', 'beat', '1');
-    await doomed.enqueuer.begin();
-    await survivor.enqueuer.begin();
-    clock.advance(60_000);
-    void doomed.enqueuer.tick();
-    await reached; // doomed claimed the tick and is in the middleware
-    dying = false;
+    const { survivor } = await claimerDiesInMiddleware(clock, probeEntry('every-minute', '* * * * *'));
     expect(await survivor.enqueuer.tick()).toBe(0); // the tick is claimed
     expect(await survivor.enqueuer.pushStranded()).toBe(0); // its claimer is alive (maybe a slow middleware)
     await fixture.redis.del('host:1:doomed'); // its heartbeat expired
@@ -108,26 +117,7 @@ describe('client middleware on periodic jobs', () => {
 
   it('a tick claimed while an earlier one is still held (its claimer died unnoticed) keeps both: each job is pushed once', async () => {
     const clock = new FakeClock(START);
-    const entry = probeEntry('every-minute', '* * * * *');
-    let dying = true;
-    const reached = new Promise<void>((resolve) => {
-      clientMiddleware.add(async (_job, next) => {
-        if (dying) {
-          resolve();
-          return new Promise(() => {}); // killed here
-        }
-        await next();
-      });
-    });
-    const doomed = start(clock, [entry], 'host:1:doomed');
-    const survivor = start(clock, [entry], 'host:2:survivor');
-    await fixture.redis.hset('host:1:doomed', 'beat', '1');
-    await doomed.enqueuer.begin();
-    await survivor.enqueuer.begin();
-    clock.advance(60_000);
-    void doomed.enqueuer.tick();
-    await reached;
-    dying = false;
+    const { survivor } = await claimerDiesInMiddleware(clock, probeEntry('every-minute', '* * * * *'));
     clock.advance(60_000); // the next tick comes before the doomed process's heartbeat expires
     expect(await survivor.enqueuer.tick()).toBe(1);
     await fixture.redis.del('host:1:doomed');
@@ -150,21 +140,8 @@ describe('client middleware on periodic jobs', () => {
   it('a job held by a claimer that died is pushed by a process without client middleware too, on its wake', async () => {
     const clock = new FakeClock(START);
     const entry = probeEntry('every-minute', '* * * * *');
-    const reached = new Promise<void>((resolve) => {
-      clientMiddleware.add(async () => {
-        resolve();
-        return new Promise(() => {}); // killed here
-      });
-    });
-    const doomed = start(clock, [entry], 'host:1:doomed');
-    await fixture.redis.hset('host:1:doomed', 'beat', '1');
-    await doomed.enqueuer.begin();
-    clock.advance(60_000);
-    void doomed.enqueuer.tick();
-    await reached;
+    const { survivor } = await claimerDiesInMiddleware(clock, entry);
     clientMiddleware.clear(); // the fleet now runs a version without it
-    const survivor = start(clock, [entry], 'host:2:survivor');
-    await survivor.enqueuer.begin();
     await fixture.redis.del('host:1:doomed');
     await survivor.enqueuer.wake();
     const [job] = (await fixture.redis.lrange('queue:default', 0, -1)).map((raw) => JSON.parse(raw));
