@@ -57,12 +57,31 @@ const QUERY_PARAMS = new Set([
   'sentinelPassword',
 ]);
 
-/** `redis://alice:secret@host/0` → `redis://alice:***@host/0`; a Sentinel password in the query is hidden too. */
+/**
+ * Where the user and password end in what follows the scheme: the last "@" before the query, since a query value
+ * may hold one (`tls_ca=/home/u@corp/ca.pem`); the last "@" of all when there is none before the first "?" (a raw
+ * "?" in the password). -1: no user.
+ */
+function userinfoEnd(rest: string): number {
+  const query = rest.indexOf('?');
+  const beforeQuery = query === -1 ? -1 : rest.lastIndexOf('@', query);
+  return beforeQuery !== -1 ? beforeQuery : rest.lastIndexOf('@');
+}
+
+/**
+ * `redis://alice:secret@host/0` → `redis://alice:***@host/0`; a Sentinel password in the query is hidden too. What
+ * is not such a URL (no `://`) shows nothing before its "@": `***@host`.
+ */
 export function redactUrl(url: string): string {
   let redacted = url.replace(/([?&]sentinelPassword=)[^&#]*/gi, '$1***');
   const start = redacted.indexOf('://');
-  const at = redacted.lastIndexOf('@');
-  if (start === -1 || at < start) return redacted;
+  if (start === -1) {
+    const at = userinfoEnd(redacted);
+    return at === -1 ? redacted : `***${redacted.slice(at)}`;
+  }
+  const afterScheme = userinfoEnd(redacted.slice(start + 3));
+  if (afterScheme === -1) return redacted;
+  const at = start + 3 + afterScheme;
   const userinfo = redacted.slice(start + 3, at);
   const colon = userinfo.indexOf(':');
   if (colon === -1) return redacted;
@@ -79,9 +98,8 @@ export function parseRedisUrl(url: string): RedisEndpoint {
   const scheme = SCHEMES[match[1]!.toLowerCase()];
   if (!scheme) return fail(`unknown scheme "${match[1]}"`);
   let rest = match[2]!;
-  // The user and password come before the last "@" (a query value is never expected to hold one).
   let userinfo: string | undefined;
-  const at = rest.lastIndexOf('@');
+  const at = userinfoEnd(rest);
   if (at !== -1) {
     userinfo = rest.slice(0, at);
     rest = rest.slice(at + 1);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -87,6 +87,24 @@ describe('Redis URLs', () => {
     expect(() => parseRedisUrl('redis://alice:secret@h/x')).toThrow(
       /^bad Redis URL redis:\/\/alice:\*\*\*@h\/x:/,
     );
+    // Without a scheme, or a scheme missing a slash, the password is still hidden.
+    for (const url of ['alice:secret@127.0.0.1:6379', 'redis:/alice:secret@127.0.0.1']) {
+      expect(redactUrl(url)).not.toContain('secret');
+      expect(() => parseRedisUrl(url)).toThrow(/^bad Redis URL \*\*\*@127\.0\.0\.1/);
+    }
+  });
+
+  it('an "@" in a query value (a file path) is not taken for the end of the password', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'u@corp-'));
+    const ca = path.join(dir, 'ca.pem');
+    writeFileSync(ca, 'not checked here');
+    try {
+      const url = `rediss://alice:secret@127.0.0.1:6380/2?tls_ca=${ca}`;
+      expect(parseRedisUrl(url)).toMatchObject({ username: 'alice', password: 'secret', db: 2 });
+      expect(redactUrl(url)).toBe(`rediss://alice:***@127.0.0.1:6380/2?tls_ca=${ca}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sidepunch-run refuses a bad --redis in one line, without the password', () => {
