@@ -86,25 +86,36 @@ export async function loadRegistry(file: string): Promise<Registry> {
     if (error instanceof RegistryError) throw error;
     throw new RegistryError(`cannot load registry ${file}: ${whyNotLoaded(error)}`);
   }
-  const candidate = defaultExport(mod) as Partial<Registry> | undefined;
+  return checkRegistry(defaultExport(mod), file);
+}
+
+/**
+ * A registry's shape checked (as loadRegistry checks a file's default export, and the embedded runtime the object
+ * it is given), so a wrong one fails at start with one clear line naming `label`.
+ */
+export function checkRegistry(value: unknown, label: string): Registry {
+  const candidate = value as Partial<Registry> | undefined;
   const workers = candidate?.workers;
   if (!workers || typeof workers !== 'object') {
+    const nested = (value as { default?: { workers?: unknown } } | undefined)?.default?.workers;
+    const hint =
+      nested && typeof nested === 'object' ? ' (this is a module namespace: pass its .default)' : '';
     throw new RegistryError(
-      `${file} is not a Sidepunch registry: its default export needs a "workers" object mapping class names to worker classes`,
+      `${label} is not a Sidepunch registry: its default export needs a "workers" object mapping class names to worker classes${hint}`,
     );
   }
   for (const [name, worker] of Object.entries(workers)) {
     if (typeof worker !== 'function' || typeof worker.prototype?.perform !== 'function') {
-      throw new RegistryError(`${file}: workers.${name} is not a class with a perform method`);
+      throw new RegistryError(`${label}: workers.${name} is not a class with a perform method`);
     }
   }
-  checkParams(file, candidate.params);
+  checkParams(label, candidate.params);
   if (candidate.periodic !== undefined) {
     const problem = periodicProblem(candidate.periodic, workers, candidate.validators);
-    if (problem) throw new RegistryError(`${file}: ${problem}`);
+    if (problem) throw new RegistryError(`${label}: ${problem}`);
   }
   if (candidate.configureServer !== undefined && typeof candidate.configureServer !== 'function') {
-    throw new RegistryError(`${file}: configureServer must be a function (server) => { … }`);
+    throw new RegistryError(`${label}: configureServer must be a function (server) => { … }`);
   }
   return candidate as Registry;
 }

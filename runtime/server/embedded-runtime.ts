@@ -12,7 +12,7 @@
  */
 import { asLogger, type FieldLogger } from '../core/field-logger.js';
 import type { LogFormat, Logger, LogLevel } from '../core/logger.js';
-import type { Registry } from '../core/registry.js';
+import { checkRegistry, type Registry } from '../core/registry.js';
 import type { RuntimeEventSource } from './events.js';
 import { Launcher } from './launcher.js';
 import { logQueueChoice, withRegistryQueues } from './registry-queues.js';
@@ -29,6 +29,7 @@ export interface EmbedSettings {
   /** Seconds stop() waits for running jobs before giving them back to their queues. */
   readonly timeout?: number;
   readonly tag?: string;
+  /** For the runtime's own stdout logger; a host `logger` given instead filters by its own level. */
   readonly logLevel?: LogLevel;
   /** For the runtime's own stdout logger; ignored when `logger` is given. */
   readonly logFormat?: LogFormat;
@@ -76,6 +77,7 @@ export function embedRuntime(
     maxBlock: text(settings.maxBlock),
     maxRescues: text(settings.maxRescues),
   });
+  checkRegistry(registry, '(embedded registry)');
   const config = withRegistryQueues(resolved, registry);
   const logger = options.logger && asLogger(options.logger);
   const launcher = new Launcher(config, registry, { logger });

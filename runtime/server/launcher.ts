@@ -97,6 +97,11 @@ export class Launcher {
   private rescuesOnBeat = false;
   private starting?: Promise<void>;
   private stopping?: Promise<boolean>;
+  private requestStop: () => void = () => {};
+  /** Settles when stop() is called: a first beat still waiting for a Redis never reached waits no longer. */
+  private readonly stopRequested = new Promise<'stopped'>((resolve) => {
+    this.requestStop = () => resolve('stopped');
+  });
   private quieting?: Promise<void>;
 
   constructor(
@@ -189,6 +194,7 @@ export class Launcher {
    * given back; false when Redis did not answer in time (what was left for a rescuer is logged).
    */
   stop(): Promise<boolean> {
+    this.requestStop();
     this.stopping ??= this.shutdown();
     return this.stopping;
   }
@@ -231,7 +237,9 @@ export class Launcher {
     this.booted = 'registering';
     // Before the first fetch: rescuers must know this process's queues before its in-progress lists fill.
     try {
-      await this.heartbeat.beat();
+      // ioredis may keep the beat queued on a connection that never connected, even once shutdown closed it.
+      const beat = await Promise.race([this.heartbeat.beat(), this.stopRequested]);
+      if (beat === 'stopped') return;
     } catch (error) {
       // Shutdown closed the connection the beat waited on; it reports that the process never registered.
       if (this.stopping) return;

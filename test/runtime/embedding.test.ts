@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { defineRegistry, LineLogger, type RuntimeEventMap } from '../../runtime/index.js';
+import { freePort } from '../../scripts/redis-server.js';
 import { useEmbeddedRuntime } from '../support/embedded.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -139,5 +140,31 @@ describe('a host embedding the runtime', () => {
     for (const event of ['job:start', 'job:done', 'complete:flushed']) {
       expect(log).toContain(`a ${event} listener threw: Error: ${event} listener broke`);
     }
+  });
+  it('start() settles once stop() is called, when Redis was never reached', async () => {
+    const registry = defineRegistry({ workers: { Greet } });
+    const silent = new LineLogger('error', { write: () => {} });
+    const nowhere = `redis://127.0.0.1:${await freePort()}/0`;
+    const runtime = runtimes.embed(registry, { redis: nowhere, timeout: 1 }, { logger: silent });
+    const started = runtime.start().then(
+      () => 'resolved',
+      () => 'rejected',
+    );
+    // Until stop(), start() waits for Redis, however long it takes.
+    expect(await Promise.race([started, new Promise((resolve) => setTimeout(resolve, 300, 'waiting'))])).toBe(
+      'waiting',
+    );
+    expect(await runtime.stop()).toBe(false); // it never registered
+    expect(await started).toMatch(/resolved|rejected/);
+  }, 20_000);
+
+  it('a registry that is not one is refused in one line, as sidepunch-run refuses it', () => {
+    const namespace = { default: defineRegistry({ workers: { Greet } }) };
+    expect(() => runtimes.embed(namespace as never, { redis: fixture.server.url })).toThrow(
+      /is not a Sidepunch registry: .*\.default/,
+    );
+    expect(() => runtimes.embed(undefined as never, { redis: fixture.server.url })).toThrow(
+      /is not a Sidepunch registry/,
+    );
   });
 });
