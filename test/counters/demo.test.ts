@@ -15,6 +15,15 @@ describe('npm run demo', () => {
     expect(code).toBe(0);
   });
 
+  it('--help prints the flags at once, without generating or bundling the app', async () => {
+    const demo = startDemo(['--help']);
+    expect(await demo.exited).toBe(0);
+    const output = demo.output();
+    expect(output).toMatch(/^Usage: npm run demo -- \[options\]/);
+    expect(output).toMatch(/--fail-rate R/);
+    expect(output).not.toMatch(/sidepunch-gen/);
+  });
+
   it('refuses a bad flag in one line with exit 2', async () => {
     const demo = startDemo(['--fail-rate', '2']);
     expect(await demo.exited).toBe(2);
