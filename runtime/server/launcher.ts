@@ -50,6 +50,11 @@ import { HeldJobs } from './unit-of-work.js';
 const GIVE_BACK_SECONDS = 3;
 /** Then how long the shutdown hooks may take, all together. */
 const SHUTDOWN_HOOKS_SECONDS = 3;
+/**
+ * After stop(), how long boot still waits for its first beat: one that reaches Redis registers the process, and
+ * shutdown then gives its jobs back as usual; one still waiting for a Redis never reached is given up.
+ */
+const FIRST_BEAT_AFTER_STOP_MS = 2_000;
 
 export interface LauncherOptions {
   readonly clock?: Clock;
@@ -98,9 +103,9 @@ export class Launcher {
   private starting?: Promise<void>;
   private stopping?: Promise<boolean>;
   private requestStop: () => void = () => {};
-  /** Settles when stop() is called: a first beat still waiting for a Redis never reached waits no longer. */
+  /** Settles FIRST_BEAT_AFTER_STOP_MS after stop() is called: a first beat still waiting then is given up. */
   private readonly stopRequested = new Promise<'stopped'>((resolve) => {
-    this.requestStop = () => resolve('stopped');
+    this.requestStop = () => setTimeout(resolve, FIRST_BEAT_AFTER_STOP_MS, 'stopped').unref();
   });
   private quieting?: Promise<void>;
 
