@@ -4,7 +4,8 @@
  *  1. stats every file the last program read (and the config files and package.json), and re-lists the
  *     directories the tsconfig globs, as the cache's no-change check does: a file whose size or mtime differs
  *     is changed, one that appeared or vanished is added or removed; our own outputs are not inputs;
- *  2. regenerates from those changes (a changed package.json reloads, like a changed tsconfig);
+ *  2. regenerates from those changes (a changed package.json reloads, like a changed tsconfig: the project's, or
+ *     one that decides how an import resolves);
  *  3. remembers the files of the new program.
  * Stat-based rather than fs.watch-based: a request is answered from what is on disk when it arrives, with no
  * event still on its way.
@@ -15,6 +16,7 @@ import { listing, type PreviousRun, previousRun } from './cache.js';
 import type { GenConfig } from './config.js';
 import type { Generation } from './generate.js';
 import { KeptProject } from './kept-project.js';
+import { programFiles } from './package-files.js';
 import type { LoadedProject } from './project.js';
 
 const SOURCE = /\.(c|m)?tsx?$|\.json$/;
@@ -72,11 +74,7 @@ export class DaemonProject {
 
   /** The new program's files, with the stats taken before the run where known (an edit during it shows next time). */
   private remember(loaded: LoadedProject, taken: Snapshot | undefined): Snapshot {
-    const program = loaded.project.getProgram().compilerObject;
-    const files = program
-      .getSourceFiles()
-      .filter((sourceFile) => !program.isSourceFileDefaultLibrary(sourceFile))
-      .map((sourceFile) => sourceFile.fileName);
+    const files = programFiles(loaded);
     const { outDir, declarationDir } = loaded.compilerOptions;
     const skipDirs = [outDir, declarationDir].filter((dir): dir is string => dir !== undefined);
     const sameDirs = taken && JSON.stringify(taken.dirs) === JSON.stringify(loaded.wildcardDirectories);

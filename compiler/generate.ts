@@ -30,6 +30,7 @@ import { moduleLayoutHazard } from './module-hazard.js';
 import { ModuleLayout, modulesDirOf } from './module-layout.js';
 import { ModuleTreeBuilder } from './module-tree.js';
 import type { Output } from './outputs.js';
+import { programFiles } from './package-files.js';
 import { loadPartialProject, readSettings } from './partial-project.js';
 import { periodicTypeDiagnostics } from './periodic/check-periodic-types.js';
 import { findPeriodic } from './periodic/find-periodic.js';
@@ -358,13 +359,4 @@ async function bundleIn(
 
 function withPeriodic(reuse: ReuseState | undefined, modules: readonly string[]): ReuseState | undefined {
   return reuse && { ...reuse, periodic: modules };
-}
-
-/** Every file the program read, except TypeScript's own lib files. */
-function programFiles(loaded: LoadedProject): string[] {
-  const program = loaded.project.getProgram().compilerObject;
-  return program
-    .getSourceFiles()
-    .filter((sourceFile) => !program.isSourceFileDefaultLibrary(sourceFile))
-    .map((sourceFile) => sourceFile.fileName);
 }

@@ -1,8 +1,8 @@
 /**
  * A project kept loaded between generations, for `--watch` (watch.ts) and the build daemon (daemon-server.ts):
- *  1. the first run, or one after a config file changed, loads the whole project; otherwise the changed files
- *     (edited, added, removed) are refreshed in place, and TypeScript reuses the other files' syntax trees and
- *     bindings;
+ *  1. the first run, or one after a config file or a package.json that decides how an import resolves changed,
+ *     loads the whole project; otherwise the changed files (edited, added, removed) are refreshed in place, and
+ *     TypeScript reuses the other files' syntax trees and bindings;
  *  2. only the files an edit can affect are analyzed again (reuse-analysis.ts), from the last successful run's
  *     per-file results (or, right after a load, from a cache record's when its files still hold);
  *  3. one esbuild context rebuilds the registry.
@@ -16,11 +16,15 @@ import type { PreviousRun } from './cache.js';
 import type { GenConfig } from './config.js';
 import { type Generation, generate } from './generate.js';
 import { ModuleTreeBuilder } from './module-tree.js';
+import { resolutionPackageFiles, sourceFiles } from './package-files.js';
 import { phaseTimer } from './phase-timer.js';
 import { type LoadedProject, loadProject } from './project.js';
 import type { ReuseState } from './reuse-analysis.js';
 
-/** What a run depends on besides the program's files: the config files and the directories the tsconfig globs. */
+/**
+ * What a run depends on besides the program's source files: the config files (the tsconfigs, and the package.json
+ * files that decide how imports resolve) and the directories the tsconfig globs.
+ */
 export type Watched = Pick<LoadedProject, 'configFiles' | 'wildcardDirectories'>;
 
 export class KeptProject {
@@ -30,8 +34,10 @@ export class KeptProject {
   private readonly sinceReuse = new Set<string>();
   private readonly bundler = new RegistryBundler();
   private modules = new ModuleTreeBuilder();
+  /** The files whose change reloads the project: the last program's config files. */
+  private reloadOn: ReadonlySet<string> = new Set();
 
-  /** `onLoad`: told what to watch after each (re)load, before the generation. */
+  /** `onLoad`: told what to watch after each (re)load or refresh, before the generation. */
   constructor(
     private readonly config: GenConfig,
     private readonly onLoad: (watched: Watched) => void = () => {},
@@ -52,10 +58,10 @@ export class KeptProject {
     acceptBreak: readonly string[] = [],
   ): Promise<Generation> {
     const timer = phaseTimer();
-    if (needsReload(changed, this.loaded)) {
+    if (!this.loaded || [...changed].some((file) => this.reloadOn.has(file))) {
       this.reuse = undefined;
       this.sinceReuse.clear();
-      // A changed tsconfig can change how any import resolves: the modules are all built again.
+      // A changed config file can change how any import resolves: the modules are all built again.
       this.modules = new ModuleTreeBuilder();
       const fresh = loadProject(this.config.project);
       if ('diagnostics' in fresh) {
@@ -64,15 +70,17 @@ export class KeptProject {
         return { diagnostics: fresh.diagnostics, outputs: [], workers: 0 };
       }
       this.loaded = fresh;
-      this.onLoad(fresh);
+      this.watch(fresh);
       const seed = previous?.();
       if (seed && onlySourcesAdded(fresh, seed)) {
         this.reuse = seed.reuse;
         for (const file of seed.changed) this.sinceReuse.add(file);
       }
     } else {
-      refresh(this.loaded!, changed, this.config.project);
+      refresh(this.loaded, changed, this.config.project);
       for (const file of changed) this.sinceReuse.add(file);
+      // An edit can import a package the program did not read before.
+      this.watch(this.loaded);
     }
     timer.mark('refresh the project');
     const generation = await generate(this.config, {
@@ -92,12 +100,13 @@ export class KeptProject {
   dispose(): Promise<void> {
     return this.bundler.dispose();
   }
-}
 
-/** A changed config file reloads the project; source files are refreshed in place. */
-function needsReload(changed: ReadonlySet<string>, loaded: LoadedProject | undefined): boolean {
-  if (!loaded) return true;
-  return [...changed].some((file) => loaded.configFiles.includes(file));
+  /** A change to a config file reloads the project (it can change how any import resolves). */
+  private watch(loaded: LoadedProject): void {
+    const configFiles = [...loaded.configFiles, ...resolutionPackageFiles(sourceFiles(loaded))];
+    this.reloadOn = new Set(configFiles);
+    this.onLoad({ configFiles, wildcardDirectories: loaded.wildcardDirectories });
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * `sidepunch-gen --watch`: generate, then regenerate when a source file or the tsconfig changes.
  *  1. load the project once and keep it (kept-project.ts); watch the directories the tsconfig globs and the
- *     config files;
+ *     config files (the tsconfigs, and the package.json files that decide how imports resolve);
  *  2. gather changes for a moment (an editor's save is several events), ignoring our own outputs;
  *  3. hand them to the kept project, which refreshes the changed files (a changed tsconfig reloads it),
  *     re-analyzes only what they affect and rebuilds the registry with one esbuild context;
@@ -105,6 +105,12 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
     schedule();
   };
 
+  /** A config file may be a package's package.json, under node_modules. */
+  const onConfig = (file: string) => {
+    changed.add(file);
+    schedule();
+  };
+
   /** (Re)starts the file watchers when what to watch changed. */
   const startWatching = (project: Watched) => {
     const signature = JSON.stringify([project.configFiles, project.wildcardDirectories]);
@@ -120,7 +126,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
       const config = path.resolve(file);
       if (existsSync(config)) {
         watchers.push(
-          watchTree(path.dirname(config), false, (changed) => changed === config && onFile(config)),
+          watchTree(path.dirname(config), false, (changed) => changed === config && onConfig(config)),
         );
       }
     }

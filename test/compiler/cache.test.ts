@@ -19,6 +19,15 @@ async function generatedProject(): Promise<TempProject> {
   return app;
 }
 
+/** A cached run, then a cold one: whether the cache answered, and whether both wrote the same outputs. */
+async function cachedThenCold(app: TempProject): Promise<{ cached: boolean; same: boolean }> {
+  const outputs = () => ['src/sidepunch.generated.ts', 'dist/registry.js'].map((file) => app.read(file));
+  const cached = CACHED.test((await runCli(app.dir)).stdout);
+  const written = outputs();
+  expect((await runCli(app.dir, '--no-cache')).code).toBe(0);
+  return { cached, same: JSON.stringify(outputs()) === JSON.stringify(written) };
+}
+
 const CACHED =
   /^sidepunch-gen: 1 worker; src\/sidepunch\.generated\.ts and dist\/registry\.js are up to date \(cached, /;
 
@@ -65,6 +74,32 @@ describe('the sidepunch-gen cache', () => {
       app.read('tsconfig.json').replace('"strict":true', '"strict":true,"noUnusedLocals":true'),
     );
     expect((await runCli(app.dir)).stdout).not.toMatch(CACHED);
+  });
+
+  it("runs again when the project's package.json changes how an import resolves", async () => {
+    const app = tempProject(
+      {
+        'src/types.ts': 'export interface Payload {\n  id: string;\n}\n',
+        'src/alt/types.ts': 'export interface Payload {\n  id: string;\n  note?: string;\n}\n',
+        'src/workers/send.ts': `import type { Payload } from '#t/types.js';\n${workerSource('SendEmail', 'payload: Payload')}`,
+      },
+      { imports: { '#t/*': './src/*' } },
+    );
+    expect((await runCli(app.dir)).code).toBe(0);
+    app.write('package.json', app.read('package.json').replace('./src/*', './src/alt/*'));
+    expect(await cachedThenCold(app)).toMatchObject({ same: true, cached: false });
+  });
+
+  it("runs again when a package's package.json points its types elsewhere", async () => {
+    const app = tempProject({
+      'node_modules/extpkg/package.json': JSON.stringify({ name: 'extpkg', types: 'index.d.ts' }),
+      'node_modules/extpkg/index.d.ts': 'export interface Payload {\n  id: string;\n}\n',
+      'node_modules/extpkg/v2.d.ts': 'export interface Payload {\n  id: string;\n  note?: string;\n}\n',
+      'src/workers/send.ts': `import type { Payload } from 'extpkg';\n${workerSource('SendEmail', 'payload: Payload')}`,
+    });
+    expect((await runCli(app.dir)).code).toBe(0);
+    app.write('node_modules/extpkg/package.json', JSON.stringify({ name: 'extpkg', types: 'v2.d.ts' }));
+    expect(await cachedThenCold(app)).toMatchObject({ same: true, cached: false });
   });
 
   it('does not record a run with errors, so the next run reports them again', async () => {

@@ -98,6 +98,23 @@ describe('sidepunch-gen --daemon', () => {
     expect(outputs(app)).toEqual(fromDaemon);
   });
 
+  it("reloads when a package's package.json points its types elsewhere, writing what a cold run writes", () => {
+    const app = tempProject({
+      'node_modules/extpkg/package.json': JSON.stringify({ name: 'extpkg', types: 'index.d.ts' }),
+      'node_modules/extpkg/index.d.ts': 'export interface Options {\n  id: string;\n}\n',
+      'node_modules/extpkg/v2.d.ts': 'export interface Options {\n  id: string;\n  retries?: number;\n}\n',
+      'src/workers/sync.ts': `import type { Options } from 'extpkg';\n${workerSource('Sync', 'options: Options')}`,
+    });
+    started.push(app);
+    expect(gen(app, '--daemon').status).toBe(0);
+    app.write('node_modules/extpkg/package.json', JSON.stringify({ name: 'extpkg', types: 'v2.d.ts' }));
+    expect(gen(app, '--daemon').status).toBe(0);
+    const fromDaemon = outputs(app);
+    expect(fromDaemon[1]).toContain('retries');
+    expect(gen(app, '--no-cache').status).toBe(0);
+    expect(outputs(app)).toEqual(fromDaemon);
+  });
+
   it('deletes the built module of a removed worker file in the modules layout', () => {
     const app = daemonApp();
     const modules = (file: string) => existsSync(app.path(`dist/registry.modules/src/workers/${file}`));

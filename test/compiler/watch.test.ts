@@ -89,4 +89,39 @@ describe('sidepunch-gen --watch', () => {
     const cold = await generate(fixtureConfig(app.dir));
     expect(cold.outputs.map((output) => output.text)).toEqual(written);
   });
+
+  it('reloads when a package.json that decides how an import resolves changes', async () => {
+    app = tempProject(
+      {
+        'src/types.ts': 'export interface Payload {\n  id: string;\n}\n',
+        'src/alt/types.ts': 'export interface Payload {\n  id: string;\n  note?: string;\n}\n',
+        'src/workers/send.ts': `import type { Payload } from '#t/types.js';\n${workerSource('SendEmail', 'payload: Payload')}`,
+        'node_modules/extpkg/package.json': JSON.stringify({ name: 'extpkg', types: 'index.d.ts' }),
+        'node_modules/extpkg/index.d.ts': 'export interface Options {\n  id: string;\n}\n',
+        'node_modules/extpkg/v2.d.ts': 'export interface Options {\n  id: string;\n  retries?: number;\n}\n',
+        'src/workers/sync.ts': `import type { Options } from 'extpkg';\n${workerSource('Sync', 'options: Options')}`,
+      },
+      { imports: { '#t/*': './src/*' } },
+    );
+    const io = { cwd: app.dir, color: false, stdout: () => {}, stderr: () => {} };
+    watcher = watchAndGenerate(fixtureConfig(app.dir), io);
+    expect((await watcher.nextRun()).diagnostics).toEqual([]);
+    const sameAsCold = async () => {
+      const written = ['src/sidepunch.generated.ts', 'dist/registry.js'].map((file) => app!.read(file));
+      const cold = await generate(fixtureConfig(app!.dir));
+      expect(cold.outputs.map((output) => output.text)).toEqual(written);
+    };
+
+    const own = watcher.nextRun();
+    app.write('package.json', app.read('package.json').replace('./src/*', './src/alt/*'));
+    expect((await own).diagnostics).toEqual([]);
+    expect(app.read('dist/registry.js')).toContain('note');
+    await sameAsCold();
+
+    const dependency = watcher.nextRun();
+    app.write('node_modules/extpkg/package.json', JSON.stringify({ name: 'extpkg', types: 'v2.d.ts' }));
+    expect((await dependency).diagnostics).toEqual([]);
+    expect(app.read('dist/registry.js')).toContain('retries');
+    await sameAsCold();
+  });
 });
