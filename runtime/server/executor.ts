@@ -146,7 +146,7 @@ export class Executor {
     const flow = flowFieldsOf(job);
     // Nothing waited for since the manager read the clock: the job's elapsed time counts from its start.
     if (JobLimits.unlimited(workerClass) && job.unique_until !== 'start' && !flow?.isParent)
-      return this.perform(running, job, workerClass, flow, ADMITTED, undefined, running.clockStart);
+      return this.perform(running, job, workerClass, flow, ADMITTED, undefined, running.performStart);
     return this.prepareThenPerform(running, job, workerClass, flow);
   }
 

@@ -21,11 +21,9 @@ export interface RunningJob {
   readonly shutdownSignal: AbortSignal;
   /** performance.now() at the start, for the prefetch sizing. */
   readonly startedAt: number;
-  /** The runtime's clock at the start (epoch ms). */
-  readonly clockStart: number;
   /**
-   * The runtime's clock when `perform` began: `clockStart`, or later for a job that waited for room under a limit.
-   * Its elapsed time in its log line and metrics counts from it: execution time, not the wait.
+   * The runtime's clock when `perform` began (epoch ms): the start, or later for a job that waited for room under a
+   * limit (executor.ts). Its elapsed time in its log line and metrics counts from it: execution time, not the wait.
    */
   performStart: number;
   /** performance.now() at the job's outcome (NaN until ended() read it). */
@@ -64,7 +62,6 @@ export class WorkState {
       runAt: Math.floor(nowMs / 1000),
       shutdownSignal: this.shutdown.signal,
       startedAt,
-      clockStart: nowMs,
       performStart: nowMs,
       endedAt: Number.NaN,
       clockEnd: Number.NaN,
