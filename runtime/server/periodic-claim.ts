@@ -48,7 +48,7 @@ export async function claimTick(
   const payload = periodicJob(entry, tick, jid, now);
   const queue = entry.options.queue ?? 'default';
   const hold = hasClientMiddleware();
-  const lock = uniqueLockOf(payload);
+  const lock = uniqueLockOf(JSON.parse(payload));
   const result = (await redis.sidepunchPeriodicEnqueue(
     keys.periodic,
     keys.periodicState(entry.name),
@@ -79,14 +79,19 @@ export async function pushHeld(
   const { redis, keys } = ctx;
   // A middleware that throws or leaves a bad queue stops the push, as one that returns without `next` does: the
   // tick stays used up, and the job is not left pending for another process to push through the same chain.
-  const through = await repushThroughMiddleware(held, queueOf(held), redis, 'periodic').catch(
-    (error: unknown) => ({ reason: describeError(error) }),
+  const heldJob = JSON.parse(held) as HeldFields;
+  const heldQueue = typeof heldJob.queue === 'string' && heldJob.queue !== '' ? heldJob.queue : 'default';
+  const through = await repushThroughMiddleware(held, heldQueue, redis, 'periodic').catch(
+    (error: unknown) => ({
+      reason: describeError(error),
+    }),
   );
   const failure = 'reason' in through ? through.reason : undefined;
-  const { payload, queue } = 'reason' in through ? { payload: '', queue: queueOf(held) } : through;
-  const pushedJid = payload === '' ? claimedJid : (JSON.parse(payload) as { jid: string }).jid;
+  const { payload, queue } = 'reason' in through ? { payload: '', queue: heldQueue } : through;
+  const pushed = payload === '' ? undefined : (JSON.parse(payload) as Record<string, unknown>);
+  const pushedJid = typeof pushed?.jid === 'string' ? pushed.jid : claimedJid;
   // The lock is what the job leaves the chain as: a middleware may have taken it out of uniqueness, or into it.
-  const lock = uniqueLockOf(payload);
+  const lock = pushed ? uniqueLockOf(pushed) : NO_LOCK;
   const result = (await redis.sidepunchPeriodicPush(
     keys.periodicState(entry.name),
     keys.queues,
@@ -97,28 +102,24 @@ export async function pushHeld(
     queue,
     lock.ms,
     pushedJid,
-    tickOf(held),
+    typeof heldJob.periodic?.tick === 'number' ? heldJob.periodic.tick : -1,
   )) as PeriodicPushResult;
   if (failure !== undefined) throw new Error(`periodic entry "${entry.name}": ${failure}`);
   return { result, jid: pushedJid, pushed: result === PeriodicPush.Pushed };
 }
 
-/** A job's unique lock: its digest and milliseconds to live, from its wire fields; no lock ('') when it is not unique. */
-function uniqueLockOf(payload: string): { digest: string; ms: number | '' } {
-  if (payload === '') return { digest: '', ms: '' };
-  const job = JSON.parse(payload) as Record<string, unknown>;
+/** What pushHeld reads of the job it holds. */
+interface HeldFields {
+  readonly queue?: unknown;
+  readonly periodic?: { readonly tick?: unknown };
+}
+
+const NO_LOCK = { digest: '', ms: '' } as const;
+
+/** A job's unique lock: its digest and milliseconds to live, from its wire fields; none ('') when it is not unique. */
+function uniqueLockOf(job: Readonly<Record<string, unknown>>): { digest: string; ms: number | '' } {
   const fields = uniqueFieldsOf(job);
   return fields && fields.unique_digest !== ''
     ? { digest: fields.unique_digest, ms: Math.ceil(fields.unique_for * 1000) }
-    : { digest: '', ms: '' };
-}
-
-function tickOf(payload: string): number {
-  const tick = (JSON.parse(payload) as { periodic?: { tick?: unknown } }).periodic?.tick;
-  return typeof tick === 'number' ? tick : -1;
-}
-
-function queueOf(payload: string): string {
-  const queue = (JSON.parse(payload) as { queue?: unknown }).queue;
-  return typeof queue === 'string' && queue !== '' ? queue : 'default';
+    : NO_LOCK;
 }
