@@ -5,6 +5,7 @@
  * gets the entry that decodes to it, so an action names the stored bytes.
  */
 import { isUtf8 } from 'node:buffer';
+import { mayHaveLostBytes } from '../core/lossy-decoding.js';
 
 /** For each value, its exact bytes when they are not UTF-8, else undefined; `asBytes` reads the range again. */
 export async function exactBytesOf(
@@ -20,9 +21,4 @@ export async function exactBytesOf(
   }
   // An entry that left between the two reads has no bytes here: acting on its string then finds nothing, as it should.
   return values.map((value) => (mayHaveLostBytes(value) ? byDecoding.get(value)?.shift() : undefined));
-}
-
-/** True when a decoded value may not be what Redis holds. */
-export function mayHaveLostBytes(value: string): boolean {
-  return value.includes('\uFFFD');
 }

@@ -4,9 +4,11 @@
  * their exact stored string (or bytes, exact-values.ts), so an action on an entry that changed or left meanwhile
  * does nothing instead of touching another job.
  */
+
+import { mayHaveLostBytes } from '../core/lossy-decoding.js';
 import type { ApiConnection } from './api-connection.js';
 import { clearReleasingLocks, SORTED_SET_ORDER } from './clear.js';
-import { exactBytesOf, mayHaveLostBytes } from './exact-values.js';
+import { exactBytesOf } from './exact-values.js';
 import { JobRecord } from './job-record.js';
 import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';

@@ -6,12 +6,9 @@
  * back as bytes, and the entry whose decoding it is kept on the unit of work.
  */
 import { isUtf8 } from 'node:buffer';
+import { mayHaveLostBytes } from '../core/lossy-decoding.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { UnitOfWork } from './unit-of-work.js';
-
-export function mayHaveLostBytes(raw: string): boolean {
-  return raw.includes('\uFFFD');
-}
 
 /**
  * `units`, all just taken into the in-progress list `inProgressKey`, each given its exact bytes when they are not

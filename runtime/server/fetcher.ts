@@ -18,9 +18,10 @@
  *  5. a payload that may not be UTF-8 (rare) gets its exact bytes read back, so its outcome matches what Redis holds.
  */
 import { isUtf8 } from 'node:buffer';
+import { mayHaveLostBytes } from '../core/lossy-decoding.js';
 import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 import type { RuntimeContext } from './actor-context.js';
-import { mayHaveLostBytes, withExactBytes } from './exact-bytes.js';
+import { withExactBytes } from './exact-bytes.js';
 import type { QueueOrder } from './queue-order.js';
 import { TrickleDetector } from './trickle.js';
 import { type HeldJobs, UnitOfWork } from './unit-of-work.js';
