@@ -5,7 +5,8 @@
  *     import elsewhere now), analyze only those, and merge their workers with the reused ones;
  *  3. anything reuse cannot answer exactly (a global file changed, a name or a shape name shared between a
  *     reused and a re-analyzed worker) runs the full analysis instead.
- * Shapes are put in canonical order first (canonical-shape.ts), so no worker's result depends on the others.
+ * Shapes are put in canonical order first (canonical-shape.ts), so no worker's result depends on the others. The
+ * records keep the analyses' own names of recursive shapes; what a run returns has the final ones (shape-names.ts).
  */
 import { type Project, ts } from 'ts-morph';
 import { type Analysis, analyzeProject } from './analyze.js';
@@ -21,6 +22,7 @@ import {
   staleFiles,
   type WorkerRecord,
 } from './reuse.js';
+import { nameShapes } from './shape-names.js';
 
 export type { ReuseState } from './reuse.js';
 
@@ -75,7 +77,7 @@ export function analyzeReusing(
       if (!clash) return { ...partial, analyzedFiles: stale.size };
     } else {
       const merged = mergeStale(program, own, reuse, stale, partial);
-      if (merged) return merged;
+      if (merged) return named(merged);
     }
   }
   if (options.reuse && 'stale' in options.reuse) {
@@ -83,14 +85,14 @@ export function analyzeReusing(
   }
   const analysis = canonical(analyzeProject(project, options));
   if (analysis.diagnostics.length > 0 || !canReadLinks(program)) {
-    return { ...analysis, analyzedFiles: own.size };
+    return { ...named(analysis), analyzedFiles: own.size };
   }
   const { byFile } = recordsOf(analysis);
   const files: Record<string, FileRecord> = {};
   for (const [file, sourceFile] of own) {
     files[file] = { ...linksOf(program, sourceFile), workers: byFile.get(file) ?? [] };
   }
-  return { ...analysis, reuse: { files, globals: globalFiles(program) }, analyzedFiles: own.size };
+  return { ...named(analysis), reuse: { files, globals: globalFiles(program) }, analyzedFiles: own.size };
 }
 
 /**
@@ -199,6 +201,15 @@ function canonical(analysis: Analysis): Analysis {
     workers: analysis.workers.map((model) => ({ ...model, args: canonicalArgs(model.args) })),
     shapes: canonicalTable(analysis.shapes),
   };
+}
+
+/** The analysis with the final names of its recursive shapes. */
+function named<T extends Analysis>(analysis: T): T {
+  const { args, shapes } = nameShapes(
+    analysis.workers.map((model) => model.args),
+    analysis.shapes,
+  );
+  return { ...analysis, workers: analysis.workers.map((model, i) => ({ ...model, args: args[i]! })), shapes };
 }
 
 function recordsOf(analysis: Analysis): { flat: WorkerRecord[]; byFile: Map<string, WorkerRecord[]> } {

@@ -8,7 +8,8 @@
  *  2. unions, arrays, tuples, objects and string index signatures recurse, adding a path segment each level;
  *  3. `undefined` is allowed only where JSON drops it (object properties, optional parameters), never in arrays,
  *     and an optional tuple element must allow the `null` an explicit `undefined` becomes;
- *  4. a type met again while still being read is recursive: it becomes a named shape in the table (`{ ref }`).
+ *  4. a type met again while still being read is recursive: it becomes a named shape in the table (`{ ref }`),
+ *     named for this analysis only (shape-names.ts gives the final names).
  * Results are memoized per type, so 500 workers sharing a domain model read it once.
  */
 import { ts } from 'ts-morph';
@@ -26,6 +27,7 @@ import {
   unionOf,
 } from './reading.js';
 import type { PatternShape, Shape, ShapeTable } from './shape.js';
+import { analysisName } from './shape-names.js';
 import { templatePattern } from './template-pattern.js';
 
 /** Far beyond hand-written nesting; it stops a generic type that grows at each level (`Deep<[T]>`). */
@@ -38,6 +40,7 @@ export class JsonRule {
   private readonly reading = new Map<ts.Type, { name?: string }>();
   private readonly table: Record<string, Shape> = {};
   private depth = 0;
+  private named = 0;
 
   constructor(
     program: ts.Program,
@@ -346,14 +349,11 @@ export class JsonRule {
     };
   }
 
+  /** The analysis's own name; shape-names.ts gives the final ones. */
   private nameFor(type: ts.Type): string {
     const symbol = type.aliasSymbol ?? type.getSymbol();
     const base = symbol && !symbol.getName().startsWith('__') ? symbol.getName() : 'Shape';
-    let name = base;
-    for (let n = 2; name in this.table || [...this.reading.values()].some((r) => r.name === name); n++) {
-      name = `${base}${n}`;
-    }
-    return name;
+    return analysisName(base, ++this.named);
   }
 
   private text(type: ts.Type): string {

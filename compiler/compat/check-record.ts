@@ -17,6 +17,7 @@ import { readIfExists } from '../outputs.js';
 import { shapesReached } from '../reuse.js';
 import { JsonRule } from '../serializable.js';
 import type { ShapeTable, TupleShape } from '../shape.js';
+import { nameShapes } from '../shape-names.js';
 import { type ArgsGeneration, classifyChange } from './classify.js';
 import {
   currentGeneration,
@@ -134,9 +135,10 @@ function upgradeStep(
   const rule = new JsonRule(program, checker);
   const reading = rule.readValue(checker.getTypeAtLocation(parameter));
   if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return { ok: true };
+  const named = nameShapes([reading.shape as TupleShape], rule.shapes);
   const taken: ArgsGeneration = {
-    args: reading.shape as TupleShape,
-    shapes: shapesReached(reading.shape, rule.shapes),
+    args: named.args[0] as TupleShape,
+    shapes: shapesReached(named.args[0]!, named.shapes),
     params: latest.params,
   };
   const result = classifyChange(latest, taken);

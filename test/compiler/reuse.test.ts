@@ -163,6 +163,51 @@ describe('sidepunch-gen after edits', () => {
     await expectSameAsCold(app);
   });
 
+  it('names a recursive shape as a cold run does after the other shape of its name is gone', async () => {
+    const tree = (leaf: string) => `export interface Tree {\n  ${leaf}: string;\n  children: Tree[];\n}\n`;
+    const app = tempProject({
+      'src/alpha-tree.ts': tree('label'),
+      'src/beta-tree.ts': tree('name'),
+      'src/workers/alpha.ts': `import type { Tree } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Tree')}`,
+      'src/workers/beta.ts': `import type { Tree } from '../beta-tree.js';\n${workerSource('Beta', 'tree: Tree')}`,
+    });
+    expect((await runCli(app.dir)).code).toBe(0);
+    expect(app.read('dist/registry.js')).toContain('Tree2');
+    app.write('src/alpha-tree.ts', tree('label').replaceAll('Tree', 'Node'));
+    app.write(
+      'src/workers/alpha.ts',
+      `import type { Node } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Node')}`,
+    );
+    expect(await rerun(app)).toBe(2);
+    expect(app.read('dist/registry.js')).not.toContain('Tree2');
+    await expectSameAsCold(app);
+    const check = await runCli(app.dir, '--check');
+    expect(check.code).toBe(0);
+  });
+
+  it('names a shape one way when a re-analyzed worker and a reused one reach the same recursive type', async () => {
+    const tree = (leaf: string) => `export interface Tree {\n  ${leaf}: string;\n  children: Tree[];\n}\n`;
+    const app = tempProject({
+      'src/alpha-tree.ts': tree('label'),
+      'src/beta-tree.ts': tree('name'),
+      'src/workers/alpha.ts': `import type { Tree } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Tree')}`,
+      'src/workers/beta.ts': `import type { Tree } from '../beta-tree.js';\n${workerSource('Beta', 'tree: Tree')}`,
+    });
+    expect((await runCli(app.dir)).code).toBe(0);
+    app.write('src/alpha-tree.ts', tree('label').replaceAll('Tree', 'Node'));
+    app.write(
+      'src/workers/alpha.ts',
+      `import type { Node } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Node')}`,
+    );
+    app.write(
+      'src/workers/gamma.ts',
+      `import type { Tree } from '../beta-tree.js';\n${workerSource('Gamma', 'tree: Tree')}`,
+    );
+    expect(await rerun(app)).toBe(3);
+    expect(app.read('dist/registry.js')).not.toContain('Tree2');
+    await expectSameAsCold(app);
+  });
+
   it('treats a changed global file as a change to every file', async () => {
     const app = await generatedProject();
     app.write('src/globals.d.ts', 'declare global {\n  type Cents = number;\n}\nexport {};\n');
