@@ -5,10 +5,16 @@
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisConnection } from '../redis/redis-connection.js';
 
+/** `text` as a SCAN pattern that matches it alone. */
+export function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}
+
+/** Patterns with an (escaped) glob character are scanned for; the others are exact names. */
 export async function scanKeys(redis: RedisConnection, patterns: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   for (const pattern of patterns) {
-    if (!/[*?[]/.test(pattern)) {
+    if (!/[*?[\\]/.test(pattern)) {
       if ((await redis.exists(pattern)) === 1) found.add(pattern);
       continue;
     }

@@ -4,9 +4,9 @@
  * limiter), and how many jobs each rescheduled. Read from `sidepunch:limiters` (written by the processes that use
  * them), the reschedule counters, and the limiters' own keys.
  */
-import type { LimitOptions } from '../core/limit.js';
+import { type LimitOptions, limiterKey } from '../core/limit.js';
 import type { ApiConnection } from './api-connection.js';
-import { scanKeys } from './limiter-keys.js';
+import { globEscape, scanKeys } from './limiter-keys.js';
 
 export interface LimiterRecord {
   readonly name: string;
@@ -19,6 +19,14 @@ export interface LimiterRecord {
   /** Keys in use now: 1 without `by`, else one per argument value. */
   readonly keys: number;
   readonly reschedules: number;
+}
+
+/** Stands for the values of a keyed limiter while its key is escaped for SCAN: escaping leaves it alone. */
+const ANY = '\u0000';
+
+/** A limiter's own key and the keys of its keyed limiters (`<key>:<values>`), as SCAN patterns. */
+function withKeyed(key: string): string[] {
+  return [globEscape(key), `${globEscape(key)}:*`];
 }
 
 export class LimiterSet {
@@ -42,14 +50,14 @@ export class LimiterSet {
       let inUse = 0;
       let keyCount = 0;
       if (options.kind === 'concurrent') {
-        const found = await scanKeys(redis, [keys.limiterLeases(name), `${keys.limiterLeases(name)}:*`]);
+        const found = await scanKeys(redis, withKeyed(keys.limiterLeases(limiterKey(name))));
         for (const key of found) {
           const held = await redis.zcount(key, `(${nowMs}`, '+inf');
           if (held > 0) keyCount++;
           inUse += held;
         }
       } else if (options.kind === 'bucket' || options.kind === 'leaky') {
-        const found = await scanKeys(redis, [keys.limiterBucket(name), `${keys.limiterBucket(name)}:*`]);
+        const found = await scanKeys(redis, withKeyed(keys.limiterBucket(limiterKey(name))));
         for (const key of found) {
           const used =
             options.kind === 'bucket'
@@ -63,9 +71,9 @@ export class LimiterSet {
       } else {
         const perMs = (options.per ?? 1) * 1000;
         const windowStart = Math.floor(nowMs / perMs) * perMs;
-        const current = keys.limiterWindow(name, windowStart);
-        const pattern = keys.limiterWindow(`${name}:*`, windowStart);
-        const found = await scanKeys(redis, [current, pattern]);
+        const current = keys.limiterWindow(limiterKey(name), windowStart);
+        const keyed = keys.limiterWindow(`${limiterKey(name)}:${ANY}`, windowStart);
+        const found = await scanKeys(redis, [globEscape(current), globEscape(keyed).replace(ANY, '*')]);
         for (const key of found) {
           const used = Number((await redis.get(key)) ?? 0);
           if (used > 0) keyCount++;

@@ -17,6 +17,7 @@ import {
   DEFAULT_BACKOFF_SECONDS,
   DEFAULT_WAIT_SECONDS,
   type LimitOptions,
+  limiterKey,
   limitProblem,
 } from '../core/limit.js';
 import { tryAcquire } from '../redis/limit-acquire.js';
@@ -63,7 +64,7 @@ export class Limiter {
   /** Runs `fn` once the limiter (for `key`, if given) has room; throws OverLimitError if it has none in time. */
   async within<T>(key: string | undefined, fn: () => T | Promise<T>): Promise<T> {
     const { redis, keys, clock } = this.connected();
-    const limiter = key === undefined ? this.name : `${this.name}:${key}`;
+    const limiter = limiterKey(this.name, key === undefined ? undefined : [key]);
     const holder = randomBytes(12).toString('hex');
     const tries = 1 + Math.ceil(((this.options.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
     if (!this.described) {

@@ -92,9 +92,25 @@ export function limitProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** The limiter a job of `className` with `args` counts against: its name and key (name, then `:`-joined values). */
+/** The limiter a job of `className` with `args` counts against: its name, then each `by` value (limiterKey). */
 export function limiterKeyOf(className: string, limit: LimitOptions, args: readonly unknown[]): string {
   const name = limit.name ?? className;
-  if (!limit.by) return name;
-  return `${name}:${limit.by.map((i) => (typeof args[i] === 'string' ? args[i] : JSON.stringify(args[i] ?? null))).join(':')}`;
+  if (!limit.by) return limiterKey(name);
+  return limiterKey(
+    name,
+    limit.by.map((i) => (typeof args[i] === 'string' ? args[i] : JSON.stringify(args[i] ?? null))),
+  );
+}
+
+/**
+ * A limiter's part of its Redis keys: the name, then each value, `:`-joined. A `:` (and `%`) inside a name or a
+ * value is percent-encoded, so limiter `api:v2` is not limiter `api` for key `v2`, nor values `a:b`, `c` the
+ * values `a`, `b:c`; names and values without them (the common case) are left as they are.
+ */
+export function limiterKey(name: string, values?: readonly string[]): string {
+  return [name, ...(values ?? [])].map(keyPart).join(':');
+}
+
+function keyPart(text: string): string {
+  return text.replaceAll('%', '%25').replaceAll(':', '%3A');
 }

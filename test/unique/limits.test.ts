@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SidepunchApi } from '../../runtime/api/api.js';
 import { Client } from '../../runtime/client/client.js';
 import { limiter, OverLimitError } from '../../runtime/client/limiter.js';
+import { limiterKeyOf } from '../../runtime/core/limit.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
@@ -335,6 +336,38 @@ describe('limiter.within, inside perform', () => {
       await expect(once.within(undefined, () => 'again')).rejects.toBeInstanceOf(OverLimitError);
     } finally {
       await once.close();
+    }
+  });
+});
+
+describe('limiter names and keys', () => {
+  it('keeps a limiter whose name has a colon apart from a keyed limiter, and keyed values apart from each other', async () => {
+    const where = { redis: fixture.server.url };
+    const named = limiter.concurrent('api:v2', { limit: 1, wait: 0 }, where);
+    const keyed = limiter.concurrent('api', { limit: 1, wait: 0 }, where);
+    const held = await holdLimiter(named);
+    try {
+      await expect(keyed.within('v2', async () => 'ran')).resolves.toBe('ran');
+      const byBoth = { kind: 'concurrent', limit: 1, by: [0, 1] } as const;
+      expect(limiterKeyOf('Sync', byBoth, ['a:b', 'c'])).not.toBe(limiterKeyOf('Sync', byBoth, ['a', 'b:c']));
+      expect(limiterKeyOf('Sync', byBoth, ['a', 'b'])).toBe('Sync:a:b');
+      const api = new SidepunchApi({ redis: fixture.server.url });
+      try {
+        const [apiLimiter, v2Limiter] = await api.limiters.all();
+        expect([apiLimiter!.name, apiLimiter!.inUse, v2Limiter!.name, v2Limiter!.inUse]).toEqual([
+          'api',
+          0,
+          'api:v2',
+          1,
+        ]);
+      } finally {
+        await api.close();
+      }
+    } finally {
+      held.release();
+      await held.done;
+      await named.close();
+      await keyed.close();
     }
   });
 });
