@@ -102,6 +102,21 @@ describe('the sidepunch-gen cache', () => {
     expect(await cachedThenCold(app)).toMatchObject({ same: true, cached: false });
   });
 
+  it("runs again when a package's root exports change though a nested package.json is nearer its types", async () => {
+    const exportsTo = (dir: string) =>
+      JSON.stringify({ name: 'extpkg', exports: { '.': { types: `./${dir}/index.d.ts` } } });
+    const app = tempProject({
+      'node_modules/extpkg/package.json': exportsTo('sub'),
+      'node_modules/extpkg/sub/package.json': JSON.stringify({ type: 'module' }),
+      'node_modules/extpkg/sub/index.d.ts': 'export interface Payload {\n  id: string;\n}\n',
+      'node_modules/extpkg/v2/index.d.ts': 'export interface Payload {\n  id: string;\n  note?: string;\n}\n',
+      'src/workers/send.ts': `import type { Payload } from 'extpkg';\n${workerSource('SendEmail', 'payload: Payload')}`,
+    });
+    expect((await runCli(app.dir)).code).toBe(0);
+    app.write('node_modules/extpkg/package.json', exportsTo('v2'));
+    expect(await cachedThenCold(app)).toMatchObject({ same: true, cached: false });
+  });
+
   it('does not record a run with errors, so the next run reports them again', async () => {
     const app = await generatedProject();
     app.write('src/workers/send.ts', workerSource('SendEmail', 'to: Date'));
