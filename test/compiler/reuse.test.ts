@@ -55,6 +55,33 @@ async function expectSameAsCold(app: TempProject): Promise<void> {
   expect(files.map((file) => app.read(file))).toEqual(incremental);
 }
 
+/** A recursive interface `name` whose nodes carry one string field. */
+function tree(name: string, field: string): string {
+  return `export interface ${name} {\n  ${field}: string;\n  children: ${name}[];\n}\n`;
+}
+
+function treeWorker(worker: string, file: string, type: string): string {
+  return `import type { ${type} } from '../${file}.js';\n${workerSource(worker, `tree: ${type}`)}`;
+}
+
+/** Workers Alpha and Beta, each taking a different recursive `Tree`: a cold run names them Tree and Tree2. */
+async function twoTrees(): Promise<TempProject> {
+  const app = tempProject({
+    'src/alpha-tree.ts': tree('Tree', 'label'),
+    'src/beta-tree.ts': tree('Tree', 'name'),
+    'src/workers/alpha.ts': treeWorker('Alpha', 'alpha-tree', 'Tree'),
+    'src/workers/beta.ts': treeWorker('Beta', 'beta-tree', 'Tree'),
+  });
+  expect((await runCli(app.dir)).code).toBe(0);
+  return app;
+}
+
+/** Alpha's Tree becomes Node (the same shape: a compatible change), so Beta's is the only Tree left. */
+function renameAlphaTree(app: TempProject): void {
+  app.write('src/alpha-tree.ts', tree('Node', 'label'));
+  app.write('src/workers/alpha.ts', treeWorker('Alpha', 'alpha-tree', 'Node'));
+}
+
 describe('sidepunch-gen after edits', () => {
   it("re-analyzes only an edited worker's file, and writes what a cold run writes", async () => {
     const app = await generatedProject();
@@ -164,45 +191,19 @@ describe('sidepunch-gen after edits', () => {
   });
 
   it('names a recursive shape as a cold run does after the other shape of its name is gone', async () => {
-    const tree = (leaf: string) => `export interface Tree {\n  ${leaf}: string;\n  children: Tree[];\n}\n`;
-    const app = tempProject({
-      'src/alpha-tree.ts': tree('label'),
-      'src/beta-tree.ts': tree('name'),
-      'src/workers/alpha.ts': `import type { Tree } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Tree')}`,
-      'src/workers/beta.ts': `import type { Tree } from '../beta-tree.js';\n${workerSource('Beta', 'tree: Tree')}`,
-    });
-    expect((await runCli(app.dir)).code).toBe(0);
+    const app = await twoTrees();
     expect(app.read('dist/registry.js')).toContain('Tree2');
-    app.write('src/alpha-tree.ts', tree('label').replaceAll('Tree', 'Node'));
-    app.write(
-      'src/workers/alpha.ts',
-      `import type { Node } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Node')}`,
-    );
+    renameAlphaTree(app);
     expect(await rerun(app)).toBe(2);
     expect(app.read('dist/registry.js')).not.toContain('Tree2');
     await expectSameAsCold(app);
-    const check = await runCli(app.dir, '--check');
-    expect(check.code).toBe(0);
+    expect((await runCli(app.dir, '--check')).code).toBe(0);
   });
 
   it('names a shape one way when a re-analyzed worker and a reused one reach the same recursive type', async () => {
-    const tree = (leaf: string) => `export interface Tree {\n  ${leaf}: string;\n  children: Tree[];\n}\n`;
-    const app = tempProject({
-      'src/alpha-tree.ts': tree('label'),
-      'src/beta-tree.ts': tree('name'),
-      'src/workers/alpha.ts': `import type { Tree } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Tree')}`,
-      'src/workers/beta.ts': `import type { Tree } from '../beta-tree.js';\n${workerSource('Beta', 'tree: Tree')}`,
-    });
-    expect((await runCli(app.dir)).code).toBe(0);
-    app.write('src/alpha-tree.ts', tree('label').replaceAll('Tree', 'Node'));
-    app.write(
-      'src/workers/alpha.ts',
-      `import type { Node } from '../alpha-tree.js';\n${workerSource('Alpha', 'tree: Node')}`,
-    );
-    app.write(
-      'src/workers/gamma.ts',
-      `import type { Tree } from '../beta-tree.js';\n${workerSource('Gamma', 'tree: Tree')}`,
-    );
+    const app = await twoTrees();
+    renameAlphaTree(app);
+    app.write('src/workers/gamma.ts', treeWorker('Gamma', 'beta-tree', 'Tree'));
     expect(await rerun(app)).toBe(3);
     expect(app.read('dist/registry.js')).not.toContain('Tree2');
     await expectSameAsCold(app);
