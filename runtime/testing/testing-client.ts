@@ -63,9 +63,13 @@ export class TestingClient extends Client {
     const { bid } = prepared;
     if (bid !== undefined && prepared.debounce)
       throw new PushError(`job ${prepared.className}: a debounced job cannot join a batch`);
-    for (const [payload, at] of jobs) {
+    // In push order: `prepared` groups the jobs by destination, and a middleware may have routed some elsewhere.
+    const parsed = jobs.map(([payload, at]) => {
       const job = JSON.parse(payload) as JobPayload;
-      const index = position.get(job.jid)!;
+      return { payload, at, job, index: position.get(job.jid)! };
+    });
+    parsed.sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
+    for (const { payload, at, job, index } of parsed) {
       const unique = prepared.unique;
       const digest = unique?.digests.get(payload);
       if (unique && digest !== undefined) {

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { push } from '../../runtime/client/default-client.js';
+import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
 import {
   allJobs,
   clearAll,
@@ -18,6 +19,7 @@ afterEach(() => {
   clearAll();
   disable();
   performed.length = 0;
+  clientMiddleware.clear();
 });
 
 describe('fake mode', () => {
@@ -106,5 +108,27 @@ describe('fake mode', () => {
     await expect(drainAll()).rejects.toThrow(
       'no worker class "Unknown" registered for the testing modes: call registerWorkers({ Unknown }) in your test setup',
     );
+  });
+
+  it('client middleware runs on a bulk push: changed jobs recorded as changed, stopped ones not, in push order', async () => {
+    clientMiddleware.add(async (job, next) => {
+      if (job.args[0] === 'skip') return;
+      if (job.args[0] === 'urgent') job.queue = 'critical';
+      if (job.args[0] === 'later') job.at = Date.now() / 1000 + 60;
+      job.args = [String(job.args[0]).toUpperCase()];
+      await next();
+    });
+    const jids = await jobs.Greet.performBulk([['a'], ['urgent'], ['skip'], ['later'], ['b']]);
+    expect(jids[2]).toBeUndefined();
+    const recorded = worker(jobs.Greet).jobs;
+    expect(recorded.map((job) => [job.args[0], job.queue, job.at !== undefined])).toEqual([
+      ['A', 'mail', false],
+      ['URGENT', 'critical', false],
+      ['LATER', 'mail', true],
+      ['B', 'mail', false],
+    ]);
+    expect(recorded.map((job) => job.jid)).toEqual([jids[0], jids[1], jids[3], jids[4]]);
+    await drainAll();
+    expect(performed).toEqual(['hello A', 'hello URGENT', 'hello LATER', 'hello B']);
   });
 });
