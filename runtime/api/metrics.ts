@@ -92,6 +92,7 @@ export class Metrics {
     for (const at of times)
       for (const format of METRICS_FORMATS) reads.hgetall(keys.jobMetrics(minuteBucket(format, at)));
     const replies = await reads.exec();
+    const wanted = classMatcher(query.classFilter);
     const byClass = new Map<string, Totals>();
     const formatsSeen = new Set<MetricsFormat>();
     replies.forEach(([error, reply], i) => {
@@ -102,7 +103,7 @@ export class Metrics {
         const bar = field.lastIndexOf('|');
         const className = field.slice(0, bar);
         const metric = field.slice(bar + 1);
-        if (!matches(className, query.classFilter)) continue;
+        if (!wanted(className)) continue;
         if (metric !== 'p' && metric !== 'f' && metric !== 'ms') continue;
         formatsSeen.add(METRICS_FORMATS[i % METRICS_FORMATS.length]!);
         let totals = byClass.get(className);
@@ -221,9 +222,12 @@ function checkedMinutes(minutes: number): number {
   return minutes;
 }
 
-function matches(className: string, filter: string | RegExp | undefined): boolean {
-  if (filter === undefined) return true;
-  return typeof filter === 'string' ? className.includes(filter) : filter.test(className);
+/** The filter as a test of a class name; a RegExp's `g` and `y` flags dropped, so one test never moves the next. */
+function classMatcher(filter: string | RegExp | undefined): (className: string) => boolean {
+  if (filter === undefined) return () => true;
+  if (typeof filter === 'string') return (className) => className.includes(filter);
+  const pattern = new RegExp(filter.source, filter.flags.replace(/[gy]/g, ''));
+  return (className) => pattern.test(className);
 }
 
 function exactly(className: string): RegExp {

@@ -206,4 +206,32 @@ describe('execution metrics', () => {
     expect(await fixture.redis.keys('j|*')).toEqual([]);
     expect(await fixture.redis.get('stat:processed')).toBe('1');
   });
+
+  it('a RegExp class filter with the g or y flag reads every field of the classes it matches', async () => {
+    clock.set(Date.UTC(2026, 10, 28, 12, 0, 30));
+    await fixture.redis.hset('j|20261128|12:0', {
+      'BillingCharge|p': '3',
+      'BillingCharge|f': '1',
+      'BillingCharge|ms': '30',
+      'BillingRefund|p': '2',
+      'BillingRefund|ms': '20',
+      'Other|p': '1',
+    });
+    const api = new SidepunchApi({ redis: fixture.redis, clock });
+    const figures = async (classFilter: string | RegExp) =>
+      (await api.metrics.top({ minutes: 5, classFilter })).classes.map((c) => [
+        c.className,
+        c.processed,
+        c.failed,
+        c.totalMs,
+      ]);
+    const expected = [
+      ['BillingCharge', 3, 1, 30],
+      ['BillingRefund', 2, 0, 20],
+    ];
+    expect(await figures('Billing')).toEqual(expected);
+    expect(await figures(/billing/gi)).toEqual(expected);
+    expect(await figures(/Billing/y)).toEqual(expected);
+    await api.close();
+  });
 });
