@@ -443,6 +443,7 @@ export class Client implements BatchSource {
       if (typeof saved.queue !== 'string' || saved.queue === '') {
         throw new PushError(`job ${className}: client middleware left "queue" empty or not a string`);
       }
+      this.checkArguments(className, saved.args);
       // A debounced job waits even when a middleware took its time away: `for` seconds, as without one.
       const scheduledAt =
         typeof at === 'number' && at > now ? at : debounceRule ? now + debounceRule.forSeconds : undefined;
@@ -462,6 +463,9 @@ export class Client implements BatchSource {
     }
     return prepared;
   }
+
+  /** Each job's arguments as the client chain left them, before they are encoded (the testing client checks them). */
+  protected checkArguments(_className: string, _args: unknown): void {}
 
   /** The connection client middleware is told about. */
   protected middlewareRedis(): RedisConnection | undefined {

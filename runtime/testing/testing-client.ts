@@ -10,6 +10,7 @@ import type { BatchStore } from '../client/batch.js';
 import { Client, type PreparedJobs, PushError } from '../client/client.js';
 import type { FlowNode } from '../core/flow.js';
 import type { JobPayload } from '../core/job.js';
+import { clientMiddleware } from '../middleware/client-middleware.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import { joinMemoryBatch, MemoryBatchStore } from './fake-batches.js';
 import { pushMemoryFlow } from './fake-flows.js';
@@ -41,11 +42,18 @@ export class TestingClient extends Client {
     return this.aroundFlow(root, (middleware) => pushMemoryFlow(root, this.mode, middleware));
   }
 
+  /** The arguments are checked as they will be stored: after client middleware, when there is any. */
   protected override prepare(...params: Parameters<Client['prepare']>): Promise<PreparedJobs> {
     const [job, argLists] = params;
     const className = typeof job.class === 'function' ? job.class.name : job.class;
-    for (const args of argLists) if (Array.isArray(args)) assertJsonSafe(String(className), args);
+    if (clientMiddleware.size === 0) {
+      for (const args of argLists) this.checkArguments(String(className), args);
+    }
     return super.prepare(...params);
+  }
+
+  protected override checkArguments(className: string, args: unknown): void {
+    if (Array.isArray(args)) assertJsonSafe(className, args);
   }
 
   protected override middlewareRedis(): RedisConnection | undefined {

@@ -131,4 +131,22 @@ describe('fake mode', () => {
     await drainAll();
     expect(performed).toEqual(['hello A', 'hello URGENT', 'hello LATER', 'hello B']);
   });
+
+  it('the JSON check sees the arguments as client middleware left them, as Redis would', async () => {
+    // A middleware that turns Dates into ISO strings: the worker gets a string, so the push is fine.
+    const removeSerializer = clientMiddleware.add(async (job, next) => {
+      job.args = job.args.map((arg) => (arg instanceof Date ? arg.toISOString() : arg));
+      await next();
+    });
+    await jobs.Greet.performAsync(new Date(0) as unknown as string, 1);
+    expect(worker(jobs.Greet).jobs[0]!.args).toEqual(['1970-01-01T00:00:00.000Z', 1]);
+    removeSerializer();
+    // One that adds a Date: JSON would turn it into a string, so the push fails, naming it.
+    clientMiddleware.add(async (job, next) => {
+      job.args = [...job.args, new Date(0)];
+      await next();
+    });
+    await expect(jobs.Greet.performAsync('ada')).rejects.toThrow('job Greet: args[1] is a Date');
+    expect(allJobs()).toHaveLength(1);
+  });
 });
