@@ -99,12 +99,19 @@ export function runChain<T>(
         return Promise.resolve(last());
       }
       let running: Promise<void> | undefined;
+      let settled = false;
       // A middleware that calls next twice gets the same run back, so the job is never pushed or performed twice.
       const next = () => {
-        running ??= step(index + 1).then(noop);
+        running ??= step(index + 1)
+          .then(noop)
+          .finally(() => {
+            settled = true;
+          });
         return running;
       };
-      return Promise.resolve(call(entries[index]!, next));
+      // One that returned before the rest of the chain settled (it called next without awaiting it) waits for it,
+      // so the job is not done before perform is, and its error stays the job's error.
+      return Promise.resolve(call(entries[index]!, next)).then(() => (settled ? undefined : running));
     } catch (error) {
       return Promise.reject(error);
     }

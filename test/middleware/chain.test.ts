@@ -118,4 +118,31 @@ describe('running a chain', () => {
       ),
     ).rejects.toThrow('tagged: boom');
   });
+
+  it('an entry that calls next without awaiting it still waits for the rest, and its error is the outcome', async () => {
+    const forgetful: Step = (log, next) => {
+      log.push('forgetful');
+      void next();
+    };
+    const slowPerform = (outcome: 'ok' | 'fail') => async () => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (outcome === 'fail') throw new Error('late failure');
+    };
+    let finished = false;
+    const ok = runChain([forgetful], (step, next) => step([], next), slowPerform('ok'));
+    void ok.then(() => {
+      finished = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(finished).toBe(false);
+    expect(await ok).toBe(true);
+    await expect(runChain([forgetful], (step, next) => step([], next), slowPerform('fail'))).rejects.toThrow(
+      'late failure',
+    );
+    // One that awaits it and swallows the error still decides the outcome.
+    const swallow: Step = async (_log, next) => {
+      await next().catch(() => {});
+    };
+    expect(await runChain([swallow], (step, next) => step([], next), slowPerform('fail'))).toBe(true);
+  });
 });
