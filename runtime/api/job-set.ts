@@ -12,7 +12,7 @@ import { exactBytesOf } from './exact-values.js';
 import { JobRecord } from './job-record.js';
 import { type KillOptions, killFromSet } from './kill.js';
 import { containsPattern, type PageOptions, pageSizeOf, walkWindows } from './paging.js';
-import { canQueue, repushFromSet } from './repush.js';
+import { canQueue, type RepushResult, repushFromSet } from './repush.js';
 import { releaseUniqueLock } from './unique-lock.js';
 
 /** Entries per round trip of a bulk action (retry all, kill all). */
@@ -106,12 +106,12 @@ export class JobSet implements AsyncIterable<SortedEntry> {
 
   /** Every job entry back on its queue, each with one retry handed back (Sidekiq's `retry_all`). */
   retryAll(): Promise<number> {
-    return this.moveAll((entries) => this.repush(entries, true), queueable);
+    return this.moveAll(async (entries) => (await this.repush(entries, true)).moved, queueable);
   }
 
   /** Every job entry back on its queue, unchanged but for `enqueued_at` (Sidekiq's `add_all_to_queue`). */
   addAllToQueue(): Promise<number> {
-    return this.moveAll((entries) => this.repush(entries, false), queueable);
+    return this.moveAll(async (entries) => (await this.repush(entries, false)).moved, queueable);
   }
 
   /** Every entry to the dead set (Sidekiq's `kill_all`). */
@@ -129,7 +129,7 @@ export class JobSet implements AsyncIterable<SortedEntry> {
   }
 
   /** @internal The re-push behind `retry()`, `addToQueue()` and the bulk versions. */
-  repush(records: readonly JobRecord[], manualRetry: boolean): Promise<number> {
+  repush(records: readonly JobRecord[], manualRetry: boolean): Promise<RepushResult> {
     const entries = records.map(({ value, exactBytes }) => ({ value, exactBytes, manualRetry }));
     return repushFromSet(this.connection, this.key, entries);
   }
@@ -213,14 +213,17 @@ export class SortedEntry extends JobRecord {
     return deleted;
   }
 
-  /** Pushes it to its queue now with one retry handed back (Sidekiq's "Retry now"); false if it already left. */
+  /**
+   * Pushes it to its queue now with one retry handed back (Sidekiq's "Retry now"); false if it already left, or a
+   * client middleware stopped the push (the entry is then removed).
+   */
   async retry(): Promise<boolean> {
-    return this.removed((await this.parent.repush([this], true)) === 1);
+    return this.repushed(await this.parent.repush([this], true));
   }
 
-  /** Pushes it to its queue now, unchanged but for `enqueued_at`; false if it already left. */
+  /** Pushes it to its queue now, unchanged but for `enqueued_at`; false as for `retry()`. */
   async addToQueue(): Promise<boolean> {
-    return this.removed((await this.parent.repush([this], false)) === 1);
+    return this.repushed(await this.parent.repush([this], false));
   }
 
   /** Moves it to the dead set; false if it already left. */
@@ -245,6 +248,12 @@ export class SortedEntry extends JobRecord {
   private removed(moved: boolean): boolean {
     if (moved) this.onRemove?.();
     return moved;
+  }
+
+  /** Whether it was pushed; an entry that left the set either way shifts the iterator's next window. */
+  private repushed({ moved, removed }: RepushResult): boolean {
+    if (removed === 1) this.onRemove?.();
+    return moved === 1;
   }
 }
 

@@ -34,16 +34,26 @@ export function canQueue(value: string): boolean {
   return !('reason' in jobOf(value));
 }
 
-/** Pushes each member to its queue if it is still in `setKey`; resolves to how many moved. */
+/** What a re-push did: jobs pushed to their queues, and entries that left the set (those, and the ones stopped). */
+export interface RepushResult {
+  readonly moved: number;
+  readonly removed: number;
+}
+
+/**
+ * Pushes each member to its queue if it is still in `setKey`. A member whose push a client middleware stopped is
+ * only removed (a ZREM, whose reply says whether it was still there, so an iterator can account for it).
+ */
 export async function repushFromSet(
   connection: ApiConnection,
   setKey: string,
   entries: readonly Repush[],
-): Promise<number> {
+): Promise<RepushResult> {
   const { redis, keys, clock } = connection;
   const now = clock.now() / 1000;
   const queueKeys: string[] = [];
   const args: (string | Buffer)[] = [];
+  const stopped: (string | Buffer)[] = [];
   for (const entry of entries) {
     const job = jobOf(entry.value);
     if ('reason' in job) throw new NotAJobError(`cannot push this entry to a queue: ${job.reason}`);
@@ -52,6 +62,10 @@ export async function repushFromSet(
       ? await repushThroughMiddleware(payload, job.queue, redis, 'api')
       : { payload, queue: job.queue };
     if ('reason' in target) throw new NotAJobError(`cannot push this entry to a queue: ${target.reason}`);
+    if (target.payload === '') {
+      stopped.push(entry.exactBytes ?? entry.value);
+      continue;
+    }
     queueKeys.push(keys.queue(target.queue));
     // Bytes that are not UTF-8 are patched as Latin-1, one character per byte; a middleware's own edit wins.
     const exact =
@@ -60,8 +74,9 @@ export async function repushFromSet(
         : target.payload;
     args.push(entry.exactBytes ?? entry.value, exact, target.queue);
   }
-  if (queueKeys.length === 0) return 0;
-  return redis.sidepunchPromote(
+  const dropped = stopped.length === 0 ? 0 : await redis.zrem(setKey, ...stopped);
+  if (queueKeys.length === 0) return { moved: 0, removed: dropped };
+  const moved = await redis.sidepunchPromote(
     2 + queueKeys.length,
     setKey,
     keys.queues,
@@ -69,6 +84,7 @@ export async function repushFromSet(
     String(ANY_SCORE),
     ...args,
   );
+  return { moved, removed: moved + dropped };
 }
 
 /** The payload as it goes onto the queue: enqueued now, no `at`, one retry handed back for a manual retry. */
