@@ -13,6 +13,8 @@ const SCRIPTS = {
   sidepunchAck: { file: 'ack.lua', keys: 1 },
   /** in-progress → queue, every job. */
   sidepunchRequeue: { file: 'requeue.lua', keys: 2 },
+  /** in-progress → queue, chosen jobs (taken but not started, when the process goes quiet). */
+  sidepunchGiveBack: { file: 'give-back.lua', keys: 2 },
   /** a dead process's list → its queue or the suspects list; poison pills stay for the dead set. */
   sidepunchRescue: { file: 'rescue.lua', keys: 3 },
   /** a lock → released, only by its holder. */
@@ -67,6 +69,12 @@ declare module 'ioredis' {
      */
     sidepunchFetch(...args: (string | number)[]): Result<(string | number)[][], Context>;
     sidepunchRequeue(inProgressKey: string, queueKey: string): Result<number, Context>;
+    /** The payloads newest taken first; resolves to how many moved. */
+    sidepunchGiveBack(
+      inProgressKey: string,
+      queueKey: string,
+      ...payloads: (string | Buffer)[]
+    ): Result<number, Context>;
     sidepunchAck(inProgressKey: string, ...payloads: (string | Buffer)[]): Result<number, Context>;
     sidepunchRescue(
       listKey: string,

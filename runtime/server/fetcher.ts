@@ -259,6 +259,27 @@ export class Fetcher {
     return moved;
   }
 
+  /**
+   * Gives `unstarted` (oldest taken first) and the jobs a blocking fetch brought that were not handed out back to
+   * their queues, to run next; the rest of the in-progress lists (running jobs) stays. For a process gone quiet.
+   */
+  async giveBack(unstarted: readonly UnitOfWork[]): Promise<number> {
+    const units = [...unstarted, ...this.ready.splice(0)];
+    let moved = 0;
+    for (const source of this.sources.values()) {
+      const payloads = units
+        .filter((unit) => unit.inProgressKey === source.inProgressKey)
+        .map((unit) => unit.stored);
+      if (payloads.length === 0) continue;
+      moved += await this.ctx.redis.sidepunchGiveBack(
+        source.inProgressKey,
+        source.queueKey,
+        ...payloads.reverse(),
+      );
+    }
+    return moved;
+  }
+
   private take(raw: string, source: QueueSource): UnitOfWork {
     return new UnitOfWork(raw, source.name, source.inProgressKey);
   }

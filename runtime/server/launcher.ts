@@ -5,7 +5,8 @@
  *     process's queues for rescuers) before the first fetch, then the manager and its fetch watchdog, the
  *     scheduler, the periodic enqueuer (when the registry declares entries), the heartbeat timer and, on every beat, a rescue of dead processes' jobs and a run of the
  *     suspects they left, each alone;
- *  3. quiet() (TSTP): no new jobs, running ones finish, the heartbeat says quiet; logRunningJobs() (TTIN);
+ *  3. quiet() (TSTP): no new jobs, the ones taken but not started back to their queues, running ones finish, the
+ *     heartbeat says quiet; logRunningJobs() (TTIN);
  *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
  *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close;
  *     the steps after the wait share a deadline of a few seconds, since Redis may never answer: whatever is not
@@ -108,6 +109,8 @@ export class Launcher {
     this.requestStop = () => setTimeout(resolve, FIRST_BEAT_AFTER_STOP_MS, 'stopped').unref();
   });
   private quieting?: Promise<void>;
+  /** Jobs taken but not started that shutdown's quiet gave back before the drain: counted in its requeued line. */
+  private gaveBackStopping = 0;
 
   constructor(
     config: RuntimeConfig,
@@ -188,10 +191,26 @@ export class Launcher {
       this.ctx.logger.info('quiet: no new jobs; running ones finish');
       this.watchdog.stop();
       await Promise.all([this.manager.stopFetching(), this.scheduler.stop(), this.periodic?.stop()]);
+      await this.giveBackUnstarted();
       // Before registration, boot's first beat says quiet.
       if (this.booted === 'registered') await this.heartbeat.beat().catch(() => {});
     })();
     return this.quieting;
+  }
+
+  /** The jobs taken but not started go back to their queues, for other processes; running ones stay. */
+  private async giveBackUnstarted(): Promise<void> {
+    try {
+      const moved = await this.manager.giveBackUnstarted();
+      if (this.stopping) this.gaveBackStopping += moved;
+      else if (moved > 0)
+        this.ctx.logger.info(`quiet: gave ${moved} job(s) taken but not started back to their queues`);
+    } catch (error) {
+      this.ctx.logger.warn(
+        `quiet: could not give back the jobs taken but not started (${describeError(error)}); they stay in the ` +
+          'in-progress list until shutdown gives them back',
+      );
+    }
   }
 
   /**
@@ -350,8 +369,9 @@ export class Launcher {
       (async () => (await this.fetcher.requeueAll()) + (await this.suspects.requeueAll()))(),
     );
     if (requeued.done) {
-      if (!finished || requeued.value > 0) {
-        logger.warn(`requeued ${requeued.value} unfinished job(s) to the front of their queues`);
+      const total = requeued.value + this.gaveBackStopping;
+      if (!finished || total > 0) {
+        logger.warn(`requeued ${total} unfinished job(s) to the front of their queues`);
       }
     } else if (held > 0) {
       left.push(

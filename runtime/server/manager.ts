@@ -4,8 +4,8 @@
  *     empty, wait on the blocking fetch;
  *  2. start each job without awaiting it: execute, then JobRetry decides where it goes, then the completer
  *     writes that in the next batch, and the slot frees at once;
- *  3. stopFetching() stops taking jobs; drain() waits for the running jobs, up to a deadline (or not at all once
- *     abandonRunning() was called, after a crash).
+ *  3. stopFetching() stops taking jobs, and giveBackUnstarted() returns the buffer to the queues; drain() waits for
+ *     the running jobs, up to a deadline (or not at all once abandonRunning() was called, after a crash).
  * A Redis error in the loop is logged and retried after a pause; the loop itself never dies.
  */
 
@@ -102,6 +102,18 @@ export class Manager {
     clearTimeout(timer);
   }
 
+  /**
+   * Once quiet, the jobs taken ahead of the free slots will not start here: back to their queues, for the other
+   * processes (a quiet Sidekiq process holds only what it runs). Should Redis fail, they stay in the in-progress
+   * list, and shutdown gives them back with the rest.
+   */
+  giveBackUnstarted(): Promise<number> {
+    const unstarted = this.ready.slice(this.readyHead) as UnitOfWork[];
+    this.ready.length = 0;
+    this.readyHead = 0;
+    return this.fetcher.giveBack(unstarted);
+  }
+
   /** Waits for running jobs; resolves true when all finished before `timeoutMs`. */
   async drain(timeoutMs: number): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
@@ -167,9 +179,9 @@ export class Manager {
         await new Promise((resolve) => setTimeout(resolve, FETCH_ERROR_PAUSE_MS));
         continue;
       }
-      // Jobs taken as the process went quiet stay in the in-progress list; shutdown requeues them.
-      if (this.quieted) break;
       for (const unit of units) this.ready.push(unit);
+      // Jobs taken as the process went quiet are not started: giveBackUnstarted() returns them with the buffer.
+      if (this.quieted) break;
       this.dispatch();
       if (units.length > 0) continue;
       // Every queue was empty. With jobs still buffered (their slots busy), asking again at once would repeat

@@ -82,6 +82,29 @@ describe('quiet and stop', () => {
     expect(runtime.child.exitCode).toBeNull();
   });
 
+  it('a quiet process gives the jobs it had taken but not started back to their queue, for other processes', async () => {
+    const runtime = fixture.run([...FAST_BEAT, '-c', '2']);
+    const identity = await identityOf(runtime);
+    const inProgress = `sidepunch:in-progress:{queue:default}:${identity}`;
+    const jobs = 20;
+    await fixture.client.pushBulk({
+      class: 'Probe',
+      args: Array.from({ length: jobs }, () => ['slow', 300, 'handed-back']),
+    });
+    // Two running, and more taken ahead of the free slots.
+    await waitUntil('jobs taken ahead', async () => (await fixture.redis.llen(inProgress)) > 2);
+    await fixture.redis.lpush(`${identity}-signals`, 'TSTP');
+    await runtime.waitForLine(/quiet: no new jobs/);
+    // Sidekiq's quiet process holds nothing but what runs: the rest is in the queue, where a Ruby process sees it.
+    await waitUntil('only the running jobs held', async () => (await fixture.redis.llen(inProgress)) === 0);
+    const done = await fixture.redis.llen('probe:done:handed-back');
+    expect(done).toBeLessThanOrEqual(4);
+    expect(await fixture.redis.llen('queue:default')).toBe(jobs - done);
+    expect(runtime.child.exitCode).toBeNull();
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(await fixture.redis.llen('queue:default')).toBe(jobs - done);
+  });
+
   it('TSTP and TERM through the signal list act as the Web UI buttons do', async () => {
     const runtime = fixture.run([...FAST_BEAT]);
     const identity = await identityOf(runtime);
