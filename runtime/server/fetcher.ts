@@ -261,10 +261,11 @@ export class Fetcher {
 
   /**
    * Gives `unstarted` (oldest taken first) and the jobs a blocking fetch brought that were not handed out back to
-   * their queues, to run next; the rest of the in-progress lists (running jobs) stays. For a process gone quiet.
+   * their queues, to run next; the rest of the in-progress lists (running jobs) stays. For a process gone quiet. They
+   * count as held until Redis has them back.
    */
   async giveBack(unstarted: readonly UnitOfWork[]): Promise<number> {
-    const units = [...unstarted, ...this.ready.splice(0)];
+    const units = [...unstarted, ...this.ready];
     let moved = 0;
     for (const source of this.sources.values()) {
       const payloads = units
@@ -277,6 +278,7 @@ export class Fetcher {
         ...payloads.reverse(),
       );
     }
+    this.ready.length = 0;
     return moved;
   }
 

@@ -107,11 +107,11 @@ export class Manager {
    * processes (a quiet Sidekiq process holds only what it runs). Should Redis fail, they stay in the in-progress
    * list, and shutdown gives them back with the rest.
    */
-  giveBackUnstarted(): Promise<number> {
-    const unstarted = this.ready.slice(this.readyHead) as UnitOfWork[];
+  async giveBackUnstarted(): Promise<number> {
+    const moved = await this.fetcher.giveBack(this.ready.slice(this.readyHead) as UnitOfWork[]);
     this.ready.length = 0;
     this.readyHead = 0;
-    return this.fetcher.giveBack(unstarted);
+    return moved;
   }
 
   /** Waits for running jobs; resolves true when all finished before `timeoutMs`. */
