@@ -6,7 +6,9 @@
  *  - a string: class 'Error' (Ruby's `raise "text"` is a RuntimeError) and the string;
  *  - anything else: class 'Error' and the value as util.inspect shows it (`null`, `Symbol(x)`, `{ code: 42 }`).
  * A message that cannot be read is Sidekiq's `!!! ERROR MESSAGE THREW AN ERROR !!!`; every message is cut at 10,000
- * characters, as Sidekiq cuts error_message.
+ * characters, as Sidekiq cuts error_message, never inside a character, and half a character (a lone surrogate) is
+ * U+FFFD, as Sidekiq scrubs it: Ruby's JSON parser refuses a lone `\udXXX`, so a retry holding one would be
+ * unreadable to Sidekiq, whose poller drops it.
  */
 import { inspect, types } from 'node:util';
 
@@ -25,11 +27,21 @@ export interface ThrownValue {
 export function describeThrown(value: unknown): ThrownValue {
   if (!isError(value)) {
     const message = typeof value === 'string' ? value : safeInspect(value);
-    return { errorClass: 'Error', name: 'Error', message: message.slice(0, MESSAGE_LIMIT) };
+    return { errorClass: 'Error', name: 'Error', message: cutMessage(message) };
   }
   const errorClass = readString(() => value.constructor?.name) ?? readString(() => value.name) ?? 'Error';
   const name = readString(() => value.name) ?? errorClass;
-  return { errorClass, name, message: errorMessage(value).slice(0, MESSAGE_LIMIT) };
+  return { errorClass, name, message: cutMessage(errorMessage(value)) };
+}
+
+/** Half of a surrogate pair: a high one not followed by a low one, or a low one not after a high one. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The first MESSAGE_LIMIT characters, not ending inside a character, every lone surrogate as U+FFFD. */
+function cutMessage(message: string): string {
+  let cut = message.slice(0, MESSAGE_LIMIT);
+  if (cut.length < message.length && /[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return cut.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 /** `Name: message`, for log lines. */

@@ -83,6 +83,17 @@ describe('describeThrown', () => {
     expect(describeThrown(new Error('y'.repeat(1_000_000))).message).toHaveLength(10_000);
     expect(describeError('z'.repeat(1_000_000)).length).toBeLessThan(10_100);
   });
+
+  it('never leaves half a character in the message, which Ruby’s JSON parser refuses (the retry would be lost)', () => {
+    // An emoji across the 10,000th character, and a lone surrogate in the message itself.
+    const cut = describeThrown(new Error(`${'a'.repeat(9_999)}😀 after`)).message;
+    expect(cut).toBe('a'.repeat(9_999));
+    const lone = describeThrown(new Error('bad \ud83d byte, \ude00 too')).message;
+    expect(lone).toBe('bad \ufffd byte, \ufffd too');
+    expect(describeThrown('😀'.repeat(6_000)).message).toBe('😀'.repeat(5_000));
+    // What the retry payload holds: no `\udXXX` escape of half a pair, which Sidekiq's poller cannot parse.
+    for (const message of [cut, lone]) expect(JSON.stringify(message)).not.toMatch(/\\ud[89a-f]/i);
+  });
 });
 
 describe('user code handed an odd thrown value', () => {
