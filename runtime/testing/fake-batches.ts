@@ -1,7 +1,8 @@
 /**
  * Batches in the testing modes (docs/batches.md, docs/testing.md): the same rules as batch-settle.lua, in memory.
  * A job pushed in a jobs block joins the batch; its run settles it (a job that throws is never retried here, so it
- * counts as gone to the dead set); each event fires once, its callback recorded (fake) or performed at once (inline).
+ * counts as gone to the dead set, or as failed when the runtime would drop it: perform-job.ts); each event fires once,
+ * its callback recorded (fake) or performed at once (inline).
  */
 import type { BatchStore, BlockHold, NewBatch } from '../client/batch.js';
 import { BatchError } from '../client/batch.js';

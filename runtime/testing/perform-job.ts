@@ -25,8 +25,9 @@ export const testingServerMiddleware = processWide(
 );
 
 /**
- * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death; so does a job
- * of a workflow (fake-flows.ts). `mode` says where the batch's callbacks and a workflow's parents go: recorded
+ * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death; a job the
+ * runtime would drop rather than send to the dead set (`retry: false`, `dead: false`) counts as failed, as there. So
+ * does a job of a workflow settle it (fake-flows.ts), where a drop is a death as in the runtime. `mode` says where the batch's callbacks and a workflow's parents go: recorded
  * (fake) or performed at once (inline).
  */
 export async function performJob(job: JobPayload, mode: 'fake' | 'inline' = 'fake'): Promise<void> {
@@ -40,12 +41,24 @@ export async function performJob(job: JobPayload, mode: 'fake' | 'inline' = 'fak
   try {
     result = await perform(job);
   } catch (error) {
-    if (bid !== undefined) await settleMemoryBatch(bid, job.jid ?? '', 'death', mode);
+    if (bid !== undefined)
+      await settleMemoryBatch(bid, job.jid ?? '', droppedOnFailure(job) ? 'failure' : 'death', mode);
     if (flow) await settleMemoryFlow(job, 'died', mode);
     throw error;
   }
   if (bid !== undefined) await settleMemoryBatch(bid, job.jid ?? '', 'success', mode);
   if (flow) await settleMemoryFlow(job, { result }, mode);
+}
+
+/** Whether the runtime would drop this job when it throws its last time, not move it to the dead set (job-retry.ts). */
+function droppedOnFailure(job: JobPayload): boolean {
+  if (job.dead === false) return true;
+  if (job.retry !== undefined) return job.retry === false;
+  try {
+    return workerClassOf(job.class).sidepunchOptions?.retry === false;
+  } catch {
+    return false; // a class not registered: the error the job failed with
+  }
 }
 
 async function perform(job: JobPayload): Promise<unknown> {

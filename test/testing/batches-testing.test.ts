@@ -99,6 +99,20 @@ describe('batches in fake mode', () => {
     ]);
   });
 
+  it('a job with retry: false or dead: false that throws counts as failed, as the runtime drops it: on-complete, never on-death', async () => {
+    fake();
+    await withCallbacks('r').jobs(async () => {
+      await jobs.Part.set({ retry: false }).performAsync('throw', 1);
+      await jobs.Part.set({ dead: false }).performAsync('throw', 2);
+      await jobs.Part.performAsync('ok', 3);
+    });
+    await expect(worker(jobs.Part).performOne()).rejects.toThrow('part 1 fails');
+    await expect(worker(jobs.Part).performOne()).rejects.toThrow('part 2 fails');
+    await drainAll();
+    expect(log.filter((line) => line.startsWith('r '))).toEqual(['r complete total=3 pending=2 failures=2']);
+    expect(Object.keys(fakeBatches()[0]!.fired)).toEqual(['complete']);
+  });
+
   it('a job of the batch adds to it; a nested batch is one member of its parent', async () => {
     fake();
     await withCallbacks('parent').jobs(async () => {
@@ -152,5 +166,19 @@ describe('batches in inline mode', () => {
       'i complete total=3 pending=0 failures=0',
       'i success total=3 pending=0 failures=0',
     ]);
+  });
+
+  it('a worker with retry: false (its generated stub carries it) counts as failed when it throws, not dead', async () => {
+    inline();
+    class Dropped {
+      static sidepunchOptions = { retry: false };
+      perform() {
+        throw new Error('dropped');
+      }
+    }
+    registerWorkers({ Dropped });
+    const block = withCallbacks('n').jobs(() => workerStub<[]>('Dropped', { retry: false }).performAsync());
+    await expect(block).rejects.toThrow('dropped');
+    expect(log).toEqual(['n complete total=1 pending=1 failures=1']);
   });
 });
