@@ -17,7 +17,7 @@ import { checkResult } from './checks/result.js';
 import { checkUniqueNames, uniquelyNamed } from './checks/unique-names.js';
 import { compareText } from './compare-text.js';
 import { type Diagnostic, fromTypeScript, sortDiagnostics } from './diagnostic.js';
-import { discoverWorkers, type FoundWorker, projectSourceFiles } from './discover.js';
+import { discoverWorkers, type FoundWorker, projectSourceFiles, type WorkerClass } from './discover.js';
 import type { ParameterModel, TypeText, WorkerModel } from './model.js';
 import { JsonRule } from './serializable.js';
 import type { ShapeTable } from './shape.js';
@@ -56,7 +56,13 @@ export function analyzeProject(
   ];
   const rule = new JsonRule(program, checker);
   const typeText = new TypeTextReader(checker);
-  const readers: Readers = { rule, typeText, checker, optionRules: optionRulesFor(discovery.workerOptions) };
+  const readers: Readers = {
+    rule,
+    typeText,
+    checker,
+    optionRules: optionRulesFor(discovery.workerOptions),
+    isWorkerClass: discovery.isWorkerClass,
+  };
   const workers: WorkerModel[] = [];
   const sorted = [...uniquelyNamed(discovery.workers)].sort((a, b) => compareText(a.className, b.className));
   for (const worker of sorted) {
@@ -73,6 +79,7 @@ interface Readers {
   readonly typeText: TypeTextReader;
   readonly checker: ts.TypeChecker;
   readonly optionRules: ReadonlyMap<string, Validate>;
+  readonly isWorkerClass: (declaration: WorkerClass) => boolean;
 }
 
 function readWorker(
@@ -92,7 +99,7 @@ function readWorker(
   const args = checkArguments(worker.className, perform, rule);
   diagnostics.push(...args.diagnostics);
   diagnostics.push(...checkResult(worker.className, perform, rule));
-  const children = readChildren(worker, checker);
+  const children = readChildren(worker, checker, readers.isWorkerClass);
   diagnostics.push(...children.diagnostics);
   const owner = `${worker.className}.perform`;
   const parameters = perform.parameters.map((parameter): ParameterModel => {

@@ -38,6 +38,8 @@ export interface Discovery {
   readonly diagnostics: readonly Diagnostic[];
   /** The installed sidepunch's `WorkerOptions`, when 'sidepunch' resolves. */
   readonly workerOptions?: InterfaceDeclaration;
+  /** Whether a class implements `SidepunchWorker` (wherever it is declared): a parent's children must. */
+  readonly isWorkerClass: (declaration: WorkerClass) => boolean;
 }
 
 export function discoverWorkers(project: Project, skipFiles: ReadonlySet<string>): Discovery {
@@ -54,7 +56,12 @@ export function discoverWorkers(project: Project, skipFiles: ReadonlySet<string>
       else workers.push(found);
     }
   }
-  return { workers, diagnostics, workerOptions: workerInterface.workerOptions() };
+  return {
+    workers,
+    diagnostics,
+    workerOptions: workerInterface.workerOptions(),
+    isWorkerClass: (declaration) => workerInterface.isImplementedBy(declaration),
+  };
 }
 
 function declaredWorker(declaration: ClassDeclaration, sourceFile: SourceFile): FoundWorker | Diagnostic {

@@ -6,7 +6,7 @@
 import { Node, ts } from 'ts-morph';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt } from '../diagnostic.js';
-import type { FoundWorker } from '../discover.js';
+import type { FoundWorker, WorkerClass } from '../discover.js';
 
 export interface Children {
   /** The class names, sorted; undefined for a worker that declares no children. */
@@ -17,7 +17,13 @@ export interface Children {
 const USAGE =
   'Declare it as `declare readonly children: ChildResults<Fetch>` (or `ChildResults<{ Fetch: Fetch; Parse: Parse }>`) with worker classes, imported from sidepunch.';
 
-export function readChildren(worker: FoundWorker, checker: ts.TypeChecker): Children {
+/** `isWorkerClass`: whether a class implements `SidepunchWorker` (discover.ts); a class that merely has `perform` does not. */
+export function readChildren(
+  worker: FoundWorker,
+  checker: ts.TypeChecker,
+  isWorkerClass: (declaration: WorkerClass) => boolean,
+): Children {
+  const workerNameOf = (type: ts.Type) => workerName(type, checker, worker.declaration, isWorkerClass);
   const cls = worker.declaration;
   const instanceType = Node.isClassDeclaration(cls)
     ? cls.getType().compilerType
@@ -41,7 +47,7 @@ export function readChildren(worker: FoundWorker, checker: ts.TypeChecker): Chil
       const key = member.name && ts.isIdentifier(member.name) ? member.name.text : undefined;
       const valueType = ts.isPropertySignature(member) && member.type ? member.type : undefined;
       if (!key || !valueType) return fail(member, 'has a member that is not `Name: Worker`');
-      const name = workerNameOf(checker.getTypeFromTypeNode(valueType), checker);
+      const name = workerNameOf(checker.getTypeFromTypeNode(valueType));
       if (name !== key)
         return fail(
           member,
@@ -53,7 +59,7 @@ export function readChildren(worker: FoundWorker, checker: ts.TypeChecker): Chil
     const type = checker.getTypeFromTypeNode(argument);
     const members = type.flags & ts.TypeFlags.Union ? (type as ts.UnionType).types : [type];
     for (const member of members) {
-      const name = workerNameOf(member, checker);
+      const name = workerNameOf(member);
       if (!name)
         return fail(argument, `names '${checker.typeToString(member)}', which is not a worker class`);
       classes.push(name);
@@ -69,10 +75,24 @@ function isChildResults(name: ts.EntityName, checker: ts.TypeChecker): boolean {
   return symbol?.getName() === 'ChildResults';
 }
 
-/** The wire name of a worker class's instance type: its class name (or its const's, for a class expression). */
-function workerNameOf(type: ts.Type, checker: ts.TypeChecker): string | undefined {
+/**
+ * The wire name of a worker class's instance type: its class name (or its const's, for a class expression).
+ * Undefined for a type that is not a class implementing `SidepunchWorker` (one with a `perform` is not enough).
+ */
+function workerName(
+  type: ts.Type,
+  checker: ts.TypeChecker,
+  from: Node,
+  isWorkerClass: (declaration: WorkerClass) => boolean,
+): string | undefined {
   const declaration = type.getSymbol()?.getDeclarations()?.find(ts.isClassLike);
   if (!declaration || !checker.getPropertyOfType(type, 'perform')) return undefined;
+  const morphed = from
+    .getProject()
+    .getSourceFile(declaration.getSourceFile().fileName)
+    ?.getDescendantAtStartWithWidth(declaration.getStart(), declaration.getWidth());
+  if (!(Node.isClassDeclaration(morphed) || Node.isClassExpression(morphed)) || !isWorkerClass(morphed))
+    return undefined;
   if (declaration.name) return declaration.name.text;
   const holder = declaration.parent;
   return ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) ? holder.name.text : undefined;
