@@ -37,6 +37,9 @@ export interface ChildResult<C extends string, R> {
   readonly result: R;
 }
 
+/** A result as its parent reads it back from JSON: no result (`void`, `undefined`, `never`) is `null`. */
+export type StoredResult<R> = [R] extends [never] ? null : R extends void ? null : R;
+
 /**
  * A parent's view of its children: `declare readonly children: ChildResults<Fetch>` (one class), or
  * `ChildResults<{ Fetch: Fetch; Parse: Parse }>` (several, discriminated by `class`). sidepunch-gen reads the
@@ -44,8 +47,8 @@ export interface ChildResult<C extends string, R> {
  * the children were given. A child that died under `childDeath: 'ignore'` is left out.
  */
 export type ChildResults<W> = [W] extends [{ perform(...args: never[]): unknown }]
-  ? readonly ChildResult<string, ResultOf<W>>[]
-  : readonly { [K in keyof W & string]: ChildResult<K, ResultOf<W[K]>> }[keyof W & string][];
+  ? readonly ChildResult<string, StoredResult<ResultOf<W>>>[]
+  : readonly { [K in keyof W & string]: ChildResult<K, StoredResult<ResultOf<W[K]>>> }[keyof W & string][];
 
 /** A job's workflow fields: `flow` (its root's jid), `flow_parent` (its parent's), `flow_children` (a parent). */
 export interface FlowFields {
