@@ -9,13 +9,21 @@
  *  1. the first jobs block saves the batch (its callbacks as ready payloads), with the block counted as open; a block
  *     started while that save is under way waits for it, then opens on the saved batch;
  *  2. every push inside the block (any client, any stub) carries the batch's `bid` and joins its pending members in
- *     the push's own MULTI, so no job can finish before it is counted;
+ *     the push's own MULTI, so no job can finish before it is counted; the block ends once the pushes it started
+ *     have settled, awaited or not;
  *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open.
  *     A block a job of the batch opens (`this.batch.jobs`) is not counted: the job, pending until its outcome is
  *     written after the block, holds the batch, so a process killed inside the block leaves nothing open;
  *  4. a batch created inside another's block (or inside a job of a batch) is one member of it.
  */
-import { type BatchEvent, type BatchHandle, currentBatchId, inBatchScope } from '../core/batch-scope.js';
+import {
+  type BatchEvent,
+  type BatchHandle,
+  BatchScope,
+  currentBatchId,
+  currentBatchScope,
+  inBatchScope,
+} from '../core/batch-scope.js';
 import type { Clock } from '../core/clock.js';
 import { encodeJob, newJid } from '../core/job.js';
 import { nonFiniteArgument } from '../core/non-finite.js';
@@ -100,13 +108,22 @@ export class Batch implements BatchHandle {
     this.saved = existing !== undefined;
   }
 
-  async jobs<T>(block: () => T | Promise<T>): Promise<Awaited<T>> {
+  /** A block inside another batch's block (a nested batch) is part of that block's work, which waits for it. */
+  jobs<T>(block: () => T | Promise<T>): Promise<Awaited<T>> {
+    const outer = currentBatchScope();
+    return outer ? outer.track(() => this.runBlock(block)) : this.runBlock(block);
+  }
+
+  /** The block ends once it returned and every push it started has settled (awaited or not); then it closes. */
+  private async runBlock<T>(block: () => T | Promise<T>): Promise<Awaited<T>> {
     const source = this.source();
     const store = source.batchStore();
     const hold = await this.openBlock(source, store);
+    const scope = new BatchScope(this.bid);
     try {
-      return await inBatchScope(this.bid, async () => await block());
+      return await inBatchScope(scope, async () => await block());
     } finally {
+      await scope.idle();
       if (hold === 'counted') await store.close(this.bid);
     }
   }

@@ -9,7 +9,7 @@
  * (5 s) rejects with a PushError rather than waiting for as long as Redis is frozen or the network silent.
  * The connection it opens holds the process open only while a push is pending (idle-connection.ts).
  */
-import { currentBatchId } from '../core/batch-scope.js';
+import { currentBatchScope } from '../core/batch-scope.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { type DebounceRule, debounceRuleOf } from '../core/debounce.js';
@@ -287,7 +287,20 @@ export class Client implements BatchSource {
     return pushOutcomes(await this.sendPrepared(job, argLists, bulk, jid));
   }
 
-  private async sendPrepared(
+  /** Inside a batch's jobs block, the push is one the block waits for before it ends (core/batch-scope.ts). */
+  private sendPrepared(
+    job: JobOptions,
+    argLists: readonly (readonly unknown[])[],
+    bulk: boolean,
+    jid?: string,
+  ): Promise<PreparedJobs> {
+    const block = currentBatchScope();
+    if (!block) return this.sendJobs(undefined, job, argLists, bulk, jid);
+    return block.track(() => this.sendJobs(block.bid, job, argLists, bulk, jid));
+  }
+
+  private async sendJobs(
+    bid: string | undefined,
     job: JobOptions,
     argLists: readonly (readonly unknown[])[],
     bulk: boolean,
@@ -295,7 +308,6 @@ export class Client implements BatchSource {
   ): Promise<PreparedJobs> {
     let prepared: PreparedJobs | undefined;
     // Inside a batch's jobs block: the jobs carry its bid, as Sidekiq Pro's do, and join it with their push.
-    const bid = currentBatchId();
     if (bid !== undefined) job = { ...job, bid } as JobOptions;
     const save = async (call?: PushCall) => {
       prepared = await this.prepare(job, argLists, jid, call);

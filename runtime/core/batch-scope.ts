@@ -35,17 +35,57 @@ export interface BatchCallbackInfo {
   readonly failures: number;
 }
 
-// One scope per process, whichever copy of sidepunch pushes (core/process-wide.ts).
-const scope = processWide('batchScope', () => new AsyncLocalStorage<string | undefined>());
+/**
+ * A jobs block as the code inside it sees it: its batch, and the pushes started in it that have not settled. The
+ * block waits for them before it ends, so a push the block started without awaiting it (`rows.forEach((row) =>
+ * jobs.X.performAsync(row))`) joins the batch before the batch can finish, as Sidekiq's synchronous pushes do.
+ */
+export class BatchScope {
+  private readonly running = new Set<Promise<void>>();
 
-/** The bid of the jobs block this code runs in, if any. */
-export function currentBatchId(): string | undefined {
+  constructor(readonly bid: string) {}
+
+  /**
+   * Runs `work` (a push, or a nested batch's block), counted until it settles. Its promise stays the caller's own:
+   * a rejection nobody awaits is still reported as unhandled.
+   */
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    this.running.add(settled);
+    try {
+      return await work();
+    } finally {
+      this.running.delete(settled);
+      settle();
+    }
+  }
+
+  /** Resolves once every push started in the block has settled, those started meanwhile included. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
+  }
+}
+
+// One scope per process, whichever copy of sidepunch pushes (core/process-wide.ts); `batchScopes`: it holds a
+// BatchScope (the key `batchScope` held the bid alone).
+const scope = processWide('batchScopes', () => new AsyncLocalStorage<BatchScope | undefined>());
+
+/** The jobs block this code runs in, if any. */
+export function currentBatchScope(): BatchScope | undefined {
   return scope.getStore();
 }
 
-/** Runs `block` with pushes joining `bid` (undefined: joining none, as a job's own `perform` runs). */
-export function inBatchScope<T>(bid: string | undefined, block: () => T): T {
-  return scope.run(bid, block);
+/** The bid of the jobs block this code runs in, if any. */
+export function currentBatchId(): string | undefined {
+  return scope.getStore()?.bid;
+}
+
+/** Runs `block` with pushes joining the block's batch (undefined: joining none, as a job's own `perform` runs). */
+export function inBatchScope<T>(block: BatchScope | undefined, run: () => T): T {
+  return scope.run(block, run);
 }
 
 /** The job's `bid` field, when it is a member of a batch. */

@@ -9,6 +9,7 @@ import type { Client } from '../../runtime/client/client.js';
 import { type ClientSource, setStubClient, workerStub } from '../../runtime/client/stub.js';
 import type { BatchCallbackInfo, BatchHandle } from '../../runtime/core/batch-scope.js';
 import type { WorkerClass } from '../../runtime/core/worker.js';
+import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -17,6 +18,7 @@ let runtime: InProcessRuntime | undefined;
 let previousSource: ClientSource | undefined;
 
 afterEach(async () => {
+  clientMiddleware.clear();
   letHeldFinish();
   await runtime?.stop();
   runtime = undefined;
@@ -135,6 +137,41 @@ describe('batches', () => {
     expect(record?.successAt).toBeGreaterThan(0);
     expect(record?.completeAt).toBeGreaterThan(0);
     expect((await api.batches.all()).map((b) => b.bid)).toEqual([batch.bid]);
+  });
+
+  it('pushes a jobs block starts without awaiting them (forEach) are waited for: the batch does not finish without them', async () => {
+    start();
+    // A client middleware that awaits (a tenant lookup, say): the pushes are still under way when the block returns.
+    clientMiddleware.add(async (_job: unknown, next: () => Promise<unknown>) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await next();
+    });
+    const batch = newBatch(fixture.client, 'not awaited');
+    await batch.jobs(() => {
+      for (const id of [1, 2, 3]) void jobs.Item.performAsync('ok', id);
+    });
+    expect(await fixture.redis.hget(`sidepunch:batch:${batch.bid}`, 'total')).toBe('3');
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(fired('OnSuccess')[0]!.status).toMatchObject({ total: 3, pending: 0, failures: 0 });
+    expect([...runs.keys()].sort()).toEqual(['ok:1', 'ok:2', 'ok:3']);
+  });
+
+  it('a push that fails inside a jobs block, unawaited, still rejects its own promise and the block closes', async () => {
+    start();
+    clientMiddleware.add(async (job: { args: unknown[] }, next: () => Promise<unknown>) => {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (job.args[1] === 2) throw new Error('middleware refuses job 2');
+      await next();
+    });
+    const batch = newBatch(fixture.client, 'one refused');
+    let refused: Promise<unknown> | undefined;
+    await batch.jobs(() => {
+      void jobs.Item.performAsync('ok', 1);
+      refused = jobs.Item.performAsync('ok', 2);
+    });
+    await expect(refused).rejects.toThrow('middleware refuses job 2');
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(fired('OnSuccess')[0]!.status).toMatchObject({ total: 1, pending: 0, failures: 0 });
   });
 
   it('nothing fires while the jobs block is open, even when every job pushed so far has finished', async () => {
