@@ -4,6 +4,7 @@
  * depth-3 tree; fan-out 1,000; a child run twice counted once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SidepunchApi } from '../../runtime/api/api.js';
 import { type ClientSource, setStubClient, workerStub } from '../../runtime/client/stub.js';
 import type { ChildResults } from '../../runtime/core/flow.js';
 import { clientMiddleware } from '../../runtime/middleware/client-middleware.js';
@@ -21,6 +22,7 @@ const runs = new Map<string, number>();
 
 // Every push goes to the test's Redis, from the first (the default client would reach 127.0.0.1:6379).
 beforeEach(() => {
+  fixed = false;
   seen.clear();
   runs.clear();
   previousSource = setStubClient(() => fixture.client);
@@ -35,13 +37,16 @@ afterEach(async () => {
   previousSource = undefined;
 });
 
+/** Whether a 'die-until-fixed' child succeeds now (its bug fixed, it is retried from the dead set). */
+let fixed = false;
 class Square {
   static sidepunchOptions = { retry: 1 };
-  perform(n: number, mode: 'ok' | 'fail-once' | 'die' = 'ok') {
+  perform(n: number, mode: 'ok' | 'fail-once' | 'die' | 'die-until-fixed' = 'ok') {
     const key = `${n}:${mode}`;
     const run = (runs.get(key) ?? 0) + 1;
     runs.set(key, run);
     if (mode === 'die' || (mode === 'fail-once' && run === 1)) throw new Error(`square ${n} fails`);
+    if (mode === 'die-until-fixed' && !fixed) throw new Error(`square ${n} fails until fixed`);
     return n * n;
   }
 }
@@ -83,7 +88,9 @@ class Top {
 }
 
 const jobs = {
-  Square: workerStub<[n: number, mode?: 'ok' | 'fail-once' | 'die'], 'Square'>('Square', { retry: 1 }),
+  Square: workerStub<[n: number, mode?: 'ok' | 'fail-once' | 'die' | 'die-until-fixed'], 'Square'>('Square', {
+    retry: 1,
+  }),
   Total: workerStub<[label: string], 'Total', 'Square'>('Total'),
   Lenient: workerStub<[label: string], 'Lenient', 'Square'>('Lenient', { childDeath: 'ignore' }),
   Top: workerStub<[label: string], 'Top', 'Total' | 'Square'>('Top'),
@@ -223,6 +230,32 @@ describe('workflows', () => {
     expect(parent.error_message).toMatch(/^child Square [0-9a-f]{24} went to the dead set$/);
     await expect.poll(async () => (await states(root))[root]).toBe('dead');
     expect(seen.has('dies')).toBe(false);
+  });
+
+  it('a dead child retried from the dead set stores its result: the parent, retried after it, sees every child', async () => {
+    start();
+    const root = await jobs.Total.after(
+      [jobs.Square.child(2), jobs.Square.set({ retry: 0 }).child(3, 'die-until-fixed')],
+      'recovered',
+    );
+    await expect.poll(() => fixture.redis.zcard('dead'), { timeout: 8000 }).toBe(2);
+    await expect.poll(async () => (await states(root))[root]).toBe('dead');
+    fixed = true;
+    const api = new SidepunchApi({ redis: fixture.redis });
+    const deadJob = async (className: string) => {
+      for await (const entry of api.dead) if (entry.klass === className) return entry;
+      throw new Error(`no dead ${className}`);
+    };
+    expect(await (await deadJob('Square')).retry()).toBe(true);
+    await expect
+      .poll(async () => Object.values(await states(root)).sort(), { timeout: 8000 })
+      .toEqual(['dead', 'succeeded', 'succeeded']);
+    expect(seen.has('recovered')).toBe(false); // not woken: its death is a decision, which a retry takes back
+    expect(await (await deadJob('Total')).retry()).toBe(true);
+    await expect
+      .poll(() => seen.get('recovered'), { timeout: 8000 })
+      .toEqual({ sum: 13, classes: ['Square'] });
+    await expect.poll(async () => (await states(root))[root]).toBe('succeeded');
   });
 
   it("a dead child under childDeath: 'ignore' is left out of the parent's children", async () => {

@@ -1,7 +1,8 @@
 -- flow-settle: jobs of workflows succeeded, failed or died (docs/workflows.md). Called in the completer's MULTI
 -- beside the jobs' acknowledgements, retries or dead-set entries, so a node's state and its parent's count are
 -- written together with its outcome. A child is counted in its parent once, by jid (HSETNX of its result), so a
--- second run of the same job (one rescued from a process thought dead) counts nothing. When a parent's count
+-- second run of the same job (one rescued from a process thought dead) counts nothing; a dead child retried from the
+-- dead set that succeeds stores its result in place of its death mark, uncounted. When a parent's count
 -- reaches 0 it is pushed to its queue. A child that died fails its parent (policy `fail`, the default: the parent
 -- goes to the dead set with an error naming the child, its count is set to -1 so it is never pushed, and so on up
 -- the tree) or counts as done without a result (policy `ignore`). Successes are the common case and are grouped:
@@ -58,6 +59,14 @@ local function record(parent, child, entry)
   return alive[parent] and redis.call('HSETNX', results, child, entry) == 1
 end
 
+-- A child that died and, retried from the dead set, succeeded after all: its result replaces its death mark, so
+-- its parent (retried from the dead set in turn, or under 'ignore' still waiting for others) reads it. It was
+-- counted once already, as a death: it is not counted again. Called after record() refused it.
+local function recordLate(parent, child, entry)
+  local results = flowPrefix .. parent .. ':results'
+  if alive[parent] and redis.call('HGET', results, child) == '-' then redis.call('HSET', results, child, entry) end
+end
+
 -- `n` more children of `parent` done: the parent goes to its queue when they were the last (a failed parent's
 -- count is -1, so it never reaches 0).
 local function count(root, parent, n)
@@ -112,6 +121,8 @@ for i = 5, #ARGV, 5 do
       finish(root)
     elseif record(parent, jid, detail) then
       countLater(root, parent)
+    else
+      recordLate(parent, jid, detail)
     end
   elseif outcome == 'failure' then
     setState(root, jid, 'retrying')
