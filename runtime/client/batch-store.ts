@@ -79,6 +79,7 @@ export class RedisBatchStore implements BatchStore {
     for (const [event, callback] of Object.entries(batch.callbacks)) {
       fields[`cb_${event}`] = callback.payload;
       fields[`cbq_${event}`] = callback.queue;
+      fields[`cbj_${event}`] = callback.jid;
     }
     const multi = redis.multi();
     if (batch.parent) joinBatch(multi, keys, batch.parent, [`batch:${batch.bid}`]);

@@ -14,7 +14,8 @@
  *  3. the block's end is settled like a member (batch-settle.lua): complete and success fire only with no block open.
  *     A block a job of the batch opens (`this.batch.jobs`) is not counted: the job, pending until its outcome is
  *     written after the block, holds the batch, so a process killed inside the block leaves nothing open;
- *  4. a batch created inside another's block (or inside a job of a batch) is one member of it.
+ *  4. a batch created inside another's block (or inside a job of a batch) is one member of it; its callbacks join
+ *     the parent as they fire, so the parent's callbacks wait for them (Sidekiq Pro's order).
  */
 import {
   type BatchEvent,
@@ -48,10 +49,14 @@ export interface BatchOptions {
   readonly onDeath?: JobCall;
 }
 
-/** A callback ready to push: its payload without the closing brace (the script adds the status), and its queue. */
+/**
+ * A callback ready to push: its payload without the closing brace (the script adds the status), its queue, and its
+ * jid (a child batch's callback joins the parent batch by it, so the parent's callbacks wait for it).
+ */
 export interface CallbackTemplate {
   readonly payload: string;
   readonly queue: string;
+  readonly jid: string;
 }
 
 export interface NewBatch {
@@ -184,6 +189,7 @@ function callbackTemplate(call: JobCall, now: number): CallbackTemplate {
   const queue = options.queue ?? 'default';
   if (typeof queue !== 'string' || queue === '')
     throw new BatchError(`callback ${call.className}: "queue" must be a non-empty string`);
+  const jid = newJid();
   let text: string;
   try {
     text = encodeJob({
@@ -192,7 +198,7 @@ function callbackTemplate(call: JobCall, now: number): CallbackTemplate {
       ...options,
       args: call.args,
       class: call.className,
-      jid: newJid(),
+      jid,
       created_at: now,
     });
   } catch (error) {
@@ -203,5 +209,5 @@ function callbackTemplate(call: JobCall, now: number): CallbackTemplate {
   const nonFinite = nonFiniteArgument(text, call.args);
   if (nonFinite)
     throw new BatchError(`callback ${call.className} has arguments JSON cannot carry: ${nonFinite}`);
-  return { payload: text.slice(0, -1), queue };
+  return { payload: text.slice(0, -1), queue, jid };
 }

@@ -230,7 +230,8 @@ export class Keys {
 
   /**
    * HASH: one batch (docs/batches.md): `description`, `created_at`, `total`, `open` (jobs blocks running), `parent`,
-   * the callbacks (`cb_<event>` payload text, `cbq_<event>` queue) and when each event fired (`<event>_at`).
+   * the callbacks (`cb_<event>` payload text, `cbq_<event>` queue, `cbj_<event>` jid) and when each event fired
+   * (`<event>_at`).
    */
   batch(bid: string): string {
     return `${this.batchPrefix}${bid}`;

@@ -144,7 +144,13 @@ function step(bid: string, members: readonly [string, MemberKind][], due: JobPay
         pending: found.pending.size,
         failures: found.failed.size,
       };
-      const text = `${template.payload},"batch_callback":${JSON.stringify(status)},"enqueued_at":${formatSeconds(now)}}`;
+      // A child batch's complete and success callbacks join its parent, pending there while they run (not counted
+      // in its total), and the parent's callbacks wait for them (batch-settle.lua's fire()).
+      const parent =
+        found.batch.parent === undefined || event === 'death' ? undefined : batches.get(found.batch.parent);
+      parent?.pending.add(template.jid);
+      const member = parent ? `,"bid":${JSON.stringify(parent.batch.bid)}` : '';
+      const text = `${template.payload},"batch_callback":${JSON.stringify(status)}${member},"enqueued_at":${formatSeconds(now)}}`;
       due.push(JSON.parse(text) as JobPayload);
     }
     return true;

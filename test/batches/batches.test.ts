@@ -77,6 +77,16 @@ function callback(name: string): WorkerClass {
   Object.defineProperty(cls, 'name', { value: name });
   return cls;
 }
+/** A child batch's success callback that starts the next step in the parent batch (Sidekiq Pro's workflows). */
+class NextStep {
+  batch?: BatchHandle;
+  batchCallback?: BatchCallbackInfo;
+  async perform(step: string) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await this.batch!.jobs(() => jobs.Item.performAsync('ok', 2));
+    callbacks.push({ name: 'NextStep', args: [step, this.batch!.bid], status: this.batchCallback });
+  }
+}
 const OnComplete = callback('OnComplete');
 const OnSuccess = callback('OnSuccess');
 const OnDeath = callback('OnDeath');
@@ -88,6 +98,7 @@ const jobs = {
   OnComplete: workerStub<[string]>('OnComplete'),
   OnSuccess: workerStub<[string]>('OnSuccess'),
   OnDeath: workerStub<[string]>('OnDeath'),
+  NextStep: workerStub<[string]>('NextStep'),
 };
 
 function start(): InProcessRuntime {
@@ -96,7 +107,7 @@ function start(): InProcessRuntime {
   previousSource = setStubClient(() => fixture.client);
   runtime = startInProcess(
     fixture.server.url,
-    { Item, Dies, Held, OnComplete, OnSuccess, OnDeath },
+    { Item, Dies, Held, OnComplete, OnSuccess, OnDeath, NextStep },
     { concurrency: 10 },
   );
   return runtime;
@@ -290,6 +301,30 @@ describe('batches', () => {
     await runtime!.launcher.scheduler.tick();
     await settled(['OnComplete', 'OnComplete', 'OnSuccess', 'OnSuccess']);
     expect(fired('OnSuccess').map((run) => run.args[0])).toEqual(['child', 'parent']);
+  });
+
+  it("a child batch's callbacks run before its parent's, and may add jobs to the parent (this.batch), as in Sidekiq Pro", async () => {
+    start();
+    const parent = newBatch(fixture.client, 'parent');
+    let childBid = '';
+    await parent.jobs(async () => {
+      const child = fixture.client.batch({ description: 'step 1', onSuccess: jobs.NextStep.with('step 2') });
+      childBid = child.bid;
+      await child.jobs(() => jobs.Item.performAsync('ok', 1));
+    });
+    await settled(['NextStep', 'OnComplete', 'OnSuccess']);
+    expect(callbacks.map((run) => run.name)).toEqual(['NextStep', 'OnComplete', 'OnSuccess']);
+    expect(callbacks[0]).toMatchObject({
+      args: ['step 2', parent.bid],
+      status: { bid: childBid, event: 'success' },
+    });
+    expect(fired('OnSuccess')[0]!.status).toMatchObject({
+      bid: parent.bid,
+      total: 2,
+      pending: 0,
+      failures: 0,
+    });
+    expect([...runs.keys()].sort()).toEqual(['ok:1', 'ok:2']);
   });
 
   it('a death in a child batch is a death in its parent at once, and a failure there only when the child completes', async () => {

@@ -38,9 +38,19 @@ class Finished {
   }
 }
 
+/** A child batch's success callback that starts the next step in the parent (Sidekiq Pro's workflows). */
+class NextStep {
+  batch?: BatchHandle;
+  async perform(step: string) {
+    await this.batch!.jobs(() => jobs.Part.performAsync('ok', 99));
+    log.push(`${step} in ${this.batch!.bid === fakeBatches()[0]!.bid ? 'parent' : 'other'}`);
+  }
+}
+
 const jobs = {
   Part: workerStub<['ok' | 'throw' | 'grow', number]>('Part'),
   Finished: workerStub<[string]>('Finished'),
+  NextStep: workerStub<[string]>('NextStep'),
 };
 
 const withCallbacks = (label: string) =>
@@ -51,7 +61,7 @@ const withCallbacks = (label: string) =>
     onDeath: jobs.Finished.with(label),
   });
 
-beforeAll(() => registerWorkers({ Part, Finished }));
+beforeAll(() => registerWorkers({ Part, Finished, NextStep }));
 afterEach(() => {
   clearAll();
   disable();
@@ -126,6 +136,21 @@ describe('batches in fake mode', () => {
     ]);
   });
 
+  it("a child batch's success callback runs before the parent's callbacks and may add jobs to the parent", async () => {
+    fake();
+    await withCallbacks('parent').jobs(() =>
+      batch({ onSuccess: jobs.NextStep.with('step 2') }).jobs(() => jobs.Part.performAsync('ok', 1)),
+    );
+    await drainAll();
+    expect(log).toEqual([
+      'Part 1',
+      'step 2 in parent',
+      'Part 99',
+      'parent complete total=2 pending=0 failures=0',
+      'parent success total=2 pending=0 failures=0',
+    ]);
+  });
+
   it('a death in a child batch is a death in its parent at once, and a failure there only when the child completes', async () => {
     fake();
     await withCallbacks('parent').jobs(() =>
@@ -165,6 +190,20 @@ describe('batches in inline mode', () => {
       'Part 20',
       'i complete total=3 pending=0 failures=0',
       'i success total=3 pending=0 failures=0',
+    ]);
+  });
+
+  it("a child batch's success callback runs (and adds its jobs to the parent) before the parent's callbacks", async () => {
+    inline();
+    await withCallbacks('parent').jobs(() =>
+      batch({ onSuccess: jobs.NextStep.with('step 2') }).jobs(() => jobs.Part.performAsync('ok', 1)),
+    );
+    expect(log).toEqual([
+      'Part 1',
+      'Part 99',
+      'step 2 in parent',
+      'parent complete total=2 pending=0 failures=0',
+      'parent success total=2 pending=0 failures=0',
     ]);
   });
 

@@ -24,6 +24,11 @@
 local batchPrefix, queuePrefix, now = ARGV[1], ARGV[2], ARGV[3]
 local fired = {}
 
+-- A child batch's complete and success callbacks join its parent as pending members (not counted in `total`: the
+-- child is one member there), their `bid` the parent's: the parent's complete and success wait until they have run,
+-- as Sidekiq Pro's do, and they may add the next step's jobs to the parent (`this.batch.jobs`). They join before the
+-- child's outcome is recorded in the parent, in this same step. (Death fires at once everywhere: a child's on-death
+-- is not waited for.)
 local function fire(bid, hash, event, pending, failures)
   fired[#fired + 1] = bid .. ':' .. event
   local template = redis.call('HGET', hash, 'cb_' .. event)
@@ -31,9 +36,20 @@ local function fire(bid, hash, event, pending, failures)
   local queue = redis.call('HGET', hash, 'cbq_' .. event)
   local total = tonumber(redis.call('HGET', hash, 'total') or '0')
   local status = cjson.encode({ bid = bid, event = event, total = total, pending = pending, failures = failures })
+  local member = ''
+  local parent, jid = redis.call('HGET', hash, 'parent'), redis.call('HGET', hash, 'cbj_' .. event)
+  if parent and jid and event ~= 'death' then
+    local parentHash = batchPrefix .. parent
+    local ttl = redis.call('TTL', parentHash)
+    if ttl > 0 then
+      redis.call('SADD', parentHash .. ':pending', jid)
+      redis.call('EXPIRE', parentHash .. ':pending', ttl)
+      member = ',"bid":' .. cjson.encode(parent)
+    end
+  end
   redis.call('SADD', KEYS[1], queue)
   redis.call('LPUSH', queuePrefix .. queue,
-    template .. ',"batch_callback":' .. status .. ',"enqueued_at":' .. now .. '}')
+    template .. ',"batch_callback":' .. status .. member .. ',"enqueued_at":' .. now .. '}')
 end
 
 -- Counts one member's outcome in one batch; returns whether it changed anything.
