@@ -44,6 +44,7 @@ export {
   type BatchStore,
   batch,
   type JobCall,
+  openBatch,
 } from './client/batch.js';
 export { Client, type ClientOptions, type PushBulk, PushError, type PushJob } from './client/client.js';
 export { close, configure, defaultClient, push, pushBulk } from './client/default-client.js';

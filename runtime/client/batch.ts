@@ -172,6 +172,11 @@ export function batch(options: BatchOptions = {}): Batch {
   return new Batch(defaultSource, options);
 }
 
+/** A saved batch, by its bid, on the client behind the stubs: see `Client.openBatch`. */
+export function openBatch(bid: string): Batch {
+  return new Batch(defaultSource, {}, bid);
+}
+
 /** The batch a job belongs to, as its `this.batch` (`memberJid`: the job's jid). */
 export function existingBatch(bid: string, memberJid?: string): Batch {
   return new Batch(defaultSource, {}, bid, memberJid);

@@ -182,6 +182,14 @@ export class Client implements BatchSource {
     return new Batch(() => this, options);
   }
 
+  /**
+   * A saved batch, by its bid, to add jobs to with `jobs(…)` from anywhere (Sidekiq Pro's `Sidekiq::Batch.new(bid)`):
+   * its success waits for them. A block on a batch that succeeded already, or expired, is refused.
+   */
+  openBatch(bid: string): Batch {
+    return new Batch(() => this, {}, bid);
+  }
+
   /** Where this client keeps batches: its Redis. */
   batchStore(): BatchStore {
     // Held like a push: the connection does not keep the process alive by itself (idle-connection.ts).

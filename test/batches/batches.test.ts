@@ -226,6 +226,30 @@ describe('batches', () => {
     expect(await api.batches.get(batch.bid)).toMatchObject({ total: 5, pending: 0, open: 0 });
   });
 
+  it('openBatch(bid) adds jobs to a saved batch from anywhere (Sidekiq::Batch.new(bid).jobs): success waits for them', async () => {
+    start();
+    const batch = newBatch(fixture.client, 'reopened');
+    holdJobs();
+    await batch.jobs(() => jobs.Held.performAsync());
+    // Elsewhere (a web request, another process), knowing only the bid:
+    const reopened = fixture.client.openBatch(batch.bid);
+    expect(reopened.bid).toBe(batch.bid);
+    await reopened.jobs(() =>
+      jobs.Item.performBulk([
+        ['ok', 1],
+        ['ok', 2],
+      ]),
+    );
+    expect(await fixture.redis.hget(`sidepunch:batch:${batch.bid}`, 'total')).toBe('3');
+    letHeldFinish();
+    await settled(['OnComplete', 'OnSuccess']);
+    expect(fired('OnSuccess')[0]!.status).toMatchObject({ total: 3, pending: 0, failures: 0 });
+    await expect(fixture.client.openBatch(batch.bid).jobs(async () => {})).rejects.toThrow(/succeeded/);
+    await expect(fixture.client.openBatch('no-such-bid').jobs(async () => {})).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
   it('a job failing once: on-complete when it has failed, on-success after its retry succeeds', async () => {
     const { launcher, clock } = start();
     const batch = newBatch(fixture.client, 'one retry');
