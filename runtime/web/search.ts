@@ -1,7 +1,7 @@
 /**
- * Filtering a queue or a job set by class and by text in the arguments (Sidekiq's Web UI only matches raw
- * substrings of whole payloads, and only in sets). Entries are read in their listing order, a window at a time,
- * up to a limit, so a search of a huge set answers quickly and says how far it got.
+ * Filtering a queue or a job set by class and by text in the arguments, or a job's whole jid (Sidekiq's Web UI only
+ * matches raw substrings of whole payloads, and only in sets). Entries are read in their listing order, a window at
+ * a time, up to a limit, so a search of a huge set answers quickly and says how far it got.
  */
 import type { JobRecord } from '../api/job-record.js';
 import { jsonText } from './format.js';
@@ -9,7 +9,7 @@ import { jsonText } from './format.js';
 export interface Filter {
   /** Part of the class name (or display class), any case. */
   readonly className: string;
-  /** Part of the arguments' JSON, any case. */
+  /** Part of the arguments' JSON, or the whole jid (the batch and workflow pages link to one), any case. */
   readonly text: string;
 }
 
@@ -35,8 +35,9 @@ export function matches(job: JobRecord, filter: Filter): boolean {
     if (!names.some((name) => name.toLowerCase().includes(wanted))) return false;
   }
   if (filter.text) {
+    const wanted = filter.text.toLowerCase();
     const args = job.isJob ? jsonText(job.args) : job.value;
-    if (!args.toLowerCase().includes(filter.text.toLowerCase())) return false;
+    if (!args.toLowerCase().includes(wanted) && job.jid?.toLowerCase() !== wanted) return false;
   }
   return true;
 }

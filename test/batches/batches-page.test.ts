@@ -35,6 +35,16 @@ describe('the Batches pages', () => {
     const detail = await (await fetch(`${web.url}/batches/${batch.bid}`)).text();
     expect(detail).toContain(`<a href="/retries?text=${jids[1]}"><code>${jids[1]}</code></a>`);
     expect(detail).toMatch(/Expires<\/th><td>in (29|30) d/);
+    // The failed job waits in the retry set, among others: its link finds it there, and only it.
+    for (const job of await fixture.redis.lrange('queue:default', 0, -1)) {
+      await fixture.redis.zadd(
+        'retry',
+        1_900_000_000,
+        JSON.stringify({ ...JSON.parse(job), retry_count: 0 }),
+      );
+    }
+    const found = await (await fetch(`${web.url}/retries?text=${jids[1]}`)).text();
+    expect([...found.matchAll(/<tr data-jid="(\w+)">/g)].map(([, jid]) => jid)).toEqual([jids[1]]);
     expect((await fetch(`${web.url}/batches/nope`)).status).toBe(404);
   });
 

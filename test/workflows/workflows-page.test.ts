@@ -78,6 +78,19 @@ describe('workflows in the data API and the dashboard', () => {
       `<li data-jid="${count.jid}"><span class="state state-dead">dead</span> <strong>Count</strong>(&quot;text&quot;) <a href="/morgue?text=${count.jid}"><code>${count.jid}</code></a></li>`,
     );
     expect(detail.match(/<strong>Fetch<\/strong>/g)).toHaveLength(2);
+    // The dead node's link finds its job in the dead set, beside another dead job.
+    for (const [jid, args] of [
+      [count.jid, ['text']],
+      ['0123456789abcdef01234567', ['other']],
+    ] as const) {
+      await fixture.redis.zadd(
+        'dead',
+        1_800_000_000,
+        JSON.stringify({ class: 'Count', args, jid, queue: 'default' }),
+      );
+    }
+    const found = await (await fetch(`${web.url}/morgue?text=${count.jid}`)).text();
+    expect([...found.matchAll(/<tr data-jid="(\w+)">/g)].map(([, jid]) => jid)).toEqual([count.jid]);
     expect((await fetch(`${web.url}/workflows/nope`)).status).toBe(404);
   });
 
