@@ -124,6 +124,32 @@ describe('the dashboard server', () => {
     expect(left.sort()).toEqual(jids.slice(1).sort());
   });
 
+  it('goes back to the page of the queue, or of the search, a job was deleted from', async () => {
+    for (let i = 0; i < 30; i++) await redis.client.push({ class: 'Mailer', args: [`to ${i}`] });
+    const web = await serve();
+    for (const where of ['/queues/default?page=2', '/queues/default?text=to+1']) {
+      const page = await fetch(`${web.url}${where}`);
+      const csrf = page.headers.get('set-cookie')!.split(';')[0]!;
+      const form = /<form method="post" action="\/queues\/default\/delete"[^>]*>(.*?)<\/form>/.exec(
+        await page.text(),
+      )![1]!;
+      const fields = new URLSearchParams(
+        [...form.matchAll(/name="(\w+)" value="([^"]*)"/g)].map(([, name, value]): [string, string] => [
+          name!,
+          value!.replaceAll('&amp;', '&'),
+        ]),
+      );
+      const posted = await fetch(`${web.url}/queues/default/delete`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrf },
+        body: fields.toString(),
+      });
+      expect([where, posted.status, posted.headers.get('location')]).toEqual([where, 303, where]);
+    }
+    expect(await redis.redis.llen('queue:default')).toBe(28);
+  });
+
   it("deletes a queued entry without a jid (not JSON, or a job without one) through the page's own form", async () => {
     const kept = (await redis.client.push({ class: 'Mailer', args: [1] }))!;
     await redis.redis.lpush('queue:default', 'not json at all', '{"class":"NoJid","args":[]}');

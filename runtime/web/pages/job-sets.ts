@@ -12,7 +12,7 @@ import { argsPreview, count, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, type WebContext, WebError } from '../web-context.js';
-import { listingWindow, PER_PAGE, searchForm, searchSummary } from './listing.js';
+import { hereWithQuery, listingWindow, PER_PAGE, returnPath, searchForm, searchSummary } from './listing.js';
 
 export type EntryAction = 'retry' | 'add_to_queue' | 'delete' | 'kill';
 
@@ -106,7 +106,7 @@ export const setPage: Handler = async (context) => {
     () => set.entries({ reverse: view.reverse, pageSize: 500 }),
   );
   const now = context.api.connection.clock.now();
-  const here = `${view.path}${context.query.size > 0 ? `?${context.query}` : ''}`;
+  const here = hereWithQuery(view.path, context.query);
   const allButtons = view.allActions.map(([action, label]) =>
     postButton(context, `${view.path}/all`, label, {
       name: 'action',
@@ -204,22 +204,4 @@ async function perform(entry: SortedEntry, action: EntryAction): Promise<void> {
   else if (action === 'add_to_queue') await entry.addToQueue();
   else if (action === 'kill') await entry.kill();
   else await entry.delete();
-}
-
-/** What a query string may hold as URLSearchParams writes it: no control character, space, backslash or `#`. */
-const QUERY_TEXT = /^[\w\-.~!$&'()*+,;=:@%/?]*$/;
-
-/**
- * Where an action on checked entries goes back to: the listing, or the page of it the form was on
- * (`/retries?page=2`). Anything else — another site (`//host`, `https:`), a backslash, a CRLF that would split the
- * Location header — is refused before the action runs.
- */
-function returnPath(asked: string | null, listing: string): string {
-  if (asked === null || asked === '' || asked === listing) return listing;
-  const query = asked.startsWith(`${listing}?`) ? asked.slice(listing.length + 1) : undefined;
-  if (query !== undefined && QUERY_TEXT.test(query)) return asked;
-  throw new WebError(
-    400,
-    `refused: the return address must be ${listing} or a page of it (${listing}?page=2)`,
-  );
 }

@@ -1,13 +1,14 @@
 /**
  * What the queue page and the three set pages share: the search form, the line that says what a search covered,
- * and the windowing of either a plain listing or a search's matches into 25-entry pages.
+ * the windowing of either a plain listing or a search's matches into 25-entry pages, and the way back to the page
+ * an action was posted from.
  */
 import type { JobRecord } from '../../api/job-record.js';
 import { count } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { pageNumber } from '../layout.js';
 import { type Filter, filterOf, type SearchResult, search } from '../search.js';
-import type { WebContext } from '../web-context.js';
+import { type WebContext, WebError } from '../web-context.js';
 
 export const PER_PAGE = 25;
 
@@ -56,4 +57,27 @@ export async function listingWindow<T extends JobRecord>(
   const page = pageNumber(context.query, result.matches.length, PER_PAGE);
   const entries = result.matches.slice((page - 1) * PER_PAGE, page * PER_PAGE);
   return { entries, page, total: result.matches.length, filter, result, offset: 0 };
+}
+
+/** The listing's path with this request's query (`/retries?page=2`), for a form's `return` field. */
+export function hereWithQuery(path: string, query: URLSearchParams): string {
+  return `${path}${query.size > 0 ? `?${query}` : ''}`;
+}
+
+/** What a query string may hold as URLSearchParams writes it: no control character, space, backslash or `#`. */
+const QUERY_TEXT = /^[\w\-.~!$&'()*+,;=:@%/?]*$/;
+
+/**
+ * Where an action on checked entries goes back to: the listing, or the page of it the form was on
+ * (`/retries?page=2`). Anything else — another site (`//host`, `https:`), a backslash, a CRLF that would split the
+ * Location header — is refused before the action runs.
+ */
+export function returnPath(asked: string | null, listing: string): string {
+  if (asked === null || asked === '' || asked === listing) return listing;
+  const query = asked.startsWith(`${listing}?`) ? asked.slice(listing.length + 1) : undefined;
+  if (query !== undefined && QUERY_TEXT.test(query)) return asked;
+  throw new WebError(
+    400,
+    `refused: the return address must be ${listing} or a page of it (${listing}?page=2)`,
+  );
 }

@@ -1,7 +1,8 @@
 /**
  * `/queues` (every queue: size, latency, clear) and `/queues/<name>` (its jobs, newest first, 25 a page, with
  * search and delete). A job is named in forms by its position and jid (a digest of its bytes without one,
- * entry-key.ts); the delete removes that exact payload, or nothing if it has been fetched meanwhile.
+ * entry-key.ts); the delete removes that exact payload, or nothing if it has been fetched meanwhile, and goes back
+ * to the page (or the search) it was on, as Sidekiq's does.
  */
 import type { Queue, QueueJob } from '../../api/queue.js';
 import { hasId, recordId } from '../entry-key.js';
@@ -9,7 +10,7 @@ import { argsPreview, count, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, WebError } from '../web-context.js';
-import { listingWindow, PER_PAGE, searchForm, searchSummary } from './listing.js';
+import { hereWithQuery, listingWindow, PER_PAGE, returnPath, searchForm, searchSummary } from './listing.js';
 
 /** How far around the given position a delete looks for the job, since pushes and fetches shift positions. */
 const DELETE_LOOKAROUND = 200;
@@ -60,7 +61,8 @@ export const queuePage: Handler = async (context) => {
     () => queue.jobs({ pageSize: 500 }),
   );
   const now = api.connection.clock.now();
-  const rows = window.entries.map((job, i) => jobRow(context, path, job, window.offset + i, now));
+  const here = hereWithQuery(path, query);
+  const rows = window.entries.map((job, i) => jobRow(context, path, here, job, window.offset + i, now));
   const content = html`<h1>Queue <span class="mono">${queue.name}</span></h1>
 <div class="heading"><p>${count(size)} ${size === 1 ? 'job' : 'jobs'}, latency ${latency(wait)}</p>
 <div class="actions">${postButton(context, path, 'Delete queue', {
@@ -82,13 +84,20 @@ ${pagination(path, query, window.page, window.total, PER_PAGE)}`;
   return page(layout(context, `Queue ${queue.name}`, '/queues', content));
 };
 
-function jobRow(context: Parameters<Handler>[0], path: string, job: QueueJob, index: number, now: number) {
+function jobRow(
+  context: Parameters<Handler>[0],
+  path: string,
+  here: string,
+  job: QueueJob,
+  index: number,
+  now: number,
+) {
   const enqueued = job.enqueuedAt;
   return html`<tr data-jid="${job.jid ?? ''}">
 <td><span class="class">${job.displayClass ?? '(not a job)'}</span><br><small class="mono">${job.jid ?? ''}</small></td>
 <td class="args mono"><details><summary>${argsPreview(job.args)}</summary><pre>${JSON.stringify(job.isJob ? job.item : job.value, null, 2)}</pre></details></td>
 <td>${enqueued ? html`<span title="${enqueued.toISOString()}">${relativeTime(enqueued, now)}</span>` : ''}</td>
-<td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${recordId(job)}"><button type="submit" class="danger">Delete</button></form></td>
+<td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${recordId(job)}"><input type="hidden" name="return" value="${here}"><button type="submit" class="danger">Delete</button></form></td>
 </tr>`;
 }
 
@@ -102,6 +111,7 @@ export const clearQueue: Handler = async ({ api, params, form }) => {
 /** POST /queues/<name>/delete: removes the job with `jid` (a `recordId`) found near position `index`. */
 export const deleteQueueJob: Handler = async ({ api, params, form, settings }) => {
   const queue = api.queue(params[0]);
+  const back = returnPath(form.get('return'), `/queues/${encodeURIComponent(queue.name)}`);
   const jid = form.get('jid');
   const index = Number(form.get('index'));
   if (!jid || !Number.isSafeInteger(index) || index < 0)
@@ -112,7 +122,7 @@ export const deleteQueueJob: Handler = async ({ api, params, form, settings }) =
     nearby.find((candidate) => hasId(candidate, jid)) ?? (await findWithin(queue, jid, settings.searchLimit));
   // Gone already (fetched, or deleted by someone else): nothing to do, and nothing else is touched.
   if (job) await job.delete();
-  return redirect(`/queues/${encodeURIComponent(queue.name)}`);
+  return redirect(back);
 };
 
 /** The job with `jid` among the first `limit` of the queue: a job fetched meanwhile is not chased through it all. */
