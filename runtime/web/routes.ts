@@ -14,7 +14,7 @@ import { periodicAction, periodicPage } from './pages/periodic.js';
 import { clearQueue, deleteQueueJob, queuePage, queuesPage } from './pages/queues.js';
 import { statsJson, statsQueuesJson } from './pages/stats-json.js';
 import { workflowPage, workflowsPage } from './pages/workflows.js';
-import type { Handler } from './web-context.js';
+import { type Handler, redirect } from './web-context.js';
 
 interface Route {
   readonly method: 'GET' | 'POST';
@@ -29,6 +29,8 @@ const ROUTES: readonly Route[] = [
   route('GET', '/', dashboardPage),
   route('GET', '/stats', statsJson),
   route('GET', '/stats/queues', statsQueuesJson),
+  // Sidekiq's older path for /stats, which monitors still poll and Sidekiq 7's Web UI still redirects.
+  route('GET', '/dashboard/stats', async () => redirect('/stats')),
   route('GET', '/busy', busyPage),
   route('POST', '/busy', busyAction),
   route('GET', '/queues', queuesPage),

@@ -75,6 +75,10 @@ describe('the dashboard server', () => {
     expect(stats.redis.redis_version).toMatch(/^\d+\.\d+/);
     expect(stats.server_utc_time).toMatch(/^\d\d:\d\d:\d\d UTC$/);
     expect(await (await fetch(`${web.url}/stats/queues`)).json()).toEqual({ default: 1, low: 1 });
+    // Sidekiq's older path for the same JSON, which monitors still poll and Sidekiq 7 still redirects.
+    const old = await fetch(`${web.url}/dashboard/stats`);
+    expect([old.status, old.url]).toEqual([200, `${web.url}/stats`]);
+    expect(((await old.json()) as StatsBody).sidekiq.enqueued).toBe(2);
 
     const home = await fetch(`${web.url}/`);
     expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
