@@ -237,6 +237,7 @@ headless.describe('the dashboard', () => {
 
     const page = await open('/retries');
     expect(await page.locator('tbody tr').count()).toBe(25);
+    expect(await page.getByRole('button', { name: 'Kill All' }).count()).toBe(1);
     await page.getByRole('link', { name: 'Next ›' }).click();
     expect(await page.locator('tbody tr').count()).toBe(4);
 
@@ -246,6 +247,9 @@ headless.describe('the dashboard', () => {
     expect(await page.locator('[data-testid=search-summary]').textContent()).toBe(
       '2 matches in all 29 entries.',
     );
+    // The All buttons act on the whole set, not on the matches: as in Sidekiq's, a search hides them.
+    for (const label of ['Retry All', 'Delete All', 'Kill All'])
+      expect(await page.getByRole('button', { name: label }).count()).toBe(0);
     await page.getByLabel('text in the arguments').fill('SOUTH');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.locator('tbody tr').count()).toBe(1);

@@ -107,6 +107,7 @@ export const setPage: Handler = async (context) => {
   );
   const now = context.api.connection.clock.now();
   const here = hereWithQuery(view.path, context.query);
+  // They act on the whole set, never on a search's matches: hidden while one is on, as Sidekiq's `unfiltered?`.
   const allButtons = view.allActions.map(([action, label]) =>
     postButton(context, `${view.path}/all`, label, {
       name: 'action',
@@ -117,7 +118,7 @@ export const setPage: Handler = async (context) => {
   );
   const rows = window.entries.map((entry) => entryRow(view, entry, now));
   const content = html`<h1>${view.title} <small data-testid="set-size">${count(size)}</small></h1>
-<div class="heading">${searchForm(view.path, window.filter)}<div class="actions">${size > 0 ? allButtons : ''}</div></div>
+<div class="heading">${searchForm(view.path, window.filter)}<div class="actions">${size > 0 && !window.filter ? allButtons : ''}</div></div>
 ${window.result ? searchSummary(window.result, size) : ''}
 ${
   rows.length === 0
