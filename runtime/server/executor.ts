@@ -289,7 +289,13 @@ export class Executor {
     const skipped = chained && performed === false;
     if (!chained) run.result = performed;
     const { logger, events, clock } = this.ctx;
-    if (run.logInfo || events.has('job:done')) {
+    if (run.running.givenBack) {
+      // A host that embeds the runtime lives on after stop(): this outcome is dropped and the job runs again.
+      logger.info('finished after shutdown gave it back to its queue: it runs again', {
+        class: job.class,
+        jid: job.jid ?? '',
+      });
+    } else if (run.logInfo || events.has('job:done')) {
       const jid = job.jid ?? '';
       const end = ended(run.running, clock);
       const elapsedMs = end - run.started;

@@ -358,6 +358,7 @@ export class Launcher {
     const forRescue = `the in-progress list of ${identity}`;
     await deadline.race(this.completer.flush());
     this.completer.close();
+    this.manager.work.giveBackAll();
     const unwritten = this.completer.unwritten;
     if (unwritten > 0) {
       left.push(

@@ -30,6 +30,8 @@ export interface RunningJob {
   endedAt: number;
   /** The runtime's clock then: the `done` or `fail` line's elapsed time and the metrics sample's, the same reading. */
   clockEnd: number;
+  /** Shutdown gave it back to its queue: its outcome, if it comes, is dropped and it runs again (executor.ts). */
+  givenBack: boolean;
 }
 
 /**
@@ -65,6 +67,7 @@ export class WorkState {
       performStart: nowMs,
       endedAt: Number.NaN,
       clockEnd: Number.NaN,
+      givenBack: false,
     };
   }
 
@@ -75,6 +78,11 @@ export class WorkState {
 
   finish(job: RunningJob): void {
     this.running.delete(job.tid);
+  }
+
+  /** At shutdown, once outcomes are no longer recorded: every job still running goes back to its queue. */
+  giveBackAll(): void {
+    for (const job of this.running.values()) job.givenBack = true;
   }
 
   get size(): number {

@@ -141,6 +141,38 @@ describe('a host embedding the runtime', () => {
       expect(log).toContain(`a ${event} listener threw: Error: ${event} listener broke`);
     }
   });
+  it('a job stop() gave back to its queue has no job:done when its perform returns later, as the host lives on', async () => {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    class Slow {
+      async perform(): Promise<void> {
+        await finished; // ignores its signal: still running when stop()'s timeout ends
+      }
+    }
+    let log = '';
+    const logger = new LineLogger('info', { write: (chunk: string) => (log += chunk) });
+    const registry = defineRegistry({ workers: { Slow } });
+    const runtime = runtimes.embed(registry, { redis: fixture.server.url, timeout: 1 }, { logger });
+    const heard: string[] = [];
+    runtime.events.on('job:done', ({ jid }) => heard.push(`job:done ${jid}`));
+    runtime.events.on('job:failed', ({ jid }) => heard.push(`job:failed ${jid}`));
+    await runtime.start();
+    const started = runtime.events.next('job:start');
+    const jid = await fixture.client.push({ class: 'Slow', args: [] });
+    await started;
+    expect(await runtime.stop()).toBe(true);
+    const queued = await fixture.redis.lrange('queue:default', 0, -1);
+    expect(queued.map((job) => JSON.parse(job).jid)).toEqual([jid]);
+
+    finish();
+    for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual([]);
+    expect(await fixture.redis.get('stat:processed')).toBeNull();
+    logger.flush();
+    expect(log).not.toMatch(/INFO: done/);
+    expect(log).toMatch(/finished after shutdown gave it back to its queue/);
+  });
+
   it('start() settles once stop() is called, when Redis was never reached', async () => {
     const registry = defineRegistry({ workers: { Greet } });
     const silent = new LineLogger('error', { write: () => {} });
