@@ -26,8 +26,9 @@ export function compact(value: number): string {
   return `${scaled >= 100 ? Math.round(scaled) : scaled.toFixed(1)}${unit}`;
 }
 
-/** "just now", "3 min ago", "in 2 h": the distance from `nowMs` to `date`. */
+/** "just now", "3 min ago", "in 2 h": the distance from `nowMs` to `date`; "—" for a time out of range. */
 export function relativeTime(date: Date, nowMs: number): string {
+  if (!validTime(date)) return '—';
   const seconds = (date.getTime() - nowMs) / 1000;
   const past = seconds <= 0;
   const distance = Math.abs(seconds);
@@ -44,9 +45,22 @@ export function duration(seconds: number): string {
   return `${Math.round(seconds / 86_400)} d`;
 }
 
-/** The timestamp as `2026-11-28 14:03:05 UTC`. */
+/** The timestamp as `2026-11-28 14:03:05 UTC`; "—" for a time out of range. */
 export function utc(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  return validTime(date) ? `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC` : '—';
+}
+
+/** ISO 8601 for a `title` or `datetime` attribute, or '' for a time out of range. */
+export function isoTime(date: Date): string {
+  return validTime(date) ? date.toISOString() : '';
+}
+
+/**
+ * Whether a Date made from stored data holds a time: a score of +inf, a nanosecond timestamp or a garbled beat
+ * makes an Invalid Date, whose toISOString() throws and would fail the whole page over one entry.
+ */
+function validTime(date: Date): boolean {
+  return Number.isFinite(date.getTime());
 }
 
 /** KB as `12.3 MB`. */

@@ -178,6 +178,35 @@ describe('the dashboard server', () => {
     expect(left.map((job) => JSON.parse(job).jid)).toEqual([kept]);
   });
 
+  it('shows a page whose entries hold times out of range (a score of +inf, nanoseconds, a garbled beat) instead of failing', async () => {
+    const job = (jid: string, more: Record<string, unknown> = {}) =>
+      JSON.stringify({ class: 'Mailer', args: [jid], queue: 'default', jid, ...more });
+    await redis.redis.zadd('schedule', '+inf', job('a'.repeat(24)));
+    await redis.redis.zadd(
+      'retry',
+      1_800_000_000,
+      job('b'.repeat(24), { failed_at: 1.8e18, retry_count: 0 }),
+    );
+    await redis.redis.lpush('queue:default', job('c'.repeat(24), { enqueued_at: 1.8e18 }));
+    await redis.redis.sadd('processes', 'host:1:abc');
+    await redis.redis.hset('host:1:abc', {
+      info: JSON.stringify({ hostname: 'host', pid: 1, started_at: 1.8e18, queues: ['default'] }),
+      beat: 'garbled',
+      busy: '1',
+    });
+    await redis.redis.hset(
+      'host:1:abc:work',
+      't1',
+      JSON.stringify({ queue: 'default', payload: job('d'.repeat(24)), run_at: 'soon' }),
+    );
+    const web = await serve();
+    const retry = /href="(\/retries\/[^"]+)"/.exec(await (await fetch(`${web.url}/retries`)).text())![1]!;
+    for (const path of ['/scheduled', '/retries', retry, '/queues/default', '/busy']) {
+      const page = await fetch(`${web.url}${path}`);
+      expect([path, page.status]).toEqual([path, 200]);
+    }
+  });
+
   it('says what is missing: an unknown page, a job that has left, a bad action', async () => {
     const web = await serve();
     const missing = await fetch(`${web.url}/nowhere`);

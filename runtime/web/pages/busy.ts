@@ -4,7 +4,7 @@
  * process's next heartbeat, as with Sidekiq.
  */
 import type { ProcessRecord } from '../../api/process-set.js';
-import { argsPreview, count, kilobytes, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, kilobytes, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { layout, postButton } from '../layout.js';
 import { type Handler, page, redirect, WebError } from '../web-context.js';
@@ -54,7 +54,7 @@ ${
 <td><span class="class">${item.job.displayClass ?? '(not a job)'}</span><br><small class="mono">${item.job.jid}</small></td>
 <td><a href="/queues/${encodeURIComponent(item.queue)}">${item.queue}</a></td>
 <td class="args mono">${argsPreview(item.job.args)}</td>
-<td title="${item.runAt.toISOString()}">${relativeTime(item.runAt, now)}</td>
+<td title="${isoTime(item.runAt)}">${relativeTime(item.runAt, now)}</td>
 </tr>`,
       )}</tbody>
 </table>`
@@ -77,8 +77,8 @@ function processRow(context: Parameters<Handler>[0], process: ProcessRecord, now
 <td>${queues}</td>
 <td>${count(process.busy)} / ${count(process.concurrency)}</td>
 <td>${kilobytes(process.rss)}</td>
-<td title="${process.startedAt.toISOString()}">${relativeTime(process.startedAt, now)}</td>
-<td title="${process.beat.toISOString()}">${relativeTime(process.beat, now)}</td>
+<td title="${isoTime(process.startedAt)}">${relativeTime(process.startedAt, now)}</td>
+<td title="${isoTime(process.beat)}">${relativeTime(process.beat, now)}</td>
 <td class="actions">${buttons}</td>
 </tr>`;
 }

@@ -8,7 +8,7 @@
 import type { SidepunchApi } from '../../api/api.js';
 import type { JobSet, SortedEntry } from '../../api/job-set.js';
 import { entryKey, findByKey } from '../entry-key.js';
-import { argsPreview, count, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, type WebContext, WebError } from '../web-context.js';
@@ -142,7 +142,7 @@ function entryRow(view: SetView, entry: SortedEntry, now: number) {
   const error = entry.errorClass ? `${entry.errorClass}: ${entry.errorMessage ?? ''}` : '';
   return html`<tr data-jid="${entry.jid ?? ''}">
 <td><input type="checkbox" name="key" value="${key}" aria-label="select ${entry.jid ?? 'entry'}"></td>
-<td><a href="${view.path}/${encodeURIComponent(key)}" title="${entry.at.toISOString()}">${relativeTime(entry.at, now)}</a>${entry.retryCount !== undefined ? html`<br><small>${entry.retryCount + 1} ${entry.retryCount === 0 ? 'failure' : 'failures'}</small>` : ''}</td>
+<td><a href="${view.path}/${encodeURIComponent(key)}" title="${isoTime(entry.at)}">${relativeTime(entry.at, now)}</a>${entry.retryCount !== undefined ? html`<br><small>${entry.retryCount + 1} ${entry.retryCount === 0 ? 'failure' : 'failures'}</small>` : ''}</td>
 <td><a class="class" href="${view.path}/${encodeURIComponent(key)}">${entry.displayClass ?? '(not a job)'}</a><br><small class="mono">${entry.jid ?? ''}</small></td>
 <td><a href="/queues/${encodeURIComponent(entry.queue)}">${entry.queue}</a></td>
 <td class="args mono">${argsPreview(entry.args)}</td>

@@ -6,7 +6,7 @@
  */
 import type { Queue, QueueJob } from '../../api/queue.js';
 import { hasId, recordId } from '../entry-key.js';
-import { argsPreview, count, latency, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, WebError } from '../web-context.js';
@@ -96,7 +96,7 @@ function jobRow(
   return html`<tr data-jid="${job.jid ?? ''}">
 <td><span class="class">${job.displayClass ?? '(not a job)'}</span><br><small class="mono">${job.jid ?? ''}</small></td>
 <td class="args mono"><details><summary>${argsPreview(job.args)}</summary><pre>${JSON.stringify(job.isJob ? job.item : job.value, null, 2)}</pre></details></td>
-<td>${enqueued ? html`<span title="${enqueued.toISOString()}">${relativeTime(enqueued, now)}</span>` : ''}</td>
+<td>${enqueued ? html`<span title="${isoTime(enqueued)}">${relativeTime(enqueued, now)}</span>` : ''}</td>
 <td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${recordId(job)}"><input type="hidden" name="return" value="${here}"><button type="submit" class="danger">Delete</button></form></td>
 </tr>`;
 }
