@@ -11,6 +11,8 @@ export interface Filter {
   readonly className: string;
   /** Part of the arguments' JSON, or the whole jid (the batch and workflow pages link to one), any case. */
   readonly text: string;
+  /** Part of the whole payload as stored, case and all: Sidekiq's Web UI's `?substr=`, so its bookmarks work. */
+  readonly substring?: string;
 }
 
 export interface SearchResult<T> {
@@ -21,14 +23,17 @@ export interface SearchResult<T> {
   readonly complete: boolean;
 }
 
-/** The filter in `?class=&text=`, or undefined when both are empty. */
+/** The filter in `?class=&text=` (and Sidekiq's `?substr=`), or undefined when all are empty. */
 export function filterOf(query: URLSearchParams): Filter | undefined {
   const className = (query.get('class') ?? '').trim();
   const text = (query.get('text') ?? '').trim();
+  const substring = query.get('substr') ?? '';
+  if (substring !== '') return { className, text, substring };
   return className || text ? { className, text } : undefined;
 }
 
 export function matches(job: JobRecord, filter: Filter): boolean {
+  if (filter.substring && !job.value.includes(filter.substring)) return false;
   if (filter.className) {
     const wanted = filter.className.toLowerCase();
     const names = [job.klass, job.displayClass].filter((name) => name !== undefined);

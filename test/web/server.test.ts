@@ -154,6 +154,17 @@ describe('the dashboard server', () => {
     expect(await redis.redis.llen('queue:default')).toBe(28);
   });
 
+  it("filters a set by ?substr=, Sidekiq's Web UI's raw substring of the payload, so its bookmarks keep working", async () => {
+    await redis.client.push({ class: 'HardJob', args: ['a'], in: 60 });
+    await redis.client.push({ class: 'EasyJob', args: ['b'], in: 60 });
+    const web = await serve();
+    const page = await (await fetch(`${web.url}/scheduled?substr=HardJob`)).text();
+    expect(page).toContain('HardJob');
+    expect(page).not.toContain('EasyJob');
+    // Case-sensitive, as Sidekiq's SCAN MATCH is.
+    expect(await (await fetch(`${web.url}/scheduled?substr=hardjob`)).text()).not.toContain('HardJob');
+  });
+
   it("deletes a queued entry without a jid (not JSON, or a job without one) through the page's own form", async () => {
     const kept = (await redis.client.push({ class: 'Mailer', args: [1] }))!;
     await redis.redis.lpush('queue:default', 'not json at all', '{"class":"NoJid","args":[]}');
