@@ -8,7 +8,7 @@
  *  1. try the limiter (the same scripts and keys as the `limit` option, so both share a limiter of one name);
  *  2. over the limit: wait up to `wait` seconds for room, trying every ~25 ms, then throw OverLimitError;
  *  3. inside `perform`, OverLimitError is not a failure: the runtime reschedules the job, its retry count untouched;
- *  4. a concurrent lease is released when `fn` settles.
+ *  4. a concurrent lease is kept while `fn` runs (renewed every third of `lease`) and released when it settles.
  * The connection is the one given, else REDIS_URL, else the local Redis, opened on first use.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,7 @@ import {
   limiterKey,
   limitProblem,
 } from '../core/limit.js';
-import { tryAcquire } from '../redis/limit-acquire.js';
+import { keepLease, tryAcquire } from '../redis/limit-acquire.js';
 
 /** Thrown by `within` when the limiter stays full for `wait` seconds; in `perform`, the job is rescheduled. */
 export class OverLimitError extends Error {
@@ -74,10 +74,15 @@ export class Limiter {
     for (let attempt = 1; ; attempt++) {
       const tried = await tryAcquire(redis, keys, this.options, limiter, holder, clock.now());
       if (!tried.over) {
+        const lease = tried.release;
+        const stopKeeping = lease && keepLease(redis, lease, () => clock.now());
         try {
           return await fn();
         } finally {
-          if (tried.release) await redis.zrem(tried.release.key, tried.release.holder);
+          if (lease) {
+            stopKeeping?.();
+            await redis.zrem(lease.key, lease.holder);
+          }
         }
       }
       if (attempt >= tries)

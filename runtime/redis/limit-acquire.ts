@@ -1,14 +1,22 @@
 /**
  * One try at a limiter, whatever its kind (the scripts *-acquire.lua): admitted, with a release for a concurrent
- * lease, or over the limit with the milliseconds until it has room when the kind knows them. Shared by the
- * declarative `limit` option (server/job-limits.ts) and `Limiter.within` (client/limiter.ts).
+ * lease, or over the limit with the milliseconds until it has room when the kind knows them; and a concurrent
+ * lease kept while its holder runs (keepLease). Shared by the declarative `limit` option (server/job-limits.ts)
+ * and `Limiter.within` (client/limiter.ts).
  */
 import { DEFAULT_LEASE_SECONDS, type LimitOptions } from '../core/limit.js';
 import type { Keys } from './keys.js';
 import type { RedisConnection } from './redis-connection.js';
 
+/** A concurrent lease taken: its key, its holder and its length. */
+export interface Lease {
+  readonly key: string;
+  readonly holder: string;
+  readonly leaseMs: number;
+}
+
 export type Tried =
-  | { readonly over: false; readonly release?: { readonly key: string; readonly holder: string } }
+  | { readonly over: false; readonly release?: Lease }
   | { readonly over: true; readonly untilRoomMs: number };
 
 /** `limiter` is the limiter's name with its key; `holder` names a concurrent lease (a jid, or a random id). */
@@ -32,7 +40,7 @@ export async function tryAcquire(
       leaseMs,
     );
     return acquired === 1
-      ? { over: false, release: { key: leases, holder } }
+      ? { over: false, release: { key: leases, holder, leaseMs } }
       : { over: true, untilRoomMs: 0 };
   }
   const perMs = (limit.per ?? 1) * 1000;
@@ -51,4 +59,19 @@ export async function tryAcquire(
   const keepMs = Math.ceil(leftMs + perMs);
   if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, keepMs)) === 1) return { over: false };
   return { over: true, untilRoomMs: leftMs };
+}
+
+/**
+ * Keeps `lease` while its holder runs: its expiry pushed `leaseMs` past `now()` every third of that
+ * (concurrent-renew.lua), so only a holder that dies lets it lapse. Returns the stop, to call before releasing it.
+ * A renewal Redis refuses is dropped: the next one, or the lease's own expiry, follows.
+ */
+export function keepLease(redis: RedisConnection, lease: Lease, now: () => number): () => void {
+  const timer = setInterval(() => {
+    redis
+      .sidepunchConcurrentRenew(lease.key, lease.holder, now() + lease.leaseMs, lease.leaseMs)
+      .catch(() => {});
+  }, lease.leaseMs / 3);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -41,6 +41,8 @@ const SCRIPTS = {
   sidepunchDebouncePush: { file: 'debounce-push.lua', keys: 2 },
   /** a concurrency limiter → one more lease, if under its limit. */
   sidepunchConcurrentAcquire: { file: 'concurrent-acquire.lua', keys: 1 },
+  /** a running holder's concurrency lease → its expiry pushed forward, if it still holds it. */
+  sidepunchConcurrentRenew: { file: 'concurrent-renew.lua', keys: 1 },
   /** a window rate limiter → one more start counted, if the window has room. */
   sidepunchWindowAcquire: { file: 'window-acquire.lua', keys: 1 },
   /** a token bucket → one token fewer, if it has one. */
@@ -177,6 +179,13 @@ declare module 'ioredis' {
       leasesKey: string,
       nowMs: number,
       limit: number,
+      holder: string,
+      expiresAtMs: number,
+      leaseMs: number,
+    ): Result<number, Context>;
+    /** Resolves to 1 (renewed) or 0 (the holder no longer has a lease). */
+    sidepunchConcurrentRenew(
+      leasesKey: string,
       holder: string,
       expiresAtMs: number,
       leaseMs: number,

@@ -1,7 +1,8 @@
 /**
  * JobLimits: admits a job under its worker's `limit` option before `perform`, or says it is over the limit.
- *  1. concurrent: take a lease (concurrent-acquire.lua) that expires after `lease` seconds, released after the
- *     run whatever its outcome; a holder that dies leaves a lease that lapses on its own;
+ *  1. concurrent: take a lease (concurrent-acquire.lua) that expires after `lease` seconds, renewed while the job
+ *     runs (concurrent-renew.lua) and released after the run whatever its outcome; a holder that dies leaves a
+ *     lease that lapses on its own;
  *  2. window: count the start in the current window (window-acquire.lua);
  *  3. over the limit: it waits up to `wait` seconds for room (trying every ~25 ms), then is rescheduled after `backoff` seconds plus jitter, its retry count untouched (the
  *     completer writes it and counts it per limiter);
@@ -19,7 +20,7 @@ import {
 } from '../core/limit.js';
 import { describeError, isInstanceOf } from '../core/thrown-value.js';
 import type { WorkerClass } from '../core/worker.js';
-import { tryAcquire } from '../redis/limit-acquire.js';
+import { keepLease, tryAcquire } from '../redis/limit-acquire.js';
 import type { RuntimeContext } from './actor-context.js';
 
 export type Admission =
@@ -70,7 +71,15 @@ export class JobLimits {
       const tried = await tryAcquire(redis, keys, limit, limiter, job.jid ?? String(nowMs), nowMs);
       if (!tried.over) {
         const lease = tried.release;
-        return lease ? { over: false, release: () => this.release(lease.key, lease.holder) } : ADMITTED;
+        if (!lease) return ADMITTED;
+        const stopKeeping = keepLease(redis, lease, () => this.ctx.clock.now());
+        return {
+          over: false,
+          release: () => {
+            stopKeeping();
+            this.release(lease.key, lease.holder);
+          },
+        };
       }
       if (attempt >= tries || stop?.aborted) return this.over(name, limit, nowMs, tried.untilRoomMs);
       await pause(WAIT_PAUSE_MS * (0.5 + this.random()));

@@ -18,11 +18,12 @@ afterEach(async () => {
   runtime = undefined;
 });
 
-/** A worker whose runs wait for `gate` to open; records the arguments of each start. */
+/** A worker whose runs wait for `gate` to open; records the arguments and the jid of each start. */
 function gatedWorker(name: string, options: WorkerOptions) {
   let open!: () => void;
   const state = {
     started: [] as unknown[][],
+    jids: [] as string[],
     gate: new Promise<void>((resolve) => {
       open = resolve;
     }),
@@ -30,8 +31,10 @@ function gatedWorker(name: string, options: WorkerOptions) {
   };
   const cls = class {
     static sidepunchOptions = options;
+    jid?: string;
     async perform(...args: unknown[]) {
       state.started.push(args);
+      state.jids.push(this.jid!);
       await state.gate;
     }
   };
@@ -184,6 +187,34 @@ describe('concurrency limits', () => {
     state.open();
     await flushed;
   });
+  it('a job that runs longer than its lease keeps it while it runs: no second job starts beside it', async () => {
+    const { cls, state } = gatedWorker('LongRun', {
+      limit: { kind: 'concurrent', limit: 1, lease: 0.3, wait: 0 },
+    });
+    const { runtime, client } = start({ LongRun: cls });
+    const leases = 'sidepunch:limiter:concurrent:LongRun';
+    const first = runtime.next('job:start');
+    await client.push({ class: cls, args: [1] });
+    await first;
+    // Ten leases' time passes on the runtime's clock while the job still runs; its process renews the lease.
+    runtime.clock.advance(3_000);
+    const renewed = Date.now() + 2_000;
+    while (
+      Date.now() < renewed &&
+      Number(await fixture.redis.zscore(leases, state.jids[0]!)) <= runtime.clock.now()
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = runtime.next('job:start').then(() => 'started beside it');
+    const flushed = outcomesWritten(runtime, 1).then(() => 'rescheduled');
+    await client.push({ class: cls, args: [2] });
+    expect(await Promise.race([started, flushed])).toBe('rescheduled');
+    expect(state.started).toEqual([[1]]);
+    expect(await fixture.redis.hget('sidepunch:limiter-reschedules', 'LongRun')).toBe('1');
+    const done = outcomesWritten(runtime, 1);
+    state.open();
+    await done;
+    expect(await fixture.redis.zcard(leases)).toBe(0);
+  });
 });
 
 describe('window limits', () => {
@@ -326,6 +357,24 @@ describe('limiter.within, inside perform', () => {
       held.release();
       await held.done;
       await slowApi.close();
+    }
+  });
+
+  it('a block that runs longer than its lease keeps it until it settles', async () => {
+    const shortLease = limiter.concurrent(
+      'short-lease',
+      { limit: 1, lease: 0.3, wait: 0 },
+      { redis: fixture.server.url },
+    );
+    try {
+      const held = await holdLimiter(shortLease);
+      await new Promise((resolve) => setTimeout(resolve, 1_000)); // over three leases' time
+      await expect(shortLease.within(undefined, () => 'beside it')).rejects.toBeInstanceOf(OverLimitError);
+      held.release();
+      await held.done;
+      expect(await shortLease.within(undefined, () => 'after it')).toBe('after it');
+    } finally {
+      await shortLease.close();
     }
   });
 
