@@ -70,8 +70,15 @@ function croneError(pattern: string): string | undefined {
     new Cron(pattern, { paused: true });
     return undefined;
   } catch (error) {
-    return (error as Error).message.replace(/^CronPattern: /, '');
+    return (error as Error).message.replace(/^CronPattern: /, '').replace(COUNTED_FROM_ZERO, asWritten);
   }
+}
+
+/** croner counts months and days of the month from 0, and says so in its error: `13` is "month: 12". */
+const COUNTED_FROM_ZERO = /^Invalid value for (month|day|nearestWeekdays): (-?\d+)$/;
+
+function asWritten(_: string, unit: string, value: string): string {
+  return `Invalid value for ${unit === 'month' ? 'month' : 'day'}: ${Number(value) + 1}`;
 }
 
 /** One entry's schedule: its ticks in epoch seconds. */

@@ -84,6 +84,20 @@ describe('cron expressions', () => {
     expect(cronProblem('@hourly')).toBeUndefined();
   });
 
+  it('a month or day of month out of range is quoted as written, not as croner counts it (from 0)', () => {
+    expect(cronProblem('0 0 * 13 *')?.message).toBe('bad month field "13": Invalid value for month: 13');
+    expect(cronProblem('0 0 * 0-3 *')?.message).toBe('bad month field "0-3": Invalid value for month: 0');
+    expect(cronProblem('0 0 32 * *')?.message).toBe('bad day of month field "32": Invalid value for day: 32');
+    expect(cronProblem('0 0 0 * *')?.message).toBe('bad day of month field "0": Invalid value for day: 0');
+    expect(cronProblem('0 0 33W * *')?.message).toBe(
+      'bad day of month field "33W": Invalid value for day: 33',
+    );
+    expect(cronProblem('0 25 * * *')?.message).toBe('bad hour field "25": Invalid value for hour: 25');
+    expect(cronProblem('0 0 * * 8')?.message).toBe(
+      'bad day of week field "8": Invalid value for dayOfWeek: 8',
+    );
+  });
+
   it('time zones are IANA names', () => {
     expect(timeZoneProblem('Europe/Paris')).toBeUndefined();
     expect(timeZoneProblem('Mars/Olympus')).toMatch(/unknown time zone "Mars\/Olympus"/);
