@@ -1,7 +1,7 @@
 /**
  * The limiters the fleet uses (docs/unique-and-limits.md), as the Limiters page shows them: name, kind, limit, in
  * use now (leases held for a concurrent limiter, across its keys; starts in the current window for a window
- * limiter), and how many jobs each rescheduled. Read from `sidepunch:limiters` (written by the processes that use
+ * limiter; tokens taken and not yet refilled for a token bucket), and how many jobs each rescheduled. Read from `sidepunch:limiters` (written by the processes that use
  * them), the reschedule counters, and the limiters' own keys.
  */
 import { type LimitOptions, limiterKey } from '../core/limit.js';
@@ -61,7 +61,7 @@ export class LimiterSet {
         for (const key of found) {
           const used =
             options.kind === 'bucket'
-              ? options.limit - Math.floor(Number((await redis.hget(key, 'tokens')) ?? options.limit))
+              ? options.limit - Math.floor(await tokensNow(redis, key, options.limit, options.per, nowMs))
               : Number((await redis.get(key)) ?? 0) > nowMs
                 ? 1
                 : 0;
@@ -92,4 +92,21 @@ export class LimiterSet {
     }
     return records;
   }
+}
+
+/**
+ * The tokens a token bucket holds at `nowMs`: those left at its last take plus the refill since, as
+ * bucket-acquire.lua counts them (the stored count is the one at the last take).
+ */
+async function tokensNow(
+  redis: ApiConnection['redis'],
+  key: string,
+  limit: number,
+  per: number | undefined,
+  nowMs: number,
+): Promise<number> {
+  const [tokens, at] = await redis.hmget(key, 'tokens', 'at');
+  const left = Number(tokens ?? limit);
+  const since = nowMs - Number(at ?? nowMs);
+  return since > 0 ? Math.min(limit, left + (since * limit) / ((per ?? 1) * 1000)) : left;
 }

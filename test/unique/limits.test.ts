@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SidepunchApi } from '../../runtime/api/api.js';
 import { Client } from '../../runtime/client/client.js';
 import { limiter, OverLimitError } from '../../runtime/client/limiter.js';
+import { FakeClock } from '../../runtime/core/clock.js';
 import { limiterKeyOf } from '../../runtime/core/limit.js';
 import type { WorkerOptions } from '../../runtime/core/worker.js';
 import { type InProcessRuntime, startInProcess } from '../support/in-process.js';
@@ -244,6 +245,24 @@ describe('bucket and leaky limits', () => {
     // one token comes back every 10 s
     for (const { score } of await scheduled()) expect(score - now).toBeGreaterThanOrEqual(10);
     state.open();
+  });
+
+  it("the data API counts a token bucket's tokens taken now: those refilled since the last take are back", async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 28, 12, 0, 0));
+    const bucket = limiter.bucket('refilled', { limit: 4, per: 20 }, { redis: fixture.server.url, clock });
+    const api = new SidepunchApi({ redis: fixture.server.url, clock });
+    try {
+      for (let i = 0; i < 4; i++) await bucket.within(undefined, () => undefined);
+      const inUse = async () => (await api.limiters.all()).map(({ inUse, keys }) => ({ inUse, keys }));
+      expect(await inUse()).toEqual([{ inUse: 4, keys: 1 }]);
+      clock.advance(10_000); // half the bucket refilled
+      expect(await inUse()).toEqual([{ inUse: 2, keys: 1 }]);
+      clock.advance(10_000);
+      expect(await inUse()).toEqual([{ inUse: 0, keys: 0 }]);
+    } finally {
+      await api.close();
+      await bucket.close();
+    }
   });
 
   it('a leaky bucket spaces starts evenly: `limit` per `per`, no burst', async () => {
