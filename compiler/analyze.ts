@@ -90,7 +90,11 @@ function readWorker(
   const { rule, typeText, checker } = readers;
   const before = diagnostics.length + typeText.diagnostics.length;
   const perform = readPerform(worker, checker);
-  const options = readOptions(worker.declaration, checker, readers.optionRules);
+  const argumentCount =
+    'code' in perform || perform.parameters.some((parameter) => parameter.rest)
+      ? undefined
+      : perform.parameters.length;
+  const options = readOptions(worker.declaration, checker, readers.optionRules, argumentCount);
   diagnostics.push(...options.diagnostics);
   if ('code' in perform) {
     diagnostics.push(perform);

@@ -91,10 +91,15 @@ export interface Options {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * `argumentCount`: how many arguments `perform` takes, for the options whose `by` names argument positions;
+ * undefined when any number may come (a rest parameter) or perform could not be read.
+ */
 export function readOptions(
   worker: WorkerClass,
   checker: ts.TypeChecker,
   rules: ReadonlyMap<string, Validate> = OPTION_RULES,
+  argumentCount?: number,
 ): Options {
   const className = worker.getName() ?? nameOfHolder(worker) ?? 'worker';
   const declaration = findOptions(worker);
@@ -149,7 +154,7 @@ export function readOptions(
       );
       continue;
     }
-    const problem = validate(value);
+    const problem = validate(value) ?? positionProblem(key, value, argumentCount);
     if (problem) {
       diagnostics.push(
         diagnosticAt(
@@ -170,6 +175,30 @@ export function readOptions(
     entries.push([key, value]);
   }
   return { entries, diagnostics };
+}
+
+/** The options whose `by` picks arguments by position (the lock's, the pending job's or the limiter's key). */
+const KEYED_BY_ARGUMENTS = new Set(['unique', 'debounce', 'limit']);
+
+/** A `by` position perform has no argument at: every job would get `null` there, so all would share one key. */
+function positionProblem(
+  key: string,
+  value: OptionValue,
+  argumentCount: number | undefined,
+): string | undefined {
+  if (argumentCount === undefined || !KEYED_BY_ARGUMENTS.has(key)) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const by = (value as { readonly [field: string]: OptionValue }).by;
+  if (!Array.isArray(by)) return undefined;
+  const past = by.find((position) => typeof position === 'number' && position >= argumentCount);
+  if (past === undefined) return undefined;
+  const takes =
+    argumentCount === 0
+      ? 'no argument'
+      : argumentCount === 1
+        ? '1 argument (position 0)'
+        : `${argumentCount} arguments (positions 0 to ${argumentCount - 1})`;
+  return `"by" names argument position ${past}, but perform takes ${takes}`;
 }
 
 /** Options that exclude each other: a job is either unique (pushes dropped) or debounced (pushes folded). */
