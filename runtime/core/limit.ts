@@ -77,7 +77,8 @@ export function limitProblem(value: unknown): string | undefined {
     !(Array.isArray(by) && by.length > 0 && by.every((i) => Number.isInteger(i) && i >= 0))
   )
     return '"by" must be a non-empty array of argument positions (whole numbers ≥ 0)';
-  if (kind === 'concurrent' && per !== undefined) return '"per" is for a window limit';
+  if (kind === 'concurrent' && per !== undefined)
+    return '"per" is for a window, bucket or leaky limit (a concurrent one has "lease")';
   if (kind !== 'concurrent' && lease !== undefined) return '"lease" is for a concurrent limit';
   for (const [field, seconds] of [
     ['lease', lease],
