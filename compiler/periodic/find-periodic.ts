@@ -2,7 +2,8 @@
  * What periodic entries the project declares (docs/periodic.md): every call of sidepunch's `periodic(…)` in the
  * project's own files. Each module that makes such calls (or imports the `PeriodicEntry` type from sidepunch) must
  * default-export its entries, which the registry imports; each call is checked as far as the build can read it:
- *  1. the name and the cron expression are string literals; names are unique across the project;
+ *  1. the name and the cron expression are string literals (the name not empty); names are unique across the
+ *     project;
  *  2. the cron expression is one croner accepts as Sidepunch allows it, else SP4001 at the bad field;
  *  3. a literal `tz` is an IANA time zone.
  * The arguments are checked by TypeScript against the stubs about to be written (check-periodic-types.ts).
@@ -52,12 +53,14 @@ function checkCall(call: CallExpression, names: Map<string, Node>): Diagnostic[]
   const [name, cron, , , options] = call.getArguments();
   const diagnostics: Diagnostic[] = [];
   const nameText = name && literalText(name);
-  if (name && nameText === undefined) {
+  if (name && (nameText === undefined || nameText === '')) {
     diagnostics.push(
       diagnosticAt(
         name,
         Code.PeriodicNotLiteral,
-        "A periodic entry's name must be a string literal: it is its identity in Redis.",
+        nameText === ''
+          ? "A periodic entry's name must be a non-empty string literal: it is its identity in Redis."
+          : "A periodic entry's name must be a string literal: it is its identity in Redis.",
       ),
     );
   } else if (name && nameText !== undefined) {

@@ -113,6 +113,14 @@ describe('sidepunch-gen with periodic entries', () => {
     expect(output).toContain('error SP4005: This module declares periodic entries but has no default export');
   });
 
+  it('an empty name, which sidepunch-run would refuse at start, is SP4004 at build time', async () => {
+    const project = app(`${HEAD}export default [periodic('', '@daily', jobs.Ping, [])];\n`);
+    const output = await errors(project);
+    expect(output).toMatch(
+      /src\/periodic\.ts:4:26 - error SP4004: A periodic entry's name must be a non-empty string literal/,
+    );
+  });
+
   it('a rerun after editing a worker keeps the periodic entries, checks them again, and writes what a cold run writes', async () => {
     const project = app(
       `${HEAD}export default [periodic('weekly', '0 9 * * MON', jobs.Report, ['eu', 7])];\n`,
