@@ -190,7 +190,14 @@ function defaultSource(): BatchSource {
 
 /** The callback's payload as the client would write it (options, args, class, jid, created_at), brace left open. */
 function callbackTemplate(call: JobCall, now: number): CallbackTemplate {
-  const { unique: _unique, limit: _limit, ...options } = call.options;
+  // As a push's payload (client.ts prepare): what the runtime reads from the worker class stays off the wire.
+  const {
+    unique: _unique,
+    limit: _limit,
+    debounce: _debounce,
+    childDeath: _childDeath,
+    ...options
+  } = call.options;
   const queue = options.queue ?? 'default';
   if (typeof queue !== 'string' || queue === '')
     throw new BatchError(`callback ${call.className}: "queue" must be a non-empty string`);

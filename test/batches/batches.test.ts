@@ -178,9 +178,13 @@ describe('batches', () => {
     let refused: Promise<unknown> | undefined;
     await batch.jobs(() => {
       void jobs.Item.performAsync('ok', 1);
-      refused = jobs.Item.performAsync('ok', 2);
+      // Its own promise rejects; a handler attached only after the block would leave it unhandled meanwhile.
+      refused = jobs.Item.performAsync('ok', 2).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
     });
-    await expect(refused).rejects.toThrow('middleware refuses job 2');
+    expect(await refused).toMatchObject({ message: 'middleware refuses job 2' });
     await settled(['OnComplete', 'OnSuccess']);
     expect(fired('OnSuccess')[0]!.status).toMatchObject({ total: 1, pending: 0, failures: 0 });
   });
@@ -429,6 +433,15 @@ describe('batches', () => {
     await expect(batch.jobs(async () => {})).rejects.toThrow(
       'callback OnSuccess has arguments JSON cannot carry: args[0] is NaN, which JSON turns into null',
     );
+  });
+
+  it("a callback's payload carries what a push's would: no debounce, childDeath, unique or limit", async () => {
+    const options = { childDeath: 'ignore', debounce: { for: 5 }, queue: 'reports' } as const;
+    const batch = fixture.client.batch({ onSuccess: workerStub<[string]>('OnSuccess', options).with('x') });
+    await batch.jobs(async () => {});
+    const template = (await fixture.redis.hget(`sidepunch:batch:${batch.bid}`, 'cb_success'))!;
+    expect(template).toContain('"queue":"reports"');
+    expect(template).not.toMatch(/childDeath|debounce/);
   });
 
   it('jobs in a batch are ordinary Sidekiq payloads with a bid; a block on an expired batch says so', async () => {
