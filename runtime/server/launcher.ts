@@ -141,7 +141,11 @@ export class Launcher {
     };
     const held = this.held;
     const random = options.random ?? Math.random;
-    this.fetcher = new Fetcher(this.ctx, queueOrder(config.queues, Math.random, config.queuesFrom), held);
+    this.fetcher = new Fetcher(
+      this.ctx,
+      queueOrder(config.queues, Math.random, config.queuesFrom, config.queuesWeighted),
+      held,
+    );
     this.completer = new Completer(this.ctx, held, options.lingerMs);
     const retry = new JobRetry(this.ctx, registry, random);
     this.manager = new Manager(

@@ -19,7 +19,7 @@ export interface ProcessCapsule {
 
 /** The one capsule's queue weights and mode, from the queues this process fetches from. */
 export function defaultCapsule(config: RuntimeConfig): ProcessCapsule {
-  const strict = !queueOrder(config.queues, () => 0, config.queuesFrom).weighted;
+  const strict = !queueOrder(config.queues, () => 0, config.queuesFrom, config.queuesWeighted).weighted;
   const weights = Object.fromEntries(config.queues.map((queue) => [queue.name, strict ? 0 : queue.weight]));
   const mode: CapsuleMode = strict
     ? 'strict'

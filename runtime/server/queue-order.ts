@@ -1,8 +1,8 @@
 /**
- * The order in which a fetch tries the queues, as Sidekiq's CLI defines it: when every weight is 1 the
- * order is strict (each queue drained before the next); otherwise it is drawn anew for every fetch,
- * each queue coming first with a chance proportional to its weight. Queues taken from the registry (no `-q`)
- * have no order of their own: equal weights, so a fresh random order per fetch, as Sidekiq does for `-q a,1 -q b,1`.
+ * The order in which a fetch tries the queues, as Sidekiq 7's Capsule defines it: when no `-q` gives a weight the
+ * order is strict (each queue drained before the next); otherwise it is drawn anew for every fetch, each queue
+ * coming first with a chance proportional to its weight (`-q a,1 -q b,1`: equal chances, Sidekiq's random mode).
+ * Queues taken from the registry (no `-q`) have no order of their own: equal weights, a fresh random order per fetch.
  */
 import type { RuntimeConfig, WeightedQueue } from './run-config.js';
 
@@ -16,9 +16,10 @@ export function queueOrder(
   queues: readonly WeightedQueue[],
   random: () => number = Math.random,
   from: RuntimeConfig['queuesFrom'] = 'flags',
+  weightsGiven: RuntimeConfig['queuesWeighted'] = undefined,
 ): QueueOrder {
   const names = queues.map((queue) => queue.name);
-  const strict = from === 'flags' && queues.every((queue) => queue.weight === 1);
+  const strict = from === 'flags' && !weightsGiven && queues.every((queue) => queue.weight === 1);
   if (strict || queues.length === 1) return Object.assign(() => names, { weighted: false });
   return Object.assign(() => drawWeighted(queues, random), { weighted: true });
 }

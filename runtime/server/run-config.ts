@@ -24,6 +24,11 @@ export interface RuntimeConfig {
    * (registry-queues.ts).
    */
   readonly queuesFrom: 'flags' | 'registry';
+  /**
+   * A `-q` flag gave a weight (`-q a,1 -q b,1`): the order is drawn per fetch even when every weight is 1, Sidekiq's
+   * random mode; without any weight the flags' order is strict. Absent when no flag gave one.
+   */
+  readonly queuesWeighted?: true;
   /** Seconds to wait for running jobs at shutdown before they are requeued. */
   readonly timeoutSeconds: number;
   readonly tag?: string;
@@ -134,6 +139,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
       raw.concurrency === undefined ? DEFAULTS.concurrency : positiveInteger('concurrency', raw.concurrency),
     queues: queuesGiven ? parseQueues(queueFlags) : DEFAULTS.queues,
     queuesFrom: queuesGiven ? 'flags' : 'registry',
+    ...(queueFlags.some((spec) => spec.includes(',')) && { queuesWeighted: true }),
     timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,

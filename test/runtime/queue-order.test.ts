@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parseRunArgs } from '../../runtime/cli/run.js';
+import { processInfo } from '../../runtime/server/process-info.js';
 import { queueOrder } from '../../runtime/server/queue-order.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { waitUntil } from '../support/runtime-process.js';
@@ -11,6 +13,31 @@ describe('queue order (no Redis)', () => {
       { name: 'low', weight: 1 },
     ]);
     for (let i = 0; i < 20; i++) expect(order()).toEqual(['critical', 'default', 'low']);
+  });
+
+  it('draws a fresh order per fetch when the flags give every queue weight 1, as Sidekiq 7 for -q a,1 -q b,1', () => {
+    // Sidekiq's Capsule: strict only when no queue has a weight; every weight 1 is its random mode.
+    const command = parseRunArgs(['-q', 'a,1', '-q', 'b,1', 'r.js'], {});
+    if (command.kind !== 'run') throw new Error('expected a run');
+    const { config } = command;
+    let draw = 0;
+    const random = () => [0.1, 0, 0.9, 0][draw++ % 4]!; // one draw per queue picked
+    const order = queueOrder(config.queues, random, config.queuesFrom, config.queuesWeighted);
+    expect(order.weighted).toBe(true);
+    expect([order(), order()]).toEqual([
+      ['a', 'b'],
+      ['b', 'a'],
+    ]);
+    expect(processInfo(config, 'host:1:abc', 1).capsules).toEqual({
+      default: { concurrency: 10, mode: 'random', weights: { a: 1, b: 1 } },
+    });
+    // Without weights the same queues stay strict.
+    const strict = parseRunArgs(['-q', 'a', '-q', 'b', 'r.js'], {});
+    if (strict.kind !== 'run') throw new Error('expected a run');
+    expect(
+      queueOrder(strict.config.queues, random, strict.config.queuesFrom, strict.config.queuesWeighted)
+        .weighted,
+    ).toBe(false);
   });
 
   it('puts each queue first in proportion to its weight, and lists every queue', () => {
@@ -90,6 +117,18 @@ describe('sidepunch-run takes queues in the order its flags give', () => {
         queues.map((queue) => `queue:${queue}`),
       );
     }
+  });
+
+  it('-q a,1 -q b,1: takes from both queues while both are full, not one after the other', async () => {
+    await fill('a', 300);
+    await fill('b', 300);
+    fixture.run(['-c', '2', '-q', 'a,1', '-q', 'b,1', '--log-level', 'warn']);
+    await waitUntil('200 jobs done', async () => (await redis().llen('probe:order')) >= 200);
+    // Strict order took the first 300 from a.
+    const order = await redis().lrange('probe:order', 0, 199);
+    const fromA = order.filter((queue) => queue === 'a').length;
+    expect(fromA).toBeGreaterThan(50);
+    expect(fromA).toBeLessThan(150);
   });
 
   it('weighted 3:1: picks about three jobs from the heavier queue for each one from the other', async () => {
