@@ -10,7 +10,12 @@
 // threads that compete for the cores with the other workers and Redis: 5-6% faster drains (docs/benchmarks.md).
 // Threads get the same cap through runtime/server/supervise/thread-pool.ts (and share the process's flags);
 // --processes children inherit both flags from execArgv.
-import { main } from '../dist/runtime/cli/run.js';
+import { catchSignals } from '../dist/runtime/server/supervise/process-signals.js';
+
+// TSTP and TTIN would freeze the process while the runtime's modules load (seconds on a busy machine): caught
+// before them (not for `check`, a one-off command that Ctrl-Z may suspend).
+if (process.argv[2] !== 'check') catchSignals();
+const { main } = await import('../dist/runtime/cli/run.js');
 
 main(process.argv.slice(2)).catch((error) => {
   process.stderr.write(`sidepunch-run: ${error instanceof Error ? error.message : error}\n`);

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
-import { type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
+import { REPO_ROOT, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 
@@ -103,6 +104,36 @@ describe('quiet and stop', () => {
     expect(runtime.child.exitCode).toBeNull();
     expect(await runtime.stop('SIGTERM')).toBe(0);
     expect(await fixture.redis.llen('queue:default')).toBe(jobs - done);
+  });
+
+  it('TSTP and TTIN while the runtime still loads neither freeze the process: it starts quiet', async () => {
+    // Node's default for both stops the process; on a busy machine the runtime's modules take seconds to load.
+    const runtime = startRuntime(
+      fixture.server.url,
+      [...FAST_BEAT, '-t', '1', `${REPO_ROOT}fixtures/registries/probe.mjs`],
+      {
+        NODE_OPTIONS: `--import=${REPO_ROOT}fixtures/hooks/slow-runtime-load.mjs`,
+      },
+    );
+    const state = () => readFileSync(`/proc/${runtime.child.pid}/stat`, 'utf8').split(') ')[1]![0];
+    try {
+      await runtime.waitForLine(/test hook: loading the runtime/);
+      runtime.child.kill('SIGTSTP');
+      runtime.child.kill('SIGTTIN');
+      await fixture.client.push({ class: 'Probe', args: ['ok', 'after-quiet'] });
+      await runtime.waitForLine(/quiet: no new jobs/, 10_000);
+      expect(state()).not.toBe('T');
+      const identity = await identityOf(runtime);
+      await waitUntil(
+        'quiet in the heartbeat',
+        async () => (await fixture.redis.hget(identity, 'quiet')) === 'true',
+      );
+      expect(await fixture.redis.llen('queue:default')).toBe(1);
+      expect(await runtime.stop('SIGTERM')).toBe(0);
+    } finally {
+      runtime.child.kill('SIGCONT');
+      runtime.child.kill('SIGKILL');
+    }
   });
 
   it('TSTP and TERM through the signal list act as the Web UI buttons do', async () => {
