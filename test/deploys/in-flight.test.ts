@@ -179,6 +179,27 @@ describe('the in-flight check', () => {
     ]);
   });
 
+  dist.it(
+    'sidepunch-run check exits once its report is out, though the registry keeps the event loop busy',
+    () => {
+      // An app's registry often opens something at load (a database pool, a Redis client, a timer): a deploy
+      // pipeline waited on the check for ever.
+      const busy = path.join(tmpdir(), `busy-registry-${process.pid}.mjs`);
+      writeFileSync(busy, 'setInterval(() => {}, 1000);\nexport default { workers: {} };\n');
+      const started = Date.now();
+      const result = spawnSync(process.execPath, [RUN_BIN, 'check', '--redis', fixture.server.url, busy], {
+        encoding: 'utf8',
+        timeout: 15_000,
+      });
+      expect(result.signal).toBeNull();
+      expect(result).toMatchObject({
+        status: 0,
+        stdout: 'sidepunch-run check: 0 jobs read: 0 fit, 0 to upgrade, 0 rejected\n',
+      });
+      expect(Date.now() - started).toBeLessThan(15_000);
+    },
+  );
+
   dist.it('sidepunch-run check: a bad command line or registry is one line', () => {
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [RUN_BIN, 'check', ...args], {
