@@ -7,6 +7,7 @@
 import { openApiConnection } from '../api/api-connection.js';
 import { checkInFlight, type InFlightReport } from '../api/in-flight.js';
 import { loadRegistry, RegistryError } from '../core/registry.js';
+import { redactUrl } from '../redis/redis-url.js';
 import { ConfigError, checkedRedisUrl, DEFAULTS as RUN_DEFAULTS } from '../server/run-config.js';
 import { parseCommandLine, registryArgument } from './command-line.js';
 import { UsageError, usageLine, versionLine } from './usage.js';
@@ -75,7 +76,9 @@ export async function checkMain(
   try {
     report = await checkInFlight(connection, registry);
   } catch (error) {
-    process.stderr.write(`sidepunch-run check: cannot read ${options.redis}: ${(error as Error).message}\n`);
+    process.stderr.write(
+      `sidepunch-run check: cannot read ${redactUrl(options.redis)}: ${(error as Error).message}\n`,
+    );
     return 1;
   } finally {
     await connection.close();

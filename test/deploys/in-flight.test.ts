@@ -200,6 +200,19 @@ describe('the in-flight check', () => {
     },
   );
 
+  dist.it('sidepunch-run check: a Redis it cannot read is one line, exit 1, without the password', () => {
+    const empty = path.join(tmpdir(), `empty-registry-${process.pid}.mjs`);
+    writeFileSync(empty, 'export default { workers: {} };\n');
+    const result = spawnSync(
+      process.execPath,
+      [RUN_BIN, 'check', '--redis', 'redis://alice:s3cret@127.0.0.1:1/0', empty],
+      { encoding: 'utf8', timeout: 15_000 },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('sidepunch-run check: cannot read redis://alice:***@127.0.0.1:1/0: ');
+    expect(result.stderr + result.stdout).not.toContain('s3cret');
+  });
+
   dist.it('sidepunch-run check: a bad command line or registry is one line', () => {
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [RUN_BIN, 'check', ...args], {
