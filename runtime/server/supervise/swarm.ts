@@ -136,6 +136,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
             setTimeout(() => {
               restarting--;
               if (!stopSignal) start(index, crashesSoFar);
+              // Stopped meanwhile: this restart was the last thing the supervisor waited for.
+              else if (slots.size === 0 && restarting === 0) closeAndResolve();
             }, backoff),
           );
       });
