@@ -42,6 +42,10 @@ function rephraseParseError(error: Error & { code?: string }, argv: readonly str
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
     const typed = typedForm(flag, argv);
     if (error.message.includes('does not take an argument')) return `flag ${typed} takes no value`;
+    // A negative number after it (`-t -1`) reads as a flag to parseArgs: say what the value is.
+    const next = argv[argv.lastIndexOf(typed) + 1];
+    if (error.message.includes('is ambiguous') && next !== undefined && /^-\d/.test(next))
+      return `flag ${typed} must not be negative, not "${next}"`;
     // Missing at the end, or followed by another flag (`--out --check`: "ambiguous").
     if (error.message.includes('argument missing') || error.message.includes('is ambiguous'))
       return `flag ${typed} needs a value`;

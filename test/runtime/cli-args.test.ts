@@ -137,6 +137,8 @@ describe('sidepunch-run flags', () => {
     [['-q', 'a', '-q', 'a', 'r.js'], 'queue "a" is given twice'],
     [['-q', 'critical ,3', '-q', 'critical', 'r.js'], 'queue "critical" is given twice'],
     [['--timeout=-1', 'r.js'], 'timeout must be a number of seconds (0 or more), not "-1"'],
+    [['-t', '-1', 'r.js'], 'flag -t must not be negative, not "-1"'],
+    [['--heartbeat', '-5', 'r.js'], 'flag --heartbeat must not be negative, not "-5"'],
     [
       ['--heartbeat', '10', '--process-ttl', '15', 'r.js'],
       'process TTL (15 s) must be at least twice the heartbeat (10 s), or live processes look dead',
