@@ -51,6 +51,7 @@ export const Code = {
   PeriodicDuplicateName: 4003,
   PeriodicNotLiteral: 4004,
   PeriodicNotExported: 4005,
+  PeriodicQueue: 4006,
 
   IncompatibleArgs: 5001,
   UpgradeParameter: 5002,
@@ -106,6 +107,7 @@ export const CODE_SUMMARIES: Readonly<Record<CodeNumber, string>> = {
   4003: 'two periodic entries with the same name',
   4004: "a periodic entry's name or cron expression is not a string literal",
   4005: 'a module that declares periodic entries has no default export',
+  4006: "a periodic entry's `queue` is an empty string",
   5001: "a worker's arguments changed so that jobs pushed with the recorded shape would be rejected",
   5002: "`sidepunchUpgrade`'s parameter does not take the arguments of the generation jobs in flight have",
   5003: 'the record of argument shapes (`sidepunch.shapes.json`) cannot be read',

@@ -104,6 +104,17 @@ function checkCall(call: CallExpression, names: Map<string, Node>): Diagnostic[]
     const problem = zone === undefined ? undefined : timeZoneProblem(zone);
     if (value && problem)
       diagnostics.push(diagnosticAt(value, Code.PeriodicTimeZone, `${capitalized(problem)}.`));
+    const queue = options.getProperty('queue');
+    const queueValue = queue && Node.isPropertyAssignment(queue) ? queue.getInitializer() : undefined;
+    if (queueValue && literalText(queueValue) === '') {
+      diagnostics.push(
+        diagnosticAt(
+          queueValue,
+          Code.PeriodicQueue,
+          "A periodic entry's queue must be a non-empty string; leave 'queue' out for the worker's own queue.",
+        ),
+      );
+    }
   }
   return diagnostics;
 }

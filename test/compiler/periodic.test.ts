@@ -121,6 +121,15 @@ describe('sidepunch-gen with periodic entries', () => {
     );
   });
 
+  it('an empty queue, which sidepunch-run would refuse at start, is SP4006 at build time', async () => {
+    const project = app(
+      `${HEAD}export default [periodic('daily', '@daily', jobs.Ping, [], { queue: '' })];\n`,
+    );
+    expect(await errors(project)).toMatch(
+      /src\/periodic\.ts:4:69 - error SP4006: A periodic entry's queue must be a non-empty string/,
+    );
+  });
+
   it('a rerun after editing a worker keeps the periodic entries, checks them again, and writes what a cold run writes', async () => {
     const project = app(
       `${HEAD}export default [periodic('weekly', '0 9 * * MON', jobs.Report, ['eu', 7])];\n`,
