@@ -138,7 +138,8 @@ export class PeriodicSet {
     const entry = definition === null ? undefined : entryFromDefinition(definition);
     if (!entry) throw new PeriodicEntryNotFound(name);
     const now = clock.now() / 1000;
-    let payload = periodicJob(entry, now, newJid(), now, true);
+    // A tick is whole seconds (docs/periodic.md), a manual one too.
+    let payload = periodicJob(entry, Math.floor(now), newJid(), now, true);
     let queue = entry.options.queue ?? 'default';
     if (hasClientMiddleware()) {
       const through = await repushThroughMiddleware(payload, queue, redis, 'api');

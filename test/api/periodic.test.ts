@@ -74,7 +74,7 @@ describe('api.periodic', () => {
   });
 
   it('enqueue now pushes one job marked manual, paused or not, and leaves the ticks alone', async () => {
-    const clock = new FakeClock(Date.UTC(2026, 10, 29, 12, 0, 30));
+    const clock = new FakeClock(Date.UTC(2026, 10, 29, 12, 0, 30) + 250);
     await deployed(clock);
     const api = new SidepunchApi({ redis: fixture.redis, clock });
     await api.periodic.pause('nightly');
@@ -85,7 +85,7 @@ describe('api.periodic', () => {
       class: 'Probe',
       queue: 'low',
       args: ['ok', 'nightly'],
-      periodic: { name: 'nightly', tick: clock.now() / 1000, manual: true },
+      periodic: { name: 'nightly', tick: Math.floor(clock.now() / 1000), manual: true }, // whole seconds
     });
     expect(await fixture.redis.smembers('queues')).toEqual(['low']);
     expect((await api.periodic.get('nightly'))?.lastRun).toBeUndefined();
