@@ -7,9 +7,10 @@ import { type Logger, runtimeLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
 import { MetricsMiddleware } from '../middleware/metrics.js';
 import { serverMiddleware } from '../middleware/server-middleware.js';
+import { parseRedisUrl } from '../redis/redis-url.js';
 import { installCrashGuard } from '../server/crash-guard.js';
 import { exitProcess, guardExit } from '../server/exit-guard.js';
-import { Launcher } from '../server/launcher.js';
+import { Launcher, refusePeriodicOnCluster } from '../server/launcher.js';
 import { MetricsServerError, serveMetrics } from '../server/metrics-server.js';
 import { logQueueChoice, withRegistryQueues } from '../server/registry-queues.js';
 import { ConfigError, DEFAULTS, type RuntimeConfig, resolveConfig } from '../server/run-config.js';
@@ -183,6 +184,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   let registry: Registry;
   try {
     registry = await loadRegistry(command.config.registryPath);
+    // Here too, before any thread or child starts: each would refuse it and be restarted, again and again.
+    const cluster = parseRedisUrl(command.config.redis).mode === 'cluster';
+    refusePeriodicOnCluster(registry, command.config.registryPath, cluster);
   } catch (error) {
     if (!(error instanceof RegistryError)) throw error;
     process.stderr.write(`sidepunch-run: ${error.message}\n`);

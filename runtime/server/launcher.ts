@@ -81,6 +81,15 @@ export function processIdentity(pid: number, nonce: string): string {
   return `${hostname()}:${pid}:${nonce}`;
 }
 
+/** Periodic entries claim a tick and push its job in one script, which a cluster would need in one slot. */
+export function refusePeriodicOnCluster(registry: Registry, registryPath: string, cluster: boolean): void {
+  if (registry.periodic && cluster) {
+    throw new RegistryError(
+      `${registryPath}: periodic entries need one Redis (or Sentinel): Redis Cluster is not supported yet`,
+    );
+  }
+}
+
 export class Launcher {
   readonly ctx: RuntimeContext;
   readonly scheduler: Scheduler;
@@ -250,11 +259,7 @@ export class Launcher {
           `requeued (they would wait for a rescue instead); use -t ${Math.max(1, config.containerGraceSeconds - 5)} or less`,
       );
     }
-    if (this.registry.periodic && this.ctx.redis.isCluster) {
-      throw new RegistryError(
-        `${config.registryPath}: periodic entries need one Redis (or Sentinel): Redis Cluster is not supported yet`,
-      );
-    }
+    refusePeriodicOnCluster(this.registry, config.registryPath, this.ctx.redis.isCluster);
     try {
       const server = serverConfiguration(config, this.shutdownHooks);
       await this.registry.configureServer?.(server);

@@ -285,4 +285,17 @@ describe('cluster mode', () => {
     );
     expect(runtime.output()).not.toContain('wrong-Pa55');
   });
+
+  it('a registry with periodic entries is refused in one line, exit 1: alone, with --threads and with --processes', async () => {
+    const registry = `${REPO_ROOT}fixtures/registries/periodic.mjs`;
+    for (const mode of [[], ['--threads', '2'], ['--processes', '2']]) {
+      runtime = startRuntime(url, [...mode, registry], { REDIS_URL: results.url });
+      // Not a thread or child refused and restarted again and again.
+      const late = new Promise((resolve) => setTimeout(() => resolve('still running 15 s later'), 15_000));
+      expect(await Promise.race([runtime.exited, late]), mode.join(' ')).toBe(1);
+      expect(runtime.output()).toBe(
+        `sidepunch-run: ${registry}: periodic entries need one Redis (or Sentinel): Redis Cluster is not supported yet\n`,
+      );
+    }
+  });
 });
