@@ -29,6 +29,10 @@ export interface ConnectionOptions {
 
 export function describeTarget(target: RedisTarget): string {
   if (typeof target === 'string') return redactUrl(target);
+  if (target.sentinels?.length) {
+    const hosts = target.sentinels.map(({ host, port }) => `${host ?? '127.0.0.1'}:${port ?? 26379}`);
+    return `redis+sentinel://${hosts.join(',')}/${target.name ?? 'mymaster'}${target.db ? `/${target.db}` : ''}`;
+  }
   return `redis://${target.host ?? '127.0.0.1'}:${target.port ?? 6379}/${target.db ?? 0}`;
 }
 
@@ -49,13 +53,14 @@ export function openRedis(target: RedisTarget, options: ConnectionOptions): Redi
     connectionName: `sidepunch-${options.role.replace(/\s+/g, '-')}`,
   };
   let redis: RedisConnection;
-  if (typeof target !== 'string') redis = new Redis({ ...target, ...common, ...whileWanted(options) });
+  const retries = retryOptions(options, () => failWaiting(redis, options.maxRetriesPerRequest));
+  if (typeof target !== 'string') redis = new Redis({ ...target, ...common, ...retries });
   else {
     const endpoint = parseRedisUrl(target);
     redis =
       endpoint.mode === 'cluster'
         ? openCluster(endpoint, common)
-        : new Redis({ ...endpointOptions(endpoint), ...common, ...whileWanted(options) });
+        : new Redis({ ...endpointOptions(endpoint), ...common, ...retries });
   }
   watchOutages(redis, describeTarget(target), options);
   return redis;
@@ -73,17 +78,47 @@ export function isRedisConnection(value: unknown): value is RedisConnection {
   );
 }
 
-/** With `reconnectWhile`: ioredis's retry timers (to Redis, to the Sentinels) only while it says so. */
-function whileWanted({ reconnectWhile }: ConnectionOptions): RedisOptions {
-  if (!reconnectWhile) return {};
+/**
+ * How a connection retries. With `reconnectWhile`: ioredis's retry timers (to Redis, to the Sentinels) only while it
+ * says so. With a finite `maxRetriesPerRequest`: ioredis fails a command after that many failed reconnects, but
+ * while no Sentinel answers it retries inside one connect, where a command would wait for ever (a dashboard page, an
+ * API call, a push until its timeout); there the waiting commands fail after as many passes over the Sentinels
+ * (`failWaiting`), and the connection goes on retrying, so it works again once a Sentinel answers.
+ */
+function retryOptions(
+  { reconnectWhile, maxRetriesPerRequest }: ConnectionOptions,
+  failWaiting: () => void,
+): RedisOptions {
+  const wanted = reconnectWhile ?? (() => true);
+  const sentinelRetryStrategy = (attempt: number) => {
+    if (!wanted()) return null;
+    if (maxRetriesPerRequest !== null && attempt % (maxRetriesPerRequest + 1) === 0) failWaiting();
+    // ioredis's own delay, while wanted.
+    return Math.min(attempt * 10, 1000);
+  };
+  if (!reconnectWhile) return maxRetriesPerRequest === null ? {} : { sentinelRetryStrategy };
   return {
     retryStrategy: (attempt) => (reconnectWhile() ? reconnectDelay(attempt) : null),
-    // ioredis's own delay, while wanted, when no Sentinel answers.
-    sentinelRetryStrategy: (attempt) => (reconnectWhile() ? Math.min(attempt * 10, 1000) : null),
+    sentinelRetryStrategy,
     // The failover detector leaves out a Sentinel it lost until the next reconnect (its 60 s retry timer would
     // hold the process that long); the other Sentinels still announce a failover.
     sentinelReconnectStrategy: () => null,
   };
+}
+
+/**
+ * Rejects the commands waiting for a connection with ioredis's MaxRetriesPerRequestError, as ioredis does after
+ * failed reconnects, through its flushQueue (private: each step checked, as idle-connection.ts reaches the
+ * failover detector; an ioredis without it leaves them waiting).
+ */
+function failWaiting(redis: RedisConnection, maxRetries: number | null): void {
+  const flushQueue: unknown = Reflect.get(redis, 'flushQueue');
+  if (typeof flushQueue !== 'function') return;
+  const error = new Error(
+    `Reached the max retries per request limit (which is ${maxRetries}). Refer to "maxRetriesPerRequest" option for details.`,
+  );
+  error.name = 'MaxRetriesPerRequestError';
+  flushQueue.call(redis, error, { offlineQueue: true, commandQueue: false });
 }
 
 /** ioredis options for one Redis or the primary of a Sentinel group. */

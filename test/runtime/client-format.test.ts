@@ -1,6 +1,7 @@
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Client, FakeClock, type WorkerOptions } from '../../runtime/index.js';
+import { freePort } from '../../scripts/redis-server.js';
 import { useRedis } from '../support/redis-fixture.js';
 
 const fixture = useRedis();
@@ -184,6 +185,20 @@ describe('the client saves jobs as Sidekiq does', () => {
       /could not save 1 job\(s\) to redis:\/\/127\.0\.0\.1:1\/0: Redis is unreachable/,
     );
     await client.close();
+  });
+
+  it('rejects a push while no Sentinel answers, naming the group, for a URL and for ioredis options', async () => {
+    const port = await freePort();
+    for (const redis of [
+      `redis+sentinel://127.0.0.1:${port}/mymaster`,
+      { sentinels: [{ host: '127.0.0.1', port }], name: 'mymaster' },
+    ]) {
+      const client = new Client({ redis, pushTimeout: 60 });
+      await expect(client.push({ class: 'X', args: [] })).rejects.toThrow(
+        `could not save 1 job(s) to redis+sentinel://127.0.0.1:${port}/mymaster: Redis is unreachable`,
+      );
+      await client.close();
+    }
   });
 });
 

@@ -415,6 +415,16 @@ describe('the dashboard server', () => {
     expect(text).toMatch(/Redis is unreachable at redis:\/\/127\.0\.0\.1:\d+\/0: [^\n<]+</);
   });
 
+  it('answers 503 with one line when no Sentinel of a redis+sentinel:// URL answers', async () => {
+    const web = await serve({ redis: `redis+sentinel://127.0.0.1:${await freePort()}/mymaster` });
+    const late = new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 10 s'), 10_000));
+    const down = await Promise.race([fetch(`${web.url}/retries`), late]);
+    expect(typeof down === 'string' ? down : down.status).toBe(503);
+    expect(await (down as Response).text()).toMatch(
+      /Redis is unreachable at redis\+sentinel:\/\/127\.0\.0\.1:\d+\/mymaster: [^\n<]+</,
+    );
+  });
+
   it('recovers by itself when Redis comes back', async () => {
     const web = await serve();
     expect((await fetch(`${web.url}/queues`)).status).toBe(200);
