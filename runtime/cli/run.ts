@@ -209,6 +209,7 @@ function exitWith(error: Error): never {
   const fixable = [MetricsServerError, RegistryError, WebServerError, AuthConfigError];
   if (!fixable.some((kind) => error instanceof kind)) throw error;
   process.stderr.write(`sidepunch-run: ${error.message}\n`);
+  tellSupervisor({ type: 'failed-to-start' });
   process.exit(1);
 }
 

@@ -191,3 +191,23 @@ describe('--processes (swarm)', () => {
     expect(await runtime.stop('SIGTERM')).toBe(0);
   });
 });
+
+describe('a start-up failure in every thread or child', () => {
+  it('a registry whose configureServer throws is one line and exit 1 with --threads and --processes, not a restart loop', async () => {
+    const registry = `${REPO_ROOT}fixtures/registries/configure-throws.mjs`;
+    for (const mode of [
+      ['--threads', '2'],
+      ['--processes', '2'],
+    ]) {
+      const runtime = fixture.run([...mode, '--log-level', 'warn'], { registry });
+      const late = new Promise((resolve) => setTimeout(() => resolve('still running 15 s later'), 15_000));
+      expect(await Promise.race([runtime.exited, late]), mode.join(' ')).toBe(1);
+      const lines = runtime.output().split('\n');
+      expect(lines).toContain(
+        `sidepunch-run: ${registry}: configureServer threw Error: METRICS_TOKEN is not set`,
+      );
+      expect(runtime.output()).not.toMatch(/replacing it|restarting in|uncaught exception/);
+      expect(await fixture.redis.scard('processes')).toBe(0);
+    }
+  });
+});

@@ -63,6 +63,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   let stopSignal: NodeJS.Signals | undefined;
   let incomplete = false;
   let quiet = false;
+  /** A child could not start (configureServer threw, …): every child stops, the supervisor exits 1. */
+  let failedToStart = false;
   /** Children that crashed, waiting for their restart. */
   let restarting = 0;
 
@@ -101,6 +103,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       slots.set(index, slot);
       child.on('message', (message: FromChild) => {
         if (message.type === 'stopping') slot.stopping = true;
+        else if (message.type === 'failed-to-start') failedToStart = true;
         else {
           slot.signalsCaught = true;
           if (quiet && !startedQuiet) child.kill('SIGTSTP');
@@ -108,6 +111,13 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       });
       child.on('exit', (code, signal) => {
         slots.delete(index);
+        if (failedToStart && !stopSignal) {
+          // It said why on stderr; as one process does, exit 1 rather than restart it into the same failure.
+          logger.error(`child ${index + 1} (pid ${child.pid}) could not start: stopping every child`);
+          incomplete = true;
+          stopSignal = 'SIGTERM';
+          forward('SIGTERM');
+        }
         if (stopSignal || slot.stopping) {
           // Killed by the very signal forwarded: it had not yet installed its handlers, which it does before it
           // fetches a job, so it held none. Any other way out but 0 may have left jobs for a rescuer.

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runtimeLogger } from '../../core/logger.js';
-import { loadRegistry } from '../../core/registry.js';
+import { loadRegistry, RegistryError } from '../../core/registry.js';
 import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from '../../middleware/metrics.js';
 import { serverMiddleware } from '../../middleware/server-middleware.js';
 import { AloneGate } from '../alone-gate.js';
@@ -30,6 +30,8 @@ export type ToThread =
 export type FromThread =
   | { type: 'identity'; identity: string }
   | { type: 'stopping' }
+  /** It cannot start (configureServer threw, …): the same would happen to a replacement; the pool stops. */
+  | { type: 'failed-to-start'; message: string }
   | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
 
 const { config, index, aloneGate, quiet } = workerData as ThreadData;
@@ -72,4 +74,8 @@ port.on('message', (message: ToThread) => {
   }
 });
 if (quiet) void launcher.quiet();
-await launcher.start();
+await launcher.start().catch((error: Error) => {
+  if (!(error instanceof RegistryError)) throw error;
+  port.postMessage({ type: 'failed-to-start', message: error.message } satisfies FromThread);
+  process.exit(1);
+});

@@ -57,6 +57,8 @@ function superviseThreads(
   const aloneGate = AloneGate.shared(config.threads);
   let incomplete = false;
   let quiet = false;
+  /** Why a thread could not start (configureServer threw, …): the pool stops and says it. */
+  let failedToStart: string | undefined;
   /** Threads that died, waiting for their replacement. */
   let replacing = 0;
 
@@ -77,11 +79,17 @@ function superviseThreads(
       worker.on('message', (message: FromThread) => {
         if (message.type === 'identity') slot.identity = message.identity;
         else if (message.type === 'stopping') slot.stopping = true;
+        else if (message.type === 'failed-to-start') failedToStart ??= message.message;
       });
       worker.on('error', (error) => logger.error(`thread ${index + 1}: ${error.stack ?? error.message}`));
       worker.on('exit', (code) => {
         threads.delete(index);
         AloneGate.releaseThread(aloneGate, index);
+        if (failedToStart !== undefined && !shuttingDown) {
+          // As one process does: one line and exit 1, not a replacement that fails the same way, again and again.
+          shuttingDown = true;
+          tell({ type: 'stop' });
+        }
         if (shuttingDown || slot.stopping) {
           if (code !== 0) incomplete = true;
           if (threads.size === 0 && (shuttingDown || replacing === 0)) closeAndResolve();
@@ -127,6 +135,7 @@ function superviseThreads(
     for (let index = 0; index < config.threads; index++) start(index);
   }).then(() => {
     logger.flush();
+    if (failedToStart !== undefined) process.stderr.write(`sidepunch-run: ${failedToStart}\n`);
     process.exit(incomplete ? 1 : 0);
   });
 }
