@@ -190,6 +190,19 @@ describe('--processes (swarm)', () => {
     expect(runtime.child.exitCode).toBeNull();
     expect(await runtime.stop('SIGTERM')).toBe(0);
   });
+
+  it('SIGTERM after a child crashed, before its restart, stops the others and the supervisor (exit 0)', async () => {
+    const runtime = fixture.run([...FAST, '--processes', '2', '-t', '1', '--log-level', 'info']);
+    await waitUntil('two children registered', async () => (await fixture.redis.scard('processes')) === 2);
+    await fixture.client.push({ class: 'Probe', args: ['crash'] });
+    await runtime.waitForLine(/exited with SIGKILL; restarting in 1 s/);
+    runtime.child.kill('SIGTERM');
+    const late = new Promise((resolve) => setTimeout(() => resolve('still running 6 s after SIGTERM'), 6000));
+    expect(await Promise.race([runtime.exited, late])).toBe(0);
+    // No child restarted after the signal.
+    const output = runtime.output();
+    expect(output.slice(output.indexOf('SIGTERM received: stopping'))).not.toMatch(/sidepunch-run starting/);
+  });
 });
 
 describe('a start-up failure in every thread or child', () => {

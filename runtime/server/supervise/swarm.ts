@@ -127,7 +127,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
               `child ${index + 1} (pid ${child.pid}) stopped on purpose (${signal ?? `exit code ${code}`}): not restarted`,
             );
           }
-          if (slots.size > 0 || restarting > 0) return;
+          // A child waiting for its restart is not restarted once a signal stops the swarm: do not wait for it.
+          if (slots.size > 0 || (restarting > 0 && !stopSignal)) return;
           // As Sidekiq Enterprise's swarm: with no child left, the supervisor has nothing to do.
           if (!stopSignal) logger.info('every child stopped on purpose: exiting');
           return closeAndResolve();
