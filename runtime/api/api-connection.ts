@@ -50,7 +50,11 @@ export function openApiConnection(options: ApiOptions = {}, role = 'api'): Owned
     keys: Keys.for(redis, options.namespace),
     clock: options.clock ?? systemClock,
     async close() {
-      if (owned) await redis.quit().catch(() => redis.disconnect());
+      if (!owned) return;
+      await redis.quit().catch(() => {});
+      // After QUIT too: ioredis closes a Sentinel connection's failover detector (a socket per Sentinel, which
+      // would hold the process open) only on disconnect.
+      redis.disconnect();
     },
   };
 }

@@ -60,6 +60,26 @@ console.log(\`pushed \${await push({ class: 'SendEmail', args: [] })}\`);
   });
 
   it.skipIf(built.missing !== undefined)(
+    'a script that reads through the data API and a limiter exits once it closes them',
+    async () => {
+      const script = runScript(
+        'sentinel-api',
+        `import { limiter, SidepunchApi } from 'sidepunch';
+const api = new SidepunchApi();
+console.log(\`enqueued \${(await api.stats.summary()).enqueued}\`);
+await api.close();
+const calls = limiter.concurrent('sentinel-script', { limit: 1 });
+await calls.within(undefined, () => {});
+await calls.close();
+`,
+      );
+      const late = new Promise((resolve) => setTimeout(() => resolve('still running 10 s later'), 10_000));
+      expect(await Promise.race([script.exited, late])).toBe(0);
+      expect(script.output()).toMatch(/enqueued \d+/);
+    },
+  );
+
+  it.skipIf(built.missing !== undefined)(
     'one Sentinel of the URL unreachable: it still exits at once, not after the detector retries it',
     async () => {
       const url = group!.url.replace(`/${MASTER_NAME}`, `,127.0.0.1:${await freePort()}/${MASTER_NAME}`);
