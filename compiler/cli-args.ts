@@ -31,7 +31,8 @@ typed enqueue stubs and the registry sidepunch-run loads. Errors are printed lik
 previous files untouched.
 
 Options:
-  -p, --project <tsconfig>  the project to read (default: the nearest tsconfig.json, as tsc finds it)
+  -p, --project <tsconfig>  the project to read: a tsconfig, or a directory with a tsconfig.json (default: the
+                            nearest tsconfig.json, as tsc finds it)
       --out <file>          the typed stubs to write (default: src/sidepunch.generated.ts beside it)
       --registry <file>     the registry to write (default: dist/registry.js beside it), in the module
                             format its nearest package.json gives .js files (CommonJS without "type": "module")

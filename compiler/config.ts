@@ -5,7 +5,7 @@
  * relative to its directory. The registry's module format follows the package.json nearest to it
  * (registry-format.ts). A bad field is a `ConfigError`: one line, exit 2.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { recordPath } from './compat/record-path.js';
 import { findUp } from './find-up.js';
@@ -86,8 +86,13 @@ export function resolveConfig(flags: Settings, cwd: string, use: { watch?: boole
     if (fromPackage[key] !== undefined) return path.resolve(packageDir, fromPackage[key]);
     return undefined;
   };
-  // Like tsc: the nearest tsconfig.json from the working directory up; the outputs default beside it.
-  const project = explicit('project') ?? findUp(cwd, DEFAULTS.project) ?? path.resolve(cwd, DEFAULTS.project);
+  // Like tsc: the nearest tsconfig.json from the working directory up, or the one in a directory given as the
+  // project (`-p packages/app`); the outputs default beside it.
+  const given = explicit('project');
+  const project =
+    (given && isDirectory(given) ? path.join(given, DEFAULTS.project) : given) ??
+    findUp(cwd, DEFAULTS.project) ??
+    path.resolve(cwd, DEFAULTS.project);
   const projectDir = path.dirname(project);
   const cacheOn = flags.cache ?? fromPackage.cache ?? DEFAULTS.cache;
   const registry = explicit('registry') ?? path.join(projectDir, DEFAULTS.registry);
@@ -108,6 +113,10 @@ export function resolveConfig(flags: Settings, cwd: string, use: { watch?: boole
     record: (flags.record ?? fromPackage.record ?? DEFAULTS.record) ? recordPath(out) : false,
     daemon: flags.daemon ?? fromPackage.daemon ?? DEFAULTS.daemon,
   };
+}
+
+function isDirectory(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 function readSettings(packageFile: string): Settings {

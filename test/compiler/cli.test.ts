@@ -84,6 +84,20 @@ describe('sidepunch-gen flags', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`sidepunch-gen: cannot find the tsconfig ${app.path('nope.json')}\n`);
   });
+
+  it('-p takes a directory, as tsc does: its tsconfig.json, with the outputs beside it', async () => {
+    const app = project({ 'packages/jobs/src/workers/send.ts': SEND });
+    app.write('packages/jobs/tsconfig.json', app.read('tsconfig.json'));
+    const run = await runCli(app.dir, '--no-cache', '-p', 'packages/jobs');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(existsSync(app.path('packages/jobs/src/sidepunch.generated.ts'))).toBe(true);
+    expect(existsSync(app.path('packages/jobs/dist/registry.js'))).toBe(true);
+    const empty = await runCli(app.dir, '--no-cache', '-p', 'packages');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toBe(
+      `sidepunch-gen: cannot find the tsconfig ${app.path('packages/tsconfig.json')}\n`,
+    );
+  });
 });
 
 describe('sidepunch-gen without workers', () => {
