@@ -2,7 +2,8 @@
  * The JSON rule: what Sidekiq's strict_args allows, proven on TypeScript types.
  *  1. primitives, literals, enums and template literals (a pattern: template-pattern.ts) map to their shape;
  *     `any`, `unknown`, unresolved names, `bigint`, `symbol`, functions, built-ins (Date, Map, …), classes with methods, accessors or #private fields (seen through
- *     mapped types by the members' declarations), `object`, type parameters and non-string keys are problems;
+ *     mapped types by the members' declarations), `object`, type parameters and number or symbol keys (index
+ *     signatures, and properties named by a number, which a tuple fits) are problems;
  *     a library type (`String`, `Iterable<T>`), also through a mapped type (`DeepReadonly<Date>`), is one
  *     problem, not one per member;
  *  2. unions, arrays, tuples, objects and string index signatures recurse, adding a path segment each level;
@@ -248,6 +249,17 @@ export class JsonRule {
       if (reading.shape) index = index ? unionOf([index, reading.shape]) : reading.shape;
     }
     const keys = everyKey || keyPatterns.length === 0 ? undefined : anyOf(keyPatterns);
+    // `{ 0: string; 1: number }` (or `Record<0 | 1, T>`): a tuple fits it at the call site and arrives as an array.
+    const numbered = properties.find((property) => isNumberName(property.getName()));
+    if (numbered) {
+      const declaration = numbered.valueDeclaration ?? numbered.declarations?.[0];
+      const reading = problem(Code.NonStringKey, 'number');
+      readings.push(
+        declaration
+          ? { ...reading, problems: reading.problems.map((p) => ({ ...p, declaration })) }
+          : reading,
+      );
+    }
     for (const property of properties) {
       const name = property.getName();
       const segment: Segment = { kind: 'property', name };
@@ -258,6 +270,7 @@ export class JsonRule {
         readings.push(atDeclaration(problem(Code.NonStringKey, 'symbol'), symbolSegment, declaration));
         continue;
       }
+      if (isNumberName(name)) continue; // reported once for the object, above
       if (property.flags & ts.SymbolFlags.Method) {
         readings.push(
           atDeclaration(
@@ -402,6 +415,12 @@ function isPrivateField(property: ts.Symbol): boolean {
   if (name) return ts.isPrivateIdentifier(name);
   const escaped = property.escapedName as string;
   return escaped.startsWith('__#') && !escaped.startsWith('___');
+}
+
+/** A property named by a number (`0`, `'1'`, `1.5`: TypeScript reads a quoted number as the same name). */
+function isNumberName(name: string): boolean {
+  const number = Number(name);
+  return name !== '' && Number.isFinite(number) && String(number) === name;
 }
 
 function isSymbolKeyed(property: ts.Symbol): boolean {
