@@ -36,7 +36,7 @@ import { periodicTypeDiagnostics } from './periodic/check-periodic-types.js';
 import { findPeriodic } from './periodic/find-periodic.js';
 import { phaseTimer } from './phase-timer.js';
 import { quote } from './print-literal.js';
-import { type LoadedProject, loadProject } from './project.js';
+import { type LoadedProject, loadProject, ProjectError } from './project.js';
 import { registryCollisions } from './registry-collision.js';
 import { type FileRecord, staleFiles } from './reuse.js';
 import { analyzeReusing, type ReuseState, type ReusingAnalysis } from './reuse-analysis.js';
@@ -84,6 +84,10 @@ export interface GenerateOptions {
 }
 
 export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
+  // Else esbuild's "Could not resolve" would point into the generated entry, a file the user never sees.
+  if (config.server && !existsSync(config.server)) {
+    throw new ProjectError(`cannot find the server module ${config.server}`);
+  }
   if (options.previousRun && !options.loaded) {
     const reusing = reusingRun(config, options.previousRun);
     const generation = reusing && (await finish(config, options, reusing));

@@ -2,6 +2,7 @@
  * The `server` setting: a module whose default export becomes the generated registry's `configureServer`, so a
  * project using sidepunch-gen adds its middleware and handlers in TypeScript, bundled with its workers.
  */
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Registry } from '../../runtime/core/registry.js';
@@ -60,5 +61,17 @@ describe('sidepunch-gen --server', () => {
     expect(typeof registry.configureServer).toBe('function');
     const { registry: plain } = await generateWith({});
     expect(plain.configureServer).toBeUndefined();
+  });
+
+  it('a server module that does not exist is one line naming it, exit 2, nothing written', async () => {
+    const project = tempProject({ 'src/workers/send.ts': workerSource('SendEmail', 'to: string') });
+    const run = await runCli(project.dir, '--server', 'src/sever.ts');
+    expect(run).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `sidepunch-gen: cannot find the server module ${project.path('src/sever.ts')}\n`,
+    });
+    expect(existsSync(project.path('dist/registry.js'))).toBe(false);
+    expect(existsSync(project.path('src/sidepunch.generated.ts'))).toBe(false);
   });
 });
