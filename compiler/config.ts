@@ -97,6 +97,7 @@ export function resolveConfig(flags: Settings, cwd: string, use: { watch?: boole
   const cacheOn = flags.cache ?? fromPackage.cache ?? DEFAULTS.cache;
   const registry = explicit('registry') ?? path.join(projectDir, DEFAULTS.registry);
   const out = explicit('out') ?? path.join(projectDir, DEFAULTS.out);
+  checkOutputKinds(out, registry, cwd);
   const format = registryFormat(registry);
   // --watch rebuilds only what an edit changed, when no mode was chosen and the registry is an ES module.
   const defaultMode = use.watch && format === 'esm' ? 'modules' : DEFAULTS.registryMode;
@@ -113,6 +114,23 @@ export function resolveConfig(flags: Settings, cwd: string, use: { watch?: boole
     record: (flags.record ?? fromPackage.record ?? DEFAULTS.record) ? recordPath(out) : false,
     daemon: flags.daemon ?? fromPackage.daemon ?? DEFAULTS.daemon,
   };
+}
+
+/**
+ * The stubs are TypeScript and the registry is JavaScript Node loads: `--out src/jobs.js` would be TypeScript in a
+ * .js file, `--out jobs.d.ts` values in a declaration file, and `--registry dist/registry.ts` a bundle Node cannot
+ * run (it also keeps the two paths apart).
+ */
+function checkOutputKinds(out: string, registry: string, cwd: string): void {
+  const shown = (file: string) => path.relative(cwd, file).split(path.sep).join('/');
+  if (!/\.[mc]?ts$/.test(out) || /\.d\.[mc]?ts$/.test(out)) {
+    throw new ConfigError(`--out must name a TypeScript module (.ts, .mts or .cts), got ${shown(out)}`);
+  }
+  if (!/\.[mc]?js$/.test(registry)) {
+    throw new ConfigError(
+      `--registry must name a JavaScript file (.js, .mjs or .cjs), got ${shown(registry)}`,
+    );
+  }
 }
 
 function isDirectory(file: string): boolean {

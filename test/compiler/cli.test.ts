@@ -85,6 +85,31 @@ describe('sidepunch-gen flags', () => {
     expect(run.stderr).toBe(`sidepunch-gen: cannot find the tsconfig ${app.path('nope.json')}\n`);
   });
 
+  it.each([
+    [['--out', 'src/jobs.js'], '--out must name a TypeScript module (.ts, .mts or .cts), got src/jobs.js'],
+    [
+      ['--out', 'src/jobs.d.ts'],
+      '--out must name a TypeScript module (.ts, .mts or .cts), got src/jobs.d.ts',
+    ],
+    [
+      ['--registry', 'dist/registry.ts'],
+      '--registry must name a JavaScript file (.js, .mjs or .cjs), got dist/registry.ts',
+    ],
+    [
+      ['--registry', 'dist/registry'],
+      '--registry must name a JavaScript file (.js, .mjs or .cjs), got dist/registry',
+    ],
+    [
+      ['--out', 'src/x.mts', '--registry', 'src/x.mts'],
+      '--registry must name a JavaScript file (.js, .mjs or .cjs), got src/x.mts',
+    ],
+  ])('an output path of the wrong kind %j is one line and exit 2, nothing written', async (argv, message) => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const run = await runCli(app.dir, '--no-cache', ...argv);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `sidepunch-gen: ${message}\n` });
+    expect(existsSync(app.path(argv[1]!))).toBe(false);
+  });
+
   it('-p takes a directory, as tsc does: its tsconfig.json, with the outputs beside it', async () => {
     const app = project({ 'packages/jobs/src/workers/send.ts': SEND });
     app.write('packages/jobs/tsconfig.json', app.read('tsconfig.json'));
