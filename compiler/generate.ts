@@ -15,7 +15,7 @@ import type { PreviousRun, RunInputs } from './cache.js';
 import { checkRecord } from './compat/check-record.js';
 import { generationsField, oldArgsTypes } from './compat/emit-generations.js';
 import { compiledSpecifiers } from './compiled-modules.js';
-import type { GenConfig } from './config.js';
+import { DEFAULTS, type GenConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import {
   COMPILED_PREFIX,
@@ -24,12 +24,12 @@ import {
   VALIDATOR_FILE,
   VALIDATOR_MODULE,
 } from './emit-registry.js';
-import { emitStubs } from './emit-stubs.js';
+import { emitStubs, STUBS_HEADER } from './emit-stubs.js';
 import { specifierStyle } from './import-specifier.js';
 import { moduleLayoutHazard } from './module-hazard.js';
 import { ModuleLayout, modulesDirOf } from './module-layout.js';
 import { ModuleTreeBuilder } from './module-tree.js';
-import type { Output } from './outputs.js';
+import { type Output, readIfExists } from './outputs.js';
 import { programFiles } from './package-files.js';
 import { loadPartialProject, readSettings } from './partial-project.js';
 import { periodicTypeDiagnostics } from './periodic/check-periodic-types.js';
@@ -83,10 +83,23 @@ export interface GenerateOptions {
   readonly acceptBreak?: readonly string[];
 }
 
+/** The start of the stubs' header, in every version. */
+const GENERATED = STUBS_HEADER.slice(0, STUBS_HEADER.indexOf('.'));
+
 export async function generate(config: GenConfig, options: GenerateOptions = {}): Promise<Generation> {
   // Else esbuild's "Could not resolve" would point into the generated entry, a file the user never sees.
   if (config.server && !existsSync(config.server)) {
     throw new ProjectError(`cannot find the server module ${config.server}`);
+  }
+  // `--out src/jobs.ts` naming a module of the user's own: never replace a file this tool did not write (the
+  // default name is sidepunch-gen's own: an edited copy there is restored, as the cache promises).
+  const previousStubs = readIfExists(config.out);
+  const defaultOut = path.join(path.dirname(config.project), DEFAULTS.out);
+  if (config.out !== defaultOut && previousStubs?.trim() && !previousStubs.startsWith(GENERATED)) {
+    throw new ProjectError(
+      `refusing to overwrite ${config.out}, which sidepunch-gen did not write (its first line is not ` +
+        `"${GENERATED}…"): choose another --out, or delete the file`,
+    );
   }
   if (options.previousRun && !options.loaded) {
     const reusing = reusingRun(config, options.previousRun);
