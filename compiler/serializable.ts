@@ -157,7 +157,9 @@ export class JsonRule {
 
   private readUnion(members: readonly ts.Type[], union?: ts.Type): Reading {
     const defined = members.filter((member) => !isUndefined(member));
-    const readings = defined.map((member) => this.readValue(member));
+    const readings = defined
+      .filter((member) => !this.isRedundant(member, members))
+      .map((member) => this.readValue(member));
     if (defined.length < members.length) {
       const text = union ? this.text(union) : 'undefined';
       readings.push(problem(Code.Undefined, text));
@@ -169,6 +171,22 @@ export class JsonRule {
       problems: [],
       pending: pendingOf(readings),
     };
+  }
+
+  /**
+   * `A & B` beside `A` in a union adds no value when `B` is JSON-safe too (`A | (A & B)` is `A`). TypeScript leaves
+   * such members when it distributes an intersection of unions: type-fest's `JsonObject`, `{ [k: string]:
+   * JsonValue } & { [k: string]?: JsonValue | undefined }`, has values of `JsonValue & (JsonValue | undefined)`,
+   * which lists `string & JsonValue[]` and the like beside `string` and `JsonValue[]`. With a `B` that is not
+   * (`{ at: Date }`), `perform` could narrow to `A & B` and rely on it, so the member is read and reported.
+   */
+  private isRedundant(member: ts.Type, members: readonly ts.Type[]): boolean {
+    if (!(member.flags & ts.TypeFlags.Intersection)) return false;
+    const parts = (member as ts.IntersectionType).types;
+    return (
+      parts.some((part) => members.includes(part)) &&
+      parts.every((part) => members.includes(part) || this.readValue(part).problems.length === 0)
+    );
   }
 
   /** `string & { __brand: 'UserId' }` is a string on the wire; other intersections are read as one object. */
