@@ -15,7 +15,7 @@ import * as esbuild from 'esbuild';
 import { Code } from './codes.js';
 import type { Diagnostic } from './diagnostic.js';
 import { COMPILED_PREFIX, REGISTRY_HEADER, VALIDATOR_FILE, VALIDATOR_MODULE } from './emit-registry.js';
-import type { Output } from './outputs.js';
+import { type Output, readIfExists } from './outputs.js';
 import { stubsInMemory } from './periodic/stubs-in-memory.js';
 import type { RegistryFormat } from './registry-format.js';
 
@@ -212,6 +212,11 @@ function toDiagnostic(message: esbuild.Message, projectDir: string, format: Regi
       ? ' (Node reads .js files there as CommonJS: add "type": "module" to the package.json, or name the registry .mjs)'
       : '';
   const text = `esbuild could not bundle the registry: ${message.text}${hint}`;
+  const noDefault =
+    location !== null &&
+    path.basename(location.file) === ENTRY_NAME &&
+    /^No matching export in "(.+)" for import "default"$/.exec(message.text);
+  if (noDefault) return missingServerDefault(path.resolve(projectDir, noDefault[1]!), projectDir);
   if (!location) {
     return {
       file: '',
@@ -232,6 +237,27 @@ function toDiagnostic(message: esbuild.Message, projectDir: string, format: Regi
     lineText: location.lineText,
     code: `SP${Code.BundleFailed}`,
     message: text,
+    related: [],
+  };
+}
+
+/**
+ * The entry imports a default export only from the `--server` module (workers are named imports): say so at that
+ * module, not in the generated entry, a file the user never sees.
+ */
+function missingServerDefault(file: string, projectDir: string): Diagnostic {
+  const shown = path.relative(projectDir, file).split(path.sep).join('/');
+  const lineText = (readIfExists(file) ?? '').split(/\r?\n/)[0] ?? '';
+  return {
+    file,
+    line: 1,
+    column: 1,
+    length: Math.max(1, lineText.length),
+    lineText,
+    code: `SP${Code.BundleFailed}`,
+    message:
+      `esbuild could not bundle the registry: ${shown} has no default export, which the registry imports as its ` +
+      'configureServer hook. Add `export default function configureServer(server) { … }`.',
     related: [],
   };
 }

@@ -74,4 +74,18 @@ describe('sidepunch-gen --server', () => {
     expect(existsSync(project.path('dist/registry.js'))).toBe(false);
     expect(existsSync(project.path('src/sidepunch.generated.ts'))).toBe(false);
   });
+
+  it('a server module without a default export is SP3001 at that module, not in the generated entry', async () => {
+    const project = tempProject({
+      'src/workers/send.ts': workerSource('SendEmail', 'to: string'),
+      'src/server.ts': 'export function configureServer(): void {}\n',
+    });
+    const run = await runCli(project.dir, '--server', 'src/server.ts');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^src\/server\.ts:1:1 - error SP3001: esbuild could not bundle the registry: src\/server\.ts has no default export, which the registry imports as its configureServer hook\. Add `export default function configureServer\(server\) \{ … \}`\./,
+    );
+    expect(run.stderr).not.toContain('sidepunch-registry.ts');
+    expect(existsSync(project.path('dist/registry.js'))).toBe(false);
+  });
 });
