@@ -32,7 +32,9 @@ describe('a --processes supervisor killed with SIGKILL', () => {
       expect((await fixture.redis.lrange('queue:default', 0, -1)).sort()).toEqual([...payloads].sort());
       expect(await fixture.redis.keys('sidepunch:in-progress:*')).toEqual([]);
       const requeued = [...runtime.output().matchAll(/requeued (\d+) unfinished job\(s\)/g)];
-      expect(requeued.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(4);
+      // At least the four: a job one child gave back as it went quiet may be taken by the other, still fetching,
+      // and given back again by it.
+      expect(requeued.reduce((sum, match) => sum + Number(match[1]), 0)).toBeGreaterThanOrEqual(4);
     } finally {
       for (const pid of children.filter(isAlive)) process.kill(pid, 'SIGKILL');
     }

@@ -13,8 +13,12 @@ describe('graceful shutdown', () => {
     await waitUntil('5 jobs running', () => (runtime.output().match(/INFO: start/g)?.length ?? 0) === 5);
 
     expect(await runtime.stop('SIGTERM')).toBe(0);
-    // The five running, and the five taken ahead of free slots (-c 5 prefetches up to 10).
-    expect(runtime.output()).toMatch(/WARN: requeued 10 unfinished job\(s\) to the front of their queues/);
+    // The five running, and those taken ahead of free slots: at least five more (-c 5), more when the first
+    // fetches were slow (a loaded machine: the prefetch follows the measured round trip).
+    const requeued = /WARN: requeued (\d+) unfinished job\(s\) to the front of their queues/.exec(
+      runtime.output(),
+    );
+    expect(Number(requeued?.[1])).toBeGreaterThanOrEqual(10);
     const after = await fixture.redis.lrange('queue:default', 0, -1);
     expect(new Set(after)).toEqual(before);
     expect(after).toHaveLength(30);
