@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
@@ -116,48 +115,6 @@ describe('--processes (swarm)', () => {
     await fixture.redis.lpush(`${second}-signals`, 'TERM');
     expect(await runtime.exited).toBe(0);
     expect(runtime.output()).toMatch(/every child stopped on purpose: exiting/);
-  });
-
-  it('SIGTERM while a crashed child waits for its restart ends the supervisor once the others stopped', async () => {
-    // Child 1 serves metrics on a port already taken, so it exits 1 at every start; child 2 on the next port runs.
-    const listen = (port: number) =>
-      new Promise<Server | undefined>((resolve) => {
-        const server = createServer();
-        server.once('error', () => resolve(undefined));
-        server.listen(port, '127.0.0.1', () => resolve(server));
-      });
-    let taken: Server | undefined;
-    let port = 0;
-    while (!taken) {
-      const candidate = (await listen(0))!;
-      port = (candidate.address() as { port: number }).port;
-      const next = await listen(port + 1);
-      if (next) {
-        await new Promise((resolve) => next.close(resolve));
-        taken = candidate;
-      } else candidate.close();
-    }
-    try {
-      const runtime = fixture.run([
-        ...FAST,
-        '--processes',
-        '2',
-        '--metrics-port',
-        String(port),
-        '--log-level',
-        'info',
-      ]);
-      await runtime.waitForLine(/child 1 \(pid \d+\) exited with code 1; restarting in 2 s/);
-      await waitUntil('child 2 registered', async () => (await fixture.redis.scard('processes')) === 1);
-      runtime.child.kill('SIGTERM');
-      const late = new Promise((resolve) =>
-        setTimeout(() => resolve('still running 8 s after SIGTERM'), 8000),
-      );
-      expect(await Promise.race([runtime.exited, late])).toBe(0);
-      expect(await fixture.redis.scard('processes')).toBe(0);
-    } finally {
-      taken.close();
-    }
   });
 
   it('restarts a child that crashes, and its in-progress jobs are recovered', async () => {
