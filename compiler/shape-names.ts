@@ -80,10 +80,11 @@ function equivalence(table: ShapeTable): Map<string, number> {
     names,
     (name) => `${baseOf(name)}\0${JSON.stringify(mapRefs(table[name]!, baseOf))}`,
   );
+  const refs = new Map(names.map((name) => [name, refsOf(table[name]!)]));
   for (;;) {
     const current = classes;
     const refined = numbered(names, (name) =>
-      [current.get(name), ...refsOf(table[name]!).map((ref) => current.get(ref))].join(','),
+      [current.get(name), ...refs.get(name)!.map((ref) => current.get(ref))].join(','),
     );
     if (new Set(refined.values()).size === new Set(current.values()).size) return refined;
     classes = refined;

@@ -8,7 +8,15 @@
  *  3. a literal `tz` is an IANA time zone.
  * The arguments are checked by TypeScript against the stubs about to be written (check-periodic-types.ts).
  */
-import { type CallExpression, Node, type Project, type SourceFile, SyntaxKind, ts } from 'ts-morph';
+import {
+  type CallExpression,
+  Node,
+  type ObjectLiteralExpression,
+  type Project,
+  type SourceFile,
+  SyntaxKind,
+  ts,
+} from 'ts-morph';
 import { cronProblem, timeZoneProblem } from '../../runtime/core/cron.js';
 import { Code } from '../codes.js';
 import { type Diagnostic, diagnosticAt, locationAt, relatedAt } from '../diagnostic.js';
@@ -98,14 +106,12 @@ function checkCall(call: CallExpression, names: Map<string, Node>): Diagnostic[]
     }
   }
   if (options && Node.isObjectLiteralExpression(options)) {
-    const tz = options.getProperty('tz');
-    const value = tz && Node.isPropertyAssignment(tz) ? tz.getInitializer() : undefined;
+    const value = initializerOf(options, 'tz');
     const zone = value && literalText(value);
     const problem = zone === undefined ? undefined : timeZoneProblem(zone);
     if (value && problem)
       diagnostics.push(diagnosticAt(value, Code.PeriodicTimeZone, `${capitalized(problem)}.`));
-    const queue = options.getProperty('queue');
-    const queueValue = queue && Node.isPropertyAssignment(queue) ? queue.getInitializer() : undefined;
+    const queueValue = initializerOf(options, 'queue');
     if (queueValue && literalText(queueValue) === '') {
       diagnostics.push(
         diagnosticAt(
@@ -117,6 +123,12 @@ function checkCall(call: CallExpression, names: Map<string, Node>): Diagnostic[]
     }
   }
   return diagnostics;
+}
+
+/** The value written for `name` in an options literal (`{ tz: '…' }`), if it is written as `name: value`. */
+function initializerOf(options: ObjectLiteralExpression, name: string): Node | undefined {
+  const property = options.getProperty(name);
+  return property && Node.isPropertyAssignment(property) ? property.getInitializer() : undefined;
 }
 
 /** `periodic(…)`, `sp.periodic(…)` or an alias of it, when it is sidepunch's (or, unresolved, imported from it). */
