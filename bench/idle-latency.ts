@@ -3,7 +3,9 @@
  * `npm run bench` (bench/scenarios.ts `idleLatency`: jobs pushed one by one 3 ms apart to an idle `-c 10` worker,
  * each timing itself from its push on the monotonic clock), repeated on a private redis-server; prints each run's
  * p50 and p99 and their medians.
- * With --proxy, through the latency proxy (1 ms each way), as the bench's second section runs it.
+ * With --proxy, through the latency proxy (1 ms each way), as the bench's second section runs it. With
+ * BENCH_COMMANDS=1 (as for every bench script that measures Redis's cost), each run also prints each command's calls
+ * per job on stderr.
  * Usage: npm run bench:idle [-- --jobs 2000 --repeats 5 --proxy]
  */
 import os from 'node:os';
