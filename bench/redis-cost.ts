@@ -64,5 +64,7 @@ function printBreakdown(before: RedisSnapshot, after: RedisSnapshot, jobs: numbe
     .map(([name, count]) => [name, (count - (before.calls.get(name) ?? 0)) / jobs] as const)
     .filter(([, share]) => share > 0)
     .sort((a, b) => b[1] - a[1]);
-  console.error(`  commands per job: ${perJob.map(([name, share]) => `${name} ${share.toFixed(3)}`).join(', ')}`);
+  console.error(
+    `  commands per job: ${perJob.map(([name, share]) => `${name} ${share.toFixed(3)}`).join(', ')}`,
+  );
 }
