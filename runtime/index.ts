@@ -28,7 +28,7 @@ export {
   type MetricsQuery,
   type MetricsReport,
   type MinuteMetrics,
-} from './api/metrics.js';
+} from './api/metrics-query.js';
 export type { PageOptions } from './api/paging.js';
 export { PeriodicEntryNotFound, PeriodicEntryRecord, PeriodicSet } from './api/periodic-set.js';
 export { ProcessRecord, ProcessSet, type ProcessSignal } from './api/process-set.js';
@@ -129,7 +129,7 @@ export {
   type MetricsSnapshot,
   mergeSnapshots,
   renderMetrics,
-} from './middleware/metrics.js';
+} from './middleware/prometheus-metrics.js';
 export type { Propagation, SpanNaming } from './middleware/opentelemetry/conventions.js';
 // Loads @opentelemetry/api only when called: an app that does not call it needs no OpenTelemetry package.
 export {

@@ -17,7 +17,7 @@ import { checkInFlight, type InFlightReport } from './in-flight.js';
 import type { JobRecord } from './job-record.js';
 import { RetrySet, ScheduledSet } from './job-set.js';
 import { LimiterSet } from './limiter-set.js';
-import { Metrics } from './metrics.js';
+import { Metrics } from './metrics-query.js';
 import { PeriodicSet } from './periodic-set.js';
 import { ProcessSet } from './process-set.js';
 import { Queue } from './queue.js';

@@ -5,7 +5,7 @@
  */
 import { type Logger, runtimeLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
-import { MetricsMiddleware } from '../middleware/metrics.js';
+import { MetricsMiddleware } from '../middleware/prometheus-metrics.js';
 import { serverMiddleware } from '../middleware/server-middleware.js';
 import { parseRedisUrl } from '../redis/redis-url.js';
 import { installCrashGuard } from '../server/crash-guard.js';

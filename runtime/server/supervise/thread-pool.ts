@@ -16,7 +16,7 @@ import {
   type MetricsSnapshot,
   mergeSnapshots,
   renderMetrics,
-} from '../../middleware/metrics.js';
+} from '../../middleware/prometheus-metrics.js';
 import { Keys } from '../../redis/keys.js';
 import { openRedis } from '../../redis/redis-connection.js';
 import { AloneGate } from '../alone-gate.js';

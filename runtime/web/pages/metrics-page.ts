@@ -5,8 +5,8 @@
  *    class of its runs and failures over the period;
  *  - a class: the same figures, its chart, its mean time per interval, and its run-time histogram.
  */
-import type { ClassMetrics, MinuteMetrics } from '../../api/metrics.js';
-import { HISTOGRAM_BOUNDS_MS } from '../../api/metrics.js';
+import type { ClassMetrics, MinuteMetrics } from '../../api/metrics-query.js';
+import { HISTOGRAM_BOUNDS_MS } from '../../api/metrics-query.js';
 import { historyChart } from '../chart.js';
 import { count } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
