@@ -123,13 +123,6 @@ export {
   runClientMiddleware,
 } from './middleware/client-middleware.js';
 export type { ConfigureServer, ServerConfiguration, ShutdownHook } from './middleware/configure.js';
-export {
-  DURATION_BUCKETS,
-  MetricsMiddleware,
-  type MetricsSnapshot,
-  mergeSnapshots,
-  renderMetrics,
-} from './middleware/prometheus-metrics.js';
 export type { Propagation, SpanNaming } from './middleware/opentelemetry/conventions.js';
 // Loads @opentelemetry/api only when called: an app that does not call it needs no OpenTelemetry package.
 export {
@@ -137,6 +130,13 @@ export {
   type OpenTelemetryInstrumentation,
   type OpenTelemetryOptions,
 } from './middleware/opentelemetry/instrument.js';
+export {
+  DURATION_BUCKETS,
+  MetricsMiddleware,
+  type MetricsSnapshot,
+  mergeSnapshots,
+  renderMetrics,
+} from './middleware/prometheus-metrics.js';
 export {
   type PushCall,
   type PushedJids,

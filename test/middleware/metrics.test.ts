@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MetricsMiddleware, mergeSnapshots, renderMetrics } from '../../runtime/middleware/prometheus-metrics.js';
+import {
+  MetricsMiddleware,
+  mergeSnapshots,
+  renderMetrics,
+} from '../../runtime/middleware/prometheus-metrics.js';
 import { useRedis } from '../support/redis-fixture.js';
 import { REPO_ROOT, type RuntimeProcess, startRuntime, waitUntil } from '../support/runtime-process.js';
 

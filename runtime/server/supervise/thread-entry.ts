@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { runtimeLogger } from '../../core/logger.js';
 import { loadRegistry, RegistryError } from '../../core/registry.js';
-import { emptySnapshot, MetricsMiddleware, type MetricsSnapshot } from '../../middleware/prometheus-metrics.js';
+import {
+  emptySnapshot,
+  MetricsMiddleware,
+  type MetricsSnapshot,
+} from '../../middleware/prometheus-metrics.js';
 import { serverMiddleware } from '../../middleware/server-middleware.js';
 import { AloneGate } from '../alone-gate.js';
 import { installCrashGuard } from '../crash-guard.js';
