@@ -1,13 +1,15 @@
 /**
  * Moving jobs into the dead set from the API (Sidekiq's `kill`): kill.lua moves the members still there and trims
- * the dead set; then the death handlers registered in this process (`onJobDeath`) hear of each job, with the error
+ * the dead set (on a Redis Cluster, steps that do the same: cross-slot-moves.ts); then the death handlers registered in this process (`onJobDeath`) hear of each job, with the error
  * "Job killed by API", unless `notifyFailure: false`.
  */
 import { DEAD_MAX_AGE_SECONDS, DEAD_MAX_JOBS } from '../core/add-to-dead-set.js';
 import { notifyDeath } from '../core/handlers.js';
 import { parseJob } from '../core/job.js';
 import { silentLogger } from '../core/logger.js';
+import { isCluster } from '../redis/redis-connection.js';
 import type { ApiConnection } from './api-connection.js';
+import { killAcrossSlots } from './cross-slot-moves.js';
 
 export interface KillOptions {
   /** Call the death handlers for each job killed. Default: true, as Sidekiq 6.4. */
@@ -31,14 +33,21 @@ export async function killFromSet(
   if (values.length === 0) return 0;
   const { redis, keys, clock } = connection;
   const now = clock.now() / 1000;
-  const moved = await redis.sidepunchKill(
-    setKey,
-    keys.dead,
-    now,
-    now - DEAD_MAX_AGE_SECONDS,
-    DEAD_MAX_JOBS,
-    ...values,
-  );
+  // On a cluster a set other than `dead` is in another slot: the move goes in steps (cross-slot-moves.ts).
+  const moved =
+    isCluster(redis) && setKey !== keys.dead
+      ? await killAcrossSlots(connection, setKey, values, now, {
+          olderThan: now - DEAD_MAX_AGE_SECONDS,
+          maxJobs: DEAD_MAX_JOBS,
+        })
+      : await redis.sidepunchKill(
+          setKey,
+          keys.dead,
+          now,
+          now - DEAD_MAX_AGE_SECONDS,
+          DEAD_MAX_JOBS,
+          ...values,
+        );
   if (options.notifyFailure ?? true) await notifyKilled(moved);
   return moved.length;
 }

@@ -1,7 +1,8 @@
 /**
  * The one path by which the data API puts jobs from a sorted set back on their queues (retry, add to queue): the
  * same queue push the client and the scheduler make — `enqueued_at` set to now, then `SADD queues` + `LPUSH
- * queue:<q>` — done by promote.lua together with the ZREM, so a job is moved once even if two people click.
+ * queue:<q>` — done by promote.lua together with the ZREM, so a job is moved once even if two people click (on a
+ * Redis Cluster in steps instead, cross-slot-moves.ts).
  * The payload is edited as text (job-patch), never re-serialised, so arguments keep every byte.
  *
  * Client middleware, when registered in this process, sees each payload before the script runs (origin 'api'); a
@@ -11,7 +12,9 @@
 import { jobOf } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
 import { hasClientMiddleware, repushThroughMiddleware } from '../middleware/stored-repush.js';
+import { isCluster } from '../redis/redis-connection.js';
 import type { ApiConnection } from './api-connection.js';
+import { type QueueMove, repushAcrossSlots } from './cross-slot-moves.js';
 
 /** promote.lua moves members scored at or before "now"; the API moves chosen members whatever their score. */
 const ANY_SCORE = Number.MAX_VALUE;
@@ -51,8 +54,7 @@ export async function repushFromSet(
 ): Promise<RepushResult> {
   const { redis, keys, clock } = connection;
   const now = clock.now() / 1000;
-  const queueKeys: string[] = [];
-  const args: (string | Buffer)[] = [];
+  const moves: QueueMove[] = [];
   const stopped: (string | Buffer)[] = [];
   for (const entry of entries) {
     const job = jobOf(entry.value);
@@ -66,24 +68,26 @@ export async function repushFromSet(
       stopped.push(entry.exactBytes ?? entry.value);
       continue;
     }
-    queueKeys.push(keys.queue(target.queue));
     // Bytes that are not UTF-8 are patched as Latin-1, one character per byte; a middleware's own edit wins.
     const exact =
       entry.exactBytes && target.payload === payload
         ? Buffer.from(queuePayload(entry.exactBytes.toString('latin1'), entry.manualRetry, now), 'latin1')
         : target.payload;
-    args.push(entry.exactBytes ?? entry.value, exact, target.queue);
+    moves.push({ member: entry.exactBytes ?? entry.value, payload: exact, queue: target.queue });
   }
   const dropped = stopped.length === 0 ? 0 : await redis.zrem(setKey, ...stopped);
-  if (queueKeys.length === 0) return { moved: 0, removed: dropped };
-  const moved = await redis.sidepunchPromote(
-    2 + queueKeys.length,
-    setKey,
-    keys.queues,
-    ...queueKeys,
-    String(ANY_SCORE),
-    ...args,
-  );
+  if (moves.length === 0) return { moved: 0, removed: dropped };
+  // On a cluster the set and the queues are in different slots: the move goes in steps (cross-slot-moves.ts).
+  const moved = isCluster(redis)
+    ? await repushAcrossSlots(connection, setKey, moves)
+    : await redis.sidepunchPromote(
+        2 + moves.length,
+        setKey,
+        keys.queues,
+        ...moves.map((move) => keys.queue(move.queue)),
+        String(ANY_SCORE),
+        ...moves.flatMap((move) => [move.member, move.payload, move.queue]),
+      );
   return { moved, removed: moved + dropped };
 }
 

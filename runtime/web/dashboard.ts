@@ -245,7 +245,7 @@ function describeFailure(error: unknown, settings: WebSettings): [number, string
   if (/CROSSSLOT/.test(message)) {
     return [
       409,
-      'in Redis Cluster mode the dashboard cannot move jobs between a set and a queue (they live in different slots): delete works, retry, add to queue and kill do not yet',
+      'in Redis Cluster mode this action would touch keys in different hash slots at once, which it cannot do',
     ];
   }
   if (/connect|ECONNREFUSED|ETIMEDOUT|Connection is closed|max retries|Reached the max/i.test(message)) {

@@ -191,7 +191,7 @@ describe('cluster mode', () => {
     await runtime!.waitForLine(/rescued 1 job\(s\) left in progress by dead process gone-host:1:dead/);
   });
 
-  it("serves the dashboard's pages on a cluster, and says plainly which actions it cannot do there", async () => {
+  it("serves the dashboard's pages on a cluster, and moves jobs between a set and a queue or the dead set", async () => {
     await client.push({ class: 'Probe', args: ['ok', 'web'] });
     await client.push({ class: 'Probe', args: ['ok', 'later'], in: 3600 });
     const web = await startWebServer({ redis: url, port: 0 });
@@ -207,19 +207,42 @@ describe('cluster mode', () => {
       const page = await fetch(`${web.url}/scheduled`);
       const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
       const token = cookie.split('=')[1]!;
-      const post = (action: string) =>
-        fetch(`${web.url}/scheduled/all`, {
+      const post = (path: string, action: string) =>
+        fetch(`${web.url}${path}`, {
           method: 'POST',
           redirect: 'manual',
           headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
           body: `action=${action}&authenticity_token=${token}`,
         });
-      const moved = await post('add_to_queue');
-      expect(moved.status).toBe(409);
-      expect(await moved.text()).toContain('in Redis Cluster mode the dashboard cannot move jobs');
-      expect(await redis.zcard(keys.schedule)).toBe(1);
-      expect((await post('delete')).status).toBe(303);
+      // Add to Queue: `schedule` and `queue:default` are in different slots.
+      expect((await post('/scheduled/all', 'add_to_queue')).status).toBe(303);
       expect(await redis.zcard(keys.schedule)).toBe(0);
+      expect(await redis.llen(keys.queue('default'))).toBe(2);
+
+      // Kill then Retry, through the API, from `retry` to `dead` and from `dead` to a queue.
+      await redis.del(keys.queue('default'));
+      await client.push({ class: 'Probe', args: ['ok', 'failed'], queue: 'other' });
+      const stored = (await redis.rpop(keys.queue('other')))!;
+      const failed = JSON.stringify({ ...JSON.parse(stored), retry_count: 2, error_message: 'boom' });
+      await redis.zadd(keys.retry, Date.now() / 1000 + 600, failed);
+      const api = new SidepunchApi({ redis: url });
+      try {
+        const [entry] = await api.retries.page(0, 1);
+        expect(await entry!.kill()).toBe(true);
+        expect(await redis.zcard(keys.retry)).toBe(0);
+        const [dead] = await api.dead.page(0, 1);
+        expect(dead?.args).toEqual(['ok', 'failed']);
+        expect((await post('/morgue/all', 'retry')).status).toBe(303);
+        expect(await redis.zcard(keys.dead)).toBe(0);
+        const [requeued] = (await redis.lrange(keys.queue('other'), 0, -1)).map((raw) => JSON.parse(raw));
+        expect(requeued).toMatchObject({ args: ['ok', 'failed'], queue: 'other' });
+        expect(await redis.smembers(keys.queues)).toEqual(expect.arrayContaining(['default', 'other']));
+        // A second move of the same entry finds it gone and pushes nothing.
+        expect(await entry!.retry()).toBe(false);
+        expect(await redis.llen(keys.queue('other'))).toBe(1);
+      } finally {
+        await api.close();
+      }
     } finally {
       await web.close();
     }
