@@ -157,6 +157,45 @@ describe('cluster mode', () => {
     expect(runtime!.output()).not.toContain(PASSWORD);
   });
 
+  it('queue names with braces keep their companions in their slot: perform, schedule and retry work', async () => {
+    // `{eu}orders` hashes by its own tag; `a}b` and `x{}` are hashed whole, and a `}` cannot sit inside a tag.
+    const queues = ['{eu}orders', 'a}b', 'x{}'];
+    const slot = (key: string) => redis.cluster('KEYSLOT', key);
+    for (const queue of queues) {
+      for (const companion of [
+        keys.inProgress('host:1:abc', queue),
+        keys.promoted(queue),
+        keys.suspects(queue),
+        keys.rescueCountPrefix(queue),
+      ])
+        expect({ companion, slot: await slot(companion) }).toEqual({
+          companion,
+          slot: await slot(keys.queue(queue)),
+        });
+    }
+    // Companions of two queues sharing a tag are still two keys.
+    expect(keys.inProgress('host:1:abc', '{eu}orders')).not.toBe(
+      keys.inProgress('host:1:abc', '{eu}refunds'),
+    );
+
+    for (const queue of queues) {
+      await client.push({ class: 'Probe', queue, args: ['ok', `now ${queue}`] });
+      await client.push({ class: 'Probe', queue, args: ['ok', `later ${queue}`], in: 0.3 });
+      await client.push({ class: 'Probe', queue, args: ['fail', 'boom'], retry: 0 });
+    }
+    run(...queues.flatMap((queue) => ['-q', queue]));
+    for (const queue of queues) {
+      await waitUntil(`the jobs of ${queue}`, async () => (await done(`now ${queue}`)).length === 1);
+      await waitUntil(
+        `the scheduled job of ${queue}`,
+        async () => (await done(`later ${queue}`)).length === 1,
+      );
+    }
+    await waitUntil('the failures in the dead set', async () => (await redis.zcard('dead')) === 3);
+    expect(await runtime!.stop('SIGTERM')).toBe(0);
+    expect(runtime!.output()).not.toContain('CROSSSLOT');
+  });
+
   it('a move from schedule a dead process left half done is finished: nothing lost, nothing pushed twice', async () => {
     const dead = 'gone-host:1:dead';
     const job = (tag: string) =>
