@@ -1,23 +1,30 @@
 /**
- * The hash tag that puts a key beside another in a Redis Cluster (a queue's in-progress lists beside the queue, a
- * set's staging lists beside the set). Redis hashes only what lies between a key's first `{` and the first `}`
- * after it, when that is not empty; otherwise the whole key. So:
- *  - a key without braces (`queue:critical`, nearly every key) is its own tag: `{queue:critical}`;
- *  - a key with a tag of its own (`queue:{eu}orders`) lends it: `{eu}queue:{eu}orders`;
+ * Names for keys that must share a Redis Cluster slot with another key (a queue's in-progress lists beside the
+ * queue, a set's staging lists beside the set). Such a key has always been named `<head>{<key>}<tail>`. Redis
+ * hashes only what lies between a key's first `{` and the first `}` after it, when that is not empty, otherwise
+ * the whole key; so that name shares the slot unless the key's own name has braces. Then:
+ *  - a key with a tag of its own (`queue:{eu}orders`) lends it: `<head>{eu}queue:{eu}orders<tail>`;
  *  - a key hashed whole that holds a `}` (`queue:a}b`, `queue:x{}`) cannot sit inside braces: a short stand-in of
- *    the same slot goes there instead, `{~1234}queue:a}b`.
- * The key itself follows its tag, so the companions of two keys sharing a tag keep different names.
+ *    the same slot goes there, `<head>{~1234}queue:a}b<tail>`.
+ * The key itself follows its tag, so the companions of two keys sharing a tag keep different names. A name that
+ * already shares the slot (every key without braces, or a namespace with a tag of its own) is never changed.
  */
 
 const SLOTS = 16384;
 const standIns = new Map<number, string>();
 
-/** What to write between a companion key's name and its suffix, so that it hashes to `key`'s slot. */
-export function tagBeside(key: string): string {
+/** `<head>{<key>}<tail>`, or, when Redis would not hash that beside `key`, the name that it does. */
+export function nameBeside(head: string, key: string, tail: string): string {
+  const plain = `${head}{${key}}${tail}`;
+  if (!/[{}]/.test(head + key) || hashSlot(plain) === hashSlot(key)) return plain;
   const hashed = hashedPart(key);
-  if (hashed !== key) return `{${hashed}}${key}`;
-  if (!key.includes('}')) return `{${key}}`;
-  return `{${standIn(crc16(Buffer.from(key, 'utf8')) % SLOTS)}}${key}`;
+  const tag = hashed !== key ? hashed : standIn(hashSlot(key));
+  return `${head}{${tag}}${key}${tail}`;
+}
+
+/** The Redis Cluster slot of a key. */
+export function hashSlot(key: string): number {
+  return crc16(Buffer.from(hashedPart(key), 'utf8')) % SLOTS;
 }
 
 /** The part of a key Redis Cluster hashes. */
@@ -28,12 +35,12 @@ function hashedPart(key: string): string {
   return close > open + 1 ? key.slice(open + 1, close) : key;
 }
 
-/** The first `~<n>` that hashes to `slot` (a few thousand tries at most; each slot is searched once). */
+/** The first `~<n>` that hashes to `slot` (at most about 114,000 tries; each slot is searched once). */
 function standIn(slot: number): string {
   let found = standIns.get(slot);
   for (let n = 0; found === undefined; n++) {
     const candidate = `~${n}`;
-    if (crc16(Buffer.from(candidate, 'latin1')) % SLOTS === slot) found = candidate;
+    if (hashSlot(candidate) === slot) found = candidate;
   }
   standIns.set(slot, found);
   return found;

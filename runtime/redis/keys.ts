@@ -8,7 +8,7 @@
  * build a cluster's keys without the tags. On a cluster a key whose own name has braces (a queue `{eu}orders`)
  * is tagged by hash-tag.ts, which follows Redis's rule; on one Redis the names stay as they always were.
  */
-import { tagBeside } from './hash-tag.js';
+import { nameBeside } from './hash-tag.js';
 import type { RedisConnection } from './redis-connection.js';
 
 export class Keys {
@@ -101,14 +101,14 @@ export class Keys {
    */
   rescueCountPrefix(queue: string): string {
     return this.cluster
-      ? `${this.prefix}sidepunch:rescued:${tagBeside(this.queue(queue))}:`
+      ? nameBeside(`${this.prefix}sidepunch:rescued:`, this.queue(queue), ':')
       : `${this.prefix}sidepunch:rescued:`;
   }
 
   /** STRING per job, as rescueCountPrefix: how often its process died while running it alone (it decides poison). */
   aloneCrashCountPrefix(queue: string): string {
     return this.cluster
-      ? `${this.prefix}sidepunch:crashed-alone:${tagBeside(this.queue(queue))}:`
+      ? nameBeside(`${this.prefix}sidepunch:crashed-alone:`, this.queue(queue), ':')
       : `${this.prefix}sidepunch:crashed-alone:`;
   }
 
@@ -117,17 +117,17 @@ export class Keys {
    * their queues, which live in other slots. Tagged with the set's key, so taking them is one atomic step.
    */
   promoting(setKey: string, identity: string): string {
-    return `${this.prefix}sidepunch:promoting:${tagBeside(setKey)}:${identity}`;
+    return nameBeside(`${this.prefix}sidepunch:promoting:`, setKey, `:${identity}`);
   }
 
   /** Cluster mode only: SET of SHA-1s of payloads being put on `queue`, so a resumed move never pushes one twice. */
   promoted(queue: string): string {
-    return `${this.prefix}sidepunch:promoted:${tagBeside(this.queue(queue))}`;
+    return nameBeside(`${this.prefix}sidepunch:promoted:`, this.queue(queue), '');
   }
 
   /** Jobs a process has taken from `queue` and not yet acknowledged (Sidepunch's reliable fetch). */
   inProgress(identity: string, queue: string): string {
-    return `${this.prefix}sidepunch:in-progress:${queueTag(this.queue(queue), this.cluster)}:${identity}`;
+    return queueList(this.cluster, `${this.prefix}sidepunch:in-progress:`, this.queue(queue), `:${identity}`);
   }
 
   /**
@@ -135,17 +135,27 @@ export class Keys {
    * so that a crash names its culprit (docs/reliability.md).
    */
   suspects(queue: string): string {
-    return `${this.prefix}sidepunch:suspects:${queueTag(this.queue(queue), this.cluster)}`;
+    return queueList(this.cluster, `${this.prefix}sidepunch:suspects:`, this.queue(queue), '');
   }
 
   /** The suspect a process has claimed, to run once its running jobs have finished. */
   suspectClaimed(identity: string, queue: string): string {
-    return `${this.prefix}sidepunch:suspect-claimed:${queueTag(this.queue(queue), this.cluster)}:${identity}`;
+    return queueList(
+      this.cluster,
+      `${this.prefix}sidepunch:suspect-claimed:`,
+      this.queue(queue),
+      `:${identity}`,
+    );
   }
 
   /** The suspect a process is running alone. */
   suspectAlone(identity: string, queue: string): string {
-    return `${this.prefix}sidepunch:suspect-alone:${queueTag(this.queue(queue), this.cluster)}:${identity}`;
+    return queueList(
+      this.cluster,
+      `${this.prefix}sidepunch:suspect-alone:`,
+      this.queue(queue),
+      `:${identity}`,
+    );
   }
 
   /** HASH: periodic entry name → its definition (JSON), as the deploy that wrote it last declares them. */
@@ -201,7 +211,7 @@ export class Keys {
    */
   debounce(digest: string): string {
     return this.cluster
-      ? `${this.prefix}sidepunch:debounce:${tagBeside(this.schedule)}:${digest}`
+      ? nameBeside(`${this.prefix}sidepunch:debounce:`, this.schedule, `:${digest}`)
       : `${this.prefix}sidepunch:debounce:${digest}`;
   }
 
@@ -313,9 +323,9 @@ export class Keys {
 }
 
 /**
- * The hash tag of a queue's own lists (in-progress, suspects): `{queue:<q>}` on one Redis, whatever the name; on a
- * cluster the tag that really shares the queue's slot (the same, unless the name has braces).
+ * A queue's own list, `<head>{queue:<q>}<tail>`: that name on one Redis, whatever the queue is called; on a
+ * cluster the name that shares the queue's slot (the same, unless the queue's name has braces: hash-tag.ts).
  */
-function queueTag(queueKey: string, cluster: boolean): string {
-  return cluster ? tagBeside(queueKey) : `{${queueKey}}`;
+function queueList(cluster: boolean, head: string, queueKey: string, tail: string): string {
+  return cluster ? nameBeside(head, queueKey, tail) : `${head}{${queueKey}}${tail}`;
 }

@@ -173,6 +173,10 @@ describe('cluster mode', () => {
           slot: await slot(keys.queue(queue)),
         });
     }
+    // A name that already shared the slot keeps it: a namespace with a tag of its own hashes both by that tag.
+    expect(Keys.for(redis, '{app}').inProgress('host:1:abc', 'x')).toBe(
+      '{app}:sidepunch:in-progress:{{app}:queue:x}:host:1:abc',
+    );
     // Companions of two queues sharing a tag are still two keys.
     expect(keys.inProgress('host:1:abc', '{eu}orders')).not.toBe(
       keys.inProgress('host:1:abc', '{eu}refunds'),
