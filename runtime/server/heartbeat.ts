@@ -74,9 +74,11 @@ export class Heartbeat {
     this.keeper.start();
   }
 
-  stop(): void {
+  /** No more beats; resolves once a beat still on its way has landed (or failed), so none comes after deregister. */
+  stop(): Promise<void> {
     clearInterval(this.timer);
     this.keeper.stop();
+    return this.beating?.catch(() => {}) ?? Promise.resolve();
   }
 
   /** Clean exit: out of the `processes` set, work hashes and queue record removed (the process hash expires). */

@@ -7,8 +7,9 @@
  *     suspects they left, each alone;
  *  3. quiet() (TSTP): no new jobs, the ones taken but not started back to their queues, running ones finish, the
  *     heartbeat says quiet; logRunningJobs() (TTIN);
- *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout, write their outcomes,
- *     give every unfinished or never-started job back to the front of its queue unchanged, deregister, close;
+ *  4. stop() (TERM/INT): quiet, fire running jobs' AbortSignals, wait up to the timeout (beating all the while, as
+ *     Sidekiq does), write their outcomes, give every unfinished or never-started job back to the front of its queue
+ *     unchanged, deregister, close;
  *     the steps after the wait share a deadline of a few seconds, since Redis may never answer: whatever is not
  *     done by then is logged, one line each, and left in Redis for a rescuer, and stop() resolves false; then the
  *     shutdown hooks configureServer registered, for a few seconds at most.
@@ -329,11 +330,13 @@ export class Launcher {
     );
     // quiet() stops taking jobs at once; its Redis writes finish while the running jobs do, if Redis answers.
     const quieting = this.quiet();
-    this.heartbeat.stop();
     this.manager.interruptRunning();
     const finished = await this.manager.drain(config.timeoutSeconds * 1000);
+    // Beating until now, as Sidekiq does: a drain longer than the process TTL must not look like a death, or
+    // another process would rescue the running jobs and run them a second time.
+    const lastBeat = this.heartbeat.stop();
     const deadline = new Deadline(GIVE_BACK_SECONDS * 1000);
-    await deadline.race(Promise.all([this.starting?.catch(() => {}), quieting]));
+    await deadline.race(Promise.all([this.starting?.catch(() => {}), quieting, lastBeat]));
     let left: string[] = [];
     if (this.booted === 'registered') left = await this.giveBack(deadline, finished);
     else if (this.starting) left = [this.neverStarted()];

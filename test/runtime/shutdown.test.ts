@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
+import { type RuntimeProcess, waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 
@@ -44,4 +44,41 @@ describe('graceful shutdown', () => {
     expect(await fixture.redis.llen('queue:default')).toBe(0);
     expect(await fixture.redis.get('stat:processed')).toBe('3');
   });
+
+  it('keeps beating while it waits for running jobs: a drain longer than the process TTL is no death, no job runs twice', async () => {
+    const fastBeat = ['--heartbeat', '0.2', '--process-ttl', '1'];
+    const jid = await fixture.client.push({ class: 'Probe', args: ['slow', 3000, 'long-drain'] });
+    const stopping = fixture.run([...fastBeat, '-t', '10']);
+    const identity = await identityOf(stopping);
+    await stopping.waitForLine(/INFO: start/);
+    // A neighbour whose rescuer would take the running job for an orphan once the heartbeat expired, and run it.
+    const neighbour = fixture.run(fastBeat);
+    await identityOf(neighbour);
+    stopping.child.kill('SIGTERM');
+    await stopping.waitForLine(/quiet: no new jobs/);
+    await waitUntil(
+      'quiet in the heartbeat',
+      async () => (await fixture.redis.hget(identity, 'quiet')) === 'true',
+    );
+    // All through the drain (3 s, three process TTLs): listed, its hash alive, quiet and busy with its job.
+    const seen = new Set<string>();
+    while (!/INFO: done/.test(stopping.output())) {
+      const [listed, state] = await Promise.all([
+        fixture.redis.sismember('processes', identity),
+        fixture.redis.hmget(identity, 'quiet', 'busy'),
+      ]);
+      seen.add(`${listed} ${state.join(' ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect([...seen]).toEqual(['1 true 1']);
+    expect(await stopping.exited).toBe(0);
+    expect(await fixture.redis.lrange('probe:done:long-drain', 0, -1)).toEqual([jid]);
+    expect(neighbour.output()).not.toMatch(/INFO: start|rescued/);
+    expect(await fixture.redis.smembers('processes')).not.toContain(identity);
+  });
 });
+
+async function identityOf(runtime: RuntimeProcess): Promise<string> {
+  const line = await runtime.waitForLine(/identity=\S+/);
+  return /identity=(\S+)/.exec(line)![1]!;
+}
