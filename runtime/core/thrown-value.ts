@@ -6,7 +6,7 @@
  *  - a string: class 'Error' (Ruby's `raise "text"` is a RuntimeError) and the string;
  *  - anything else: class 'Error' and the value as util.inspect shows it (`null`, `Symbol(x)`, `{ code: 42 }`).
  * A message that cannot be read is Sidekiq's `!!! ERROR MESSAGE THREW AN ERROR !!!`; every message is cut at 10,000
- * characters, as Sidekiq cuts error_message, never inside a character, and half a character (a lone surrogate) is
+ * characters (code points, as Ruby counts them), as Sidekiq cuts error_message, never inside a character, and half a character (a lone surrogate) is
  * U+FFFD, as Sidekiq scrubs it: Ruby's JSON parser refuses a lone `\udXXX`, so a retry holding one would be
  * unreadable to Sidekiq, whose poller drops it.
  */
@@ -37,11 +37,26 @@ export function describeThrown(value: unknown): ThrownValue {
 /** Half of a surrogate pair: a high one not followed by a low one, or a low one not after a high one. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** The first MESSAGE_LIMIT characters, not ending inside a character, every lone surrogate as U+FFFD. */
+/**
+ * The first MESSAGE_LIMIT characters as Ruby counts them (code points: an emoji is one, where `slice` counts two
+ * UTF-16 units), so Sidepunch keeps what Sidekiq's `message[0, 10_000]` keeps; every lone surrogate as U+FFFD.
+ */
 function cutMessage(message: string): string {
-  let cut = message.slice(0, MESSAGE_LIMIT);
-  if (cut.length < message.length && /[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  // Never more characters than UTF-16 units: a message this short is whole.
+  const cut =
+    message.length <= MESSAGE_LIMIT ? message : message.slice(0, codePointsEnd(message, MESSAGE_LIMIT));
   return cut.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** The index in `text` just past its first `count` code points (a lone surrogate counts as one). */
+function codePointsEnd(text: string, count: number): number {
+  let end = 0;
+  for (let n = 0; n < count && end < text.length; n++) {
+    const unit = text.charCodeAt(end);
+    const pair = unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(end + 1) & 0xfc00) === 0xdc00;
+    end += pair ? 2 : 1;
+  }
+  return end;
 }
 
 /** `Name: message`, for log lines. */

@@ -84,13 +84,21 @@ describe('describeThrown', () => {
     expect(describeError('z'.repeat(1_000_000)).length).toBeLessThan(10_100);
   });
 
+  it('counts characters as Sidekiq does (Ruby’s String#[]): an emoji is one, not two UTF-16 units', () => {
+    // Sidekiq keeps `message[0, 10_000]`: 10,000 emoji of 20,000, and all 6,000 of 6,000.
+    expect(describeThrown(new Error('😀'.repeat(20_000))).message).toBe('😀'.repeat(10_000));
+    expect(describeThrown('😀'.repeat(6_000)).message).toBe('😀'.repeat(6_000));
+    expect(describeThrown(`${'é'.repeat(5_000)}${'😀'.repeat(5_001)}`).message).toBe(
+      `${'é'.repeat(5_000)}${'😀'.repeat(5_000)}`,
+    );
+  });
+
   it('never leaves half a character in the message, which Ruby’s JSON parser refuses (the retry would be lost)', () => {
-    // An emoji across the 10,000th character, and a lone surrogate in the message itself.
+    // An emoji as the 10,000th character (two UTF-16 units, one character), and a lone surrogate in the message.
     const cut = describeThrown(new Error(`${'a'.repeat(9_999)}😀 after`)).message;
-    expect(cut).toBe('a'.repeat(9_999));
+    expect(cut).toBe(`${'a'.repeat(9_999)}😀`);
     const lone = describeThrown(new Error('bad \ud83d byte, \ude00 too')).message;
     expect(lone).toBe('bad \ufffd byte, \ufffd too');
-    expect(describeThrown('😀'.repeat(6_000)).message).toBe('😀'.repeat(5_000));
     // What the retry payload holds: no `\udXXX` escape of half a pair, which Sidekiq's poller cannot parse.
     for (const message of [cut, lone]) expect(JSON.stringify(message)).not.toMatch(/\\ud[89a-f]/i);
   });
