@@ -5,6 +5,7 @@
 import { type AuthSettings, authFromEnv, DEFAULT_WEB_HOST } from '../core/dashboard-access.js';
 import { type ExecutionMetricsSetting, isExecutionMetricsSetting } from '../core/execution-metrics-format.js';
 import { isLogFormat, isLogLevel, type LogFormat, type LogLevel } from '../core/logger.js';
+import { MAX_TIMEOUT_SECONDS } from '../core/timeout.js';
 import { DEFAULT_REDIS_URL } from '../redis/redis-connection.js';
 import { parseRedisUrl, RedisUrlError } from '../redis/redis-url.js';
 
@@ -140,7 +141,8 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     queues: queuesGiven ? parseQueues(queueFlags) : DEFAULTS.queues,
     queuesFrom: queuesGiven ? 'flags' : 'registry',
     ...(queueFlags.some((spec) => spec.includes(',')) && { queuesWeighted: true }),
-    timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
+    timeoutSeconds:
+      raw.timeout === undefined ? DEFAULTS.timeoutSeconds : timerSeconds('timeout', raw.timeout, seconds),
     tag: raw.tag,
     logLevel,
     logFormat,
@@ -149,10 +151,10 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     pollIntervalSeconds:
       raw.pollInterval === undefined
         ? DEFAULTS.pollIntervalSeconds
-        : positiveSeconds('poll interval', raw.pollInterval),
+        : timerSeconds('poll interval', raw.pollInterval),
     maxRetries: DEFAULTS.maxRetries,
     heartbeatSeconds:
-      raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : positiveSeconds('heartbeat', raw.heartbeat),
+      raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : timerSeconds('heartbeat', raw.heartbeat),
     processTtlSeconds:
       raw.processTtl === undefined ? DEFAULTS.processTtlSeconds : wholeSeconds('process TTL', raw.processTtl),
     maxBlockSeconds:
@@ -202,6 +204,17 @@ function containerGrace(text: string | undefined, env: NodeJS.ProcessEnv): numbe
   if (text !== undefined && text !== '') return seconds('container grace', text);
   if (env.KUBERNETES_SERVICE_HOST) return 30;
   return undefined;
+}
+
+/** Seconds a Node timer waits for: Node fires a longer timer after 1 ms, so -t would not wait, a poll not pause. */
+function timerSeconds(name: string, text: string, read = positiveSeconds): number {
+  const value = read(name, text);
+  if (value > MAX_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `${name} must be at most ${MAX_TIMEOUT_SECONDS} seconds (about 24.8 days, the longest a Node timer waits), not "${text}"`,
+    );
+  }
+  return value;
 }
 
 function positiveSeconds(name: string, text: string): number {

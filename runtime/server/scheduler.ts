@@ -15,6 +15,7 @@ import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
 import { jobOf } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
 import { describeError } from '../core/thrown-value.js';
+import { MAX_TIMEOUT_SECONDS } from '../core/timeout.js';
 import {
   hasClientMiddleware,
   repushThroughMiddleware,
@@ -85,7 +86,8 @@ export class Scheduler {
       // Redis away: poll at the single-process rate; the tick will wait for the reconnect.
     }
     const average = this.ctx.config.pollIntervalSeconds * processes * 1000;
-    return average * (0.5 + this.random());
+    // Node fires a longer timer after 1 ms: a long interval times many processes would poll without a pause.
+    return Math.min(average * (0.5 + this.random()), MAX_TIMEOUT_SECONDS * 1000);
   }
 
   private async promoteBatch(set: string): Promise<{ moved: number; full: boolean }> {

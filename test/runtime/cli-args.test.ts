@@ -148,6 +148,19 @@ describe('sidepunch-run flags', () => {
       'process TTL must be a whole number of seconds (Redis expires keys by the second), not "2.5"',
     ],
     [['--max-block', '0', 'r.js'], 'max block must be more than 0 seconds'],
+    // Node fires a longer timer after 1 ms: -t would requeue at once, --poll-interval poll without a pause.
+    [
+      ['-t', '3000000', 'r.js'],
+      'timeout must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "3000000"',
+    ],
+    [
+      ['--poll-interval', '1e7', 'r.js'],
+      'poll interval must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "1e7"',
+    ],
+    [
+      ['--heartbeat', '3000000', '--process-ttl', '6000000', 'r.js'],
+      'heartbeat must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "3000000"',
+    ],
     [
       ['--container-grace', 'soon', 'r.js'],
       'container grace must be a number of seconds (0 or more), not "soon"',

@@ -45,4 +45,19 @@ describe('the scheduler, with many processes polling', () => {
     expect(await fixture.redis.zcard('schedule')).toBe(0);
     console.log(`two pollers: 10,000 scheduled jobs, ${done.length - new Set(done).size} duplicates, 0 lost`);
   });
+
+  it('an average poll interval longer than a Node timer holds waits, instead of polling without a pause', async () => {
+    // 2,000,000 s × 4 listed processes: past 2^31 - 1 ms, which Node would fire after 1 ms, again and again.
+    await fixture.redis.sadd('processes', 'other:1:a', 'other:2:b', 'other:3:c');
+    await fixture.redis.config('RESETSTAT');
+    const runtime = fixture.run(['--poll-interval', '2000000']);
+    const polls = async () =>
+      Number(/cmdstat_zrangebyscore:calls=(\d+)/.exec(await fixture.redis.info('commandstats'))?.[1] ?? 0);
+    // A job performed: the process is up and its scheduler armed.
+    const jid = await fixture.client.push({ class: 'Probe', args: ['ok', 'armed'] });
+    await waitUntil('a job done', async () => (await fixture.redis.llen('probe:done:armed')) === 1);
+    expect(await fixture.redis.lrange('probe:done:armed', 0, -1)).toEqual([jid]);
+    expect(await polls()).toBe(0);
+    expect(runtime.output()).not.toMatch(/TimeoutOverflowWarning/);
+  });
 });
