@@ -685,6 +685,8 @@ function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
     at = nowMs / 1000 + job.in;
   } else if (job.at instanceof Date) {
     at = job.at.getTime() / 1000;
+    // An invalid Date is NaN, never "in the future": it would run the job now, silently.
+    if (Number.isNaN(at)) throw new PushError('"at" must be epoch seconds or a Date, not an invalid Date');
   } else if (job.at !== undefined) {
     if (!Number.isFinite(job.at)) throw new PushError('"at" must be epoch seconds or a Date');
     at = job.at;

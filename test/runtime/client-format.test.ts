@@ -146,6 +146,17 @@ describe('the client saves jobs as Sidekiq does', () => {
     expect(await fixture.redis.lrange('queue:default', 0, -1)).toHaveLength(1); // the past one runs now
   });
 
+  it('rejects a time that is not one (an invalid Date, NaN, Infinity) instead of running the job now', async () => {
+    const client = new Client({ redis: fixture.server.url });
+    await expect(client.push({ class: 'X', args: [], at: new Date('next tuesday') })).rejects.toThrow(
+      '"at" must be epoch seconds or a Date',
+    );
+    await expect(client.push({ class: 'X', args: [], at: Number.NaN })).rejects.toThrow(/"at" must be/);
+    await expect(client.push({ class: 'X', args: [], in: Infinity })).rejects.toThrow(/"in" must be/);
+    await client.close();
+    expect(await fixture.redis.dbsize()).toBe(0);
+  });
+
   it('prefixes every key, but no value, with the namespace', async () => {
     const client = new Client({ redis: fixture.server.url, namespace: 'app1' });
     await client.push({ class: 'HardWorker', args: [], queue: 'mail' });
