@@ -46,8 +46,9 @@ describe('graceful shutdown', () => {
   });
 
   it('keeps beating while it waits for running jobs: a drain longer than the process TTL is no death, no job runs twice', async () => {
-    const fastBeat = ['--heartbeat', '0.2', '--process-ttl', '1'];
-    const jid = await fixture.client.push({ class: 'Probe', args: ['slow', 3000, 'long-drain'] });
+    // A TTL of several beats, so a late beat on a loaded machine is not an expiry.
+    const fastBeat = ['--heartbeat', '0.4', '--process-ttl', '2'];
+    const jid = await fixture.client.push({ class: 'Probe', args: ['slow', 4500, 'long-drain'] });
     const stopping = fixture.run([...fastBeat, '-t', '10']);
     const identity = await identityOf(stopping);
     await stopping.waitForLine(/INFO: start/);
@@ -60,7 +61,7 @@ describe('graceful shutdown', () => {
       'quiet in the heartbeat',
       async () => (await fixture.redis.hget(identity, 'quiet')) === 'true',
     );
-    // All through the drain (3 s, three process TTLs): listed, its hash alive, quiet and busy with its job.
+    // All through the drain (about 4 s, two process TTLs): listed, its hash alive, quiet and busy with its job.
     const seen = new Set<string>();
     while (!/INFO: done/.test(stopping.output())) {
       const [listed, state] = await Promise.all([
