@@ -95,7 +95,9 @@ export class CronSchedule {
     this.cron = new Cron(expression, {
       paused: true,
       fixedTimeRule: 'no-wildcard',
-      ...(tz === undefined ? {} : { timezone: tz }),
+      // Without a zone croner reads the fields in the host's local time (TZ): an entry without `tz` is UTC, on
+      // every host, or hosts in different zones would each enqueue their own 09:00.
+      timezone: tz ?? 'UTC',
     });
   }
 

@@ -106,6 +106,19 @@ describe('cron expressions', () => {
 });
 
 describe('time zones and daylight saving', () => {
+  it("an entry without tz is UTC whatever the host's TZ", () => {
+    const hostZone = process.env.TZ;
+    process.env.TZ = 'America/New_York'; // Node reads the zone again when TZ changes
+    try {
+      const nine = new CronSchedule('0 9 * * *');
+      expect(iso(nine.next(at('2026-01-15T00:00:00Z')))).toBe('2026-01-15T09:00:00.000Z');
+      expect(iso(nine.latest(at('2026-07-15T12:00:00Z')))).toBe('2026-07-15T09:00:00.000Z');
+    } finally {
+      if (hostZone === undefined) delete process.env.TZ;
+      else process.env.TZ = hostZone;
+    }
+  });
+
   it('a daily 09:00 in Europe/Paris is 08:00 UTC in winter and 07:00 UTC in summer', () => {
     const nine = new CronSchedule('0 9 * * *', 'Europe/Paris');
     expect(iso(nine.next(at('2026-01-15T00:00:00Z')))).toBe('2026-01-15T08:00:00.000Z');
