@@ -100,7 +100,8 @@ function checkCall(call: CallExpression, names: Map<string, Node>): Diagnostic[]
       diagnostics.push({
         ...locationAt(sourceFile, cron.getStart() + 1 + problem.offset, problem.length),
         code: `SP${Code.PeriodicCron}`,
-        message: `Invalid cron expression '${cronText}': ${problem.message}.`,
+        // Some of croner's messages end their sentence already.
+        message: `Invalid cron expression '${cronText}': ${problem.message.replace(/\.$/, '')}.`,
         related: [],
       });
     }

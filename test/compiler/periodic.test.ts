@@ -77,7 +77,7 @@ describe('sidepunch-gen with periodic entries', () => {
 
   it('a bad cron field is SP4001 at that field', async () => {
     const project = app(
-      `${HEAD}export default [periodic('report', '0 25 * * *', jobs.Report, ['eu', 7])];\n`,
+      `${HEAD}export default [periodic('report', '0 25 * * *', jobs.Report, ['eu', 7]), periodic('step', '5/15 * * * *', jobs.Ping, [])];\n`,
     );
     const output = await errors(project);
     // Column of "25": after `export default [periodic('report', '0 `.
@@ -86,6 +86,8 @@ describe('sidepunch-gen with periodic entries', () => {
       `src/periodic.ts:4:${column} - error SP4001: Invalid cron expression '0 25 * * *': bad hour field "25"`,
     );
     expect(output).toMatch(/~~\n/);
+    // croner's own sentence ends with a period: the diagnostic has one, not two.
+    expect(output).toMatch(/bad minute field "5\/15": .* instead\.\n/);
   });
 
   it('wrong arguments for the stub are TypeScript errors at the entry', async () => {
