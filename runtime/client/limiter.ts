@@ -72,7 +72,7 @@ export class Limiter {
       this.described = true;
     }
     for (let attempt = 1; ; attempt++) {
-      const tried = await tryAcquire(redis, keys, this.options, limiter, holder, clock.now());
+      const tried = await tryAcquire(redis, keys, this.options, limiter, holder, () => clock.now());
       if (!tried.over) {
         const lease = tried.release;
         const stopKeeping = lease && keepLease(redis, lease, () => clock.now());

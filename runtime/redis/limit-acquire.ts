@@ -19,15 +19,19 @@ export type Tried =
   | { readonly over: false; readonly release?: Lease }
   | { readonly over: true; readonly untilRoomMs: number };
 
-/** `limiter` is the limiter's name with its key; `holder` names a concurrent lease (a jid, or a random id). */
+/**
+ * `limiter` is the limiter's name with its key; `holder` names a concurrent lease (a jid, or a random id); `now`
+ * the clock, read before the script and, for a window, again after it.
+ */
 export async function tryAcquire(
   redis: RedisConnection,
   keys: Keys,
   limit: LimitOptions,
   limiter: string,
   holder: string,
-  nowMs: number,
+  now: () => number,
 ): Promise<Tried> {
+  const nowMs = now();
   if (limit.kind === 'concurrent') {
     const leases = keys.limiterLeases(limiter);
     const leaseMs = Math.ceil((limit.lease ?? DEFAULT_LEASE_SECONDS) * 1000);
@@ -52,12 +56,34 @@ export async function tryAcquire(
         : await redis.sidepunchLeakyAcquire(bucket, nowMs, perMs / limit.limit);
     return waitMs === 0 ? { over: false } : { over: true, untilRoomMs: waitMs };
   }
-  const windowStart = Math.floor(nowMs / perMs) * perMs;
+  const counted = await countInWindow(redis, keys, limit.limit, perMs, limiter, nowMs);
+  // A start counted in a window that ended while the script ran (a busy Redis, a loaded host) would begin in the
+  // next one, uncounted there: that window could then see more than `limit` starts. The count moves there, once (a
+  // window shorter than a round trip keeps the second): given back to the window it missed, taken in the next.
+  if (counted.over || windowStartOf(now(), perMs) === windowStartOf(nowMs, perMs)) return counted;
+  await redis.sidepunchWindowRelease(keys.limiterWindow(limiter, windowStartOf(nowMs, perMs)));
+  return countInWindow(redis, keys, limit.limit, perMs, limiter, now());
+}
+
+function windowStartOf(nowMs: number, perMs: number): number {
+  return Math.floor(nowMs / perMs) * perMs;
+}
+
+/** One start counted in the fixed window holding `nowMs`, if it has room (window-acquire.lua). */
+async function countInWindow(
+  redis: RedisConnection,
+  keys: Keys,
+  limit: number,
+  perMs: number,
+  limiter: string,
+  nowMs: number,
+): Promise<Tried> {
+  const windowStart = windowStartOf(nowMs, perMs);
   const windowKey = keys.limiterWindow(limiter, windowStart);
   const leftMs = windowStart + perMs - nowMs;
   // The counter outlives its window by one window, so what it counted can still be read (the Limiters page).
   const keepMs = Math.ceil(leftMs + perMs);
-  if ((await redis.sidepunchWindowAcquire(windowKey, limit.limit, keepMs)) === 1) return { over: false };
+  if ((await redis.sidepunchWindowAcquire(windowKey, limit, keepMs)) === 1) return { over: false };
   return { over: true, untilRoomMs: leftMs };
 }
 

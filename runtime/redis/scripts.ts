@@ -45,6 +45,8 @@ const SCRIPTS = {
   sidepunchConcurrentRenew: { file: 'concurrent-renew.lua', keys: 1 },
   /** a window rate limiter → one more start counted, if the window has room. */
   sidepunchWindowAcquire: { file: 'window-acquire.lua', keys: 1 },
+  /** a start counted in a window it did not begin in → given back. */
+  sidepunchWindowRelease: { file: 'window-release.lua', keys: 1 },
   /** a token bucket → one token fewer, if it has one. */
   sidepunchBucketAcquire: { file: 'bucket-acquire.lua', keys: 1 },
   /** a leaky bucket → the next start allowed, if this one may go now. */
@@ -192,6 +194,8 @@ declare module 'ioredis' {
     ): Result<number, Context>;
     /** Resolves to 1 (counted) or 0 (window full). */
     sidepunchWindowAcquire(windowKey: string, limit: number, windowLeftMs: number): Result<number, Context>;
+    /** Resolves to the count left, or -1 (the counter expired). */
+    sidepunchWindowRelease(windowKey: string): Result<number, Context>;
     /** Resolves to 0 (token taken) or the milliseconds until one is there. */
     sidepunchBucketAcquire(
       bucketKey: string,

@@ -66,9 +66,9 @@ export class JobLimits {
     // Step 3's wait: tries spaced by a short pause, counted rather than timed, so a fake clock cannot stall it.
     const tries = 1 + Math.ceil(((limit.wait ?? DEFAULT_WAIT_SECONDS) * 1000) / WAIT_PAUSE_MS);
     for (let attempt = 1; ; attempt++) {
-      const nowMs = this.ctx.clock.now();
-      const { redis, keys } = this.ctx;
-      const tried = await tryAcquire(redis, keys, limit, limiter, job.jid ?? String(nowMs), nowMs);
+      const { redis, keys, clock } = this.ctx;
+      const holder = job.jid ?? String(clock.now());
+      const tried = await tryAcquire(redis, keys, limit, limiter, holder, () => clock.now());
       if (!tried.over) {
         const lease = tried.release;
         if (!lease) return ADMITTED;
@@ -81,7 +81,7 @@ export class JobLimits {
           },
         };
       }
-      if (attempt >= tries || stop?.aborted) return this.over(name, limit, nowMs, tried.untilRoomMs);
+      if (attempt >= tries || stop?.aborted) return this.over(name, limit, clock.now(), tried.untilRoomMs);
       await pause(WAIT_PAUSE_MS * (0.5 + this.random()));
     }
   }

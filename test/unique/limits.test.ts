@@ -231,6 +231,28 @@ describe('window limits', () => {
     for (const { score } of await scheduled()) expect(score).toBeGreaterThanOrEqual(windowEnd);
     state.open();
   });
+
+  it('a start whose count reached Redis after its window ended counts in the window it starts in', async () => {
+    // A loaded host: the clock read before the script is in one window, the start after its reply in the next.
+    const windowEnd = Date.UTC(2026, 10, 28, 12, 1, 0);
+    let reads = 0;
+    const clock = { now: () => (reads++ === 0 ? windowEnd - 1 : windowEnd + 1) };
+    const perMinute = limiter.window(
+      'per-minute',
+      { limit: 1, per: 60, wait: 0 },
+      { redis: fixture.server.url, clock },
+    );
+    try {
+      expect(await perMinute.within(undefined, () => 'ran')).toBe('ran');
+      // The next start in that minute is one too many.
+      await expect(perMinute.within(undefined, () => 'again')).rejects.toBeInstanceOf(OverLimitError);
+      expect(await fixture.redis.get(`sidepunch:limiter:window:per-minute:${windowEnd}`)).toBe('1');
+      // The minute it missed has it back: the limiter's counts sum to the starts.
+      expect(await fixture.redis.get(`sidepunch:limiter:window:per-minute:${windowEnd - 60_000}`)).toBe('0');
+    } finally {
+      await perMinute.close();
+    }
+  });
 });
 
 describe('bucket and leaky limits', () => {
