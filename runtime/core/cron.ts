@@ -96,8 +96,9 @@ export class CronSchedule {
       paused: true,
       fixedTimeRule: 'no-wildcard',
       // Without a zone croner reads the fields in the host's local time (TZ): an entry without `tz` is UTC, on
-      // every host, or hosts in different zones would each enqueue their own 09:00.
-      timezone: tz ?? 'UTC',
+      // every host, or hosts in different zones would each enqueue their own 09:00. (An offset of 0 is UTC without
+      // Intl, several times faster than `timezone: 'UTC'`.)
+      ...(tz === undefined ? { utcOffset: 0 } : { timezone: tz }),
     });
   }
 
