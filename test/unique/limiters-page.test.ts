@@ -50,4 +50,27 @@ describe('a unique job on its page', () => {
     expect(body).toContain('<th>Unique lock</th>');
     expect(body).toMatch(/held by this job until its success, expires in \d+ s/);
   });
+
+  it('a queued one shows its lock on its queue page; a copy whose lock another job holds says so', async () => {
+    const jid = await redis.client.push({ class: 'Sync', args: [2], unique: { for: 60 } } as never);
+    // A copy pushed around the lock (as the lock expired and another push took it).
+    const copy = await redis.client.push({ class: 'Sync', args: [2], unique: { for: 60 } } as never);
+    expect(copy).toBeUndefined();
+    await redis.redis.set(
+      `unique:${JSON.parse((await redis.redis.lindex('queue:default', 0))!).unique_digest}`,
+      'another-jid',
+    );
+    web = await startWebServer({ redis: redis.server.url, port: 0 });
+    const body = await (await fetch(`${web.url}/queues/default`)).text();
+    const row = body.slice(body.indexOf(`<tr data-jid="${jid}">`));
+    expect(row.slice(0, row.indexOf('</tr>'))).toMatch(/Unique lock: held by another job, another-jid/);
+    await redis.redis.set(
+      `unique:${JSON.parse((await redis.redis.lindex('queue:default', 0))!).unique_digest}`,
+      jid!,
+      'PX',
+      60_000,
+    );
+    const again = await (await fetch(`${web.url}/queues/default`)).text();
+    expect(again).toMatch(/Unique lock: held by this job until its success, expires in \d+ s/);
+  });
 });

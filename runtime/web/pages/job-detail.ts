@@ -10,6 +10,7 @@ import { findByKey } from '../entry-key.js';
 import { jsonText, relativeTime, utc } from '../format.js';
 import { html } from '../html.js';
 import { layout, postButton } from '../layout.js';
+import { uniqueLockText } from '../unique-lock-text.js';
 import { type Handler, page, WebError } from '../web-context.js';
 import { argsShapeNote } from './args-shape.js';
 import { viewOf } from './job-sets.js';
@@ -36,13 +37,7 @@ const SHOWN = new Set([
 
 /** A unique job's lock (docs/unique-and-limits.md): held by this job, by another copy, or released. */
 function uniqueLockRow(lock: UniqueLockState, jid: string | undefined) {
-  const holder =
-    lock.heldBy === undefined
-      ? 'released or expired'
-      : lock.heldBy === jid
-        ? `held by this job until its ${lock.until}${lock.expiresInMs !== undefined ? `, expires in ${Math.ceil(lock.expiresInMs / 1000)} s` : ''}`
-        : `held by another job, ${lock.heldBy}`;
-  return html`<tr><th>Unique lock</th><td class="unique-lock"><span class="mono">${lock.key}</span><br><small>${holder}</small></td></tr>`;
+  return html`<tr><th>Unique lock</th><td class="unique-lock"><span class="mono">${lock.key}</span><br><small>${uniqueLockText(lock, jid)}</small></td></tr>`;
 }
 
 export const jobDetailPage: Handler = async (context) => {

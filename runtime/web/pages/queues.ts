@@ -1,14 +1,16 @@
 /**
  * `/queues` (every queue: size, latency, clear) and `/queues/<name>` (its jobs, newest first, 25 a page, with
- * search and delete). A job is named in forms by its position and jid (a digest of its bytes without one,
+ * search and delete, and a unique job's lock). A job is named in forms by its position and jid (a digest of its bytes without one,
  * entry-key.ts); the delete removes that exact payload, or nothing if it has been fetched meanwhile, and goes back
  * to the page (or the search) it was on, as Sidekiq's does.
  */
 import type { Queue, QueueJob } from '../../api/queue.js';
+import type { UniqueLockState } from '../../api/unique-lock.js';
 import { hasId, recordId } from '../entry-key.js';
 import { argsPreview, count, isoTime, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
+import { uniqueLockText } from '../unique-lock-text.js';
 import { type Handler, page, redirect, WebError } from '../web-context.js';
 import { hereWithQuery, listingWindow, PER_PAGE, returnPath, searchForm, searchSummary } from './listing.js';
 
@@ -62,7 +64,11 @@ export const queuePage: Handler = async (context) => {
   );
   const now = api.connection.clock.now();
   const here = hereWithQuery(path, query);
-  const rows = window.entries.map((job, i) => jobRow(context, path, here, job, window.offset + i, now));
+  // A unique job's lock, read for the jobs shown (those that name one: most jobs are not unique).
+  const locks = await Promise.all(window.entries.map((job) => (job.isJob ? api.uniqueLock(job) : undefined)));
+  const rows = window.entries.map((job, i) =>
+    jobRow(context, path, here, job, window.offset + i, now, locks[i]),
+  );
   const content = html`<h1>Queue <span class="mono">${queue.name}</span></h1>
 <div class="heading"><p>${count(size)} ${size === 1 ? 'job' : 'jobs'}, latency ${latency(wait)}</p>
 <div class="actions">${postButton(context, path, 'Delete queue', {
@@ -91,10 +97,11 @@ function jobRow(
   job: QueueJob,
   index: number,
   now: number,
+  lock: UniqueLockState | undefined,
 ) {
   const enqueued = job.enqueuedAt;
   return html`<tr data-jid="${job.jid ?? ''}">
-<td><span class="class">${job.displayClass ?? '(not a job)'}</span><br><small class="mono">${job.jid ?? ''}</small></td>
+<td><span class="class">${job.displayClass ?? '(not a job)'}</span><br><small class="mono">${job.jid ?? ''}</small>${lock ? html`<br><small class="unique-lock" title="${lock.key}">Unique lock: ${uniqueLockText(lock, job.jid)}</small>` : ''}</td>
 <td class="args mono"><details><summary>${argsPreview(job.args)}</summary><pre>${JSON.stringify(job.isJob ? job.item : job.value, null, 2)}</pre></details></td>
 <td>${enqueued ? html`<span title="${isoTime(enqueued)}">${relativeTime(enqueued, now)}</span>` : ''}</td>
 <td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${recordId(job)}"><input type="hidden" name="return" value="${here}"><button type="submit" class="danger">Delete</button></form></td>
