@@ -10,7 +10,7 @@
  *     its client middleware and died before pushing: pushStranded(), periodic-claim.ts).
  * Ticks before a process started are not its to enqueue: they were skipped (the default) or caught up in 1.
  */
-import { CronSchedule } from '../core/cron.js';
+import type { CronSchedule } from '../core/cron.js';
 import { newJid } from '../core/job.js';
 import type { PeriodicEntry } from '../core/periodic.js';
 import { describeError } from '../core/thrown-value.js';
@@ -55,7 +55,7 @@ export class PeriodicEnqueuer {
     this.sync = new PeriodicSync(ctx, entries);
     this.tracked = entries.map((entry) => ({
       entry,
-      schedule: new CronSchedule(entry.cron, entry.tz),
+      schedule: this.sync.schedules.get(entry.name)!,
       definition: this.sync.definitions.get(entry.name)!,
       cursor: 0,
     }));

@@ -1,12 +1,14 @@
 /**
  * The stored periodic entry set, kept in step with the code:
  *  1. write(): at start, a process replaces the stored set with its own (periodic-sync.lua): new entries added,
- *     changed ones rewritten with their pause flag and last tick kept, undeclared ones removed with their state;
+ *     changed ones rewritten with their pause flag and last tick kept (a new schedule's ticks up to now were never
+ *     due, so never caught up), undeclared ones removed with their state;
  *  2. check(): while running, a process whose set differs from the stored one rewrites it only once the process
  *     that wrote it is gone (its heartbeat expired or it stopped), so two versions running side by side during a
  *     rolling deploy do not fight: the one that wrote last runs the entries until it stops.
  */
 import { createHash } from 'node:crypto';
+import { CronSchedule } from '../core/cron.js';
 import { type PeriodicEntry, periodicDefinition } from '../core/periodic.js';
 import type { RuntimeContext } from './actor-context.js';
 
@@ -19,6 +21,8 @@ export interface SyncCounts {
 export class PeriodicSync {
   /** Name → definition text, as periodic-enqueue.lua compares it. */
   readonly definitions: ReadonlyMap<string, string>;
+  /** Name → its schedule (the enqueuer steps its ticks with it too). */
+  readonly schedules: ReadonlyMap<string, CronSchedule>;
   private readonly digest: string;
 
   constructor(
@@ -26,6 +30,7 @@ export class PeriodicSync {
     entries: readonly PeriodicEntry[],
   ) {
     this.definitions = new Map(entries.map((entry) => [entry.name, periodicDefinition(entry)]));
+    this.schedules = new Map(entries.map((entry) => [entry.name, new CronSchedule(entry.cron, entry.tz)]));
     const hash = createHash('sha1');
     for (const [name, definition] of [...this.definitions].sort(([a], [b]) => a.localeCompare(b)))
       hash.update(`${name}\n${definition}\n`);
@@ -33,15 +38,17 @@ export class PeriodicSync {
   }
 
   async write(): Promise<SyncCounts> {
-    const { redis, keys, identity } = this.ctx;
-    const pairs: string[] = [];
-    for (const [name, definition] of this.definitions) pairs.push(name, definition);
+    const { redis, keys, identity, clock } = this.ctx;
+    const now = clock.now() / 1000;
+    const triples: string[] = [];
+    for (const [name, definition] of this.definitions)
+      triples.push(name, definition, String(this.schedules.get(name)?.latest(now) ?? ''));
     const [added, changed, removed] = await redis.sidepunchPeriodicSync(
       keys.periodic,
       keys.periodicWriter,
       JSON.stringify({ identity, digest: this.digest }),
       keys.periodicStatePrefix,
-      ...pairs,
+      ...triples,
     );
     return { added, changed, removed };
   }

@@ -289,6 +289,46 @@ describe('deploys', () => {
     expect((await jobs()).map((job) => job.args[1])).toEqual(['before', 'after']);
   });
 
+  it("a changed entry with missed: 'last' catches up no tick of its new schedule that passed before the change", async () => {
+    // Daily at 00:00, running all day; at 14:30 a deploy makes it hourly. 14:00 was never a tick: nothing missed it.
+    const clock = new FakeClock(Date.UTC(2026, 10, 29, 23, 59, 30));
+    const old = start(clock, [probeEntry('report', '0 0 * * *', { missed: 'last' })], 'host:1:old');
+    await old.enqueuer.begin();
+    clock.advance(60_000);
+    expect(await old.enqueuer.tick()).toBe(1);
+    clock.set(Date.UTC(2026, 10, 30, 14, 30));
+    const hourly = start(clock, [probeEntry('report', '0 * * * *', { missed: 'last' })], 'host:2:new');
+    await hourly.enqueuer.begin();
+    expect(hourly.log()).toMatch(/0 added, 1 changed, 0 removed/);
+    expect(hourly.log()).not.toMatch(/missed its tick/);
+    clock.set(Date.UTC(2026, 10, 30, 15, 0, 1));
+    expect(await hourly.enqueuer.tick()).toBe(1);
+    expect((await jobs()).map((job) => job.periodic.tick)).toEqual([
+      Date.UTC(2026, 10, 30) / 1000,
+      Date.UTC(2026, 10, 30, 15) / 1000,
+    ]);
+  });
+
+  it('an entry whose schedule stayed (its arguments changed) still catches up the tick missed while none ran', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 10, 30, 11, 59, 30));
+    const old = start(clock, [probeEntry('report', '0 * * * *', { missed: 'last' }, 'before')], 'host:1:old');
+    await old.enqueuer.begin();
+    clock.advance(60_000);
+    expect(await old.enqueuer.tick()).toBe(1);
+    old.close();
+    clock.set(Date.UTC(2026, 10, 30, 14, 30)); // down from 12:00 to 14:30
+    const after = start(
+      clock,
+      [probeEntry('report', '0 * * * *', { missed: 'last' }, 'after')],
+      'host:2:new',
+    );
+    await after.enqueuer.begin();
+    expect((await jobs()).map((job) => [job.periodic.tick, job.args[1]])).toEqual([
+      [Date.UTC(2026, 10, 30, 12) / 1000, 'before'],
+      [Date.UTC(2026, 10, 30, 14) / 1000, 'after'],
+    ]);
+  });
+
   it('while the process that wrote the set runs, another version leaves it alone; once it is gone, it rewrites it', async () => {
     const clock = new FakeClock(START);
     const writer = start(clock, [probeEntry('a', '* * * * * *')], 'host:1:writer');
