@@ -22,8 +22,10 @@ for i = 3, #ARGV, 3 do
   if stored ~= ARGV[i + 1] then
     if stored then
       changed = changed + 1
-      local before, after = cjson.decode(stored), cjson.decode(ARGV[i + 1])
-      local rescheduled = before.cron ~= after.cron or before.tz ~= after.tz
+      -- A stored definition that is not JSON (written by hand) is replaced like any other; its ticks are kept due.
+      local read, before = pcall(cjson.decode, stored)
+      local after = cjson.decode(ARGV[i + 1])
+      local rescheduled = read and type(before) == 'table' and (before.cron ~= after.cron or before.tz ~= after.tz)
       local state = ARGV[2] .. ARGV[i]
       local through = tonumber(redis.call('HGET', state, 'paused_through') or '-1')
       if rescheduled and ARGV[i + 2] ~= '' and tonumber(ARGV[i + 2]) > through then
