@@ -47,6 +47,7 @@ export const UNIT = [
   'test/runtime/keys-documented.test.ts',
   'test/runtime/no-double-casts.test.ts',
   'test/runtime/unique-basenames.test.ts',
+  'test/runtime/wall-anchor.test.ts',
   'test/runtime/logger.test.ts',
   'test/runtime/log-buffer.test.ts',
   'test/runtime/prefetch.test.ts',

@@ -14,12 +14,42 @@ export function epochAt(clock: Clock, monotonicMs: number): number {
   return clock.epochOf ? clock.epochOf(monotonicMs) : clock.now();
 }
 
-/** Read once: Node's `performance.timeOrigin` getter checks its receiver on every read, as `now()` does. */
-const timeOrigin = performance.timeOrigin;
+/** How often (monotonic ms) the wall clock is read again, to follow a step in it. */
+const WALL_CHECK_MS = 1000;
+/** A gap this wide from the wall clock is a step to follow, not `Date.now()`'s whole milliseconds. */
+const STEP_MS = 5;
+
+/**
+ * Epoch milliseconds from the monotonic clock, with its fractions and its cost (no wall-clock read per call),
+ * anchored to the wall clock and re-anchored when that steps: a host's clock set by NTP after boot, a VM restored
+ * or a laptop woken. Without it a long-lived process kept the time it started with, and its periodic ticks, limits
+ * and job timestamps ran off by the step for the rest of its life.
+ */
+export class WallAnchor {
+  private checkedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private origin: number,
+    private readonly wall: () => number = Date.now,
+  ) {}
+
+  /** Epoch milliseconds at the monotonic reading `monotonicMs`. */
+  epochOf(monotonicMs: number): number {
+    if (monotonicMs - this.checkedAt >= WALL_CHECK_MS) {
+      this.checkedAt = monotonicMs;
+      const wall = this.wall();
+      if (Math.abs(wall - (this.origin + monotonicMs)) > STEP_MS) this.origin = wall - monotonicMs;
+    }
+    return this.origin + monotonicMs;
+  }
+}
+
+/** `performance.timeOrigin` read once: Node's getter checks its receiver on every read. */
+const anchor = new WallAnchor(performance.timeOrigin);
 
 export const systemClock: Clock = {
-  now: () => timeOrigin + performance.now(),
-  epochOf: (monotonicMs) => timeOrigin + monotonicMs,
+  now: () => anchor.epochOf(performance.now()),
+  epochOf: (monotonicMs) => anchor.epochOf(monotonicMs),
 };
 
 /** A clock that only moves when told to. */
