@@ -26,7 +26,9 @@ export function readSettings(tsconfig: string): ProjectSettings | undefined {
   );
   if (
     !parsed ||
-    parsed.errors.some((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003)
+    ts
+      .getConfigFileParsingDiagnostics(parsed)
+      .some((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003)
   ) {
     return undefined;
   }

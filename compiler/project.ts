@@ -22,7 +22,6 @@ export class ProjectError extends Error {
 
 export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Diagnostic[] } {
   if (!existsSync(tsconfig)) throw new ProjectError(`cannot find the tsconfig ${tsconfig}`);
-  const project = new Project({ tsConfigFilePath: tsconfig });
   const parsed = ts.getParsedCommandLineOfConfigFile(
     tsconfig,
     {},
@@ -35,10 +34,13 @@ export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Di
   if (parsed && parsed.fileNames.length === 0 && references.length > 0) {
     throw new ProjectError(solutionMessage(tsconfig, references));
   }
-  const configErrors = (parsed?.errors ?? []).filter(
+  // tsc's own list: the file's JSON syntax errors (TS1005), then the options'.
+  const configErrors = (parsed ? ts.getConfigFileParsingDiagnostics(parsed) : []).filter(
     (error) => error.category === ts.DiagnosticCategory.Error && error.code !== NO_INPUTS,
   );
   if (configErrors.length > 0) return { diagnostics: configErrors.map(fromTypeScript) };
+  // Only now: ts-morph throws on a tsconfig that is not JSON, which the errors above report as tsc does (TS1005).
+  const project = new Project({ tsConfigFilePath: tsconfig });
   const configFile = parsed?.options.configFile as
     | (ts.TsConfigSourceFile & { extendedSourceFiles?: string[] })
     | undefined;

@@ -85,6 +85,16 @@ describe('sidepunch-gen flags', () => {
     expect(run.stderr).toBe(`sidepunch-gen: cannot find the tsconfig ${app.path('nope.json')}\n`);
   });
 
+  it('a tsconfig that is not valid JSON is reported like tsc, at its place, exit 1, nothing written', async () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    app.write('tsconfig.json', '{ "compilerOptions": { "strict": true }, "include": ["src"\n');
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^tsconfig\.json:2:1 - error TS1005: '\]' expected\./);
+    expect(run.stderr).not.toContain('internal error');
+    expect(existsSync(app.path('src/sidepunch.generated.ts'))).toBe(false);
+  });
+
   it.each([
     [['--out', 'src/jobs.js'], '--out must name a TypeScript module (.ts, .mts or .cts), got src/jobs.js'],
     [
