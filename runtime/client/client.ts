@@ -14,7 +14,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { Deadline } from '../core/deadline.js';
 import { type DebounceRule, debounceRuleOf } from '../core/debounce.js';
 import { FlowError, type FlowNode } from '../core/flow.js';
-import { encodeJob, formatSeconds, type JobPayload, newJids } from '../core/job.js';
+import { encodeJob, formatSeconds, type JobPayload, MILLISECONDS_THRESHOLD, newJids } from '../core/job.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { nonFiniteArgument } from '../core/non-finite.js';
@@ -684,11 +684,19 @@ function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
     if (!Number.isFinite(job.in)) throw new PushError('"in" must be a number of seconds');
     at = nowMs / 1000 + job.in;
   } else if (job.at instanceof Date) {
+    // An invalid Date is NaN, which no comparison holds for: the job would run now, unnoticed.
+    if (Number.isNaN(job.at.getTime()))
+      throw new PushError('"at" must be epoch seconds or a Date, got an invalid Date');
     at = job.at.getTime() / 1000;
     // An invalid Date is NaN, never "in the future": it would run the job now, silently.
     if (Number.isNaN(at)) throw new PushError('"at" must be epoch seconds or a Date, not an invalid Date');
   } else if (job.at !== undefined) {
     if (!Number.isFinite(job.at)) throw new PushError('"at" must be epoch seconds or a Date');
+    // `Date.now() + 60_000` would be scored some 50,000 years ahead: the job would never run.
+    if (job.at >= MILLISECONDS_THRESHOLD)
+      throw new PushError(
+        `"at" must be epoch seconds or a Date, got ${job.at}, which is epoch milliseconds: divide it by 1000`,
+      );
     at = job.at;
   }
   return at !== undefined && at > nowMs / 1000 ? at : undefined;

@@ -20,7 +20,7 @@ export interface JobPayload {
 const TIME_FIELDS = new Set(['created_at', 'enqueued_at', 'failed_at', 'retried_at', 'at']);
 
 /** Sidekiq 8 writes integer epoch milliseconds; anything this large cannot be seconds. */
-const MILLISECONDS_THRESHOLD = 1e11;
+export const MILLISECONDS_THRESHOLD = 1e11;
 
 /** 24 lowercase hex characters from 12 random bytes, as Sidekiq's `SecureRandom.hex(12)`. */
 export function newJid(): string {

@@ -174,6 +174,21 @@ describe('the client saves jobs as Sidekiq does', () => {
     expect(await fixture.redis.dbsize()).toBe(0);
   });
 
+  it('rejects a time that is not one (an invalid Date, epoch milliseconds) instead of running the job now or never', async () => {
+    const client = new Client({ redis: fixture.server.url });
+    await expect(client.push({ class: 'X', args: [], at: new Date('not a date') })).rejects.toThrow(
+      '"at" must be epoch seconds or a Date, got an invalid Date',
+    );
+    await expect(client.push({ class: 'X', args: [], at: Date.now() + 60_000 })).rejects.toThrow(
+      /"at" must be epoch seconds or a Date, got \d+, which is epoch milliseconds/,
+    );
+    await expect(client.pushBulk({ class: 'X', args: [[1]], at: new Date(Number.NaN) })).rejects.toThrow(
+      /invalid Date/,
+    );
+    await client.close();
+    expect(await fixture.redis.dbsize()).toBe(0);
+  });
+
   it('rejects a number JSON cannot write (NaN, Infinity) at the call, naming its path, with nothing written', async () => {
     const client = new Client({ redis: fixture.server.url });
     await expect(client.push({ class: 'X', args: [Number.NaN] })).rejects.toThrow(
