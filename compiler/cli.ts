@@ -108,6 +108,14 @@ export async function main(
   const detail = flags.verbose ? (text: string) => io.stdout(`sidepunch-gen: ${text}\n`) : () => {};
   detail(describeSettings(config));
   if (flags.watch) {
+    const { readTsconfig, ProjectError } = await import('./project.js');
+    try {
+      readTsconfig(config.project);
+    } catch (error) {
+      if (!(error instanceof ProjectError)) throw error;
+      io.stderr(`sidepunch-gen: ${error.message}\n`);
+      return 2;
+    }
     const { watchAndGenerate } = await import('./watch.js');
     await watchAndGenerate(config, io, { signals: true }).closed;
     return 0;

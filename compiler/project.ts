@@ -21,19 +21,7 @@ export class ProjectError extends Error {
 }
 
 export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Diagnostic[] } {
-  if (!existsSync(tsconfig)) throw new ProjectError(`cannot find the tsconfig ${tsconfig}`);
-  const parsed = ts.getParsedCommandLineOfConfigFile(
-    tsconfig,
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => {},
-    },
-  );
-  const references = parsed?.projectReferences ?? [];
-  if (parsed && parsed.fileNames.length === 0 && references.length > 0) {
-    throw new ProjectError(solutionMessage(tsconfig, references));
-  }
+  const parsed = readTsconfig(tsconfig);
   // tsc's own list: the file's JSON syntax errors (TS1005), then the options'.
   const configErrors = (parsed ? ts.getConfigFileParsingDiagnostics(parsed) : []).filter(
     (error) => error.category === ts.DiagnosticCategory.Error && error.code !== NO_INPUTS,
@@ -55,6 +43,27 @@ export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Di
       ]),
     ),
   };
+}
+
+/**
+ * The tsconfig as tsc reads it. A ProjectError (one line, exit 2) when there is none, or when it is solution-style:
+ * `--watch` asks this first, since a watcher with nothing to watch would end with exit 0.
+ */
+export function readTsconfig(tsconfig: string): ts.ParsedCommandLine | undefined {
+  if (!existsSync(tsconfig)) throw new ProjectError(`cannot find the tsconfig ${tsconfig}`);
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    tsconfig,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: () => {},
+    },
+  );
+  const references = parsed?.projectReferences ?? [];
+  if (parsed && parsed.fileNames.length === 0 && references.length > 0) {
+    throw new ProjectError(solutionMessage(tsconfig, references));
+  }
+  return parsed;
 }
 
 /**

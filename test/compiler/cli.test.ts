@@ -304,4 +304,23 @@ describe('bin/sidepunch-gen.js', () => {
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain('error SP1010');
   });
+
+  dist.it('--watch with a tsconfig it cannot use is one line and exit 2, as without --watch', () => {
+    const app = project({ 'src/workers/send.ts': SEND });
+    const missing = spawnSync(process.execPath, [bin, '--watch', '-p', 'nope.json'], {
+      cwd: app.dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(missing.stderr).toBe(`sidepunch-gen: cannot find the tsconfig ${app.path('nope.json')}\n`);
+    expect(missing.status).toBe(2);
+    app.write('tsconfig.json', JSON.stringify({ files: [], references: [{ path: './app' }] }));
+    const solution = spawnSync(process.execPath, [bin, '--watch'], {
+      cwd: app.dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(solution.stderr).toMatch(/^sidepunch-gen: .*tsconfig\.json lists no files of its own/);
+    expect(solution.status).toBe(2);
+  });
 });
