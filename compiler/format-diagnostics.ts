@@ -9,6 +9,8 @@ import type { Diagnostic, Location } from './diagnostic.js';
 export interface FormatOptions {
   readonly cwd: string;
   readonly color?: boolean;
+  /** tsc's closing "Found N errors" lines (default true); `--watch` prints its own watch line instead, as tsc's does. */
+  readonly summary?: boolean;
 }
 
 const STYLE = {
@@ -37,7 +39,7 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: F
       out += `  ${where(related)}\n${codeFrame(related, '    ', paint)}    ${related.message}\n\n`;
     }
   }
-  return out + summary(diagnostics, options.cwd);
+  return options.summary === false ? out : out + summary(diagnostics, options.cwd);
 }
 
 function codeFrame(

@@ -66,7 +66,7 @@ export function watchAndGenerate(config: GenConfig, io: CliIo, options: { signal
   const report = (generation: Generation) => {
     const timer = phaseTimer();
     if (generation.diagnostics.length > 0) {
-      io.stdout(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color }));
+      io.stdout(formatDiagnostics(generation.diagnostics, { cwd: io.cwd, color: io.color, summary: false }));
     } else {
       for (const note of generation.notes ?? []) {
         if (!told.has(note)) io.stdout(`sidepunch-gen: ${note}\n\n`);

@@ -53,6 +53,8 @@ describe('sidepunch-gen --watch', () => {
     expect(printed).toContain('File change detected. Starting incremental generation...');
     expect(printed).toContain(`${path.join('src', 'workers', 'send.ts')}:4:23 - error SP1004`);
     expect(printed).toContain('Found 1 error. Watching for file changes.');
+    // As tsc --watch: the watch line is the only count, without the one-shot run's "Found 1 error in …".
+    expect(printed).not.toContain('Found 1 error in');
     expect(app.read('src/sidepunch.generated.ts')).toContain('[to: string, bcc: string[]]');
 
     const added = watcher.nextRun();
