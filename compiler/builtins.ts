@@ -66,6 +66,19 @@ export class Builtins {
   }
 
   /**
+   * The npm package that declares a type (`ioredis` for its `ChainableCommander`): every declaration of the type's
+   * symbol is in a declaration file under node_modules. Undefined for the project's own types and the standard
+   * library's.
+   */
+  packageOf(type: ts.Type): string | undefined {
+    const symbol = type.aliasSymbol ?? type.getSymbol();
+    const files = (symbol?.getDeclarations() ?? []).map((declaration) => declaration.getSourceFile());
+    if (files.length === 0 || !files.every((file) => file.isDeclarationFile)) return undefined;
+    const names = new Set(files.map((file) => packageName(file.fileName)));
+    return names.size === 1 ? [...names][0] : undefined;
+  }
+
+  /**
    * The library type a mapped type copies its members from: `Date` in `Readonly<Date>`, `DeepReadonly<Date>` or
    * `Partial<Map<K, V>>`. The mapped type's own symbol is anonymous, but each member still points at its
    * declaration in the library's interface.
@@ -100,6 +113,14 @@ export class Builtins {
       })
     );
   }
+}
+
+/** `ioredis` for `…/node_modules/ioredis/built/index.d.ts`, `@types/ws` for a scoped one; undefined outside node_modules. */
+function packageName(fileName: string): string | undefined {
+  const at = fileName.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const parts = fileName.slice(at + '/node_modules/'.length).split('/');
+  return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
 export function getObjectFlags(type: ts.Type): ts.ObjectFlags {

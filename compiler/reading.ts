@@ -18,6 +18,8 @@ export interface Problem {
   readonly typeText: string;
   /** The innermost property on the path, for a "declared here" note. */
   readonly declaration?: ts.Declaration;
+  /** Said after the problem: the others it stands for (`Geocoder, from the package geo, has 2 more members …`). */
+  readonly more?: string;
 }
 
 export interface Reading {

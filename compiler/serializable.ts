@@ -242,6 +242,14 @@ export class JsonRule {
     // and `NodeJS.Dict<Date>` is reported at its values, which are the caller's.
     const ownMembers = reading.problems.some((p) => p.path[0]?.kind !== 'key');
     if (ownMembers && this.builtins.isLibraryType(type)) return problem(Code.LibraryType, this.text(type));
+    // A package's type is one mistake however many of its members JSON cannot carry (ioredis's ChainableCommander
+    // gave 374 diagnostics): the first, with a count of the rest. The user's own types list each, where they are.
+    const [first, ...others] = reading.problems;
+    const from = first && others.length > 0 ? this.builtins.packageOf(type) : undefined;
+    if (first && from) {
+      const more = `${this.text(type)}, from the package ${from}, has ${others.length} more member${others.length === 1 ? '' : 's'} JSON cannot carry`;
+      return { problems: [{ ...first, more }], pending: reading.pending };
+    }
     return reading;
   }
 

@@ -96,7 +96,7 @@ function describe(
       : problem.typeText;
   const message =
     `Argument '${parameter.name}' of ${className}.perform is not JSON-serializable: ` +
-    `${where} ${rejection.what(typeText)}. ${rejection.fix}`;
+    `${where} ${rejection.what(typeText)}${problem.more ? ` (${problem.more})` : ''}. ${rejection.fix}`;
   const property = problem.path.findLast((segment) => segment.kind === 'property');
   const related =
     problem.declaration && property?.kind === 'property'

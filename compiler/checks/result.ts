@@ -27,7 +27,7 @@ export function checkResult(className: string, perform: Perform, rule: JsonRule)
       at,
       Code.ResultNotSerializable,
       `The result of ${className}.perform is not JSON-serializable: ${renderPath('result', problem.path)} ` +
-        `${rejection.what(problem.typeText)}. ${rejection.fix} A workflow's parent reads the result as JSON; return nothing (void) if no parent needs it.`,
+        `${rejection.what(problem.typeText)}${problem.more ? ` (${problem.more})` : ''}. ${rejection.fix} A workflow's parent reads the result as JSON; return nothing (void) if no parent needs it.`,
     );
   });
 }
