@@ -593,6 +593,18 @@ export class Client implements BatchSource {
     if (typeof merged.queue !== 'string' || merged.queue === '') {
       throw new PushError(`job ${className}: "queue" must be a non-empty string`);
     }
+    // Sidekiq's client refuses these too: its Web UI lists tags with `each`, and `retry_for` is a duration.
+    const { tags, retry_for: retryFor } = merged;
+    if (tags !== undefined && !(Array.isArray(tags) && tags.every((tag) => typeof tag === 'string'))) {
+      throw new PushError(
+        `job ${className}: "tags" must be an array of strings, got ${JSON.stringify(tags)}`,
+      );
+    }
+    if (retryFor !== undefined && !(typeof retryFor === 'number' && retryFor <= 1_000_000_000)) {
+      throw new PushError(
+        `job ${className}: "retry_for" must be a relative number of seconds (at most 1,000,000,000), got ${JSON.stringify(retryFor)}`,
+      );
+    }
     return { options: merged, className, queue: merged.queue };
   }
 }

@@ -170,6 +170,14 @@ describe('the client saves jobs as Sidekiq does', () => {
     await expect(client.push({ class: '', args: [] })).rejects.toThrow(/needs "class"/);
     await expect(client.push({ class: 'X', args: [], queue: '' })).rejects.toThrow(/"queue" must be/);
     await expect(client.push({ class: 'X', args: [10n] })).rejects.toThrow(/JSON cannot carry/);
+    // Sidekiq's Web UI lists a job's tags with `each`: a string there breaks its pages, so Sidekiq's client refuses it.
+    const tags = 'urgent' as unknown as string[];
+    await expect(client.push({ class: 'X', args: [], tags })).rejects.toThrow(
+      'job X: "tags" must be an array of strings, got "urgent"',
+    );
+    await expect(client.push({ class: 'X', args: [], retry_for: 2_000_000_000 })).rejects.toThrow(
+      'job X: "retry_for" must be a relative number of seconds (at most 1,000,000,000), got 2000000000',
+    );
     await client.close();
     expect(await fixture.redis.dbsize()).toBe(0);
   });
