@@ -64,10 +64,12 @@ export function analyzeProject(
     isWorkerClass: discovery.isWorkerClass,
   };
   const workers: WorkerModel[] = [];
-  const sorted = [...uniquelyNamed(discovery.workers)].sort((a, b) => compareText(a.className, b.className));
+  // Workers whose name clashes are read too, so the run reports all their mistakes at once; they yield no model.
+  const unique = new Set(uniquelyNamed(discovery.workers));
+  const sorted = [...discovery.workers].sort((a, b) => compareText(a.className, b.className));
   for (const worker of sorted) {
     const model = readWorker(worker, readers, diagnostics);
-    if (model) workers.push(model);
+    if (model && unique.has(worker)) workers.push(model);
   }
   diagnostics.push(...typeText.diagnostics);
   return { workers, shapes: rule.shapes, diagnostics: sortDiagnostics(diagnostics) };

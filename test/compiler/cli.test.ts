@@ -248,6 +248,17 @@ describe('sidepunch-gen errors', () => {
     expect(app.read('dist/registry.js')).toBe(registry);
   });
 
+  it('reports the other errors of two workers that share a name too, not only the clash', async () => {
+    const app = project({
+      'src/workers/send.ts': workerSource('SendEmail', 'to: string, at: Date'),
+      'src/mail/send.ts': workerSource('SendEmail', 'ids: Set<number>'),
+    });
+    const run = await runCli(app.dir, '--no-cache');
+    expect(run.code).toBe(1);
+    const codes = run.stderr.split('\n').flatMap((line) => line.match(/ - error (SP\d+):/)?.[1] ?? []);
+    expect(codes).toEqual(['SP2002', 'SP1005', 'SP2002', 'SP1004']);
+  });
+
   it('a file that does not parse is reported with TypeScript’s own code', async () => {
     const app = project({ 'src/workers/broken.ts': 'export class Broken {\n  perform(id: string {}\n}\n' });
     const run = await runCli(app.dir, '--no-cache');
