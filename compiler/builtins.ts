@@ -71,9 +71,15 @@ export class Builtins {
    * library's.
    */
   packageOf(type: ts.Type): string | undefined {
-    const symbol = type.aliasSymbol ?? type.getSymbol();
-    const files = (symbol?.getDeclarations() ?? []).map((declaration) => declaration.getSourceFile());
-    if (files.length === 0 || !files.every((file) => file.isDeclarationFile)) return undefined;
+    // A mapped type (`Partial<Geocoder>`) is declared by the standard library: its members tell whose it is.
+    const declarations =
+      getObjectFlags(type) & ts.ObjectFlags.Mapped
+        ? this.checker.getPropertiesOfType(type).flatMap((property) => property.getDeclarations() ?? [])
+        : ((type.aliasSymbol ?? type.getSymbol())?.getDeclarations() ?? []);
+    const files = declarations.map((declaration) => declaration.getSourceFile());
+    if (files.length === 0) return undefined;
+    if (files.some((file) => !file.isDeclarationFile || this.program.isSourceFileDefaultLibrary(file)))
+      return undefined;
     const names = new Set(files.map((file) => packageName(file.fileName)));
     return names.size === 1 ? [...names][0] : undefined;
   }
