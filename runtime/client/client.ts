@@ -700,8 +700,6 @@ function scheduledSeconds(job: JobOptions, nowMs: number): number | undefined {
     if (Number.isNaN(job.at.getTime()))
       throw new PushError('"at" must be epoch seconds or a Date, got an invalid Date');
     at = job.at.getTime() / 1000;
-    // An invalid Date is NaN, never "in the future": it would run the job now, silently.
-    if (Number.isNaN(at)) throw new PushError('"at" must be epoch seconds or a Date, not an invalid Date');
   } else if (job.at !== undefined) {
     if (!Number.isFinite(job.at)) throw new PushError('"at" must be epoch seconds or a Date');
     // `Date.now() + 60_000` would be scored some 50,000 years ahead: the job would never run.
