@@ -44,15 +44,24 @@ function listsOf(args: ArgsShape): readonly TupleShape[] {
   return 'union' in args ? args.union : [args];
 }
 
-/** A parameter removed before others or the parameters reordered (old values would reach the wrong one). */
+/**
+ * A parameter removed before others, one inserted before others, or the parameters reordered (old values would
+ * reach the wrong one). A name new at a position whose old name is gone everywhere is a rename in place.
+ */
 function movedParameter(old: readonly string[], next: readonly string[]): string | undefined {
   const bare = (name: string) => name.replace(/^\.\.\./, '');
   const oldNames = old.map(bare);
   const newNames = next.map(bare);
   for (let i = 0; i < Math.min(oldNames.length, newNames.length); i++) {
     const [before, after] = [oldNames[i]!, newNames[i]!];
-    if (before === after || !oldNames.includes(after)) continue;
-    if (!newNames.includes(before)) {
+    if (before === after) continue;
+    const moved = newNames.includes(before);
+    if (!oldNames.includes(after)) {
+      if (!moved) continue; // renamed in place
+      // An optional parameter inserted before `before`, which moves down: old jobs' values land one place early.
+      return `parameter '${after}' inserted before '${before}': the parameters from there move down, so old jobs' values would reach the wrong ones`;
+    }
+    if (!moved) {
       return `parameter '${before}' removed: the parameters after it move up, so old jobs' values would reach the wrong ones`;
     }
     return `parameters reordered: (${oldNames.join(', ')}) became (${newNames.join(', ')})`;
