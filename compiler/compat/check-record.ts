@@ -18,7 +18,7 @@ import { shapesReached } from '../reuse.js';
 import { JsonRule } from '../serializable.js';
 import type { ShapeTable, TupleShape } from '../shape.js';
 import { nameShapes } from '../shape-names.js';
-import { type ArgsGeneration, classifyChange } from './classify.js';
+import { type ArgsGeneration, classifyChange, oldArgsPassNew } from './classify.js';
 import {
   currentGeneration,
   type GenerationEntry,
@@ -79,29 +79,42 @@ export function checkRecord(input: {
     const found = findWorkerClass(input.project, worker);
     if (!found && input.partialProgram) return { diagnostics: [], needsWholeProgram: true };
     const upgrade = found && upgradeStep(program, found, step.latest, worker);
+    // Parameters moved, old values still valid: no step can tell old jobs from new (classify.ts oldArgsPassNew).
+    const indistinct = oldArgsPassNew(step.latest, current);
     if (upgrade && 'diagnostic' in upgrade) diagnostics.push(upgrade.diagnostic);
+    else if (upgrade && indistinct)
+      diagnostics.push(unreachableStep(worker, upgrade.at, step.latest, step.change));
     else if (upgrade) began.set(worker.className, { since: 'upgrade', change: step.change });
     else if (accepted.has(worker.className))
       began.set(worker.className, { since: 'break', change: step.change });
-    else diagnostics.push(incompatible(worker, found, step.latest, step.change));
+    else diagnostics.push(incompatible(worker, found, step.latest, step.change, indistinct));
   }
   if (diagnostics.length > 0) return { diagnostics };
   const record = nextRecord(previous, currents, (name) => began.get(name));
   return { diagnostics: [], record, output: { path: file, text: printRecord(record) } };
 }
 
+/** `indistinct`: the old jobs pass the new validator (parameters moved): no upgrade step is offered. */
 function incompatible(
   worker: WorkerModel,
   found: ts.ClassLikeDeclaration | undefined,
   latest: GenerationEntry,
   change: string,
+  indistinct: boolean,
 ): Diagnostic {
   const oldType = argsType(latest.args, latest.params);
-  const message =
-    `${worker.className}.perform changed so that jobs already queued would be rejected: ${change}. ` +
-    `The jobs in flight have generation ${latest.generation} of its arguments, ${oldType}. Either make the change compatible ` +
-    `(an optional parameter, a default, a wider type); or add 'static sidepunchUpgrade(old: ${oldType}): Parameters<${worker.className}['perform']>' ` +
-    `to upgrade them; or accept the break: sidepunch-gen --accept-break ${worker.className} (the jobs in flight then fail; sidepunch-run check lists them).`;
+  const name = worker.className;
+  const message = indistinct
+    ? `${name}.perform changed so that jobs already queued would run with their values in the wrong parameters: ${change}. ` +
+      `The jobs in flight have generation ${latest.generation} of its arguments, ${oldType}, which the new arguments accept too, ` +
+      'so the runtime cannot tell them from new jobs and no upgrade step can apply. Either keep the parameters where they were ' +
+      '(add a new one after the others); or give the new signature a new worker class and keep this one until its jobs are gone; ' +
+      `or accept the break: sidepunch-gen --accept-break ${name} (the jobs in flight then run with their values in the new places; ` +
+      'sidepunch-run check cannot tell them apart either).'
+    : `${name}.perform changed so that jobs already queued would be rejected: ${change}. ` +
+      `The jobs in flight have generation ${latest.generation} of its arguments, ${oldType}. Either make the change compatible ` +
+      `(an optional parameter, a default, a wider type); or add 'static sidepunchUpgrade(old: ${oldType}): Parameters<${name}['perform']>' ` +
+      `to upgrade them; or accept the break: sidepunch-gen --accept-break ${name} (the jobs in flight then fail; sidepunch-run check lists them).`;
   const perform = found && performNode(found);
   if (perform) return diagnosticAt(perform, Code.IncompatibleArgs, message);
   return fileDiagnostic(worker.file, Code.IncompatibleArgs, message);
@@ -116,7 +129,7 @@ function upgradeStep(
   cls: ts.ClassLikeDeclaration,
   latest: GenerationEntry,
   worker: WorkerModel,
-): { ok: true } | { diagnostic: Diagnostic } | undefined {
+): { at: ts.Node } | { diagnostic: Diagnostic } | undefined {
   const member = cls.members.find(
     (node) =>
       (ts.isMethodDeclaration(node) || ts.isPropertyDeclaration(node)) &&
@@ -130,11 +143,12 @@ function upgradeStep(
         (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))
       ? member.initializer.parameters[0]
       : undefined;
-  if (!parameter) return { ok: true };
+  if (!parameter) return { at: member.name };
   const checker = program.getTypeChecker();
   const rule = new JsonRule(program, checker);
   const reading = rule.readValue(checker.getTypeAtLocation(parameter));
-  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return { ok: true };
+  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape))
+    return { at: member.name };
   const named = nameShapes([reading.shape as TupleShape], rule.shapes);
   const taken: ArgsGeneration = {
     args: named.args[0] as TupleShape,
@@ -142,7 +156,7 @@ function upgradeStep(
     params: latest.params,
   };
   const result = classifyChange(latest, taken);
-  if (result.compatible) return { ok: true };
+  if (result.compatible) return { at: member.name };
   return {
     diagnostic: diagnosticAt(
       parameter,
@@ -151,6 +165,24 @@ function upgradeStep(
         `Type its parameter as that generation's arguments (the stubs export them as ${worker.className}ArgsV${latest.generation} once recorded); an older step belongs in 'static sidepunchUpgrades = { <generation>: … }'.`,
     ),
   };
+}
+
+/** An upgrade step the runtime would never apply: the old jobs pass the new validator, so they are run as they are. */
+function unreachableStep(
+  worker: WorkerModel,
+  at: ts.Node,
+  latest: GenerationEntry,
+  change: string,
+): Diagnostic {
+  const name = worker.className;
+  return diagnosticAt(
+    at,
+    Code.UpgradeParameter,
+    `${name}.sidepunchUpgrade would never run: the jobs in flight (generation ${latest.generation}, ${argsType(latest.args, latest.params)}) ` +
+      `pass the new arguments' validator too (${change}), and the runtime upgrades only jobs that fit an old generation and not ` +
+      'the current one. Keep the parameters where they were (add a new one after the others), give the new signature a new ' +
+      `worker class, or accept the break: sidepunch-gen --accept-break ${name}.`,
+  );
 }
 
 /** The class a worker model came from, in the loaded program (its file is there whenever its shape changed). */

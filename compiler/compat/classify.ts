@@ -26,18 +26,30 @@ export type Compatibility =
   | { readonly compatible: false; readonly change: string };
 
 export function classifyChange(old: ArgsGeneration, next: ArgsGeneration): Compatibility {
-  const moved = movedParameter(old.params, next.params);
-  if (moved) return { compatible: false, change: moved };
+  const change = movedParameter(old.params, next.params) ?? shapeChange(old, next);
+  return change === undefined ? { compatible: true } : { compatible: false, change };
+}
+
+/**
+ * Whether every job of the old generation passes the new arguments' validator, wherever its values now land. When
+ * it does after an incompatible change (parameters moved), the runtime cannot tell old jobs from new ones: it
+ * upgrades only arguments that fit an old generation and not the current one, so an upgrade step would never run.
+ */
+export function oldArgsPassNew(old: ArgsGeneration, next: ArgsGeneration): boolean {
+  return shapeChange(old, next) === undefined;
+}
+
+/** The first old argument list that fits none of the new ones, said in the words of parameters. */
+function shapeChange(old: ArgsGeneration, next: ArgsGeneration): string | undefined {
   const tables: Tables = { old: old.shapes, new: next.shapes };
   const nameOf = parameterNamer(old.params, next.params);
-  const oldLists = listsOf(old.args);
   const newLists = listsOf(next.args);
-  for (const list of oldLists) {
+  for (const list of listsOf(old.args)) {
     const failures = newLists.map((candidate) => tupleFits(list, candidate, nameOf, tables));
     if (failures.some((failure) => failure === undefined)) continue;
-    return { compatible: false, change: phrase(failures[0]!, old.params, next.params) };
+    return phrase(failures[0]!, old.params, next.params);
   }
-  return { compatible: true };
+  return undefined;
 }
 
 function listsOf(args: ArgsShape): readonly TupleShape[] {

@@ -109,6 +109,34 @@ describe('the record of argument shapes', () => {
     expect(generations(app).at(-1)).toMatchObject({ generation: 2, since: 'upgrade' });
   });
 
+  it('a reorder the old jobs still fit offers no upgrade step, and refuses one: the runtime could not tell old jobs from new', async () => {
+    const app = await generated('from: string, to: string');
+    const before = app.read(RECORD);
+    app.write(WORKER, workerSource('SendWelcome', 'to: string, from: string'));
+    const refused = await runCli(app.dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'error SP5001: SendWelcome.perform changed so that jobs already queued would run with their values in the wrong parameters: parameters reordered: (from, to) became (to, from). The jobs in flight have generation 1 of its arguments, [from: string, to: string], which the new arguments accept too, so the runtime cannot tell them from new jobs and no upgrade step can apply.',
+    );
+    expect(refused.stderr).not.toContain("add 'static sidepunchUpgrade");
+    app.write(
+      WORKER,
+      workerSource('SendWelcome', 'to: string, from: string').replace(
+        '  perform(',
+        '  static sidepunchUpgrade([from, to]: [from: string, to: string]): [string, string] {\n    return [to, from];\n  }\n\n  perform(',
+      ),
+    );
+    const step = await runCli(app.dir);
+    expect(step.code).toBe(1);
+    expect(step.stderr).toMatch(
+      /src\/workers\/send\.ts:4:\d+ - error SP5002: SendWelcome\.sidepunchUpgrade would never run: the jobs in flight \(generation 1, \[from: string, to: string\]\) pass the new arguments' validator too/,
+    );
+    expect(app.read(RECORD)).toBe(before);
+    app.write(WORKER, workerSource('SendWelcome', 'to: string, from: string'));
+    expect((await runCli(app.dir, '--accept-break', 'SendWelcome')).code).toBe(0);
+    expect(generations(app).at(-1)).toMatchObject({ generation: 2, since: 'break' });
+  });
+
   it('a cached run after an edit writes the record a cold run writes', async () => {
     const app = tempProject({
       [WORKER]: workerSource('SendWelcome', 'email: string'),
