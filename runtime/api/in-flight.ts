@@ -1,9 +1,10 @@
 /**
  * The in-flight check of a deploy (docs/deploys.md): which jobs already stored would the registry about to run
  * reject, and which must it upgrade (runtime/core/upgrade.ts)? Reads, and changes nothing:
- *  1. every queue in `queues`, the schedule and retry sets, the suspect lists, and every list a rescue could give
- *     back (held-lists.ts: those of every process that recorded its queues, even one pruned from `processes`
- *     after a crash), and the jobs batches and workflows hold back (held-back-jobs.ts), a page at a time;
+ *  1. every queue in `queues`, and `default` and the registry's declared queues (the runtime works them), the
+ *     schedule and retry sets, the suspect lists, and every list a rescue could give back (held-lists.ts: those
+ *     of every process that recorded its queues, even one pruned from `processes` after a crash), and the jobs
+ *     batches and workflows hold back (held-back-jobs.ts), a page at a time;
  *  2. checks each job's arguments as the executor will (upgrade steps run on copies; nothing is written);
  *  3. groups the jobs that do not simply fit by class, verdict, the generation their arguments have and the
  *     reason, with where they are and a few jids.
@@ -15,6 +16,7 @@ import type { Registry } from '../core/registry.js';
 import { lookupWorker } from '../core/registry.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
 import { heldLists, recordedQueues } from '../redis/held-lists.js';
+import { declaredQueues } from '../server/registry-queues.js';
 import type { ApiConnection } from './api-connection.js';
 import { readHeldBackJobs } from './held-back-jobs.js';
 import { scanSetMembers } from './paging.js';
@@ -106,7 +108,11 @@ export async function checkInFlight(connection: ApiConnection, registry: Registr
     groups.set(key, entry);
   };
 
-  const queues = (await scanSetMembers(redis, keys.queues)).sort();
+  // `default` and the declared queues too: the runtime works them whether or not `queues` names them (a job written
+  // there by hand, or by a client that skipped the SADD).
+  const queues = [
+    ...new Set([...(await scanSetMembers(redis, keys.queues)), 'default', ...declaredQueues(registry)]),
+  ].sort();
   for (const queue of queues)
     await readList(connection, keys.queue(queue), (value) => check(value, `queue:${queue}`));
   for (const [name, key] of [

@@ -122,6 +122,23 @@ describe('the in-flight check', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('reads default and the queues the workers declare even when the queues set does not name them: the runtime works them', async () => {
+    const { redis } = fixture;
+    class Mailer {
+      static sidepunchOptions = { queue: 'mail' };
+      perform() {}
+    }
+    const declaring: Registry = { ...registry, workers: { ...registry.workers, Mailer } };
+    await redis.lpush('queue:default', job('Strict', ['a'], 'd1'));
+    await redis.lpush('queue:mail', job('Strict', ['b'], 'm1'));
+    const api = new SidepunchApi({ redis: fixture.server.url });
+    const report = await api.checkInFlight(declaring);
+    await api.close();
+    expect(report).toMatchObject({ checked: 2, reject: 2 });
+    expect(report.groups[0]?.where).toEqual({ 'queue:default': 1, 'queue:mail': 1 });
+    expect(await redis.smembers('queues')).toEqual([]);
+  });
+
   it('reads every list the rescuer would give back: a crashed process pruned from the process set, its suspects, its half-done moves', async () => {
     const { redis } = fixture;
     // A process killed -9 whose heartbeat expired: a reader pruned it from `processes` (as Sidekiq's do), but its
