@@ -48,6 +48,20 @@ describe('the Batches pages', () => {
     expect((await fetch(`${web.url}/batches/nope`)).status).toBe(404);
   });
 
+  it("links a failed job that died to the dead set's search, where it is, not the retry set's", async () => {
+    const batch = fixture.client.batch({ description: 'with a death' });
+    const jids = await batch.jobs(() => fixture.client.pushBulk({ class: 'Row', args: [[1], [2]] }));
+    // As the runtime would have settled them: the first failed (in the retry set), the second died.
+    await fixture.redis.sadd(`sidepunch:batch:${batch.bid}:failed`, jids[0]!, jids[1]!);
+    await fixture.redis.sadd(`sidepunch:batch:${batch.bid}:dead`, jids[1]!);
+    web = await startWebServer({ redis: fixture.server.url, port: 0 });
+    const detail = await (await fetch(`${web.url}/batches/${batch.bid}`)).text();
+    const failed = detail.slice(detail.indexOf('<td class="failed">'), detail.indexOf('<td class="dead">'));
+    expect(failed).toContain(`<a href="/retries?text=${jids[0]}">`);
+    expect(failed).toContain(`<a href="/morgue?text=${jids[1]}">`);
+    expect(failed).not.toContain(`/retries?text=${jids[1]}`);
+  });
+
   it('says how to create one when there is none', async () => {
     web = await startWebServer({ redis: fixture.server.url, port: 0 });
     expect(await (await fetch(`${web.url}/batches`)).text()).toContain('No batches');

@@ -34,10 +34,12 @@ export const batchPage: Handler = async (context) => {
   if (!batch) throw new WebError(404, `no batch ${bid} (it expired, or never existed)`);
   const now = api.connection.clock.now();
   const when = (seconds?: number) => (seconds === undefined ? '—' : at(seconds, now));
+  // A failed member that died waits in the dead set, not the retry set: its link searches where it is.
+  const dead = new Set(batch.deadMembers);
   const members = (list: readonly string[], set: 'retries' | 'morgue') =>
     list.length === 0
       ? '—'
-      : html`${list.map((member, i) => html`${i > 0 ? ', ' : ''}${memberLink(member, set)}`)}`;
+      : html`${list.map((member, i) => html`${i > 0 ? ', ' : ''}${memberLink(member, dead.has(member) ? 'morgue' : set)}`)}`;
   const content = html`<h1>Batch <small>${batch.description || batch.bid}</small></h1>
 <section class="panel">
 <table class="detail" id="batch">
