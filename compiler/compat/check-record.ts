@@ -78,7 +78,7 @@ export function checkRecord(input: {
     if (step.kind !== 'incompatible') continue;
     const found = findWorkerClass(input.project, worker);
     if (!found && input.partialProgram) return { diagnostics: [], needsWholeProgram: true };
-    const upgrade = found && upgradeStep(program, found, step.latest, worker);
+    const upgrade = found && upgradeStep(program, found, step.latest, current, worker);
     // Parameters moved, old values still valid: no step can tell old jobs from new (classify.ts oldArgsPassNew).
     const indistinct = oldArgsPassNew(step.latest, current);
     if (upgrade && 'diagnostic' in upgrade) diagnostics.push(upgrade.diagnostic);
@@ -122,12 +122,14 @@ function incompatible(
 
 /**
  * The worker's upgrade step, when it declares one: undefined without, a diagnostic when its parameter does not
- * take the recorded generation's arguments.
+ * take the recorded generation's arguments, or when what it returns is not arguments `perform` takes now: a
+ * promise (the runtime runs the step synchronously, before validation) or a list the new validator would refuse.
  */
 function upgradeStep(
   program: ts.Program,
   cls: ts.ClassLikeDeclaration,
   latest: GenerationEntry,
+  current: ArgsGeneration,
   worker: WorkerModel,
 ): { at: ts.Node } | { diagnostic: Diagnostic } | undefined {
   const member = cls.members.find(
@@ -137,14 +139,17 @@ function upgradeStep(
       node.name.getText() === 'sidepunchUpgrade',
   ) as ts.MethodDeclaration | ts.PropertyDeclaration | undefined;
   if (!member) return undefined;
-  const parameter = ts.isMethodDeclaration(member)
-    ? member.parameters[0]
+  const fn = ts.isMethodDeclaration(member)
+    ? member
     : member.initializer &&
         (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))
-      ? member.initializer.parameters[0]
+      ? member.initializer
       : undefined;
-  if (!parameter) return { at: member.name };
   const checker = program.getTypeChecker();
+  const returned = fn && returnProblem(program, checker, fn, current, worker);
+  if (returned) return { diagnostic: returned };
+  const parameter = fn?.parameters[0];
+  if (!parameter) return { at: member.name };
   const rule = new JsonRule(program, checker);
   const reading = rule.readValue(checker.getTypeAtLocation(parameter));
   if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape))
@@ -165,6 +170,45 @@ function upgradeStep(
         `Type its parameter as that generation's arguments (the stubs export them as ${worker.className}ArgsV${latest.generation} once recorded); an older step belongs in 'static sidepunchUpgrades = { <generation>: … }'.`,
     ),
   };
+}
+
+/** What is wrong with what the step returns, when it cannot be `perform`'s current arguments. */
+function returnProblem(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  fn: ts.SignatureDeclaration,
+  current: ArgsGeneration,
+  worker: WorkerModel,
+): Diagnostic | undefined {
+  const signature = checker.getSignatureFromDeclaration(fn);
+  if (!signature) return undefined;
+  const returnType = signature.getReturnType();
+  const at = fn.type ?? fn.name ?? fn;
+  const name = worker.className;
+  const newType = argsType(current.args, current.params);
+  if (checker.getAwaitedType(returnType) !== returnType) {
+    return diagnosticAt(
+      at,
+      Code.UpgradeParameter,
+      `${name}.sidepunchUpgrade returns a promise (${checker.typeToString(returnType)}): the runtime runs the step before validating the job, without awaiting it, so every old job would be rejected. Return the new arguments, ${newType}, synchronously.`,
+    );
+  }
+  const rule = new JsonRule(program, checker);
+  const reading = rule.readValue(returnType);
+  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return undefined;
+  const named = nameShapes([reading.shape as TupleShape], rule.shapes);
+  const given: ArgsGeneration = {
+    args: named.args[0] as TupleShape,
+    shapes: shapesReached(named.args[0]!, named.shapes),
+    params: current.params,
+  };
+  const result = classifyChange(given, current);
+  if (result.compatible) return undefined;
+  return diagnosticAt(
+    at,
+    Code.UpgradeParameter,
+    `${name}.sidepunchUpgrade returns ${argsType(given.args, given.params)}, which ${name}.perform's arguments ${newType} do not all take (${result.change}): the upgraded jobs would be rejected. Return ${newType} (Parameters<${name}['perform']>).`,
+  );
 }
 
 /** An upgrade step the runtime would never apply: the old jobs pass the new validator, so they are run as they are. */

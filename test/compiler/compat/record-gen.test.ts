@@ -109,6 +109,34 @@ describe('the record of argument shapes', () => {
     expect(generations(app).at(-1)).toMatchObject({ generation: 2, since: 'upgrade' });
   });
 
+  it('refuses an upgrade step that returns a promise, or arguments perform does not take: every old job would be rejected', async () => {
+    const app = await generated('email: string');
+    const step = (signature: string, body: string) =>
+      workerSource('SendWelcome', 'email: string, locale: string').replace(
+        '  perform(',
+        `  static ${signature} {\n    ${body}\n  }\n\n  perform(`,
+      );
+    app.write(
+      WORKER,
+      step(
+        'async sidepunchUpgrade([email]: [email: string]): Promise<[string, string]>',
+        "return [email, 'en'];",
+      ),
+    );
+    const async = await runCli(app.dir);
+    expect(async.code).toBe(1);
+    expect(async.stderr).toMatch(
+      /src\/workers\/send\.ts:4:\d+ - error SP5002: SendWelcome\.sidepunchUpgrade returns a promise \(Promise<\[string, string\]>\): the runtime runs the step before validating the job, without awaiting it/,
+    );
+    app.write(WORKER, step('sidepunchUpgrade([email]: [email: string]): [string]', 'return [email];'));
+    const short = await runCli(app.dir);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain(
+      "error SP5002: SendWelcome.sidepunchUpgrade returns [string], which SendWelcome.perform's arguments [email: string, locale: string] do not all take (parameter 'locale' made required)",
+    );
+    expect(generations(app)).toHaveLength(1);
+  });
+
   it('a reorder the old jobs still fit offers no upgrade step, and refuses one: the runtime could not tell old jobs from new', async () => {
     const app = await generated('from: string, to: string');
     const before = app.read(RECORD);
