@@ -3,7 +3,7 @@
  * clock. `openApiConnection` makes one from a URL, ioredis options or a connection you own, as `Client` does.
  */
 import { type Clock, systemClock } from '../core/clock.js';
-import { silentLogger } from '../core/logger.js';
+import { type Logger, silentLogger } from '../core/logger.js';
 import { Keys } from '../redis/keys.js';
 import {
   DEFAULT_REDIS_URL,
@@ -34,15 +34,22 @@ export interface OwnedApiConnection extends ApiConnection {
   close(): Promise<void>;
 }
 
-/** `role` names the connection in Redis's CLIENT LIST (`sidepunch-api`, `sidepunch-limiter`). */
-export function openApiConnection(options: ApiOptions = {}, role = 'api'): OwnedApiConnection {
+/**
+ * `role` names the connection in Redis's CLIENT LIST (`sidepunch-api`, `sidepunch-limiter`). `logger`: where its
+ * outage lines go (a one-shot command that reports the failure itself passes one that keeps them quiet).
+ */
+export function openApiConnection(
+  options: ApiOptions = {},
+  role = 'api',
+  logger: Logger = silentLogger,
+): OwnedApiConnection {
   const given = options.redis;
   const owned = !isRedisConnection(given);
   const redis = isRedisConnection(given)
     ? given
     : openRedis(given ?? (process.env.REDIS_URL || DEFAULT_REDIS_URL), {
         role,
-        logger: silentLogger,
+        logger,
         maxRetriesPerRequest: 2,
       });
   return {

@@ -6,6 +6,7 @@
  */
 import { openApiConnection } from '../api/api-connection.js';
 import { checkInFlight, type InFlightReport } from '../api/in-flight.js';
+import { LineLogger } from '../core/logger.js';
 import { loadRegistry, RegistryError } from '../core/registry.js';
 import { redactUrl } from '../redis/redis-url.js';
 import { ConfigError, checkedRedisUrl, DEFAULTS as RUN_DEFAULTS } from '../server/run-config.js';
@@ -71,14 +72,22 @@ export async function checkMain(
     process.stderr.write(`sidepunch-run check: ${error.message}\n`);
     return 1;
   }
-  const connection = openApiConnection({ redis: options.redis, namespace: options.namespace }, 'check');
+  // The failure is reported below in one line, with the connection's cause: no outage line before it.
+  const connection = openApiConnection(
+    { redis: options.redis, namespace: options.namespace },
+    'check',
+    new LineLogger('error', process.stderr),
+  );
+  let cause: string | undefined;
+  connection.redis.on('error', (error: Error & { code?: string }) => {
+    cause ??= error.code ?? error.message;
+  });
   let report: InFlightReport;
   try {
     report = await checkInFlight(connection, registry);
   } catch (error) {
-    process.stderr.write(
-      `sidepunch-run check: cannot read ${redactUrl(options.redis)}: ${(error as Error).message}\n`,
-    );
+    const reason = cause ? `${cause} (${(error as Error).message})` : (error as Error).message;
+    process.stderr.write(`sidepunch-run check: cannot read ${redactUrl(options.redis)}: ${reason}\n`);
     return 1;
   } finally {
     await connection.close();
