@@ -62,6 +62,21 @@ describe('the Batches pages', () => {
     expect(failed).not.toContain(`/retries?text=${jids[1]}`);
   });
 
+  it("a batch job's page links to its batch, as Sidekiq's Web UI links its BID", async () => {
+    const batch = fixture.client.batch({ description: 'linked' });
+    const [jid] = await batch.jobs(() => fixture.client.pushBulk({ class: 'Row', args: [[1]] }));
+    const [job] = await fixture.redis.lrange('queue:default', 0, -1);
+    await fixture.redis.zadd('retry', 1_900_000_000, JSON.stringify({ ...JSON.parse(job!), retry_count: 0 }));
+    web = await startWebServer({ redis: fixture.server.url, port: 0 });
+    const list = await (await fetch(`${web.url}/retries`)).text();
+    const href = new RegExp(`href="(/retries/[^"]*${jid})"`).exec(list)?.[1];
+    expect(href).toBeDefined();
+    const page = await (await fetch(`${web.url}${href}`)).text();
+    expect(page).toContain(
+      `<tr><th>Batch</th><td class="bid"><a href="/batches/${batch.bid}">${batch.bid}</a></td></tr>`,
+    );
+  });
+
   it('says how to create one when there is none', async () => {
     web = await startWebServer({ redis: fixture.server.url, port: 0 });
     expect(await (await fetch(`${web.url}/batches`)).text()).toContain('No batches');

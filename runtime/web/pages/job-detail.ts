@@ -36,6 +36,12 @@ const SHOWN = new Set([
 ]);
 
 /** A unique job's lock (docs/unique-and-limits.md): held by this job, by another copy, or released. */
+/** The batch (`bid`, linked as Sidekiq's Web UI links it) and the workflow (`flow`) a job belongs to. */
+function memberOf(item: Readonly<Record<string, unknown>>) {
+  const { bid, flow } = item;
+  return html`${typeof bid === 'string' && bid !== '' ? html`<tr><th>Batch</th><td class="bid"><a href="/batches/${encodeURIComponent(bid)}">${bid}</a></td></tr>` : ''}${typeof flow === 'string' && flow !== '' ? html`<tr><th>Workflow</th><td class="flow"><a href="/workflows/${encodeURIComponent(flow)}">${flow}</a></td></tr>` : ''}`;
+}
+
 function uniqueLockRow(lock: UniqueLockState, jid: string | undefined) {
   return html`<tr><th>Unique lock</th><td class="unique-lock"><span class="mono">${lock.key}</span><br><small>${uniqueLockText(lock, jid)}</small></td></tr>`;
 }
@@ -80,6 +86,7 @@ ${time('Enqueued', entry.enqueuedAt)}
 ${time('Failed', entry.failedAt)}
 ${time('Retried', entry.retriedAt)}
 ${entry.retryCount !== undefined ? html`<tr><th>Retry count</th><td>${entry.retryCount}</td></tr>` : ''}
+${memberOf(entry.item)}
 ${lock ? uniqueLockRow(lock, entry.jid) : ''}
 </table>
 </section>
