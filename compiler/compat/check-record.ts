@@ -145,15 +145,26 @@ function upgradeStep(
         (ts.isArrowFunction(member.initializer) || ts.isFunctionExpression(member.initializer))
       ? member.initializer
       : undefined;
+  if (!fn) return { at: member.name };
   const checker = program.getTypeChecker();
-  const returned = fn && returnProblem(program, checker, fn, current, worker);
-  if (returned) return { diagnostic: returned };
-  const parameter = fn?.parameters[0];
-  if (!parameter) return { at: member.name };
+  // The parameter first: a step left from the last deploy takes the generation before, and its hint says where
+  // an older step goes.
+  const taken = fn.parameters[0] && parameterProblem(program, checker, fn.parameters[0], latest, worker);
+  const problem = taken ?? returnProblem(program, checker, fn, current, worker);
+  return problem ? { diagnostic: problem } : { at: member.name };
+}
+
+/** What is wrong with the step's parameter, when the recorded generation's jobs do not all fit it. */
+function parameterProblem(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  parameter: ts.ParameterDeclaration,
+  latest: GenerationEntry,
+  worker: WorkerModel,
+): Diagnostic | undefined {
   const rule = new JsonRule(program, checker);
   const reading = rule.readValue(checker.getTypeAtLocation(parameter));
-  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape))
-    return { at: member.name };
+  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return undefined;
   const named = nameShapes([reading.shape as TupleShape], rule.shapes);
   const taken: ArgsGeneration = {
     args: named.args[0] as TupleShape,
@@ -161,15 +172,13 @@ function upgradeStep(
     params: latest.params,
   };
   const result = classifyChange(latest, taken);
-  if (result.compatible) return { at: member.name };
-  return {
-    diagnostic: diagnosticAt(
-      parameter,
-      Code.UpgradeParameter,
-      `${worker.className}.sidepunchUpgrade takes arguments that the jobs in flight (generation ${latest.generation}, ${argsType(latest.args, latest.params)}) do not all fit: ${result.change}. ` +
-        `Type its parameter as that generation's arguments (the stubs export them as ${worker.className}ArgsV${latest.generation} once recorded); an older step belongs in 'static sidepunchUpgrades = { <generation>: … }'.`,
-    ),
-  };
+  if (result.compatible) return undefined;
+  return diagnosticAt(
+    parameter,
+    Code.UpgradeParameter,
+    `${worker.className}.sidepunchUpgrade takes arguments that the jobs in flight (generation ${latest.generation}, ${argsType(latest.args, latest.params)}) do not all fit: ${result.change}. ` +
+      `Type its parameter as that generation's arguments (the stubs export them as ${worker.className}ArgsV${latest.generation} once recorded); an older step belongs in 'static sidepunchUpgrades = { <generation>: … }'.`,
+  );
 }
 
 /** What is wrong with what the step returns, when it cannot be `perform`'s current arguments. */

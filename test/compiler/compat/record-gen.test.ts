@@ -137,6 +137,29 @@ describe('the record of argument shapes', () => {
     expect(generations(app)).toHaveLength(1);
   });
 
+  it('a step left from the last change, at the next one, is told to move to sidepunchUpgrades (its parameter is checked first)', async () => {
+    const app = await generated('email: string');
+    const step =
+      "  static sidepunchUpgrade([email]: [email: string]): [email: string, locale: string] {\n    return [email, 'en'];\n  }\n\n  perform(";
+    app.write(
+      WORKER,
+      workerSource('SendWelcome', 'email: string, locale: string').replace('  perform(', step),
+    );
+    expect(await runCli(app.dir)).toMatchObject({ code: 0, stderr: '' });
+    app.write(
+      WORKER,
+      workerSource('SendWelcome', 'to: { email: string; locale: string }').replace('  perform(', step),
+    );
+    const next = await runCli(app.dir);
+    expect(next.code).toBe(1);
+    expect(next.stderr).toContain(
+      'error SP5002: SendWelcome.sidepunchUpgrade takes arguments that the jobs in flight (generation 2, [email: string, locale: string]) do not all fit',
+    );
+    expect(next.stderr).toContain(
+      "an older step belongs in 'static sidepunchUpgrades = { <generation>: … }'",
+    );
+  });
+
   it('a reorder the old jobs still fit offers no upgrade step, and refuses one: the runtime could not tell old jobs from new', async () => {
     const app = await generated('from: string, to: string');
     const before = app.read(RECORD);
