@@ -4,8 +4,11 @@
  *  2. per worker, compare its arguments with the newest recorded generation (classify.ts): the same or compatible
  *     → the record follows silently;
  *  3. incompatible → a new generation when the worker declares `static sidepunchUpgrade` taking the old
- *     arguments (its parameter checked against the recorded shape: SP5002) or when `--accept-break` names it;
- *     otherwise SP5001 at `perform`, naming the change and the ways out, and nothing is written.
+ *     arguments (its parameter checked against the recorded shape, its return type against the current
+ *     arguments: SP5002) or when `--accept-break` names it; otherwise SP5001 at `perform`, naming the change and
+ *     the ways out, and nothing is written;
+ *  4. parameters that only moved while the old values still pass the new types: the runtime cannot tell such old
+ *     jobs from new ones, so SP5001 offers no step and a step there is SP5002 (it would never run).
  * Works on the analysis's models, so reused (cached) workers take part like re-analyzed ones; the program is
  * read only for a worker that broke, whose file a reusing run has re-analyzed.
  */
