@@ -10,7 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { AuthSettings } from '../core/dashboard-access.js';
 import type { Registry } from '../core/registry.js';
 import { DEFAULT_REDIS_URL, type RedisConnection, type RedisTarget } from '../redis/redis-connection.js';
-import { SCRIPT, STYLE } from './assets.js';
+import { ICON, SCRIPT, STYLE } from './assets.js';
 import { Authenticator, TOKEN_COOKIE } from './auth.js';
 import { CSRF_COOKIE, csrfRefusal, newCsrfToken, parseCookies } from './csrf.js';
 import { redisLabel } from './format.js';
@@ -191,6 +191,7 @@ async function handle(request: IncomingMessage, reply: Reply, shared: Shared): P
   }
   if (path === '/assets/app.css') return reply.send(200, 'text/css; charset=utf-8', STYLE, true);
   if (path === '/assets/app.js') return reply.send(200, 'text/javascript; charset=utf-8', SCRIPT, true);
+  if (path === '/assets/icon.svg') return reply.send(200, 'image/svg+xml', ICON, true);
 
   const method = request.method === 'HEAD' ? 'GET' : request.method;
   if (method !== 'GET' && method !== 'POST') {

@@ -263,6 +263,27 @@ headless.describe('the dashboard', () => {
   });
 });
 
+headless.describe('every page', () => {
+  it('loads without a failed request or a console error, its icon included', async () => {
+    const page = await open('/');
+    const failures: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') failures.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400) failures.push(`${response.url()}: ${response.status()}`);
+    });
+    await page.reload();
+    for (const link of await page.locator('header nav a').all()) {
+      await link.click();
+      await page.waitForLoadState('load');
+    }
+    expect(failures).toEqual([]);
+    const icon = await page.locator('link[rel=icon]').getAttribute('href');
+    expect((await page.request.get(new URL(icon!, page.url()).href)).status()).toBe(200);
+  });
+});
+
 headless.describe('state changes', () => {
   it('are refused without the CSRF token, from another origin, or as GET', async () => {
     await redis.redis.set('shop:down:east', '1');
