@@ -231,7 +231,16 @@ function classMatcher(filter: string | RegExp | undefined): (className: string) 
 }
 
 function exactly(className: string): RegExp {
-  return new RegExp(`^${className.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  return new RegExp(`^${literally(className)}$`);
+}
+
+/** A class filter for names holding `text` in any case: the Metrics page's, as Sidekiq's Web UI's. */
+export function containingAnyCase(text: string): RegExp {
+  return new RegExp(literally(text), 'i');
+}
+
+function literally(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function zeros(length: number): number[] {

@@ -105,6 +105,18 @@ headless.describe('the Metrics page', () => {
     ]);
     expect(await page.locator('svg.chart').count()).toBe(2);
 
+    // Any case, as every search of the dashboard and Sidekiq's filter; and the addresses Sidekiq's Metrics tab
+    // writes (`?substr=`, `?period=8h`, `/metrics/<class>?period=`), so its bookmarks keep working.
+    await page.goto(`${web!.url}/metrics?filter=sendmail`);
+    expect(await rows.locator('a.class').allTextContents()).toEqual(['SendMail']);
+    await page.goto(`${web!.url}/metrics?substr=RESIZE&period=8h`);
+    expect(await rows.locator('a.class').allTextContents()).toEqual(['ResizeImage']);
+    expect(await page.locator('.choices b').textContent()).toBe('8 h');
+    expect(await page.getByRole('searchbox', { name: 'filter classes' }).inputValue()).toBe('RESIZE');
+    await page.goto(`${web!.url}/metrics/ResizeImage?period=2h`);
+    expect(await page.locator('h2').first().textContent()).toBe('Runs per 2 minutes');
+    expect(await page.locator('#class-figures td[data-figure="processed"]').textContent()).toBe('4');
+
     // Another period that does not reach back to the runs shows none.
     clock.advance(20 * 60_000);
     await page.goto(`${web!.url}/metrics?minutes=15`);

@@ -1,12 +1,12 @@
 /**
  * `/metrics` and `/metrics/:class`: execution metrics per job class (api.metrics), from what Sidepunch and Ruby
- * Sidekiq 7+ write, over a chosen period (`?minutes=`, up to the 8 hours Sidekiq keeps).
+ * Sidekiq 7+ write, over a chosen period (`?minutes=`, up to the 8 hours Sidekiq keeps; or Sidekiq's `?period=8h`).
  *  - the list: the busiest classes with runs, failures, failure rate, total, mean and p95 time, and a chart per
  *    class of its runs and failures over the period;
  *  - a class: the same figures, its chart, its mean time per interval, and its run-time histogram.
  */
 import type { ClassMetrics, MinuteMetrics } from '../../api/metrics-query.js';
-import { HISTOGRAM_BOUNDS_MS } from '../../api/metrics-query.js';
+import { containingAnyCase, HISTOGRAM_BOUNDS_MS } from '../../api/metrics-query.js';
 import { historyChart } from '../chart.js';
 import { count } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
@@ -15,6 +15,8 @@ import { type Handler, page } from '../web-context.js';
 
 const PERIODS = [15, 60, 180, 480] as const;
 const DEFAULT_PERIOD = 60;
+/** Sidekiq's Metrics tab names its periods `?period=1h`…: its bookmarks and links land on the same minutes. */
+const SIDEKIQ_PERIODS: Readonly<Record<string, number>> = { '1h': 60, '2h': 120, '4h': 240, '8h': 480 };
 /** Classes on the list, and of those, how many get a chart. */
 const LIST_LIMIT = 50;
 const CHARTS = 10;
@@ -23,13 +25,19 @@ const MAX_POINTS = 60;
 
 function period(query: URLSearchParams): number {
   const asked = Number(query.get('minutes'));
-  return PERIODS.includes(asked as (typeof PERIODS)[number]) ? asked : DEFAULT_PERIOD;
+  if (PERIODS.includes(asked as (typeof PERIODS)[number])) return asked;
+  return SIDEKIQ_PERIODS[query.get('period') ?? ''] ?? DEFAULT_PERIOD;
 }
 
 export const metricsPage: Handler = async (context) => {
   const minutes = period(context.query);
-  const filter = context.query.get('filter')?.trim() || undefined;
-  const report = await context.api.metrics.top({ minutes, classFilter: filter, limit: LIST_LIMIT });
+  // Any case, as every search here; `?substr=` is Sidekiq's name for it.
+  const filter = (context.query.get('filter') ?? context.query.get('substr'))?.trim() || undefined;
+  const report = await context.api.metrics.top({
+    minutes,
+    classFilter: filter === undefined ? undefined : containingAnyCase(filter),
+    limit: LIST_LIMIT,
+  });
   const rows = report.classes.map(
     (metrics) => html`<tr data-class="${metrics.className}">
 <td><a class="class" href="/metrics/${encodeURIComponent(metrics.className)}?minutes=${minutes}">${metrics.className}</a></td>
