@@ -100,13 +100,15 @@ export const SCRIPT = `
     for (const box of form.querySelectorAll('input[name="key"]')) box.checked = event.target.checked;
   });
 
-  // Live: refresh the page's content in place, unless the user is in the middle of something on it.
+  // Live: refresh the page's content in place, unless the user is in the middle of something on it: a box checked,
+  // a payload unfolded, a field being typed in (a box keeps the focus once clicked, checked or not: it does not count).
   const toggle = document.getElementById('live-toggle');
   let timer;
   const busyHere = () => {
     const content = document.getElementById('content');
     return content.querySelector('input[type=checkbox]:checked, details[open]') !== null ||
-      content.contains(document.activeElement) && document.activeElement.matches('input, textarea, select');
+      content.contains(document.activeElement) &&
+        document.activeElement.matches('input:not([type=checkbox]):not([type=radio]), textarea, select');
   };
   const refresh = async () => {
     if (busyHere()) return;

@@ -135,6 +135,19 @@ headless.describe('the dashboard', () => {
     await page.getByRole('button', { name: 'Live' }).click();
   });
 
+  it('Live goes on refreshing once a box is unchecked, though the box keeps the focus', async () => {
+    await dashboard.push('SendReceipt', ['first@example.com', 1], { in: 3600 });
+    const page = await open('/scheduled');
+    await page.getByRole('button', { name: 'Live' }).click();
+    const box = page.locator('#entries tbody tr input[type=checkbox]');
+    await box.check();
+    await box.uncheck();
+    expect(await box.evaluate((element) => element === element.ownerDocument.activeElement)).toBe(true);
+    await dashboard.push('SendReceipt', ['second@example.com', 2], { in: 3600 });
+    await expect.poll(() => page.locator('#entries tbody tr').count()).toBe(2);
+    await page.getByRole('button', { name: 'Live' }).click();
+  });
+
   it('retries a failed job from the Retries page, and it runs', async () => {
     await redis.redis.set('shop:down:north', '1');
     const shop = startShop();
