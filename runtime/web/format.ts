@@ -12,6 +12,11 @@ export function count(value: number): string {
   return numberFormat.format(value);
 }
 
+/** `1 job`, `2 jobs`, `1,234 jobs`. */
+export function jobCount(value: number): string {
+  return `${count(value)} ${value === 1 ? 'job' : 'jobs'}`;
+}
+
 /** `1.2K`, `3.4M`: for the big figures on the dashboard. */
 export function compact(value: number): string {
   if (Math.abs(value) < 10_000) return count(value);

@@ -228,6 +228,21 @@ describe('the dashboard server', () => {
     expect(await gone.text()).toContain('this job is no longer in Retries');
   });
 
+  it('asks before deleting a queue in words that count its jobs right', async () => {
+    await redis.client.push({ class: 'Mailer', args: [1], queue: 'one' });
+    for (let i = 0; i < 2; i++) await redis.client.push({ class: 'Mailer', args: [i], queue: 'two' });
+    const web = await serve();
+    const asked = async (path: string) =>
+      [...(await (await fetch(`${web.url}${path}`)).text()).matchAll(/data-confirm="([^"]*)"/g)].map(
+        (match) => match[1],
+      );
+    expect(await asked('/queues')).toEqual([
+      'Delete the queue one and its 1 job?',
+      'Delete the queue two and its 2 jobs?',
+    ]);
+    expect(await asked('/queues/one')).toEqual(['Delete the queue one and its 1 job?']);
+  });
+
   it('lets a browser in with ?token= once, then by cookie; refuses everyone else', async () => {
     const token = 'dashboard-token-0123456789';
     const web = await serve({ auth: { token } });

@@ -8,7 +8,7 @@
 import type { SidepunchApi } from '../../api/api.js';
 import type { JobSet, SortedEntry } from '../../api/job-set.js';
 import { entryKey, findByKey } from '../entry-key.js';
-import { argsPreview, count, isoTime, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, jobCount, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, type WebContext, WebError } from '../web-context.js';
@@ -113,7 +113,7 @@ export const setPage: Handler = async (context) => {
       name: 'action',
       value: action,
       danger: action === 'delete' || action === 'kill',
-      confirm: `${label}: ${size} ${size === 1 ? 'job' : 'jobs'}?`,
+      confirm: `${label}: ${jobCount(size)}?`,
     }),
   );
   const rows = window.entries.map((entry) => entryRow(view, entry, now));

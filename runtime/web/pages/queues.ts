@@ -7,7 +7,7 @@
 import type { Queue, QueueJob } from '../../api/queue.js';
 import type { UniqueLockState } from '../../api/unique-lock.js';
 import { hasId, recordId } from '../entry-key.js';
-import { argsPreview, count, isoTime, latency, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, jobCount, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { uniqueLockText } from '../unique-lock-text.js';
@@ -42,7 +42,7 @@ ${
           name: 'action',
           value: 'delete',
           danger: true,
-          confirm: `Delete the queue ${row.name} and its ${row.size} jobs?`,
+          confirm: `Delete the queue ${row.name} and its ${jobCount(row.size)}?`,
         })}</td>
 </tr>`,
       )}</tbody>
@@ -70,12 +70,12 @@ export const queuePage: Handler = async (context) => {
     jobRow(context, path, here, job, window.offset + i, now, locks[i]),
   );
   const content = html`<h1>Queue <span class="mono">${queue.name}</span></h1>
-<div class="heading"><p>${count(size)} ${size === 1 ? 'job' : 'jobs'}, latency ${latency(wait)}</p>
+<div class="heading"><p>${jobCount(size)}, latency ${latency(wait)}</p>
 <div class="actions">${postButton(context, path, 'Delete queue', {
     name: 'action',
     value: 'delete',
     danger: true,
-    confirm: `Delete the queue ${queue.name} and its ${size} jobs?`,
+    confirm: `Delete the queue ${queue.name} and its ${jobCount(size)}?`,
   })}</div></div>
 ${searchForm(path, window.filter)}
 ${window.result ? searchSummary(window.result, size) : ''}
