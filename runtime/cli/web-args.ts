@@ -135,9 +135,14 @@ function publicUrls(urls: string[] | undefined): readonly string[] | undefined {
   return urls;
 }
 
+/** A browser's timer holds at most 2^31 - 1 ms (24.8 days); a longer delay overflows and polls without pause. */
+const MAX_POLL_SECONDS = 86_400;
+
 function pollSeconds(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
     throw new UsageError(`poll must be a number of seconds more than 0, not "${text}"`);
+  if (value > MAX_POLL_SECONDS)
+    throw new UsageError(`poll must be at most ${MAX_POLL_SECONDS} seconds (a day), not "${text}"`);
   return value;
 }

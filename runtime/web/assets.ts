@@ -89,6 +89,8 @@ export const SCRIPT = `
 'use strict';
 (() => {
   const pollSeconds = Number(document.body.dataset.pollSeconds) || 5;
+  // A timer's delay past 2^31 - 1 ms overflows, and it would fire without pause.
+  const every = (seconds) => Math.min(seconds * 1000, 2 ** 31 - 1);
 
   document.addEventListener('submit', (event) => {
     const form = event.target.closest('form[data-confirm]');
@@ -126,7 +128,7 @@ export const SCRIPT = `
     toggle.setAttribute('aria-pressed', String(on));
     localStorage.setItem('sidepunch-live', on ? '1' : '0');
     clearInterval(timer);
-    if (on) timer = setInterval(refresh, pollSeconds * 1000);
+    if (on) timer = setInterval(refresh, every(pollSeconds));
   };
   toggle.addEventListener('click', () => setLive(toggle.getAttribute('aria-pressed') !== 'true'));
   if (localStorage.getItem('sidepunch-live') === '1' && !document.getElementById('realtime')) setLive(true);
@@ -180,7 +182,7 @@ export const SCRIPT = `
     } catch {}
   };
   poll();
-  setInterval(poll, (Number(realtime.dataset.pollSeconds) || pollSeconds) * 1000);
+  setInterval(poll, every(Number(realtime.dataset.pollSeconds) || pollSeconds));
 })();
 `;
 

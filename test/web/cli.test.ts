@@ -42,7 +42,12 @@ async function startWeb(args: readonly string[], env?: NodeJS.ProcessEnv) {
 }
 
 function runWeb(args: readonly string[], env?: NodeJS.ProcessEnv) {
-  return spawnSync(process.execPath, [WEB_BIN, ...args], { encoding: 'utf8', env: cleanEnv(env) });
+  // A flag wrongly accepted starts a server: the timeout ends it, and the test fails instead of hanging.
+  return spawnSync(process.execPath, [WEB_BIN, ...args], {
+    encoding: 'utf8',
+    env: cleanEnv(env),
+    timeout: 15_000,
+  });
 }
 
 /** Every name that is not this machine is refused with 403, and every way of writing this machine is served. */
@@ -144,6 +149,8 @@ describe('sidepunch-web', () => {
     [['--port', '70000'], 'port must be a port number from 0 to 65535, not "70000"'],
     [['--port'], 'flag --port needs a value'],
     [['--poll', '0'], 'poll must be a number of seconds more than 0, not "0"'],
+    // Past a day, a browser's timer overflows and polls without pause.
+    [['--poll', '3000000'], 'poll must be at most 86400 seconds (a day), not "3000000"'],
     [['--redis', 'http://x'], 'bad Redis URL http://x: unknown scheme "http:"'],
     [['extra'], 'unexpected argument extra'],
     [['--base-path', 'a b'], 'base-path must be a path such as /sidekiq, not "a b"'],
