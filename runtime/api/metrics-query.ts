@@ -3,15 +3,15 @@
  * (core/execution-metrics-format.ts), in either generation's format: for the last `minutes` minutes up to now,
  *  1. one pipeline of HGETALL, two per minute (7.x's and 8.x's names for it), summed per class: runs, failures,
  *     milliseconds of the successful runs, and per-minute series;
- *  2. for the classes returned, one pipeline of their histograms (in the formats that had data), summed over the
- *     period, from which the 95th percentile is read as the bound of the bucket it falls in.
+ *  2. for the classes returned, one pipeline of their histograms (only of the minutes and formats that named the
+ *     class: a histogram is written with its minute's hash), summed over the period, from which the 95th
+ *     percentile is read as the bound of the bucket it falls in.
  */
 import {
   HISTOGRAM_BOUNDS_MS,
   HISTOGRAM_BUCKETS,
   histogramWindow,
   METRICS_FORMATS,
-  type MetricsFormat,
   minuteBucket,
 } from '../core/execution-metrics-format.js';
 import { readBatch } from '../redis/read-batch.js';
@@ -78,6 +78,11 @@ interface Totals {
   processed: number[];
   failed: number[];
   ms: number[];
+  /**
+   * The minute hashes that named the class (indexes of the first pipeline's replies): its histograms are written
+   * with them, in the same format and minute, so only those are read.
+   */
+  readonly seen: Set<number>;
 }
 
 export class Metrics {
@@ -94,7 +99,6 @@ export class Metrics {
     const replies = await reads.exec();
     const wanted = classMatcher(query.classFilter);
     const byClass = new Map<string, Totals>();
-    const formatsSeen = new Set<MetricsFormat>();
     replies.forEach(([error, reply], i) => {
       if (error) throw error;
       const minute = Math.floor(i / METRICS_FORMATS.length);
@@ -105,12 +109,12 @@ export class Metrics {
         const metric = field.slice(bar + 1);
         if (!wanted(className)) continue;
         if (metric !== 'p' && metric !== 'f' && metric !== 'ms') continue;
-        formatsSeen.add(METRICS_FORMATS[i % METRICS_FORMATS.length]!);
         let totals = byClass.get(className);
         if (!totals) {
-          totals = { processed: zeros(minutes), failed: zeros(minutes), ms: zeros(minutes) };
+          totals = emptyTotals(minutes);
           byClass.set(className, totals);
         }
+        totals.seen.add(i);
         const series = metric === 'p' ? totals.processed : metric === 'f' ? totals.failed : totals.ms;
         series[minute]! += Number(value) || 0;
       }
@@ -119,11 +123,7 @@ export class Metrics {
       ([a, x], [b, y]) => sum(y.processed) - sum(x.processed) || (a < b ? -1 : a > b ? 1 : 0),
     );
     if (query.limit !== undefined) ranked = ranked.slice(0, Math.max(0, query.limit));
-    const histograms = await this.histograms(
-      ranked.map(([name]) => name),
-      times,
-      [...formatsSeen],
-    );
+    const histograms = await this.histograms(ranked, times);
     return {
       startsAt: times[0]!,
       endsAt: times[times.length - 1]!,
@@ -138,8 +138,12 @@ export class Metrics {
     const found = report.classes.find((metrics) => metrics.className === className);
     if (found) return found;
     const minutes = report.minutes;
-    const totals = { processed: zeros(minutes), failed: zeros(minutes), ms: zeros(minutes) };
-    return classMetrics(className, totals, this.minuteStarts(minutes), zeros(HISTOGRAM_BUCKETS));
+    return classMetrics(
+      className,
+      emptyTotals(minutes),
+      this.minuteStarts(minutes),
+      zeros(HISTOGRAM_BUCKETS),
+    );
   }
 
   /** The starts of the last `minutes` minutes, oldest first, the current one last. */
@@ -149,24 +153,27 @@ export class Metrics {
   }
 
   private async histograms(
-    classNames: readonly string[],
+    classes: readonly (readonly [string, Totals])[],
     times: readonly Date[],
-    formats: readonly MetricsFormat[],
   ): Promise<number[][]> {
-    const summed = classNames.map(() => zeros(HISTOGRAM_BUCKETS));
-    if (classNames.length === 0 || formats.length === 0) return summed;
+    const summed = classes.map(() => zeros(HISTOGRAM_BUCKETS));
+    if (classes.length === 0) return summed;
     const { redis, keys } = this.connection;
     const reads = readBatch(redis);
-    for (const className of classNames)
-      for (const at of times)
-        for (const format of formats)
-          reads.getBuffer(keys.jobHistogram(className, histogramWindow(format, at), format === 'sidekiq8'));
+    const owners: number[] = [];
+    classes.forEach(([className, totals], owner) => {
+      for (const i of totals.seen) {
+        const format = METRICS_FORMATS[i % METRICS_FORMATS.length]!;
+        const at = times[Math.floor(i / METRICS_FORMATS.length)]!;
+        reads.getBuffer(keys.jobHistogram(className, histogramWindow(format, at), format === 'sidekiq8'));
+        owners.push(owner);
+      }
+    });
     const replies = await reads.exec();
-    const perClass = times.length * formats.length;
     replies.forEach(([error, reply], i) => {
       if (error) throw error;
       if (!Buffer.isBuffer(reply)) return;
-      const counts = summed[Math.floor(i / perClass)]!;
+      const counts = summed[owners[i]!]!;
       // Big-endian u16 counters, as BITFIELD lays them out; a shorter string holds zeros past its end.
       for (let bucket = 0; bucket < HISTOGRAM_BUCKETS && bucket * 2 + 1 < reply.length; bucket++)
         counts[bucket]! += reply.readUInt16BE(bucket * 2);
@@ -241,6 +248,10 @@ export function containingAnyCase(text: string): RegExp {
 
 function literally(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function emptyTotals(minutes: number): Totals {
+  return { processed: zeros(minutes), failed: zeros(minutes), ms: zeros(minutes), seen: new Set() };
 }
 
 function zeros(length: number): number[] {
