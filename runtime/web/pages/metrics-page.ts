@@ -57,7 +57,7 @@ ${choices('/metrics', minutes, filter)}
 ${
   report.classes.length === 0
     ? html`<p class="empty">No job ran in these ${minutes} minutes${filter ? html` with “${filter}” in its class` : ''}.</p>`
-    : html`<table class="metrics" id="metrics">
+    : html`<table class="list metrics" id="metrics">
 <thead><tr><th>Class</th>${FIGURE_HEADERS}</tr></thead>
 <tbody>${rows}</tbody>
 </table>
@@ -99,7 +99,7 @@ export const classMetricsPage: Handler = async (context) => {
   const content = html`<h1>Metrics <small>${className}</small></h1>
 ${choices(base, minutes)}
 <p><a href="/metrics?minutes=${minutes}">All classes</a></p>
-<table class="metrics" id="class-figures">
+<table class="list metrics" id="class-figures">
 <thead><tr>${FIGURE_HEADERS}</tr></thead>
 <tbody><tr data-class="${className}">${figureCells(metrics)}</tr></tbody>
 </table>
