@@ -85,7 +85,15 @@ export function latency(seconds: number): string {
 /** The arguments as compact JSON, cut at `max` characters for a listing. */
 export function argsPreview(args: readonly unknown[], max = 160): string {
   const text = args.map((arg) => jsonText(arg)).join(', ');
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return shortened(text, max);
+}
+
+/** `text` cut to at most `max` characters with an ellipsis, never between the two halves of an emoji (a `�`). */
+export function shortened(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = max - 1;
+  const highSurrogate = /[\uD800-\uDBFF]/.test(text.charAt(end - 1));
+  return `${text.slice(0, highSurrogate ? end - 1 : end)}…`;
 }
 
 /** JSON of a value; with `indent`, spread over lines only when one line would be long. */

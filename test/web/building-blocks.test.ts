@@ -8,6 +8,7 @@ import { AuthConfigError, Authenticator } from '../../runtime/web/auth.js';
 import { roundMax, ticks } from '../../runtime/web/chart.js';
 import { csrfRefusal, parseCookies } from '../../runtime/web/csrf.js';
 import { parseEntryKey } from '../../runtime/web/entry-key.js';
+import { argsPreview, shortened } from '../../runtime/web/format.js';
 import { escapeHtml, html, raw } from '../../runtime/web/html.js';
 import { matchRoute } from '../../runtime/web/routes.js';
 
@@ -22,6 +23,18 @@ describe('html', () => {
     expect(out.text).toBe(`<p title="${escapeHtml(evil)}">${escapeHtml(evil)}<br>${escapeHtml(evil)}1</p>`);
     expect(out.text).not.toContain('<script>');
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+});
+
+describe('listings', () => {
+  it('cut long arguments and errors between characters, never inside an emoji', () => {
+    const emoji = '🚀'.repeat(200);
+    for (const cut of [argsPreview([emoji]), argsPreview([`x${emoji}`]), shortened(`E: x${emoji}`, 200)]) {
+      expect(cut.endsWith('…')).toBe(true);
+      expect(Buffer.from(cut).toString()).toBe(cut); // half an emoji would come out as �
+    }
+    expect(argsPreview(['ü🚀'])).toBe('"ü🚀"');
+    expect(shortened('short', 200)).toBe('short');
   });
 });
 

@@ -8,7 +8,7 @@
 import type { SidepunchApi } from '../../api/api.js';
 import type { JobSet, SortedEntry } from '../../api/job-set.js';
 import { entryKey, findByKey } from '../entry-key.js';
-import { argsPreview, count, isoTime, jobCount, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, jobCount, relativeTime, shortened } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, type WebContext, WebError } from '../web-context.js';
@@ -146,7 +146,7 @@ function entryRow(view: SetView, entry: SortedEntry, now: number) {
 <td><a class="class" href="${view.path}/${encodeURIComponent(key)}">${entry.displayClass ?? '(not a job)'}</a><br><small class="mono">${entry.jid ?? ''}</small></td>
 <td><a href="/queues/${encodeURIComponent(entry.queue)}">${entry.queue}</a></td>
 <td class="args mono">${argsPreview(entry.args)}</td>
-${view.showsError ? html`<td class="error-text">${error.length > 200 ? `${error.slice(0, 199)}…` : error}</td>` : ''}
+${view.showsError ? html`<td class="error-text">${shortened(error, 200)}</td>` : ''}
 </tr>`;
 }
 
