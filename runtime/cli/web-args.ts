@@ -4,6 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import {
+  AUTH_FLAGS,
+  AUTH_VARIABLES,
+  type AuthNames,
   type AuthSettings,
   authFromEnv,
   DEFAULT_WEB_HOST,
@@ -28,6 +31,8 @@ export interface WebCommandOptions {
   readonly publicUrl?: readonly string[];
   /** Log every request (`-v`). */
   readonly verbose: boolean;
+  /** How a bad secret is named: by its flag, or by its variable when it came from the environment. */
+  readonly authNames: AuthNames;
 }
 
 export type WebCommand =
@@ -83,6 +88,10 @@ function resolveOptions(
     auth: {
       basic: values.auth ?? fromEnv.basic,
       token: values.token ?? fromEnv.token,
+    },
+    authNames: {
+      basic: values.auth === undefined ? AUTH_VARIABLES.basic : AUTH_FLAGS.basic,
+      token: values.token === undefined ? AUTH_VARIABLES.token : AUTH_FLAGS.token,
     },
     redis: checkedRedisUrl(values.redis ?? (env.REDIS_URL || DEFAULT_REDIS_URL)),
     namespace: values.namespace ?? (env.SIDEPUNCH_NAMESPACE || undefined),

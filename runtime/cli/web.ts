@@ -5,6 +5,7 @@
  * an npm script), it closes the same way once npm is gone, since npm exits on SIGTERM without passing it on.
  */
 
+import { authProblem } from '../core/dashboard-access.js';
 import { LineLogger } from '../core/logger.js';
 import { loadRegistry, type Registry, RegistryError } from '../core/registry.js';
 import { redactUrl } from '../redis/redis-url.js';
@@ -27,6 +28,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   const { options } = command;
   let web: WebServer;
   try {
+    const problem = authProblem(options.auth, options.authNames);
+    if (problem) throw new AuthConfigError(problem);
     const registry: Registry | undefined = options.registryPath
       ? await loadRegistry(options.registryPath)
       : undefined;

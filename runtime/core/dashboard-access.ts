@@ -20,3 +20,24 @@ export interface AuthSettings {
 export function authFromEnv(env: NodeJS.ProcessEnv): AuthSettings {
   return { basic: env.SIDEPUNCH_WEB_AUTH || undefined, token: env.SIDEPUNCH_WEB_TOKEN || undefined };
 }
+
+/** How messages name the two secrets: by their flags, or by their variables when they came from the environment. */
+export interface AuthNames {
+  readonly basic: string;
+  readonly token: string;
+}
+
+export const AUTH_FLAGS: AuthNames = { basic: '--auth', token: '--token' };
+export const AUTH_VARIABLES: AuthNames = { basic: 'SIDEPUNCH_WEB_AUTH', token: 'SIDEPUNCH_WEB_TOKEN' };
+
+/** Why the settings cannot be used, in one line naming the secret as the user gave it; undefined when they can. */
+export function authProblem(settings: AuthSettings, names: AuthNames = AUTH_FLAGS): string | undefined {
+  if (settings.basic !== undefined) {
+    const colon = settings.basic.indexOf(':');
+    if (colon <= 0 || colon === settings.basic.length - 1)
+      return `${names.basic} needs user:password, both non-empty`;
+  }
+  if (settings.token !== undefined && settings.token.length < 16)
+    return `${names.token} needs at least 16 characters`;
+  return undefined;
+}

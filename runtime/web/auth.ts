@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { AuthSettings } from '../core/dashboard-access.js';
+import { type AuthSettings, authProblem } from '../core/dashboard-access.js';
 
 export class AuthConfigError extends Error {
   override name = 'AuthConfigError';
@@ -21,16 +21,10 @@ export class Authenticator {
   private readonly tokenDigest?: Buffer;
 
   constructor(settings: AuthSettings) {
-    if (settings.basic !== undefined) {
-      const colon = settings.basic.indexOf(':');
-      if (colon <= 0 || colon === settings.basic.length - 1)
-        throw new AuthConfigError('--auth needs user:password, both non-empty');
-      this.basicDigest = digest(settings.basic);
-    }
-    if (settings.token !== undefined) {
-      if (settings.token.length < 16) throw new AuthConfigError('--token needs at least 16 characters');
-      this.tokenDigest = digest(settings.token);
-    }
+    const problem = authProblem(settings);
+    if (problem) throw new AuthConfigError(problem);
+    if (settings.basic !== undefined) this.basicDigest = digest(settings.basic);
+    if (settings.token !== undefined) this.tokenDigest = digest(settings.token);
   }
 
   /** True when anyone who can reach the port may use the dashboard. */

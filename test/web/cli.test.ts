@@ -224,6 +224,30 @@ describe('sidepunch-web', () => {
     expect(line).not.toContain('hunter2');
   });
 
+  it('a bad SIDEPUNCH_WEB_AUTH or SIDEPUNCH_WEB_TOKEN is named in its one line, exit 1 (with sidepunch-run --web too)', async () => {
+    const badAuth = runWeb(['--port', '0'], { SIDEPUNCH_WEB_AUTH: 'no-colon' });
+    expect([badAuth.status, badAuth.stderr]).toEqual([
+      1,
+      'sidepunch-web: SIDEPUNCH_WEB_AUTH needs user:password, both non-empty\n',
+    ]);
+    const badToken = runWeb(['--port', '0'], { SIDEPUNCH_WEB_TOKEN: 'short' });
+    expect([badToken.status, badToken.stderr]).toEqual([
+      1,
+      'sidepunch-web: SIDEPUNCH_WEB_TOKEN needs at least 16 characters\n',
+    ]);
+    // A flag wins over its variable, and is named when it is the bad one.
+    const flagged = runWeb(['--port', '0', '--auth', 'no-colon'], { SIDEPUNCH_WEB_AUTH: 'admin:secret' });
+    expect(flagged.stderr).toBe('sidepunch-web: --auth needs user:password, both non-empty\n');
+    const runtime = startRuntime(fixture.server.url, ['--web', '0', PROBE_REGISTRY], {
+      SIDEPUNCH_WEB_AUTH: 'no-colon',
+    });
+    started.push(runtime);
+    expect(await runtime.exited).toBe(1);
+    expect(runtime.output()).toContain(
+      'sidepunch-run: SIDEPUNCH_WEB_AUTH needs user:password, both non-empty\n',
+    );
+  });
+
   it('closes and exits 0 on SIGTERM and on SIGINT', async () => {
     const first = await startWeb([]);
     expect(await first.web.stop('SIGTERM')).toBe(0);
