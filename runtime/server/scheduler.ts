@@ -6,14 +6,18 @@
  *     resumable steps);
  *     with client middleware registered, each due job goes through the chain first (it may change the job or
  *     stop its push: then it is only removed), and the same script moves the result;
- *  2. a member that is not a job object cannot be pushed: it goes to the dead set with the reason;
+ *  2. a member that is not a job object cannot be pushed: it goes to the dead set with the reason, and so does one
+ *     whose bytes are not UTF-8 (a Ruby writer's), read back as bytes so that it leaves its set byte for byte
+ *     instead of being tried again at every poll;
  *  3. start() ticks at random intervals averaging `pollIntervalSeconds × live processes`, as Sidekiq spreads
  *     polls across a fleet, so the fleet as a whole polls about once per interval.
  */
 
+import { isUtf8 } from 'node:buffer';
 import { addToDeadSet, trimDeadSet } from '../core/add-to-dead-set.js';
-import { jobOf } from '../core/job.js';
+import { jobOf, parseJob } from '../core/job.js';
 import { patchJob } from '../core/job-patch.js';
+import { mayHaveLostBytes } from '../core/lossy-decoding.js';
 import { describeError } from '../core/thrown-value.js';
 import { MAX_TIMEOUT_SECONDS } from '../core/timeout.js';
 import {
@@ -93,11 +97,15 @@ export class Scheduler {
   private async promoteBatch(set: string): Promise<{ moved: number; full: boolean }> {
     const { redis, keys, clock } = this.ctx;
     const now = clock.now() / 1000;
-    const due = await redis.zrangebyscore(set, '-inf', now, 'LIMIT', 0, BATCH);
-    if (due.length === 0) return { moved: 0, full: false };
+    const { due, notUtf8 } = await this.readDue(set, now);
+    const read = due.length + notUtf8.length;
+    if (read === 0) return { moved: 0, full: false };
     const queueKeys: string[] = [];
     const args: string[] = [];
-    const unreadable: { member: string; reason: string }[] = [];
+    const unreadable: { member: string | Buffer; reason: string }[] = notUtf8.map((member) => ({
+      member,
+      reason: unperformableReason(member),
+    }));
     const origin = set === keys.retry ? 'retry' : 'schedule';
     let kept = 0;
     for (const member of due) {
@@ -136,7 +144,23 @@ export class Scheduler {
     }
     if (unreadable.length > 0) await this.bury(set, unreadable, now);
     // Jobs kept in the set would come back in the next batch: wait for the next poll instead.
-    return { moved, full: due.length === BATCH && kept === 0 };
+    return { moved, full: read === BATCH && kept === 0 };
+  }
+
+  /**
+   * Up to BATCH due members. ioredis decodes them as UTF-8, with U+FFFD for bytes that are not: such a member,
+   * matched by its decoding, would never leave its set. When one may be there, the batch is read again as bytes,
+   * and the members that are not UTF-8 come back apart, exact.
+   */
+  private async readDue(set: string, now: number): Promise<{ due: string[]; notUtf8: Buffer[] }> {
+    const { redis } = this.ctx;
+    const due = await redis.zrangebyscore(set, '-inf', now, 'LIMIT', 0, BATCH);
+    if (!due.some(mayHaveLostBytes)) return { due, notUtf8: [] };
+    const exact = await redis.zrangebyscoreBuffer(set, '-inf', now, 'LIMIT', 0, BATCH);
+    return {
+      due: exact.filter((member) => isUtf8(member)).map((member) => member.toString()),
+      notUtf8: exact.filter((member) => !isUtf8(member)),
+    };
   }
 
   /** The due job through the client chain; 'kept' (in its set, for the next poll) when a middleware threw. */
@@ -161,7 +185,11 @@ export class Scheduler {
     }
   }
 
-  private async bury(set: string, members: { member: string; reason: string }[], now: number): Promise<void> {
+  private async bury(
+    set: string,
+    members: { member: string | Buffer; reason: string }[],
+    now: number,
+  ): Promise<void> {
     const batch = new SlotBatch(this.ctx.redis);
     for (const { member, reason } of members) {
       this.ctx.logger.error(`cannot enqueue a member of "${set}": ${reason}; moved to the dead set`);
@@ -175,4 +203,10 @@ export class Scheduler {
     for (const { member } of members) batch.on(set).zrem(set, member);
     await batch.exec();
   }
+}
+
+/** Why a member whose bytes are not UTF-8 cannot go to a queue: the offset of its first bad byte. */
+function unperformableReason(member: Buffer): string {
+  const parsed = parseJob(member.toString(), member);
+  return parsed.ok ? 'payload is not valid UTF-8' : parsed.reason;
 }

@@ -156,4 +156,41 @@ describe('a payload whose bytes are not valid UTF-8', () => {
     expect(await runtime.stop('SIGTERM')).toBe(0);
     expect(await fixture.redis.llen('queue:default')).toBe(0);
   });
+
+  it('in the schedule and retry sets, it goes to the dead set byte for byte at the next poll and leaves its set, even 150 of them', async () => {
+    const due = Date.now() / 1000 - 10;
+    // More than a poll's batch of 100, so a batch that moved nothing would be read again and again.
+    const scheduled = Array.from({ length: 150 }, (_, i) =>
+      jobWith([0xff, 0xfe], `sched${String(i).padStart(19, '0')}`),
+    );
+    const retrying = jobWith([0xc3, 0x28], 'eeeeeeeeeeeeeeeeeeeeeeee');
+    await fixture.redis.zadd('schedule', ...scheduled.flatMap((member) => [due, member]), due, GARBAGE);
+    await fixture.redis.zadd('retry', due, retrying);
+    const good = '{"class":"Probe","args":["ok","due"],"jid":"ffffffffffffffffffffffff","queue":"default"}';
+    await fixture.redis.zadd('schedule', due, good);
+    const runtime = fixture.run(['--poll-interval', '0.2']);
+
+    await waitUntil('152 dead entries', async () => (await fixture.redis.zcard('dead')) === 152);
+    await waitUntil('the good job', async () => (await fixture.redis.llen('probe:done:due')) === 1);
+    expect(await fixture.redis.zcard('schedule')).toBe(0);
+    expect(await fixture.redis.zcard('retry')).toBe(0);
+    const dead = await deadMembers();
+    for (const payload of [...scheduled, retrying, GARBAGE]) expect(holds(dead, payload)).toBe(true);
+    const reason = JSON.parse((await fixture.redis.hget('sidepunch:dead-reasons', retrying))!);
+    expect(reason).toEqual({
+      error_class: 'Sidepunch::InvalidPayload',
+      error_message: 'payload is not valid UTF-8 (byte 0xc3 at offset 36)',
+    });
+    expect(await fixture.redis.exists('probe:done:bytes\uFFFD\uFFFD')).toBe(0);
+
+    // Each is reported once, not again at every poll: a job scheduled later runs after more polls.
+    await fixture.redis.zadd('schedule', Date.now() / 1000 + 0.5, good.replace('"due"', '"later"'));
+    await waitUntil('the later job', async () => (await fixture.redis.llen('probe:done:later')) === 1);
+    const lines = runtime.output().match(/ERROR: cannot enqueue a member of "(schedule|retry)"/g) ?? [];
+    expect(lines).toHaveLength(152);
+    expect(runtime.output()).toMatch(
+      /ERROR: cannot enqueue a member of "retry": payload is not valid UTF-8 \(byte 0xc3 at offset 36\); moved to the dead set/,
+    );
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+  });
 });
