@@ -65,7 +65,7 @@ export interface LogSink {
 }
 
 export function isLogLevel(value: string): value is LogLevel {
-  return value in RANK;
+  return Object.hasOwn(RANK, value);
 }
 
 export function isLogFormat(value: string): value is LogFormat {

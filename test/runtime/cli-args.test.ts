@@ -170,6 +170,11 @@ describe('sidepunch-run flags', () => {
     [['--web', 'x', 'r.js'], 'web port must be a port number from 0 to 65535, not "x"'],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
     [['--log-format', 'xml', 'r.js'], 'log format must be text or json, not "xml"'],
+    [
+      ['--log-level', 'constructor', 'r.js'],
+      'log level must be debug, info, warn or error, not "constructor"',
+    ],
+    [['--log-level', '__proto__', 'r.js'], 'log level must be debug, info, warn or error, not "__proto__"'],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],
   ])('%j is refused with one line and exit 2', (args, message) => {
