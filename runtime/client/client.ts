@@ -18,6 +18,7 @@ import { encodeJob, formatSeconds, type JobPayload, MILLISECONDS_THRESHOLD, newJ
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { nonFiniteArgument } from '../core/non-finite.js';
+import { MAX_TIMEOUT_SECONDS } from '../core/timeout.js';
 import { type UniqueRule, uniqueDigest, uniqueRuleOf } from '../core/unique.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
 import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
@@ -46,8 +47,8 @@ export interface ClientOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   /**
-   * Seconds a push waits for Redis to confirm it before rejecting with a PushError. Default 5. A push that timed
-   * out may still be saved, if Redis was only slow and answers later.
+   * Seconds a push waits for Redis to confirm it before rejecting with a PushError. Default 5, at most 2,147,483
+   * (a Node timer's limit). A push that timed out may still be saved, if Redis was only slow and answers later.
    */
   readonly pushTimeout?: number;
 }
@@ -131,6 +132,12 @@ export class Client implements BatchSource {
     if (!(this.pushTimeoutSeconds > 0 && Number.isFinite(this.pushTimeoutSeconds))) {
       throw new Error(
         `sidepunch: pushTimeout must be a number of seconds above 0, not ${options.pushTimeout}`,
+      );
+    }
+    // Node fires a longer timer after 1 ms: every push would reject at once, though Redis saved it.
+    if (this.pushTimeoutSeconds > MAX_TIMEOUT_SECONDS) {
+      throw new Error(
+        `sidepunch: pushTimeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (about 24.8 days, the longest a timer holds), not ${options.pushTimeout}`,
       );
     }
     if (isRedisConnection(options.redis)) this.connection = this.withKeys(options.redis);

@@ -142,7 +142,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     queuesFrom: queuesGiven ? 'flags' : 'registry',
     ...(queueFlags.some((spec) => spec.includes(',')) && { queuesWeighted: true }),
     timeoutSeconds:
-      raw.timeout === undefined ? DEFAULTS.timeoutSeconds : timerSeconds('timeout', raw.timeout, seconds),
+      raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,
     logFormat,
@@ -151,10 +151,10 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     pollIntervalSeconds:
       raw.pollInterval === undefined
         ? DEFAULTS.pollIntervalSeconds
-        : timerSeconds('poll interval', raw.pollInterval),
+        : positiveSeconds('poll interval', raw.pollInterval),
     maxRetries: DEFAULTS.maxRetries,
     heartbeatSeconds:
-      raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : timerSeconds('heartbeat', raw.heartbeat),
+      raw.heartbeat === undefined ? DEFAULTS.heartbeatSeconds : positiveSeconds('heartbeat', raw.heartbeat),
     processTtlSeconds:
       raw.processTtl === undefined ? DEFAULTS.processTtlSeconds : wholeSeconds('process TTL', raw.processTtl),
     maxBlockSeconds:
@@ -206,17 +206,6 @@ function containerGrace(text: string | undefined, env: NodeJS.ProcessEnv): numbe
   return undefined;
 }
 
-/** Seconds a Node timer waits for: Node fires a longer timer after 1 ms, so -t would not wait, a poll not pause. */
-function timerSeconds(name: string, text: string, read = positiveSeconds): number {
-  const value = read(name, text);
-  if (value > MAX_TIMEOUT_SECONDS) {
-    throw new ConfigError(
-      `${name} must be at most ${MAX_TIMEOUT_SECONDS} seconds (about 24.8 days, the longest a Node timer waits), not "${text}"`,
-    );
-  }
-  return value;
-}
-
 function positiveSeconds(name: string, text: string): number {
   const value = seconds(name, text);
   if (value === 0) throw new ConfigError(`${name} must be more than 0 seconds`);
@@ -254,6 +243,13 @@ function seconds(name: string, text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(`${name} must be a number of seconds (0 or more), not "${text}"`);
+  }
+  // Node fires a longer timer after 1 ms: `-t 1e9` would requeue running jobs at once, a huge --heartbeat beat
+  // every millisecond, a huge --poll-interval poll without a pause.
+  if (value > MAX_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `${name} must be at most ${MAX_TIMEOUT_SECONDS} seconds (about 24.8 days, the longest a Node timer waits), not "${text}"`,
+    );
   }
   return value;
 }

@@ -175,6 +175,22 @@ describe('sidepunch-run flags', () => {
       'log level must be debug, info, warn or error, not "constructor"',
     ],
     [['--log-level', '__proto__', 'r.js'], 'log level must be debug, info, warn or error, not "__proto__"'],
+    [
+      ['-t', '1e9', 'r.js'],
+      'timeout must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "1e9"',
+    ],
+    [
+      ['--heartbeat', '3000000', '--process-ttl', '6000000', 'r.js'],
+      'heartbeat must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "3000000"',
+    ],
+    [
+      ['--poll-interval', '1e10', 'r.js'],
+      'poll interval must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "1e10"',
+    ],
+    [
+      ['--max-block', '9e9', 'r.js'],
+      'max block must be at most 2147483 seconds (about 24.8 days, the longest a Node timer waits), not "9e9"',
+    ],
     [[], 'missing the registry file, e.g. sidepunch-run dist/registry.js'],
     [['a.js', 'b.js'], 'expected one registry file, got a.js b.js'],
   ])('%j is refused with one line and exit 2', (args, message) => {
