@@ -173,6 +173,13 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
       raw.executionMetrics ?? (env.SIDEPUNCH_EXECUTION_METRICS || undefined),
     ),
   };
+  // Child i of a swarm serves PORT+i (swarm.ts): past 65535 it would refuse its flags, and be restarted for ever.
+  const lastPort = (config.metricsPort ?? 0) + config.processes - 1;
+  if (config.metricsPort && lastPort > 65535) {
+    throw new ConfigError(
+      `metrics port ${config.metricsPort} with ${config.processes} processes would give child ${config.processes} port ${lastPort}: use a port of at most ${65536 - config.processes}`,
+    );
+  }
   if (config.processTtlSeconds < 2 * config.heartbeatSeconds) {
     throw new ConfigError(
       `process TTL (${config.processTtlSeconds} s) must be at least twice the heartbeat (${config.heartbeatSeconds} s), or live processes look dead`,

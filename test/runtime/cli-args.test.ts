@@ -167,6 +167,10 @@ describe('sidepunch-run flags', () => {
     ],
     [['--threads', '0', 'r.js'], 'threads must be a whole number of at least 1, not "0"'],
     [['--metrics-port', '70000', 'r.js'], 'metrics port must be a port number from 0 to 65535, not "70000"'],
+    [
+      ['--processes', '2', '--metrics-port', '65535', 'r.js'],
+      'metrics port 65535 with 2 processes would give child 2 port 65536: use a port of at most 65534',
+    ],
     [['--web', 'x', 'r.js'], 'web port must be a port number from 0 to 65535, not "x"'],
     [['--log-level', 'loud', 'r.js'], 'log level must be debug, info, warn or error, not "loud"'],
     [['--log-format', 'xml', 'r.js'], 'log format must be text or json, not "xml"'],
