@@ -5,7 +5,8 @@
  *  3. from there, each step runs in turn: `sidepunchUpgrades[g]` (from generation g), or `sidepunchUpgrade` for the
  *     step into the current generation; a missing step, a throwing one, or a result the current validator refuses
  *     rejects the job, saying why;
- *  4. arguments that fit no generation are rejected with the current validator's reason.
+ *  4. arguments that fit no generation are rejected with the current validator's reason; a validator that throws
+ *     (out of stack on arguments nested too deep for its recursion) rejects them.
  * Pure apart from calling the steps; the executor runs it for each job, the in-flight check for each stored one.
  */
 import { type ArgsValidator, lookupValidator, type Registry } from './registry.js';
@@ -30,14 +31,14 @@ export function checkArgs(
   args: readonly unknown[],
 ): ArgsVerdict {
   const validator = lookupValidator(registry, className);
-  const problem = validator?.(args);
+  const problem = validator && validate(validator, args);
   if (problem === undefined) return { kind: 'fits' };
   const generations =
     registry.generations && Object.hasOwn(registry.generations, className)
       ? registry.generations[className]
       : undefined;
   const fitting = generations?.old
-    .filter((old) => old.validator(args) === undefined)
+    .filter((old) => validate(old.validator, args) === undefined)
     .sort((a, b) => b.generation - a.generation)[0];
   if (!generations || !fitting) return { kind: 'rejected', problem };
   const from = fitting.generation;
@@ -63,11 +64,23 @@ export function checkArgs(
       };
     }
   }
-  const still = (validator as ArgsValidator)(upgraded as unknown[]);
+  const still = validate(validator as ArgsValidator, upgraded as unknown[]);
   if (still !== undefined) {
     return { kind: 'rejected', problem, generation: from, why: `upgraded, they still do not fit: ${still}` };
   }
   return { kind: 'upgraded', from, args: upgraded as unknown[] };
+}
+
+/**
+ * The validator's verdict; one that throws rejects the arguments: a validator of a recursive type runs out of stack
+ * on arguments nested thousands deep, and would at every run of the job.
+ */
+function validate(validator: ArgsValidator, args: readonly unknown[]): string | undefined {
+  try {
+    return validator(args);
+  } catch (error) {
+    return `args could not be checked (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)})`;
+  }
 }
 
 /** A rejection in one line: the validator's reason, and the generation the arguments fit when one does. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useRedis } from '../support/redis-fixture.js';
-import { waitUntil } from '../support/runtime-process.js';
+import { REPO_ROOT, waitUntil } from '../support/runtime-process.js';
 
 const fixture = useRedis();
 
@@ -10,6 +10,8 @@ const NO_CLASS = '{"args":["ok","x"],"jid":"aaaaaaaaaaaaaaaaaaaaaaaa","queue":"d
 const NO_ARGS = '{"class":"Probe","jid":"bbbbbbbbbbbbbbbbbbbbbbbb","queue":"default"}';
 const UNKNOWN_CLASS =
   '{"class":"Vanished","args":[1],"jid":"cccccccccccccccccccccccc","queue":"default","x_custom":1}';
+
+const NESTED_REGISTRY = `${REPO_ROOT}fixtures/registries/nested.mjs`;
 
 describe('a payload that cannot be performed', () => {
   it('is logged with its reason, kept in the dead set (an unknown class is retried), and the process keeps working', async () => {
@@ -71,6 +73,30 @@ describe('a payload that cannot be performed', () => {
     expect(await fixture.redis.llen('queue:default')).toBe(0);
     expect(await fixture.redis.keys('sidepunch:in-progress:*')).toEqual([]);
     expect(runtime.child.exitCode).toBeNull();
+  });
+
+  it('arguments nested too deep for their validator go to the dead set with the reason; the jobs beside run', async () => {
+    const depth = 50_000;
+    const deep = `{"class":"Nested","args":[${'['.repeat(depth)}"x"${']'.repeat(depth)}],"jid":"dddddddddddddddddddddddd","queue":"default"}`;
+    await fixture.redis.lpush('queue:default', deep);
+    const shallow = await fixture.client.push({ class: 'Nested', args: [['a', ['b']]] });
+    const runtime = fixture.run([], { registry: NESTED_REGISTRY });
+    await waitUntil('the shallow job', async () => (await fixture.redis.llen('probe:done:nested')) === 1);
+    await waitUntil('one dead entry', async () => (await fixture.redis.zcard('dead')) === 1);
+    await waitUntil('nothing in progress', async () => (await fixture.inProgressTotal()) === 0);
+    expect(await fixture.redis.lrange('probe:done:nested', 0, -1)).toEqual([shallow]);
+    const [dead] = await fixture.redis.zrange('dead', 0, -1);
+    expect(JSON.parse(dead!)).toMatchObject({
+      jid: 'dddddddddddddddddddddddd',
+      error_class: 'Sidepunch::InvalidArguments',
+      error_message:
+        'arguments do not match Nested.perform: args could not be checked (RangeError: Maximum call stack size exceeded)',
+    });
+    expect(runtime.output()).toMatch(
+      /jid=dddddddddddddddddddddddd ERROR: cannot perform job from queue "default": arguments do not match Nested\.perform: args could not be checked \(RangeError: Maximum call stack size exceeded\); kept in the dead set/,
+    );
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
   });
 
   it('a class named like an Object property (constructor, __proto__, toString) is an unknown worker, retried', async () => {
