@@ -70,6 +70,32 @@ describe('--threads', () => {
     const late = new Promise((resolve) => setTimeout(() => resolve('still running 4 s after SIGTERM'), 4000));
     expect(await Promise.race([runtime.exited, late])).toBe(0);
   });
+
+  it("SIGTERM while a job holds a thread's event loop: the thread is stopped after -t + 3 s and its job goes back to its queue", async () => {
+    const runtime = fixture.run(['--threads', '2', '-t', '1', '--log-level', 'warn'], {
+      registry: `${REPO_ROOT}fixtures/registries/busy.mjs`,
+    });
+    await waitUntil('two threads registered', async () => (await fixture.redis.scard('processes')) === 2);
+    const jid = await fixture.client.push({ class: 'Busy', args: [60_000, 'held'] });
+    await waitUntil('it runs', async () => (await fixture.redis.llen('probe:started:held')) === 1);
+    const signalled = Date.now();
+    runtime.child.kill('SIGTERM');
+    const late = new Promise((resolve) =>
+      setTimeout(() => resolve('still running 10 s after SIGTERM'), 10_000),
+    );
+    expect(await Promise.race([runtime.exited, late])).toBe(0);
+    // -t 1 + 3 s, then the thread's termination and one round trip; not the 60 s the job would take.
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(4000);
+    expect(runtime.output()).toMatch(
+      /thread \d did not stop within -t 1 s \+ 3 s \(a job holds its event loop\)/,
+    );
+    expect(runtime.output()).toMatch(/thread \d: gave 1 job\(s\) back to the front of their queues/);
+    const [queued] = await fixture.redis.lrange('queue:default', 0, -1);
+    expect(JSON.parse(queued!)).toMatchObject({ jid, args: [60_000, 'held'] });
+    expect(await fixture.inProgressTotal()).toBe(0);
+    expect(await fixture.redis.scard('processes')).toBe(0);
+    expect(await fixture.redis.llen('probe:done:held')).toBe(0);
+  });
 });
 
 describe('--processes (swarm)', () => {

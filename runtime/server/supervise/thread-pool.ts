@@ -5,7 +5,8 @@
  *     replacement's, at its start) gives its in-progress jobs back to their queues;
  *  2. TERM/INT stop every thread gracefully, TSTP quiets them (and the threads that replace them), TTIN has each
  *     log its running jobs; the process exits once all have stopped: 0, or 1
- *     when a thread's shutdown left jobs for a rescuer (Redis did not answer);
+ *     when a thread's shutdown left jobs for a rescuer (Redis did not answer); a thread a job's synchronous work
+ *     keeps from stopping is terminated after -t + 3 s and its jobs given back here (stuck-thread.ts);
  *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
  */
@@ -19,10 +20,12 @@ import {
 } from '../../middleware/prometheus-metrics.js';
 import { Keys } from '../../redis/keys.js';
 import { openRedis } from '../../redis/redis-connection.js';
+import { withScripts } from '../../redis/scripts.js';
 import { AloneGate } from '../alone-gate.js';
 import { serveMetrics } from '../metrics-server.js';
 import type { RuntimeConfig } from '../run-config.js';
 import { onTstp, onTtin } from './process-signals.js';
+import { stopStuckThread, stuckAfterMs } from './stuck-thread.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
@@ -33,6 +36,8 @@ interface ThreadSlot {
   identity?: string;
   /** It is stopping on purpose (a signal, or the Web UI's Stop): not replaced. */
   stopping: boolean;
+  /** It did not stop in time and is being terminated (stuck-thread.ts). */
+  stuck: boolean;
 }
 
 export async function runThreads(config: RuntimeConfig, logger: Logger): Promise<void> {
@@ -51,7 +56,9 @@ function superviseThreads(
   logger: Logger,
   threads: Map<number, ThreadSlot>,
 ): Promise<void> {
-  const redis = openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null });
+  const redis = withScripts(
+    openRedis(config.redis, { role: 'thread supervisor', logger, maxRetriesPerRequest: null }),
+  );
   const keys = Keys.for(redis, config.namespace);
   let shuttingDown = false;
   const aloneGate = AloneGate.shared(config.threads);
@@ -61,12 +68,16 @@ function superviseThreads(
   let failedToStart: string | undefined;
   /** Threads that died, waiting for their replacement. */
   let replacing = 0;
+  /** Stuck threads being stopped, their jobs given back (stuck-thread.ts): the pool waits for them. */
+  const stoppingStuck = new Set<Promise<unknown>>();
 
   return new Promise<void>((resolve) => {
     // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
     const closeAndResolve = () => {
-      redis.disconnect();
-      resolve();
+      void Promise.all(stoppingStuck).then(() => {
+        redis.disconnect();
+        resolve();
+      });
     };
     const start = (index: number) => {
       const worker = new Worker(new URL('./thread-entry.js', import.meta.url), {
@@ -74,7 +85,7 @@ function superviseThreads(
         // As bin/sidepunch-run.js's --max-semi-space-size=4: young generation = 3 semi-spaces.
         resourceLimits: { maxYoungGenerationSizeMb: 12 },
       });
-      const slot: ThreadSlot = { worker, stopping: false };
+      const slot: ThreadSlot = { worker, stopping: false, stuck: false };
       threads.set(index, slot);
       worker.on('message', (message: FromThread) => {
         if (message.type === 'identity') slot.identity = message.identity;
@@ -91,14 +102,18 @@ function superviseThreads(
           tell({ type: 'stop' });
         }
         if (shuttingDown || slot.stopping) {
-          if (code !== 0) incomplete = true;
+          // A stuck thread's exit code is its termination's: whether its jobs went back is stopStuck's to say.
+          if (code !== 0 && !slot.stuck) incomplete = true;
           if (threads.size === 0 && (shuttingDown || replacing === 0)) closeAndResolve();
           return;
         }
         logger.error(
           `thread ${index + 1} died (exit code ${code}); replacing it, its jobs go back to their queues`,
         );
-        const forget = slot.identity ? redis.del(keys.process(slot.identity)) : Promise.resolve(0);
+        // Should Redis refuse the DEL, the heartbeat expires instead: the thread is replaced all the same.
+        const forget = slot.identity
+          ? redis.del(keys.process(slot.identity)).catch(() => 0)
+          : Promise.resolve(0);
         replacing++;
         void forget.finally(() =>
           setTimeout(() => {
@@ -112,12 +127,40 @@ function superviseThreads(
     const tell = (message: ToThread) => {
       for (const { worker } of threads.values()) worker.postMessage(message);
     };
+    const stopStuck = (saidStopping: boolean) => {
+      for (const [index, slot] of threads) {
+        if (slot.stuck || slot.stopping !== saidStopping) continue;
+        slot.stuck = true;
+        const label = `thread ${index + 1}`;
+        const stopped = stopStuckThread(slot.worker, slot.identity, label, {
+          config,
+          redis,
+          keys,
+          logger,
+        }).then(
+          (gaveBack) => {
+            if (!gaveBack) incomplete = true;
+          },
+          (error: unknown) => {
+            incomplete = true;
+            logger.error(`${label}: could not be stopped: ${String(error)}`);
+          },
+        );
+        stoppingStuck.add(stopped);
+      }
+    };
     const stop = (signal: string) => {
       logger.info(`${signal} received: stopping ${threads.size} thread(s)`);
+      const first = !shuttingDown;
       shuttingDown = true;
       tell({ type: 'stop' });
       // Every thread died and none is replaced yet: no exit is coming to end the pool.
-      if (threads.size === 0) closeAndResolve();
+      if (threads.size === 0) return closeAndResolve();
+      if (!first) return;
+      // A thread whose loop a job holds does not hear 'stop' (step 2): timers of this thread stop it instead.
+      for (const saidStopping of [false, true]) {
+        setTimeout(() => stopStuck(saidStopping), stuckAfterMs(config, saidStopping)).unref();
+      }
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
