@@ -5,6 +5,7 @@
  * the exit, the log's buffered lines are written first.
  */
 
+import { escapeControls } from '../core/log-lines.js';
 import type { Logger } from '../core/logger.js';
 import { currentJob } from './job-context.js';
 
@@ -24,8 +25,9 @@ export function guardExit(logger: Logger): void {
     // A non-zero exit already tells the supervisor; name the job when one did it.
     if (code !== 0 && !job) return;
     if (code === 0) process.exitCode = 1;
+    // The class and jid come from the payload: escaped as the logger escapes them, so they cannot forge a line.
     const who = job
-      ? `job ${job.className} jid=${job.jid} ended the process with exit code ${code} (process.exit)`
+      ? `job ${escapeControls(job.className)} jid=${escapeControls(job.jid)} ended the process with exit code ${code} (process.exit)`
       : `the process ended with exit code ${code} (process.exit in a job or a library, or nothing left to run)`;
     process.stderr.write(
       `sidepunch-run: ${who}, not sidepunch-run's shutdown: exiting with ${process.exitCode}; ` +

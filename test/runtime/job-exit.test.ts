@@ -33,6 +33,19 @@ describe('a job that calls process.exit', () => {
     expect(runtime.output()).toMatch(/job Exits jid=\w+ ended the process with exit code 3/);
   });
 
+  it('a jid with a newline cannot forge a line in what it writes', async () => {
+    await fixture.redis.lpush(
+      'queue:default',
+      '{"class":"Exits","args":[0],"jid":"x\\n2026-01-01T00:00:00.000Z pid=1 INFO: forged","queue":"default"}',
+    );
+    const runtime = fixture.run([], { registry: UNRULY });
+    expect(await runtime.exited).toBe(1);
+    expect(runtime.output()).toContain(
+      'job Exits jid=x\\n2026-01-01T00:00:00.000Z pid=1 INFO: forged ended the process',
+    );
+    expect(runtime.output()).not.toMatch(/^2026-01-01T00:00:00.000Z pid=1 INFO: forged/m);
+  });
+
   it('a clean stop still exits 0, with no such line', async () => {
     const runtime = fixture.run([], { registry: UNRULY });
     await runtime.waitForLine(/identity=/);
