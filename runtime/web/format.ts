@@ -96,13 +96,26 @@ export function shortened(text: string, max: number): string {
   return `${text.slice(0, highSurrogate ? end - 1 : end)}…`;
 }
 
+/** What a value JSON cannot write shows instead: arguments nested thousands deep overflow the stack. */
+const NOT_SHOWN = '(too deeply nested to show)';
+
 /** JSON of a value; with `indent`, spread over lines only when one line would be long. */
 export function jsonText(value: unknown, indent?: number): string {
   try {
     const line = JSON.stringify(value) ?? String(value);
     return indent === undefined || line.length <= 80 ? line : JSON.stringify(value, null, indent);
   } catch {
-    return String(value);
+    // String() of a nested array recurses as deep: one such entry would fail its whole page.
+    return NOT_SHOWN;
+  }
+}
+
+/** JSON of a value over lines, two spaces deep, as a job's whole payload shows when unfolded. */
+export function jsonBlock(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2) ?? String(value);
+  } catch {
+    return NOT_SHOWN;
   }
 }
 

@@ -218,6 +218,23 @@ describe('the dashboard server', () => {
     }
   });
 
+  it('shows a page whose entries hold arguments nested too deep for JSON.stringify instead of failing', async () => {
+    const depth = 20_000;
+    const job = (jid: string) =>
+      `{"class":"Nested","args":[${'['.repeat(depth)}"x"${']'.repeat(depth)}],"jid":"${jid}","queue":"default"}`;
+    await redis.redis.lpush('queue:default', job('a'.repeat(24)));
+    await redis.redis.sadd('queues', 'default');
+    await redis.redis.zadd('retry', 1_800_000_000, job('b'.repeat(24)));
+    await redis.redis.zadd('dead', 1_800_000_000, job('c'.repeat(24)));
+    const web = await serve();
+    const retry = /href="(\/retries\/[^"]+)"/.exec(await (await fetch(`${web.url}/retries`)).text())![1]!;
+    for (const path of ['/queues/default', '/retries', '/morgue', retry]) {
+      const page = await fetch(`${web.url}${path}`);
+      expect([path, page.status]).toEqual([path, 200]);
+      expect(await page.text()).toContain('Nested');
+    }
+  });
+
   it('says what is missing: an unknown page, a job that has left, a bad action', async () => {
     const web = await serve();
     const missing = await fetch(`${web.url}/nowhere`);

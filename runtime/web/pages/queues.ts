@@ -7,7 +7,7 @@
 import type { Queue, QueueJob } from '../../api/queue.js';
 import type { UniqueLockState } from '../../api/unique-lock.js';
 import { hasId, recordId } from '../entry-key.js';
-import { argsPreview, count, isoTime, jobCount, latency, relativeTime } from '../format.js';
+import { argsPreview, count, isoTime, jobCount, jsonBlock, latency, relativeTime } from '../format.js';
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { uniqueLockText } from '../unique-lock-text.js';
@@ -102,7 +102,7 @@ function jobRow(
   const enqueued = job.enqueuedAt;
   return html`<tr data-jid="${job.jid ?? ''}">
 <td><span class="class">${job.displayClass ?? '(not a job)'}</span><br><small class="mono">${job.jid ?? ''}</small>${lock ? html`<br><small class="unique-lock" title="${lock.key}">Unique lock: ${uniqueLockText(lock, job.jid)}</small>` : ''}</td>
-<td class="args mono"><details><summary>${argsPreview(job.args)}</summary><pre>${JSON.stringify(job.isJob ? job.item : job.value, null, 2)}</pre></details></td>
+<td class="args mono"><details><summary>${argsPreview(job.args)}</summary><pre>${jsonBlock(job.isJob ? job.item : job.value)}</pre></details></td>
 <td>${enqueued ? html`<span title="${isoTime(enqueued)}">${relativeTime(enqueued, now)}</span>` : ''}</td>
 <td class="actions"><form method="post" action="${path}/delete" class="inline">${csrfField(context.csrfToken)}<input type="hidden" name="index" value="${index}"><input type="hidden" name="jid" value="${recordId(job)}"><input type="hidden" name="return" value="${here}"><button type="submit" class="danger">Delete</button></form></td>
 </tr>`;
