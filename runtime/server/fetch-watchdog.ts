@@ -7,7 +7,9 @@
  *  2. check(): one outstanding for longer than STALL_LIMIT_MS while the shared connection says it is ready (time
  *     spent in an outage, while ioredis reconnects by itself, does not count) is a stall: one log line, then
  *     fetcher.reconnect();
- *  3. start() checks every CHECK_EVERY_MS; tests drive check() with a fake clock.
+ *  3. start() runs tick() every CHECK_EVERY_MS: check(), unless the tick itself came late — a job's synchronous work
+ *     held the event loop, so no reply could be read meanwhile and a long job would look like a stall: the stall is
+ *     then counted again from that tick; tests drive tick() and check() with a fake clock.
  */
 import type { RuntimeContext } from './actor-context.js';
 import type { Fetcher } from './fetcher.js';
@@ -17,8 +19,13 @@ const CHECK_EVERY_MS = 2_500;
 
 export class FetchWatchdog {
   private timer?: NodeJS.Timeout;
-  /** When the shared connection last became ready (clock ms): a stall is only counted from then. */
+  /**
+   * When the shared connection last became ready, or the event loop was last found blocked (clock ms): a stall is
+   * only counted from then.
+   */
   private readySince: number;
+  /** The last tick (clock ms). */
+  private tickedAt?: number;
 
   constructor(
     private readonly ctx: RuntimeContext,
@@ -44,9 +51,20 @@ export class FetchWatchdog {
     return true;
   }
 
+  /** The periodic step (3): check(), unless this tick came late; resolves whether the loop was reconnected. */
+  tick(): boolean {
+    const now = this.ctx.clock.now();
+    const late = this.tickedAt !== undefined && now - this.tickedAt > 2 * CHECK_EVERY_MS;
+    this.tickedAt = now;
+    if (!late) return this.check();
+    this.readySince = now;
+    return false;
+  }
+
   start(): void {
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.check(), CHECK_EVERY_MS);
+    this.tickedAt = this.ctx.clock.now();
+    this.timer = setInterval(() => this.tick(), CHECK_EVERY_MS);
     this.timer.unref();
   }
 

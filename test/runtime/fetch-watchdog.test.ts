@@ -66,6 +66,25 @@ describe('the fetch watchdog', () => {
     }
   });
 
+  it('a job that held the event loop past the limit is not a stall: the wait is judged again from then', async () => {
+    const runtime = startInProcess(server.url, { Recorder });
+    try {
+      await runtime.next('fetch:idle');
+      // The loop then waits on its blocking fetch: outstanding from now on.
+      await new Promise((resolve) => setImmediate(resolve));
+      const { launcher, clock } = runtime;
+      expect(launcher.watchdog.tick()).toBe(false);
+      // A synchronous job held the loop 20 s: the idle wait's timeouts could not be read meanwhile.
+      clock.advance(20_000);
+      expect(launcher.watchdog.tick()).toBe(false);
+      clock.advance(2_500);
+      expect(launcher.watchdog.tick()).toBe(false);
+      expect(runtime.log()).not.toMatch(/watchdog/);
+    } finally {
+      await runtime.stop();
+    }
+  });
+
   it('long jobs filling every slot are not a stall', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => {
