@@ -188,6 +188,34 @@ describe('--processes (swarm)', () => {
   });
 });
 
+describe('--processes (swarm), a child held by a job', () => {
+  it("SIGTERM while a job holds a child's event loop: the child is stopped after -t + 3 s and its job goes back to its queue", async () => {
+    const runtime = fixture.run(['--processes', '2', '-t', '1', '--log-level', 'warn'], {
+      registry: `${REPO_ROOT}fixtures/registries/busy.mjs`,
+    });
+    await waitUntil('two children registered', async () => (await fixture.redis.scard('processes')) === 2);
+    const jid = await fixture.client.push({ class: 'Busy', args: [60_000, 'held'] });
+    await waitUntil('it runs', async () => (await fixture.redis.llen('probe:started:held')) === 1);
+    const signalled = Date.now();
+    runtime.child.kill('SIGTERM');
+    const late = new Promise((resolve) =>
+      setTimeout(() => resolve('still running 10 s after SIGTERM'), 10_000),
+    );
+    expect(await Promise.race([runtime.exited, late])).toBe(0);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(4000);
+    expect(runtime.output()).toMatch(
+      /child \d \(pid \d+\) did not stop within -t 1 s \+ 3 s \(a job holds its event loop\)/,
+    );
+    expect(runtime.output()).toMatch(
+      /child \d \(pid \d+\): gave 1 job\(s\) back to the front of their queues/,
+    );
+    const [queued] = await fixture.redis.lrange('queue:default', 0, -1);
+    expect(JSON.parse(queued!)).toMatchObject({ jid, args: [60_000, 'held'] });
+    expect(await fixture.inProgressTotal()).toBe(0);
+    expect(await fixture.redis.scard('processes')).toBe(0);
+  });
+});
+
 describe('a start-up failure in every thread or child', () => {
   it('a registry whose configureServer throws is one line and exit 1 with --threads and --processes, not a restart loop', async () => {
     const registry = `${REPO_ROOT}fixtures/registries/configure-throws.mjs`;

@@ -8,7 +8,8 @@
  *  2. TERM/INT, TSTP and TTIN are forwarded, TSTP and TTIN once the child has caught them; TSTP is remembered, and a
  *     child started afterwards starts quiet (a supervisor killed outright closes its children's IPC channel, and
  *     they stop as on TERM); on shutdown it waits for every child, then exits 0 (1 when a child's shutdown left
- *     jobs for a rescuer);
+ *     jobs for a rescuer); a child a job's synchronous work keeps from hearing TERM is SIGKILLed after -t + 3 s and
+ *     its jobs given back here (stuck-shutdown.ts);
  *  3. with --metrics-port PORT, child i serves its own page on PORT+i (Prometheus scrapes each);
  *  4. with --web PORT, the supervisor serves the dashboard (run.ts starts it) and no child does.
  */
@@ -17,9 +18,11 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../core/logger.js';
 import { Keys } from '../../redis/keys.js';
 import { openRedis } from '../../redis/redis-connection.js';
+import { withScripts } from '../../redis/scripts.js';
 import { processIdentity } from '../launcher.js';
 import type { RuntimeConfig } from '../run-config.js';
 import { onTstp, onTtin, START_QUIET_ENV } from './process-signals.js';
+import { giveBackStuck, sayStuck, stuckAfterMs } from './stuck-shutdown.js';
 import type { FromChild } from './swarm-messages.js';
 
 const FIRST_BACKOFF_MS = 1000;
@@ -35,6 +38,8 @@ interface ChildSlot {
   signalsCaught: boolean;
   /** It is stopping on purpose (the Web UI's Stop, or a signal sent to it): not restarted. */
   stopping: boolean;
+  /** It did not stop in time and was SIGKILLed (stuck-shutdown.ts). */
+  stuck: boolean;
 }
 
 /** Flags a child does not get: the supervisor's own, and --web (the supervisor serves the one dashboard). */
@@ -57,7 +62,9 @@ export function childArgs(argv: readonly string[], config?: RuntimeConfig, index
 }
 
 export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger: Logger): Promise<void> {
-  const redis = openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null });
+  const redis = withScripts(
+    openRedis(config.redis, { role: 'swarm supervisor', logger, maxRetriesPerRequest: null }),
+  );
   const keys = Keys.for(redis, config.namespace);
   const slots = new Map<number, ChildSlot>();
   let stopSignal: NodeJS.Signals | undefined;
@@ -67,12 +74,16 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
   let failedToStart = false;
   /** Children that crashed, waiting for their restart. */
   let restarting = 0;
+  /** Stuck children being stopped, their jobs given back: the supervisor waits for them. */
+  const stoppingStuck = new Set<Promise<unknown>>();
 
   return new Promise<void>((resolve) => {
     // Nothing the supervisor writes must wait at exit, and Redis may not answer (QUIT would wait for ever).
     const closeAndResolve = () => {
-      redis.disconnect();
-      resolve();
+      void Promise.all(stoppingStuck).then(() => {
+        redis.disconnect();
+        resolve();
+      });
     };
     const start = (index: number, crashes: number) => {
       const nonce = randomBytes(6).toString('hex');
@@ -98,6 +109,7 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         crashes,
         signalsCaught: false,
         stopping: false,
+        stuck: false,
       };
       const startedQuiet = quiet;
       slots.set(index, slot);
@@ -121,7 +133,8 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         if (stopSignal || slot.stopping) {
           // Killed by the very signal forwarded: it had not yet installed its handlers, which it does before it
           // fetches a job, so it held none. Any other way out but 0 may have left jobs for a rescuer.
-          if (code !== 0 && signal !== stopSignal) incomplete = true;
+          // A stuck child's SIGKILL is the supervisor's: whether its jobs went back is stopStuck's to say.
+          if (code !== 0 && signal !== stopSignal && !slot.stuck) incomplete = true;
           if (!stopSignal) {
             logger.info(
               `child ${index + 1} (pid ${child.pid}) stopped on purpose (${signal ?? `exit code ${code}`}): not restarted`,
@@ -160,11 +173,34 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
         if (signalsCaught || signal === 'SIGTERM' || signal === 'SIGINT') child.kill(signal);
       }
     };
+    const stopStuck = (saidStopping: boolean) => {
+      for (const [index, slot] of slots) {
+        if (slot.stuck || slot.stopping !== saidStopping) continue;
+        slot.stuck = true;
+        const label = `child ${index + 1} (pid ${slot.child.pid})`;
+        const stuck = { config, redis, keys, logger };
+        sayStuck(label, stuck);
+        const exited = new Promise((resolve) => slot.child.once('exit', resolve));
+        slot.child.kill('SIGKILL');
+        const stopped = exited
+          .then(() => giveBackStuck(slot.identity, label, stuck))
+          .then((gaveBack) => {
+            if (!gaveBack) incomplete = true;
+          });
+        stoppingStuck.add(stopped);
+      }
+    };
     const stop = (signal: NodeJS.Signals) => {
       logger.info(`${signal} received: stopping ${slots.size} child process(es)`);
+      const first = stopSignal === undefined;
       stopSignal ??= signal;
       forward(signal);
-      if (slots.size === 0) closeAndResolve();
+      if (slots.size === 0) return closeAndResolve();
+      if (!first) return;
+      // A child whose loop a job holds does not hear the signal: the supervisor stops it instead.
+      for (const saidStopping of [false, true]) {
+        setTimeout(() => stopStuck(saidStopping), stuckAfterMs(config, saidStopping)).unref();
+      }
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));

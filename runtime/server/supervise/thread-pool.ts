@@ -6,7 +6,7 @@
  *  2. TERM/INT stop every thread gracefully, TSTP quiets them (and the threads that replace them), TTIN has each
  *     log its running jobs; the process exits once all have stopped: 0, or 1
  *     when a thread's shutdown left jobs for a rescuer (Redis did not answer); a thread a job's synchronous work
- *     keeps from stopping is terminated after -t + 3 s and its jobs given back here (stuck-thread.ts);
+ *     keeps from stopping is terminated after -t + 3 s and its jobs given back here (stuck-shutdown.ts);
  *  3. with --metrics-port, this thread serves one page: each scrape asks every thread for its counts and sums them
  *     (a replaced thread starts from zero, which Prometheus reads as a counter reset).
  */
@@ -25,7 +25,7 @@ import { AloneGate } from '../alone-gate.js';
 import { serveMetrics } from '../metrics-server.js';
 import type { RuntimeConfig } from '../run-config.js';
 import { onTstp, onTtin } from './process-signals.js';
-import { stopStuckThread, stuckAfterMs } from './stuck-thread.js';
+import { giveBackStuck, sayStuck, stuckAfterMs } from './stuck-shutdown.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
@@ -36,7 +36,7 @@ interface ThreadSlot {
   identity?: string;
   /** It is stopping on purpose (a signal, or the Web UI's Stop): not replaced. */
   stopping: boolean;
-  /** It did not stop in time and is being terminated (stuck-thread.ts). */
+  /** It did not stop in time and is being terminated (stuck-shutdown.ts). */
   stuck: boolean;
 }
 
@@ -68,7 +68,7 @@ function superviseThreads(
   let failedToStart: string | undefined;
   /** Threads that died, waiting for their replacement. */
   let replacing = 0;
-  /** Stuck threads being stopped, their jobs given back (stuck-thread.ts): the pool waits for them. */
+  /** Stuck threads being stopped, their jobs given back (stuck-shutdown.ts): the pool waits for them. */
   const stoppingStuck = new Set<Promise<unknown>>();
 
   return new Promise<void>((resolve) => {
@@ -132,20 +132,20 @@ function superviseThreads(
         if (slot.stuck || slot.stopping !== saidStopping) continue;
         slot.stuck = true;
         const label = `thread ${index + 1}`;
-        const stopped = stopStuckThread(slot.worker, slot.identity, label, {
-          config,
-          redis,
-          keys,
-          logger,
-        }).then(
-          (gaveBack) => {
-            if (!gaveBack) incomplete = true;
-          },
-          (error: unknown) => {
-            incomplete = true;
-            logger.error(`${label}: could not be stopped: ${String(error)}`);
-          },
-        );
+        const stuck = { config, redis, keys, logger };
+        sayStuck(label, stuck);
+        const stopped = slot.worker
+          .terminate()
+          .then(() => giveBackStuck(slot.identity, label, stuck))
+          .then(
+            (gaveBack) => {
+              if (!gaveBack) incomplete = true;
+            },
+            (error: unknown) => {
+              incomplete = true;
+              logger.error(`${label}: could not be stopped: ${String(error)}`);
+            },
+          );
         stoppingStuck.add(stopped);
       }
     };

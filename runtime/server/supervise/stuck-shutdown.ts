@@ -1,13 +1,13 @@
 /**
- * A `--threads` thread that does not stop: a job holding its event loop (synchronous work) keeps it from even hearing
- * TERM, so its own shutdown never starts. The pool stops it instead:
- *  1. STUCK_AFTER: -t plus the 3 s a shutdown's writes may take, from TERM, for a thread that never said it was
- *     stopping; a thread that did runs its own shutdown, bounded by then plus its hooks' 3 s: it gets that, plus one;
- *  2. the thread is terminated (which interrupts the job mid-run, as -t's expiry would abandon it), then its jobs go
- *     back to the front of their queues unchanged and it leaves the process set, as its own shutdown would have done;
- *     what Redis does not confirm within 3 s is left in its lists for a rescuer, and said.
+ * A `--threads` thread or a `--processes` child that does not stop: a job holding its event loop (synchronous work)
+ * keeps it from even hearing TERM, so its own shutdown never starts. Its supervisor stops it instead:
+ *  1. stuckAfterMs: -t plus the 3 s a shutdown's writes may take, from TERM, for one that never said it was
+ *     stopping; one that did runs its own shutdown, bounded by then plus its hooks' 3 s: it gets that, plus one;
+ *  2. the supervisor ends it (a thread terminated, a child SIGKILLed: the job is cut mid-run, as -t's expiry would
+ *     abandon it), then giveBackStuck puts its jobs back at the front of their queues unchanged and takes it out of
+ *     the process set, as its own shutdown would have done; what Redis does not confirm within 3 s is left in its
+ *     lists for a rescuer, and said.
  */
-import type { Worker } from 'node:worker_threads';
 import { Deadline } from '../../core/deadline.js';
 import type { Logger } from '../../core/logger.js';
 import { describeError } from '../../core/thrown-value.js';
@@ -20,28 +20,32 @@ import type { RuntimeConfig } from '../run-config.js';
 const GIVE_BACK_MS = 3000;
 const HOOKS_MS = 3000;
 
-/** Milliseconds after TERM at which a thread still running is stopped: `saidStopping` when it began its shutdown. */
+export interface StuckContext {
+  readonly config: RuntimeConfig;
+  readonly redis: RedisConnection;
+  readonly keys: Keys;
+  readonly logger: Logger;
+}
+
+/** Milliseconds after TERM at which one still running is stopped: `saidStopping` when it began its shutdown. */
 export function stuckAfterMs(config: RuntimeConfig, saidStopping: boolean): number {
   const started = config.timeoutSeconds * 1000 + GIVE_BACK_MS;
   return saidStopping ? started + HOOKS_MS + 1000 : started;
 }
 
-/** Terminates the thread and gives its jobs back; resolves true once Redis has them (false: left for a rescuer). */
-export async function stopStuckThread(
-  worker: Worker,
-  identity: string | undefined,
-  label: string,
-  {
-    config,
-    redis,
-    keys,
-    logger,
-  }: { config: RuntimeConfig; redis: RedisConnection; keys: Keys; logger: Logger },
-): Promise<boolean> {
+/** The line said before the supervisor ends it. */
+export function sayStuck(label: string, { config, logger }: StuckContext): void {
   logger.warn(
     `${label} did not stop within -t ${config.timeoutSeconds} s + 3 s (a job holds its event loop): stopping it`,
   );
-  await worker.terminate();
+}
+
+/** Once it has ended: its jobs back; resolves true once Redis has them (false: left for a rescuer). */
+export async function giveBackStuck(
+  identity: string | undefined,
+  label: string,
+  { config, redis, keys, logger }: StuckContext,
+): Promise<boolean> {
   if (!identity) return true; // it never got as far as registering: it held no job
   const deadline = new Deadline(GIVE_BACK_MS);
   const given = await deadline.race(giveBack(identity, config, redis, keys));
