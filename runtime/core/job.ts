@@ -101,6 +101,10 @@ export function parseJob(raw: string, exactBytes?: Buffer): ParsedJob {
   if (!Array.isArray(object.args)) {
     return { ok: false, reason: 'payload has no "args" array', object };
   }
+  // Logged, stored and compared as text everywhere (a job line, its acknowledgement's listeners, batches).
+  if (object.jid !== undefined && object.jid !== null && typeof object.jid !== 'string') {
+    return { ok: false, reason: 'payload has a "jid" that is not a string', object };
+  }
   return { ok: true, job: object as JobPayload };
 }
 

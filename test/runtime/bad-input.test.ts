@@ -75,6 +75,39 @@ describe('a payload that cannot be performed', () => {
     expect(runtime.child.exitCode).toBeNull();
   });
 
+  it('a jid that is not a string (a number, an object, an array) goes to the dead set with the reason', async () => {
+    const payloads = [
+      '{"class":"Probe","args":["ok","jid"],"jid":123,"queue":"default"}',
+      '{"class":"Probe","args":["ok","jid"],"jid":{"a":1},"queue":"default"}',
+      '{"class":"Probe","args":["fail"],"jid":["x"],"queue":"default"}',
+    ];
+    await fixture.redis.lpush('queue:default', ...payloads);
+    const after = await fixture.client.push({ class: 'Probe', args: ['ok', 'after'] });
+    const runtime = fixture.run([]);
+    await waitUntil('the job after them', async () => (await fixture.redis.llen('probe:done:after')) === 1);
+    await waitUntil('three dead entries', async () => (await fixture.redis.zcard('dead')) === 3);
+    await waitUntil('nothing in progress', async () => (await fixture.inProgressTotal()) === 0);
+    expect(await fixture.redis.lrange('probe:done:after', 0, -1)).toEqual([after]);
+    expect(await fixture.redis.exists('probe:done:jid')).toBe(0);
+    for (const member of await fixture.redis.zrange('dead', 0, -1)) {
+      expect(JSON.parse(member)).toMatchObject({
+        error_class: 'Sidepunch::InvalidPayload',
+        error_message: 'payload has a "jid" that is not a string',
+      });
+    }
+    const log = runtime.output();
+    expect(
+      log.match(
+        /ERROR: cannot perform job from queue "default": payload has a "jid" that is not a string; kept in the dead set/g,
+      ),
+    ).toHaveLength(3);
+    expect(log).not.toMatch(/internal error/);
+    // Every line is whole: none begins inside another.
+    for (const line of log.trim().split('\n')) expect(line).toMatch(/^\d{4}-\d\d-\d\dT[^ ]+ pid=\d+ /);
+    expect(await runtime.stop('SIGTERM')).toBe(0);
+    expect(await fixture.redis.llen('queue:default')).toBe(0);
+  });
+
   it('arguments nested too deep for their validator go to the dead set with the reason; the jobs beside run', async () => {
     const depth = 50_000;
     const deep = `{"class":"Nested","args":[${'['.repeat(depth)}"x"${']'.repeat(depth)}],"jid":"dddddddddddddddddddddddd","queue":"default"}`;
