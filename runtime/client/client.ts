@@ -137,7 +137,7 @@ export class Client implements BatchSource {
     // Node fires a longer timer after 1 ms: every push would reject at once, though Redis saved it.
     if (this.pushTimeoutSeconds > MAX_TIMEOUT_SECONDS) {
       throw new Error(
-        `sidepunch: pushTimeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (about 24.8 days, the longest a timer holds), not ${options.pushTimeout}`,
+        `sidepunch: pushTimeout must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (about 24.8 days, the longest a Node timer waits), not ${options.pushTimeout}`,
       );
     }
     if (isRedisConnection(options.redis)) this.connection = this.withKeys(options.redis);

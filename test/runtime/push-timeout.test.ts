@@ -111,7 +111,7 @@ describe('the push timeout', () => {
     );
     // Node fires a longer timer after 1 ms: every push would reject at once, though Redis saved it.
     expect(() => new Client({ pushTimeout: 3e6 })).toThrow(
-      'sidepunch: pushTimeout must be a number of seconds above 0 and at most 2147483 (about 24.8 days, the longest a timer holds), not 3000000',
+      'sidepunch: pushTimeout must be a number of seconds above 0 and at most 2147483 (about 24.8 days, the longest a Node timer waits), not 3000000',
     );
     expect(() => new Client({ pushTimeout: 2_147_483 })).not.toThrow();
   });
