@@ -141,8 +141,7 @@ export function resolveConfig(raw: RawSettings, env: NodeJS.ProcessEnv = process
     queues: queuesGiven ? parseQueues(queueFlags) : DEFAULTS.queues,
     queuesFrom: queuesGiven ? 'flags' : 'registry',
     ...(queueFlags.some((spec) => spec.includes(',')) && { queuesWeighted: true }),
-    timeoutSeconds:
-      raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
+    timeoutSeconds: raw.timeout === undefined ? DEFAULTS.timeoutSeconds : seconds('timeout', raw.timeout),
     tag: raw.tag,
     logLevel,
     logFormat,
