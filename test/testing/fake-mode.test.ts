@@ -103,6 +103,30 @@ describe('fake mode', () => {
     expect(allJobs()[0]!.args).toEqual([{ name: 'x' }]);
   });
 
+  it('an argument that contains itself fails the push with a PushError naming where, as against Redis', async () => {
+    const order: Record<string, unknown> = { id: 1, lines: [] };
+    (order.lines as unknown[]).push({ order });
+    await expect(push({ class: 'Greet', args: [order] })).rejects.toThrow(
+      'job Greet: args[0].lines[0].order is args[0] itself (a cycle), which JSON cannot carry, so the worker would not get what was pushed',
+    );
+    const list: unknown[] = [];
+    list.push(list);
+    await expect(push({ class: 'Greet', args: [list] })).rejects.toThrow(
+      /^job Greet: args\[0\]\[0\] is args\[0\] itself/,
+    );
+    class Node {
+      self = this;
+    }
+    await expect(push({ class: 'Greet', args: [new Node()] })).rejects.toThrow(
+      'job Greet: args[0] is a Node, which JSON cannot carry',
+    );
+    expect(allJobs()).toEqual([]);
+    // The same object twice, side by side, is no cycle: JSON writes it twice.
+    const shared = { name: 'x' };
+    await push({ class: 'Greet', args: [shared, [shared]] });
+    expect(allJobs()[0]!.args).toEqual([{ name: 'x' }, [{ name: 'x' }]]);
+  });
+
   it('a job of a class nobody registered says how to register it when performed', async () => {
     await push({ class: 'Unknown', args: [] });
     await expect(drainAll()).rejects.toThrow(
