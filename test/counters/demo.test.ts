@@ -1,5 +1,18 @@
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startDemo } from '../support/demo-process.js';
+
+/** Whether something still listens on this local port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 describe('npm run demo', () => {
   it('a shortened run ends with every counter exact and exit 0', async () => {
@@ -23,6 +36,20 @@ describe('npm run demo', () => {
     expect(output).toMatch(/--fail-rate R/);
     expect(output).not.toMatch(/sidepunch-gen/);
   });
+
+  it('Ctrl-C while the jobs run stops everything it started, with exit 130 and no error', async () => {
+    const demo = startDemo(['--counters', '2', '--increments', '600', '--decrements', '0']);
+    await expect.poll(() => demo.output(), { timeout: 60_000 }).toMatch(/enqueued 600 jobs/);
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(130);
+    const output = demo.output();
+    expect(output).toMatch(/stopping everything the demo started/);
+    expect(output).not.toMatch(/^demo:|sidepunch-run exited/m);
+    const ports = ['Redis redis://127.0.0.1:', 'counter API http://127.0.0.1:', 'app http://127.0.0.1:'].map(
+      (label) => Number(new RegExp(`${label.replace(/[.]/g, '\\.')}(\\d+)`).exec(output)![1]),
+    );
+    for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
+  }, 90_000);
 
   it('refuses a bad flag in one line with exit 2', async () => {
     const demo = startDemo(['--fail-rate', '2']);
