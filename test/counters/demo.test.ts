@@ -51,6 +51,19 @@ describe('npm run demo', () => {
     for (const port of ports) expect(await listening(port), `port ${port}`).toBe(false);
   }, 90_000);
 
+  it('a REDIS_URL that nothing answers is one line naming it, and exit 1', async () => {
+    const demo = startDemo(
+      ['--counters', '1', '--increments', '1', '--decrements', '0'],
+      'redis://127.0.0.1:1/0',
+    );
+    expect(await demo.exited).toBe(1);
+    const lines = demo.output().trim().split('\n');
+    expect(lines.at(-1)).toMatch(
+      /^demo: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0 \(REDIS_URL\): .*ECONNREFUSED/,
+    );
+    expect(demo.output()).not.toMatch(/ioredis|Unhandled/);
+  }, 90_000);
+
   it('refuses a bad flag in one line with exit 2', async () => {
     const demo = startDemo(['--fail-rate', '2']);
     expect(await demo.exited).toBe(2);

@@ -10,9 +10,11 @@ export interface DemoProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startDemo(args: readonly string[]): DemoProcess {
+/** `redisUrl`: the demo's REDIS_URL; without it, the demo starts its own private redis-server. */
+export function startDemo(args: readonly string[], redisUrl?: string): DemoProcess {
   const env = { ...process.env };
-  delete env.REDIS_URL; // the demo starts its own private redis-server
+  delete env.REDIS_URL;
+  if (redisUrl !== undefined) env.REDIS_URL = redisUrl;
   // Inside the repo, so the bundles resolve 'sidepunch' and 'ioredis' as an app's would.
   env.SIDEPUNCH_DEMO_OUT = `${REPO_ROOT}fixtures/counters/dist/test-${randomBytes(4).toString('hex')}`;
   const child = spawn(process.execPath, [`${REPO_ROOT}fixtures/counters/run-demo.mjs`, ...args], {
