@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { startDemo } from '../support/demo-process.js';
 
@@ -62,6 +63,48 @@ describe('npm run demo', () => {
       /^demo: cannot reach Redis at redis:\/\/127\.0\.0\.1:1\/0 \(REDIS_URL\): .*ECONNREFUSED/,
     );
     expect(demo.output()).not.toMatch(/ioredis|Unhandled/);
+  }, 90_000);
+
+  it('a job that dies ends the wait at once, named in the summary, with exit 1', async () => {
+    // Slow calls, one counter: the jobs run one at a time, so the last one is still queued when it is killed.
+    const demo = startDemo([
+      '--counters',
+      '1',
+      '--increments',
+      '3',
+      '--decrements',
+      '0',
+      '--latency',
+      '1500',
+    ]);
+    await expect.poll(() => demo.output(), { timeout: 60_000 }).toMatch(/enqueued 3 jobs/);
+    const port = Number(/Redis redis:\/\/127\.0\.0\.1:(\d+)/.exec(demo.output())![1]);
+    const redis = new Redis(port, '127.0.0.1');
+    try {
+      // As the runtime kills a job whose retries ran out: out of where it waits (its queue, or the schedule where
+      // the counter's limiter sent it back), into the dead set.
+      const killOne = async (): Promise<boolean> => {
+        const queued = await redis.lindex('queue:counters', -1);
+        if (queued !== null && (await redis.lrem('queue:counters', 1, queued)) === 1) {
+          await redis.zadd('dead', Date.now() / 1000, queued);
+          return true;
+        }
+        const [scheduled] = await redis.zrange('schedule', 0, 0);
+        if (scheduled !== undefined && (await redis.zrem('schedule', scheduled)) === 1) {
+          await redis.zadd('dead', Date.now() / 1000, scheduled);
+          return true;
+        }
+        return false;
+      };
+      await expect.poll(killOne, { timeout: 10_000, interval: 20 }).toBe(true);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await demo.exited).toBe(1);
+    const output = demo.output();
+    expect(output).toMatch(/2\/3 done · 0 queued · 1 dead/);
+    expect(output).toMatch(/1 job died after its retries: the dashboard's Dead tab shows it/);
+    expect(output).toMatch(/some counters are off/);
   }, 90_000);
 
   it('refuses a bad flag in one line with exit 2', async () => {
