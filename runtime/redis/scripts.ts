@@ -224,10 +224,16 @@ declare module 'ioredis' {
   }
 }
 
+/**
+ * Every script's text by file name, written in by the build (scripts/build.mjs) so that an app whose bundler puts
+ * sidepunch inside its own bundle still has them; run from the sources, the files beside this module are read.
+ */
+const EMBEDDED_SOURCES: Readonly<Record<string, string>> | undefined = undefined;
+
 const sources = new Map<string, string>();
 
 function source(file: string): string {
-  let text = sources.get(file);
+  let text = EMBEDDED_SOURCES?.[file] ?? sources.get(file);
   if (text === undefined) {
     text = readFileSync(new URL(`./scripts/${file}`, import.meta.url), 'utf8');
     sources.set(file, text);

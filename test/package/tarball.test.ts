@@ -4,6 +4,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { build } from 'esbuild';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destroyRedisServer, type RedisServer, startRedisServer } from '../../scripts/redis-server.js';
@@ -241,6 +242,48 @@ console.log(await jobs.SendEmail.performAsync('ada@example.com'));
     expect(
       [...reached].filter((file) => [serverDir, cjsServerDir].some((dir) => file.startsWith(dir + path.sep))),
     ).toEqual([]);
+  });
+
+  it('an app bundled with sidepunch inside (esbuild, ES module and CommonJS) pushes unique jobs and uses the data API', async () => {
+    await redis.flushall();
+    writeFileSync(
+      path.join(project, 'bundled-app.mjs'),
+      `import { push, close, SidepunchApi } from 'sidepunch';
+async function main() {
+  const unique = await push({ class: 'Report', args: [process.argv[2]], unique: { for: 60 } });
+  await push({ class: 'Report', args: [2], in: 600 });
+  const api = new SidepunchApi({ redis: process.env.REDIS_URL });
+  const moved = await api.scheduled.addAllToQueue();
+  await api.close();
+  await close();
+  console.log(typeof unique, moved);
+}
+void main();
+`,
+    );
+    const env = { ...process.env, REDIS_URL: server.url };
+    for (const format of ['esm', 'cjs'] as const) {
+      // Only ioredis stays outside, as an app's bundle might keep a package with native or optional parts.
+      const outfile = path.join(project, `bundle-${format}/app.${format === 'esm' ? 'mjs' : 'cjs'}`);
+      await build({
+        entryPoints: [path.join(project, 'bundled-app.mjs')],
+        absWorkingDir: project,
+        bundle: true,
+        platform: 'node',
+        format,
+        external: ['ioredis'],
+        outfile,
+        logLevel: 'silent',
+      });
+      const output = execFileSync('node', [outfile, format], {
+        cwd: project,
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(output.trim(), format).toBe('string 1');
+    }
+    expect(await redis.llen('queue:default')).toBe(4);
   });
 
   it('exports the testing modes as sidepunch/testing: a stub push in fake mode is recorded, no Redis', () => {
