@@ -17,7 +17,8 @@ const validators = processWide('testingValidators', () => new Map<string, ArgsVa
 
 /** Registers worker classes by class name (as the wire's `class`), or every worker of a registry. */
 export function registerWorkers(source: Readonly<Record<string, WorkerClass>> | Registry): void {
-  const registry: Registry = isRegistry(source) ? source : { workers: source };
+  const given = commonJsDefault(source) ?? source;
+  const registry: Registry = isRegistry(given) ? given : { workers: given };
   for (const [name, workerClass] of Object.entries(registry.workers)) {
     if (typeof workerClass?.prototype?.perform !== 'function') {
       throw new TestingError(`registerWorkers: ${name} is not a class with a perform method`);
@@ -47,6 +48,17 @@ export function workerClassOf(className: string): WorkerClass {
 
 export function validatorOf(className: string): ArgsValidator | undefined {
   return validators.get(className);
+}
+
+/**
+ * A registry as `require()` returns a CommonJS one (`{ default: registry }`, what sidepunch-gen writes in a
+ * CommonJS app), unwrapped as sidepunch-run's loader unwraps it; undefined for anything else.
+ */
+function commonJsDefault(source: object): Registry | undefined {
+  const inner = (source as { default?: unknown }).default;
+  return !isRegistry(source) && typeof inner === 'object' && inner !== null && isRegistry(inner)
+    ? inner
+    : undefined;
 }
 
 function isRegistry(source: object): source is Registry {

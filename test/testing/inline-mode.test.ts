@@ -56,6 +56,27 @@ describe('inline mode', () => {
     registerWorkers({ Greet });
   });
 
+  it('takes a CommonJS registry as require() returns it, { default: registry }, as sidepunch-run does', async () => {
+    const registry = defineRegistry({
+      workers: { Greet },
+      validators: { Greet: (args) => (typeof args[0] === 'string' ? undefined : 'name: expected string') },
+    });
+    // What require('./dist/registry.js') gives for the registry sidepunch-gen writes in a CommonJS app.
+    registerWorkers(
+      Object.defineProperties(
+        {},
+        { __esModule: { value: true }, default: { value: registry, enumerable: true } },
+      ),
+    );
+    inline();
+    await expect(jobs.Greet.performAsync(42 as unknown as string)).rejects.toThrow(
+      'arguments do not match Greet.perform: name: expected string',
+    );
+    await jobs.Greet.performAsync('cjs');
+    expect(performed).toEqual(['hello cjs']);
+    registerWorkers({ Greet });
+  });
+
   it('runs the testing server middleware around perform', async () => {
     testingServerMiddleware.add(async (job, next) => {
       performed.push(`before ${job.class}`);
