@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+import { destroyRedisServer, startRedisServer } from '../../scripts/redis-server.js';
 import { startDemo } from '../support/demo-process.js';
 
 /** Whether something still listens on this local port. */
@@ -105,6 +106,37 @@ describe('npm run demo', () => {
     expect(output).toMatch(/2\/3 done · 0 queued · 1 dead/);
     expect(output).toMatch(/1 job died after its retries: the dashboard's Dead tab shows it/);
     expect(output).toMatch(/some counters are off/);
+  }, 90_000);
+
+  it('on a REDIS_URL where an interrupted run left jobs, the next run is still exact', async () => {
+    const server = await startRedisServer();
+    try {
+      const redis = server.connect();
+      // What Ctrl-C leaves: jobs the counter limiter sent back to the schedule, a retry, a queued job.
+      const leftover = (jid: string) =>
+        JSON.stringify({ class: 'IncrementCounter', args: ['1', 5], queue: 'counters', jid, created_at: 1 });
+      const now = Date.now() / 1000;
+      await redis.zadd('schedule', now - 1, leftover('a'.repeat(24)));
+      await redis.zadd('retry', now - 1, leftover('b'.repeat(24)));
+      await redis.lpush('queue:counters', leftover('c'.repeat(24)));
+      // Another app's job on the same Redis is not the demo's to touch.
+      const mine = JSON.stringify({
+        class: 'SendEmail',
+        args: [],
+        queue: 'mail',
+        jid: 'd'.repeat(24),
+        created_at: 1,
+      });
+      await redis.zadd('schedule', now + 3600, mine);
+      const demo = startDemo(['--counters', '1', '--increments', '5', '--decrements', '0'], server.url);
+      const code = await demo.exited;
+      expect(demo.output()).toMatch(/5\/5 done/);
+      expect(demo.output()).toMatch(/every counter is exact/);
+      expect(code, demo.output()).toBe(0);
+      expect(await redis.zrange('schedule', 0, -1)).toEqual([mine]);
+    } finally {
+      await destroyRedisServer(server);
+    }
   }, 90_000);
 
   it('refuses a bad flag in one line with exit 2', async () => {
