@@ -4,7 +4,7 @@
  */
 import { type Clock, systemClock } from '../core/clock.js';
 import { type Logger, silentLogger } from '../core/logger.js';
-import { Keys } from '../redis/keys.js';
+import { Keys, namespaceOrEnv } from '../redis/keys.js';
 import {
   DEFAULT_REDIS_URL,
   isRedisConnection,
@@ -17,7 +17,7 @@ import { withScripts } from '../redis/scripts.js';
 export interface ApiOptions {
   /** A URL (`redis://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
   readonly redis?: RedisTarget | RedisConnection;
-  /** The namespace the runtime and clients use (`--namespace`). Default: none. */
+  /** The namespace the runtime and clients use (`--namespace`). Default: `SIDEPUNCH_NAMESPACE`, else none. */
   readonly namespace?: string;
   /** For latencies and "now" in kill/retry; tests pass a FakeClock. */
   readonly clock?: Clock;
@@ -54,7 +54,7 @@ export function openApiConnection(
       });
   return {
     redis: withScripts(redis),
-    keys: Keys.for(redis, options.namespace),
+    keys: Keys.for(redis, namespaceOrEnv(options.namespace)),
     clock: options.clock ?? systemClock,
     async close() {
       if (!owned) return;

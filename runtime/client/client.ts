@@ -23,7 +23,7 @@ import { type UniqueRule, uniqueDigest, uniqueRuleOf } from '../core/unique.js';
 import type { WorkerClass, WorkerOptions } from '../core/worker.js';
 import { clientMiddleware, runClientMiddleware } from '../middleware/client-middleware.js';
 import { aroundPush, type PushCall, type PushedJids, pushHooks } from '../middleware/push-hooks.js';
-import { Keys } from '../redis/keys.js';
+import { Keys, namespaceOrEnv } from '../redis/keys.js';
 import {
   DEFAULT_REDIS_URL,
   describeTarget,
@@ -42,7 +42,10 @@ import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } fro
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
   readonly redis?: RedisTarget | RedisConnection;
-  /** Prefix for every key, to share one Redis between apps. Default: none (Sidekiq's own names). */
+  /**
+   * Prefix for every key, to share one Redis between apps. Default: `SIDEPUNCH_NAMESPACE`, as `sidepunch-run` reads
+   * it, else none (Sidekiq's own names).
+   */
   readonly namespace?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -280,7 +283,7 @@ export class Client implements BatchSource {
   }
 
   private withKeys(redis: RedisConnection): Connection {
-    return { redis, keys: Keys.for(redis, this.options.namespace) };
+    return { redis, keys: Keys.for(redis, namespaceOrEnv(this.options.namespace)) };
   }
 
   /** Prepares and saves one call's jobs: inside the push hooks, and described to client middleware, when any. */

@@ -329,3 +329,11 @@ export class Keys {
 function queueList(cluster: boolean, head: string, queueKey: string, tail: string): string {
   return cluster ? nameBeside(head, queueKey, tail) : `${head}{${queueKey}}${tail}`;
 }
+
+/**
+ * The namespace a client or the data API uses when none is given: `SIDEPUNCH_NAMESPACE`, as `sidepunch-run`,
+ * `sidepunch-web` and `check` read it, so an app and its workers set by the same variable share their keys.
+ */
+export function namespaceOrEnv(namespace: string | undefined): string | undefined {
+  return namespace ?? (process.env.SIDEPUNCH_NAMESPACE || undefined);
+}

@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Client, FakeClock, type WorkerOptions } from '../../runtime/index.js';
+import { Client, FakeClock, SidepunchApi, type WorkerOptions } from '../../runtime/index.js';
 import { freePort } from '../../scripts/redis-server.js';
 import { useRedis } from '../support/redis-fixture.js';
 
@@ -161,6 +161,29 @@ describe('the client saves jobs as Sidekiq does', () => {
     await expect(client.push({ class: 'X', args: [], in: Infinity })).rejects.toThrow(/"in" must be/);
     await client.close();
     expect(await fixture.redis.dbsize()).toBe(0);
+  });
+
+  it('takes SIDEPUNCH_NAMESPACE as its namespace when given none, as sidepunch-run does; the data API too', async () => {
+    process.env.SIDEPUNCH_NAMESPACE = 'fromenv';
+    try {
+      const client = new Client({ redis: fixture.server.url });
+      await client.push({ class: 'HardWorker', args: [], queue: 'mail' });
+      await client.close();
+      const api = new SidepunchApi({ redis: fixture.server.url });
+      expect(await api.queue('mail').size()).toBe(1);
+      await api.close();
+      const unprefixed = new Client({ redis: fixture.server.url, namespace: '' });
+      await unprefixed.push({ class: 'HardWorker', args: [], queue: 'plain' });
+      await unprefixed.close();
+    } finally {
+      delete process.env.SIDEPUNCH_NAMESPACE;
+    }
+    expect((await fixture.redis.keys('*')).sort()).toEqual([
+      'fromenv:queue:mail',
+      'fromenv:queues',
+      'queue:plain',
+      'queues',
+    ]);
   });
 
   it('prefixes every key, but no value, with the namespace', async () => {
