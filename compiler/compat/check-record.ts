@@ -165,15 +165,8 @@ function parameterProblem(
   latest: GenerationEntry,
   worker: WorkerModel,
 ): Diagnostic | undefined {
-  const rule = new JsonRule(program, checker);
-  const reading = rule.readValue(checker.getTypeAtLocation(parameter));
-  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return undefined;
-  const named = nameShapes([reading.shape as TupleShape], rule.shapes);
-  const taken: ArgsGeneration = {
-    args: named.args[0] as TupleShape,
-    shapes: shapesReached(named.args[0]!, named.shapes),
-    params: latest.params,
-  };
+  const taken = argumentsOfType(program, checker, checker.getTypeAtLocation(parameter), latest.params);
+  if (!taken) return undefined;
   const result = classifyChange(latest, taken);
   if (result.compatible) return undefined;
   return diagnosticAt(
@@ -205,15 +198,8 @@ function returnProblem(
       `${name}.sidepunchUpgrade returns a promise (${checker.typeToString(returnType)}): the runtime runs the step before validating the job, without awaiting it, so every old job would be rejected. Return the new arguments, ${newType}, synchronously.`,
     );
   }
-  const rule = new JsonRule(program, checker);
-  const reading = rule.readValue(returnType);
-  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return undefined;
-  const named = nameShapes([reading.shape as TupleShape], rule.shapes);
-  const given: ArgsGeneration = {
-    args: named.args[0] as TupleShape,
-    shapes: shapesReached(named.args[0]!, named.shapes),
-    params: current.params,
-  };
+  const given = argumentsOfType(program, checker, returnType, current.params);
+  if (!given) return undefined;
   const result = classifyChange(given, current);
   if (result.compatible) return undefined;
   return diagnosticAt(
@@ -277,5 +263,23 @@ function fileDiagnostic(file: string, code: number, message: string): Diagnostic
     code: `SP${code}`,
     message,
     related: [],
+  };
+}
+
+/** A type read as an argument list, named as a recorded generation is; undefined when it is not a JSON tuple. */
+function argumentsOfType(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  type: ts.Type,
+  params: ArgsGeneration['params'],
+): ArgsGeneration | undefined {
+  const rule = new JsonRule(program, checker);
+  const reading = rule.readValue(type);
+  if (!reading.shape || typeof reading.shape !== 'object' || !('tuple' in reading.shape)) return undefined;
+  const named = nameShapes([reading.shape as TupleShape], rule.shapes);
+  return {
+    args: named.args[0] as TupleShape,
+    shapes: shapesReached(named.args[0]!, named.shapes),
+    params,
   };
 }
