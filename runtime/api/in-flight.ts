@@ -12,11 +12,9 @@
  * `unknown`: the registry would reject them too, unless another process of a mixed fleet (Ruby Sidekiq, another
  * app on the same Redis) runs them, which only the caller knows (`sidepunch-run check --allow-unknown-classes`).
  */
-import type { Registry } from '../core/registry.js';
-import { lookupWorker } from '../core/registry.js';
+import { declaredQueues, lookupWorker, type Registry } from '../core/registry.js';
 import { checkArgs, describeRejection } from '../core/upgrade.js';
 import { heldLists, recordedQueues } from '../redis/held-lists.js';
-import { declaredQueues } from '../server/registry-queues.js';
 import type { ApiConnection } from './api-connection.js';
 import { readHeldBackJobs } from './held-back-jobs.js';
 import { scanSetMembers } from './paging.js';

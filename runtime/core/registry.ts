@@ -170,3 +170,16 @@ function checkParams(file: string, params: unknown): void {
     }
   }
 }
+
+/** Every queue the workers' options name, then the periodic entries', in registry order, each once. */
+export function declaredQueues(registry: Registry): string[] {
+  const names = new Set<string>();
+  const options = [
+    ...Object.values(registry.workers).map((worker) => worker.sidepunchOptions ?? {}),
+    ...(registry.periodic ?? []).map((entry) => entry.options),
+  ];
+  for (const { queue, retry_queue: retryQueue } of options) {
+    for (const name of [queue, retryQueue]) if (typeof name === 'string' && name !== '') names.add(name);
+  }
+  return [...names];
+}

@@ -8,21 +8,8 @@
  * A queue chosen at push time (`push({ queue })`, `set({ queue })`) is not in the registry: `-q` must name it.
  */
 import type { Logger } from '../core/logger.js';
-import type { Registry } from '../core/registry.js';
+import { declaredQueues, type Registry } from '../core/registry.js';
 import type { RuntimeConfig, WeightedQueue } from './run-config.js';
-
-/** Every queue the workers' options name, then the periodic entries', in registry order, each once. */
-export function declaredQueues(registry: Registry): string[] {
-  const names = new Set<string>();
-  const options = [
-    ...Object.values(registry.workers).map((worker) => worker.sidepunchOptions ?? {}),
-    ...(registry.periodic ?? []).map((entry) => entry.options),
-  ];
-  for (const { queue, retry_queue: retryQueue } of options) {
-    for (const name of [queue, retryQueue]) if (typeof name === 'string' && name !== '') names.add(name);
-  }
-  return [...names];
-}
 
 /** Without `-q`: `default` and the declared queues, all of weight 1. With `-q`: the config unchanged. */
 export function withRegistryQueues(config: RuntimeConfig, registry: Registry): RuntimeConfig {

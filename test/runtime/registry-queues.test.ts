@@ -4,9 +4,10 @@
  * or a stub through the default client) is never left in a queue that no process works.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { declaredQueues } from '../../runtime/core/registry.js';
 import { close, configure, defineRegistry, LineLogger, periodic, workerStub } from '../../runtime/index.js';
 import { queueOrder } from '../../runtime/server/queue-order.js';
-import { declaredQueues, withRegistryQueues } from '../../runtime/server/registry-queues.js';
+import { withRegistryQueues } from '../../runtime/server/registry-queues.js';
 import { resolveConfig } from '../../runtime/server/run-config.js';
 import { useEmbeddedRuntime } from '../support/embedded.js';
 import { useRedis } from '../support/redis-fixture.js';
