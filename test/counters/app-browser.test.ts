@@ -71,4 +71,24 @@ headless.describe('the counters page', () => {
     expect(await page.locator('li img').count()).toBe(0);
     await page.close();
   });
+
+  it('refuses a blank name with 422 and says why on the page, creating nothing', async () => {
+    const refused = await fetch(`${appUrl}/api/counters`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '   ' }),
+    });
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({ error: 'name: 1 to 60 characters' });
+
+    const page = await browser.newPage();
+    await page.goto(appUrl);
+    const before = await page.locator('li').count();
+    await page.fill('#name', '   ');
+    await page.click('#create button');
+    await expect.poll(() => page.locator('#error').textContent()).toBe('name: 1 to 60 characters');
+    expect(await page.locator('#error').isVisible()).toBe(true);
+    expect(await page.locator('li').count()).toBe(before);
+    await page.close();
+  });
 });
