@@ -6,6 +6,7 @@
  * wrap a generated registry: `defineRegistry({ ...generated, configureServer })`.
  */
 
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -84,7 +85,9 @@ export async function loadRegistry(file: string): Promise<Registry> {
     mod = await importUnlessStalled(url, file);
   } catch (error) {
     if (error instanceof RegistryError) throw error;
-    throw new RegistryError(`cannot load registry ${file}: ${whyNotLoaded(error)}`);
+    throw new RegistryError(
+      `cannot load registry ${file}: ${whyNotLoaded(error)}${syntaxErrorPlace(error, file)}`,
+    );
   }
   return checkRegistry(defaultExport(mod), file);
 }
@@ -147,6 +150,19 @@ function whyNotLoaded(error: unknown): string {
     );
   }
   return message;
+}
+
+/**
+ * Where a syntax error is, as ` (at <file>:<line>)`: a dynamic import's SyntaxError carries no place, so the file
+ * is checked again by `node --check`, which names it (the error of a module the registry imports stays without).
+ */
+function syntaxErrorPlace(error: unknown, file: string): string {
+  if (!(error instanceof SyntaxError)) return '';
+  const check = spawnSync(process.execPath, ['--check', file], { encoding: 'utf8', timeout: 10_000 });
+  const place = /^(.+?):(\d+)\r?$/m.exec(check.stderr ?? '');
+  if (!place) return '';
+  const where = place[1]!.startsWith('file://') ? new URL(place[1]!).pathname : place[1]!;
+  return ` (at ${path.relative(process.cwd(), where) || where}:${place[2]})`;
 }
 
 /**

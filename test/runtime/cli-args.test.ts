@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunArgs } from '../../runtime/cli/run.js';
 import { DEFAULTS } from '../../runtime/server/run-config.js';
@@ -209,6 +212,21 @@ describe('sidepunch-run flags', () => {
     expect(result.stderr).toBe(
       'sidepunch-run: cannot load registry /nowhere/registry.js: not found — run sidepunch-gen first to generate it, or give the path of a registry you wrote\n',
     );
+  });
+
+  it('a registry with a syntax error names the line, one line and exit 1', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sidepunch-syntax-'));
+    const file = path.join(dir, 'registry.mjs');
+    writeFileSync(file, 'export default {\n  workers: {\n    X: class { perform() {} }\n  } oops\n};\n');
+    try {
+      const result = run('--redis', 'redis://127.0.0.1:1/0', file);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        /^sidepunch-run: cannot load registry .*registry\.mjs: Unexpected identifier 'oops' \(at .*registry\.mjs:4\)\n$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a module that is not a registry says what a registry is', () => {
