@@ -16,11 +16,11 @@ import { withScripts } from '../redis/scripts.js';
 
 export interface ApiOptions {
   /** A URL (`redis://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
-  readonly redis?: RedisTarget | RedisConnection;
+  readonly redis?: RedisTarget | RedisConnection | undefined;
   /** The namespace the runtime and clients use (`--namespace`). Default: `SIDEPUNCH_NAMESPACE`, else none. */
-  readonly namespace?: string;
+  readonly namespace?: string | undefined;
   /** For latencies and "now" in kill/retry; tests pass a FakeClock. */
-  readonly clock?: Clock;
+  readonly clock?: Clock | undefined;
 }
 
 export interface ApiConnection {

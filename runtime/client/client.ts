@@ -41,19 +41,19 @@ import { type PushOutcome, pushOutcomes, writeUnique, writeUniqueOnCluster } fro
 
 export interface ClientOptions {
   /** A URL (`redis://…`, `rediss://…`), ioredis options, or a connection you own. Default: `REDIS_URL` or local. */
-  readonly redis?: RedisTarget | RedisConnection;
+  readonly redis?: RedisTarget | RedisConnection | undefined;
   /**
    * Prefix for every key, to share one Redis between apps. Default: `SIDEPUNCH_NAMESPACE`, as `sidepunch-run` reads
    * it, else none (Sidekiq's own names).
    */
-  readonly namespace?: string;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
+  readonly namespace?: string | undefined;
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
   /**
    * Seconds a push waits for Redis to confirm it before rejecting with a PushError. Default 5, at most 2,147,483
    * (a Node timer's limit). A push that timed out may still be saved, if Redis was only slow and answers later.
    */
-  readonly pushTimeout?: number;
+  readonly pushTimeout?: number | undefined;
 }
 
 export const DEFAULT_PUSH_TIMEOUT_SECONDS = 5;

@@ -21,23 +21,23 @@ import { resolveConfig } from './run-config.js';
 /** sidepunch-run's flags, by their long names; numbers in their flags' units. */
 export interface EmbedSettings {
   /** Default: REDIS_URL, else redis://127.0.0.1:6379. */
-  readonly redis?: string;
-  readonly namespace?: string;
+  readonly redis?: string | undefined;
+  readonly namespace?: string | undefined;
   /** As `-q`: `name`, or `name,weight` for weighted order. Default: `default` and the registry's queues. */
-  readonly queues?: readonly string[];
-  readonly concurrency?: number;
+  readonly queues?: readonly string[] | undefined;
+  readonly concurrency?: number | undefined;
   /** Seconds stop() waits for running jobs before giving them back to their queues. */
-  readonly timeout?: number;
-  readonly tag?: string;
+  readonly timeout?: number | undefined;
+  readonly tag?: string | undefined;
   /** For the runtime's own stdout logger; a host `logger` given instead filters by its own level. */
-  readonly logLevel?: LogLevel;
+  readonly logLevel?: LogLevel | undefined;
   /** For the runtime's own stdout logger; ignored when `logger` is given. */
-  readonly logFormat?: LogFormat;
-  readonly pollInterval?: number;
-  readonly heartbeat?: number;
-  readonly processTtl?: number;
-  readonly maxBlock?: number;
-  readonly maxRescues?: number;
+  readonly logFormat?: LogFormat | undefined;
+  readonly pollInterval?: number | undefined;
+  readonly heartbeat?: number | undefined;
+  readonly processTtl?: number | undefined;
+  readonly maxBlock?: number | undefined;
+  readonly maxRescues?: number | undefined;
 }
 
 export interface EmbeddedRuntime {
@@ -57,7 +57,7 @@ export function embedRuntime(
   settings: EmbedSettings = {},
   options: {
     /** The host's logger (pino, bunyan, any `(fields, message)` logger: core/field-logger.ts), or a LineLogger. */
-    readonly logger?: Logger | FieldLogger;
+    readonly logger?: Logger | FieldLogger | undefined;
   } = {},
 ): EmbeddedRuntime {
   const text = (value: number | undefined) => (value === undefined ? undefined : String(value));

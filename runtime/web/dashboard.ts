@@ -22,28 +22,28 @@ import { type WebContext, WebError, type WebResponse, type WebSettings } from '.
 
 export interface DashboardOptions {
   /** A URL, ioredis options or a connection you own. Default: `REDIS_URL`, else local. */
-  readonly redis?: RedisTarget | RedisConnection;
-  readonly namespace?: string;
-  readonly auth?: AuthSettings;
+  readonly redis?: RedisTarget | RedisConnection | undefined;
+  readonly namespace?: string | undefined;
+  readonly auth?: AuthSettings | undefined;
   /** The registry from sidepunch-gen, to name each job's arguments. */
-  readonly registry?: Registry;
-  readonly clock?: Clock;
+  readonly registry?: Registry | undefined;
+  readonly clock?: Clock | undefined;
   /** Seconds between live updates. Default 5; the dashboard's chart polls at the same pace. */
-  readonly pollSeconds?: number;
+  readonly pollSeconds?: number | undefined;
   /** Entries a search reads at most. Default 10,000. */
-  readonly searchLimit?: number;
+  readonly searchLimit?: number | undefined;
   /** Where the dashboard is mounted, e.g. `/sidekiq`. Default: the public URL's path, else the root. */
-  readonly basePath?: string;
+  readonly basePath?: string | undefined;
   /**
    * The address, or addresses, a reverse proxy serves the dashboard at, e.g. `https://jobs.example.com/sidekiq`:
    * requests naming it in their Host or Origin header are its own. Default: SIDEPUNCH_WEB_PUBLIC_URL, else none.
    */
-  readonly publicUrl?: string | readonly string[];
+  readonly publicUrl?: string | readonly string[] | undefined;
   /**
    * Serve only requests whose Host names this machine: on for a server bound to loopback, so that a site whose
    * name was re-pointed at 127.0.0.1 (DNS rebinding) cannot drive it through a browser.
    */
-  readonly loopbackOnly?: boolean;
+  readonly loopbackOnly?: boolean | undefined;
 }
 
 export interface Dashboard {

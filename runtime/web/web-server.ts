@@ -11,9 +11,9 @@ import { PublicUrlError } from './public-url.js';
 
 export interface WebServerOptions extends Omit<DashboardOptions, 'loopbackOnly'> {
   /** Default 9292, as Sidekiq's Web UI under rackup; 0 takes any free port. */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** Default 127.0.0.1. Anything else exposes the dashboard to the network: set `auth`. */
-  readonly host?: string;
+  readonly host?: string | undefined;
 }
 
 export interface WebServer {
