@@ -72,6 +72,9 @@ describe('the dashboard server', () => {
       dead: 0,
       default_latency: expect.any(Number),
     });
+    // Seconds since the oldest default job was pushed, unrounded as Sidekiq answers (a few ms here).
+    expect(stats.sidekiq.default_latency).toBeGreaterThan(0);
+    expect(stats.sidekiq.default_latency).toBeLessThan(60);
     expect(stats.redis.redis_version).toMatch(/^\d+\.\d+/);
     expect(stats.server_utc_time).toMatch(/^\d\d:\d\d:\d\d UTC$/);
     expect(await (await fetch(`${web.url}/stats/queues`)).json()).toEqual({ default: 1, low: 1 });

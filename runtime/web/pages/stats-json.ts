@@ -47,7 +47,8 @@ export async function readStats(
       scheduled: summary.scheduledSize,
       retries: summary.retrySize,
       dead: summary.deadSize,
-      default_latency: Math.round(summary.defaultQueueLatency * 100) / 100,
+      // Unrounded, as Sidekiq 7.3.9 answers it.
+      default_latency: summary.defaultQueueLatency,
     },
     redis: Object.fromEntries(REDIS_FIELDS.map((field) => [field, info[field] ?? ''])),
     server_utc_time: `${new Date(api.connection.clock.now()).toISOString().slice(11, 19)} UTC`,
