@@ -157,6 +157,25 @@ describe('the dashboard server', () => {
     expect(await redis.redis.llen('queue:default')).toBe(28);
   });
 
+  it("shows as many entries a page as Sidekiq's ?count= asks, and keeps it in the page links", async () => {
+    for (let i = 0; i < 30; i++) await redis.client.push({ class: 'Mailer', args: [`to ${i}`] });
+    for (let i = 0; i < 30; i++)
+      await redis.redis.zadd('retry', 1000 + i, JSON.stringify({ class: 'M', args: [i], jid: `r${i}` }));
+    const web = await serve();
+    const rows = async (path: string) => {
+      const text = await (await fetch(`${web.url}${path}`)).text();
+      return { rows: text.match(/<tr data-jid=/g)?.length ?? 0, text };
+    };
+    expect((await rows('/queues/default')).rows).toBe(25);
+    const ten = await rows('/queues/default?count=10');
+    expect(ten.rows).toBe(10);
+    expect(ten.text).toContain('href="/queues/default?count=10&amp;page=3"');
+    expect((await rows('/queues/default?count=10&page=3')).rows).toBe(10);
+    expect((await rows('/queues/default?count=100')).rows).toBe(30);
+    expect((await rows('/queues/default?count=0')).rows).toBe(25);
+    expect((await rows('/retries?count=7&page=5')).rows).toBe(2);
+  });
+
   it("filters a set by ?substr=, Sidekiq's Web UI's raw substring of the payload, so its bookmarks keep working", async () => {
     await redis.client.push({ class: 'HardJob', args: ['a'], in: 60 });
     await redis.client.push({ class: 'EasyJob', args: ['b'], in: 60 });

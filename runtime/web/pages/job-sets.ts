@@ -12,7 +12,7 @@ import { argsPreview, count, isoTime, jobCount, relativeTime, shortened } from '
 import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { type Handler, page, redirect, type WebContext, WebError } from '../web-context.js';
-import { hereWithQuery, listingWindow, PER_PAGE, returnPath, searchForm, searchSummary } from './listing.js';
+import { hereWithQuery, listingWindow, returnPath, searchForm, searchSummary } from './listing.js';
 
 export type EntryAction = 'retry' | 'add_to_queue' | 'delete' | 'kill';
 
@@ -133,7 +133,7 @@ ${
       )}</p>
 </form>`
 }
-${pagination(view.path, context.query, window.page, window.total, PER_PAGE)}`;
+${pagination(view.path, context.query, window.page, window.total, window.perPage)}`;
   return page(layout(context, view.title, view.path, content));
 };
 

@@ -1,7 +1,7 @@
 /**
  * What the queue page and the three set pages share: the search form, the line that says what a search covered,
- * the windowing of either a plain listing or a search's matches into 25-entry pages, and the way back to the page
- * an action was posted from.
+ * the windowing of either a plain listing or a search's matches into pages (25 entries, or Sidekiq's `?count=`), and
+ * the way back to the page an action was posted from.
  */
 import type { JobRecord } from '../../api/job-record.js';
 import { count } from '../format.js';
@@ -11,6 +11,14 @@ import { type Filter, filterOf, type SearchResult, search } from '../search.js';
 import { type WebContext, WebError } from '../web-context.js';
 
 export const PER_PAGE = 25;
+/** The most entries one page shows, however large a `?count=` asks for. */
+const MAX_PER_PAGE = 1000;
+
+/** Entries a page shows: Sidekiq's `?count=` (its bookmarks and links carry it), else 25, at most 1,000. */
+export function perPage(query: URLSearchParams): number {
+  const asked = Number.parseInt(query.get('count') ?? '', 10);
+  return Number.isFinite(asked) && asked >= 1 ? Math.min(asked, MAX_PER_PAGE) : PER_PAGE;
+}
 
 export function searchForm(path: string, filter: Filter | undefined): SafeHtml {
   return html`<form method="get" action="${path}" class="search" role="search">
@@ -38,6 +46,8 @@ export interface Window<T> {
   readonly result?: SearchResult<T>;
   /** Index of `entries[0]` in the whole listing (plain listings only). */
   readonly offset: number;
+  /** Entries per page (`?count=`). */
+  readonly perPage: number;
 }
 
 /** One page of a listing, or of the matches of the search in the query. */
@@ -48,15 +58,16 @@ export async function listingWindow<T extends JobRecord>(
   all: () => AsyncIterable<T>,
 ): Promise<Window<T>> {
   const filter = filterOf(context.query);
+  const size = perPage(context.query);
   if (!filter) {
-    const page = pageNumber(context.query, total, PER_PAGE);
-    const offset = (page - 1) * PER_PAGE;
-    return { entries: await readPage(offset, PER_PAGE), page, total, offset };
+    const page = pageNumber(context.query, total, size);
+    const offset = (page - 1) * size;
+    return { entries: await readPage(offset, size), page, total, offset, perPage: size };
   }
   const result = await search(all(), filter, context.settings.searchLimit);
-  const page = pageNumber(context.query, result.matches.length, PER_PAGE);
-  const entries = result.matches.slice((page - 1) * PER_PAGE, page * PER_PAGE);
-  return { entries, page, total: result.matches.length, filter, result, offset: 0 };
+  const page = pageNumber(context.query, result.matches.length, size);
+  const entries = result.matches.slice((page - 1) * size, page * size);
+  return { entries, page, total: result.matches.length, filter, result, offset: 0, perPage: size };
 }
 
 /** The listing's path with this request's query (`/retries?page=2`), for a form's `return` field. */

@@ -12,7 +12,7 @@ import { html } from '../html.js';
 import { csrfField, layout, pagination, postButton } from '../layout.js';
 import { uniqueLockText } from '../unique-lock-text.js';
 import { type Handler, page, redirect, WebError } from '../web-context.js';
-import { hereWithQuery, listingWindow, PER_PAGE, returnPath, searchForm, searchSummary } from './listing.js';
+import { hereWithQuery, listingWindow, returnPath, searchForm, searchSummary } from './listing.js';
 
 /** How far around the given position a delete looks for the job, since pushes and fetches shift positions. */
 const DELETE_LOOKAROUND = 200;
@@ -86,7 +86,7 @@ ${
 <thead><tr><th>Job</th><th>Arguments</th><th>Enqueued</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table>`
 }
-${pagination(path, query, window.page, window.total, PER_PAGE)}`;
+${pagination(path, query, window.page, window.total, window.perPage)}`;
   return page(layout(context, `Queue ${queue.name}`, '/queues', content));
 };
 
