@@ -3,8 +3,8 @@
  * keeps it from even hearing TERM, so its own shutdown never starts. Its supervisor stops it instead:
  *  1. stuckAfterMs: -t plus the 3 s a shutdown's writes may take, from TERM, for one that never said it was
  *     stopping; one that did runs its own shutdown, bounded by then plus its hooks' 3 s: it gets that, plus one;
- *  2. the supervisor ends it (a thread terminated, a child SIGKILLed: the job is cut mid-run, as -t's expiry would
- *     abandon it), then giveBackStuck puts its jobs back at the front of their queues unchanged and takes it out of
+ *  2. endStuck: the supervisor ends it (a thread terminated, a child SIGKILLed: the job is cut mid-run, as -t's
+ *     expiry would abandon it), then puts its jobs back at the front of their queues unchanged and takes it out of
  *     the process set, as its own shutdown would have done; what Redis does not confirm within 3 s is left in its
  *     lists for a rescuer, and said.
  */
@@ -33,15 +33,31 @@ export function stuckAfterMs(config: RuntimeConfig, saidStopping: boolean): numb
   return saidStopping ? started + HOOKS_MS + 1000 : started;
 }
 
-/** The line said before the supervisor ends it. */
-export function sayStuck(label: string, { config, logger }: StuckContext): void {
+/**
+ * Steps 1 and 2 for one that did not stop: says so, ends it (`end`: its termination, resolving once it is gone),
+ * then gives its jobs back; resolves true once Redis has them (false: left for a rescuer, or it could not be ended).
+ */
+export async function endStuck(
+  label: string,
+  identity: string | undefined,
+  end: () => Promise<unknown>,
+  context: StuckContext,
+): Promise<boolean> {
+  const { config, logger } = context;
   logger.warn(
     `${label} did not stop within -t ${config.timeoutSeconds} s + 3 s (a job holds its event loop): stopping it`,
   );
+  try {
+    await end();
+  } catch (error) {
+    logger.error(`${label}: could not be stopped: ${String(error)}`);
+    return false;
+  }
+  return giveBackStuck(identity, label, context);
 }
 
 /** Once it has ended: its jobs back; resolves true once Redis has them (false: left for a rescuer). */
-export async function giveBackStuck(
+async function giveBackStuck(
   identity: string | undefined,
   label: string,
   { config, redis, keys, logger }: StuckContext,

@@ -22,7 +22,7 @@ import { withScripts } from '../../redis/scripts.js';
 import { processIdentity } from '../launcher.js';
 import type { RuntimeConfig } from '../run-config.js';
 import { onTstp, onTtin, START_QUIET_ENV } from './process-signals.js';
-import { giveBackStuck, sayStuck, stuckAfterMs } from './stuck-shutdown.js';
+import { endStuck, stuckAfterMs } from './stuck-shutdown.js';
 import type { FromChild } from './swarm-messages.js';
 
 const FIRST_BACKOFF_MS = 1000;
@@ -177,16 +177,17 @@ export function runSwarm(argv: readonly string[], config: RuntimeConfig, logger:
       for (const [index, slot] of slots) {
         if (slot.stuck || slot.stopping !== saidStopping) continue;
         slot.stuck = true;
+        const sigkill = () => {
+          const exited = new Promise((resolve) => slot.child.once('exit', resolve));
+          slot.child.kill('SIGKILL');
+          return exited;
+        };
         const label = `child ${index + 1} (pid ${slot.child.pid})`;
-        const stuck = { config, redis, keys, logger };
-        sayStuck(label, stuck);
-        const exited = new Promise((resolve) => slot.child.once('exit', resolve));
-        slot.child.kill('SIGKILL');
-        const stopped = exited
-          .then(() => giveBackStuck(slot.identity, label, stuck))
-          .then((gaveBack) => {
+        const stopped = endStuck(label, slot.identity, sigkill, { config, redis, keys, logger }).then(
+          (gaveBack) => {
             if (!gaveBack) incomplete = true;
-          });
+          },
+        );
         stoppingStuck.add(stopped);
       }
     };

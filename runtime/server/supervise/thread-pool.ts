@@ -25,7 +25,7 @@ import { AloneGate } from '../alone-gate.js';
 import { serveMetrics } from '../metrics-server.js';
 import type { RuntimeConfig } from '../run-config.js';
 import { onTstp, onTtin } from './process-signals.js';
-import { giveBackStuck, sayStuck, stuckAfterMs } from './stuck-shutdown.js';
+import { endStuck, stuckAfterMs } from './stuck-shutdown.js';
 import type { FromThread, ThreadData, ToThread } from './thread-entry.js';
 
 const REPLACE_PAUSE_MS = 1000;
@@ -132,20 +132,12 @@ function superviseThreads(
         if (slot.stuck || slot.stopping !== saidStopping) continue;
         slot.stuck = true;
         const label = `thread ${index + 1}`;
-        const stuck = { config, redis, keys, logger };
-        sayStuck(label, stuck);
-        const stopped = slot.worker
-          .terminate()
-          .then(() => giveBackStuck(slot.identity, label, stuck))
-          .then(
-            (gaveBack) => {
-              if (!gaveBack) incomplete = true;
-            },
-            (error: unknown) => {
-              incomplete = true;
-              logger.error(`${label}: could not be stopped: ${String(error)}`);
-            },
-          );
+        const terminate = () => slot.worker.terminate();
+        const stopped = endStuck(label, slot.identity, terminate, { config, redis, keys, logger }).then(
+          (gaveBack) => {
+            if (!gaveBack) incomplete = true;
+          },
+        );
         stoppingStuck.add(stopped);
       }
     };
