@@ -1,7 +1,7 @@
 /**
- * Moving jobs into the dead set from the API (Sidekiq's `kill`): kill.lua moves the members still there and trims
- * the dead set (on a Redis Cluster, steps that do the same: cross-slot-moves.ts); then the death handlers registered in this process (`onJobDeath`) hear of each job, with the error
- * "Job killed by API", unless `notifyFailure: false`.
+ * Moving jobs into the dead set from the API (Sidekiq's `kill`): kill.lua moves the members still there and trims the
+ * dead set (on a Redis Cluster, steps that do the same: cross-slot-moves.ts); then the death handlers registered in
+ * this process (`onJobDeath`) hear of each job, with the error "Job killed by API", unless `notifyFailure: false`.
  */
 import { DEAD_MAX_AGE_SECONDS, DEAD_MAX_JOBS } from '../core/add-to-dead-set.js';
 import { notifyDeath } from '../core/handlers.js';

@@ -1,8 +1,8 @@
 /**
- * The limiters the fleet uses (docs/unique-and-limits.md), as the Limiters page shows them: name, kind, limit, in
- * use now (leases held for a concurrent limiter, across its keys; starts in the current window for a window
- * limiter; tokens taken and not yet refilled for a token bucket), and how many jobs each rescheduled. Read from `sidepunch:limiters` (written by the processes that use
- * them), the reschedule counters, and the limiters' own keys.
+ * The limiters the fleet uses (docs/unique-and-limits.md), as the Limiters page shows them: name, kind, limit, in use
+ * now (leases held for a concurrent limiter, across its keys; starts in the current window for a window limiter; tokens
+ * taken and not yet refilled for a token bucket), and how many jobs each rescheduled. Read from `sidepunch:limiters`
+ * (written by the processes that use them), the reschedule counters, and the limiters' own keys.
  */
 import { type LimitOptions, limiterKey } from '../core/limit.js';
 import type { ApiConnection } from './api-connection.js';

@@ -6,9 +6,9 @@
  *  - a string: class 'Error' (Ruby's `raise "text"` is a RuntimeError) and the string;
  *  - anything else: class 'Error' and the value as util.inspect shows it (`null`, `Symbol(x)`, `{ code: 42 }`).
  * A message that cannot be read is Sidekiq's `!!! ERROR MESSAGE THREW AN ERROR !!!`; every message is cut at 10,000
- * characters (code points, as Ruby counts them), as Sidekiq cuts error_message, never inside a character, and half a character (a lone surrogate) is
- * U+FFFD, as Sidekiq scrubs it: Ruby's JSON parser refuses a lone `\udXXX`, so a retry holding one would be
- * unreadable to Sidekiq, whose poller drops it.
+ * characters (code points, as Ruby counts them), as Sidekiq cuts error_message, never inside a character, and half a
+ * character (a lone surrogate) is U+FFFD, as Sidekiq scrubs it: Ruby's JSON parser refuses a lone `\udXXX`, so a retry
+ * holding one would be unreadable to Sidekiq, whose poller drops it.
  */
 import { inspect, types } from 'node:util';
 

@@ -25,10 +25,10 @@ export const testingServerMiddleware = processWide(
 );
 
 /**
- * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death; a job the
- * runtime would drop rather than send to the dead set (`retry: false`, `dead: false`) counts as failed, as there. So
- * does a job of a workflow settle it (fake-flows.ts), where a drop is a death as in the runtime. `mode` says where the batch's callbacks and a workflow's parents go: recorded
- * (fake) or performed at once (inline).
+ * A job of a batch settles it afterwards: success, or (a job that throws, never retried here) death; a job the runtime
+ * would drop rather than send to the dead set (`retry: false`, `dead: false`) counts as failed, as there. So does a job
+ * of a workflow settle it (fake-flows.ts), where a drop is a death as in the runtime. `mode` says where the batch's
+ * callbacks and a workflow's parents go: recorded (fake) or performed at once (inline).
  */
 export async function performJob(job: JobPayload, mode: 'fake' | 'inline' = 'fake'): Promise<void> {
   const bid = batchIdOf(job);

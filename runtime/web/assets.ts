@@ -1,8 +1,9 @@
 /**
- * The dashboard's one stylesheet, one script and its icon, served from /assets/ (the Content-Security-Policy allows
- * no inline script or style; without an icon of its own, every page a browser opens asks for /favicon.ico and logs
- * the 404, or the 401 of the application a mounted dashboard sits in). The script does four small things: confirm dialogs, select-all checkboxes, the live
- * switch that refreshes a page's content in place, and the dashboard's jobs-per-second chart from /stats.
+ * The dashboard's one stylesheet, one script and its icon, served from /assets/ (the Content-Security-Policy allows no
+ * inline script or style; without an icon of its own, every page a browser opens asks for /favicon.ico and logs the
+ * 404, or the 401 of the application a mounted dashboard sits in). The script does four small things: confirm dialogs,
+ * select-all checkboxes, the live switch that refreshes a page's content in place, and the dashboard's jobs-per-second
+ * chart from /stats.
  */
 
 export const STYLE = `

@@ -1,8 +1,8 @@
 /**
- * `/queues` (every queue: size, latency, clear) and `/queues/<name>` (its jobs, newest first, 25 a page, with
- * search and delete, and a unique job's lock). A job is named in forms by its position and jid (a digest of its bytes without one,
- * entry-key.ts); the delete removes that exact payload, or nothing if it has been fetched meanwhile, and goes back
- * to the page (or the search) it was on, as Sidekiq's does.
+ * `/queues` (every queue: size, latency, clear) and `/queues/<name>` (its jobs, newest first, 25 a page or `?count=`,
+ * with search and delete, and a unique job's lock). A job is named in forms by its position and jid (a digest of its
+ * bytes without one, entry-key.ts); the delete removes that exact payload, or nothing if it has been fetched meanwhile,
+ * and goes back to the page (or the search) it was on, as Sidekiq's does.
  */
 import type { Queue, QueueJob } from '../../api/queue.js';
 import type { UniqueLockState } from '../../api/unique-lock.js';
