@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Project, ts } from 'ts-morph';
-import type { LoadedProject } from './project.js';
+import { configErrors, type LoadedProject, watchedConfig } from './project.js';
 
 export interface ProjectSettings {
   readonly compilerOptions: ts.CompilerOptions;
@@ -24,27 +24,11 @@ export function readSettings(tsconfig: string): ProjectSettings | undefined {
     {},
     { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} },
   );
-  if (
-    !parsed ||
-    ts
-      .getConfigFileParsingDiagnostics(parsed)
-      .some((error) => error.category === ts.DiagnosticCategory.Error && error.code !== 18003)
-  ) {
-    return undefined;
-  }
-  const configFile = parsed.options.configFile as
-    | (ts.TsConfigSourceFile & { extendedSourceFiles?: string[] })
-    | undefined;
+  if (!parsed || configErrors(parsed).length > 0) return undefined;
   return {
     compilerOptions: parsed.options,
     fileNames: parsed.fileNames.map((file) => path.resolve(file)),
-    configFiles: [tsconfig, ...(configFile?.extendedSourceFiles ?? [])],
-    wildcardDirectories: Object.fromEntries(
-      Object.entries(parsed.wildcardDirectories ?? {}).map(([dir, flags]) => [
-        dir,
-        (flags & ts.WatchDirectoryFlags.Recursive) !== 0,
-      ]),
-    ),
+    ...watchedConfig(tsconfig, parsed),
   };
 }
 

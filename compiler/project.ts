@@ -22,19 +22,29 @@ export class ProjectError extends Error {
 
 export function loadProject(tsconfig: string): LoadedProject | { diagnostics: Diagnostic[] } {
   const parsed = readTsconfig(tsconfig);
-  // tsc's own list: the file's JSON syntax errors (TS1005), then the options'.
-  const configErrors = (parsed ? ts.getConfigFileParsingDiagnostics(parsed) : []).filter(
-    (error) => error.category === ts.DiagnosticCategory.Error && error.code !== NO_INPUTS,
-  );
-  if (configErrors.length > 0) return { diagnostics: configErrors.map(fromTypeScript) };
+  const errors = configErrors(parsed);
+  if (errors.length > 0) return { diagnostics: errors.map(fromTypeScript) };
   // Only now: ts-morph throws on a tsconfig that is not JSON, which the errors above report as tsc does (TS1005).
   const project = new Project({ tsConfigFilePath: tsconfig });
+  return { project, compilerOptions: project.getCompilerOptions(), ...watchedConfig(tsconfig, parsed) };
+}
+
+/** tsc's own list of a tsconfig's errors: its JSON syntax errors (TS1005), then the options'. */
+export function configErrors(parsed: ts.ParsedCommandLine | undefined): ts.Diagnostic[] {
+  return (parsed ? ts.getConfigFileParsingDiagnostics(parsed) : []).filter(
+    (error) => error.category === ts.DiagnosticCategory.Error && error.code !== NO_INPUTS,
+  );
+}
+
+/** The files and directories of a tsconfig whose change can change the result (LoadedProject's). */
+export function watchedConfig(
+  tsconfig: string,
+  parsed: ts.ParsedCommandLine | undefined,
+): Pick<LoadedProject, 'configFiles' | 'wildcardDirectories'> {
   const configFile = parsed?.options.configFile as
     | (ts.TsConfigSourceFile & { extendedSourceFiles?: string[] })
     | undefined;
   return {
-    project,
-    compilerOptions: project.getCompilerOptions(),
     configFiles: [tsconfig, ...(configFile?.extendedSourceFiles ?? [])],
     wildcardDirectories: Object.fromEntries(
       Object.entries(parsed?.wildcardDirectories ?? {}).map(([dir, flags]) => [
